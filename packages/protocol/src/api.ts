@@ -1,0 +1,112 @@
+/** HTTP API shapes shared by the backend (validates them) and the CLI / SPA (reads them). SPEC §7. */
+import { z } from "zod";
+import { isDuration } from "./duration.js";
+import { GROUP_RE, PC_ID_RE } from "./ids.js";
+import type { ResultStatus } from "./messages.js";
+
+export const execRequestSchema = z
+  .object({
+    pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).optional(),
+    groups: z.array(z.string().regex(GROUP_RE, "expected a group name")).optional(),
+    all: z.boolean().optional(),
+    jitter: z.string().refine(isDuration, { message: "expected a duration like 30s, 5m, 1h" }).optional(),
+    deadline_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type ExecRequest = z.infer<typeof execRequestSchema>;
+
+export const EXECUTION_STATES = ["pending_approval", "running", "completed", "rejected", "expired"] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+
+export interface ExecResponse {
+  exec_id: string;
+  target_count: number;
+  state: ExecutionState;
+}
+
+/** Per-status counts of an execution. `pending` = targeted PCs with no started event and no result yet. */
+export interface ExecutionCounts {
+  total: number;
+  pending: number;
+  running: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  timed_out: number;
+  killed: number;
+  skipped: number;
+  error: number;
+}
+
+export interface ExecutionSummary {
+  exec_id: string;
+  job_id: string;
+  version: string;
+  state: ExecutionState;
+  target: { pcs?: string[]; groups?: string[]; all?: boolean };
+  target_count: number;
+  created_at: string;
+  issued_by: string;
+  counts: ExecutionCounts;
+}
+
+/** One PC's row in an execution: a result, a run in progress, or still pending. */
+export interface ExecutionRow {
+  pc_id: string;
+  status: ResultStatus | "running" | "pending";
+  result_id: string | null;
+  exit_code: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  stdout_first_line: string | null;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  rows: ExecutionRow[];
+}
+
+export interface ResultRecord {
+  result_id: string;
+  exec_id: string;
+  request_id: string;
+  job_id: string;
+  version: string;
+  pc_id: string;
+  status: ResultStatus;
+  exit_code: number | null;
+  stdout: string;
+  stderr: string;
+  stdout_truncated: boolean;
+  stderr_truncated: boolean;
+  stdout_object: string | null;
+  stderr_object: string | null;
+  started_at: string | null;
+  finished_at: string;
+  duration_ms: number | null;
+  skip_reason: string | null;
+  error: string | null;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** Catalog entry as `GET /api/jobs` lists it. */
+export interface JobSummary {
+  id: string;
+  version: string;
+  description: string | null;
+  shell: string;
+  require_approval: boolean;
+  status: "ACTIVE" | "REVOKED";
+}
+
+export interface VersionInfo {
+  name: "kanade-backend";
+  version: string;
+  protocol: number;
+}
+
+export const PROTOCOL_VERSION = 1;

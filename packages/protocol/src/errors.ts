@@ -1,0 +1,50 @@
+/** Stable error codes shared by the backend (HTTP status) and the CLI (exit code). */
+export const ERROR_CODES = {
+  BAD_REQUEST: { status: 400, message: "The request is malformed" },
+  INVALID_MANIFEST: { status: 400, message: "The job manifest is invalid" },
+  NO_TARGET: { status: 400, message: "No target: give pcs, groups or all" },
+  INVALID_CONFIG: { status: 400, message: "The configuration is invalid" },
+  UNAUTHORIZED: { status: 401, message: "Missing or invalid bearer token" },
+  FORBIDDEN: { status: 403, message: "Not allowed for this account" },
+  NOT_FOUND: { status: 404, message: "No such route or resource" },
+  JOB_NOT_FOUND: { status: 404, message: "No such job" },
+  EXECUTION_NOT_FOUND: { status: 404, message: "No such execution" },
+  RESULT_NOT_FOUND: { status: 404, message: "No such result" },
+  AGENT_NOT_FOUND: { status: 404, message: "No such agent" },
+  CONFLICT: { status: 409, message: "The resource changed or is in the wrong state" },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
+  NATS_UNAVAILABLE: { status: 503, message: "The NATS broker cannot be reached" },
+  TIMEOUT: { status: 504, message: "No reply in time" },
+  INTERNAL: { status: 500, message: "Internal error" },
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (s: string): s is ErrorCode => Object.hasOwn(ERROR_CODES, s);
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** The JSON body of every API error. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode | string; message: string; details?: ErrorDetail[] };
+}
+
+/** An error with a stable code, mapped to an HTTP status in one place. */
+export class KanadeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  constructor(code: ErrorCode, message?: string, options?: { details?: ErrorDetail[]; cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].message, { cause: options?.cause });
+    this.name = "KanadeError";
+    this.code = code;
+    this.details = options?.details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+  toBody(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}

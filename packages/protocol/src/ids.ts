@@ -1,0 +1,13 @@
+/** Identity rules shared by every component (SPEC §1). */
+export const PC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+export const JOB_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Group names share the pc_id alphabet: they become a subject token and a KV key. */
+export const GROUP_RE = PC_ID_RE;
+export const SEMVER_RE =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isPcId = (s: string): boolean => PC_ID_RE.test(s);
+export const isJobId = (s: string): boolean => JOB_ID_RE.test(s);
+export const isGroupName = (s: string): boolean => GROUP_RE.test(s);
+export const isSemver = (s: string): boolean => SEMVER_RE.test(s);

@@ -1,0 +1,86 @@
+/** Every NATS subject kanade uses is built here and nowhere else (SPEC §2). */
+export const subjects = {
+  commandsAll: (): string => "commands.all",
+  commandsGroup: (group: string): string => `commands.group.${group}`,
+  commandsPc: (pcId: string): string => `commands.pc.${pcId}`,
+  kill: (execId: string): string => `kill.${execId}`,
+  killWildcard: (): string => "kill.*",
+  result: (execId: string, pcId: string): string => `results.${execId}.${pcId}`,
+  resultsAll: (): string => "results.>",
+  started: (execId: string, pcId: string): string => `events.started.${execId}.${pcId}`,
+  startedAll: (): string => "events.started.>",
+  heartbeat: (pcId: string): string => `heartbeat.${pcId}`,
+  heartbeatAll: (): string => "heartbeat.*",
+  hostPerf: (pcId: string): string => `host_perf.${pcId}`,
+  hostPerfAll: (): string => "host_perf.*",
+  processPerf: (pcId: string): string => `process_perf.${pcId}`,
+  processPerfAll: (): string => "process_perf.*",
+  inventory: (pcId: string, category: InventoryCategory): string => `inventory.${pcId}.${category}`,
+  inventoryAll: (): string => "inventory.>",
+  agentPing: (pcId: string): string => `agents.${pcId}.ping`,
+  agentLogs: (pcId: string): string => `agents.${pcId}.logs`,
+  agentPerfLive: (pcId: string): string => `agents.${pcId}.perf.live`,
+  agentTail: (pcId: string): string => `agents.${pcId}.tail`,
+  audit: (action: string): string => `audit.${action}`,
+  auditAll: (): string => "audit.>",
+  notificationsAll: (): string => "notifications.all",
+  notificationsGroup: (group: string): string => `notifications.group.${group}`,
+  notificationsPc: (pcId: string): string => `notifications.pc.${pcId}`,
+  notificationAcked: (pcId: string, userId: string, notifId: string): string =>
+    `events.notifications.acked.${pcId}.${userId}.${notifId}`,
+} as const;
+
+export const INVENTORY_CATEGORIES = ["hw", "sw", "net", "os"] as const;
+export type InventoryCategory = (typeof INVENTORY_CATEGORIES)[number];
+
+/** Splits `results.<exec_id>.<pc_id>` / `events.started.<exec_id>.<pc_id>` back into ids. */
+export function parseExecPcSubject(subject: string): { execId: string; pcId: string } | undefined {
+  const parts = subject.split(".");
+  const tail = parts.slice(-2);
+  if (tail.length !== 2 || !tail[0] || !tail[1]) return undefined;
+  return { execId: tail[0], pcId: tail[1] };
+}
+
+export const STREAMS = {
+  EXEC: "EXEC",
+  RESULTS: "RESULTS",
+  EVENTS: "EVENTS",
+  INVENTORY: "INVENTORY",
+  AUDIT: "AUDIT",
+  NOTIFICATIONS: "NOTIFICATIONS",
+} as const;
+export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
+
+export const BUCKETS = {
+  jobs: "jobs",
+  jobsYaml: "jobs_yaml",
+  scriptCurrent: "script_current",
+  scriptStatus: "script_status",
+  agentGroups: "agent_groups",
+  agentConfig: "agent_config",
+  schedules: "schedules",
+  fleetConfig: "fleet_config",
+  notificationsRead: "notifications_read",
+} as const;
+export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
+
+export const OBJECT_STORES = {
+  scripts: "scripts",
+  appPackages: "app_packages",
+  agentReleases: "agent_releases",
+  resultOutput: "result_output",
+} as const;
+export type ObjectStoreName = (typeof OBJECT_STORES)[keyof typeof OBJECT_STORES];
+
+export const SCRIPT_STATUS = { ACTIVE: "ACTIVE", REVOKED: "REVOKED" } as const;
+export type ScriptStatus = (typeof SCRIPT_STATUS)[keyof typeof SCRIPT_STATUS];
+
+/** Keys of the `agent_config` bucket. */
+export const configKeys = {
+  global: (): string => "global",
+  group: (group: string): string => `groups.${group}`,
+  pc: (pcId: string): string => `pcs.${pcId}`,
+} as const;
+
+/** Keys of the `result_output` object store. */
+export const resultOutputKey = (resultId: string, stream: "stdout" | "stderr"): string => `${resultId}/${stream}`;

@@ -1,0 +1,5 @@
+export * from "./cli.js";
+export * from "./nats-server.js";
+export * from "./net.js";
+export * from "./temp.js";
+export * from "./wait.js";
