@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// The dev sandbox: nats-server (JetStream, port 4223, data under .kanade/dev/), kanade-backend on 8081
+// with auth disabled and SQLite, and one agent `dev-pc` (or `--fleet N`: dev-pc-1..N). Ctrl+C stops all.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({ options: { fleet: { type: "string" } } });
+const fleet = values.fleet ? Number(values.fleet) : 0;
+const NATS_PORT = Number(process.env.KANADE_DEV_NATS_PORT ?? 4223);
+const API_PORT = Number(process.env.KANADE_DEV_API_PORT ?? 8081);
+const devDir = `${root}.kanade/dev`;
+mkdirSync(`${devDir}/nats`, { recursive: true });
+
+const children = [];
+let stopping = false;
+
+function start(name, cmd, args, env = {}) {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = `${name.padEnd(14)}|`;
+  const relay = (stream) => {
+    let buf = "";
+    stream.on("data", (d) => {
+      buf += d.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      for (const l of lines) process.stdout.write(`${prefix} ${l}\n`);
+    });
+  };
+  relay(child.stdout);
+  relay(child.stderr);
+  child.on("exit", (code, sig) => {
+    if (!stopping) {
+      console.error(`${prefix} exited (${code ?? sig}); stopping the sandbox`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: "127.0.0.1" });
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function waitPort(port, what) {
+  for (let i = 0; i < 300; i++) {
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not open port ${port}`);
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nstopping kanade dev sandbox…");
+  for (const { child } of [...children].reverse()) {
+    if (child.exitCode !== null) continue;
+    const done = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await done;
+    clearTimeout(t);
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+for (const [port, what] of [[NATS_PORT, "nats-server"], [API_PORT, "kanade-backend"]]) {
+  if (await portOpen(port)) {
+    console.error(`port ${port} (for ${what}) is already in use: is another sandbox running?`);
+    process.exit(1);
+  }
+}
+
+const natsBin = process.env.KANADE_NATS_SERVER_BIN ?? "nats-server";
+start("nats-server", natsBin, ["-a", "127.0.0.1", "-p", String(NATS_PORT), "-js", "-sd", `${devDir}/nats`]);
+await waitPort(NATS_PORT, "nats-server");
+
+const natsUrl = `nats://127.0.0.1:${NATS_PORT}`;
+start("backend", process.execPath, [`${root}packages/backend/bin/kanade-backend.js`], {
+  KANADE_BIND_ADDR: `127.0.0.1:${API_PORT}`,
+  KANADE_NATS_URL: natsUrl,
+  DATABASE_URL: `sqlite://${devDir}/kanade.db`,
+  KANADE_AUTH_DISABLE: "1",
+});
+await waitPort(API_PORT, "kanade-backend");
+
+const ids = fleet > 0 ? Array.from({ length: fleet }, (_, i) => `dev-pc-${i + 1}`) : ["dev-pc"];
+for (const id of ids) {
+  start(id, process.execPath, [`${root}packages/agent/bin/kanade-agent.js`], {
+    KANADE_NATS_URL: natsUrl,
+    KANADE_AGENT_ID: id,
+    KANADE_AGENT_DATA_DIR: `${devDir}/agent-${id}`,
+    KANADE_AGENT_CONFIG: `${root}configs/agent.dev.toml`,
+  });
+}
+
+console.log(`
+kanade dev sandbox is up
+  nats-server  ${natsUrl} (JetStream data in .kanade/dev/nats)
+  backend      http://127.0.0.1:${API_PORT} (auth disabled, SQLite .kanade/dev/kanade.db)
+  agents       ${ids.join(", ")}
+try:
+  export KANADE_BACKEND_URL=http://127.0.0.1:${API_PORT}
+  npx kanade job create ../shared/examples/jobs/hello.yaml
+  npx kanade exec hello --pcs ${ids[0]} --wait
+Ctrl+C stops everything.
+`);

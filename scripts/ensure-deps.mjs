@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Installs what `npm start` and `npm test` need on a fresh machine: npm dependencies and nats-server.
+// Uses only Node built-ins, because it runs before node_modules exists.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const run = (cmd, args) => {
+  console.error(`[ensure-deps] ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error(`[ensure-deps] "${cmd} ${args.join(" ")}" failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+};
+
+function npmDepsStale() {
+  const marker = `${root}/node_modules/.package-lock.json`;
+  if (!existsSync(marker)) return true;
+  if (statSync(`${root}/package-lock.json`).mtimeMs > statSync(marker).mtimeMs + 1000) return true;
+  // better-sqlite3 is a native addon: a copied node_modules without its build is not usable.
+  return !existsSync(`${root}/node_modules/better-sqlite3/build/Release/better_sqlite3.node`);
+}
+
+if (npmDepsStale()) run("npm", ["ci", "--no-audit", "--no-fund"]);
+
+const natsBin = process.env.KANADE_NATS_SERVER_BIN ?? "nats-server";
+const hasNats = spawnSync(natsBin, ["--version"], { stdio: "ignore" }).status === 0;
+if (!hasNats) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const hasApt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
+  if (isRoot && hasApt) {
+    run("apt-get", ["update", "-q"]);
+    run("apt-get", ["install", "-y", "-q", "nats-server"]);
+  } else {
+    console.error("[ensure-deps] nats-server is missing: run `sudo apt-get install nats-server` (or set KANADE_NATS_SERVER_BIN).");
+    process.exit(1);
+  }
+}
