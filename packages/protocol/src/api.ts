@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { isDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
+import type { Manifest } from "./manifest.js";
 import type { ResultStatus } from "./messages.js";
 
 export const execRequestSchema = z
@@ -110,3 +111,26 @@ export interface VersionInfo {
 }
 
 export const PROTOCOL_VERSION = 1;
+
+/** One agent as `GET /api/agents` lists it; fields the agent has not reported yet are null. */
+export interface AgentSummary {
+  pc_id: string;
+  online: boolean;
+  hostname: string | null;
+  os_family: string | null;
+  os_version: string | null;
+  agent_version: string | null;
+  groups: string[];
+  last_seen: string | null;
+}
+
+/** One group as `GET /api/groups` lists it: its name and member pc_ids (sorted). */
+export interface GroupSummary {
+  name: string;
+  pcs: string[];
+}
+
+/** `GET /api/jobs/:id`: the catalog summary plus the full manifest as stored (defaults applied). */
+export interface JobDetail extends JobSummary {
+  manifest: Manifest;
+}
