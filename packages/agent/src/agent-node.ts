@@ -1,0 +1,202 @@
+/**
+ * One agent identity on one NATS connection: intake, kill, ping, runner, outbox and connection-state
+ * handling. The real agent runs one; the simulator runs thousands in one process with shared views.
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { Logger } from "pino";
+import { join } from "node:path";
+import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol";
+import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
+import type { Executor } from "./exec/executor.js";
+import { HandledStore } from "./handled-store.js";
+import { buildHeartbeat } from "./heartbeat.js";
+import { Intake } from "./intake.js";
+import { Outbox } from "./outbox.js";
+import { RunningMarkers } from "./running-markers.js";
+
+export interface AgentNodeDeps {
+  pcId: string;
+  nc: NatsConnection;
+  log: Logger;
+  executor: Executor;
+  /** Root of this agent's state; undefined keeps handled ids and the outbox in memory (simulator). */
+  dataDir: string | undefined;
+  scriptState: ScriptStateSource & { markDisconnected(): void };
+  heartbeatIntervalMs: number;
+  /** CPU % to report; shared by every node of a process. */
+  cpuPct(): number;
+  /** Answer `agents.<pc>.ping` (the simulator saves the subscription). */
+  ping: boolean;
+  now?: () => number;
+  random?: () => number;
+}
+
+export class AgentNode {
+  readonly pcId: string;
+  private readonly js: JetStreamClient;
+  private readonly intake: Intake;
+  private readonly runner: CommandRunner;
+  private readonly outbox: Outbox;
+  private readonly markers: RunningMarkers;
+  private readonly subs: Subscription[] = [];
+  private connected = true;
+  private stopped = false;
+
+  /** checkAPI off: thousands of simulated nodes must not each round-trip to ask if JetStream exists. */
+  static async create(deps: AgentNodeDeps): Promise<AgentNode> {
+    return new AgentNode(deps, await jetstreamManager(deps.nc, { checkAPI: false }));
+  }
+
+  private constructor(private readonly deps: AgentNodeDeps, jsm: JetStreamManager) {
+    this.pcId = deps.pcId;
+    const { nc, log, dataDir } = deps;
+    this.js = jetstream(nc);
+    const isConnected = (): boolean => this.isConnected();
+    this.outbox = new Outbox({ dir: dataDir && join(dataDir, "outbox"), js: this.js, log, isConnected });
+    this.markers = new RunningMarkers(dataDir && join(dataDir, "running"), log);
+    this.runner = new CommandRunner({
+      pcId: deps.pcId,
+      js: this.js,
+      log,
+      executor: deps.executor,
+      handled: new HandledStore(dataDir && join(dataDir, "state", "handled.json"), log),
+      outbox: this.outbox,
+      markers: this.markers,
+      scriptState: deps.scriptState,
+      isConnected,
+      now: deps.now ?? Date.now,
+      random: deps.random ?? Math.random,
+    });
+    this.intake = new Intake({
+      nc,
+      jsm,
+      pcId: deps.pcId,
+      log,
+      onCommand: (cmd, subject) => this.runner.handle(cmd, subject),
+    });
+  }
+
+  /** Resolves when subscriptions are live, the first replay ran and the first heartbeat went out. */
+  async start(groups: readonly string[]): Promise<void> {
+    const { nc, pcId } = this.deps;
+    this.recoverInterrupted();
+    this.subs.push(
+      nc.subscribe(subjects.killWildcard(), {
+        callback: (err, msg) => (err ? this.deps.log.warn({ err }, "kill subscription error") : this.onKill(msg.subject, msg.data)),
+      }),
+    );
+    if (this.deps.ping) {
+      this.subs.push(
+        nc.subscribe(subjects.agentPing(pcId), {
+          callback: (err, msg) => {
+            if (err) this.deps.log.warn({ err }, "ping subscription error");
+            else msg.respond(JSON.stringify(this.heartbeat()));
+          },
+        }),
+      );
+    }
+    void this.followStatus();
+    await this.intake.start(groups);
+    this.sendHeartbeat();
+    void this.outbox.drain();
+  }
+
+  isConnected(): boolean {
+    return this.connected && !this.deps.nc.isClosed();
+  }
+
+  setGroups(groups: readonly string[]): void {
+    this.intake.setGroups(groups);
+  }
+
+  heartbeat(): Heartbeat {
+    return buildHeartbeat({
+      pcId: this.deps.pcId,
+      groups: this.intake.currentGroups(),
+      intervalMs: this.deps.heartbeatIntervalMs,
+      cpuPct: this.deps.cpuPct(),
+      now: new Date((this.deps.now ?? Date.now)()),
+    });
+  }
+
+  sendHeartbeat(): void {
+    if (this.stopped || !this.connected) return;
+    this.deps.nc.publish(subjects.heartbeat(this.deps.pcId), JSON.stringify(this.heartbeat()));
+  }
+
+  /** Stops intake, kills in-flight trees (their markers stay for the next start), stops retries. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.intake.stop();
+    for (const s of this.subs) s.unsubscribe();
+    await this.runner.stop();
+    this.outbox.stop();
+  }
+
+  private onKill(subject: string, data: Uint8Array): void {
+    const execId = subject.slice(subject.indexOf(".") + 1);
+    if (data.length > 0) {
+      const parsed = killMessageSchema.safeParse(safeJson(data));
+      if (!parsed.success || parsed.data.exec_id !== execId) {
+        this.deps.log.warn({ subject, exec_id: execId }, "dropped malformed kill message");
+        return;
+      }
+    }
+    if (this.runner.kill(execId)) this.deps.log.info({ exec_id: execId }, "kill requested; ending the run");
+  }
+
+  private async followStatus(): Promise<void> {
+    const { nc, log } = this.deps;
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") {
+        this.connected = false;
+        this.deps.scriptState.markDisconnected();
+        log.warn({ server: s.server }, "disconnected from NATS");
+      } else if (s.type === "reconnect") {
+        this.connected = true;
+        log.info({ server: s.server }, "reconnected to NATS");
+        if (this.stopped) continue;
+        this.sendHeartbeat();
+        void this.intake.replay();
+        void this.outbox.drain();
+      }
+    }
+  }
+
+  /** Markers left by a previous process become `error` results (SPEC §6: killed mid-run → error). */
+  private recoverInterrupted(): void {
+    for (const m of this.markers.leftovers()) {
+      const finishedAt = new Date((this.deps.now ?? Date.now)()).toISOString();
+      this.deps.log.warn({ exec_id: m.exec_id, job_id: m.job_id }, "reporting a run interrupted by an agent stop");
+      this.outbox.put({
+        result_id: m.result_id,
+        exec_id: m.exec_id,
+        request_id: m.request_id,
+        job_id: m.job_id,
+        version: m.version,
+        pc_id: this.deps.pcId,
+        status: "error",
+        exit_code: null,
+        stdout: "",
+        stderr: "",
+        stdout_truncated: false,
+        stderr_truncated: false,
+        started_at: m.started_at,
+        finished_at: finishedAt,
+        error: `agent stopped while the script was running (agent pid ${m.agent_pid}; output lost)`,
+        run_as: m.run_as,
+      });
+      this.markers.remove(m.exec_id);
+    }
+  }
+}
+
+function safeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch (err) {
+    return { invalid: (err as Error).message };
+  }
+}

@@ -1,0 +1,92 @@
+/** A real agent: one connection, its own KV views, real processes, state under `data_dir`. */
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { Logger } from "pino";
+import { agentGroupsSchema, BUCKETS } from "@kanade/protocol";
+import { AgentNode } from "./agent-node.js";
+import type { AgentConfig } from "./config.js";
+import { connectAgent } from "./connection.js";
+import { processExecutor } from "./exec/process-executor.js";
+import { CpuSampler } from "./heartbeat.js";
+import { BucketWatcher } from "./kv-watch.js";
+import { createLogger } from "./log.js";
+import { currentPlatform } from "./platform/index.js";
+import { ScriptStateView } from "./script-state.js";
+
+export interface RunningAgent {
+  readonly pcId: string;
+  /**
+   * Stops intake and heartbeats, hard-kills in-flight process trees WITHOUT reporting them (their
+   * running markers stay, so the next start with the same data dir reports them as `error`), then
+   * drains and closes the connection.
+   */
+  stop(): Promise<void>;
+}
+
+export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
+  const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
+  log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
+  const nc = await connectAgent({ name: config.pcId, ...config });
+  // The view needs the node's connection state, and the node needs the view.
+  const ref: { node?: AgentNode } = {};
+  const scriptState = new ScriptStateView({ nc, log, isConnected: () => ref.node?.isConnected() ?? false });
+  const cpu = new CpuSampler();
+  const node = await AgentNode.create({
+    pcId: config.pcId,
+    nc,
+    log,
+    executor: processExecutor({ dataDir: config.dataDir, platform: currentPlatform(), log }),
+    dataDir: config.dataDir,
+    scriptState,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    cpuPct: () => cpu.sample(),
+    ping: true,
+  });
+  ref.node = node;
+  scriptState.start();
+  const groupsWatcher = new BucketWatcher({
+    nc,
+    bucket: BUCKETS.agentGroups,
+    key: config.pcId,
+    log,
+    onEntry: (_key, value) => node.setGroups(parseGroups(value, log)),
+  });
+  await node.start(await initialGroups(nc, config.pcId, log));
+  groupsWatcher.start();
+  const timer = setInterval(() => node.sendHeartbeat(), config.heartbeatIntervalMs);
+  log.info("agent ready");
+  return {
+    pcId: config.pcId,
+    async stop() {
+      clearInterval(timer);
+      groupsWatcher.stop();
+      scriptState.stop();
+      await node.stop();
+      await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));
+      if (!nc.isClosed()) await nc.close();
+      log.info("agent stopped");
+    },
+  };
+}
+
+/** Read once before subscribing, so the first replay already covers the groups. */
+async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[]> {
+  try {
+    const kv = await new Kvm(nc).open(BUCKETS.agentGroups);
+    const entry = await kv.get(pcId);
+    return entry && entry.operation === "PUT" ? parseGroups(entry.string(), log) : [];
+  } catch (err) {
+    log.warn({ err }, "could not read agent_groups; starting with no groups");
+    return [];
+  }
+}
+
+export function parseGroups(value: string | undefined, log: Logger): string[] {
+  if (value === undefined) return [];
+  try {
+    return agentGroupsSchema.parse(JSON.parse(value)).groups;
+  } catch (err) {
+    log.warn({ err }, "agent_groups entry is not {\"groups\":[...]}; treating as no groups");
+    return [];
+  }
+}

@@ -1,0 +1,170 @@
+/** From an accepted Command to a durable ExecResult: dedup → gates → jitter → run → outbox. */
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import { v7 as uuidv7 } from "uuid";
+import { subjects, type Command, type ExecResult, type StartedEvent } from "@kanade/protocol";
+import type { Executor, RunOutcome } from "./exec/executor.js";
+import { evaluateGates, type ScriptFacts } from "./gates.js";
+import type { HandledStore } from "./handled-store.js";
+import type { Outbox } from "./outbox.js";
+import type { RunningMarkers } from "./running-markers.js";
+
+export interface ScriptStateSource {
+  facts(jobId: string): ScriptFacts;
+  cacheAgeMs(): number | undefined;
+}
+
+export interface CommandRunnerDeps {
+  pcId: string;
+  js: JetStreamClient;
+  log: Logger;
+  executor: Executor;
+  handled: HandledStore;
+  outbox: Outbox;
+  markers: RunningMarkers;
+  scriptState: ScriptStateSource;
+  isConnected(): boolean;
+  now(): number;
+  random(): number;
+}
+
+export class CommandRunner {
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly tasks = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly deps: CommandRunnerDeps) {}
+
+  /** Synchronous up to "marked handled", so two copies arriving together cannot both pass. */
+  handle(cmd: Command, subject: string): void {
+    const { handled, log } = this.deps;
+    if (this.stopping) return;
+    if (handled.has(cmd.exec_id) || handled.has(cmd.request_id)) {
+      log.debug({ exec_id: cmd.exec_id, job_id: cmd.job_id, subject }, "already handled; dropped");
+      return;
+    }
+    try {
+      handled.mark([cmd.exec_id, cmd.request_id]);
+    } catch (err) {
+      // If we cannot remember it, running it could mean running it twice after a restart.
+      log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not persist handled id; not running");
+      return;
+    }
+    log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
+    const task = this.process(cmd)
+      .catch((err: unknown) => log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "command processing failed"))
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
+  /** `kill.<exec_id>`: ends a jitter sleep or the running tree; unknown ids are ignored. */
+  kill(execId: string): boolean {
+    const ac = this.inflight.get(execId);
+    if (!ac) return false;
+    ac.abort();
+    return true;
+  }
+
+  /** Kills in-flight runs without reporting them: their running markers stay, so the next start reports `error`. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const ac of this.inflight.values()) ac.abort();
+    await Promise.allSettled([...this.tasks]);
+  }
+
+  private async process(cmd: Command): Promise<void> {
+    const { deps } = this;
+    const resultId = uuidv7();
+    const decision = evaluateGates(cmd, {
+      now: deps.now(),
+      connected: deps.isConnected(),
+      cacheAgeMs: deps.scriptState.cacheAgeMs(),
+      facts: deps.scriptState.facts(cmd.job_id),
+      unsupported: deps.executor.unsupportedReason(cmd),
+    });
+    if (!decision.run) {
+      deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, exit_code: decision.exitCode, reason: decision.reason }, "command skipped");
+      this.complete(cmd, resultId, null, {
+        status: "skipped",
+        exit_code: decision.exitCode,
+        skip_reason: decision.reason,
+      });
+      return;
+    }
+    const ac = new AbortController();
+    this.inflight.set(cmd.exec_id, ac);
+    const marker = { exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, run_as: cmd.run_as, agent_pid: process.pid };
+    try {
+      deps.markers.write({ ...marker, started_at: null });
+      if (cmd.jitter_secs) await abortableSleep(deps.random() * cmd.jitter_secs * 1000, ac.signal);
+      if (ac.signal.aborted) {
+        if (!this.stopping) this.complete(cmd, resultId, null, { status: "killed", exit_code: null });
+        return;
+      }
+      const startedAt = new Date(deps.now()).toISOString();
+      deps.markers.write({ ...marker, started_at: startedAt });
+      this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
+      const outcome = await deps.executor.run({ cmd, pcId: deps.pcId, signal: ac.signal });
+      if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
+      deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
+      this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
+    } finally {
+      this.inflight.delete(cmd.exec_id);
+    }
+  }
+
+  private complete(cmd: Command, resultId: string, startedAt: string | null, fields: Partial<ExecResult> & Pick<ExecResult, "status" | "exit_code">): void {
+    const result: ExecResult = {
+      result_id: resultId,
+      exec_id: cmd.exec_id,
+      request_id: cmd.request_id,
+      job_id: cmd.job_id,
+      version: cmd.version,
+      pc_id: this.deps.pcId,
+      stdout: "",
+      stderr: "",
+      stdout_truncated: false,
+      stderr_truncated: false,
+      started_at: startedAt,
+      finished_at: new Date(this.deps.now()).toISOString(),
+      run_as: cmd.run_as,
+      ...fields,
+    };
+    this.deps.outbox.put(result);
+    this.deps.markers.remove(cmd.exec_id);
+    void this.deps.outbox.drain();
+  }
+
+  private publishStarted(event: StartedEvent): void {
+    const { js, log } = this.deps;
+    if (!this.deps.isConnected()) return; // the result itself carries started_at
+    js.publish(subjects.started(event.exec_id, event.pc_id), JSON.stringify(event)).catch((err: unknown) =>
+      log.warn({ err, exec_id: event.exec_id, job_id: event.job_id }, "started event not published"),
+    );
+  }
+}
+
+function outcomeFields(o: RunOutcome): Partial<ExecResult> & Pick<ExecResult, "status" | "exit_code"> {
+  return {
+    status: o.status,
+    exit_code: o.exitCode,
+    stdout: o.stdout,
+    stderr: o.stderr,
+    stdout_truncated: o.stdoutTruncated,
+    stderr_truncated: o.stderrTruncated,
+    ...(o.error !== undefined ? { error: o.error } : {}),
+  };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,51 @@
+import { writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { KanadeError } from "@kanade/protocol";
+import { tempDir, type TempDir } from "@kanade/testkit";
+import { loadAgentConfig } from "./config.js";
+
+let dir: TempDir | undefined;
+afterEach(() => dir?.remove());
+
+function withFile(toml: string): NodeJS.ProcessEnv {
+  dir = tempDir("kanade-agent-config-");
+  const path = dir.join("agent.toml");
+  writeFileSync(path, toml);
+  return { KANADE_AGENT_CONFIG: path };
+}
+
+describe("loadAgentConfig", () => {
+  it("works from env alone", () => {
+    const c = loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_NATS_URL: "nats://h:4223", KANADE_AGENT_DATA_DIR: "/tmp/x", KANADE_NATS_TOKEN: "t", KANADE_LOG: "debug" });
+    expect(c).toMatchObject({ pcId: "pc-1", natsUrl: "nats://h:4223", dataDir: "/tmp/x", natsToken: "t", logLevel: "debug", heartbeatIntervalMs: 30_000 });
+  });
+
+  it("reads the TOML file and lets env override it", () => {
+    const env = withFile('pc_id = "file-pc"\nnats_url = "nats://file:1"\ndata_dir = "/d"\nheartbeat_interval = "10s"\nnats_user = "u"\nnats_password = "p"\n');
+    const c = loadAgentConfig({ ...env, KANADE_NATS_URL: "nats://env:2" });
+    expect(c).toMatchObject({ pcId: "file-pc", natsUrl: "nats://env:2", dataDir: "/d", heartbeatIntervalMs: 10_000, natsUser: "u", natsPassword: "p" });
+  });
+
+  it("refuses a pc_id that is not a subject token, naming it", () => {
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "bad.id" })).toThrow(/pc_id "bad\.id" is not valid/);
+    try {
+      loadAgentConfig({ KANADE_AGENT_ID: "has space" });
+    } catch (err) {
+      expect(err).toBeInstanceOf(KanadeError);
+      expect((err as KanadeError).details?.[0]?.path).toBe("pc_id");
+    }
+  });
+
+  it("refuses an unknown TOML key, naming it", () => {
+    expect(() => loadAgentConfig(withFile('pc_id = "a"\nnats_ulr = "x"\n'))).toThrow(/unknown key nats_ulr/);
+  });
+
+  it("refuses a bad value, naming the key", () => {
+    expect(() => loadAgentConfig(withFile('heartbeat_interval = "soon"\n'))).toThrow(/heartbeat_interval/);
+  });
+
+  it("reports unparsable TOML with the file path", () => {
+    const env = withFile("pc_id = \n");
+    expect(() => loadAgentConfig(env)).toThrow(/agent\.toml/);
+  });
+});

@@ -1,0 +1,102 @@
+/** Agent configuration: an optional TOML file, then environment overrides (SPEC §6 "Config"). */
+import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { z } from "zod";
+import { KanadeError, PC_ID_RE, parseDurationMs } from "@kanade/protocol";
+
+export interface AgentConfig {
+  pcId: string;
+  natsUrl: string;
+  natsToken?: string;
+  natsUser?: string;
+  natsPassword?: string;
+  dataDir: string;
+  logLevel: string;
+  heartbeatIntervalMs: number;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const fileSchema = z
+  .object({
+    pc_id: z.string(),
+    nats_url: z.string().min(1),
+    nats_token: z.string(),
+    nats_user: z.string(),
+    nats_password: z.string(),
+    data_dir: z.string().min(1),
+    log: z.enum(LOG_LEVELS),
+    heartbeat_interval: z.string().refine((s) => (parseDurationMs(s) ?? 0) > 0, {
+      message: "expected a positive duration like 30s",
+    }),
+  })
+  .partial()
+  // A typo in a key must fail loudly instead of silently using a default.
+  .strict();
+
+/** Where the config file lives when KANADE_AGENT_CONFIG is not set. */
+export function defaultConfigPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  return platform === "win32" ? join(programData(env), "Kanade", "agent.toml") : "/etc/kanade/agent.toml";
+}
+
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  return platform === "win32" ? join(programData(env), "Kanade", "agent") : "/var/lib/kanade-agent";
+}
+
+const programData = (env: NodeJS.ProcessEnv): string => env.ProgramData ?? env.PROGRAMDATA ?? "C:\\ProgramData";
+
+const invalid = (message: string, path: string, cause?: unknown): KanadeError =>
+  new KanadeError("INVALID_CONFIG", message, { details: [{ path, message }], cause });
+
+function readConfigFile(env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
+  const explicit = env.KANADE_AGENT_CONFIG;
+  const path = explicit ?? defaultConfigPath(process.platform, env);
+  // Only the default path may be absent: env alone must be enough to run an agent.
+  if (!explicit && !existsSync(path)) return {};
+  let raw: unknown;
+  try {
+    raw = parseToml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw invalid(`${path}: ${err instanceof Error ? err.message : String(err)}`, path, err);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.code === "unrecognized_keys" ? issue.keys.join(", ") : (issue?.path.join(".") ?? "");
+    const what = issue?.code === "unrecognized_keys" ? `unknown key ${key}` : `${key}: ${issue?.message ?? "invalid"}`;
+    throw invalid(`${path}: ${what}`, key);
+  }
+  return parsed.data;
+}
+
+/** Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the bad key. */
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const file = readConfigFile(env);
+  const pcId = env.KANADE_AGENT_ID ?? file.pc_id ?? hostname();
+  if (!PC_ID_RE.test(pcId)) {
+    throw invalid(
+      `pc_id "${pcId}" is not valid: use letters, digits, "_" and "-" (at most 63, starting with a letter or digit); set KANADE_AGENT_ID or pc_id`,
+      "pc_id",
+    );
+  }
+  const logLevel = env.KANADE_LOG ?? file.log ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw invalid(`log level "${logLevel}" is not one of ${LOG_LEVELS.join(", ")}`, "log");
+  }
+  const config: AgentConfig = {
+    pcId,
+    natsUrl: env.KANADE_NATS_URL ?? file.nats_url ?? "nats://127.0.0.1:4222",
+    dataDir: env.KANADE_AGENT_DATA_DIR ?? file.data_dir ?? defaultDataDir(process.platform, env),
+    logLevel,
+    heartbeatIntervalMs: parseDurationMs(file.heartbeat_interval ?? "30s") ?? 30_000,
+  };
+  const token = env.KANADE_NATS_TOKEN ?? file.nats_token;
+  const user = env.KANADE_NATS_USER ?? file.nats_user;
+  const password = env.KANADE_NATS_PASSWORD ?? file.nats_password;
+  if (token) config.natsToken = token;
+  if (user) config.natsUser = user;
+  if (password) config.natsPassword = password;
+  return config;
+}

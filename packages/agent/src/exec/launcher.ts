@@ -1,0 +1,54 @@
+/** Pure text/argv builders for staged scripts (SPEC §6 "Staging"); unit-tested without spawning. */
+import type { Shell } from "@kanade/protocol";
+
+export const SCRIPT_EXTENSIONS: Record<Shell, string> = {
+  powershell: "ps1",
+  pwsh: "ps1",
+  cmd: "cmd",
+  sh: "sh",
+  bash: "sh",
+};
+
+/** A PowerShell single-quoted literal: only `'` is special, and it is escaped by doubling. */
+export const psSingleQuote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The launcher makes the console speak UTF-8 before the real script runs, so non-ASCII output
+ * survives, and forwards the script's exit code (PowerShell -File would otherwise report 0/1).
+ */
+export function powershellLauncher(scriptPath: string): string {
+  return [
+    "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8",
+    "$OutputEncoding = [System.Text.Encoding]::UTF8",
+    `& ${psSingleQuote(scriptPath)} @args`,
+    "exit $LASTEXITCODE",
+    "",
+  ].join("\r\n");
+}
+
+export const usesLauncher = (shell: Shell): boolean => shell === "powershell" || shell === "pwsh";
+
+export interface Argv {
+  file: string;
+  args: string[];
+}
+
+/** How to start a staged entry file (the launcher for PowerShell, the script itself otherwise). */
+export function argvFor(shell: Shell, entryPath: string): Argv {
+  switch (shell) {
+    case "powershell":
+    case "pwsh":
+      return {
+        file: shell === "powershell" ? "powershell.exe" : "pwsh",
+        args: ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", entryPath],
+      };
+    case "cmd":
+      return { file: "cmd.exe", args: ["/d", "/c", entryPath] };
+    case "sh":
+    case "bash":
+      return { file: shell, args: [entryPath] };
+  }
+}
+
+/** cmd.exe reads scripts in the OEM code page; switching to 65001 first makes its output UTF-8. */
+export const cmdScriptBody = (body: string): string => `@chcp 65001 >nul\r\n${body}`;

@@ -1,0 +1,77 @@
+/** The real executor: stage the script, spawn it, capture output, clean up. */
+import { stat } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { Platform } from "../platform/index.js";
+import type { Executor, RunContext, RunOutcome } from "./executor.js";
+import { argvFor } from "./launcher.js";
+import { runProcess, type ProcessOutcome } from "./run.js";
+import { stageScript } from "./stage.js";
+
+export function processExecutor(deps: { dataDir: string; platform: Platform; log: Logger }): Executor {
+  return {
+    unsupportedReason(cmd) {
+      if (cmd.script === undefined) return "script_object commands are not supported by this agent version";
+      return deps.platform.unsupportedReason(cmd.shell);
+    },
+    async run(ctx) {
+      return runStaged(deps, ctx);
+    },
+  };
+}
+
+async function runStaged(deps: { dataDir: string; platform: Platform; log: Logger }, ctx: RunContext): Promise<RunOutcome> {
+  const { cmd } = ctx;
+  // Node reports a missing cwd as "spawn sh ENOENT", which would blame the shell; say what is wrong.
+  if (cmd.cwd !== undefined && !(await stat(cmd.cwd).then((s) => s.isDirectory(), () => false))) {
+    return errorOutcome(`cwd ${cmd.cwd} is not a directory on this agent`);
+  }
+  let staged;
+  try {
+    staged = await stageScript(deps.dataDir, cmd.shell, cmd.script ?? "");
+  } catch (err) {
+    return errorOutcome(`could not stage the script: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    const outcome = await runProcess({
+      argv: deps.platform.argv(argvFor(cmd.shell, staged.entryPath), cmd.run_as),
+      cwd: cmd.cwd ?? staged.dir,
+      env: {
+        ...process.env,
+        KANADE_PC_ID: ctx.pcId,
+        KANADE_EXEC_ID: cmd.exec_id,
+        KANADE_JOB_ID: cmd.job_id,
+        KANADE_JOB_VERSION: cmd.version,
+      },
+      timeoutMs: cmd.timeout_secs * 1000,
+      signal: ctx.signal,
+      platform: deps.platform,
+    });
+    return toRunOutcome(outcome);
+  } finally {
+    await staged.remove().catch((err: unknown) => deps.log.warn({ err, dir: staged.dir, exec_id: cmd.exec_id }, "could not remove staging folder"));
+  }
+}
+
+function toRunOutcome(o: ProcessOutcome): RunOutcome {
+  const status =
+    o.kind === "spawn_error" ? "error" : o.kind === "exited" ? (o.exitCode === 0 ? "succeeded" : "failed") : o.kind;
+  return {
+    status,
+    exitCode: o.exitCode,
+    stdout: o.stdout.text,
+    stderr: o.stderr.text,
+    stdoutTruncated: o.stdout.truncated,
+    stderrTruncated: o.stderr.truncated,
+    ...(o.error !== undefined ? { error: o.error } : {}),
+  };
+}
+
+export const errorOutcome = (error: string): RunOutcome => ({
+  status: "error",
+  exitCode: null,
+  stdout: "",
+  stderr: "",
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  error,
+});

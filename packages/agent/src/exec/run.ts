@@ -1,0 +1,75 @@
+/** Spawns one staged script, captures its output, and ends its whole tree on timeout or kill. */
+import { spawn } from "node:child_process";
+import type { Platform } from "../platform/index.js";
+import type { Argv } from "./launcher.js";
+import { OutputCapture, type CapturedText } from "./capture.js";
+
+export interface ProcessSpec {
+  argv: Argv;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  /** Aborting it (a `kill.<exec_id>`) hard-kills the tree. */
+  signal: AbortSignal;
+  platform: Platform;
+}
+
+export interface ProcessOutcome {
+  kind: "exited" | "timed_out" | "killed" | "spawn_error";
+  exitCode: number | null;
+  stdout: CapturedText;
+  stderr: CapturedText;
+  error?: string;
+}
+
+/** After the main process exits, how long a leftover grandchild may keep the pipes open. */
+const PIPE_GRACE_MS = 2_000;
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  return new Promise((resolve) => {
+    const stdout = new OutputCapture();
+    const stderr = new OutputCapture();
+    let ended: "timed_out" | "killed" | undefined;
+    let settled = false;
+    const child = spawn(spec.argv.file, spec.argv.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...spec.platform.spawnOptions,
+    });
+    const stopTree = (why: "timed_out" | "killed"): void => {
+      if (ended || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      ended = why;
+      spec.platform.killTree(child.pid);
+    };
+    const timer = setTimeout(() => stopTree("timed_out"), spec.timeoutMs);
+    const onAbort = (): void => stopTree("killed");
+    spec.signal.addEventListener("abort", onAbort, { once: true });
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const finish = (outcome: Omit<ProcessOutcome, "stdout" | "stderr">): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      spec.signal.removeEventListener("abort", onAbort);
+      resolve({ ...outcome, stdout: stdout.result(), stderr: stderr.result() });
+    };
+
+    child.stdout?.on("data", (d: Buffer) => stdout.push(d));
+    child.stderr?.on("data", (d: Buffer) => stderr.push(d));
+    child.once("error", (err) => finish({ kind: "spawn_error", exitCode: null, error: `could not start ${spec.argv.file}: ${err.message}` }));
+    child.once("exit", () => {
+      // A backgrounded grandchild can hold the pipes open forever; stop waiting for them after a grace period.
+      graceTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, PIPE_GRACE_MS);
+    });
+    child.once("close", (code) => {
+      if (ended) finish({ kind: ended, exitCode: null });
+      else finish({ kind: "exited", exitCode: code });
+    });
+    if (spec.signal.aborted) onAbort();
+  });
+}

@@ -1,0 +1,30 @@
+/** Writes a command's script into its own folder under `<data_dir>/agent-scripts/`. */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { v4 as uuidv4 } from "uuid";
+import type { Shell } from "@kanade/protocol";
+import { cmdScriptBody, powershellLauncher, SCRIPT_EXTENSIONS, usesLauncher } from "./launcher.js";
+
+export interface StagedScript {
+  dir: string;
+  scriptPath: string;
+  /** The file the shell is started with (the launcher for PowerShell). */
+  entryPath: string;
+  remove(): Promise<void>;
+}
+
+export async function stageScript(dataDir: string, shell: Shell, body: string): Promise<StagedScript> {
+  const id = uuidv4();
+  const dir = join(dataDir, "agent-scripts", id);
+  await mkdir(dir, { recursive: true });
+  const scriptPath = join(dir, `kanade-${id}.${SCRIPT_EXTENSIONS[shell]}`);
+  // A BOM lets Windows PowerShell 5.1 read the script as UTF-8 instead of the ANSI code page.
+  const text = usesLauncher(shell) ? `\uFEFF${body}` : shell === "cmd" ? cmdScriptBody(body) : body;
+  await writeFile(scriptPath, text, "utf8");
+  let entryPath = scriptPath;
+  if (usesLauncher(shell)) {
+    entryPath = join(dir, `kanade-${id}-launcher.ps1`);
+    await writeFile(entryPath, `\uFEFF${powershellLauncher(scriptPath)}`, "utf8");
+  }
+  return { dir, scriptPath, entryPath, remove: () => rm(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,4 @@
+export { loadAgentConfig, defaultConfigPath, defaultDataDir, type AgentConfig } from "./config.js";
+export { startAgent, type RunningAgent } from "./agent.js";
+export { startSimulatedFleet, simulatedPcId, type SimulatedFleet, type SimulatedFleetOptions } from "./simulate/fleet.js";
+export { AGENT_VERSION } from "./version.js";

@@ -1,0 +1,62 @@
+/** Follows one KV bucket (optionally one key) and keeps retrying while the bucket is missing or the watch ends. */
+import { Kvm, type KvWatchEntry } from "@nats-io/kv";
+import type { NatsConnection, QueuedIterator } from "@nats-io/nats-core";
+import type { Logger } from "pino";
+
+export interface BucketWatcherDeps {
+  nc: NatsConnection;
+  bucket: string;
+  key?: string;
+  log: Logger;
+  /** value undefined = the key was deleted or purged. */
+  onEntry(key: string, value: string | undefined): void;
+  retryMs?: number;
+}
+
+export class BucketWatcher {
+  private iter: QueuedIterator<KvWatchEntry> | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  /** True while a watch is established. */
+  live = false;
+
+  constructor(private readonly deps: BucketWatcherDeps) {}
+
+  start(): void {
+    void this.loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.iter?.stop();
+    clearTimeout(this.retryTimer);
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { nc, bucket, key, log } = this.deps;
+    while (!this.stopped) {
+      try {
+        const kv = await new Kvm(nc).open(bucket);
+        const iter = await kv.watch(key === undefined ? {} : { key });
+        this.iter = iter;
+        if (this.stopped) iter.stop();
+        this.live = true;
+        this.failures = 0;
+        for await (const e of iter) this.deps.onEntry(e.key, e.operation === "PUT" ? e.string() : undefined);
+      } catch (err) {
+        // Usually the bucket does not exist yet: say so once, not every retry.
+        if (!this.stopped && !nc.isClosed()) (this.failures++ === 0 ? log.warn.bind(log) : log.debug.bind(log))({ err, bucket }, "KV watch failed; retrying");
+      }
+      this.live = false;
+      this.iter = undefined;
+      if (this.stopped || nc.isClosed()) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.retryTimer = setTimeout(resolve, this.deps.retryMs ?? 5_000);
+      });
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/** `kanade-agent`: run one agent from config, or a simulated fleet. */
+import { Command as Cli, InvalidArgumentError } from "commander";
+import { KanadeError } from "@kanade/protocol";
+import { startAgent } from "./agent.js";
+import { loadAgentConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { startSimulatedFleet } from "./simulate/fleet.js";
+import { AGENT_VERSION } from "./version.js";
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** SIGINT/SIGTERM stop cleanly and exit 0; a second signal exits at once. */
+function stopOnSignals(target: Stoppable, log: { info(o: object, m: string): void }): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, "stopping");
+    target.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+async function runAgent(): Promise<void> {
+  const config = loadAgentConfig();
+  const log = createLogger(config.logLevel);
+  const agent = await startAgent(config, { log });
+  stopOnSignals(agent, log);
+}
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+};
+
+async function runSimulator(opts: { count: number; prefix: string }): Promise<void> {
+  const config = loadAgentConfig();
+  const log = createLogger(config.logLevel);
+  const fleet = await startSimulatedFleet({
+    count: opts.count,
+    prefix: opts.prefix,
+    natsUrl: config.natsUrl,
+    ...(config.natsToken ? { natsToken: config.natsToken } : {}),
+    dataDir: config.dataDir,
+    log,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  });
+  log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
+  stopOnSignals(fleet, log);
+}
+
+const program = new Cli("kanade-agent").description("kanade endpoint agent").version(AGENT_VERSION);
+program.command("run", { isDefault: true }).description("run the agent (default)").action(runAgent);
+program
+  .command("simulate")
+  .description("run N simulated agents (echo-only scripts) in this process")
+  .requiredOption("--count <n>", "number of agents", positiveInt)
+  .option("--prefix <prefix>", "pc_id prefix", "sim-")
+  .action(runSimulator);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof KanadeError) console.error(`kanade-agent: ${err.message}`);
+  else console.error(err);
+  process.exit(err instanceof KanadeError ? 2 : 1);
+});

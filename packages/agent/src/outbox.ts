@@ -1,0 +1,138 @@
+/**
+ * Results are durable before they are published: written + fsynced to `<data_dir>/outbox/`, published
+ * with the result_id as JetStream msgID (so a re-send after a lost PubAck is deduplicated), and deleted
+ * only after the PubAck. Without a dir (the simulator) the queue lives in memory.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol";
+
+interface Entry {
+  name: string;
+  result: ExecResult;
+}
+
+const SEQ_WIDTH = 12;
+/** Backoff after a failed publish (e.g. JetStream still recovering right after a broker restart). */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+const FILE_RE = /^(\d+)-([0-9a-f-]+)\.json$/i;
+
+export class Outbox {
+  private readonly memory: Entry[] = [];
+  private seq = 0;
+  private draining: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private retryMs = RETRY_MIN_MS;
+
+  constructor(
+    private readonly deps: { dir: string | undefined; js: JetStreamClient; log: Logger; isConnected: () => boolean },
+  ) {
+    if (deps.dir) {
+      mkdirSync(deps.dir, { recursive: true });
+      for (const name of this.fileNames()) this.seq = Math.max(this.seq, Number(FILE_RE.exec(name)?.[1] ?? 0));
+    }
+  }
+
+  /** Makes the result durable (fsync) and returns once it is; publishing happens in `drain`. */
+  put(result: ExecResult): void {
+    this.seq += 1;
+    const name = `${String(this.seq).padStart(SEQ_WIDTH, "0")}-${result.result_id}.json`;
+    const dir = this.deps.dir;
+    if (!dir) {
+      this.memory.push({ name, result });
+      return;
+    }
+    const tmp = join(dir, `${name}.tmp`);
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, JSON.stringify(result));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // The .tmp suffix keeps a half-written file out of the drain if we crash mid-write.
+    renameSync(tmp, join(dir, name));
+  }
+
+  pending(): number {
+    return this.deps.dir ? this.fileNames().length : this.memory.length;
+  }
+
+  /** Publishes everything in order; concurrent callers share one pass. */
+  drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    this.draining = this.drainOnce().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  private async drainOnce(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const next = this.peek();
+      if (!next) return;
+      if (!this.deps.isConnected()) return; // the reconnect handler drains again
+      try {
+        const ack = await this.deps.js.publish(subjects.result(next.result.exec_id, next.result.pc_id), JSON.stringify(next.result), {
+          msgID: next.result.result_id,
+        });
+        this.deps.log.info(
+          { exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id, status: next.result.status, seq: ack.seq, duplicate: ack.duplicate },
+          "result published",
+        );
+      } catch (err) {
+        this.deps.log.warn({ err, exec_id: next.result.exec_id, result_id: next.result.result_id }, "result publish failed; will retry");
+        this.scheduleRetry();
+        return;
+      }
+      this.retryMs = RETRY_MIN_MS;
+      this.remove(next.name);
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.drain();
+    }, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private peek(): Entry | undefined {
+    if (!this.deps.dir) return this.memory[0];
+    for (const name of this.fileNames()) {
+      const path = join(this.deps.dir, name);
+      try {
+        return { name, result: execResultSchema.parse(JSON.parse(readFileSync(path, "utf8"))) };
+      } catch (err) {
+        // Unreadable entries must not block the queue forever; keep them aside for an operator.
+        this.deps.log.error({ err, path }, "outbox entry unreadable; moved aside");
+        renameSync(path, `${path}.bad`);
+      }
+    }
+    return undefined;
+  }
+
+  private remove(name: string): void {
+    if (!this.deps.dir) {
+      this.memory.shift();
+      return;
+    }
+    unlinkSync(join(this.deps.dir, name));
+  }
+
+  private fileNames(): string[] {
+    return readdirSync(this.deps.dir ?? ".").filter((n) => FILE_RE.test(n)).sort();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * N simulated agents in one process. Each has its own NATS connection and runs the real intake → gates →
+ * result path; execution is faked by the echo executor. Handled ids and outboxes live in memory, so a
+ * restarted simulator may re-run the newest command per subject. Cost per agent: one connection, three
+ * subscriptions (commands.pc, commands.all, kill.*) plus one per group; script state and group
+ * membership come from one shared watcher connection; heartbeats share one timer.
+ */
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { Logger } from "pino";
+import { BUCKETS } from "@kanade/protocol";
+import { AgentNode } from "../agent-node.js";
+import { parseGroups } from "../agent.js";
+import { connectAgent, trackConnected } from "../connection.js";
+import { CpuSampler } from "../heartbeat.js";
+import { BucketWatcher } from "../kv-watch.js";
+import { createLogger } from "../log.js";
+import { ScriptStateView } from "../script-state.js";
+import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
+
+export interface SimulatedFleetOptions {
+  count: number;
+  natsUrl: string;
+  natsToken?: string;
+  prefix?: string;
+  /** Accepted for symmetry with the real agent; simulated state is kept in memory. */
+  dataDir: string;
+  log?: Logger;
+  heartbeatIntervalMs?: number;
+  /** How many agents connect at once. */
+  batchSize?: number;
+}
+
+export interface SimulatedFleet {
+  pcIds: string[];
+  stop(): Promise<void>;
+}
+
+export const simulatedPcId = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, "0")}`;
+
+export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<SimulatedFleet> {
+  const log = opts.log ?? createLogger("info");
+  const prefix = opts.prefix ?? "sim-";
+  const intervalSecs = Math.max(1, Math.round((opts.heartbeatIntervalMs ?? 30_000) / 1000));
+  const pcIds = Array.from({ length: opts.count }, (_, i) => simulatedPcId(prefix, i + 1));
+  log.info({ count: opts.count, prefix, nats_url: opts.natsUrl }, `simulated fleet starting: ${SIMULATOR_ONLY_ECHO} (sh scripts of echo lines); anything else is reported skipped 122`);
+
+  const shared = await connectAgent({ name: `${prefix}fleet-views`, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
+  const scriptState = new ScriptStateView({ nc: shared, log, isConnected: trackConnected(shared) });
+  scriptState.start();
+  const groups = new Map<string, string[]>();
+  const nodes = new Map<string, { node: AgentNode; nc: NatsConnection; phase: number }>();
+  const groupsWatcher = new BucketWatcher({
+    nc: shared,
+    bucket: BUCKETS.agentGroups,
+    log,
+    onEntry: (key, value) => {
+      const g = parseGroups(value, log);
+      groups.set(key, g);
+      nodes.get(key)?.node.setGroups(g);
+    },
+  });
+  groupsWatcher.start();
+  const cpu = new CpuSampler();
+  let cpuPct = 0;
+  let tick = 0;
+  const ticker = setInterval(() => {
+    tick += 1;
+    cpuPct = cpu.sample();
+    for (const n of nodes.values()) if (tick % intervalSecs === n.phase) n.node.sendHeartbeat();
+  }, 1_000);
+
+  const startOne = async (pcId: string): Promise<void> => {
+    const nc = await connectAgent({ name: pcId, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
+    const node = await AgentNode.create({
+      pcId,
+      nc,
+      log: log.child({ pc_id: pcId }),
+      executor: echoExecutor(),
+      dataDir: undefined,
+      scriptState,
+      heartbeatIntervalMs: intervalSecs * 1000,
+      cpuPct: () => cpuPct,
+      ping: false,
+    });
+    nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
+    await node.start(groups.get(pcId) ?? []);
+  };
+
+  const batch = opts.batchSize ?? 200;
+  for (let i = 0; i < pcIds.length; i += batch) {
+    await Promise.all(pcIds.slice(i, i + batch).map(startOne));
+    log.info({ connected: Math.min(i + batch, pcIds.length), count: pcIds.length }, "simulated agents connected");
+  }
+
+  return {
+    pcIds,
+    async stop() {
+      clearInterval(ticker);
+      groupsWatcher.stop();
+      scriptState.stop();
+      await Promise.all(
+        [...nodes.values()].map(async ({ node, nc }) => {
+          await node.stop();
+          await nc.close();
+        }),
+      );
+      await shared.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { subjects } from "@kanade/protocol";
+import { runBin, tempDir, waitFor, type TempDir } from "@kanade/testkit";
+import { useEnv } from "./fleet-env.js";
+
+const BIN = fileURLToPath(new URL("../bin/kanade-agent.js", import.meta.url));
+const e = useEnv();
+let data: TempDir | undefined;
+
+beforeAll(() => {
+  data = tempDir("kanade-agent-bin-");
+});
+
+afterAll(() => {
+  data?.remove();
+});
+
+describe("kanade-agent binary", () => {
+  it("prints its version", async () => {
+    const r = await runBin("agent", "kanade-agent", ["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe("0.1.0");
+  });
+
+  it("refuses a bad pc_id with a clear message", async () => {
+    const r = await runBin("agent", "kanade-agent", [], { env: { KANADE_AGENT_ID: "no/slashes" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pc_id "no\/slashes" is not valid/);
+  });
+
+  it("runs from env alone, heartbeats, and exits 0 on SIGTERM", async () => {
+    const env = e();
+    if (!data) throw new Error("not started");
+    const seen: string[] = [];
+    const sub = env.nc.subscribe(subjects.heartbeat("bin-pc"), { callback: (_e, m) => void seen.push(m.string()) });
+    await env.nc.flush();
+    const child = spawn(process.execPath, [BIN], {
+      env: { ...process.env, KANADE_AGENT_ID: "bin-pc", KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: data.path, KANADE_LOG: "warn" },
+      stdio: "ignore",
+    });
+    try {
+      await waitFor(() => seen.length > 0, { what: "a heartbeat from the binary" });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      sub.unsubscribe();
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+});
