@@ -1,0 +1,34 @@
+/** Results: filtered list (newest first) and one result by id. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { KanadeError, UUID_RE, pcIdSchema, resultStatusSchema, type ResultRecord } from "@kanade/protocol";
+import type { RouteDeps } from "../deps.js";
+import { decodeCursor, limitSchema, page } from "../cursor.js";
+import { parseOr400 } from "../errors.js";
+
+const uuid = z.string().regex(UUID_RE, "expected a UUID");
+const listQuery = z.object({
+  limit: limitSchema,
+  cursor: z.string().optional(),
+  exec_id: uuid.optional(),
+  pc_id: pcIdSchema.optional(),
+  job_id: z.string().min(1).optional(),
+  status: resultStatusSchema.optional(),
+});
+const params = z.object({ result_id: uuid });
+
+export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store">): void {
+  app.get("/api/results", async (req) => {
+    const { limit, cursor, ...filter } = parseOr400(listQuery, req.query, "query");
+    const after = decodeCursor(cursor);
+    const rows = await deps.store.listResults({ limit: limit + 1, ...(after ? { after } : {}), ...filter });
+    return page(rows, limit, (r) => ({ at: r.finished_at, id: r.result_id }));
+  });
+
+  app.get("/api/results/:result_id", async (req): Promise<ResultRecord> => {
+    const { result_id } = parseOr400(params, req.params, "result id");
+    const r = await deps.store.getResult(result_id);
+    if (!r) throw new KanadeError("RESULT_NOT_FOUND", `No result "${result_id}"`);
+    return r;
+  });
+}

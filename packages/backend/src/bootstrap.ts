@@ -1,0 +1,71 @@
+/** Creates or updates every JetStream stream, KV bucket and object store kanade needs (SPEC §3). Idempotent. */
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
+import { nanos } from "@nats-io/transport-node";
+import { BUCKETS, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
+import type { Logger } from "pino";
+import type { Nats } from "./nats.js";
+
+const DAY_MS = 86_400_000;
+const GIB = 1024 * 1024 * 1024;
+
+type StreamSpec = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
+
+/** The stream definitions; exported so tests can check the live config against them. */
+export function streamSpecs(): StreamSpec[] {
+  const base = { retention: RetentionPolicy.Limits, storage: StorageType.File, discard: DiscardPolicy.Old, num_replicas: 1 };
+  return [
+    // Only the newest command per subject survives: an agent that was offline gets just the latest.
+    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(7 * DAY_MS) },
+    // The agent publishes with msgID = result_id; a long duplicate window absorbs outbox resends.
+    {
+      ...base,
+      name: STREAMS.RESULTS,
+      subjects: [subjects.resultsAll()],
+      max_age: nanos(30 * DAY_MS),
+      max_bytes: 2 * GIB,
+      duplicate_window: nanos(10 * 60_000),
+    },
+    { ...base, name: STREAMS.EVENTS, subjects: ["events.>"], max_age: nanos(7 * DAY_MS) },
+    { ...base, name: STREAMS.INVENTORY, subjects: [subjects.inventoryAll()], max_age: nanos(90 * DAY_MS) },
+    { ...base, name: STREAMS.AUDIT, subjects: [subjects.auditAll()], max_age: nanos(90 * DAY_MS) },
+    { ...base, name: STREAMS.NOTIFICATIONS, subjects: ["notifications.>"], max_age: nanos(90 * DAY_MS) },
+  ];
+}
+
+/** Add the stream; when it exists (or another backend just made it) update it to our config instead. */
+async function ensureStream(nats: Nats, spec: StreamSpec, log: Logger): Promise<void> {
+  try {
+    await nats.jsm.streams.add(spec);
+    log.info({ stream: spec.name }, "stream created");
+  } catch (err) {
+    if (!/already in use|already exists/i.test((err as Error).message)) throw err;
+    await nats.jsm.streams.update(spec.name, spec);
+    log.debug({ stream: spec.name }, "stream updated");
+  }
+}
+
+/** A concurrent creator can win the race between the client's info and add calls; one retry binds to it. */
+async function twice<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!/already in use|already exists/i.test((err as Error).message)) throw err;
+    return await fn();
+  }
+}
+
+export async function bootstrap(nats: Nats, log: Logger): Promise<void> {
+  for (const spec of streamSpecs()) await ensureStream(nats, spec, log);
+  const kvm = new Kvm(nats.js);
+  for (const bucket of Object.values(BUCKETS)) {
+    // history 5 keeps a short trail of job/script changes; KV `create` binds when the bucket exists.
+    await twice(() => kvm.create(bucket, { history: 5 }));
+  }
+  const objm = new Objm(nats.js);
+  for (const store of Object.values(OBJECT_STORES)) {
+    await twice(() => objm.create(store));
+  }
+  log.info("JetStream resources ready");
+}

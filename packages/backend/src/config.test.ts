@@ -1,0 +1,55 @@
+import { writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "@kanade/testkit";
+import { loadBackendConfig, parseBindAddr, sqlitePath } from "./config.js";
+
+describe("loadBackendConfig", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("uses the documented defaults with only a token set", () => {
+    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: "t" })).toEqual({
+      bindHost: "127.0.0.1",
+      bindPort: 8080,
+      natsUrl: "nats://127.0.0.1:4222",
+      databaseUrl: "sqlite://./kanade.db",
+      authDisabled: false,
+      staticToken: "t",
+      logLevel: "info",
+    });
+  });
+
+  it("refuses to start without a token unless auth is disabled, naming the env var", () => {
+    expect(() => loadBackendConfig({})).toThrow(/KANADE_AUTH_STATIC_TOKEN/);
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1" }).authDisabled).toBe(true);
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "true" }).authDisabled).toBe(true);
+    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "maybe" })).toThrow(/KANADE_AUTH_DISABLE/);
+  });
+
+  it("says postgres is not supported yet", () => {
+    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgres://db/kanade" })).toThrow(/not supported yet/);
+  });
+
+  it("accepts port 0 and rejects a bind address without a port", () => {
+    expect(parseBindAddr("0.0.0.0:0")).toEqual({ host: "0.0.0.0", port: 0 });
+    expect(parseBindAddr("[::1]:9000")).toEqual({ host: "::1", port: 9000 });
+    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_BIND_ADDR: "localhost" })).toThrow(/KANADE_BIND_ADDR/);
+  });
+
+  it("reads the TOML file, lets env override it, and names a bad key", () => {
+    const file = dir.join("backend.toml");
+    writeFileSync(file, 'bind_addr = "127.0.0.1:9999"\nauth_static_token = "from-file"\nnats_url = "nats://n:4222"\n');
+    const c = loadBackendConfig({ KANADE_BACKEND_CONFIG: file, KANADE_NATS_URL: "nats://env:4222" });
+    expect(c).toMatchObject({ bindPort: 9999, staticToken: "from-file", natsUrl: "nats://env:4222" });
+
+    writeFileSync(file, 'bind_addr = 8080\nauth_disable = true\n');
+    expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_addr/);
+    writeFileSync(file, 'auth_disable = true\nbind_adr = "x"\n');
+    expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_adr/);
+  });
+
+  it("turns a sqlite URL into a path", () => {
+    expect(sqlitePath("sqlite://./kanade.db")).toBe("./kanade.db");
+    expect(sqlitePath("sqlite:///var/lib/kanade/kanade.db")).toBe("/var/lib/kanade/kanade.db");
+  });
+});

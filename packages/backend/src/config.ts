@@ -1,0 +1,148 @@
+/** Backend configuration: optional TOML file (`KANADE_BACKEND_CONFIG`) overlaid by env vars (SPEC §7). */
+import { readFileSync } from "node:fs";
+import { parse as parseToml } from "smol-toml";
+import { z } from "zod";
+
+export interface BackendConfig {
+  bindHost: string;
+  bindPort: number;
+  natsUrl: string;
+  natsToken?: string;
+  databaseUrl: string;
+  authDisabled: boolean;
+  staticToken?: string;
+  logLevel: string;
+  webRoot?: string;
+}
+
+/** A configuration problem an operator must fix before the backend can start. */
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConfigError";
+  }
+}
+
+const fileSchema = z
+  .object({
+    bind_addr: z.string().min(1),
+    nats_url: z.string().min(1),
+    nats_token: z.string().min(1),
+    database_url: z.string().min(1),
+    auth_disable: z.boolean(),
+    auth_static_token: z.string().min(1),
+    log: z.string().min(1),
+    web_root: z.string().min(1),
+  })
+  .partial()
+  .strict();
+type FileConfig = z.infer<typeof fileSchema>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export const DEFAULTS = {
+  bindAddr: "127.0.0.1:8080",
+  natsUrl: "nats://127.0.0.1:4222",
+  databaseUrl: "sqlite://./kanade.db",
+  logLevel: "info",
+} as const;
+
+function readFile(path: string): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`KANADE_BACKEND_CONFIG: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseToml(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: TOML syntax error: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+  }
+  const r = fileSchema.safeParse(doc);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) =>
+      i.code === "unrecognized_keys" ? `unknown key(s): ${i.keys.join(", ")}` : `${i.path.join(".")}: ${i.message}`,
+    );
+    throw new ConfigError(`${path}: ${lines.join("; ")}`);
+  }
+  return r.data;
+}
+
+/** Splits `host:port` (or `[v6]:port`); port 0 asks the OS for a free one. */
+export function parseBindAddr(text: string, key = "KANADE_BIND_ADDR"): { host: string; port: number } {
+  const idx = text.lastIndexOf(":");
+  const host = (idx > 0 ? text.slice(0, idx) : "").replace(/^\[(.*)\]$/, "$1");
+  const portText = idx > 0 ? text.slice(idx + 1) : "";
+  const port = Number(portText);
+  if (!host || !/^\d+$/.test(portText) || port > 65535) {
+    throw new ConfigError(`${key}: expected host:port like 127.0.0.1:8080, got "${text}"`);
+  }
+  return { host, port };
+}
+
+function parseBool(text: string, key: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(t)) return true;
+  if (["0", "false", "no", "off", ""].includes(t)) return false;
+  throw new ConfigError(`${key}: expected 1/true or 0/false, got "${text}"`);
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === "" ? undefined : v);
+
+/** Reads the TOML file named by `KANADE_BACKEND_CONFIG` (if any), then env vars, and checks the result. */
+export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
+  const configPath = nonEmpty(env.KANADE_BACKEND_CONFIG);
+  const file = configPath ? readFile(configPath) : {};
+
+  const bindKey = env.KANADE_BIND_ADDR ? "KANADE_BIND_ADDR" : "bind_addr";
+  const { host, port } = parseBindAddr(nonEmpty(env.KANADE_BIND_ADDR) ?? file.bind_addr ?? DEFAULTS.bindAddr, bindKey);
+  const databaseUrl = nonEmpty(env.DATABASE_URL) ?? file.database_url ?? DEFAULTS.databaseUrl;
+  checkDatabaseUrl(databaseUrl);
+
+  const authDisabled =
+    env.KANADE_AUTH_DISABLE !== undefined
+      ? parseBool(env.KANADE_AUTH_DISABLE, "KANADE_AUTH_DISABLE")
+      : (file.auth_disable ?? false);
+  const staticToken = nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ?? file.auth_static_token;
+  if (!authDisabled && !staticToken) {
+    throw new ConfigError(
+      "no API token configured: set KANADE_AUTH_STATIC_TOKEN (or auth_static_token in the config file), " +
+        "or KANADE_AUTH_DISABLE=1 for a local sandbox",
+    );
+  }
+  const logLevel = nonEmpty(env.KANADE_LOG) ?? file.log ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`KANADE_LOG: expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
+  const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
+  const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
+  return {
+    bindHost: host,
+    bindPort: port,
+    natsUrl: nonEmpty(env.KANADE_NATS_URL) ?? file.nats_url ?? DEFAULTS.natsUrl,
+    ...(natsToken ? { natsToken } : {}),
+    databaseUrl,
+    authDisabled,
+    ...(staticToken ? { staticToken } : {}),
+    logLevel,
+    ...(webRoot ? { webRoot } : {}),
+  };
+}
+
+function checkDatabaseUrl(url: string): void {
+  if (url.startsWith("sqlite://")) {
+    if (url.length === "sqlite://".length) throw new ConfigError("DATABASE_URL: sqlite:// needs a file path, e.g. sqlite://./kanade.db");
+    return;
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError("DATABASE_URL: postgres:// is not supported yet; use sqlite://<path>");
+  }
+  throw new ConfigError(`DATABASE_URL: expected sqlite://<path>, got "${url}"`);
+}
+
+/** `sqlite://./kanade.db` → `./kanade.db`; `sqlite:///var/lib/kanade.db` → `/var/lib/kanade.db`. */
+export function sqlitePath(databaseUrl: string): string {
+  return databaseUrl.slice("sqlite://".length);
+}

@@ -1,0 +1,33 @@
+/** Opaque list cursors: base64url of the last row's sort key. */
+import { KanadeError } from "@kanade/protocol";
+import { z } from "zod";
+import type { PageKey } from "./db/index.js";
+
+const keySchema = z.tuple([z.string(), z.string()]);
+
+export function encodeCursor(key: PageKey): string {
+  return Buffer.from(JSON.stringify([key.at, key.id]), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): PageKey | undefined {
+  if (cursor === undefined || cursor === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch (err) {
+    throw new KanadeError("BAD_REQUEST", "cursor: not a cursor returned by this API", { cause: err, details: [{ path: "cursor", message: "invalid cursor" }] });
+  }
+  const r = keySchema.safeParse(value);
+  if (!r.success) throw new KanadeError("BAD_REQUEST", "cursor: not a cursor returned by this API", { details: [{ path: "cursor", message: "invalid cursor" }] });
+  return { at: r.data[0], id: r.data[1] };
+}
+
+/** `limit` query param: default 50, at most 500. */
+export const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
+
+/** next_cursor for a page fetched with limit+1 rows. */
+export function page<T>(rows: T[], limit: number, key: (row: T) => PageKey): { items: T[]; next_cursor: string | null } {
+  if (rows.length <= limit) return { items: rows, next_cursor: null };
+  const items = rows.slice(0, limit);
+  return { items, next_cursor: encodeCursor(key(items[items.length - 1]!)) };
+}

@@ -1,0 +1,82 @@
+/** NATS connection for the backend: reconnects forever, and tracks whether the broker is reachable. */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+  connect,
+  type NatsConnection,
+} from "@nats-io/transport-node";
+import { KanadeError } from "@kanade/protocol";
+import type { Logger } from "pino";
+
+/** Publishes and JetStream API calls give up after this long, so routes answer 503 instead of hanging. */
+export const NATS_TIMEOUT_MS = 5_000;
+
+export interface Nats {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** False while the client is reconnecting. */
+  isConnected(): boolean;
+}
+
+export async function connectNats(opts: { url: string; token?: string; log: Logger }): Promise<Nats> {
+  const nc = await connect({
+    servers: opts.url,
+    ...(opts.token ? { token: opts.token } : {}),
+    name: "kanade-backend",
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    reconnectJitter: 500,
+    timeout: NATS_TIMEOUT_MS,
+  });
+  return wrapConnection(nc, opts.log);
+}
+
+/** Builds the JetStream handles and a connectivity flag around an existing connection. */
+export async function wrapConnection(nc: NatsConnection, log: Logger): Promise<Nats> {
+  let connected = !nc.isClosed();
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") {
+        connected = false;
+        log.warn({ server: s.server }, "NATS disconnected; reconnecting");
+      } else if (s.type === "reconnect") {
+        connected = true;
+        log.info({ server: s.server }, "NATS reconnected");
+      } else if (s.type === "error") {
+        log.warn({ err: s.error }, "NATS error");
+      }
+    }
+  })().catch((err: unknown) => log.error({ err }, "NATS status watcher failed"));
+  const js = jetstream(nc, { timeout: NATS_TIMEOUT_MS });
+  const jsm = await jetstreamManager(nc, { timeout: NATS_TIMEOUT_MS });
+  return {
+    nc,
+    js,
+    jsm,
+    isConnected: () => connected && !nc.isClosed() && !nc.isDraining(),
+  };
+}
+
+/** True for errors that mean "the broker is not reachable right now". */
+export function isNatsUnavailable(err: unknown): boolean {
+  return (
+    err instanceof TimeoutError ||
+    err instanceof ConnectionError ||
+    err instanceof ClosedConnectionError ||
+    err instanceof DrainingConnectionError ||
+    err instanceof NoRespondersError ||
+    err instanceof RequestError
+  );
+}
+
+/** Throws NATS_UNAVAILABLE right away when the client knows it is disconnected. */
+export function requireNats(nats: Nats): void {
+  if (!nats.isConnected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
+}

@@ -1,0 +1,64 @@
+/** Core `heartbeat.*` → `agents` table. Heartbeats are buffered briefly so 3,000 agents cost few transactions. */
+import { heartbeatSchema, subjects, type Heartbeat } from "@kanade/protocol";
+import type { Logger } from "pino";
+import type { Store } from "../db/index.js";
+import type { Nats } from "../nats.js";
+import type { RunningProjector } from "./durable.js";
+
+const FLUSH_MS = 250;
+const FLUSH_MAX = 500;
+
+export function startHeartbeatProjector(deps: { nats: Nats; store: Store; log: Logger }): RunningProjector {
+  const log = deps.log.child({ projector: "heartbeats" });
+  // Keyed by pc_id: only the newest heartbeat of each agent in a window matters.
+  let pending = new Map<string, Heartbeat>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.size === 0) return writing;
+    const batch = [...pending.values()];
+    pending = new Map();
+    writing = writing
+      .then(() => deps.store.upsertAgents(batch))
+      .catch((err: unknown) => log.error({ err, count: batch.length }, "cannot store heartbeats"));
+    return writing;
+  };
+
+  const sub = deps.nats.nc.subscribe(subjects.heartbeatAll(), {
+    callback: (err, msg) => {
+      if (err) {
+        log.warn({ err }, "heartbeat subscription error");
+        return;
+      }
+      let value: unknown;
+      try {
+        value = msg.json<unknown>();
+      } catch (e) {
+        log.warn({ subject: msg.subject, err: e }, "dropping heartbeat that is not JSON");
+        return;
+      }
+      const r = heartbeatSchema.safeParse(value);
+      if (!r.success) {
+        log.warn({ subject: msg.subject, problem: r.error.message }, "dropping invalid heartbeat");
+        return;
+      }
+      if (msg.subject !== subjects.heartbeat(r.data.pc_id)) {
+        log.warn({ subject: msg.subject, pc_id: r.data.pc_id }, "dropping heartbeat whose pc_id does not match its subject");
+        return;
+      }
+      pending.set(r.data.pc_id, r.data);
+      if (pending.size >= FLUSH_MAX) void flush();
+      else timer ??= setTimeout(() => void flush(), FLUSH_MS);
+    },
+  });
+
+  return {
+    stop: async () => {
+      sub.unsubscribe();
+      await flush();
+    },
+  };
+}

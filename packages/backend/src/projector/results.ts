@@ -1,0 +1,36 @@
+/** RESULTS → `results` table. Idempotent on result_id, so replaying the stream rebuilds the table. */
+import { STREAMS, execResultSchema, parseExecPcSubject, subjects, type ExecResult } from "@kanade/protocol";
+import type { Logger } from "pino";
+import type { Store } from "../db/index.js";
+import type { Nats } from "../nats.js";
+import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./durable.js";
+
+export const RESULTS_DURABLE = "kanade-results";
+
+export function startResultsProjector(deps: { nats: Nats; store: Store; log: Logger }): Promise<RunningProjector> {
+  const log = deps.log.child({ projector: RESULTS_DURABLE });
+  return startDurableProjector(
+    deps.nats,
+    {
+      stream: STREAMS.RESULTS,
+      durable: RESULTS_DURABLE,
+      filterSubject: subjects.resultsAll(),
+      handle: async (batch) => {
+        const results: ExecResult[] = [];
+        for (const m of batch) {
+          const r = decodeOrTerm(m, (v) => execResultSchema.safeParse(v), log);
+          if (!r) continue;
+          const ids = parseExecPcSubject(m.subject);
+          if (ids && (ids.execId !== r.exec_id || ids.pcId !== r.pc_id)) {
+            // Stored anyway (the payload is authoritative), but worth an operator's attention.
+            log.warn({ subject: m.subject, exec_id: r.exec_id, pc_id: r.pc_id }, "result subject does not match its payload");
+          }
+          results.push(r);
+        }
+        const inserted = await deps.store.insertResults(results);
+        log.debug({ received: batch.length, inserted }, "results projected");
+      },
+    },
+    deps.log,
+  );
+}

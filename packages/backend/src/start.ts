@@ -1,0 +1,83 @@
+/** Wires everything together: NATS → bootstrap → DB → projectors → HTTP. `close()` undoes it in reverse. */
+import { pino, type Logger } from "pino";
+import { openAgentGroups } from "./agent-groups.js";
+import { buildApp } from "./app.js";
+import { bootstrap } from "./bootstrap.js";
+import { sqlitePath, type BackendConfig } from "./config.js";
+import type { Store } from "./db/index.js";
+import { openSqliteStore } from "./db/sqlite.js";
+import { openCatalog } from "./jobs/catalog.js";
+import { connectNats } from "./nats.js";
+import type { RunningProjector } from "./projector/durable.js";
+import { startHeartbeatProjector } from "./projector/heartbeats.js";
+import { startResultsProjector } from "./projector/results.js";
+import { startStartedProjector } from "./projector/started.js";
+
+export interface RunningBackend {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function openStore(databaseUrl: string): Store {
+  return openSqliteStore(sqlitePath(databaseUrl));
+}
+
+/** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
+export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
+  const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
+  // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
+  const undo: (() => Promise<unknown>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const step of undo.reverse()) {
+      await step().catch((err: unknown) => log.warn({ err }, "error while shutting down"));
+    }
+    undo.length = 0;
+  };
+  try {
+    log.info({ nats_url: config.natsUrl }, "connecting to NATS");
+    const nats = await connectNats({
+      url: config.natsUrl,
+      ...(config.natsToken ? { token: config.natsToken } : {}),
+      log,
+    });
+    undo.push(() => nats.nc.drain());
+    await bootstrap(nats, log);
+    const store = openStore(config.databaseUrl);
+    undo.push(() => store.close());
+    const catalog = await openCatalog(nats, log);
+    const groups = await openAgentGroups(nats, log);
+    undo.push(() => groups.stop());
+    const projectors: RunningProjector[] = [
+      await startResultsProjector({ nats, store, log }),
+      await startStartedProjector({ nats, store, log }),
+      startHeartbeatProjector({ nats, store, log }),
+    ];
+    undo.push(() => Promise.all(projectors.map((p) => p.stop())));
+    const app = await buildApp({
+      nats,
+      store,
+      catalog,
+      groups,
+      log,
+      config: {
+        authDisabled: config.authDisabled,
+        ...(config.staticToken ? { staticToken: config.staticToken } : {}),
+        ...(config.webRoot ? { webRoot: config.webRoot } : {}),
+      },
+    });
+    undo.push(() => app.close());
+    await app.listen({ host: config.bindHost, port: config.bindPort });
+    const addr = app.server.address();
+    const port = typeof addr === "object" && addr ? addr.port : config.bindPort;
+    const host = config.bindHost.includes(":") ? `[${config.bindHost}]` : config.bindHost;
+    const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+    log.info({ url, auth: config.authDisabled ? "disabled" : "static-token" }, "kanade-backend listening");
+    let closing: Promise<void> | undefined;
+    return { url, port, close: () => (closing ??= closeAll()) };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
+import { BUCKETS, OBJECT_STORES, STREAMS } from "@kanade/protocol";
+import { startNatsServer, type NatsServer } from "@kanade/testkit";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { bootstrap, wrapConnection } from "../src/index.js";
+import { natsClient, quietLog } from "./helpers.js";
+
+describe("bootstrap", () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await natsClient(server.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.dispose();
+  });
+
+  it("creates every stream, bucket and object store, and running it again (even concurrently) changes nothing", async () => {
+    const nats = await wrapConnection(nc, quietLog());
+    await bootstrap(nats, quietLog());
+    await Promise.all([bootstrap(nats, quietLog()), bootstrap(nats, quietLog())]);
+
+    const names: string[] = [];
+    for await (const si of nats.jsm.streams.list()) names.push(si.config.name);
+    for (const s of Object.values(STREAMS)) expect(names).toContain(s);
+
+    const exec = await nats.jsm.streams.info(STREAMS.EXEC);
+    expect(exec.config.subjects).toEqual(["commands.>"]);
+    expect(exec.config.max_msgs_per_subject).toBe(1);
+    expect(exec.config.discard).toBe("old");
+    const results = await nats.jsm.streams.info(STREAMS.RESULTS);
+    expect(results.config.subjects).toEqual(["results.>"]);
+    expect(results.config.max_bytes).toBe(2 * 1024 ** 3);
+    expect(results.config.duplicate_window).toBeGreaterThanOrEqual(120 * 1e9);
+
+    const kvm = new Kvm(nats.js);
+    for (const b of Object.values(BUCKETS)) await expect(kvm.open(b).then((kv) => kv.status())).resolves.toBeTruthy();
+    const objm = new Objm(nats.js);
+    for (const o of Object.values(OBJECT_STORES)) await expect(objm.open(o).then((os) => os.status())).resolves.toBeTruthy();
+  });
+});

@@ -1,0 +1,97 @@
+/** Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file. */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { tempSqlite } from "@kanade/testkit";
+import type { ExecResult } from "@kanade/protocol";
+import { v7 as uuidv7 } from "uuid";
+import { pino, type Logger } from "pino";
+import { startBackend, type BackendConfig, type RunningBackend } from "../src/index.js";
+
+export const TOKEN = "backend-test-token";
+
+export interface Api {
+  (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown; text: string }>;
+}
+
+export interface TestBackend extends RunningBackend {
+  api: Api;
+  dbUrl: string;
+}
+
+export const quietLog = (): Logger => pino({ level: process.env.KANADE_TEST_LOG ?? "silent" });
+
+export async function startTestBackend(natsUrl: string, overrides: Partial<BackendConfig> = {}): Promise<TestBackend & { removeDb(): void }> {
+  const db = tempSqlite();
+  const config: BackendConfig = {
+    bindHost: "127.0.0.1",
+    bindPort: 0,
+    natsUrl,
+    databaseUrl: db.url,
+    authDisabled: false,
+    staticToken: TOKEN,
+    logLevel: "silent",
+    ...overrides,
+  };
+  const backend = await startBackend(config, { log: quietLog() });
+  return { ...wrap(backend, config.staticToken), dbUrl: config.databaseUrl, removeDb: db.remove };
+}
+
+export function wrap(backend: RunningBackend, token: string | undefined): TestBackend {
+  const api: Api = async (method, path, body, headers = {}) => {
+    const isText = typeof body === "string";
+    const res = await fetch(`${backend.url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": isText ? "application/yaml" : "application/json" }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: isText ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      parsed = undefined; // not JSON (e.g. text/yaml); callers read `text`
+    }
+    return { status: res.status, body: parsed, text };
+  };
+  return { url: backend.url, port: backend.port, close: () => backend.close(), api, dbUrl: "" };
+}
+
+export function natsClient(url: string): Promise<NatsConnection> {
+  return connect({ servers: url, name: "backend-test" });
+}
+
+export const HELLO_YAML = `id: hello
+version: 1.0.0
+description: Say hello
+execute:
+  shell: sh
+  script: |
+    echo "hello"
+  timeout: 30s
+`;
+
+/** A valid ExecResult as an agent would publish it. */
+export function makeResult(execId: string, pcId: string, over: Partial<ExecResult> = {}): ExecResult {
+  return {
+    result_id: uuidv7(),
+    exec_id: execId,
+    request_id: uuidv7(),
+    job_id: "hello",
+    version: "1.0.0",
+    pc_id: pcId,
+    status: "succeeded",
+    exit_code: 0,
+    stdout: `hello from ${pcId}\nsecond line`,
+    stderr: "",
+    stdout_truncated: false,
+    stderr_truncated: false,
+    started_at: "2026-01-01T00:00:00.000Z",
+    finished_at: "2026-01-01T00:00:01.500Z",
+    ...over,
+  };
+}
+
