@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { RESULT_STATUSES, type ResultRecord } from "@kanade/protocol";
+import { withJson, wantsJson, type Deps } from "../../deps.js";
+import { parseLimit } from "../../args.js";
+import { badInput } from "../../errors.js";
+import { firstLine, formatMs, printJson, renderTable, statusStyle, type Io } from "../../output.js";
+
+interface ResultsOpts {
+  exec?: string;
+  pc?: string;
+  job?: string;
+  status?: string;
+  limit?: string;
+  full?: boolean;
+}
+
+function printFull(io: Io, results: readonly ResultRecord[]): void {
+  for (const r of results) {
+    io.out(`=== ${r.pc_id}  ${r.status}  exit ${r.exit_code ?? "-"}  ${formatMs(r.duration_ms)}  exec ${r.exec_id}  ${r.finished_at}\n`);
+    if (r.skip_reason) io.out(`skip reason: ${r.skip_reason}\n`);
+    if (r.error) io.out(`error: ${r.error}\n`);
+    for (const [name, text, truncated, object] of [
+      ["stdout", r.stdout, r.stdout_truncated, r.stdout_object],
+      ["stderr", r.stderr, r.stderr_truncated, r.stderr_object],
+    ] as const) {
+      io.out(`--- ${name}${truncated ? ` (truncated; full text in result_output ${object ?? ""})` : ""} ---\n`);
+      io.out(text === "" || text.endsWith("\n") ? text : text + "\n");
+    }
+  }
+}
+
+export function register(program: Command, deps: Deps): void {
+  withJson(program.command("results"))
+    .description("list results, newest first")
+    .option("--exec <id>", "only this execution")
+    .option("--pc <pc>", "only this PC")
+    .option("--job <id>", "only this job")
+    .option("--status <s>", `only this status (${RESULT_STATUSES.join(", ")})`)
+    .option("--limit <n>", "at most N results")
+    .option("--full", "print each result's full stdout and stderr")
+    .action(async (opts: ResultsOpts, cmd: Command) => {
+      if (opts.status !== undefined && !(RESULT_STATUSES as readonly string[]).includes(opts.status)) {
+        throw badInput("invalid --status", [{ path: "--status", message: `expected one of ${RESULT_STATUSES.join(", ")}` }]);
+      }
+      const limit = parseLimit(opts.limit);
+      const { items } = await deps.client.listResults({
+        ...(opts.exec !== undefined ? { exec_id: opts.exec } : {}),
+        ...(opts.pc !== undefined ? { pc_id: opts.pc } : {}),
+        ...(opts.job !== undefined ? { job_id: opts.job } : {}),
+        ...(opts.status !== undefined ? { status: opts.status } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      if (wantsJson(cmd)) return printJson(deps.io, items);
+      if (opts.full) return printFull(deps.io, items);
+      deps.io.out(
+        renderTable(
+          ["PC", "STATUS", "EXIT", "DURATION", "FINISHED", "OUTPUT"],
+          items.map((r) => [r.pc_id, r.status, r.exit_code, formatMs(r.duration_ms), r.finished_at, firstLine(r.stdout)]),
+          statusStyle(deps.io, 1),
+        ),
+      );
+    });
+}

@@ -1,0 +1,14 @@
+/** Entry point of the `kanade` binary: wire real dependencies, run, exit with the mapped code. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { ApiClient, clientConfigFromEnv } from "./client.js";
+import { processIo } from "./output.js";
+import { runKanade } from "./program.js";
+
+const code = await runKanade(process.argv.slice(2), {
+  client: new ApiClient(clientConfigFromEnv(process.env)),
+  io: processIo(process.env),
+  sleep: (ms) => sleep(ms),
+  now: () => Date.now(),
+});
+// exitCode rather than exit(): lets stdout drain when it is a pipe.
+process.exitCode = code;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { firstLine, formatMs, renderTable, statusStyle, type Io } from "./output.js";
+
+const io = (color: boolean): Io => ({ out: () => undefined, err: () => undefined, stderrIsTTY: false, color });
+
+describe("renderTable", () => {
+  it("aligns columns, shows missing cells as '-', and leaves no trailing blanks", () => {
+    const text = renderTable(
+      ["PC", "STATUS", "EXIT", "OUTPUT"],
+      [
+        ["pc-1", "succeeded", 0, "hello"],
+        ["a-much-longer-pc", "running", null, ""],
+      ],
+    );
+    expect(text).toBe(
+      [
+        "PC                STATUS     EXIT  OUTPUT",
+        "pc-1              succeeded  0     hello",
+        "a-much-longer-pc  running    -     -",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("prints only the header for an empty list", () => {
+    expect(renderTable(["ID", "VERSION"], [])).toBe("ID  VERSION\n");
+  });
+
+  it("colours the status column without changing alignment, and only when colour is allowed", () => {
+    const rows = [["pc-1", "failed", 1]];
+    const plain = renderTable(["PC", "STATUS", "EXIT"], rows, statusStyle(io(false), 1));
+    const coloured = renderTable(["PC", "STATUS", "EXIT"], rows, statusStyle(io(true), 1));
+    expect(plain).not.toContain("\x1b[");
+    expect(coloured).toContain("\x1b[31mfailed");
+    expect(coloured.replaceAll("\x1b[31m", "").replaceAll("\x1b[0m", "")).toBe(plain);
+  });
+});
+
+describe("formatMs", () => {
+  it("uses ms below a second, tenths of seconds below a minute, then compact units", () => {
+    expect(formatMs(350)).toBe("350ms");
+    expect(formatMs(1234)).toBe("1.2s");
+    expect(formatMs(59_990)).toBe("59.9s");
+    expect(formatMs(90_000)).toBe("1m30s");
+    expect(formatMs(null)).toBe("-");
+  });
+});
+
+describe("firstLine", () => {
+  it("keeps the first non-blank line of output and trims long lines", () => {
+    expect(firstLine("hello from pc-1\ncwd=/tmp\n")).toBe("hello from pc-1");
+    expect(firstLine("\r\nwindows line\r\nmore")).toBe("windows line");
+    expect(firstLine(null)).toBe("");
+    expect(firstLine("x".repeat(100), 10)).toBe("xxxxxxxxx…");
+  });
+});

@@ -1,0 +1,63 @@
+/** The `kanade` command tree. Building it is separate from running it so tests can drive it in-process. */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { CLI_EXIT } from "@kanade/protocol";
+import { register as agentList } from "./commands/agent/list.js";
+import { register as agentShow } from "./commands/agent/show.js";
+import { register as execStart } from "./commands/executions/start.js";
+import { register as executionsList } from "./commands/executions/list.js";
+import { register as executionsKill } from "./commands/executions/kill.js";
+import { register as groupList } from "./commands/group/list.js";
+import { register as groupMembership } from "./commands/group/membership.js";
+import { register as jobCreate } from "./commands/job/create.js";
+import { register as jobDelete } from "./commands/job/delete.js";
+import { register as jobExport } from "./commands/job/export.js";
+import { register as jobList } from "./commands/job/list.js";
+import { register as jobRevoke } from "./commands/job/revoke.js";
+import { register as jobShow } from "./commands/job/show.js";
+import { register as jobValidate } from "./commands/job/validate.js";
+import { register as resultsList } from "./commands/results/list.js";
+import type { Deps } from "./deps.js";
+import { exitCodeFor, formatError, type ExitCode } from "./errors.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+export const CLI_VERSION = pkg.version;
+
+export function buildProgram(deps: Deps): Command {
+  const program = new Command("kanade")
+    .description("operate a kanade fleet: jobs, executions, results, agents, groups")
+    .version(CLI_VERSION, "-V, --version")
+    .option("--json", "print machine-readable JSON on stdout")
+    .showSuggestionAfterError()
+    // Usage errors must exit 2 (bad input), not commander's default 1: throw and map them in one place.
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.io.out(s), writeErr: (s) => deps.io.err(s) })
+    .addHelpText("after", "\nEnvironment:\n  KANADE_BACKEND_URL  backend base URL (default http://127.0.0.1:8080)\n  KANADE_AUTH_TOKEN   bearer token for the API\n\nExit codes: 0 ok, 1 operation failed, 2 bad input.\n");
+
+  const job = program.command("job").description("register, inspect and remove jobs");
+  for (const reg of [jobCreate, jobValidate, jobList, jobShow, jobExport, jobDelete]) reg(job, deps);
+  execStart(program, deps);
+  executionsList(program, deps);
+  resultsList(program, deps);
+  executionsKill(program, deps);
+  jobRevoke(program, deps);
+  agentList(program, deps);
+  const agent = program.command("agent").description("inspect one agent");
+  agentShow(agent, deps);
+  const group = program.command("group").description("manage group membership");
+  groupList(group, deps);
+  groupMembership(group, deps);
+  return program;
+}
+
+/** Runs `kanade <args>` and returns the exit code; every error is reported here, once. */
+export async function runKanade(args: readonly string[], deps: Deps): Promise<ExitCode> {
+  try {
+    await buildProgram(deps).parseAsync([...args], { from: "user" });
+    return CLI_EXIT.OK;
+  } catch (err) {
+    // Commander already printed its own usage message.
+    if (!(err instanceof CommanderError)) deps.io.err(formatError(err));
+    return exitCodeFor(err);
+  }
+}

@@ -1,0 +1,33 @@
+/** Progress of a running execution: one line, rewritten on a TTY, printed on change otherwise. */
+import type { ExecutionDetail } from "@kanade/protocol";
+import type { Io } from "./output.js";
+
+type Progress = Pick<ExecutionDetail, "counts" | "target_count" | "state">;
+
+/** `2/3 done, 1 running, 0 pending`. */
+export function progressLine(p: Progress): string {
+  const base = `${p.counts.done}/${p.target_count} done, ${p.counts.running} running, ${p.counts.pending} pending`;
+  return p.state === "pending_approval" ? `${base} (waiting for approval)` : base;
+}
+
+/** Finished when every target reported, or the backend says the execution is over. */
+export function isFinished(p: Progress): boolean {
+  return p.counts.done >= p.target_count || p.state === "completed" || p.state === "rejected" || p.state === "expired";
+}
+
+export class ProgressReporter {
+  private last: string | undefined;
+  constructor(private readonly io: Io) {}
+
+  update(line: string): void {
+    if (line === this.last) return;
+    this.last = line;
+    // On a terminal, rewrite the same line; in a log file, print only changes so it stays readable.
+    this.io.err(this.io.stderrIsTTY ? `\r\x1b[2K${line}` : `${line}\n`);
+  }
+
+  /** Ends the rewritten line so what follows starts on a fresh one. */
+  finish(): void {
+    if (this.io.stderrIsTTY && this.last !== undefined) this.io.err("\n");
+  }
+}
