@@ -3,3 +3,4 @@ export * from "./nats-server.js";
 export * from "./net.js";
 export * from "./temp.js";
 export * from "./wait.js";
+export * from "./fleet.js";
