@@ -4,8 +4,7 @@ import { openAgentGroups } from "./agent-groups.js";
 import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 import { sqlitePath, type BackendConfig } from "./config.js";
-import type { Store } from "./db/index.js";
-import { openSqliteStore } from "./db/sqlite.js";
+import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
 import type { RunningProjector } from "./projector/durable.js";
@@ -19,7 +18,7 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-export function openStore(databaseUrl: string): Store {
+export function openStore(databaseUrl: string): SqliteStore {
   return openSqliteStore(sqlitePath(databaseUrl));
 }
 

@@ -54,6 +54,18 @@ describe("job manifest", () => {
     expect(list.ok).toBe(false);
   });
 
+  it("refuses misspelt fields instead of silently using defaults", () => {
+    const r = parseManifestYaml("id: x\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo\n  timout: 5s\nrequire_aproval: true\n");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatIssues(r.issues).split("\n").sort()).toEqual(["execute: unknown field(s): timout", "unknown field(s): require_aproval"]);
+  });
+
+  it("explains an unquoted version that YAML read as a number", () => {
+    const r = parseManifestYaml("id: x\nversion: 1.0\nexecute:\n  shell: sh\n  script: echo\n");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatIssues(r.issues)).toMatch(/^version: expected a semver version like 1\.0\.0 \(quote it/);
+  });
+
   it("refuses a zero timeout and a bad job id", () => {
     const r = parseManifestYaml("id: Bad_ID\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo\n  timeout: 0s\n");
     expect(r.ok).toBe(false);

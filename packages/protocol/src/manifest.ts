@@ -13,7 +13,12 @@ export const DEFAULT_TIMEOUT = "600s";
 export const manifestSchema = z
   .object({
     id: z.string({ error: "required" }).regex(JOB_ID_RE, "expected a job id like cleanup-disk-temp (lowercase letters, digits, . _ -)"),
-    version: z.string({ error: "required" }).regex(SEMVER_RE, "expected a semver version like 1.0.0"),
+    version: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined ? "required" : "expected a semver version like 1.0.0 (quote it: version: \"1.0.0\")",
+      })
+      .regex(SEMVER_RE, "expected a semver version like 1.0.0"),
     description: z.string().optional(),
     execute: z.object(
       {
@@ -29,14 +34,16 @@ export const manifestSchema = z
         cwd: z.string().optional(),
       },
       { error: "required" },
-    ),
+    ).strict(),
     require_approval: z.boolean().default(false),
     staleness: stalenessSchema.default({ mode: "cached" }),
     inventory: z
       .object({ display: z.array(column).optional(), summary: z.array(column).optional() })
       .optional(),
-    client: z.object({ user_invokable: z.boolean().optional() }).optional(),
+    client: z.object({ user_invokable: z.boolean().optional() }).strict().optional(),
   })
+  // A misspelt key (`timout:`) must not silently fall back to a default.
+  .strict()
   .superRefine((m, ctx) => {
     const ex = m.execute;
     const sources = (["script", "script_file", "script_object"] as const).filter((k) => {

@@ -1,8 +1,16 @@
-/** Schema migrations, applied in order; `PRAGMA user_version` records how many have run. */
+/**
+ * Schema migrations, applied in order. Each has a stable id recorded in `schema_migrations`, so
+ * features can add their own migration (one entry appended here) without renumbering anyone else's.
+ */
 import type Database from "better-sqlite3";
 
-const MIGRATIONS: readonly string[] = [
-  `
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  { id: "001-core", sql: `
   CREATE TABLE executions (
     exec_id TEXT PRIMARY KEY,
     job_id TEXT NOT NULL,
@@ -75,18 +83,23 @@ const MIGRATIONS: readonly string[] = [
     quarantined_versions TEXT NOT NULL DEFAULT '[]',
     first_seen TEXT NOT NULL
   );
-  `,
+  ` },
 ];
 
-/** Runs the migrations this database has not seen yet; each in its own transaction. */
-export function migrate(db: Database.Database): number {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v]!;
+/** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+  const applied = new Set(
+    (db.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id),
+  );
+  let ran = 0;
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
     db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${v + 1}`);
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)").run(m.id, new Date().toISOString());
     })();
+    ran++;
   }
-  return MIGRATIONS.length;
+  return ran;
 }

@@ -75,7 +75,12 @@ const PCS_CTE = `
   )`;
 const ROW_STATUS = `COALESCE(r.status, CASE WHEN s.pc_id IS NOT NULL THEN 'running' ELSE 'pending' END)`;
 
-export function openSqliteStore(path: string): Store {
+/** The SQLite store, with its handle so feature stores (inventory, audit, …) can share the same file. */
+export interface SqliteStore extends Store {
+  readonly db: Database.Database;
+}
+
+export function openSqliteStore(path: string): SqliteStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -164,6 +169,7 @@ export function openSqliteStore(path: string): Store {
   });
 
   return {
+    db,
     insertExecution: async (exec, targets) => void insertExecution(exec, targets),
     deleteExecution: async (execId) => void deleteExecution(execId),
     getExecution: async (execId) => {
