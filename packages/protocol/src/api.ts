@@ -134,3 +134,46 @@ export interface GroupSummary {
 export interface JobDetail extends JobSummary {
   manifest: Manifest;
 }
+
+// ---- Fleet knowledge (agents, inventory, performance, config) -------------------------------
+
+/** `GET /api/agents/{pc}/perf?since=…` → `{ items: HostPerf[] }`, oldest first. */
+export type { HostPerf, ProcessPerf } from "./messages.js";
+
+/**
+ * Frames on the perf WebSockets (`/api/agents/{pc}/perf/live`, `/api/perf/fleet/live`): JSON text,
+ * one sample per frame.
+ */
+export type PerfFrame =
+  | { type: "host_perf"; data: import("./messages.js").HostPerf }
+  | { type: "process_perf"; data: import("./messages.js").ProcessPerf }
+  | { type: "error"; message: string };
+
+/** `GET /api/perf/fleet?sort=cpu|mem|disk|net&limit=N` → the latest sample of each PC, hottest first. */
+export const FLEET_PERF_SORTS = ["cpu", "mem", "disk", "net"] as const;
+export type FleetPerfSort = (typeof FLEET_PERF_SORTS)[number];
+
+/** `GET /api/inventory/{pc}` */
+export interface InventoryRecord {
+  pc_id: string;
+  /** Latest facts per category (`hw`, `os`, `net`, `sw`) with the time each was collected. */
+  categories: Partial<Record<"hw" | "os" | "net" | "sw", { collected_at: string; data: unknown }>>;
+}
+
+/** One row of `GET /api/inventory?app=<name>`: which PCs have an application, at which version. */
+export interface InstalledAppRow {
+  pc_id: string;
+  name: string;
+  version: string | null;
+  publisher: string | null;
+}
+
+/** `GET /api/agents/{pc}/effective_config` */
+export type { EffectiveConfig, ConfigConflict } from "./config-resolve.js";
+
+/** `GET /api/agents/{pc}/ping` / `POST …/ping` reply. */
+export interface PingReply {
+  pc_id: string;
+  rtt_ms: number;
+  heartbeat: import("./messages.js").Heartbeat;
+}

@@ -6,3 +6,4 @@ export * from "./ids.js";
 export * from "./manifest.js";
 export * from "./messages.js";
 export * from "./subjects.js";
+export * from "./config-resolve.js";
