@@ -110,6 +110,15 @@ export class AgentNode {
     this.intake.setGroups(groups);
   }
 
+  groups(): readonly string[] {
+    return this.intake.currentGroups();
+  }
+
+  /** The interval heartbeats are sent at, reported in each heartbeat so the backend can judge "online". */
+  setHeartbeatInterval(ms: number): void {
+    this.deps.heartbeatIntervalMs = ms;
+  }
+
   heartbeat(): Heartbeat {
     return buildHeartbeat({
       pcId: this.deps.pcId,

@@ -2,16 +2,18 @@
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { agentGroupsSchema, BUCKETS } from "@kanade/protocol";
+import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
 import { connectAgent } from "./connection.js";
+import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
 import { createLogger } from "./log.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
+import { Ticker } from "./ticker.js";
 
 export interface RunningAgent {
   readonly pcId: string;
@@ -44,21 +46,36 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
   });
   ref.node = node;
   scriptState.start();
+  const settings = new EffectiveConfigView({ nc, pcId: config.pcId, log, groups: () => node.groups() });
   const groupsWatcher = new BucketWatcher({
     nc,
     bucket: BUCKETS.agentGroups,
     key: config.pcId,
     log,
-    onEntry: (_key, value) => node.setGroups(parseGroups(value, log)),
+    onEntry: (_key, value) => {
+      node.setGroups(parseGroups(value, log));
+      settings.groupsChanged();
+    },
   });
   await node.start(await initialGroups(nc, config.pcId, log));
   groupsWatcher.start();
-  const timer = setInterval(() => node.sendHeartbeat(), config.heartbeatIntervalMs);
+  const heartbeat = new Ticker(config.heartbeatIntervalMs, () => node.sendHeartbeat());
+  settings.subscribe((cfg) => {
+    const ms = heartbeatIntervalMs(cfg, config.heartbeatIntervalMs);
+    if (ms === heartbeat.period) return;
+    log.info({ heartbeat_interval_ms: ms }, "heartbeat interval changed");
+    node.setHeartbeatInterval(ms);
+    heartbeat.setPeriod(ms);
+    node.sendHeartbeat();
+  });
+  settings.start();
+  heartbeat.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
     async stop() {
-      clearInterval(timer);
+      heartbeat.stop();
+      settings.stop();
       groupsWatcher.stop();
       scriptState.stop();
       await node.stop();
@@ -89,4 +106,11 @@ export function parseGroups(value: string | undefined, log: Logger): string[] {
     log.warn({ err }, "agent_groups entry is not {\"groups\":[...]}; treating as no groups");
     return [];
   }
+}
+
+/** A heartbeat interval set in `agent_config` wins; otherwise the local config file's value. */
+export function heartbeatIntervalMs(cfg: EffectiveConfig, localMs: number): number {
+  if (cfg.sources.heartbeat_interval === "default") return localMs;
+  const ms = parseDurationMs(cfg.effective.heartbeat_interval);
+  return ms && ms >= 1_000 ? ms : localMs;
 }
