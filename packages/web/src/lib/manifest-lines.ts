@@ -42,7 +42,9 @@ function nodeAt(root: unknown, path: readonly string[]): { node: Node; keyNode?:
 export function issueLines(text: string, issues: readonly Issue[]): Map<number, string[]> {
   const doc = parseDocument(text);
   const out = new Map<number, string[]>();
-  const add = (line: number, msg: string): void => out.set(line, [...(out.get(line) ?? []), msg]);
+  const add = (line: number, msg: string): void => {
+    out.set(line, [...(out.get(line) ?? []), msg]);
+  };
   for (const issue of issues) {
     const syntax = /at line (\d+)/.exec(issue.message);
     if (syntax?.[1]) {
