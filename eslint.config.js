@@ -16,4 +16,11 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // The SPA runs in a browser (its own tsconfig has the DOM libs).
+    files: ["packages/web/src/**/*.{ts,tsx}"],
+    languageOptions: {
+      globals: { window: "readonly", document: "readonly", navigator: "readonly", WebSocket: "readonly", MessageEvent: "readonly", CloseEvent: "readonly", ResizeObserver: "readonly", HTMLDivElement: "readonly", HTMLTextAreaElement: "readonly", HTMLDialogElement: "readonly", HTMLAnchorElement: "readonly", URLSearchParams: "readonly", Response: "readonly" },
+    },
+  },
 );

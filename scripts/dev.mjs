@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The dev sandbox: nats-server (JetStream, port 4223, data under .kanade/dev/), kanade-backend on 8081
-// with auth disabled and SQLite, and one agent `dev-pc` (or `--fleet N`: dev-pc-1..N). Ctrl+C stops all.
+// with auth disabled and SQLite, one agent `dev-pc` (or `--fleet N`: dev-pc-1..N), and the web UI's Vite dev
+// server on 5173 proxying /api (and its WebSockets) to the backend. Ctrl+C stops all.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { connect } from "node:net";
@@ -12,6 +13,7 @@ const { values } = parseArgs({ options: { fleet: { type: "string" } } });
 const fleet = values.fleet ? Number(values.fleet) : 0;
 const NATS_PORT = Number(process.env.KANADE_DEV_NATS_PORT ?? 4223);
 const API_PORT = Number(process.env.KANADE_DEV_API_PORT ?? 8081);
+const WEB_PORT = 5173;
 const devDir = `${root}.kanade/dev`;
 mkdirSync(`${devDir}/nats`, { recursive: true });
 
@@ -75,7 +77,7 @@ async function shutdown(code) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-for (const [port, what] of [[NATS_PORT, "nats-server"], [API_PORT, "kanade-backend"]]) {
+for (const [port, what] of [[NATS_PORT, "nats-server"], [API_PORT, "kanade-backend"], [WEB_PORT, "web UI dev server"]]) {
   if (await portOpen(port)) {
     console.error(`port ${port} (for ${what}) is already in use: is another sandbox running?`);
     process.exit(1);
@@ -105,11 +107,17 @@ for (const id of ids) {
   });
 }
 
+start("web", process.execPath, [`${root}node_modules/vite/bin/vite.js`, `${root}packages/web`], {
+  KANADE_DEV_BACKEND_URL: `http://127.0.0.1:${API_PORT}`,
+});
+await waitPort(WEB_PORT, "web UI dev server");
+
 console.log(`
 kanade dev sandbox is up
   nats-server  ${natsUrl} (JetStream data in .kanade/dev/nats)
   backend      http://127.0.0.1:${API_PORT} (auth disabled, SQLite .kanade/dev/kanade.db)
   agents       ${ids.join(", ")}
+  web UI       http://127.0.0.1:${WEB_PORT} (Vite dev server; the backend also serves the built UI at /)
 try:
   export KANADE_BACKEND_URL=http://127.0.0.1:${API_PORT}
   npx kanade job create ../shared/examples/jobs/hello.yaml

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Installs what `npm start` and `npm test` need on a fresh machine: npm dependencies and nats-server.
+// Installs what `npm start` and `npm test` need on a fresh machine: npm dependencies, nats-server, and
+// chromium (+ a Japanese font) for the web UI's browser test.
 // Uses only Node built-ins, because it runs before node_modules exists.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -36,5 +37,18 @@ if (!hasNats) {
   } else {
     console.error("[ensure-deps] nats-server is missing: run `sudo apt-get install nats-server` (or set KANADE_NATS_SERVER_BIN).");
     process.exit(1);
+  }
+}
+
+const chromiumBin = process.env.KANADE_CHROMIUM_BIN ?? "/usr/bin/chromium";
+if (!existsSync(chromiumBin)) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const hasApt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
+  if (isRoot && hasApt) {
+    run("apt-get", ["update", "-q"]);
+    run("apt-get", ["install", "-y", "-q", "chromium", "fonts-ipafont-gothic"]);
+  } else {
+    // Not fatal here: `npm start` does not need it, and the web e2e test fails with this same advice.
+    console.error("[ensure-deps] chromium is missing (the web UI e2e test needs it): run `sudo apt-get install chromium fonts-ipafont-gothic`.");
   }
 }

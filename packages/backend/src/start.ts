@@ -5,6 +5,7 @@ import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 import { sqlitePath, type BackendConfig } from "./config.js";
 import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
+import { defaultWebRoot } from "./default-web-root.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
 import type { RunningProjector } from "./projector/durable.js";
@@ -53,6 +54,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       startHeartbeatProjector({ nats, store, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
+    const webRoot = config.webRoot ?? defaultWebRoot();
     const app = await buildApp({
       nats,
       store,
@@ -62,7 +64,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),
-        ...(config.webRoot ? { webRoot: config.webRoot } : {}),
+        ...(webRoot ? { webRoot } : {}),
       },
     });
     undo.push(() => app.close());

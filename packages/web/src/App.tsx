@@ -1,0 +1,130 @@
+/** The shell: decides between sign-in and the app, holds the API client, renders the nav and the page. */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError, createApiClient } from "./api/client.js";
+import { ApiContext } from "./api/context.js";
+import { ErrorBox } from "./components/ErrorBox.js";
+import { useI18n } from "./i18n/context.js";
+import { LANGS, type Lang } from "./i18n/format-message.js";
+import { ActivityPage } from "./pages/Activity.js";
+import { AgentDetailPage } from "./pages/AgentDetail.js";
+import { AgentsPage } from "./pages/Agents.js";
+import { DashboardPage } from "./pages/Dashboard.js";
+import { ExecutionPage } from "./pages/Execution.js";
+import { FleetPerfPage } from "./pages/FleetPerf.js";
+import { InventoryPage } from "./pages/Inventory.js";
+import { JobsPage } from "./pages/Jobs.js";
+import { ResultPage } from "./pages/Result.js";
+import { SignIn } from "./pages/SignIn.js";
+import { matchRoute, type Route } from "./route-match.js";
+import { Link, useRouter } from "./router.js";
+import { clearToken, loadToken, saveToken } from "./session.js";
+
+type AuthState = { kind: "checking" } | { kind: "signedOut" } | { kind: "ready"; token: string | null } | { kind: "failed"; error: ApiError };
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "dashboard":
+      return <DashboardPage />;
+    case "agents":
+      return <AgentsPage />;
+    case "agent":
+      return <AgentDetailPage pc={route.pc} />;
+    case "jobs":
+      return <JobsPage />;
+    case "activity":
+      return <ActivityPage />;
+    case "execution":
+      return <ExecutionPage execId={route.execId} />;
+    case "result":
+      return <ResultPage resultId={route.resultId} />;
+    case "inventory":
+      return <InventoryPage />;
+    case "perf":
+      return <FleetPerfPage />;
+    case "notFound":
+      return <p className="notice">404</p>;
+  }
+}
+
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.activity" | "nav.inventory" | "nav.perf"; pages: Route["page"][] }[] = [
+  { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
+  { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
+  { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
+  { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
+  { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
+  { to: "/perf", key: "nav.perf", pages: ["perf"] },
+];
+
+export function App() {
+  const { t, lang, setLang } = useI18n();
+  const { path } = useRouter();
+  const [auth, setAuth] = useState<AuthState>({ kind: "checking" });
+  const signOut = useCallback(() => {
+    clearToken();
+    setAuth({ kind: "signedOut" });
+  }, []);
+
+  // An auth-disabled backend answers without a token: then there is nothing to sign in to.
+  useEffect(() => {
+    const token = loadToken();
+    createApiClient(() => token, () => undefined)
+      .get("/api/agents?limit=1")
+      .then(() => setAuth({ kind: "ready", token }))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) {
+          clearToken();
+          setAuth({ kind: "signedOut" });
+        } else setAuth({ kind: "failed", error: err instanceof ApiError ? err : new ApiError(0, "CLIENT", String(err)) });
+      });
+  }, []);
+
+  const token = auth.kind === "ready" ? auth.token : null;
+  const api = useMemo(() => createApiClient(() => token, signOut), [token, signOut]);
+  const route = matchRoute(path);
+
+  if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
+  if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
+  if (auth.kind === "signedOut") {
+    return (
+      <SignIn
+        onSignedIn={(tk) => {
+          saveToken(tk);
+          setAuth({ kind: "ready", token: tk });
+        }}
+      />
+    );
+  }
+  return (
+    <ApiContext.Provider value={{ api, token }}>
+      <header className="topbar">
+        <strong className="brand">奏 {t("app.title")}</strong>
+        <nav>
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to} className={n.pages.includes(route.page) ? "active" : ""}>
+              {t(n.key)}
+            </Link>
+          ))}
+        </nav>
+        <span className="spacer" />
+        <label className="lang">
+          <span className="sr-only">{t("nav.language")}</span>
+          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label={t("nav.language")}>
+            {LANGS.map((l) => (
+              <option key={l} value={l}>
+                {l === "en" ? "English" : "日本語"}
+              </option>
+            ))}
+          </select>
+        </label>
+        {token && (
+          <button type="button" onClick={signOut}>
+            {t("nav.signOut")}
+          </button>
+        )}
+      </header>
+      <main className="content">
+        <Page route={route} />
+      </main>
+    </ApiContext.Provider>
+  );
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { AgentSummary, ExecutionCounts, ExecutionSummary } from "@kanade/protocol";
+import { dashboardStats } from "./dashboard-stats.js";
+
+const zero: ExecutionCounts = { total: 0, pending: 0, running: 0, done: 0, succeeded: 0, failed: 0, timed_out: 0, killed: 0, skipped: 0, error: 0 };
+const exec = (id: string, created_at: string, counts: Partial<ExecutionCounts>): ExecutionSummary => ({
+  exec_id: id,
+  job_id: "hello",
+  version: "1.0.0",
+  state: "completed",
+  target: { all: true },
+  target_count: 1,
+  created_at,
+  issued_by: "test",
+  counts: { ...zero, ...counts },
+});
+const agent = (pc_id: string, online: boolean): AgentSummary => ({
+  pc_id, online, hostname: null, os_family: null, os_version: null, agent_version: null, groups: [], last_seen: null,
+});
+
+describe("dashboardStats", () => {
+  const now = new Date("2025-06-01T12:00:00Z");
+  it("counts agents, recent runs and the success rate", () => {
+    const s = dashboardStats(
+      [agent("a", true), agent("b", true), agent("c", false)],
+      [
+        exec("1", "2025-06-01T11:00:00Z", { succeeded: 3, failed: 1 }),
+        exec("2", "2025-06-01T10:00:00Z", { succeeded: 4, timed_out: 1, error: 1 }),
+        exec("old", "2025-05-20T10:00:00Z", { succeeded: 100 }),
+      ],
+      now,
+    );
+    expect(s).toMatchObject({ online: 2, offline: 1, runs24h: 2, succeeded: 7, failed: 3, successRate: 70 });
+    expect(s.attention.map((e) => e.exec_id)).toEqual(["1", "2"]);
+  });
+  it("has no success rate when nothing finished", () => {
+    expect(dashboardStats([], [], now).successRate).toBeNull();
+  });
+});

@@ -1,0 +1,145 @@
+/** One PC: facts, groups (editable), effective config, recent runs, live performance. */
+import type { AgentSummary, EffectiveConfig, InventoryRecord, ListResponse, ResultRecord } from "@kanade/protocol";
+import { useEffect, useState } from "react";
+import { ApiError } from "../api/client.js";
+import { useApi, useGet } from "../api/context.js";
+import { DataView } from "../components/DataView.js";
+import { ErrorBox } from "../components/ErrorBox.js";
+import { LivePerf } from "../components/LivePerf.js";
+import { Ago, OnlineBadge, StatusBadge } from "../components/Status.js";
+import { useT } from "../i18n/context.js";
+import { osLabel } from "../lib/agent-filter.js";
+import { formatDuration } from "../lib/format.js";
+import { Link } from "../router.js";
+
+const CATEGORIES = [
+  ["hw", "agent.hardware"],
+  ["os", "agent.os"],
+  ["net", "agent.network"],
+  ["sw", "agent.software"],
+] as const;
+
+function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; onSaved(): void }) {
+  const t = useT();
+  const { api } = useApi();
+  const [text, setText] = useState(groups.join(", "));
+  const [msg, setMsg] = useState<string | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  useEffect(() => setText(groups.join(", ")), [groups]);
+  const save = async (): Promise<void> => {
+    setError(undefined);
+    setMsg(undefined);
+    const list = text.split(/[,\s]+/).map((g) => g.trim()).filter(Boolean);
+    try {
+      await api.send("PUT", `/api/agents/${encodeURIComponent(pc)}/groups`, { groups: [...new Set(list)] });
+      setMsg(t("agent.groupsSaved"));
+      onSaved();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <div>
+      <p className="muted small">{t("agent.groupsHelp")}</p>
+      <div className="row">
+        <input name="groups" value={text} onChange={(e) => setText(e.target.value)} aria-label={t("agent.groups")} />
+        <button type="button" onClick={() => void save()}>{t("common.save")}</button>
+      </div>
+      {msg && <p className="ok-text" role="status">{msg}</p>}
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+export function AgentDetailPage({ pc }: { pc: string }) {
+  const t = useT();
+  const enc = encodeURIComponent(pc);
+  const agent = useGet<AgentSummary>(`/api/agents/${enc}`, 10_000);
+  const inv = useGet<InventoryRecord>(`/api/inventory/${enc}`);
+  const cfg = useGet<EffectiveConfig>(`/api/agents/${enc}/effective_config`);
+  const results = useGet<ListResponse<ResultRecord>>(`/api/results?pc_id=${enc}&limit=20`, 5000);
+  const a = agent.data;
+  return (
+    <section>
+      <h1 className="mono">
+        {pc} {a && <OnlineBadge online={a.online} />}
+      </h1>
+      <ErrorBox error={agent.error} path={`/api/agents/${pc}`} />
+      {a && (
+        <p className="muted">
+          {a.hostname ?? "—"} · {osLabel(a) || "—"} · kanade-agent {a.agent_version ?? "—"} · <Ago iso={a.last_seen} />
+        </p>
+      )}
+      <LivePerf pc={pc} />
+      <div className="cols">
+        <section className="card">
+          <h2>{t("agent.groups")}</h2>
+          {a && <GroupsEditor pc={pc} groups={a.groups} onSaved={agent.reload} />}
+        </section>
+        <section className="card">
+          <h2>{t("agent.effectiveConfig")}</h2>
+          <ErrorBox error={cfg.error} path={`/api/agents/${pc}/effective_config`} />
+          {cfg.data && (
+            <table>
+              <tbody>
+                {Object.entries(cfg.data.effective).map(([k, v]) => (
+                  <tr key={k}>
+                    <th className="mono">{k}</th>
+                    <td className="mono">{String(v)}</td>
+                    <td className="muted">{cfg.data?.sources[k as keyof EffectiveConfig["sources"]] ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      <section className="card">
+        <h2>{t("agent.recent")}</h2>
+        <ErrorBox error={results.error} path="/api/results" />
+        {results.data && results.data.items.length === 0 && <p className="muted">{t("agent.noRecent")}</p>}
+        {results.data && results.data.items.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th>{t("activity.col.job")}</th>
+                <th>{t("activity.col.status")}</th>
+                <th>{t("activity.col.exit")}</th>
+                <th>{t("activity.col.duration")}</th>
+                <th>{t("activity.finished")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {results.data.items.map((r) => (
+                <tr key={r.result_id}>
+                  <td><Link to={`/results/${r.result_id}`}>{r.job_id}</Link></td>
+                  <td><StatusBadge status={r.status} /></td>
+                  <td className="mono">{r.exit_code ?? "—"}</td>
+                  <td>{formatDuration(r.duration_ms)}</td>
+                  <td><Ago iso={r.finished_at} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
+        <h2>{t("agent.facts")}</h2>
+        <ErrorBox error={inv.error} path={`/api/inventory/${pc}`} />
+        {inv.data && Object.keys(inv.data.categories).length === 0 && <p className="muted">{t("agent.noFacts")}</p>}
+        {inv.data &&
+          CATEGORIES.map(([cat, key]) => {
+            const c = inv.data?.categories[cat];
+            return c ? (
+              <details key={cat} open={cat !== "sw"}>
+                <summary>
+                  {t(key)} <span className="muted small"><Ago iso={c.collected_at} /></span>
+                </summary>
+                <DataView value={c.data} />
+              </details>
+            ) : null;
+          })}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+/** Fleet at a glance: online/offline agents, last 24 h of runs, failed runs to look at. Every figure links on. */
+import type { AgentSummary, ExecutionSummary, ListResponse } from "@kanade/protocol";
+import { useGet } from "../api/context.js";
+import { ErrorBox } from "../components/ErrorBox.js";
+import { Ago, StateBadge } from "../components/Status.js";
+import { useT } from "../i18n/context.js";
+import { dashboardStats, failedCount } from "../lib/dashboard-stats.js";
+import { formatPct } from "../lib/format.js";
+import { Link } from "../router.js";
+
+export function DashboardPage() {
+  const t = useT();
+  const agents = useGet<ListResponse<AgentSummary>>("/api/agents", 5000);
+  const execs = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=500", 5000);
+  const s = dashboardStats(agents.data?.items ?? [], execs.data?.items ?? [], new Date());
+  return (
+    <section>
+      <h1>{t("nav.dashboard")}</h1>
+      <ErrorBox error={agents.error} path="/api/agents" />
+      <ErrorBox error={execs.error} path="/api/executions" />
+      <div className="tiles">
+        <Link to="/agents?online=online" className="tile ok">
+          <span className="big" data-testid="agents-online">{agents.data ? s.online : "…"}</span>
+          <span>{t("dash.agentsOnline")}</span>
+        </Link>
+        <Link to="/agents?online=offline" className="tile">
+          <span className="big" data-testid="agents-offline">{agents.data ? s.offline : "…"}</span>
+          <span>{t("dash.agentsOffline")}</span>
+        </Link>
+        <Link to="/activity" className="tile">
+          <span className="big">{execs.data ? s.runs24h : "…"}</span>
+          <span>{t("dash.runs24h")}</span>
+        </Link>
+        <Link to="/activity" className={`tile ${s.failed > 0 ? "bad" : "ok"}`}>
+          <span className="big">{formatPct(s.successRate, 1)}</span>
+          <span>{t("dash.successRate")}</span>
+        </Link>
+      </div>
+      <h2>{t("dash.attention")}</h2>
+      {s.attention.length === 0 ? (
+        <p className="muted">{t("dash.noAttention")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("activity.col.job")}</th>
+              <th>{t("activity.col.state")}</th>
+              <th>{t("activity.col.progress")}</th>
+              <th>{t("activity.col.created")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.attention.map((e) => (
+              <tr key={e.exec_id}>
+                <td>
+                  <Link to={`/activity/${e.exec_id}`}>{e.job_id}</Link>
+                </td>
+                <td>
+                  <StateBadge state={e.state} />
+                </td>
+                <td className="bad-text">{t("dash.failedOf", { failed: failedCount(e), total: e.counts.total })}</td>
+                <td>
+                  <Ago iso={e.created_at} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

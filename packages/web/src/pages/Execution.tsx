@@ -1,0 +1,97 @@
+/** One execution: per-PC rows updating live, Kill and Revoke with confirmation. */
+import type { ExecutionDetail } from "@kanade/protocol";
+import { useState } from "react";
+import { ApiError } from "../api/client.js";
+import { useApi, useGet } from "../api/context.js";
+import { Confirm } from "../components/Confirm.js";
+import { ErrorBox } from "../components/ErrorBox.js";
+import { Progress } from "../components/Progress.js";
+import { Ago, StateBadge, StatusBadge } from "../components/Status.js";
+import { useT } from "../i18n/context.js";
+import { formatDuration } from "../lib/format.js";
+import { Link } from "../router.js";
+
+type Pending = "kill" | "revoke" | null;
+
+export function ExecutionPage({ execId }: { execId: string }) {
+  const t = useT();
+  const { api } = useApi();
+  const d = useGet<ExecutionDetail>(`/api/executions/${encodeURIComponent(execId)}`, 1000);
+  const [confirm, setConfirm] = useState<Pending>(null);
+  const [msg, setMsg] = useState<string | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  const e = d.data;
+  const act = async (what: Exclude<Pending, null>): Promise<void> => {
+    setConfirm(null);
+    setError(undefined);
+    if (!e) return;
+    try {
+      if (what === "kill") {
+        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/kill`);
+        setMsg(t("activity.killed"));
+      } else {
+        await api.send("POST", `/api/scripts/${encodeURIComponent(e.job_id)}/revoke`);
+        setMsg(t("activity.revoked", { job: e.job_id }));
+      }
+      d.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const target = e ? (e.target.all ? t("jobs.target.all") : [...(e.target.pcs ?? []), ...(e.target.groups ?? []).map((g) => `@${g}`)].join(", ")) : "";
+  return (
+    <section>
+      <h1>
+        {e?.job_id ?? "…"} <span className="muted small mono">{execId}</span>
+      </h1>
+      <ErrorBox error={d.error} path={`/api/executions/${execId}`} />
+      {e && (
+        <>
+          <div className="row">
+            <StateBadge state={e.state} />
+            <span>{t("activity.target")}: {target}</span>
+            <span>{e.issued_by}</span>
+            <Ago iso={e.created_at} />
+            <span className="spacer" />
+            <button type="button" className="danger" onClick={() => setConfirm("kill")} disabled={e.state !== "running" && e.state !== "pending_approval"}>
+              {t("activity.kill")}
+            </button>
+            <button type="button" className="danger" onClick={() => setConfirm("revoke")}>{t("activity.revoke")}</button>
+          </div>
+          {msg && <p className="ok-text" role="status">{msg}</p>}
+          <ErrorBox error={error} />
+          <Progress counts={e.counts} />
+          <table data-testid="execution-rows">
+            <thead>
+              <tr>
+                <th>{t("activity.col.pc")}</th>
+                <th>{t("activity.col.status")}</th>
+                <th>{t("activity.col.exit")}</th>
+                <th>{t("activity.col.duration")}</th>
+                <th>{t("activity.col.output")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.rows.map((r) => (
+                <tr key={r.pc_id} data-pc={r.pc_id} data-status={r.status}>
+                  <td className="mono"><Link to={`/agents/${encodeURIComponent(r.pc_id)}`}>{r.pc_id}</Link></td>
+                  <td>{r.result_id ? <Link to={`/results/${r.result_id}`}><StatusBadge status={r.status} /></Link> : <StatusBadge status={r.status} />}</td>
+                  <td className="mono">{r.exit_code ?? "—"}</td>
+                  <td>{formatDuration(r.duration_ms)}</td>
+                  <td className="mono ellipsis">{r.stdout_first_line ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {confirm && e && (
+        <Confirm
+          message={confirm === "kill" ? t("activity.killConfirm", { id: execId.slice(0, 8), job: e.job_id }) : t("activity.revokeConfirm", { job: e.job_id })}
+          onConfirm={() => void act(confirm)}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+    </section>
+  );
+}

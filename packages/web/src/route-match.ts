@@ -1,0 +1,27 @@
+/** Maps a pathname to a page and its parameters. */
+export type Route =
+  | { page: "dashboard" }
+  | { page: "agents" }
+  | { page: "agent"; pc: string }
+  | { page: "jobs" }
+  | { page: "activity" }
+  | { page: "execution"; execId: string }
+  | { page: "result"; resultId: string }
+  | { page: "inventory" }
+  | { page: "perf" }
+  | { page: "notFound" };
+
+export function matchRoute(path: string): Route {
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const [a, b, c] = parts;
+  if (parts.length === 0) return { page: "dashboard" };
+  if (a === "agents" && !b) return { page: "agents" };
+  if (a === "agents" && b && !c) return { page: "agent", pc: b };
+  if (a === "jobs" && !b) return { page: "jobs" };
+  if (a === "activity" && !b) return { page: "activity" };
+  if (a === "activity" && b && !c) return { page: "execution", execId: b };
+  if (a === "results" && b && !c) return { page: "result", resultId: b };
+  if (a === "inventory" && !b) return { page: "inventory" };
+  if (a === "perf" && !b) return { page: "perf" };
+  return { page: "notFound" };
+}

@@ -1,0 +1,159 @@
+/**
+ * The operator web UI end to end: a real nats-server, the real backend serving the SPA built from source,
+ * three real agents, and Debian's chromium driven by playwright-core. Screenshots land in test-output/screenshots.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import type { ExecutionDetail } from "@kanade/protocol";
+import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
+import { buildSpa, launch, requireChromium, shot } from "./browser.js";
+
+const JOBS = new URL("../../../../shared/examples/jobs/", import.meta.url);
+const jobYaml = (name: string): string => readFileSync(new URL(name, JOBS), "utf8");
+const PCS = ["web-pc-1", "web-pc-2", "web-pc-3"];
+
+describe("web UI (chromium)", () => {
+  let nats: NatsServer;
+  let backend: TestBackend;
+  let fleet: TestFleet;
+  let dir: TempDir;
+  let ctx: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    requireChromium();
+    dir = tempDir("kanade-web-e2e-");
+    await buildSpa(dir.join("dist"));
+    nats = await startNatsServer();
+    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
+    fleet = await startTestFleet(nats.url, PCS, { heartbeatIntervalMs: 2000 });
+    const res = await fetch(`${backend.url}/api/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${backend.token}`, "content-type": "application/yaml" },
+      body: jobYaml("long-running.yaml"),
+    });
+    expect(res.status).toBe(201);
+    ctx = await launch(dir.join("chromium-profile"));
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+  }, 120_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await fleet?.close();
+    await backend?.close();
+    await nats?.stop();
+    dir?.remove();
+  });
+
+  it("signs in with the token and shows 3 agents online", async () => {
+    await page.goto(backend.url);
+    await page.getByRole("heading", { name: "Sign in to kanade" }).waitFor();
+    await shot(page, "sign-in");
+    await page.locator('input[name="token"]').fill("wrong-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("The backend refused this token.").waitFor();
+    await page.locator('input[name="token"]').fill(backend.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    // The token stays in session storage and never appears in the URL.
+    expect(page.url()).not.toContain(backend.token);
+    await waitFor(async () => (await page.getByTestId("agents-online").textContent()) === "3", { what: "3 agents online", timeoutMs: 20_000 });
+    await shot(page, "dashboard");
+
+    await page.getByRole("link", { name: "Agents", exact: true }).click();
+    await waitFor(async () => (await page.getByTestId("agent-row").count()) === 3, { what: "3 agent rows" });
+    expect(await page.getByTestId("agents-count").textContent()).toBe("3 of 3 agents");
+    await page.locator('input[name="q"]').fill("pc-2");
+    await waitFor(async () => (await page.getByTestId("agent-row").count()) === 1, { what: "search narrows to one row" });
+    await page.locator('input[name="q"]').fill("");
+    await shot(page, "agents");
+  });
+
+  // NEEDS the perf stream (agent host_perf samples + `GET /api/agents/{pc}/perf/live` WebSocket) from the
+  // fleet-performance issue: until that is merged this step fails by design; the rest of the suite does not depend on it.
+  it("opens an agent and its live chart receives points [needs perf WebSocket]", async () => {
+    await page.goto(`${backend.url}/agents/web-pc-1`);
+    await page.getByRole("heading", { name: /web-pc-1/ }).waitFor();
+    await page.getByRole("heading", { name: "Effective config" }).waitFor();
+    await shot(page, "agent-detail");
+    const points = async (): Promise<number> => Number(await page.getByTestId("chart-cpu").getAttribute("data-points"));
+    const first = await waitFor(async () => (await points()) > 0 && points(), { what: "first perf point on the CPU chart", timeoutMs: 20_000 });
+    await waitFor(async () => (await points()) > first, { what: "the live chart to receive another point", timeoutMs: 20_000 });
+    expect(await page.getByTestId("perf-state").textContent()).toBe("live");
+    await shot(page, "agent-detail");
+  });
+
+  it("creates hello from pasted YAML and runs it on two PCs from the Jobs page", async () => {
+    await page.goto(`${backend.url}/jobs`);
+    await page.locator('textarea[name="manifest"]').fill(jobYaml("hello.yaml"));
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved hello 1.0.0.").waitFor();
+    await page.locator('[data-job="hello"]').waitFor();
+    await page.locator('select[name="job"]').selectOption("hello");
+    await page.locator('input[name="pc"][value="web-pc-1"]').check();
+    await page.locator('input[name="pc"][value="web-pc-2"]').check();
+    await shot(page, "jobs");
+    await page.getByTestId("exec-form").getByRole("button", { name: "Run" }).click();
+    await page.waitForURL(/\/activity\/[0-9a-f-]{36}$/);
+    const rows = page.getByTestId("execution-rows");
+    await rows.locator('tr[data-pc="web-pc-1"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await rows.locator('tr[data-pc="web-pc-2"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    expect(await rows.locator("tbody tr").count()).toBe(2);
+    await shot(page, "execution");
+
+    await rows.locator('tr[data-pc="web-pc-1"] a:has(.badge)').click();
+    await page.getByTestId("stdout").getByText("hello from").waitFor();
+    expect(await page.getByTestId("exit-code").textContent()).toBe("0");
+    await shot(page, "result");
+  });
+
+  it("runs long-running and kills it from Activity", async () => {
+    const exec = await backend.api<{ exec_id: string }>("POST", "/api/exec/long-running", { pcs: ["web-pc-3"] });
+    expect(exec.status).toBe(202);
+    await page.goto(`${backend.url}/activity`);
+    await page.locator(`tr[data-exec="${exec.body.exec_id}"] a`).first().click();
+    const row = page.getByTestId("execution-rows").locator('tr[data-pc="web-pc-3"]');
+    await row.and(page.locator('[data-status="running"]')).waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Kill" }).click();
+    await page.getByRole("dialog").getByText(/Kill execution/).waitFor();
+    await shot(page, "kill-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Kill sent.").waitFor();
+    await row.and(page.locator('[data-status="killed"]')).waitFor({ timeout: 30_000 });
+    const detail = await backend.api<ExecutionDetail>("GET", `/api/executions/${exec.body.exec_id}`);
+    expect(detail.body.rows.map((r) => r.status)).toEqual(["killed"]);
+    await page.goto(`${backend.url}/activity`);
+    await page.getByTestId("executions").waitFor();
+    await shot(page, "activity");
+  });
+
+  it("shows manifest validation errors beside their line", async () => {
+    await page.goto(`${backend.url}/jobs`);
+    const bad = ["id: broken", "version: 1.0.0", "execute:", "  shell: fish", "  script: echo hi", ""].join("\n");
+    await page.locator('textarea[name="manifest"]').fill(bad);
+    await page.getByRole("button", { name: "Save" }).click();
+    const err = page.getByTestId("manifest-error");
+    await err.waitFor();
+    expect(await err.textContent()).toContain("L4: execute.shell");
+    await page.locator('.yaml-editor .issue[data-line="4"]').waitFor();
+    await shot(page, "jobs-invalid");
+  });
+
+  it("switches to Japanese and shows the remaining pages without crashing", async () => {
+    await page.goto(`${backend.url}/inventory`);
+    await page.getByRole("heading", { name: "Inventory", exact: true }).waitFor();
+    await page.locator('input[name="app"]').fill("7-Zip");
+    await page.locator('input[name="app"]').press("Enter");
+    // Either real rows or the friendly "not available on this backend yet" note: never a blank page.
+    await page.locator('[data-testid="not-available"], table, p.muted').first().waitFor();
+    await shot(page, "inventory");
+    await page.goto(`${backend.url}/perf`);
+    await page.getByRole("heading", { name: /Fleet performance/ }).waitFor();
+    await shot(page, "fleet-perf");
+    await page.getByRole("combobox", { name: "Language" }).selectOption("ja");
+    await page.getByRole("link", { name: "ダッシュボード" }).click();
+    await page.getByRole("heading", { name: "ダッシュボード" }).waitFor();
+    await shot(page, "dashboard-ja");
+  });
+});
