@@ -13,6 +13,9 @@ import { createLogger } from "./log.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 
+/** How long startup waits for the revoke/pin buckets before replaying queued commands. */
+const SCRIPT_STATE_WAIT_MS = 5_000;
+
 export interface RunningAgent {
   readonly pcId: string;
   /**
@@ -44,6 +47,9 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
   });
   ref.node = node;
   scriptState.start();
+  if (!(await scriptState.ready(SCRIPT_STATE_WAIT_MS))) {
+    log.warn({ waited_ms: SCRIPT_STATE_WAIT_MS }, "script_status/script_current not read yet; starting with what is known");
+  }
   const groupsWatcher = new BucketWatcher({
     nc,
     bucket: BUCKETS.agentGroups,

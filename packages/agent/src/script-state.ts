@@ -30,6 +30,21 @@ export class ScriptStateView {
     for (const w of this.watchers) w.stop();
   }
 
+  /**
+   * Resolves once both buckets were read in full, or after `timeoutMs` (the broker may lack the buckets):
+   * a command replayed at startup must meet a revoke or pin the agent has not watched yet.
+   */
+  async ready(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const synced = Promise.all(this.watchers.map((w) => w.synced)).then(() => true);
+    try {
+      return await Promise.race([synced, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   facts(jobId: string): ScriptFacts {
     const facts: ScriptFacts = {};
     const status = this.status.get(jobId);
