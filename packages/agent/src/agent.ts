@@ -26,7 +26,8 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
+/** `random` (0..1) picks the jitter sleep; tests pass a fixed one. */
+export async function startAgent(config: AgentConfig, deps: { log?: Logger; random?: () => number } = {}): Promise<RunningAgent> {
   const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   const nc = await connectAgent({ name: config.pcId, ...config });
@@ -44,6 +45,7 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     cpuPct: () => cpu.sample(),
     ping: true,
+    ...(deps.random ? { random: deps.random } : {}),
   });
   ref.node = node;
   scriptState.start();
