@@ -12,6 +12,8 @@ import type { RunningMarkers } from "./running-markers.js";
 export interface ScriptStateSource {
   facts(jobId: string): ScriptFacts;
   cacheAgeMs(): number | undefined;
+  /** Re-reads one job's status and current version from the broker. */
+  refresh(jobId: string): Promise<void>;
 }
 
 export interface CommandRunnerDeps {
@@ -77,6 +79,7 @@ export class CommandRunner {
   private async process(cmd: Command): Promise<void> {
     const { deps } = this;
     const resultId = uuidv7();
+    await this.confirmVersion(cmd);
     if (this.skippedByGates(cmd, resultId)) return;
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
@@ -100,6 +103,18 @@ export class CommandRunner {
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
     } finally {
       this.inflight.delete(cmd.exec_id);
+    }
+  }
+
+  /** A pin that differs from the command may just be a watch lagging behind the backend's write: ask the broker. */
+  private async confirmVersion(cmd: Command): Promise<void> {
+    const { deps } = this;
+    const current = deps.scriptState.facts(cmd.job_id).current;
+    if (current === undefined || current === cmd.version || cmd.staleness.mode === "unchecked" || !deps.isConnected()) return;
+    try {
+      await deps.scriptState.refresh(cmd.job_id);
+    } catch (err) {
+      deps.log.warn({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not re-read script_current; using the cached value");
     }
   }
 
