@@ -108,6 +108,15 @@ describe("1. broker outage", () => {
   });
 });
 
+/** SIGKILLs a process group that may already be gone. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
 describe("2. agent killed mid-run", () => {
   const agentBin = fileURLToPath(new URL("../../agent/bin/kanade-agent.js", import.meta.url));
   const spawnAgent = (dataDir: string): ChildProcess =>
@@ -148,13 +157,7 @@ describe("2. agent killed mid-run", () => {
       child.kill("SIGTERM");
       await exited(child);
       // The orphaned script runs in its own process group (the agent starts it detached).
-      if (scriptPid) {
-        try {
-          process.kill(-scriptPid, "SIGKILL");
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-        }
-      }
+      if (scriptPid) killGroup(scriptPid);
       delete process.env.KANADE_TEST_DIR;
       data.remove();
     }
