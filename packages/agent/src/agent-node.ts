@@ -67,6 +67,7 @@ export class AgentNode {
       isConnected,
       now: deps.now ?? Date.now,
       random: deps.random ?? Math.random,
+      ...(this.outbox.output ? { outputDir: this.outbox.output.dirFor.bind(this.outbox.output) } : {}),
     });
     this.intake = new Intake({
       nc,

@@ -15,6 +15,9 @@ import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 import { Ticker } from "./ticker.js";
 
+/** How long startup waits for the revoke/pin buckets before replaying queued commands. */
+const SCRIPT_STATE_WAIT_MS = 5_000;
+
 export interface RunningAgent {
   readonly pcId: string;
   /**
@@ -25,7 +28,8 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
+/** `random` (0..1) picks the jitter sleep; tests pass a fixed one. */
+export async function startAgent(config: AgentConfig, deps: { log?: Logger; random?: () => number } = {}): Promise<RunningAgent> {
   const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   const nc = await connectAgent({ name: config.pcId, ...config });
@@ -43,9 +47,13 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     cpuPct: () => cpu.sample(),
     ping: true,
+    ...(deps.random ? { random: deps.random } : {}),
   });
   ref.node = node;
   scriptState.start();
+  if (!(await scriptState.ready(SCRIPT_STATE_WAIT_MS))) {
+    log.warn({ waited_ms: SCRIPT_STATE_WAIT_MS }, "script_status/script_current not read yet; starting with what is known");
+  }
   const settings = new EffectiveConfigView({ nc, pcId: config.pcId, log, groups: () => node.groups() });
   const groupsWatcher = new BucketWatcher({
     nc,

@@ -12,6 +12,8 @@ import type { RunningMarkers } from "./running-markers.js";
 export interface ScriptStateSource {
   facts(jobId: string): ScriptFacts;
   cacheAgeMs(): number | undefined;
+  /** Re-reads one job's status and current version from the broker. */
+  refresh(jobId: string): Promise<void>;
 }
 
 export interface CommandRunnerDeps {
@@ -26,6 +28,8 @@ export interface CommandRunnerDeps {
   isConnected(): boolean;
   now(): number;
   random(): number;
+  /** Where a run may spool output beyond the inline cap, per result_id; undefined keeps only the head. */
+  outputDir?: (resultId: string) => string;
 }
 
 export class CommandRunner {
@@ -75,22 +79,8 @@ export class CommandRunner {
   private async process(cmd: Command): Promise<void> {
     const { deps } = this;
     const resultId = uuidv7();
-    const decision = evaluateGates(cmd, {
-      now: deps.now(),
-      connected: deps.isConnected(),
-      cacheAgeMs: deps.scriptState.cacheAgeMs(),
-      facts: deps.scriptState.facts(cmd.job_id),
-      unsupported: deps.executor.unsupportedReason(cmd),
-    });
-    if (!decision.run) {
-      deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, exit_code: decision.exitCode, reason: decision.reason }, "command skipped");
-      this.complete(cmd, resultId, null, {
-        status: "skipped",
-        exit_code: decision.exitCode,
-        skip_reason: decision.reason,
-      });
-      return;
-    }
+    await this.confirmVersion(cmd);
+    if (this.skippedByGates(cmd, resultId)) return;
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
     const marker = { exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, run_as: cmd.run_as, agent_pid: process.pid };
@@ -101,16 +91,47 @@ export class CommandRunner {
         if (!this.stopping) this.complete(cmd, resultId, null, { status: "killed", exit_code: null });
         return;
       }
+      // A revoke, a newer pin, a deadline or a lost connection may have arrived during a long jitter sleep.
+      if (cmd.jitter_secs && this.skippedByGates(cmd, resultId)) return;
       const startedAt = new Date(deps.now()).toISOString();
       deps.markers.write({ ...marker, started_at: startedAt });
       this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
-      const outcome = await deps.executor.run({ cmd, pcId: deps.pcId, signal: ac.signal });
+      const outputDir = deps.outputDir?.(resultId);
+      const outcome = await deps.executor.run({ cmd, pcId: deps.pcId, signal: ac.signal, ...(outputDir ? { outputDir } : {}) });
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
     } finally {
       this.inflight.delete(cmd.exec_id);
     }
+  }
+
+  /** A pin that differs from the command may just be a watch lagging behind the backend's write: ask the broker. */
+  private async confirmVersion(cmd: Command): Promise<void> {
+    const { deps } = this;
+    const current = deps.scriptState.facts(cmd.job_id).current;
+    if (current === undefined || current === cmd.version || cmd.staleness.mode === "unchecked" || !deps.isConnected()) return;
+    try {
+      await deps.scriptState.refresh(cmd.job_id);
+    } catch (err) {
+      deps.log.warn({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not re-read script_current; using the cached value");
+    }
+  }
+
+  /** Runs the gates; when one refuses, reports the skip and returns true. */
+  private skippedByGates(cmd: Command, resultId: string): boolean {
+    const { deps } = this;
+    const decision = evaluateGates(cmd, {
+      now: deps.now(),
+      connected: deps.isConnected(),
+      cacheAgeMs: deps.scriptState.cacheAgeMs(),
+      facts: deps.scriptState.facts(cmd.job_id),
+      unsupported: deps.executor.unsupportedReason(cmd),
+    });
+    if (decision.run) return false;
+    deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, exit_code: decision.exitCode, reason: decision.reason }, "command skipped");
+    this.complete(cmd, resultId, null, { status: "skipped", exit_code: decision.exitCode, skip_reason: decision.reason });
+    return true;
   }
 
   private complete(cmd: Command, resultId: string, startedAt: string | null, fields: Partial<ExecResult> & Pick<ExecResult, "status" | "exit_code">): void {

@@ -21,6 +21,9 @@ export class BucketWatcher {
   private failures = 0;
   /** True while a watch is established. */
   live = false;
+  private markSynced: () => void = () => undefined;
+  /** Resolves once the first watch delivered every value the bucket held when it began. */
+  readonly synced: Promise<void> = new Promise((resolve) => (this.markSynced = resolve));
 
   constructor(private readonly deps: BucketWatcherDeps) {}
 
@@ -45,7 +48,12 @@ export class BucketWatcher {
         if (this.stopped) iter.stop();
         this.live = true;
         this.failures = 0;
-        for await (const e of iter) this.deps.onEntry(e.key, e.operation === "PUT" ? e.string() : undefined);
+        // An empty bucket delivers nothing; otherwise the last initial value arrives with delta 0.
+        if ((await kv.status()).values === 0) this.markSynced();
+        for await (const e of iter) {
+          this.deps.onEntry(e.key, e.operation === "PUT" ? e.string() : undefined);
+          if (e.delta === 0 || e.isUpdate) this.markSynced();
+        }
       } catch (err) {
         // Usually the bucket does not exist yet: say so once, not every retry.
         if (!this.stopped && !nc.isClosed()) (this.failures++ === 0 ? log.warn.bind(log) : log.debug.bind(log))({ err, bucket }, "KV watch failed; retrying");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol";
+import { OutputUploader } from "./output-upload.js";
 
 interface Entry {
   name: string;
@@ -27,10 +28,13 @@ export class Outbox {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private retryMs = RETRY_MIN_MS;
+  /** Uploads output beyond the inline cap; only an outbox on disk has spooled output. */
+  readonly output: OutputUploader | undefined;
 
   constructor(
     private readonly deps: { dir: string | undefined; js: JetStreamClient; log: Logger; isConnected: () => boolean },
   ) {
+    this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log }) : undefined;
     if (deps.dir) {
       mkdirSync(deps.dir, { recursive: true });
       for (const name of this.fileNames()) this.seq = Math.max(this.seq, Number(FILE_RE.exec(name)?.[1] ?? 0));
@@ -83,8 +87,9 @@ export class Outbox {
       if (!next) return;
       if (!this.deps.isConnected()) return; // the reconnect handler drains again
       try {
-        const ack = await this.deps.js.publish(subjects.result(next.result.exec_id, next.result.pc_id), JSON.stringify(next.result), {
-          msgID: next.result.result_id,
+        const result = this.output ? await this.output.attach(next.result) : next.result;
+        const ack = await this.deps.js.publish(subjects.result(result.exec_id, result.pc_id), JSON.stringify(result), {
+          msgID: result.result_id,
         });
         this.deps.log.info(
           { exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id, status: next.result.status, seq: ack.seq, duplicate: ack.duplicate },
@@ -97,6 +102,7 @@ export class Outbox {
       }
       this.retryMs = RETRY_MIN_MS;
       this.remove(next.name);
+      this.output?.discard(next.result.result_id);
     }
   }
 

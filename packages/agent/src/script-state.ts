@@ -1,4 +1,5 @@
 /** In-memory view of `script_status` and `script_current`, fed by KV watches, read by the gates. */
+import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { BUCKETS } from "@kanade/protocol";
@@ -28,6 +29,35 @@ export class ScriptStateView {
 
   stop(): void {
     for (const w of this.watchers) w.stop();
+  }
+
+  /**
+   * Resolves once both buckets were read in full, or after `timeoutMs` (the broker may lack the buckets):
+   * a command replayed at startup must meet a revoke or pin the agent has not watched yet.
+   */
+  async ready(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const synced = Promise.all(this.watchers.map((w) => w.synced)).then(() => true);
+    try {
+      return await Promise.race([synced, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reads one job's entries straight from the buckets. The backend writes `script_current` before it
+   * publishes a command, but a watch can deliver that write after the command arrives: a version that
+   * looks stale is confirmed here before the agent refuses it.
+   */
+  async refresh(jobId: string): Promise<void> {
+    const kvm = new Kvm(this.deps.nc);
+    for (const [bucket, into] of [[BUCKETS.scriptStatus, this.status], [BUCKETS.scriptCurrent, this.current]] as const) {
+      const entry = await (await kvm.open(bucket)).get(jobId);
+      if (entry && entry.operation === "PUT") into.set(jobId, plainText(entry.string()));
+      else if (entry) into.delete(jobId);
+    }
   }
 
   facts(jobId: string): ScriptFacts {

@@ -13,11 +13,11 @@ const GIB = 1024 * 1024 * 1024;
 type StreamSpec = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
 
 /** The stream definitions; exported so tests can check the live config against them. */
-export function streamSpecs(): StreamSpec[] {
+export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
   const base = { retention: RetentionPolicy.Limits, storage: StorageType.File, discard: DiscardPolicy.Old, num_replicas: 1 };
   return [
     // Only the newest command per subject survives: an agent that was offline gets just the latest.
-    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(7 * DAY_MS) },
+    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(opts.execMaxAgeMs ?? 7 * DAY_MS) },
     // The agent publishes with msgID = result_id; a long duplicate window absorbs outbox resends.
     {
       ...base,
@@ -56,8 +56,13 @@ async function twice<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function bootstrap(nats: Nats, log: Logger): Promise<void> {
-  for (const spec of streamSpecs()) await ensureStream(nats, spec, log);
+export interface BootstrapOptions {
+  /** EXEC max_age: an agent offline longer than this gets nothing stale (default 7 days). */
+  execMaxAgeMs?: number;
+}
+
+export async function bootstrap(nats: Nats, log: Logger, opts: BootstrapOptions = {}): Promise<void> {
+  for (const spec of streamSpecs(opts)) await ensureStream(nats, spec, log);
   const kvm = new Kvm(nats.js);
   for (const bucket of Object.values(BUCKETS)) {
     // history 5 keeps a short trail of job/script changes; KV `create` binds when the bucket exists.

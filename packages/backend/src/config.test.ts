@@ -26,6 +26,11 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "maybe" })).toThrow(/KANADE_AUTH_DISABLE/);
   });
 
+  it("reads the EXEC max age as a duration and refuses nonsense", () => {
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_EXEC_MAX_AGE: "12h" }).execMaxAgeMs).toBe(12 * 3_600_000);
+    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_EXEC_MAX_AGE: "soon" })).toThrow(/KANADE_EXEC_MAX_AGE/);
+  });
+
   it("says postgres is not supported yet", () => {
     expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgres://db/kanade" })).toThrow(/not supported yet/);
   });

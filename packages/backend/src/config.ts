@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { parseDurationMs } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
@@ -13,6 +14,10 @@ export interface BackendConfig {
   staticToken?: string;
   logLevel: string;
   webRoot?: string;
+  /** max_age of the EXEC stream (default 7d); shorter in tests, longer for fleets with long absences. */
+  execMaxAgeMs?: number;
+  /** Rebuild the database from RESULTS/EVENTS/AUDIT at startup (`kanade-backend --rebuild`). */
+  rebuild?: boolean;
 }
 
 /** A configuration problem an operator must fix before the backend can start. */
@@ -33,6 +38,7 @@ const fileSchema = z
     auth_static_token: z.string().min(1),
     log: z.string().min(1),
     web_root: z.string().min(1),
+    exec_max_age: z.string().min(1),
   })
   .partial()
   .strict();
@@ -118,6 +124,11 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
+  const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
+  const execMaxAgeMs = execMaxAgeText === undefined ? undefined : parseDurationMs(execMaxAgeText);
+  if (execMaxAgeText !== undefined && (execMaxAgeMs === undefined || execMaxAgeMs < 1_000)) {
+    throw new ConfigError(`KANADE_EXEC_MAX_AGE: expected a duration of at least 1s like 7d or 12h, got "${execMaxAgeText}"`);
+  }
   return {
     bindHost: host,
     bindPort: port,
@@ -128,6 +139,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(staticToken ? { staticToken } : {}),
     logLevel,
     ...(webRoot ? { webRoot } : {}),
+    ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
   };
 }
 

@@ -14,7 +14,8 @@ async function main(argv: readonly string[]): Promise<number> {
       "kanade-backend — API, projectors and web UI in one process.\n" +
         "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL, KANADE_NATS_TOKEN, DATABASE_URL,\n" +
         "KANADE_AUTH_STATIC_TOKEN, KANADE_AUTH_DISABLE, KANADE_LOG, KANADE_WEB_ROOT) and optionally\n" +
-        "a TOML file named by KANADE_BACKEND_CONFIG.\n",
+        "a TOML file named by KANADE_BACKEND_CONFIG.\n" +
+        "  --rebuild  replay RESULTS, EVENTS and AUDIT into the database at startup\n",
     );
     return 0;
   }
@@ -28,6 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  if (argv.includes("--rebuild")) config.rebuild = true;
   const log = pino({ name: "kanade-backend", level: config.logLevel });
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));

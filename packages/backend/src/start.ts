@@ -11,6 +11,7 @@ import { connectNats } from "./nats.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startResultsProjector } from "./projector/results.js";
+import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startStartedProjector } from "./projector/started.js";
 
 export interface RunningBackend {
@@ -42,12 +43,14 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log);
+    await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
     const store = openStore(config.databaseUrl);
     undo.push(() => store.close());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const rebuild = await rebuildReason({ nats, store, log }, config.rebuild === true);
+    if (rebuild) await rebuildFromStreams({ nats, store, log }, rebuild);
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store, log }),
       await startStartedProjector({ nats, store, log }),

@@ -130,6 +130,9 @@ export class ApiClient {
   kill = (execId: string): Promise<unknown> => this.request("POST", `/api/executions/${enc(execId)}/kill`);
   listResults = (q: JobResultsQuery): Promise<ListResponse<ResultRecord>> =>
     this.request("GET", "/api/results", { query: { ...q } });
+  /** One result; `full` swaps the inline heads for the whole text kept in result_output. */
+  getResult = (resultId: string, full = false): Promise<ResultRecord> =>
+    this.request("GET", `/api/results/${enc(resultId)}`, { query: full ? { full: 1 } : {} });
 
   // --- agents and groups ------------------------------------------------------------------------
   listAgents = (online?: boolean): Promise<ListResponse<AgentSummary>> =>

@@ -8,6 +8,9 @@ export interface RunOutcome {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** The whole stream in a file, when it outgrew the inline cap and the run had an outputDir. */
+  stdoutFile?: string;
+  stderrFile?: string;
   error?: string;
 }
 
@@ -16,6 +19,8 @@ export interface RunContext {
   pcId: string;
   /** Aborted by `kill.<exec_id>` or agent stop. */
   signal: AbortSignal;
+  /** Folder for the whole stdout/stderr when a stream outgrows the inline cap (uploaded by the outbox). */
+  outputDir?: string;
 }
 
 export interface Executor {

@@ -45,7 +45,11 @@ async function runStaged(deps: { dataDir: string; platform: Platform; log: Logge
       timeoutMs: cmd.timeout_secs * 1000,
       signal: ctx.signal,
       platform: deps.platform,
+      ...(ctx.outputDir !== undefined ? { outputDir: ctx.outputDir } : {}),
     });
+    for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {
+      if (e !== undefined) deps.log.error({ exec_id: cmd.exec_id, job_id: cmd.job_id, problem: e }, "full output not kept; the result has the first 256 KiB");
+    }
     return toRunOutcome(outcome);
   } finally {
     await staged.remove().catch((err: unknown) => deps.log.warn({ err, dir: staged.dir, exec_id: cmd.exec_id }, "could not remove staging folder"));
@@ -62,6 +66,8 @@ function toRunOutcome(o: ProcessOutcome): RunOutcome {
     stderr: o.stderr.text,
     stdoutTruncated: o.stdout.truncated,
     stderrTruncated: o.stderr.truncated,
+    ...(o.stdout.fullPath !== undefined ? { stdoutFile: o.stdout.fullPath } : {}),
+    ...(o.stderr.fullPath !== undefined ? { stderrFile: o.stderr.fullPath } : {}),
     ...(o.error !== undefined ? { error: o.error } : {}),
   };
 }

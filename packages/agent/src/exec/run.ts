@@ -2,7 +2,8 @@
 import { spawn } from "node:child_process";
 import type { Platform } from "../platform/index.js";
 import type { Argv } from "./launcher.js";
-import { OutputCapture, type CapturedText } from "./capture.js";
+import { join } from "node:path";
+import { SpoolingCapture, type SpooledText } from "./spool.js";
 
 export interface ProcessSpec {
   argv: Argv;
@@ -12,13 +13,15 @@ export interface ProcessSpec {
   /** Aborting it (a `kill.<exec_id>`) hard-kills the tree. */
   signal: AbortSignal;
   platform: Platform;
+  /** When set, a stream beyond the inline cap is also written whole to `<outputDir>/stdout|stderr`. */
+  outputDir?: string;
 }
 
 export interface ProcessOutcome {
   kind: "exited" | "timed_out" | "killed" | "spawn_error";
   exitCode: number | null;
-  stdout: CapturedText;
-  stderr: CapturedText;
+  stdout: SpooledText;
+  stderr: SpooledText;
   error?: string;
 }
 
@@ -27,8 +30,9 @@ const PIPE_GRACE_MS = 2_000;
 
 export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
-    const stdout = new OutputCapture();
-    const stderr = new OutputCapture();
+    const spool = (name: string): string | undefined => (spec.outputDir === undefined ? undefined : join(spec.outputDir, name));
+    const stdout = new SpoolingCapture(spool("stdout"));
+    const stderr = new SpoolingCapture(spool("stderr"));
     let ended: "timed_out" | "killed" | undefined;
     let settled = false;
     const child = spawn(spec.argv.file, spec.argv.args, {
@@ -53,6 +57,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       clearTimeout(timer);
       clearTimeout(graceTimer);
       spec.signal.removeEventListener("abort", onAbort);
+      stdout.close();
+      stderr.close();
       resolve({ ...outcome, stdout: stdout.result(), stderr: stderr.result() });
     };
 

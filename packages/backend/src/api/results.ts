@@ -5,6 +5,7 @@ import { KanadeError, UUID_RE, pcIdSchema, resultStatusSchema, type ResultRecord
 import type { RouteDeps } from "../deps.js";
 import { decodeCursor, limitSchema, page } from "../cursor.js";
 import { parseOr400 } from "../errors.js";
+import { withFullOutput } from "../results-output.js";
 
 const uuid = z.string().regex(UUID_RE, "expected a UUID");
 const listQuery = z.object({
@@ -16,8 +17,9 @@ const listQuery = z.object({
   status: resultStatusSchema.optional(),
 });
 const params = z.object({ result_id: uuid });
+const detailQuery = z.object({ full: z.enum(["1", "true", "0", "false"]).optional() });
 
-export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store">): void {
+export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store" | "nats">): void {
   app.get("/api/results", async (req) => {
     const { limit, cursor, ...filter } = parseOr400(listQuery, req.query, "query");
     const after = decodeCursor(cursor);
@@ -29,6 +31,8 @@ export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store"
     const { result_id } = parseOr400(params, req.params, "result id");
     const r = await deps.store.getResult(result_id);
     if (!r) throw new KanadeError("RESULT_NOT_FOUND", `No result "${result_id}"`);
-    return r;
+    const { full } = parseOr400(detailQuery, req.query, "query");
+    // full=1: stdout/stderr are the whole text from result_output; the *_truncated flags still describe the inline copy.
+    return full === "1" || full === "true" ? withFullOutput(deps.nats, r) : r;
   });
 }

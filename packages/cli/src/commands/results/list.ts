@@ -23,7 +23,8 @@ function printFull(io: Io, results: readonly ResultRecord[]): void {
       ["stdout", r.stdout, r.stdout_truncated, r.stdout_object],
       ["stderr", r.stderr, r.stderr_truncated, r.stderr_object],
     ] as const) {
-      io.out(`--- ${name}${truncated ? ` (truncated; full text in result_output ${object ?? ""})` : ""} ---\n`);
+      const note = object !== null ? ` (whole text from result_output ${object})` : truncated ? " (truncated at 256 KiB; the whole text was not kept)" : "";
+      io.out(`--- ${name}${note} ---\n`);
       io.out(text === "" || text.endsWith("\n") ? text : text + "\n");
     }
   }
@@ -37,19 +38,23 @@ export function register(program: Command, deps: Deps): void {
     .option("--job <id>", "only this job")
     .option("--status <s>", `only this status (${RESULT_STATUSES.join(", ")})`)
     .option("--limit <n>", "at most N results")
-    .option("--full", "print each result's full stdout and stderr")
+    .option("--full", "print each result's whole stdout and stderr (fetched from result_output past 256 KiB)")
     .action(async (opts: ResultsOpts, cmd: Command) => {
       if (opts.status !== undefined && !(RESULT_STATUSES as readonly string[]).includes(opts.status)) {
         throw badInput("invalid --status", [{ path: "--status", message: `expected one of ${RESULT_STATUSES.join(", ")}` }]);
       }
       const limit = parseLimit(opts.limit);
-      const { items } = await deps.client.listResults({
+      const listed = await deps.client.listResults({
         ...(opts.exec !== undefined ? { exec_id: opts.exec } : {}),
         ...(opts.pc !== undefined ? { pc_id: opts.pc } : {}),
         ...(opts.job !== undefined ? { job_id: opts.job } : {}),
         ...(opts.status !== undefined ? { status: opts.status } : {}),
         ...(limit !== undefined ? { limit } : {}),
       });
+      // --full: results whose output outgrew the inline cap are fetched whole, one by one.
+      const items = opts.full
+        ? await Promise.all(listed.items.map((r) => (r.stdout_object !== null || r.stderr_object !== null ? deps.client.getResult(r.result_id, true) : r)))
+        : listed.items;
       if (wantsJson(cmd)) return printJson(deps.io, items);
       if (opts.full) return printFull(deps.io, items);
       deps.io.out(
