@@ -11,6 +11,7 @@ import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
+import { openGovernance } from "./governance/open.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -47,6 +48,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const governance = await openGovernance({ nats, store, config, log });
+    undo.push(() => governance.stop());
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store, log }),
       await startStartedProjector({ nats, store, log }),
@@ -59,6 +62,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       catalog,
       groups,
       log,
+      governance: governance.deps,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),
