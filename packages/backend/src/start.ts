@@ -12,10 +12,13 @@ import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
 import { openGovernance } from "./governance/open.js";
+import type { RouteEntry } from "./governance/policy.js";
 
 export interface RunningBackend {
   readonly url: string;
   readonly port: number;
+  /** Every registered route (method + pattern), e.g. for the role-matrix test. */
+  readonly routes: readonly RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
     log.info({ url, auth: config.authDisabled ? "disabled" : "static-token" }, "kanade-backend listening");
     let closing: Promise<void> | undefined;
-    return { url, port, close: () => (closing ??= closeAll()) };
+    return { url, port, routes: app.kanadeRoutes, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll();
     throw err;
