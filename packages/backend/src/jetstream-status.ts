@@ -21,7 +21,7 @@ export function usageOf(info: StreamInfo): JetStreamUsage {
     max_bytes: maxBytes,
     max_msgs: info.config.max_msgs ?? -1,
     max_age_secs: Math.round((info.config.max_age ?? 0) / NANOS_PER_SEC),
-    bytes_used_pct: maxBytes > 0 ? Math.round((info.state.bytes / maxBytes) * 10_000) / 100 : null,
+    bytes_used_pct: maxBytes > 0 ? (info.state.bytes / maxBytes) * 100 : null,
     consumers: info.state.consumer_count,
   };
 }
