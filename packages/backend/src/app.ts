@@ -17,6 +17,8 @@ import type { Store } from "./db/index.js";
 import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
 import type { Catalog } from "./jobs/catalog.js";
+import { sessionResolver } from "./governance/accounts.js";
+import { registerGovernance, type GovernanceDeps } from "./governance/index.js";
 import type { Nats } from "./nats.js";
 import { registerWebRoot } from "./web-root.js";
 
@@ -28,6 +30,8 @@ export interface AppDeps {
   log: Logger;
   config: AuthConfig & { webRoot?: string };
   clock?: () => Date;
+  /** Accounts, approvals, audit log and metrics; without it only the static token authenticates. */
+  governance?: GovernanceDeps;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -64,10 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: deps.log,
     clock,
     audit: createAudit({ nats: deps.nats, log: deps.log, clock }),
+    ...(deps.governance ? { governance: deps.governance } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
-  registerAuth(app, deps.config);
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.store, deps.governance.tokens) : undefined);
+  if (deps.governance) registerGovernance(app, routeDeps, deps.governance);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
   scriptRoutes(app, routeDeps);

@@ -1,12 +1,19 @@
-/** Bearer-token auth for `/api/*` (SPEC §7). `GET /api/version` and `/health` stay open. */
+/**
+ * Authentication and authorization for `/api/*` and `/metrics` (SPEC §7). An identity is the static service
+ * token (admin-equivalent actor `static-token`) or an account's session token; the route policy
+ * (governance/policy.ts) decides which role a route needs.
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
+import { PASSWORD_CHANGE_ALLOWED, accessFor, routeKey, trackRoutes } from "./governance/policy.js";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** Who is acting, for audit and `issued_by`: "static-token", or "anonymous" when auth is disabled. */
+    /** Who is acting, for audit and `issued_by`: a username, "static-token", or "anonymous" when auth is disabled. */
     actor: string;
+    /** The caller's identity once authenticated; undefined on public routes. */
+    identity: Identity | undefined;
   }
 }
 
@@ -15,6 +22,9 @@ export interface AuthConfig {
   staticToken?: string;
 }
 
+/** Resolves an account session token to a live identity (role and flags read fresh, so changes apply at once). */
+export type SessionResolver = (token: string) => Promise<Identity | undefined>;
+
 // Hash both sides first so the comparison takes the same time whatever the lengths are.
 const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
 
@@ -22,25 +32,57 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-function needsAuth(req: FastifyRequest): boolean {
-  const path = req.url.split("?")[0] ?? "";
-  if (!path.startsWith("/api/") && path !== "/api") return false;
-  return !(req.method === "GET" && path === "/api/version");
+const STATIC: Identity = { actor: "static-token", role: "admin", kind: "static-token", must_change_password: false };
+const ANONYMOUS: Identity = { actor: "anonymous", role: "admin", kind: "anonymous", must_change_password: false };
+
+/** The route pattern when one matched; for unknown URLs, the path (so /api 404s still need a token). */
+function routeOf(req: FastifyRequest): string {
+  return req.routeOptions.url ?? req.url.split("?")[0] ?? "";
 }
 
-export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
+async function identify(req: FastifyRequest, config: AuthConfig, sessions: SessionResolver | undefined): Promise<Identity> {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  const presented = m?.[1]?.trim();
+  if (presented) {
+    if (config.staticToken && tokenMatches(presented, config.staticToken)) return STATIC;
+    const session = sessions ? await sessions(presented) : undefined;
+    if (session) return session;
+  }
+  throw new KanadeError(
+    "UNAUTHORIZED",
+    presented
+      ? "Invalid or expired bearer token; log in again (kanade login) or check KANADE_AUTH_TOKEN"
+      : "Missing bearer token (Authorization: Bearer <token>)",
+  );
+}
+
+export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?: SessionResolver): void {
   app.decorateRequest("actor", "anonymous");
+  app.decorateRequest("identity", undefined);
+  trackRoutes(app);
   app.addHook("onRequest", async (req) => {
+    const route = routeOf(req);
+    const access = accessFor(req.method, route);
     if (config.authDisabled) {
-      req.actor = "anonymous";
+      req.actor = ANONYMOUS.actor;
+      req.identity = ANONYMOUS;
       return;
     }
-    if (!needsAuth(req)) return;
-    const header = req.headers.authorization ?? "";
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m?.[1] || !config.staticToken || !tokenMatches(m[1].trim(), config.staticToken)) {
-      throw new KanadeError("UNAUTHORIZED", "Missing or invalid bearer token (Authorization: Bearer <token>)");
+    if (access === "public") return;
+    const who = await identify(req, config, sessions);
+    req.actor = who.actor;
+    req.identity = who;
+    const key = routeKey(req.method, route);
+    if (who.must_change_password && !PASSWORD_CHANGE_ALLOWED.has(key)) {
+      throw new KanadeError(
+        "PASSWORD_CHANGE_REQUIRED",
+        `Account "${who.actor}" must change its password first (kanade login, then POST /api/auth/password)`,
+      );
     }
-    req.actor = "static-token";
+    if (!roleAtLeast(who.role, access)) {
+      throw new KanadeError("FORBIDDEN", `${req.method} ${route} needs the ${access} role; "${who.actor}" is ${article(who.role)} ${who.role}`);
+    }
   });
 }
+
+const article = (role: Role): string => (role === "admin" || role === "operator" ? "an" : "a");

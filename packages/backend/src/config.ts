@@ -18,6 +18,14 @@ export interface BackendConfig {
   execMaxAgeMs?: number;
   /** Rebuild the database from RESULTS/EVENTS/AUDIT at startup (`kanade-backend --rebuild`). */
   rebuild?: boolean;
+  /** HS256 secret for session tokens; generated and kept beside the DB when absent. */
+  jwtSecret?: string;
+  /** Created as an admin (must change its password) on a database with no accounts. */
+  bootstrapAdmin?: { username: string; password: string };
+  /** Pending approvals expire after this long (default 24h). */
+  approvalTtlMs?: number;
+  /** Session tokens from `POST /api/auth/login` live this long (default 1h). */
+  sessionTtlMs?: number;
 }
 
 /** A configuration problem an operator must fix before the backend can start. */
@@ -39,6 +47,11 @@ const fileSchema = z
     log: z.string().min(1),
     web_root: z.string().min(1),
     exec_max_age: z.string().min(1),
+    auth_jwt_secret: z.string().min(16),
+    bootstrap_admin_user: z.string().min(1),
+    bootstrap_admin_password: z.string().min(8),
+    approval_ttl: z.string().min(1),
+    session_ttl: z.string().min(1),
   })
   .partial()
   .strict();
@@ -112,10 +125,11 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
       ? parseBool(env.KANADE_AUTH_DISABLE, "KANADE_AUTH_DISABLE")
       : (file.auth_disable ?? false);
   const staticToken = nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ?? file.auth_static_token;
-  if (!authDisabled && !staticToken) {
+  const governance = loadGovernanceConfig(env, file);
+  if (!authDisabled && !staticToken && !governance.bootstrapAdmin) {
     throw new ConfigError(
       "no API token configured: set KANADE_AUTH_STATIC_TOKEN (or auth_static_token in the config file), " +
-        "or KANADE_AUTH_DISABLE=1 for a local sandbox",
+        "or KANADE_BOOTSTRAP_ADMIN_USER/KANADE_BOOTSTRAP_ADMIN_PASSWORD for accounts, or KANADE_AUTH_DISABLE=1 for a local sandbox",
     );
   }
   const logLevel = nonEmpty(env.KANADE_LOG) ?? file.log ?? DEFAULTS.logLevel;
@@ -140,6 +154,36 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     logLevel,
     ...(webRoot ? { webRoot } : {}),
     ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
+    ...governance,
+  };
+}
+
+type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs">;
+
+function durationMs(text: string | undefined, key: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new ConfigError(`${key}: expected a duration like 30m, 24h or 7d, got "${text}"`);
+  return ms;
+}
+
+/** Accounts, sessions and approvals (docs/operator/governance.md). */
+function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): GovernanceConfig {
+  const jwtSecret = nonEmpty(env.KANADE_AUTH_JWT_SECRET) ?? file.auth_jwt_secret;
+  if (jwtSecret !== undefined && jwtSecret.length < 16) throw new ConfigError("KANADE_AUTH_JWT_SECRET: use at least 16 characters");
+  const user = nonEmpty(env.KANADE_BOOTSTRAP_ADMIN_USER) ?? file.bootstrap_admin_user;
+  const password = nonEmpty(env.KANADE_BOOTSTRAP_ADMIN_PASSWORD) ?? file.bootstrap_admin_password;
+  if ((user === undefined) !== (password === undefined)) {
+    throw new ConfigError("KANADE_BOOTSTRAP_ADMIN_USER and KANADE_BOOTSTRAP_ADMIN_PASSWORD must be set together");
+  }
+  if (password !== undefined && password.length < 8) throw new ConfigError("KANADE_BOOTSTRAP_ADMIN_PASSWORD: use at least 8 characters");
+  const approvalTtlMs = durationMs(nonEmpty(env.KANADE_APPROVAL_TTL) ?? file.approval_ttl, "KANADE_APPROVAL_TTL");
+  const sessionTtlMs = durationMs(nonEmpty(env.KANADE_SESSION_TTL) ?? file.session_ttl, "KANADE_SESSION_TTL");
+  return {
+    ...(jwtSecret ? { jwtSecret } : {}),
+    ...(user && password ? { bootstrapAdmin: { username: user, password } } : {}),
+    ...(approvalTtlMs ? { approvalTtlMs } : {}),
+    ...(sessionTtlMs ? { sessionTtlMs } : {}),
   };
 }
 

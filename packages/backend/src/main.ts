@@ -13,7 +13,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       "kanade-backend — API, projectors and web UI in one process.\n" +
         "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL, KANADE_NATS_TOKEN, DATABASE_URL,\n" +
-        "KANADE_AUTH_STATIC_TOKEN, KANADE_AUTH_DISABLE, KANADE_LOG, KANADE_WEB_ROOT) and optionally\n" +
+        "KANADE_AUTH_STATIC_TOKEN, KANADE_AUTH_DISABLE, KANADE_LOG, KANADE_WEB_ROOT, KANADE_AUTH_JWT_SECRET,\n" +
+        "KANADE_SESSION_TTL, KANADE_BOOTSTRAP_ADMIN_USER, KANADE_BOOTSTRAP_ADMIN_PASSWORD, KANADE_APPROVAL_TTL) and optionally\n" +
         "a TOML file named by KANADE_BACKEND_CONFIG.\n" +
         "  --rebuild  replay RESULTS, EVENTS and AUDIT into the database at startup\n",
     );

@@ -13,10 +13,14 @@ import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startResultsProjector } from "./projector/results.js";
 import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startStartedProjector } from "./projector/started.js";
+import { openGovernance } from "./governance/open.js";
+import type { RouteEntry } from "./governance/policy.js";
 
 export interface RunningBackend {
   readonly url: string;
   readonly port: number;
+  /** Every registered route (method + pattern), e.g. for the role-matrix test. */
+  readonly routes: readonly RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.push(() => groups.stop());
     const rebuild = await rebuildReason({ nats, store, log }, config.rebuild === true);
     if (rebuild) await rebuildFromStreams({ nats, store, log }, rebuild);
+    const governance = await openGovernance({ nats, store, config, log });
+    undo.push(() => governance.stop());
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store, log }),
       await startStartedProjector({ nats, store, log }),
@@ -64,6 +70,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       catalog,
       groups,
       log,
+      governance: governance.deps,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),
@@ -78,7 +85,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
     log.info({ url, auth: config.authDisabled ? "disabled" : "static-token" }, "kanade-backend listening");
     let closing: Promise<void> | undefined;
-    return { url, port, close: () => (closing ??= closeAll()) };
+    return { url, port, routes: app.kanadeRoutes, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll();
     throw err;

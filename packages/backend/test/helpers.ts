@@ -57,7 +57,7 @@ export function wrap(backend: RunningBackend, token: string | undefined): TestBa
     }
     return { status: res.status, body: parsed, text };
   };
-  return { url: backend.url, port: backend.port, close: () => backend.close(), api, dbUrl: "" };
+  return { url: backend.url, port: backend.port, routes: backend.routes, close: () => backend.close(), api, dbUrl: "" };
 }
 
 export function natsClient(url: string): Promise<NatsConnection> {

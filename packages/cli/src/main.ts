@@ -3,9 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ApiClient, clientConfigFromEnv } from "./client.js";
 import { processIo } from "./output.js";
 import { runKanade } from "./program.js";
+import { withStoredToken } from "./token-store.js";
 
 const code = await runKanade(process.argv.slice(2), {
-  client: new ApiClient(clientConfigFromEnv(process.env)),
+  client: new ApiClient(withStoredToken(clientConfigFromEnv(process.env), process.env)),
   io: processIo(process.env),
   sleep: (ms) => sleep(ms),
   now: () => Date.now(),

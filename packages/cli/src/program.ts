@@ -17,6 +17,11 @@ import { register as jobRevoke } from "./commands/job/revoke.js";
 import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
 import { register as resultsList } from "./commands/results/list.js";
+import { register as accountManage } from "./commands/account/manage.js";
+import { register as auditList } from "./commands/audit/list.js";
+import { register as authLogin } from "./commands/auth/login.js";
+import { register as executionsApprove } from "./commands/executions/approve.js";
+import { register as jetstreamStatus } from "./commands/jetstream/status.js";
 import type { Deps } from "./deps.js";
 import { exitCodeFor, formatError, type ExitCode } from "./errors.js";
 
@@ -47,6 +52,7 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
+  for (const reg of [authLogin, accountManage, executionsApprove, auditList, jetstreamStatus]) reg(program, deps);
   return program;
 }
 

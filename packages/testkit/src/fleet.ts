@@ -39,6 +39,7 @@ export async function startTestBackend(
   return {
     url: backend.url,
     port: backend.port,
+    routes: backend.routes,
     token,
     dbPath,
     close: async () => {

@@ -6,7 +6,9 @@ import { v7 as uuidv7 } from "uuid";
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
 import { requireNats } from "../nats.js";
-import { normalizeTarget, planCommands, publishCommands, type ExecTarget } from "../exec/publish.js";
+import { holdForApproval } from "../exec/approval.js";
+import { publishExecution, scriptDigestFor } from "../exec/launch.js";
+import { normalizeTarget, type ExecTarget } from "../exec/publish.js";
 
 const params = z.object({ job_id: jobIdSchema });
 
@@ -35,23 +37,15 @@ export function execRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw new KanadeError("CONFLICT", `Job "${job_id}" is revoked; run "kanade unrevoke ${job_id}" first`);
     }
 
-    let scriptSha256: string | undefined;
-    if (manifest.execute.script_object !== undefined) {
-      scriptSha256 = await deps.catalog.scriptObjectSha256(manifest.execute.script_object);
-      if (!scriptSha256) {
-        throw new KanadeError(
-          "CONFLICT",
-          `Job "${job_id}" runs script object "${manifest.execute.script_object}", which is not in the scripts store; publish it first`,
-        );
-      }
-    }
+    const scriptSha256 = await scriptDigestFor(deps, manifest);
 
     const execId = uuidv7();
     const now = deps.clock();
     const targets = await expectedPcs(deps, target);
     const log = req.log.child({ exec_id: execId, job_id });
-    // Agents compare against script_current before running: it must name this version first.
-    await deps.catalog.setCurrent(job_id, manifest.version);
+    if (manifest.require_approval) {
+      return reply.status(202).send(await holdForApproval(deps, req, { execId, manifest, target, targets, request: body, now }));
+    }
     // The row goes in before any publish, so a fast result never lands on an unknown execution.
     await deps.store.insertExecution(
       {
@@ -67,15 +61,15 @@ export function execRoutes(app: FastifyInstance, deps: RouteDeps): void {
       },
       targets,
     );
-    const plans = planCommands({ manifest, execId, request: body, target, issuedAt: now, issuedBy: req.actor, scriptSha256 });
+    let published: number;
     try {
-      await publishCommands(deps.nats, plans);
+      published = await publishExecution(deps, { manifest, execId, request: body, target, issuedAt: now, issuedBy: req.actor, scriptSha256 });
     } catch (err) {
       log.error({ err }, "publishing commands failed");
       await deps.store.deleteExecution(execId);
       throw err;
     }
-    log.info({ target_count: targets.length, subjects: plans.length }, "execution published");
+    log.info({ target_count: targets.length, subjects: published }, "execution published");
     await deps.audit(req, "exec.create", job_id, { exec_id: execId, version: manifest.version, target, target_count: targets.length });
     const res: ExecResponse = { exec_id: execId, target_count: targets.length, state: "running" };
     return reply.status(202).send(res);

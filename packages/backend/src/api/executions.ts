@@ -22,7 +22,13 @@ import { requireNats, type Nats } from "../nats.js";
 import { targetSubjects } from "../exec/publish.js";
 
 const params = z.object({ exec_id: z.string().regex(UUID_RE, "expected an exec_id (UUID)") });
-const listQuery = z.object({ limit: limitSchema, cursor: z.string().optional(), job_id: jobIdSchema.optional() });
+const listQuery = z.object({
+  limit: limitSchema,
+  cursor: z.string().optional(),
+  job_id: jobIdSchema.optional(),
+  // Stored states; "completed" is computed on read, so it is found under "running".
+  state: z.enum(["pending_approval", "running", "rejected", "expired"]).optional(),
+});
 const detailQuery = z.object({ rows: z.enum(["true", "false", "1", "0"]).optional() });
 
 /** Completed once every expected PC has a result; computed on read so it never goes stale. */
@@ -78,6 +84,7 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
       limit: q.limit + 1,
       ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
       ...(q.job_id ? { job_id: q.job_id } : {}),
+      ...(q.state ? { state: q.state } : {}),
     });
     const p = page(rows, q.limit, (e) => ({ at: e.created_at, id: e.exec_id }));
     return { items: await Promise.all(p.items.map((e) => summary(deps, e))), next_cursor: p.next_cursor };

@@ -55,7 +55,7 @@ export interface Store {
   insertExecution(exec: ExecutionRecord, targets: readonly string[]): Promise<void>;
   deleteExecution(execId: string): Promise<void>;
   getExecution(execId: string): Promise<ExecutionRecord | undefined>;
-  listExecutions(opts: { limit: number; after?: PageKey; job_id?: string }): Promise<ExecutionRecord[]>;
+  listExecutions(opts: { limit: number; after?: PageKey; job_id?: string; state?: string }): Promise<ExecutionRecord[]>;
   markKilled(execId: string, at: string): Promise<void>;
   executionCounts(execId: string): Promise<ExecutionCounts>;
   executionRows(execId: string): Promise<ExecutionRow[]>;

@@ -84,6 +84,44 @@ const MIGRATIONS: readonly Migration[] = [
     first_seen TEXT NOT NULL
   );
   ` },
+  { id: "005-governance", sql: `
+  CREATE TABLE accounts (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_login_at TEXT
+  );
+
+  CREATE TABLE approvals (
+    exec_id TEXT PRIMARY KEY,
+    requested_by TEXT NOT NULL,
+    request TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    decision TEXT
+  );
+  CREATE INDEX approvals_expiry ON approvals (expires_at) WHERE decision IS NULL;
+
+  CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    payload_summary TEXT NOT NULL,
+    source_ip TEXT,
+    stream_seq INTEGER
+  );
+  CREATE INDEX audit_at ON audit_log (at DESC, id DESC);
+  CREATE INDEX audit_actor ON audit_log (actor, at DESC);
+  CREATE INDEX audit_action ON audit_log (action, at DESC);
+  CREATE INDEX audit_target ON audit_log (target, at DESC);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

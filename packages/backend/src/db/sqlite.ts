@@ -176,7 +176,7 @@ export function openSqliteStore(path: string): SqliteStore {
       const row = st.getExec.get(execId) as ExecutionDbRow | undefined;
       return row ? toExecution(row) : undefined;
     },
-    listExecutions: async ({ limit, after, job_id }) => {
+    listExecutions: async ({ limit, after, job_id, state }) => {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit };
       if (after) {
@@ -186,6 +186,10 @@ export function openSqliteStore(path: string): SqliteStore {
       if (job_id) {
         where.push("job_id = @job_id");
         params.job_id = job_id;
+      }
+      if (state) {
+        where.push("state = @state");
+        params.state = state;
       }
       const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                    ORDER BY created_at DESC, exec_id DESC LIMIT @limit`;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { STREAMS, subjects } from "@kanade/protocol";
 import type { Store } from "../db/index.js";
 import type { Nats } from "../nats.js";
+import { AUDIT_DURABLE } from "./audit.js";
 import { RESULTS_DURABLE } from "./results.js";
 import { STARTED_DURABLE } from "./started.js";
 
@@ -38,6 +39,8 @@ export async function rebuildFromStreams(deps: RebuildDeps, reason: RebuildReaso
   log.warn({ reason, messages: results, stream: STREAMS.RESULTS }, `rebuilding from RESULTS: ${results} messages`);
   await deleteConsumer(nats, STREAMS.RESULTS, RESULTS_DURABLE);
   await deleteConsumer(nats, STREAMS.EVENTS, STARTED_DURABLE);
+  // The audit trail lives in the same database: replay it too.
+  await deleteConsumer(nats, STREAMS.AUDIT, AUDIT_DURABLE);
   const executions = await replayExecutions(deps);
   log.info({ executions }, "executions restored from AUDIT; results and started events replay through the projectors");
   return { results, executions };

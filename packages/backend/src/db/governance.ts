@@ -1,0 +1,195 @@
+/** Accounts, approvals and the audit log in SQLite, sharing the store's handle (migration 005-governance). */
+import type Database from "better-sqlite3";
+import type { AccountSummary, AuditRecord, Role } from "@kanade/protocol";
+import type { PageKey } from "./index.js";
+
+export interface AccountRecord extends AccountSummary {
+  password_hash: string;
+}
+
+interface AccountDbRow extends Omit<AccountRecord, "disabled" | "must_change_password"> {
+  disabled: number;
+  must_change_password: number;
+}
+
+export interface ApprovalRecord {
+  exec_id: string;
+  requested_by: string;
+  /** The exec request body, replayed when the execution is approved. */
+  request: unknown;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision: "approved" | "rejected" | "expired" | null;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface AccountChange {
+  role?: Role;
+  disabled?: boolean;
+  password_hash?: string;
+  must_change_password?: boolean;
+}
+
+export type GovernanceStore = ReturnType<typeof openGovernanceStore>;
+
+const toAccount = (r: AccountDbRow): AccountRecord => ({
+  ...r,
+  disabled: r.disabled === 1,
+  must_change_password: r.must_change_password === 1,
+});
+
+/** Accounts without their hashes, as the API shows them. */
+export const publicAccount = ({ password_hash: _h, ...a }: AccountRecord): AccountSummary => a;
+
+export function openGovernanceStore(db: Database.Database) {
+  const st = {
+    countAccounts: db.prepare(`SELECT COUNT(*) FROM accounts`).pluck(),
+    getAccount: db.prepare(`SELECT * FROM accounts WHERE username = ?`),
+    listAccounts: db.prepare(`SELECT * FROM accounts ORDER BY username`),
+    insertAccount: db.prepare(
+      `INSERT INTO accounts (username, password_hash, role, disabled, must_change_password, created_at, updated_at)
+       VALUES (@username, @password_hash, @role, 0, @must_change_password, @now, @now) ON CONFLICT (username) DO NOTHING`,
+    ),
+    deleteAccount: db.prepare(`DELETE FROM accounts WHERE username = ?`),
+    touchLogin: db.prepare(`UPDATE accounts SET last_login_at = ? WHERE username = ?`),
+    insertApproval: db.prepare(
+      `INSERT INTO approvals (exec_id, requested_by, request, expires_at) VALUES (@exec_id, @requested_by, @request, @expires_at)`,
+    ),
+    getApproval: db.prepare(`SELECT * FROM approvals WHERE exec_id = ?`),
+    // The state column is the gate: only one caller can move an execution out of pending_approval.
+    decide: db.prepare(
+      `UPDATE executions SET state = @state WHERE exec_id = @exec_id AND state = 'pending_approval'
+       AND EXISTS (SELECT 1 FROM approvals a WHERE a.exec_id = @exec_id AND a.expires_at > @now)`,
+    ),
+    recordDecision: db.prepare(
+      `UPDATE approvals SET decided_by = @by, decided_at = @now, decision = @decision WHERE exec_id = @exec_id`,
+    ),
+    reopen: db.prepare(
+      `UPDATE executions SET state = 'pending_approval' WHERE exec_id = ? AND state = 'running'`,
+    ),
+    clearDecision: db.prepare(`UPDATE approvals SET decided_by = NULL, decided_at = NULL, decision = NULL WHERE exec_id = ?`),
+    expiredIds: db
+      .prepare(
+        `SELECT a.exec_id FROM approvals a JOIN executions e ON e.exec_id = a.exec_id
+         WHERE e.state = 'pending_approval' AND a.expires_at <= ?`,
+      )
+      .pluck(),
+    expireOne: db.prepare(`UPDATE executions SET state = 'expired' WHERE exec_id = ? AND state = 'pending_approval'`),
+    insertAudit: db.prepare(
+      `INSERT INTO audit_log (id, at, actor, action, target, payload_summary, source_ip, stream_seq)
+       VALUES (@id, @at, @actor, @action, @target, @payload_summary, @source_ip, @stream_seq) ON CONFLICT (id) DO NOTHING`,
+    ),
+    countAudit: db.prepare(`SELECT COUNT(*) FROM audit_log`).pluck(),
+    executionsByState: db.prepare(`SELECT state, COUNT(*) AS n FROM executions GROUP BY state`),
+    resultsByStatus: db.prepare(`SELECT status, COUNT(*) AS n FROM results GROUP BY status`),
+  };
+
+  const decide = db.transaction((execId: string, by: string, decision: "approved" | "rejected", now: string): boolean => {
+    const moved = st.decide.run({ exec_id: execId, state: decision === "approved" ? "running" : "rejected", now }).changes === 1;
+    if (moved) st.recordDecision.run({ exec_id: execId, by, now, decision });
+    return moved;
+  });
+  const reopen = db.transaction((execId: string) => {
+    st.reopen.run(execId);
+    st.clearDecision.run(execId);
+  });
+  const expire = db.transaction((now: string): string[] => {
+    const ids = st.expiredIds.all(now) as string[];
+    for (const id of ids) {
+      st.expireOne.run(id);
+      st.recordDecision.run({ exec_id: id, by: "system", now, decision: "expired" });
+    }
+    return ids;
+  });
+  const insertAudit = db.transaction((events: readonly (AuditRecord & { stream_seq?: number })[]) => {
+    let n = 0;
+    for (const e of events) {
+      n += st.insertAudit.run({
+        ...e,
+        at: new Date(e.at).toISOString(),
+        payload_summary: JSON.stringify(e.payload_summary),
+        stream_seq: e.stream_seq ?? null,
+      }).changes;
+    }
+    return n;
+  });
+
+  return {
+    accountCount: (): number => st.countAccounts.get() as number,
+    getAccount: (username: string): AccountRecord | undefined => {
+      const r = st.getAccount.get(username) as AccountDbRow | undefined;
+      return r ? toAccount(r) : undefined;
+    },
+    listAccounts: (): AccountRecord[] => (st.listAccounts.all() as AccountDbRow[]).map(toAccount),
+    /** False when the username is taken. */
+    createAccount: (a: { username: string; password_hash: string; role: Role; must_change_password: boolean }, now: string): boolean =>
+      st.insertAccount.run({ ...a, must_change_password: a.must_change_password ? 1 : 0, now }).changes === 1,
+    updateAccount: (username: string, change: AccountChange, now: string): boolean => {
+      const params: Record<string, string | number> = { username, now };
+      const sets: string[] = ["updated_at = @now"];
+      const set = (column: string, value: string | number): void => {
+        sets.push(`${column} = @${column}`);
+        params[column] = value;
+      };
+      if (change.role !== undefined) set("role", change.role);
+      if (change.disabled !== undefined) set("disabled", change.disabled ? 1 : 0);
+      if (change.password_hash !== undefined) set("password_hash", change.password_hash);
+      if (change.must_change_password !== undefined) set("must_change_password", change.must_change_password ? 1 : 0);
+      return db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE username = @username`).run(params).changes === 1;
+    },
+    deleteAccount: (username: string): boolean => st.deleteAccount.run(username).changes === 1,
+    touchLogin: (username: string, at: string): void => void st.touchLogin.run(at, username),
+
+    insertApproval: (a: { exec_id: string; requested_by: string; request: unknown; expires_at: string }): void =>
+      void st.insertApproval.run({ ...a, request: JSON.stringify(a.request) }),
+    getApproval: (execId: string): ApprovalRecord | undefined => {
+      const r = st.getApproval.get(execId) as (Omit<ApprovalRecord, "request"> & { request: string }) | undefined;
+      return r ? { ...r, request: JSON.parse(r.request) as unknown } : undefined;
+    },
+    /** Moves pending_approval → running|rejected; true for exactly one caller, false if already decided or expired. */
+    decide: (execId: string, by: string, decision: "approved" | "rejected", now: string): boolean => decide(execId, by, decision, now),
+    /** Undoes an approval whose publish failed, so it can be approved again. */
+    reopen: (execId: string): void => reopen(execId),
+    /** Marks overdue pending approvals expired; returns their exec_ids. */
+    expire: (now: string): string[] => expire(now),
+
+    /** Inserts audit events not seen before (by id); returns how many were new. */
+    insertAudit: (events: readonly (AuditRecord & { stream_seq?: number })[]): number => (events.length ? insertAudit(events) : 0),
+    auditCount: (): number => st.countAudit.get() as number,
+    listAudit: (opts: AuditFilter & { limit: number; after?: PageKey }): AuditRecord[] => {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit: opts.limit };
+      const add = (clause: string, values: Record<string, string>): void => {
+        where.push(clause);
+        Object.assign(params, values);
+      };
+      for (const k of ["actor", "action", "target"] as const) {
+        const v = opts[k];
+        if (v === undefined) continue;
+        // A trailing * matches a prefix: `--action exec.*`.
+        if (v.endsWith("*")) add(`${k} LIKE @${k} ESCAPE '\\'`, { [k]: v.slice(0, -1).replace(/[\\%_]/g, "\\$&") + "%" });
+        else add(`${k} = @${k}`, { [k]: v });
+      }
+      if (opts.since) add("at >= @since", { since: opts.since });
+      if (opts.until) add("at < @until", { until: opts.until });
+      if (opts.after) add("(at, id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
+      const sql = `SELECT id, at, actor, action, target, payload_summary, source_ip FROM audit_log
+                   ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as (Omit<AuditRecord, "payload_summary"> & { payload_summary: string })[]).map((r) => ({
+        ...r,
+        payload_summary: JSON.parse(r.payload_summary) as Record<string, unknown>,
+      }));
+    },
+
+    executionsByState: (): { state: string; n: number }[] => st.executionsByState.all() as { state: string; n: number }[],
+    resultsByStatus: (): { status: string; n: number }[] => st.resultsByStatus.all() as { status: string; n: number }[],
+  };
+}

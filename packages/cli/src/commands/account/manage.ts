@@ -1,0 +1,78 @@
+/** `kanade account list|create|set-role|disable|enable|delete` (admins only). */
+import type { Command } from "commander";
+import { ROLES, roleSchema, type AccountSummary, type Role } from "@kanade/protocol";
+import { withJson, wantsJson, type Deps } from "../../deps.js";
+import { badInput } from "../../errors.js";
+import { governanceApi } from "../../governance-client.js";
+import { printJson, renderTable } from "../../output.js";
+import { promptSecret, readStdinLines } from "../../secret-input.js";
+
+function parseRole(text: string): Role {
+  const r = roleSchema.safeParse(text);
+  if (!r.success) throw badInput(`unknown role "${text}"`, [{ path: "role", message: `expected one of ${ROLES.join(", ")}` }]);
+  return r.data;
+}
+
+const line = (a: AccountSummary): string =>
+  `${a.username}  ${a.role}${a.disabled ? "  (disabled)" : ""}${a.must_change_password ? "  (must change password)" : ""}\n`;
+
+export function register(program: Command, deps: Deps): void {
+  const api = governanceApi(deps.client);
+  const account = program.command("account").description("manage operator accounts and roles (admin)");
+
+  withJson(account.command("list"))
+    .description("list accounts")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { items } = await api.listAccounts();
+      if (wantsJson(cmd)) return printJson(deps.io, items);
+      deps.io.out(
+        renderTable(
+          ["USERNAME", "ROLE", "DISABLED", "MUST CHANGE PW", "LAST LOGIN"],
+          items.map((a) => [a.username, a.role, a.disabled ? "yes" : "no", a.must_change_password ? "yes" : "no", a.last_login_at]),
+        ),
+      );
+    });
+
+  withJson(account.command("create"))
+    .description("create an account (password prompted, or read from stdin with --password-stdin)")
+    .argument("<username>")
+    .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
+    .option("--password-stdin", "read the password from stdin")
+    .action(async (username: string, opts: { role: string; passwordStdin?: boolean }, cmd: Command) => {
+      const role = parseRole(opts.role);
+      const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
+      const a = await api.createAccount({ username, password, role });
+      if (wantsJson(cmd)) return printJson(deps.io, a);
+      deps.io.out(`created ${line(a)}`);
+    });
+
+  withJson(account.command("set-role"))
+    .description("change an account's role")
+    .argument("<username>")
+    .argument("<role>", ROLES.join(" | "))
+    .action(async (username: string, roleText: string, _opts: unknown, cmd: Command) => {
+      const a = await api.patchAccount(username, { role: parseRole(roleText) });
+      if (wantsJson(cmd)) return printJson(deps.io, a);
+      deps.io.out(line(a));
+    });
+
+  for (const [verb, disabled] of [["disable", true], ["enable", false]] as const) {
+    withJson(account.command(verb))
+      .description(disabled ? "disable an account: it cannot log in and its sessions stop working" : "enable a disabled account")
+      .argument("<username>")
+      .action(async (username: string, _opts: unknown, cmd: Command) => {
+        const a = await api.patchAccount(username, { disabled });
+        if (wantsJson(cmd)) return printJson(deps.io, a);
+        deps.io.out(line(a));
+      });
+  }
+
+  withJson(account.command("delete"))
+    .description("delete an account")
+    .argument("<username>")
+    .action(async (username: string, _opts: unknown, cmd: Command) => {
+      await api.deleteAccount(username);
+      if (wantsJson(cmd)) return printJson(deps.io, { username, deleted: true });
+      deps.io.out(`deleted ${username}\n`);
+    });
+}

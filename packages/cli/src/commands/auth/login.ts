@@ -1,0 +1,60 @@
+import type { Command } from "commander";
+import { withJson, wantsJson, type Deps } from "../../deps.js";
+import { badInput } from "../../errors.js";
+import { governanceApi } from "../../governance-client.js";
+import { printJson } from "../../output.js";
+import { promptSecret, readStdinLines } from "../../secret-input.js";
+import { removeStoredToken, tokenPath, writeStoredToken } from "../../token-store.js";
+
+interface LoginOpts {
+  username?: string;
+  passwordStdin?: boolean;
+}
+
+export function register(program: Command, deps: Deps): void {
+  withJson(program.command("login"))
+    .description("log in with an account and keep the session token for later commands (KANADE_AUTH_TOKEN still wins)")
+    .option("--username <name>", "account name (prompted for on a terminal otherwise)")
+    .option("--password-stdin", "read the password from stdin instead of prompting")
+    .action(async (opts: LoginOpts, cmd: Command) => {
+      const username = opts.username ?? (process.stdin.isTTY ? (await promptSecret("username: ")).trim() : undefined);
+      if (!username) throw badInput("give --username");
+      const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
+      if (!password) throw badInput("empty password");
+      const session = await governanceApi(deps.client).login(username, password);
+      const path = tokenPath(process.env);
+      writeStoredToken(path, session.token);
+      if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, role: session.role, expires_at: session.expires_at, must_change_password: session.must_change_password, token_file: path });
+      deps.io.out(`logged in as ${session.username} (${session.role}) until ${session.expires_at}\ntoken saved to ${path}\n`);
+      if (session.must_change_password) deps.io.err("this account must change its password before anything else: run `kanade password`\n");
+    });
+
+  withJson(program.command("logout"))
+    .description("forget the session token saved by `kanade login`")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const path = tokenPath(process.env);
+      removeStoredToken(path);
+      if (wantsJson(cmd)) return printJson(deps.io, { token_file: path, removed: true });
+      deps.io.out(`removed ${path}\n`);
+    });
+
+  withJson(program.command("password"))
+    .description("change your own password (with --password-stdin: current then new password, one per line)")
+    .option("--password-stdin", "read the current and new password from stdin, one per line")
+    .action(async (opts: { passwordStdin?: boolean }, cmd: Command) => {
+      let current: string | undefined;
+      let next: string | undefined;
+      if (opts.passwordStdin) [current, next] = await readStdinLines();
+      else {
+        current = await promptSecret("current password: ");
+        next = await promptSecret("new password: ");
+        if ((await promptSecret("new password again: ")) !== next) throw badInput("the new passwords differ");
+      }
+      if (!current || !next) throw badInput("give the current and the new password");
+      const session = await governanceApi(deps.client).changePassword(current, next);
+      const path = tokenPath(process.env);
+      writeStoredToken(path, session.token);
+      if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, changed: true, expires_at: session.expires_at });
+      deps.io.out(`password changed for ${session.username}; new session saved to ${path}\n`);
+    });
+}

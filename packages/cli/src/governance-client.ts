@@ -1,0 +1,39 @@
+/** API calls for accounts, login, approvals, audit and JetStream status, on top of the shared ApiClient. */
+import type {
+  AccountCreate,
+  AccountPatch,
+  AccountSummary,
+  ApprovalResponse,
+  AuditRecord,
+  Identity,
+  JetStreamStatus,
+  ListResponse,
+  LoginResponse,
+} from "@kanade/protocol";
+import type { ApiClient } from "./client.js";
+
+const enc = encodeURIComponent;
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const governanceApi = (c: ApiClient) => ({
+  login: (username: string, password: string): Promise<LoginResponse> => c.request("POST", "/api/auth/login", { json: { username, password } }),
+  me: (): Promise<Identity> => c.request("GET", "/api/auth/me"),
+  changePassword: (current_password: string, new_password: string): Promise<LoginResponse> =>
+    c.request("POST", "/api/auth/password", { json: { current_password, new_password } }),
+  listAccounts: (): Promise<ListResponse<AccountSummary>> => c.request("GET", "/api/accounts"),
+  createAccount: (a: AccountCreate): Promise<AccountSummary> => c.request("POST", "/api/accounts", { json: a }),
+  patchAccount: (username: string, p: AccountPatch): Promise<AccountSummary> => c.request("PATCH", `/api/accounts/${enc(username)}`, { json: p }),
+  deleteAccount: (username: string): Promise<unknown> => c.request("DELETE", `/api/accounts/${enc(username)}`),
+  decide: (execId: string, verb: "approve" | "reject"): Promise<ApprovalResponse> => c.request("POST", `/api/executions/${enc(execId)}/${verb}`),
+  audit: (q: AuditQuery): Promise<ListResponse<AuditRecord>> => c.request("GET", "/api/audit", { query: { ...q } }),
+  jetstreamStatus: (): Promise<JetStreamStatus> => c.request("GET", "/api/jetstream/status"),
+});
