@@ -4,11 +4,14 @@ import { openAgentGroups } from "./agent-groups.js";
 import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 import { sqlitePath, type BackendConfig } from "./config.js";
+import { openFleetStore } from "./db/fleet-store.js";
 import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
+import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
+import { startInventoryProjector } from "./projector/inventory.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
 
@@ -47,8 +50,11 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const fleet = openFleetStore(store.db);
+    const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const projectors: RunningProjector[] = [
-      await startResultsProjector({ nats, store, log }),
+      await startResultsProjector({ nats, store, log, beforeInsert: (rs) => jobFacts.project(rs) }),
+      await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store, log }),
       startHeartbeatProjector({ nats, store, log }),
     ];
@@ -58,6 +64,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       store,
       catalog,
       groups,
+      fleet,
       log,
       config: {
         authDisabled: config.authDisabled,
