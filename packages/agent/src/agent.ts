@@ -2,6 +2,7 @@
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
+import { jetstream } from "@nats-io/jetstream";
 import { agentGroupsSchema, BUCKETS } from "@kanade/protocol";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
@@ -9,7 +10,11 @@ import { connectAgent } from "./connection.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
+import { collectInventory, type Collector } from "./inventory/collect.js";
+import { InventoryReporter, type InventorySettings } from "./inventory/reporter.js";
 import { createLogger } from "./log.js";
+import { LogRing } from "./log-ring.js";
+import { serveLogTail } from "./log-tail.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 
@@ -23,8 +28,19 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
-  const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
+export interface StartAgentDeps {
+  log?: Logger;
+  /** Where `log` also writes, so `kanade logs` can read it; made here when the logger is. */
+  logRing?: LogRing;
+  /** Built-in inventory collector (tests substitute a fake). */
+  collectInventory?: Collector;
+  /** Inventory schedule; until the layered-config watcher is wired, the built-in defaults. */
+  inventorySettings?: () => InventorySettings;
+}
+
+export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {}): Promise<RunningAgent> {
+  const ring = deps.logRing ?? new LogRing();
+  const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   const nc = await connectAgent({ name: config.pcId, ...config });
   // The view needs the node's connection state, and the node needs the view.
@@ -53,12 +69,23 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
   });
   await node.start(await initialGroups(nc, config.pcId, log));
   groupsWatcher.start();
+  const logTail = serveLogTail({ nc, pcId: config.pcId, ring, log });
+  const inventory = new InventoryReporter({
+    pcId: config.pcId,
+    js: jetstream(nc),
+    log,
+    collect: deps.collectInventory ?? collectInventory,
+    ...(deps.inventorySettings ? { settings: deps.inventorySettings } : {}),
+  });
+  inventory.start();
   const timer = setInterval(() => node.sendHeartbeat(), config.heartbeatIntervalMs);
   log.info("agent ready");
   return {
     pcId: config.pcId,
     async stop() {
       clearInterval(timer);
+      logTail.unsubscribe();
+      await inventory.stop();
       groupsWatcher.stop();
       scriptState.stop();
       await node.stop();

@@ -4,6 +4,7 @@ import { KanadeError } from "@kanade/protocol";
 import { startAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { LogRing } from "./log-ring.js";
 import { startSimulatedFleet } from "./simulate/fleet.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -32,8 +33,9 @@ function stopOnSignals(target: Stoppable, log: { info(o: object, m: string): voi
 
 async function runAgent(): Promise<void> {
   const config = loadAgentConfig();
-  const log = createLogger(config.logLevel);
-  const agent = await startAgent(config, { log });
+  const logRing = new LogRing();
+  const log = createLogger(config.logLevel, {}, { ring: logRing });
+  const agent = await startAgent(config, { log, logRing });
   stopOnSignals(agent, log);
 }
 
