@@ -2,6 +2,7 @@
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
+import { jetstream } from "@nats-io/jetstream";
 import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
@@ -10,7 +11,11 @@ import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
+import { collectInventory, type Collector } from "./inventory/collect.js";
+import { InventoryReporter, type InventorySettings } from "./inventory/reporter.js";
 import { createLogger } from "./log.js";
+import { LogRing } from "./log-ring.js";
+import { serveLogTail } from "./log-tail.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 import { Ticker } from "./ticker.js";
@@ -28,9 +33,21 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** `random` (0..1) picks the jitter sleep; tests pass a fixed one. */
-export async function startAgent(config: AgentConfig, deps: { log?: Logger; random?: () => number } = {}): Promise<RunningAgent> {
-  const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
+export interface StartAgentDeps {
+  log?: Logger;
+  /** Where `log` also writes, so `kanade logs` can read it; made here when the logger is. */
+  logRing?: LogRing;
+  /** Built-in inventory collector (tests substitute a fake). */
+  collectInventory?: Collector;
+  /** Inventory schedule; until the layered-config watcher is wired, the built-in defaults. */
+  inventorySettings?: () => InventorySettings;
+  /** `random` (0..1) picks the jitter sleep; tests pass a fixed one. */
+  random?: () => number;
+}
+
+export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {}): Promise<RunningAgent> {
+  const ring = deps.logRing ?? new LogRing();
+  const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   const nc = await connectAgent({ name: config.pcId, ...config });
   // The view needs the node's connection state, and the node needs the view.
@@ -78,12 +95,23 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger; rand
   });
   settings.start();
   heartbeat.start();
+  const logTail = serveLogTail({ nc, pcId: config.pcId, ring, log });
+  const inventory = new InventoryReporter({
+    pcId: config.pcId,
+    js: jetstream(nc),
+    log,
+    collect: deps.collectInventory ?? collectInventory,
+    settings: deps.inventorySettings ?? (() => settings.current().effective),
+  });
+  inventory.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
     async stop() {
       heartbeat.stop();
       settings.stop();
+      logTail.unsubscribe();
+      await inventory.stop();
       groupsWatcher.stop();
       scriptState.stop();
       await node.stop();

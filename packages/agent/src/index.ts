@@ -2,3 +2,7 @@ export { loadAgentConfig, defaultConfigPath, defaultDataDir, type AgentConfig } 
 export { startAgent, type RunningAgent } from "./agent.js";
 export { startSimulatedFleet, simulatedPcId, type SimulatedFleet, type SimulatedFleetOptions } from "./simulate/fleet.js";
 export { AGENT_VERSION } from "./version.js";
+export { LogRing } from "./log-ring.js";
+export { createLogger } from "./log.js";
+export type { Collector } from "./inventory/collect.js";
+export type { StartAgentDeps } from "./agent.js";

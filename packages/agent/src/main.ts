@@ -1,9 +1,10 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. */
 import { Command as Cli, InvalidArgumentError } from "commander";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, parseDurationMs } from "@kanade/protocol";
 import { startAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { LogRing } from "./log-ring.js";
 import { startSimulatedFleet } from "./simulate/fleet.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -32,8 +33,9 @@ function stopOnSignals(target: Stoppable, log: { info(o: object, m: string): voi
 
 async function runAgent(): Promise<void> {
   const config = loadAgentConfig();
-  const log = createLogger(config.logLevel);
-  const agent = await startAgent(config, { log });
+  const logRing = new LogRing();
+  const log = createLogger(config.logLevel, {}, { ring: logRing });
+  const agent = await startAgent(config, { log, logRing });
   stopOnSignals(agent, log);
 }
 
@@ -43,7 +45,13 @@ const positiveInt = (v: string): number => {
   return n;
 };
 
-async function runSimulator(opts: { count: number; prefix: string }): Promise<void> {
+const positiveDuration = (v: string): number => {
+  const ms = parseDurationMs(v);
+  if (ms === undefined || ms < 1_000) throw new InvalidArgumentError("expected a duration of at least 1s, like 5s or 30s");
+  return ms;
+};
+
+async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const fleet = await startSimulatedFleet({
@@ -53,7 +61,7 @@ async function runSimulator(opts: { count: number; prefix: string }): Promise<vo
     ...(config.natsToken ? { natsToken: config.natsToken } : {}),
     dataDir: config.dataDir,
     log,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
@@ -66,6 +74,7 @@ program
   .description("run N simulated agents (echo-only scripts) in this process")
   .requiredOption("--count <n>", "number of agents", positiveInt)
   .option("--prefix <prefix>", "pc_id prefix", "sim-")
+  .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
   .action(runSimulator);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -3,16 +3,19 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
+import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentRoutes } from "./api/agents.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
+import { inventoryRoutes } from "./api/inventory.js";
 import { jobRoutes } from "./api/jobs.js";
 import { resultRoutes } from "./api/results.js";
 import { scriptRoutes } from "./api/scripts.js";
 import { createAudit } from "./audit.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
+import type { FleetStore } from "./db/fleet-store.js";
 import type { Store } from "./db/index.js";
 import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
@@ -27,6 +30,8 @@ export interface AppDeps {
   store: Store;
   catalog: Catalog;
   groups: AgentGroups;
+  /** Inventory and job facts; routes under /api/inventory are registered only when given. */
+  fleet?: FleetStore;
   log: Logger;
   config: AuthConfig & { webRoot?: string };
   clock?: () => Date;
@@ -80,7 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   execRoutes(app, routeDeps);
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
-  agentRoutes(app, routeDeps);
+  agentRoutes(app, routeDeps, { ...(deps.fleet ? { onForget: deps.fleet.forgetPc } : {}) });
+  agentRpcRoutes(app, routeDeps);
+  if (deps.fleet) inventoryRoutes(app, routeDeps, deps.fleet);
   groupRoutes(app, routeDeps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();

@@ -4,12 +4,15 @@ import { openAgentGroups } from "./agent-groups.js";
 import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 import { sqlitePath, type BackendConfig } from "./config.js";
+import { openFleetStore } from "./db/fleet-store.js";
 import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
 import { defaultWebRoot } from "./default-web-root.js";
+import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
+import { startInventoryProjector } from "./projector/inventory.js";
 import { startResultsProjector } from "./projector/results.js";
 import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startStartedProjector } from "./projector/started.js";
@@ -57,8 +60,11 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     if (rebuild) await rebuildFromStreams({ nats, store, log }, rebuild);
     const governance = await openGovernance({ nats, store, config, log });
     undo.push(() => governance.stop());
+    const fleet = openFleetStore(store.db);
+    const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const projectors: RunningProjector[] = [
-      await startResultsProjector({ nats, store, log }),
+      await startResultsProjector({ nats, store, log, beforeInsert: (rs) => jobFacts.project(rs) }),
+      await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store, log }),
       startHeartbeatProjector({ nats, store, log }),
     ];
@@ -69,6 +75,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       store,
       catalog,
       groups,
+      fleet,
       log,
       governance: governance.deps,
       config: {

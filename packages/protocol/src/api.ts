@@ -122,12 +122,19 @@ export interface AgentSummary {
   agent_version: string | null;
   groups: string[];
   last_seen: string | null;
+  /** The agent's own footprint from its last heartbeat. */
+  agent_rss_bytes?: number | null;
+  agent_cpu_pct?: number | null;
+  /** The interval the agent reported; online = a heartbeat within 3× this. */
+  heartbeat_interval_secs?: number | null;
 }
 
 /** One group as `GET /api/groups` lists it: its name and member pc_ids (sorted). */
 export interface GroupSummary {
   name: string;
   pcs: string[];
+  /** Number of member PCs. */
+  count?: number;
 }
 
 /** `GET /api/jobs/:id`: the catalog summary plus the full manifest as stored (defaults applied). */

@@ -8,3 +8,4 @@ export * from "./messages.js";
 export * from "./subjects.js";
 export * from "./config-resolve.js";
 export * from "./governance.js";
+export * from "./fleet.js";

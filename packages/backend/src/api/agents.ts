@@ -31,10 +31,14 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): Age
     // KV membership is the truth; the heartbeat's copy is only a fallback until the mirror has it.
     groups: groups ?? a.groups,
     last_seen: a.last_seen,
+    agent_rss_bytes: a.agent_rss_bytes,
+    agent_cpu_pct: a.agent_cpu_pct,
+    heartbeat_interval_secs: a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS,
   };
 }
 
-export function agentRoutes(app: FastifyInstance, deps: RouteDeps): void {
+/** `onForget` lets feature stores drop what they know about a decommissioned PC (inventory, facts). */
+export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onForget?: (pcId: string) => void } = {}): void {
   app.get("/api/agents", async (req) => {
     const q = parseOr400(listQuery, req.query, "query");
     const now = deps.clock();
@@ -51,9 +55,6 @@ export function agentRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const now = deps.clock();
     return {
       ...toSummary(a, deps.groups.cached(pc), now),
-      heartbeat_interval_secs: a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS,
-      agent_rss_bytes: a.agent_rss_bytes,
-      agent_cpu_pct: a.agent_cpu_pct,
       boot_time: a.boot_time,
       logged_in_user: a.logged_in_user,
       quarantined_versions: a.quarantined_versions,
@@ -63,6 +64,7 @@ export function agentRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.delete("/api/agents/:pc", async (req) => {
     const { pc } = parseOr400(params, req.params, "pc_id");
     if (!(await deps.store.deleteAgent(pc))) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}"`);
+    hooks.onForget?.(pc);
     req.log.info({ pc_id: pc }, "agent removed");
     await deps.audit(req, "agent.delete", pc);
     return { pc_id: pc, deleted: true };

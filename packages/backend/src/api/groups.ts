@@ -53,6 +53,7 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
       // Same data under the names protocol's GroupSummary uses (the CLI reads these).
       name: group,
       pcs: members,
+      count: members.length,
     }));
     return { items, next_cursor: null };
   });

@@ -84,6 +84,47 @@ const MIGRATIONS: readonly Migration[] = [
     first_seen TEXT NOT NULL
   );
   ` },
+  { id: "003-fleet", sql: `
+  CREATE TABLE inventory (
+    pc_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (pc_id, category)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE installed_apps (
+    pc_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_lc TEXT NOT NULL,
+    version TEXT,
+    publisher TEXT
+  );
+  CREATE INDEX installed_apps_name ON installed_apps (name_lc, pc_id);
+  CREATE INDEX installed_apps_pc ON installed_apps (pc_id);
+
+  CREATE TABLE job_facts (
+    job_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    result_id TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    PRIMARY KEY (job_id, pc_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE job_fact_history (
+    job_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    change TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    at TEXT NOT NULL,
+    result_id TEXT NOT NULL,
+    PRIMARY KEY (result_id, field)
+  ) WITHOUT ROWID;
+  CREATE INDEX job_fact_history_pc ON job_fact_history (job_id, pc_id, at);
+  ` },
   { id: "005-governance", sql: `
   CREATE TABLE accounts (
     username TEXT PRIMARY KEY,

@@ -5,6 +5,8 @@ import type { Nats } from "../nats.js";
 
 /** Large enough to absorb a fleet-wide burst (5,000 results) in a handful of transactions. */
 export const BATCH_MAX = 500;
+/** A partial batch is flushed after this long without reaching BATCH_MAX. */
+const IDLE_FLUSH_MS = 100;
 
 export interface DurableProjectorSpec {
   stream: string;
@@ -50,15 +52,27 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
         const consumer = await nats.js.consumers.get(spec.stream, spec.durable);
         messages = await consumer.consume({ max_messages: BATCH_MAX * 2 });
         let batch: JsMsg[] = [];
+        let idle: NodeJS.Timeout | undefined;
+        // Flushes run one after another even when the idle timer starts one.
+        let chain: Promise<void> = Promise.resolve();
+        const flushNow = (): Promise<void> => {
+          if (idle) clearTimeout(idle);
+          idle = undefined;
+          if (batch.length === 0) return chain;
+          const b = batch;
+          batch = [];
+          chain = chain.then(() => flush(b));
+          return chain;
+        };
         for await (const m of messages) {
           batch.push(m);
           // Flush when the client-side buffer is drained or the batch is full: bursts become few transactions.
-          if (batch.length >= BATCH_MAX || messages.getPending() === 0) {
-            await flush(batch);
-            batch = [];
-          }
+          if (batch.length >= BATCH_MAX || messages.getPending() === 0) await flushNow();
+          // A slow handler lets the client re-pull, so "drained" may not be seen again: flush a tail
+          // that waits longer than IDLE_FLUSH_MS anyway.
+          else idle ??= setTimeout(() => void flushNow(), IDLE_FLUSH_MS);
         }
-        if (batch.length) await flush(batch);
+        await flushNow();
       } catch (err) {
         if (stopped) break;
         plog.warn({ err }, "consumer loop failed; retrying");

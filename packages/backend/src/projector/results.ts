@@ -7,7 +7,13 @@ import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./du
 
 export const RESULTS_DURABLE = "kanade-results";
 
-export function startResultsProjector(deps: { nats: Nats; store: Store; log: Logger }): Promise<RunningProjector> {
+export function startResultsProjector(deps: {
+  nats: Nats;
+  store: Store;
+  log: Logger;
+  /** May rewrite results in place before they are stored (inventory jobs whose stdout does not parse). */
+  beforeInsert?: (results: ExecResult[]) => Promise<void>;
+}): Promise<RunningProjector> {
   const log = deps.log.child({ projector: RESULTS_DURABLE });
   return startDurableProjector(
     deps.nats,
@@ -27,6 +33,7 @@ export function startResultsProjector(deps: { nats: Nats; store: Store; log: Log
           }
           results.push(r);
         }
+        await deps.beforeInsert?.(results);
         const inserted = await deps.store.insertResults(results);
         log.debug({ received: batch.length, inserted }, "results projected");
       },

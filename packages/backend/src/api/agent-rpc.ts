@@ -1,0 +1,78 @@
+/** Request/reply to one agent through NATS: ping (round trip + a fresh heartbeat) and its log tail. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { NoRespondersError, RequestError, TimeoutError, type Msg } from "@nats-io/transport-node";
+import {
+  KanadeError,
+  LOGS_TAIL_MAX,
+  PING_TIMEOUT_MS,
+  agentLogsReplySchema,
+  heartbeatSchema,
+  pcIdSchema,
+  subjects,
+  type AgentLogsResponse,
+  type PingReply,
+} from "@kanade/protocol";
+import type { RouteDeps } from "../deps.js";
+import { parseOr400 } from "../errors.js";
+import { requireNats } from "../nats.js";
+
+const params = z.object({ pc: pcIdSchema });
+const logsQuery = z.object({ tail: z.coerce.number().int().positive().max(LOGS_TAIL_MAX).default(200) });
+
+const noReply = (pc: string, why: string): KanadeError =>
+  new KanadeError("TIMEOUT", `no reply from ${pc} in ${PING_TIMEOUT_MS / 1000} s (${why})`);
+
+/** One request to an agent; silence (timeout or nobody subscribed) becomes 504 TIMEOUT "no reply in 5 s". */
+async function ask(deps: RouteDeps, pc: string, subject: string, body: unknown): Promise<Msg> {
+  requireNats(deps.nats);
+  try {
+    return await deps.nats.nc.request(subject, JSON.stringify(body), { timeout: PING_TIMEOUT_MS });
+  } catch (err) {
+    if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
+      throw noReply(pc, "the agent is offline or not connected");
+    }
+    if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
+      throw noReply(pc, "the agent did not answer");
+    }
+    throw err;
+  }
+}
+
+function decodeReply<T>(msg: Msg, schema: z.ZodType<T>, pc: string, what: string): T {
+  let value: unknown;
+  try {
+    value = msg.json<unknown>();
+  } catch (err) {
+    throw new KanadeError("INTERNAL", `${pc} answered the ${what} with something that is not JSON`, { cause: err });
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) throw new KanadeError("INTERNAL", `${pc} answered the ${what} with an invalid reply: ${r.error.message}`);
+  return r.data;
+}
+
+export function agentRpcRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const ping = async (pcParam: unknown): Promise<PingReply> => {
+    const { pc } = parseOr400(params, pcParam, "pc_id");
+    const t0 = performance.now();
+    const msg = await ask(deps, pc, subjects.agentPing(pc), {});
+    const rtt = performance.now() - t0;
+    const heartbeat = decodeReply(msg, heartbeatSchema, pc, "ping");
+    return { pc_id: pc, rtt_ms: Math.round(rtt * 100) / 100, heartbeat };
+  };
+
+  app.post("/api/agents/:pc/ping", async (req) => {
+    const reply = await ping(req.params);
+    req.log.info({ pc_id: reply.pc_id, rtt_ms: reply.rtt_ms }, "agent pinged");
+    return reply;
+  });
+  // Read-only alias: a ping changes nothing, so a GET is allowed too (SPEC lists POST).
+  app.get("/api/agents/:pc/ping", async (req) => ping(req.params));
+
+  app.get("/api/agents/:pc/logs", async (req): Promise<AgentLogsResponse> => {
+    const { pc } = parseOr400(params, req.params, "pc_id");
+    const { tail } = parseOr400(logsQuery, req.query, "query");
+    const msg = await ask(deps, pc, subjects.agentLogs(pc), { tail });
+    return decodeReply(msg, agentLogsReplySchema, pc, "log request");
+  });
+}

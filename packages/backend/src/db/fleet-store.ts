@@ -1,0 +1,190 @@
+/** Inventory snapshots, installed applications and inventory-job facts with their history (migration 003-fleet). */
+import type Database from "better-sqlite3";
+import {
+  softwareDataSchema,
+  type FactChange,
+  type InstalledAppRow,
+  type InventoryMessage,
+  type InventoryRecord,
+  type JobFactChange,
+  type JobFactsRow,
+} from "@kanade/protocol";
+
+const iso = (t: string): string => new Date(t).toISOString();
+
+export interface JobFactsInput {
+  job_id: string;
+  pc_id: string;
+  result_id: string;
+  collected_at: string;
+  facts: Record<string, unknown>;
+}
+
+export interface FleetStore {
+  /** Keeps the newest snapshot per (pc, category); returns how many replaced what was stored. */
+  upsertInventory(messages: readonly InventoryMessage[]): number;
+  getInventory(pcId: string): InventoryRecord | undefined;
+  /** PCs with an application whose name contains `name` (case-insensitive). */
+  findApps(name: string, limit: number): InstalledAppRow[];
+  /** Stores the facts of one inventory-job result and records what changed; idempotent per result_id. */
+  applyJobFacts(input: readonly JobFactsInput[]): number;
+  listJobFacts(jobId: string): JobFactsRow[];
+  factHistory(jobId: string, pcId?: string): JobFactChange[];
+  /** Forgets everything known about a PC (decommissioned). */
+  forgetPc(pcId: string): void;
+}
+
+interface InventoryRow {
+  category: string;
+  collected_at: string;
+  data: string;
+}
+
+interface FactsRow {
+  pc_id: string;
+  result_id: string;
+  collected_at: string;
+  facts: string;
+}
+
+interface HistoryRow {
+  pc_id: string;
+  job_id: string;
+  field: string;
+  change: FactChange;
+  old_value: string | null;
+  new_value: string | null;
+  at: string;
+  result_id: string;
+}
+
+const parseOrNull = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+
+/** Field-by-field difference between two fact objects. Pure. */
+export function diffFacts(
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+): { field: string; change: FactChange; old_value: unknown; new_value: unknown }[] {
+  const out: { field: string; change: FactChange; old_value: unknown; new_value: unknown }[] = [];
+  const prev = before ?? {};
+  for (const [field, value] of Object.entries(after)) {
+    if (!Object.hasOwn(prev, field)) out.push({ field, change: "appeared", old_value: null, new_value: value });
+    else if (JSON.stringify(prev[field]) !== JSON.stringify(value)) {
+      out.push({ field, change: "changed", old_value: prev[field], new_value: value });
+    }
+  }
+  for (const [field, value] of Object.entries(prev)) {
+    if (!Object.hasOwn(after, field)) out.push({ field, change: "removed", old_value: value, new_value: null });
+  }
+  return out.sort((a, b) => a.field.localeCompare(b.field));
+}
+
+export function openFleetStore(db: Database.Database): FleetStore {
+  const st = {
+    getCat: db.prepare(`SELECT collected_at FROM inventory WHERE pc_id = ? AND category = ?`).pluck(),
+    putCat: db.prepare(
+      `INSERT INTO inventory (pc_id, category, collected_at, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (pc_id, category) DO UPDATE SET collected_at = excluded.collected_at, data = excluded.data`,
+    ),
+    pcInventory: db.prepare(`SELECT category, collected_at, data FROM inventory WHERE pc_id = ? ORDER BY category`),
+    delApps: db.prepare(`DELETE FROM installed_apps WHERE pc_id = ?`),
+    putApp: db.prepare(`INSERT INTO installed_apps (pc_id, name, name_lc, version, publisher) VALUES (?, ?, ?, ?, ?)`),
+    findApps: db.prepare(
+      `SELECT pc_id, name, version, publisher FROM installed_apps WHERE instr(name_lc, ?) > 0
+       ORDER BY name_lc, pc_id LIMIT ?`,
+    ),
+    getFacts: db.prepare(`SELECT pc_id, result_id, collected_at, facts FROM job_facts WHERE job_id = ? AND pc_id = ?`),
+    putFacts: db.prepare(
+      `INSERT INTO job_facts (job_id, pc_id, result_id, collected_at, facts) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (job_id, pc_id) DO UPDATE SET result_id = excluded.result_id,
+         collected_at = excluded.collected_at, facts = excluded.facts`,
+    ),
+    seen: db.prepare(`SELECT 1 FROM job_fact_history WHERE result_id = ? LIMIT 1`).pluck(),
+    putHistory: db.prepare(
+      `INSERT OR IGNORE INTO job_fact_history (job_id, pc_id, field, change, old_value, new_value, at, result_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    listFacts: db.prepare(`SELECT pc_id, result_id, collected_at, facts FROM job_facts WHERE job_id = ? ORDER BY pc_id`),
+    history: db.prepare(`SELECT * FROM job_fact_history WHERE job_id = ? ORDER BY at, pc_id, field`),
+    historyPc: db.prepare(`SELECT * FROM job_fact_history WHERE job_id = ? AND pc_id = ? ORDER BY at, field`),
+    forget: [
+      db.prepare(`DELETE FROM inventory WHERE pc_id = ?`),
+      db.prepare(`DELETE FROM installed_apps WHERE pc_id = ?`),
+      db.prepare(`DELETE FROM job_facts WHERE pc_id = ?`),
+      db.prepare(`DELETE FROM job_fact_history WHERE pc_id = ?`),
+    ],
+  };
+
+  const upsertInventory = db.transaction((messages: readonly InventoryMessage[]): number => {
+    let replaced = 0;
+    for (const m of messages) {
+      const at = iso(m.collected_at);
+      const stored = st.getCat.get(m.pc_id, m.category) as string | undefined;
+      // Replays and redeliveries may bring an older snapshot after a newer one: keep the newest.
+      if (stored !== undefined && stored > at) continue;
+      st.putCat.run(m.pc_id, m.category, at, JSON.stringify(m.data));
+      if (m.category === "sw") {
+        st.delApps.run(m.pc_id);
+        const sw = softwareDataSchema.safeParse(m.data);
+        for (const a of sw.success ? sw.data.apps : []) st.putApp.run(m.pc_id, a.name, a.name.toLowerCase(), a.version, a.publisher);
+      }
+      replaced++;
+    }
+    return replaced;
+  });
+
+  const applyJobFacts = db.transaction((inputs: readonly JobFactsInput[]): number => {
+    let applied = 0;
+    for (const f of inputs) {
+      if (st.seen.get(f.result_id) !== undefined) continue;
+      const at = iso(f.collected_at);
+      const current = st.getFacts.get(f.job_id, f.pc_id) as FactsRow | undefined;
+      if (current && (current.result_id === f.result_id || current.collected_at > at)) continue;
+      const before = current ? (JSON.parse(current.facts) as Record<string, unknown>) : undefined;
+      for (const d of diffFacts(before, f.facts)) {
+        st.putHistory.run(f.job_id, f.pc_id, d.field, d.change, JSON.stringify(d.old_value), JSON.stringify(d.new_value), at, f.result_id);
+      }
+      st.putFacts.run(f.job_id, f.pc_id, f.result_id, at, JSON.stringify(f.facts));
+      applied++;
+    }
+    return applied;
+  });
+
+  const toChange = (r: HistoryRow): JobFactChange => ({
+    pc_id: r.pc_id,
+    job_id: r.job_id,
+    field: r.field,
+    change: r.change,
+    old_value: parseOrNull(r.old_value),
+    new_value: parseOrNull(r.new_value),
+    at: r.at,
+    result_id: r.result_id,
+  });
+
+  return {
+    upsertInventory: (messages) => (messages.length ? upsertInventory(messages) : 0),
+    getInventory: (pcId) => {
+      const rows = st.pcInventory.all(pcId) as InventoryRow[];
+      if (rows.length === 0) return undefined;
+      const categories: InventoryRecord["categories"] = {};
+      for (const r of rows) {
+        categories[r.category as keyof InventoryRecord["categories"]] = { collected_at: r.collected_at, data: JSON.parse(r.data) };
+      }
+      return { pc_id: pcId, categories };
+    },
+    findApps: (name, limit) => st.findApps.all(name.toLowerCase(), limit) as InstalledAppRow[],
+    applyJobFacts: (inputs) => (inputs.length ? applyJobFacts(inputs) : 0),
+    listJobFacts: (jobId) =>
+      (st.listFacts.all(jobId) as FactsRow[]).map((r) => ({
+        pc_id: r.pc_id,
+        result_id: r.result_id,
+        collected_at: r.collected_at,
+        facts: JSON.parse(r.facts) as Record<string, unknown>,
+      })),
+    factHistory: (jobId, pcId) =>
+      ((pcId ? st.historyPc.all(jobId, pcId) : st.history.all(jobId)) as HistoryRow[]).map(toChange),
+    forgetPc: db.transaction((pcId: string) => {
+      for (const s of st.forget) s.run(pcId);
+    }),
+  };
+}

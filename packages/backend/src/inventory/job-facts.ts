@@ -1,0 +1,59 @@
+/**
+ * Inventory jobs (manifest `inventory:` block): their stdout is one JSON object of facts. Parsed here,
+ * in the backend, so the rule lives beside the manifest, works with every agent version, and a replay
+ * of RESULTS rebuilds the facts exactly. A result whose stdout is not one JSON object is stored as
+ * `failed` with the parse error; its raw stdout is kept.
+ */
+import type { ExecResult } from "@kanade/protocol";
+import type { Logger } from "pino";
+import type { FleetStore, JobFactsInput } from "../db/fleet-store.js";
+import type { Catalog } from "../jobs/catalog.js";
+
+export type ParsedFacts = { ok: true; facts: Record<string, unknown> } | { ok: false; error: string };
+
+/** Parses stdout as exactly one JSON object. Pure. */
+export function parseFacts(stdout: string, truncated = false): ParsedFacts {
+  if (truncated) return { ok: false, error: "inventory: stdout is larger than the inline cap; print fewer facts" };
+  const text = stdout.trim();
+  if (text === "") return { ok: false, error: "inventory: stdout is empty; expected one JSON object" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `inventory: stdout is not valid JSON: ${(err as Error).message}` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, error: "inventory: stdout must be one JSON object, not an array or a scalar" };
+  }
+  return { ok: true, facts: value as Record<string, unknown> };
+}
+
+export interface JobFactsProjector {
+  /** Marks unparsable inventory results `failed` (in place) and stores the facts of the others. */
+  project(results: ExecResult[]): Promise<void>;
+}
+
+export function createJobFactsProjector(deps: { catalog: Catalog; fleet: FleetStore; log: Logger }): JobFactsProjector {
+  const log = deps.log.child({ projector: "job-facts" });
+  return {
+    async project(results) {
+      const isInventory = new Map<string, boolean>();
+      const facts: JobFactsInput[] = [];
+      for (const r of results) {
+        if (r.status !== "succeeded") continue;
+        if (!isInventory.has(r.job_id)) isInventory.set(r.job_id, (await deps.catalog.get(r.job_id))?.inventory !== undefined);
+        if (!isInventory.get(r.job_id)) continue;
+        const parsed = parseFacts(r.stdout, r.stdout_truncated);
+        if (!parsed.ok) {
+          log.warn({ result_id: r.result_id, job_id: r.job_id, pc_id: r.pc_id, problem: parsed.error }, "inventory job output rejected");
+          r.status = "failed";
+          r.error = parsed.error;
+          continue;
+        }
+        facts.push({ job_id: r.job_id, pc_id: r.pc_id, result_id: r.result_id, collected_at: r.finished_at, facts: parsed.facts });
+      }
+      const applied = deps.fleet.applyJobFacts(facts);
+      if (facts.length) log.debug({ received: facts.length, applied }, "inventory facts projected");
+    },
+  };
+}
