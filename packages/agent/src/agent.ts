@@ -11,6 +11,7 @@ import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
 import { createLogger } from "./log.js";
+import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 import { Ticker } from "./ticker.js";
@@ -70,11 +71,20 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
   });
   settings.start();
   heartbeat.start();
+  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
+  settings.subscribe((cfg) => {
+    const ms = hostPerfIntervalMs(cfg);
+    if (ms === perf.intervalMs) return;
+    log.info({ host_perf_interval_ms: ms }, "host perf interval changed");
+    perf.setInterval(ms);
+  });
+  await perf.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
     async stop() {
       heartbeat.stop();
+      perf.stop();
       settings.stop();
       groupsWatcher.stop();
       scriptState.stop();

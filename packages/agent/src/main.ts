@@ -1,6 +1,6 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. */
 import { Command as Cli, InvalidArgumentError } from "commander";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, parseDurationMs } from "@kanade/protocol";
 import { startAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
@@ -37,13 +37,19 @@ async function runAgent(): Promise<void> {
   stopOnSignals(agent, log);
 }
 
+function durationOption(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms < 1_000) throw new KanadeError("INVALID_CONFIG", `--host-perf-interval: expected a duration of at least 1s, got "${text}"`);
+  return ms;
+}
+
 const positiveInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
   return n;
 };
 
-async function runSimulator(opts: { count: number; prefix: string }): Promise<void> {
+async function runSimulator(opts: { count: number; prefix: string; hostPerfInterval?: string }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const fleet = await startSimulatedFleet({
@@ -54,6 +60,7 @@ async function runSimulator(opts: { count: number; prefix: string }): Promise<vo
     dataDir: config.dataDir,
     log,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    ...(opts.hostPerfInterval ? { hostPerfIntervalMs: durationOption(opts.hostPerfInterval) } : {}),
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
@@ -66,6 +73,7 @@ program
   .description("run N simulated agents (echo-only scripts) in this process")
   .requiredOption("--count <n>", "number of agents", positiveInt)
   .option("--prefix <prefix>", "pc_id prefix", "sim-")
+  .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)")
   .action(runSimulator);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -4,11 +4,13 @@ import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
 import { agentRoutes } from "./api/agents.js";
+import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
 import { jobRoutes } from "./api/jobs.js";
+import { perfRoutes } from "./api/perf.js";
 import { resultRoutes } from "./api/results.js";
 import { scriptRoutes } from "./api/scripts.js";
 import { createAudit } from "./audit.js";
@@ -18,6 +20,7 @@ import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
 import type { Catalog } from "./jobs/catalog.js";
 import type { Nats } from "./nats.js";
+import type { PerfService } from "./perf/perf-service.js";
 import { registerWebRoot } from "./web-root.js";
 
 export interface AppDeps {
@@ -25,6 +28,8 @@ export interface AppDeps {
   store: Store;
   catalog: Catalog;
   groups: AgentGroups;
+  /** Host perf ingest and live sessions; without it the perf routes are not registered. */
+  perf?: PerfService;
   log: Logger;
   config: AuthConfig & { webRoot?: string };
   clock?: () => Date;
@@ -76,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   resultRoutes(app, routeDeps);
   agentRoutes(app, routeDeps);
   groupRoutes(app, routeDeps);
+  configRoutes(app, routeDeps);
+  if (deps.perf) perfRoutes(app, routeDeps, deps.perf);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();
   return app;

@@ -1,7 +1,7 @@
 /** Bearer-token auth for `/api/*` (SPEC §7). `GET /api/version` and `/health` stay open. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, WS_BEARER_PROTOCOL_PREFIX } from "@kanade/protocol";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -37,10 +37,18 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
     }
     if (!needsAuth(req)) return;
     const header = req.headers.authorization ?? "";
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m?.[1] || !config.staticToken || !tokenMatches(m[1].trim(), config.staticToken)) {
+    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? wsBearerToken(req);
+    if (!presented || !config.staticToken || !tokenMatches(presented.trim(), config.staticToken)) {
       throw new KanadeError("UNAUTHORIZED", "Missing or invalid bearer token (Authorization: Bearer <token>)");
     }
     req.actor = "static-token";
   });
+}
+
+/** Browsers cannot set headers on a WebSocket, so they offer the token as subprotocol `bearer.<token>`. */
+function wsBearerToken(req: FastifyRequest): string | undefined {
+  const offered = req.headers["sec-websocket-protocol"];
+  if (typeof offered !== "string") return undefined;
+  const p = offered.split(",").map((s) => s.trim()).find((s) => s.startsWith(WS_BEARER_PROTOCOL_PREFIX));
+  return p?.slice(WS_BEARER_PROTOCOL_PREFIX.length) || undefined;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { isDuration, parseDurationMs } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
@@ -13,6 +14,10 @@ export interface BackendConfig {
   staticToken?: string;
   logLevel: string;
   webRoot?: string;
+  /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
+  perfRetentionMs?: number;
+  /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
+  perfLiveLeaseMs?: number;
 }
 
 /** A configuration problem an operator must fix before the backend can start. */
@@ -33,6 +38,8 @@ const fileSchema = z
     auth_static_token: z.string().min(1),
     log: z.string().min(1),
     web_root: z.string().min(1),
+    perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
+    perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
   })
   .partial()
   .strict();
@@ -118,6 +125,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
+  const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
+  const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
   return {
     bindHost: host,
     bindPort: port,
@@ -128,7 +137,16 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(staticToken ? { staticToken } : {}),
     logLevel,
     ...(webRoot ? { webRoot } : {}),
+    ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
+    ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
   };
+}
+
+function durationSetting(text: string | undefined, key: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms < 1_000) throw new ConfigError(`${key}: expected a duration of at least 1s like 7d or 12h, got "${text}"`);
+  return ms;
 }
 
 function checkDatabaseUrl(url: string): void {

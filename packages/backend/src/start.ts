@@ -7,6 +7,7 @@ import { sqlitePath, type BackendConfig } from "./config.js";
 import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
+import { startPerfService } from "./perf/perf-service.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startResultsProjector } from "./projector/results.js";
@@ -53,11 +54,14 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       startHeartbeatProjector({ nats, store, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
+    const perf = startPerfService({ nats, db: store.db, log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
+    undo.push(async () => perf.stop());
     const app = await buildApp({
       nats,
       store,
       catalog,
       groups,
+      perf,
       log,
       config: {
         authDisabled: config.authDisabled,

@@ -7,3 +7,5 @@ export * from "./manifest.js";
 export * from "./messages.js";
 export * from "./subjects.js";
 export * from "./config-resolve.js";
+export * from "./perf-live.js";
+export * from "./config-write.js";
