@@ -37,6 +37,11 @@ function handleProtocols(protocols: Set<string>): string | false {
 
 export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfService): void {
   const framesOf = frameCache();
+  // An upgrade refused before routing (401 from the auth hook) never reaches the websocket plugin's
+  // own cleanup: close the socket here, or it lingers and blocks the server from closing.
+  app.addHook("onResponse", async (req) => {
+    if (req.headers.upgrade?.toLowerCase() === "websocket") req.raw.socket.destroy();
+  });
   app.register(async (scope) => {
     await scope.register(websocket, { options: { handleProtocols } });
 
