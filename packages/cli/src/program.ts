@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { CLI_EXIT } from "@kanade/protocol";
 import { register as agentList } from "./commands/agent/list.js";
 import { register as agentShow } from "./commands/agent/show.js";
+import { register as configEffective } from "./commands/config/effective.js";
+import { register as configScope } from "./commands/config/scope.js";
 import { register as execStart } from "./commands/executions/start.js";
 import { register as executionsList } from "./commands/executions/list.js";
 import { register as executionsKill } from "./commands/executions/kill.js";
@@ -17,6 +19,7 @@ import { register as jobRevoke } from "./commands/job/revoke.js";
 import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
 import { register as resultsList } from "./commands/results/list.js";
+import { register as top } from "./commands/top.js";
 import type { Deps } from "./deps.js";
 import { exitCodeFor, formatError, type ExitCode } from "./errors.js";
 
@@ -47,6 +50,10 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
+  const config = program.command("config").description("layered agent config: global, per group, per PC");
+  configScope(config, deps);
+  configEffective(config, deps);
+  top(program, deps);
   return program;
 }
 

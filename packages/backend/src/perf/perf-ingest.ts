@@ -3,7 +3,7 @@
  * fleet view, coalesced into at most one batch a second for fleet WebSocket viewers, and handed to
  * per-PC live viewers as they arrive. Old samples are pruned on a timer.
  */
-import { FLEET_PERF_SORTS, hostPerfSchema, subjects, type FleetPerfSort, type HostPerf } from "@kanade/protocol";
+import { hostPerfSchema, sortFleet, subjects, type FleetPerfSort, type HostPerf } from "@kanade/protocol";
 import type { Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import type { PerfStore } from "../db/perf-store.js";
@@ -26,13 +26,6 @@ export interface PerfIngestDeps {
   now?: () => number;
 }
 
-export const sortValue: Record<FleetPerfSort, (s: HostPerf) => number> = {
-  cpu: (s) => s.cpu_pct,
-  mem: (s) => (s.mem_total_bytes > 0 ? s.mem_used_bytes / s.mem_total_bytes : 0),
-  disk: (s) => s.disk_read_bytes_per_sec + s.disk_write_bytes_per_sec,
-  net: (s) => s.net_rx_bytes_per_sec + s.net_tx_bytes_per_sec,
-};
-export const isFleetSort = (s: string): s is FleetPerfSort => (FLEET_PERF_SORTS as readonly string[]).includes(s);
 
 export class PerfIngest {
   private readonly latest = new Map<string, HostPerf>();
@@ -73,8 +66,7 @@ export class PerfIngest {
 
   /** Latest sample of each PC, hottest first by `sort`. */
   fleet(sort: FleetPerfSort, limit: number): HostPerf[] {
-    const key = sortValue[sort];
-    return [...this.latest.values()].sort((a, b) => key(b) - key(a) || a.pc_id.localeCompare(b.pc_id)).slice(0, limit);
+    return sortFleet(this.latest.values(), sort).slice(0, limit);
   }
 
   fleetSize(): number {
