@@ -59,7 +59,7 @@ describe("host perf: periodic, live, fleet", () => {
 
   it("a host_perf_interval set through the API takes effect on the running agent, and samples are stored", async () => {
     const seen: HostPerf[] = [];
-    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => seen.push(hostPerfSchema.parse(m.json())) });
+    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void seen.push(hostPerfSchema.parse(m.json())) });
     try {
       const r = await backend.api("PUT", `/api/pcs/${PC}/config`, { host_perf_interval: "1s" });
       expect(r.status).toBe(200);
@@ -111,7 +111,7 @@ describe("host perf: periodic, live, fleet", () => {
     ws.close();
 
     const after: string[] = [];
-    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => after.push(m.subject) });
+    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void after.push(m.subject) });
     try {
       await sleep(LEASE_MS + 1_000);
       after.length = 0;

@@ -1,5 +1,4 @@
 /** What the API accepts when an operator writes a config scope: the scope schema plus sanity bounds. */
-import { z } from "zod";
 import { parseDurationMs } from "./duration.js";
 import { configScopeSchema, type ConfigScope } from "./messages.js";
 
