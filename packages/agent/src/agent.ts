@@ -16,6 +16,7 @@ import { InventoryReporter, type InventorySettings } from "./inventory/reporter.
 import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
 import { serveLogTail } from "./log-tail.js";
+import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptStateView } from "./script-state.js";
 import { Ticker } from "./ticker.js";
@@ -104,11 +105,20 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     settings: deps.inventorySettings ?? (() => settings.current().effective),
   });
   inventory.start();
+  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
+  settings.subscribe((cfg) => {
+    const ms = hostPerfIntervalMs(cfg);
+    if (ms === perf.intervalMs) return;
+    log.info({ host_perf_interval_ms: ms }, "host perf interval changed");
+    perf.setInterval(ms);
+  });
+  await perf.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
     async stop() {
       heartbeat.stop();
+      perf.stop();
       settings.stop();
       logTail.unsubscribe();
       await inventory.stop();

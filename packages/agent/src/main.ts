@@ -39,6 +39,12 @@ async function runAgent(): Promise<void> {
   stopOnSignals(agent, log);
 }
 
+function durationOption(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms < 1_000) throw new KanadeError("INVALID_CONFIG", `--host-perf-interval: expected a duration of at least 1s, got "${text}"`);
+  return ms;
+}
+
 const positiveInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
@@ -51,7 +57,7 @@ const positiveDuration = (v: string): number => {
   return ms;
 };
 
-async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number }): Promise<void> {
+async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: string }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const fleet = await startSimulatedFleet({
@@ -62,6 +68,7 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
     dataDir: config.dataDir,
     log,
     heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,
+    ...(opts.hostPerfInterval ? { hostPerfIntervalMs: durationOption(opts.hostPerfInterval) } : {}),
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
@@ -75,6 +82,7 @@ program
   .requiredOption("--count <n>", "number of agents", positiveInt)
   .option("--prefix <prefix>", "pc_id prefix", "sim-")
   .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
+  .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)")
   .action(runSimulator);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

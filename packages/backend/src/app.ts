@@ -5,12 +5,14 @@ import { KanadeError } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
 import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentRoutes } from "./api/agents.js";
+import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
 import { inventoryRoutes } from "./api/inventory.js";
 import { jobRoutes } from "./api/jobs.js";
+import { perfRoutes } from "./api/perf.js";
 import { resultRoutes } from "./api/results.js";
 import { scriptRoutes } from "./api/scripts.js";
 import { createAudit } from "./audit.js";
@@ -23,6 +25,7 @@ import type { Catalog } from "./jobs/catalog.js";
 import { sessionResolver } from "./governance/accounts.js";
 import { registerGovernance, type GovernanceDeps } from "./governance/index.js";
 import type { Nats } from "./nats.js";
+import type { PerfService } from "./perf/perf-service.js";
 import { registerWebRoot } from "./web-root.js";
 
 export interface AppDeps {
@@ -32,6 +35,8 @@ export interface AppDeps {
   groups: AgentGroups;
   /** Inventory and job facts; routes under /api/inventory are registered only when given. */
   fleet?: FleetStore;
+  /** Host perf ingest and live sessions; without it the perf routes are not registered. */
+  perf?: PerfService;
   log: Logger;
   config: AuthConfig & { webRoot?: string };
   clock?: () => Date;
@@ -85,10 +90,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   execRoutes(app, routeDeps);
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
-  agentRoutes(app, routeDeps, { ...(deps.fleet ? { onForget: deps.fleet.forgetPc } : {}) });
+  // A decommissioned PC leaves no inventory, facts or fleet-perf row behind.
+  const onForget = (pcId: string): void => {
+    deps.fleet?.forgetPc(pcId);
+    deps.perf?.ingest.forget(pcId);
+  };
+  agentRoutes(app, routeDeps, { onForget });
   agentRpcRoutes(app, routeDeps);
   if (deps.fleet) inventoryRoutes(app, routeDeps, deps.fleet);
   groupRoutes(app, routeDeps);
+  configRoutes(app, routeDeps);
+  if (deps.perf) perfRoutes(app, routeDeps, deps.perf);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();
   return app;

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { KanadeError, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
+import { KanadeError, WS_BEARER_PROTOCOL_PREFIX, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
 import { PASSWORD_CHANGE_ALLOWED, accessFor, routeKey, trackRoutes } from "./governance/policy.js";
 
 declare module "fastify" {
@@ -42,7 +42,7 @@ function routeOf(req: FastifyRequest): string {
 
 async function identify(req: FastifyRequest, config: AuthConfig, sessions: SessionResolver | undefined): Promise<Identity> {
   const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-  const presented = m?.[1]?.trim();
+  const presented = (m?.[1] ?? wsBearerToken(req))?.trim();
   if (presented) {
     if (config.staticToken && tokenMatches(presented, config.staticToken)) return STATIC;
     const session = sessions ? await sessions(presented) : undefined;
@@ -86,3 +86,11 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
 }
 
 const article = (role: Role): string => (role === "admin" || role === "operator" ? "an" : "a");
+
+/** Browsers cannot set headers on a WebSocket, so they offer the token as subprotocol `bearer.<token>`. */
+function wsBearerToken(req: FastifyRequest): string | undefined {
+  const offered = req.headers["sec-websocket-protocol"];
+  if (typeof offered !== "string") return undefined;
+  const p = offered.split(",").map((s) => s.trim()).find((s) => s.startsWith(WS_BEARER_PROTOCOL_PREFIX));
+  return p?.slice(WS_BEARER_PROTOCOL_PREFIX.length) || undefined;
+}

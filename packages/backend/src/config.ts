@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { parseDurationMs } from "@kanade/protocol";
+import { isDuration, parseDurationMs } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
@@ -26,6 +26,10 @@ export interface BackendConfig {
   approvalTtlMs?: number;
   /** Session tokens from `POST /api/auth/login` live this long (default 1h). */
   sessionTtlMs?: number;
+  /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
+  perfRetentionMs?: number;
+  /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
+  perfLiveLeaseMs?: number;
 }
 
 /** A configuration problem an operator must fix before the backend can start. */
@@ -52,6 +56,8 @@ const fileSchema = z
     bootstrap_admin_password: z.string().min(8),
     approval_ttl: z.string().min(1),
     session_ttl: z.string().min(1),
+    perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
+    perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
   })
   .partial()
   .strict();
@@ -143,6 +149,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   if (execMaxAgeText !== undefined && (execMaxAgeMs === undefined || execMaxAgeMs < 1_000)) {
     throw new ConfigError(`KANADE_EXEC_MAX_AGE: expected a duration of at least 1s like 7d or 12h, got "${execMaxAgeText}"`);
   }
+  const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
+  const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
   return {
     bindHost: host,
     bindPort: port,
@@ -154,6 +162,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     logLevel,
     ...(webRoot ? { webRoot } : {}),
     ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
+    ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
+    ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...governance,
   };
 }
@@ -185,6 +195,13 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
     ...(approvalTtlMs ? { approvalTtlMs } : {}),
     ...(sessionTtlMs ? { sessionTtlMs } : {}),
   };
+}
+
+function durationSetting(text: string | undefined, key: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms < 1_000) throw new ConfigError(`${key}: expected a duration of at least 1s like 7d or 12h, got "${text}"`);
+  return ms;
 }
 
 function checkDatabaseUrl(url: string): void {

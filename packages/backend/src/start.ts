@@ -10,6 +10,7 @@ import { defaultWebRoot } from "./default-web-root.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
+import { startPerfService } from "./perf/perf-service.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startInventoryProjector } from "./projector/inventory.js";
@@ -70,12 +71,15 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const webRoot = config.webRoot ?? defaultWebRoot();
+    const perf = startPerfService({ nats, db: store.db, log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
+    undo.push(async () => perf.stop());
     const app = await buildApp({
       nats,
       store,
       catalog,
       groups,
       fleet,
+      perf,
       log,
       governance: governance.deps,
       config: {

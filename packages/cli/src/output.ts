@@ -9,6 +9,8 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Colour allowed: stdout is a terminal and NO_COLOR is not set. */
   color: boolean;
+  /** stdout is a terminal: live views may clear and redraw it. */
+  stdoutIsTTY?: boolean;
 }
 
 export function processIo(env: NodeJS.ProcessEnv = process.env): Io {
@@ -18,6 +20,7 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): Io {
     err: (t) => process.stderr.write(t),
     stderrIsTTY: process.stderr.isTTY === true,
     color: process.stdout.isTTY === true && !noColor,
+    stdoutIsTTY: process.stdout.isTTY === true,
   };
 }
 

@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { CLI_EXIT } from "@kanade/protocol";
 import { register as agentList } from "./commands/agent/list.js";
 import { register as agentShow } from "./commands/agent/show.js";
+import { register as configEffective } from "./commands/config/effective.js";
+import { register as configScope } from "./commands/config/scope.js";
 import { register as execStart } from "./commands/executions/start.js";
 import { register as executionsList } from "./commands/executions/list.js";
 import { register as executionsKill } from "./commands/executions/kill.js";
@@ -25,6 +27,7 @@ import { register as auditList } from "./commands/audit/list.js";
 import { register as authLogin } from "./commands/auth/login.js";
 import { register as executionsApprove } from "./commands/executions/approve.js";
 import { register as jetstreamStatus } from "./commands/jetstream/status.js";
+import { register as top } from "./commands/top.js";
 import type { Deps } from "./deps.js";
 import { exitCodeFor, formatError, type ExitCode } from "./errors.js";
 
@@ -59,6 +62,10 @@ export function buildProgram(deps: Deps): Command {
   groupList(group, deps);
   groupMembership(group, deps);
   for (const reg of [authLogin, accountManage, executionsApprove, auditList, jetstreamStatus]) reg(program, deps);
+  const config = program.command("config").description("layered agent config: global, per group, per PC");
+  configScope(config, deps);
+  configEffective(config, deps);
+  top(program, deps);
   return program;
 }
 

@@ -9,3 +9,5 @@ export * from "./subjects.js";
 export * from "./config-resolve.js";
 export * from "./governance.js";
 export * from "./fleet.js";
+export * from "./perf-live.js";
+export * from "./config-write.js";

@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS } from "@kanade/protocol";
+import { BUCKETS, subjects } from "@kanade/protocol";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
 import { connectAgent, trackConnected } from "../connection.js";
@@ -16,6 +16,7 @@ import { BucketWatcher } from "../kv-watch.js";
 import { createLogger } from "../log.js";
 import { ScriptStateView } from "../script-state.js";
 import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
+import { fakeHostPerf } from "./fake-perf.js";
 
 export interface SimulatedFleetOptions {
   count: number;
@@ -26,6 +27,8 @@ export interface SimulatedFleetOptions {
   dataDir: string;
   log?: Logger;
   heartbeatIntervalMs?: number;
+  /** Publish fake HostPerf this often (whole seconds); unset = no host perf. */
+  hostPerfIntervalMs?: number;
   /** How many agents connect at once. */
   batchSize?: number;
 }
@@ -41,6 +44,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const log = opts.log ?? createLogger("info");
   const prefix = opts.prefix ?? "sim-";
   const intervalSecs = Math.max(1, Math.round((opts.heartbeatIntervalMs ?? 30_000) / 1000));
+  const perfSecs = opts.hostPerfIntervalMs ? Math.max(1, Math.round(opts.hostPerfIntervalMs / 1000)) : 0;
   const pcIds = Array.from({ length: opts.count }, (_, i) => simulatedPcId(prefix, i + 1));
   log.info({ count: opts.count, prefix, nats_url: opts.natsUrl }, `simulated fleet starting: ${SIMULATOR_ONLY_ECHO} (sh scripts of echo lines); anything else is reported skipped 122`);
 
@@ -67,6 +71,12 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
     tick += 1;
     cpuPct = cpu.sample();
     for (const n of nodes.values()) if (tick % intervalSecs === n.phase) n.node.sendHeartbeat();
+    if (perfSecs > 0) {
+      const at = new Date();
+      for (const [pcId, n] of nodes) {
+        if (tick % perfSecs === n.phase % perfSecs && !n.nc.isClosed()) n.nc.publish(subjects.hostPerf(pcId), JSON.stringify(fakeHostPerf(pcId, tick, at)));
+      }
+    }
   }, 1_000);
 
   const startOne = async (pcId: string): Promise<void> => {

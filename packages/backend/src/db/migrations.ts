@@ -163,6 +163,22 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX audit_action ON audit_log (action, at DESC);
   CREATE INDEX audit_target ON audit_log (target, at DESC);
   ` },
+  { id: "004-perf", sql: `
+  CREATE TABLE host_perf (
+    pc_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    cpu_pct REAL NOT NULL,
+    cpu_count INTEGER NOT NULL,
+    mem_used_bytes REAL NOT NULL,
+    mem_total_bytes REAL NOT NULL,
+    disk_read_bytes_per_sec REAL NOT NULL,
+    disk_write_bytes_per_sec REAL NOT NULL,
+    net_rx_bytes_per_sec REAL NOT NULL,
+    net_tx_bytes_per_sec REAL NOT NULL,
+    PRIMARY KEY (pc_id, at_ms)
+  ) WITHOUT ROWID;
+  CREATE INDEX host_perf_at ON host_perf (at_ms);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -1,0 +1,101 @@
+/**
+ * Host performance routes: history of one PC, its live stream (WebSocket), and the fleet's latest
+ * samples (JSON and WebSocket). Frames are `PerfFrame` JSON text, one sample per frame.
+ */
+import websocket from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import { z } from "zod";
+import { FLEET_PERF_SORTS, WS_BEARER_PROTOCOL_PREFIX, pcIdSchema, type HostPerf, type PerfFrame } from "@kanade/protocol";
+import type { RouteDeps } from "../deps.js";
+import { parseOr400 } from "../errors.js";
+import type { PerfService } from "../perf/perf-service.js";
+
+const pcParams = z.object({ pc: pcIdSchema });
+const historyQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+});
+const fleetQuery = z.object({
+  sort: z.enum(FLEET_PERF_SORTS).default("cpu"),
+  limit: z.coerce.number().int().min(1).max(100_000).default(100),
+});
+const DEFAULT_HISTORY_MS = 60 * 60_000;
+/** A viewer that cannot keep up misses frames instead of growing the backend's memory. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+function sendFrame(socket: WebSocket, text: string): void {
+  if (socket.readyState === socket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) socket.send(text);
+}
+
+/** Browsers cannot set headers on a WebSocket: they offer `bearer.<token>`, which must be echoed back. */
+function handleProtocols(protocols: Set<string>): string | false {
+  for (const p of protocols) if (p.startsWith(WS_BEARER_PROTOCOL_PREFIX)) return p;
+  const [first] = protocols;
+  return first ?? false;
+}
+
+export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfService): void {
+  const framesOf = frameCache();
+  // An upgrade refused before routing (401 from the auth hook) never reaches the websocket plugin's
+  // own cleanup: close the socket here, or it lingers and blocks the server from closing.
+  app.addHook("onResponse", async (req) => {
+    if (req.headers.upgrade?.toLowerCase() === "websocket") req.raw.socket.destroy();
+  });
+  app.register(async (scope) => {
+    await scope.register(websocket, { options: { handleProtocols } });
+
+    scope.get("/api/agents/:pc/perf", async (req) => {
+      const { pc } = parseOr400(pcParams, req.params, "pc_id");
+      const q = parseOr400(historyQuery, req.query, "query");
+      const sinceMs = q.since ? Date.parse(q.since) : deps.clock().getTime() - DEFAULT_HISTORY_MS;
+      return { items: perf.ingest.since(pc, sinceMs, q.limit), next_cursor: null };
+    });
+
+    scope.get("/api/perf/fleet", async (req) => {
+      const q = parseOr400(fleetQuery, req.query, "query");
+      return { items: perf.ingest.fleet(q.sort, q.limit), total: perf.ingest.fleetSize(), sort: q.sort, next_cursor: null };
+    });
+
+    scope.get("/api/agents/:pc/perf/live", { websocket: true }, (socket, req) => {
+      const parsed = pcParams.safeParse(req.params);
+      if (!parsed.success) {
+        socket.send(JSON.stringify({ type: "error", message: "invalid pc_id" } satisfies PerfFrame));
+        socket.close(1008, "invalid pc_id");
+        return;
+      }
+      const pc = parsed.data.pc;
+      req.log.info({ pc_id: pc, actor: req.actor }, "live perf viewer connected");
+      const unwatch = perf.live.watch(pc, (frame) => sendFrame(socket, JSON.stringify(frame)));
+      socket.on("close", () => {
+        unwatch();
+        req.log.info({ pc_id: pc }, "live perf viewer left");
+      });
+      socket.on("error", (err) => req.log.warn({ err, pc_id: pc }, "live perf socket error"));
+    });
+
+    scope.get("/api/perf/fleet/live", { websocket: true }, (socket, req) => {
+      req.log.info({ actor: req.actor }, "fleet perf viewer connected");
+      // Start with the current picture so a new viewer is not blank until the next batch.
+      for (const text of framesOf(perf.ingest.fleet("cpu", 100_000))) sendFrame(socket, text);
+      const off = perf.ingest.onFleet((batch) => {
+        for (const text of framesOf(batch)) sendFrame(socket, text);
+      });
+      socket.on("close", () => off());
+      socket.on("error", (err) => req.log.warn({ err }, "fleet perf socket error"));
+    });
+  });
+}
+
+/** Serializes each batch once however many viewers receive it. */
+function frameCache(): (batch: readonly HostPerf[]) => string[] {
+  const serialized = new WeakMap<readonly HostPerf[], string[]>();
+  return (batch) => {
+    let texts = serialized.get(batch);
+    if (!texts) {
+      texts = batch.map((data) => JSON.stringify({ type: "host_perf", data } satisfies PerfFrame));
+      serialized.set(batch, texts);
+    }
+    return texts;
+  };
+}

@@ -1,0 +1,72 @@
+/** Host perf samples in SQLite (migration 004-perf): batched inserts, range reads, retention pruning. */
+import type Database from "better-sqlite3";
+import type { HostPerf } from "@kanade/protocol";
+
+interface PerfRow {
+  pc_id: string;
+  at_ms: number;
+  cpu_pct: number;
+  cpu_count: number;
+  mem_used_bytes: number;
+  mem_total_bytes: number;
+  disk_read_bytes_per_sec: number;
+  disk_write_bytes_per_sec: number;
+  net_rx_bytes_per_sec: number;
+  net_tx_bytes_per_sec: number;
+}
+
+export interface PerfStore {
+  /** Inserts samples in one transaction; a repeated (pc_id, at) replaces the earlier one. */
+  insert(samples: readonly HostPerf[]): void;
+  /** One PC's samples at or after `sinceMs`, oldest first, at most `limit`. */
+  since(pcId: string, sinceMs: number, limit: number): HostPerf[];
+  /** The newest sample of every PC seen at or after `sinceMs` (seeds the in-memory fleet view). */
+  latestPerPc(sinceMs: number): HostPerf[];
+  /** Deletes samples older than `beforeMs`; returns how many went. */
+  prune(beforeMs: number): number;
+}
+
+const toSample = (r: PerfRow): HostPerf => ({
+  pc_id: r.pc_id,
+  at: new Date(r.at_ms).toISOString(),
+  cpu_pct: r.cpu_pct,
+  cpu_count: r.cpu_count,
+  mem_used_bytes: r.mem_used_bytes,
+  mem_total_bytes: r.mem_total_bytes,
+  disk_read_bytes_per_sec: r.disk_read_bytes_per_sec,
+  disk_write_bytes_per_sec: r.disk_write_bytes_per_sec,
+  net_rx_bytes_per_sec: r.net_rx_bytes_per_sec,
+  net_tx_bytes_per_sec: r.net_tx_bytes_per_sec,
+});
+
+export function openPerfStore(db: Database.Database): PerfStore {
+  const st = {
+    insert: db.prepare(
+      `INSERT OR REPLACE INTO host_perf (pc_id, at_ms, cpu_pct, cpu_count, mem_used_bytes, mem_total_bytes,
+         disk_read_bytes_per_sec, disk_write_bytes_per_sec, net_rx_bytes_per_sec, net_tx_bytes_per_sec)
+       VALUES (@pc_id, @at_ms, @cpu_pct, @cpu_count, @mem_used_bytes, @mem_total_bytes,
+         @disk_read_bytes_per_sec, @disk_write_bytes_per_sec, @net_rx_bytes_per_sec, @net_tx_bytes_per_sec)`,
+    ),
+    since: db.prepare(`SELECT * FROM host_perf WHERE pc_id = ? AND at_ms >= ? ORDER BY at_ms ASC LIMIT ?`),
+    latest: db.prepare(
+      `SELECT p.* FROM host_perf p
+       JOIN (SELECT pc_id, MAX(at_ms) AS at_ms FROM host_perf WHERE at_ms >= ? GROUP BY pc_id) m
+         ON m.pc_id = p.pc_id AND m.at_ms = p.at_ms`,
+    ),
+    prune: db.prepare(`DELETE FROM host_perf WHERE at_ms < ?`),
+  };
+  const insertAll = db.transaction((samples: readonly HostPerf[]) => {
+    for (const s of samples) {
+      const { at, ...rest } = s;
+      st.insert.run({ ...rest, at_ms: Date.parse(at) });
+    }
+  });
+  return {
+    insert: (samples) => {
+      if (samples.length > 0) insertAll(samples);
+    },
+    since: (pcId, sinceMs, limit) => (st.since.all(pcId, sinceMs, limit) as PerfRow[]).map(toSample),
+    latestPerPc: (sinceMs) => (st.latest.all(sinceMs) as PerfRow[]).map(toSample),
+    prune: (beforeMs) => st.prune.run(beforeMs).changes,
+  };
+}

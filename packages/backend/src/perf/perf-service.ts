@@ -1,0 +1,39 @@
+/** Host perf ingest + live sessions, started with the backend and stopped with it. */
+import type Database from "better-sqlite3";
+import { PERF_LIVE_DEFAULTS } from "@kanade/protocol";
+import type { Logger } from "pino";
+import { openPerfStore } from "../db/perf-store.js";
+import type { Nats } from "../nats.js";
+import { PerfIngest } from "./perf-ingest.js";
+import { PerfLiveSessions } from "./live-sessions.js";
+
+export interface PerfService {
+  readonly ingest: PerfIngest;
+  readonly live: PerfLiveSessions;
+  stop(): void;
+}
+
+export const DEFAULT_PERF_RETENTION_MS = 7 * 86_400_000;
+
+export function startPerfService(deps: { nats: Nats; db: Database.Database; log: Logger; retentionMs?: number; liveLeaseMs?: number }): PerfService {
+  const ingest = new PerfIngest({
+    nats: deps.nats,
+    store: openPerfStore(deps.db),
+    log: deps.log,
+    retentionMs: deps.retentionMs ?? DEFAULT_PERF_RETENTION_MS,
+  });
+  const live = new PerfLiveSessions({
+    nats: deps.nats,
+    ingest,
+    log: deps.log,
+    request: { interval_ms: PERF_LIVE_DEFAULTS.interval_ms, lease_ms: deps.liveLeaseMs ?? PERF_LIVE_DEFAULTS.lease_ms },
+  });
+  return {
+    ingest,
+    live,
+    stop: () => {
+      live.stop();
+      ingest.stop();
+    },
+  };
+}
