@@ -35,8 +35,10 @@ async function runAgent(): Promise<void> {
   const config = loadAgentConfig();
   const logRing = new LogRing();
   const log = createLogger(config.logLevel, {}, { ring: logRing });
-  const agent = await startAgent(config, { log, logRing });
-  stopOnSignals(agent, log);
+  // Signals may arrive while the agent is still starting (service managers don't wait): stop after start.
+  const starting = startAgent(config, { log, logRing });
+  stopOnSignals({ stop: async () => (await starting).stop() }, log);
+  await starting;
 }
 
 function durationOption(text: string): number {
