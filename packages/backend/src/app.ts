@@ -3,13 +3,16 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
+import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
 import { jobRoutes } from "./api/jobs.js";
+import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
+import { rolloutRoutes } from "./api/rollout.js";
 import { scriptRoutes } from "./api/scripts.js";
 import { createAudit } from "./audit.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
@@ -76,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   resultRoutes(app, routeDeps);
   agentRoutes(app, routeDeps);
   groupRoutes(app, routeDeps);
+  appPackageRoutes(app, routeDeps);
+  agentReleaseRoutes(app, routeDeps);
+  rolloutRoutes(app, routeDeps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();
   return app;

@@ -7,3 +7,4 @@ export * from "./manifest.js";
 export * from "./messages.js";
 export * from "./subjects.js";
 export * from "./config-resolve.js";
+export * from "./releases.js";
