@@ -12,6 +12,7 @@ import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
 import { createLogger } from "./log.js";
 import { currentPlatform } from "./platform/index.js";
+import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
 import { Ticker } from "./ticker.js";
 
@@ -37,7 +38,12 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     pcId: config.pcId,
     nc,
     log,
-    executor: processExecutor({ dataDir: config.dataDir, platform: currentPlatform(), log }),
+    executor: processExecutor({
+      dataDir: config.dataDir,
+      platform: currentPlatform(),
+      log,
+      scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
+    }),
     dataDir: config.dataDir,
     scriptState,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
