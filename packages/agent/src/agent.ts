@@ -14,7 +14,10 @@ import { createLogger } from "./log.js";
 import { currentPlatform } from "./platform/index.js";
 import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
+import { quarantinedVersions } from "./self-update/state.js";
+import { SelfUpdater } from "./self-update/updater.js";
 import { Ticker } from "./ticker.js";
+import { AGENT_VERSION } from "./version.js";
 
 export interface RunningAgent {
   readonly pcId: string;
@@ -26,7 +29,14 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
+export interface SelfUpdateOptions {
+  /** The executable the service manager starts (see self-update/exe.ts). */
+  exePath: string;
+  /** After a verified swap: stop the agent and exit 64 so the new build is started. */
+  onSwapped(version: string): void;
+}
+
+export async function startAgent(config: AgentConfig, deps: { log?: Logger; selfUpdate?: SelfUpdateOptions } = {}): Promise<RunningAgent> {
   const log = (deps.log ?? createLogger(config.logLevel)).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   const nc = await connectAgent({ name: config.pcId, ...config });
@@ -49,6 +59,7 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     cpuPct: () => cpu.sample(),
     ping: true,
+    quarantinedVersions: () => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state")),
   });
   ref.node = node;
   scriptState.start();
@@ -74,6 +85,10 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     heartbeat.setPeriod(ms);
     node.sendHeartbeat();
   });
+  const updater = deps.selfUpdate
+    ? new SelfUpdater({ nc, log, dataDir: config.dataDir, version: AGENT_VERSION, settings, ...deps.selfUpdate })
+    : undefined;
+  updater?.start();
   settings.start();
   heartbeat.start();
   log.info("agent ready");
@@ -81,6 +96,7 @@ export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {
     pcId: config.pcId,
     async stop() {
       heartbeat.stop();
+      updater?.stop();
       settings.stop();
       groupsWatcher.stop();
       scriptState.stop();

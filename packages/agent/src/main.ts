@@ -1,9 +1,11 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. */
 import { Command as Cli, InvalidArgumentError } from "commander";
-import { KanadeError } from "@kanade/protocol";
+import { AGENT_UPDATE_EXIT, KanadeError } from "@kanade/protocol";
 import { startAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { markHealthy, runBootGuard } from "./self-update/boot-guard.js";
+import { resolveAgentExe } from "./self-update/exe.js";
 import { startSimulatedFleet } from "./simulate/fleet.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -33,8 +35,36 @@ function stopOnSignals(target: Stoppable, log: { info(o: object, m: string): voi
 async function runAgent(): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
-  const agent = await startAgent(config, { log });
+  const exePath = resolveAgentExe();
+  // First, before anything that could crash: count this start of a freshly updated build, or roll it back.
+  const guard = { dataDir: config.dataDir, exePath, version: AGENT_VERSION, log };
+  if (runBootGuard(guard).action === "restart") process.exit(AGENT_UPDATE_EXIT);
+  const ref: { agent?: Stoppable } = {};
+  const agent = await startAgent(config, {
+    log,
+    ...(exePath
+      ? {
+          selfUpdate: {
+            exePath,
+            onSwapped: () => void exitForRestart(ref, log),
+          },
+        }
+      : {}),
+  });
+  ref.agent = agent;
+  markHealthy(guard);
+  if (!exePath) log.info("self-update off: not a single-executable build and KANADE_AGENT_EXE is not set");
   stopOnSignals(agent, log);
+}
+
+/** Stops cleanly, then exits 64: the service manager (or supervisor) starts the new build. */
+async function exitForRestart(ref: { agent?: Stoppable }, log: { error(o: object, m: string): void }): Promise<void> {
+  try {
+    await ref.agent?.stop();
+  } catch (err) {
+    log.error({ err }, "error while stopping for an update; restarting anyway");
+  }
+  process.exit(AGENT_UPDATE_EXIT);
 }
 
 const positiveInt = (v: string): number => {
