@@ -13,7 +13,7 @@ describe("layered config on a running agent", () => {
     const config = await kvm.create(BUCKETS.agentConfig);
     const beats: Heartbeat[] = [];
     const sub = nc.subscribe(subjects.heartbeat("cfg-pc"), {
-      callback: (_err, msg) => beats.push(heartbeatSchema.parse(msg.json())),
+      callback: (_err, msg) => void beats.push(heartbeatSchema.parse(msg.json())),
     });
     const agent = await runAgent(env(), "cfg-pc");
     try {
