@@ -136,7 +136,9 @@ async function main(argv) {
   await bundleAll(version);
   if (flag("--skip-sea")) return;
   const blob = seaBlob();
-  linuxSea(blob);
+  // The Linux executable is a copy of this Node binary, so only a Linux machine can make it.
+  if (process.platform === "linux" && process.arch === "x64") linuxSea(blob);
+  else log(`skipping the Linux executable on ${process.platform}-${process.arch}`);
   if (!flag("--skip-windows")) await windowsSea(blob, version);
 }
 
