@@ -30,6 +30,8 @@ export interface AgentNodeDeps {
   ping: boolean;
   now?: () => number;
   random?: () => number;
+  /** Agent versions that failed to start here and were rolled back (self-update). */
+  quarantinedVersions?: () => readonly string[];
 }
 
 export class AgentNode {
@@ -127,6 +129,7 @@ export class AgentNode {
       intervalMs: this.deps.heartbeatIntervalMs,
       cpuPct: this.deps.cpuPct(),
       now: new Date((this.deps.now ?? Date.now)()),
+      ...(this.deps.quarantinedVersions ? { quarantinedVersions: this.deps.quarantinedVersions() } : {}),
     });
   }
 

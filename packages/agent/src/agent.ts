@@ -18,8 +18,12 @@ import { LogRing } from "./log-ring.js";
 import { serveLogTail } from "./log-tail.js";
 import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
 import { currentPlatform } from "./platform/index.js";
+import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
+import { quarantinedVersions } from "./self-update/state.js";
+import { SelfUpdater } from "./self-update/updater.js";
 import { Ticker } from "./ticker.js";
+import { AGENT_VERSION } from "./version.js";
 
 /** How long startup waits for the revoke/pin buckets before replaying queued commands. */
 const SCRIPT_STATE_WAIT_MS = 5_000;
@@ -34,16 +38,25 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+export interface SelfUpdateOptions {
+  /** The executable the service manager starts (see self-update/exe.ts). */
+  exePath: string;
+  /** After a verified swap: stop the agent and exit 64 so the new build is started. */
+  onSwapped(version: string): void;
+}
+
 export interface StartAgentDeps {
   log?: Logger;
   /** Where `log` also writes, so `kanade logs` can read it; made here when the logger is. */
   logRing?: LogRing;
   /** Built-in inventory collector (tests substitute a fake). */
   collectInventory?: Collector;
-  /** Inventory schedule; until the layered-config watcher is wired, the built-in defaults. */
+  /** Inventory schedule; defaults to the layered config's inventory_* fields. */
   inventorySettings?: () => InventorySettings;
   /** `random` (0..1) picks the jitter sleep; tests pass a fixed one. */
   random?: () => number;
+  /** Set when this process can replace its own executable (see self-update/exe.ts). */
+  selfUpdate?: SelfUpdateOptions;
 }
 
 export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {}): Promise<RunningAgent> {
@@ -59,13 +72,19 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     pcId: config.pcId,
     nc,
     log,
-    executor: processExecutor({ dataDir: config.dataDir, platform: currentPlatform(), log }),
+    executor: processExecutor({
+      dataDir: config.dataDir,
+      platform: currentPlatform(),
+      log,
+      scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
+    }),
     dataDir: config.dataDir,
     scriptState,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     cpuPct: () => cpu.sample(),
     ping: true,
     ...(deps.random ? { random: deps.random } : {}),
+    quarantinedVersions: () => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state")),
   });
   ref.node = node;
   scriptState.start();
@@ -94,6 +113,10 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     heartbeat.setPeriod(ms);
     node.sendHeartbeat();
   });
+  const updater = deps.selfUpdate
+    ? new SelfUpdater({ nc, log, dataDir: config.dataDir, version: AGENT_VERSION, settings, ...deps.selfUpdate })
+    : undefined;
+  updater?.start();
   settings.start();
   heartbeat.start();
   const logTail = serveLogTail({ nc, pcId: config.pcId, ring, log });
@@ -119,6 +142,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     async stop() {
       heartbeat.stop();
       perf.stop();
+      updater?.stop();
       settings.stop();
       logTail.unsubscribe();
       await inventory.stop();

@@ -26,7 +26,14 @@ export class CpuSampler {
   }
 }
 
-export function buildHeartbeat(input: { pcId: string; groups: readonly string[]; intervalMs: number; cpuPct: number; now: Date }): Heartbeat {
+export function buildHeartbeat(input: {
+  pcId: string;
+  groups: readonly string[];
+  intervalMs: number;
+  cpuPct: number;
+  now: Date;
+  quarantinedVersions?: readonly string[];
+}): Heartbeat {
   const bootMs = input.now.getTime() - uptime() * 1000;
   return {
     pc_id: input.pcId,
@@ -40,5 +47,6 @@ export function buildHeartbeat(input: { pcId: string; groups: readonly string[];
     agent_cpu_pct: input.cpuPct,
     groups: [...input.groups],
     heartbeat_interval_secs: Math.max(1, Math.round(input.intervalMs / 1000)),
+    ...(input.quarantinedVersions?.length ? { quarantined_versions: [...input.quarantinedVersions] } : {}),
   };
 }

@@ -1,10 +1,12 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. */
 import { Command as Cli, InvalidArgumentError } from "commander";
-import { KanadeError, parseDurationMs } from "@kanade/protocol";
+import { AGENT_UPDATE_EXIT, KanadeError, parseDurationMs } from "@kanade/protocol";
 import { startAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
+import { markHealthy, runBootGuard } from "./self-update/boot-guard.js";
+import { resolveAgentExe } from "./self-update/exe.js";
 import { startSimulatedFleet } from "./simulate/fleet.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -35,16 +37,44 @@ async function runAgent(): Promise<void> {
   const config = loadAgentConfig();
   const logRing = new LogRing();
   const log = createLogger(config.logLevel, {}, { ring: logRing });
+  const exePath = resolveAgentExe();
+  // First, before anything that could crash: count this start of a freshly updated build, or roll it back.
+  const guard = { dataDir: config.dataDir, exePath, version: AGENT_VERSION, log };
+  if (runBootGuard(guard).action === "restart") process.exit(AGENT_UPDATE_EXIT);
+  const ref: { agent?: Stoppable } = {};
   // Signals may arrive while the agent is still starting (service managers don't wait): stop after start.
-  const starting = startAgent(config, { log, logRing });
+  const starting = startAgent(config, {
+    log,
+    logRing,
+    ...(exePath
+      ? {
+          selfUpdate: {
+            exePath,
+            onSwapped: () => void exitForRestart(ref, log),
+          },
+        }
+      : {}),
+  });
   stopOnSignals({ stop: async () => (await starting).stop() }, log);
-  await starting;
+  ref.agent = await starting;
+  markHealthy(guard);
+  if (!exePath) log.info("self-update off: not a single-executable build and KANADE_AGENT_EXE is not set");
 }
 
 function durationOption(text: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined || ms < 1_000) throw new KanadeError("INVALID_CONFIG", `--host-perf-interval: expected a duration of at least 1s, got "${text}"`);
   return ms;
+}
+
+/** Stops cleanly, then exits 64: the service manager (or supervisor) starts the new build. */
+async function exitForRestart(ref: { agent?: Stoppable }, log: { error(o: object, m: string): void }): Promise<void> {
+  try {
+    await ref.agent?.stop();
+  } catch (err) {
+    log.error({ err }, "error while stopping for an update; restarting anyway");
+  }
+  process.exit(AGENT_UPDATE_EXIT);
 }
 
 const positiveInt = (v: string): number => {

@@ -18,7 +18,12 @@ async function readText(store: ObjectStore, key: string): Promise<string> {
   const obj = await store.get(key);
   if (!obj) throw new KanadeError("RESULT_NOT_FOUND", `The full output "${key}" is no longer in ${OBJECT_STORES.resultOutput}`);
   const chunks: Uint8Array[] = [];
-  for await (const c of obj.data) chunks.push(c);
+  const reader = obj.data.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
   const failed = await obj.error;
   if (failed) throw failed;
   return new TextDecoder("utf-8").decode(Buffer.concat(chunks));

@@ -90,7 +90,8 @@ export class ApiClient {
     }
   }
 
-  private apiError(res: Response, text: string, what: string): CliError {
+  /** Turns a non-2xx answer into a CliError with the API code (also used by streamed uploads). */
+  apiError(res: Response, text: string, what: string): CliError {
     let parsed: z.infer<typeof apiErrorBodySchema> | undefined;
     try {
       const r = apiErrorBodySchema.safeParse(JSON.parse(text));

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   RESULT_NOT_FOUND: { status: 404, message: "No such result" },
   AGENT_NOT_FOUND: { status: 404, message: "No such agent" },
   ACCOUNT_NOT_FOUND: { status: 404, message: "No such account" },
+  OBJECT_NOT_FOUND: { status: 404, message: "No such stored object (package, script object or agent release)" },
+  RELEASE_NOT_PUBLISHED: { status: 409, message: "That agent version is not in agent_releases" },
   CONFLICT: { status: 409, message: "The resource changed or is in the wrong state" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
   RATE_LIMITED: { status: 429, message: "Too many attempts; wait and try again" },

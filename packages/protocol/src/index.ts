@@ -11,3 +11,4 @@ export * from "./governance.js";
 export * from "./fleet.js";
 export * from "./perf-live.js";
 export * from "./config-write.js";
+export * from "./releases.js";

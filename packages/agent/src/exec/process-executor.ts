@@ -2,15 +2,18 @@
 import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { Platform } from "../platform/index.js";
+import type { ScriptObjectSource } from "../script-objects.js";
 import type { Executor, RunContext, RunOutcome } from "./executor.js";
 import { argvFor } from "./launcher.js";
 import { runProcess, type ProcessOutcome } from "./run.js";
 import { stageScript } from "./stage.js";
 
-export function processExecutor(deps: { dataDir: string; platform: Platform; log: Logger }): Executor {
+type ExecutorDeps = { dataDir: string; platform: Platform; log: Logger; scriptObjects?: ScriptObjectSource };
+
+export function processExecutor(deps: ExecutorDeps): Executor {
   return {
     unsupportedReason(cmd) {
-      if (cmd.script === undefined) return "script_object commands are not supported by this agent version";
+      if (cmd.script === undefined && !deps.scriptObjects) return "script_object commands are not supported by this agent version";
       return deps.platform.unsupportedReason(cmd.shell);
     },
     async run(ctx) {
@@ -19,15 +22,22 @@ export function processExecutor(deps: { dataDir: string; platform: Platform; log
   };
 }
 
-async function runStaged(deps: { dataDir: string; platform: Platform; log: Logger }, ctx: RunContext): Promise<RunOutcome> {
+async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcome> {
   const { cmd } = ctx;
   // Node reports a missing cwd as "spawn sh ENOENT", which would blame the shell; say what is wrong.
   if (cmd.cwd !== undefined && !(await stat(cmd.cwd).then((s) => s.isDirectory(), () => false))) {
     return errorOutcome(`cwd ${cmd.cwd} is not a directory on this agent`);
   }
+  let body = cmd.script;
+  if (body === undefined && cmd.script_object !== undefined && deps.scriptObjects) {
+    // Verified against script_sha256 before staging: a mismatch runs nothing.
+    const fetched = await deps.scriptObjects.fetch(cmd.script_object, cmd.script_sha256);
+    if (!fetched.ok) return errorOutcome(fetched.error);
+    body = fetched.body;
+  }
   let staged;
   try {
-    staged = await stageScript(deps.dataDir, cmd.shell, cmd.script ?? "");
+    staged = await stageScript(deps.dataDir, cmd.shell, body ?? "");
   } catch (err) {
     return errorOutcome(`could not stage the script: ${err instanceof Error ? err.message : String(err)}`);
   }

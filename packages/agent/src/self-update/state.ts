@@ -1,0 +1,40 @@
+/**
+ * What self-update remembers across restarts, in `<data_dir>/self-update/state.json`: the version
+ * being tried (and how many starts it got) and the versions that failed to start and were rolled back.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { writeFileAtomicSync } from "../fs-atomic.js";
+
+export const updateStateSchema = z.object({
+  /** A swap happened; the new build has not yet reported healthy. */
+  pending: z.object({ version: z.string(), from_version: z.string(), attempts: z.number().int().min(0) }).optional(),
+  quarantined: z.array(z.string()).default([]),
+});
+export type UpdateState = z.infer<typeof updateStateSchema>;
+
+export const statePath = (dataDir: string): string => join(dataDir, "self-update", "state.json");
+
+/** A missing file is a fresh state; a damaged one is reported, not silently reset. */
+export function loadState(dataDir: string): UpdateState {
+  const path = statePath(dataDir);
+  if (!existsSync(path)) return { quarantined: [] };
+  return updateStateSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
+export function saveState(dataDir: string, state: UpdateState): void {
+  const path = statePath(dataDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomicSync(path, JSON.stringify(state, null, 2));
+}
+
+/** For heartbeats: the quarantine list, or none (logged) when the state file cannot be read. */
+export function quarantinedVersions(dataDir: string, onError: (err: unknown) => void): string[] {
+  try {
+    return loadState(dataDir).quarantined;
+  } catch (err) {
+    onError(err);
+    return [];
+  }
+}
