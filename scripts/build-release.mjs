@@ -48,8 +48,13 @@ async function bundleAll(version) {
   const esm = { bundle: true, platform: "node", target: "node20", format: "esm", logLevel: "error",
     banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } };
   await build({ ...esm, entryPoints: [join(root, "packages/cli/src/main.ts")], outfile: join(dist, "kanade.mjs") });
-  // better-sqlite3 is a native addon: it stays a runtime dependency beside the bundle.
-  await build({ ...esm, entryPoints: [join(root, "packages/backend/src/main.ts")], outfile: join(dist, "kanade-backend.mjs"), external: ["better-sqlite3"] });
+  // Native addons (better-sqlite3, argon2) stay runtime dependencies beside the bundle.
+  await build({
+    ...esm,
+    entryPoints: [join(root, "packages/backend/src/main.ts")],
+    outfile: join(dist, "kanade-backend.mjs"),
+    external: ["better-sqlite3", "@node-rs/argon2"],
+  });
   log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs");
 }
 
