@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, formatBytes, formatDuration, formatPct, formatRate } from "./format.js";
+import { ago, formatBytes, formatDuration, formatPct, formatRate, shortId } from "./format.js";
 
 describe("format", () => {
   it("formats byte counts in binary units", () => {
@@ -27,5 +27,12 @@ describe("format", () => {
     expect(ago("2024-12-29T12:00:00Z", now)).toEqual({ n: 3, unit: "d" });
     expect(ago(null, now)).toBeNull();
     expect(ago("not a time", now)).toBeNull();
+  });
+
+  it("shortens UUIDv7 ids to their random tail, so ids made in the same minute still differ", () => {
+    const a = "01a22aaf-f36c-7009-a7e6-b0f3b932440f";
+    const b = "01a22aaf-f36d-7111-9a10-0c5e77d1a2b3";
+    expect(shortId(a)).toBe("b932440f");
+    expect(shortId(a)).not.toBe(shortId(b));
   });
 });

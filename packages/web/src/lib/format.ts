@@ -53,3 +53,9 @@ export function formatTime(iso: string | null | undefined, locale: string): stri
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" });
 }
+
+/**
+ * A short, still distinguishing form of a UUIDv7 id: its first 12 hex digits are a millisecond
+ * timestamp (shared by ids made in the same minute), so show the random tail instead.
+ */
+export const shortId = (id: string): string => id.replace(/-/g, "").slice(-8);

@@ -7,6 +7,7 @@ import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { shortId } from "../lib/format.js";
 import { Link } from "../router.js";
 
 export function ActivityPage() {
@@ -54,7 +55,7 @@ export function ActivityPage() {
                 <td><Progress counts={e.counts} /></td>
                 <td><Ago iso={e.created_at} /></td>
                 <td>{e.issued_by}</td>
-                <td className="mono small"><Link to={`/activity/${e.exec_id}`}>{e.exec_id.slice(0, 8)}</Link></td>
+                <td className="mono small"><Link to={`/activity/${e.exec_id}`}>{shortId(e.exec_id)}</Link></td>
               </tr>
             ))}
           </tbody>

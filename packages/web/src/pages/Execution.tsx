@@ -8,7 +8,7 @@ import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
-import { formatDuration } from "../lib/format.js";
+import { formatDuration, shortId } from "../lib/format.js";
 import { Link } from "../router.js";
 
 type Pending = "kill" | "revoke" | null;
@@ -87,7 +87,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
       )}
       {confirm && e && (
         <Confirm
-          message={confirm === "kill" ? t("activity.killConfirm", { id: execId.slice(0, 8), job: e.job_id }) : t("activity.revokeConfirm", { job: e.job_id })}
+          message={confirm === "kill" ? t("activity.killConfirm", { id: shortId(execId), job: e.job_id }) : t("activity.revokeConfirm", { job: e.job_id })}
           onConfirm={() => void act(confirm)}
           onCancel={() => setConfirm(null)}
         />
