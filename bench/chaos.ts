@@ -7,8 +7,8 @@
  *   npm run bench:chaos                                   # 200 agents, 20 execs, 3 restarts
  *   CHAOS_AGENTS=50 CHAOS_EXECS=8 CHAOS_RESTARTS=2 npm run bench:chaos
  */
-import { freePort, sleep, startNatsServer, tempDir, waitFor } from "@kanade/testkit";
-import { apiClient, HttpError, spawnBin, stopChild } from "./chaos-lib.js";
+import { sleep, waitFor } from "@kanade/testkit";
+import { HttpError, waitAgentsOnline, withBackend, type Api } from "./lib.js";
 
 const AGENTS = Number(process.env.CHAOS_AGENTS ?? 200);
 const EXECS = Number(process.env.CHAOS_EXECS ?? 20);
@@ -28,26 +28,8 @@ interface Row {
   finished_at: string;
 }
 
-const nats = await startNatsServer();
-const dir = tempDir("kanade-chaos-");
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = apiClient(base, TOKEN);
-const backend = spawnBin("backend", "kanade-backend", [], {
-  KANADE_BIND_ADDR: `127.0.0.1:${port}`,
-  KANADE_NATS_URL: nats.url,
-  DATABASE_URL: `sqlite://${dir.join("kanade.db")}`,
-  KANADE_AUTH_STATIC_TOKEN: TOKEN,
-  KANADE_LOG: "warn",
-});
-const sim = spawnBin("agent", "kanade-agent", ["simulate", "--count", String(AGENTS), "--prefix", "chaos-"], {
-  KANADE_NATS_URL: nats.url,
-  KANADE_AGENT_DATA_DIR: dir.join("sim"),
-  KANADE_LOG: "warn",
-});
-
 /** Every projected row of the job, through the API's cursor. */
-async function allRows(): Promise<Row[]> {
+async function allRows(api: Api): Promise<Row[]> {
   const rows: Row[] = [];
   let cursor: string | null = "";
   while (cursor !== null) {
@@ -59,7 +41,7 @@ async function allRows(): Promise<Row[]> {
 }
 
 /** Fires one exec at the whole fleet, retrying while the backend answers 503 (broker away). */
-async function fire(): Promise<string> {
+async function fire(api: Api): Promise<string> {
   return waitFor(async () => {
     try {
       return (await api<{ exec_id: string }>("POST", "/api/exec/chaos-echo", { all: true, jitter: JITTER })).exec_id;
@@ -70,12 +52,9 @@ async function fire(): Promise<string> {
   }, { timeoutMs: 60_000, intervalMs: 250, what: "an accepted exec" });
 }
 
-try {
-  await waitFor(() => fetch(`${base}/health`).then((r) => r.ok), { timeoutMs: 30_000, what: "backend" });
-  await waitFor(
-    async () => (await api<{ items: { online: boolean }[] }>("GET", "/api/agents?limit=100000")).items.filter((a) => a.online).length >= AGENTS,
-    { timeoutMs: 120_000, intervalMs: 500, what: `${AGENTS} simulated agents online` },
-  );
+await withBackend("kanade-chaos-", TOKEN, async ({ nats, api, simulate }) => {
+  simulate(AGENTS, ["--prefix", "chaos-"]);
+  await waitAgentsOnline(api, AGENTS, { timeoutMs: 120_000, intervalMs: 500 });
   await api("POST", "/api/jobs", JOB, "application/yaml");
 
   // Execs go out in R+1 rounds; after each round but the last, the broker goes away mid-jitter.
@@ -84,7 +63,7 @@ try {
   const rounds = RESTARTS + 1;
   for (let round = 0; round < rounds; round++) {
     const inRound = Math.ceil((EXECS - execIds.length) / (rounds - round));
-    for (let i = 0; i < inRound; i++) execIds.push(await fire());
+    for (let i = 0; i < inRound; i++) execIds.push(await fire(api));
     if (round === rounds - 1) break;
     await sleep(1_000);
     const from = Date.now();
@@ -101,7 +80,7 @@ try {
   let stableSince = Date.now();
   let rows: Row[] = [];
   for (;;) {
-    rows = await allRows();
+    rows = await allRows(api);
     if (rows.length !== last) {
       last = rows.length;
       stableSince = Date.now();
@@ -124,9 +103,4 @@ try {
       finished_during_outage: rows.filter((r) => outages.some((o) => Date.parse(r.finished_at) >= o.from && Date.parse(r.finished_at) <= o.to)).length,
     }),
   );
-} finally {
-  await stopChild(sim);
-  await stopChild(backend);
-  await nats.dispose();
-  dir.remove();
-}
+});
