@@ -4,3 +4,4 @@ export * from "./net.js";
 export * from "./temp.js";
 export * from "./wait.js";
 export * from "./fleet.js";
+export * from "./powershell-parse.js";

@@ -8,7 +8,8 @@ import si from "systeminformation";
 import type { IoCounters } from "../perf/linux-proc.js";
 import type { PerfSource, ProcessSample } from "../perf/perf-source.js";
 
-const DISK_QUERY =
+/** The one-line PowerShell the agent runs for disk counters (parse-checked in test/powershell-parse.test.ts). */
+export const DISK_QUERY =
   "Get-CimInstance Win32_PerfRawData_PerfDisk_PhysicalDisk -Filter \"Name='_Total'\" | ForEach-Object { \"$($_.DiskReadBytesPersec) $($_.DiskWriteBytesPersec)\" }";
 
 /** `"<read> <write>"` (cumulative bytes) as the query above prints it. */
