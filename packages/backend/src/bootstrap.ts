@@ -9,6 +9,7 @@ import type { Nats } from "./nats.js";
 
 const DAY_MS = 86_400_000;
 const GIB = 1024 * 1024 * 1024;
+const RESULTS_MAX_AGE_MS = 30 * DAY_MS;
 
 type StreamSpec = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
 
@@ -23,7 +24,7 @@ export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
       ...base,
       name: STREAMS.RESULTS,
       subjects: [subjects.resultsAll()],
-      max_age: nanos(30 * DAY_MS),
+      max_age: nanos(RESULTS_MAX_AGE_MS),
       max_bytes: 2 * GIB,
       duplicate_window: nanos(10 * 60_000),
     },
@@ -70,7 +71,9 @@ export async function bootstrap(nats: Nats, log: Logger, opts: BootstrapOptions 
   }
   const objm = new Objm(nats.js);
   for (const store of Object.values(OBJECT_STORES)) {
-    await twice(() => objm.create(store));
+    // Full outputs belong to results: they age out with RESULTS instead of piling up forever.
+    const opts = store === OBJECT_STORES.resultOutput ? { ttl: nanos(RESULTS_MAX_AGE_MS) } : {};
+    await twice(() => objm.create(store, opts));
   }
   log.info("JetStream resources ready");
 }

@@ -42,5 +42,8 @@ describe("bootstrap", () => {
     for (const b of Object.values(BUCKETS)) await expect(kvm.open(b).then((kv) => kv.status())).resolves.toBeTruthy();
     const objm = new Objm(nats.js);
     for (const o of Object.values(OBJECT_STORES)) await expect(objm.open(o).then((os) => os.status())).resolves.toBeTruthy();
+    // Full outputs age out with RESULTS (30 days) rather than piling up.
+    const output = await (await objm.open(OBJECT_STORES.resultOutput)).status();
+    expect(output.ttl).toBe(30 * 86_400 * 1e9);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { subjects, type ExecResponse, type ExecutionDetail, type ListResponse, type ResultRecord } from "@kanade/protocol";
+import { subjects, type ExecResponse, type ExecutionDetail, type ListResponse, type LoginResponse, type ResultRecord } from "@kanade/protocol";
 import { startNatsServer, tempSqlite, waitFor, type NatsServer } from "@kanade/testkit";
 import { startBackend } from "../src/index.js";
 import { HELLO_YAML, TOKEN, makeResult, natsClient, wrap, type TestBackend } from "./helpers.js";
@@ -86,6 +86,45 @@ describe("database lost", () => {
       await waitFor(async () => (await results(backend, execId)).length === 4, { what: "a new result after the replay" });
       const pcs = (await results(backend, execId)).map((x) => x.pc_id).sort();
       expect(pcs).toEqual(["pc-1", "pc-2", "pc-3", "pc-4"]);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it("brings back approval-gated executions: approved ran, rejected stays rejected, one still pending comes back expired", async () => {
+    const guarded = HELLO_YAML.replace("id: hello", "id: guarded").replace("description: Say hello", "description: Guarded\nrequire_approval: true");
+    let backend = await start();
+    const ids: Record<"approved" | "rejected" | "pending", string> = { approved: "", rejected: "", pending: "" };
+    try {
+      expect((await backend.api("POST", "/api/jobs", guarded)).status).toBe(201);
+      const password = "correct horse battery";
+      expect((await backend.api("POST", "/api/accounts", { username: "olga", password, role: "operator" })).status).toBe(201);
+      const login = await fetch(`${backend.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "olga", password }),
+      });
+      const olga = ((await login.json()) as LoginResponse).token;
+      const decide = (execId: string, what: "approve" | "reject") =>
+        fetch(`${backend.url}/api/executions/${execId}/${what}`, { method: "POST", headers: { authorization: `Bearer ${olga}` } });
+      for (const k of Object.keys(ids) as (keyof typeof ids)[]) {
+        const fired = await backend.api("POST", "/api/exec/guarded", { pcs: ["pc-9"] });
+        expect((fired.body as ExecResponse).state).toBe("pending_approval");
+        ids[k] = (fired.body as ExecResponse).exec_id;
+      }
+      expect((await decide(ids.approved, "approve")).status).toBe(200);
+      expect((await decide(ids.rejected, "reject")).status).toBe(200);
+    } finally {
+      await backend.close();
+    }
+
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db.path}${suffix}`, { force: true });
+    backend = await start();
+    try {
+      const state = async (execId: string) => ((await backend.api("GET", `/api/executions/${execId}`)).body as ExecutionDetail).state;
+      await waitFor(async () => (await state(ids.pending)) === "expired", { what: "the pending exec restored as expired" });
+      expect(await state(ids.approved)).toMatch(/^(running|completed)$/);
+      expect(await state(ids.rejected)).toBe("rejected");
     } finally {
       await backend.close();
     }

@@ -106,6 +106,11 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
     requireNats(deps.nats);
     const log = req.log.child({ exec_id, job_id: e.job_id });
     const now = deps.clock().toISOString();
+    if (e.state === "pending_approval" && deps.governance) {
+      // Nothing was published yet: a kill cancels the request, so a later approval cannot start it.
+      deps.governance.store.decide(exec_id, req.actor, "rejected", now);
+      log.info("kill of an execution waiting for approval: rejected it");
+    }
     const msg: KillMessage = { exec_id, issued_by: req.actor, issued_at: now };
     deps.nats.nc.publish(subjects.kill(exec_id), JSON.stringify(msg));
     await deps.nats.nc.flush();

@@ -6,7 +6,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { STREAMS, subjects } from "@kanade/protocol";
+import { STREAMS, subjects, type ExecutionState } from "@kanade/protocol";
 import type { Store } from "../db/index.js";
 import type { Nats } from "../nats.js";
 import { AUDIT_DURABLE } from "./audit.js";
@@ -58,10 +58,11 @@ const execCreated = z.object({
   }),
 });
 const execKilled = z.object({ at: z.string(), target: z.string() });
+const execDecided = z.object({ target: z.string() });
 
 async function replayExecutions(deps: RebuildDeps): Promise<number> {
   let restored = 0;
-  await readAll(deps, subjects.audit("exec.create"), async (value) => {
+  const restore = async (value: unknown, state: (execId: string) => ExecutionState): Promise<void> => {
     const e = execCreated.parse(value);
     const p = e.payload_summary;
     if (await deps.store.getExecution(p.exec_id)) return;
@@ -71,7 +72,7 @@ async function replayExecutions(deps: RebuildDeps): Promise<number> {
         exec_id: p.exec_id,
         job_id: e.target,
         version: p.version,
-        state: "running",
+        state: state(p.exec_id),
         target: p.target,
         target_count: p.target_count,
         created_at: e.at,
@@ -81,7 +82,14 @@ async function replayExecutions(deps: RebuildDeps): Promise<number> {
       p.target.pcs ?? [],
     );
     restored++;
-  });
+  };
+  await readAll(deps, subjects.audit("exec.create"), (value) => restore(value, () => "running"));
+  // Executions that waited for approval: approved ones ran, rejected ones never did. One still pending
+  // when the database was lost cannot be approved any more (its request is gone): it comes back expired.
+  const decided = new Map<string, ExecutionState>();
+  await readAll(deps, subjects.audit("exec.approve"), async (value) => void decided.set(execDecided.parse(value).target, "running"));
+  await readAll(deps, subjects.audit("exec.reject"), async (value) => void decided.set(execDecided.parse(value).target, "rejected"));
+  await readAll(deps, subjects.audit("exec.request_approval"), (value) => restore(value, (id) => decided.get(id) ?? "expired"));
   await readAll(deps, subjects.audit("exec.kill"), async (value) => {
     const k = execKilled.parse(value);
     await deps.store.markKilled(k.target, k.at);
