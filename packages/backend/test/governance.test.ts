@@ -246,5 +246,15 @@ describe("governance", () => {
       expect(await commandsOn("pc-appr-3")).toBe(0);
       expect(((await as("viewer", "GET", `/api/executions/${exec_id}`)).body as { state: string }).state).toBe("rejected");
     });
+
+    it("a kill while the exec waits for approval cancels it: a later approval cannot start it", async () => {
+      const { exec_id } = (await as("otto", "POST", "/api/exec/guarded", { pcs: ["pc-appr-4"] })).body as { exec_id: string };
+      expect((await as("otto", "POST", `/api/executions/${exec_id}/kill`)).status).toBe(202);
+      const approve = await as("olga", "POST", `/api/executions/${exec_id}/approve`);
+      expect(approve.status).toBe(409);
+      expect((approve.body as ErrBody).error.message).toMatch(/rejected/);
+      expect(await commandsOn("pc-appr-4")).toBe(0);
+      expect(((await as("viewer", "GET", `/api/executions/${exec_id}`)).body as { state: string }).state).toBe("rejected");
+    });
   });
 });
