@@ -49,3 +49,29 @@ describe("loadAgentConfig", () => {
     expect(() => loadAgentConfig(env)).toThrow(/agent\.toml/);
   });
 });
+
+describe("NATS token precedence: env > TOML > registry", () => {
+  /** A stand-in for the Windows registry that counts its reads. */
+  const registry = (token: string | undefined) => {
+    const reg = { reads: 0, natsToken: () => (reg.reads++, token) };
+    return reg;
+  };
+
+  it("uses the registry only when neither env nor TOML has a token", () => {
+    const reg = registry("from-registry");
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, reg).natsToken).toBe("from-registry");
+    expect(reg.reads).toBe(1);
+  });
+
+  it("prefers TOML over the registry, and env over both, without reading the registry", () => {
+    const reg = registry("from-registry");
+    const env = withFile('pc_id = "pc-1"\nnats_token = "from-toml"\n');
+    expect(loadAgentConfig(env, reg).natsToken).toBe("from-toml");
+    expect(loadAgentConfig({ ...env, KANADE_NATS_TOKEN: "from-env" }, reg).natsToken).toBe("from-env");
+    expect(reg.reads).toBe(0);
+  });
+
+  it("leaves the token unset when the registry has none", () => {
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, registry(undefined)).natsToken).toBeUndefined();
+  });
+});

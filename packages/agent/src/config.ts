@@ -1,10 +1,11 @@
-/** Agent configuration: an optional TOML file, then environment overrides (SPEC §6 "Config"). */
+/** Agent configuration: an optional TOML file, then environment overrides, then (token only) the registry on Windows (SPEC §6 "Config"). */
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { KanadeError, PC_ID_RE, parseDurationMs } from "@kanade/protocol";
+import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
   pcId: string;
@@ -71,8 +72,12 @@ function readConfigFile(env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
-/** Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the bad key. */
-export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+/**
+ * Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the
+ * bad key. The NATS token comes from env, else TOML, else the platform's secret store (the registry on
+ * Windows), which is read only when the first two have none.
+ */
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: PlatformSecrets = platformSecrets()): AgentConfig {
   const file = readConfigFile(env);
   const pcId = env.KANADE_AGENT_ID ?? file.pc_id ?? hostname();
   if (!PC_ID_RE.test(pcId)) {
@@ -92,7 +97,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     logLevel,
     heartbeatIntervalMs: parseDurationMs(file.heartbeat_interval ?? "30s") ?? 30_000,
   };
-  const token = env.KANADE_NATS_TOKEN ?? file.nats_token;
+  const token = env.KANADE_NATS_TOKEN ?? file.nats_token ?? secrets.natsToken();
   const user = env.KANADE_NATS_USER ?? file.nats_user;
   const password = env.KANADE_NATS_PASSWORD ?? file.nats_password;
   if (token) config.natsToken = token;

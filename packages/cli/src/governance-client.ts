@@ -1,4 +1,4 @@
-/** API calls for accounts, login, approvals, audit and JetStream status, on top of the shared ApiClient. */
+/** API calls for accounts, login, approvals, audit and JetStream (status, raw KV, object listings), on top of the shared ApiClient. */
 import type {
   AccountCreate,
   AccountPatch,
@@ -7,8 +7,12 @@ import type {
   AuditRecord,
   Identity,
   JetStreamStatus,
+  KvDeleteResponse,
+  KvEntryView,
+  KvPutResponse,
   ListResponse,
   LoginResponse,
+  StoredObject,
 } from "@kanade/protocol";
 import type { ApiClient } from "./client.js";
 
@@ -36,4 +40,9 @@ export const governanceApi = (c: ApiClient) => ({
   decide: (execId: string, verb: "approve" | "reject"): Promise<ApprovalResponse> => c.request("POST", `/api/executions/${enc(execId)}/${verb}`),
   audit: (q: AuditQuery): Promise<ListResponse<AuditRecord>> => c.request("GET", "/api/audit", { query: { ...q } }),
   jetstreamStatus: (): Promise<JetStreamStatus> => c.request("GET", "/api/jetstream/status"),
+  kvGet: (bucket: string, key: string): Promise<KvEntryView> => c.request("GET", `/api/jetstream/kv/${enc(bucket)}/${enc(key)}`),
+  kvPut: (bucket: string, key: string, value: string): Promise<KvPutResponse> =>
+    c.request("PUT", `/api/jetstream/kv/${enc(bucket)}/${enc(key)}`, { json: { value } }),
+  kvDelete: (bucket: string, key: string): Promise<KvDeleteResponse> => c.request("DELETE", `/api/jetstream/kv/${enc(bucket)}/${enc(key)}`),
+  objectList: (store: string): Promise<ListResponse<StoredObject>> => c.request("GET", `/api/jetstream/objects/${enc(store)}`),
 });

@@ -97,3 +97,30 @@ export interface JetStreamUsage {
 export interface JetStreamStatus {
   items: JetStreamUsage[];
 }
+
+/** `GET /api/jetstream/kv/{bucket}/{key}`: one live KV entry, its value as UTF-8 text. */
+export interface KvEntryView {
+  bucket: string;
+  key: string;
+  value: string;
+  revision: number;
+  created: string;
+}
+
+/** `PUT /api/jetstream/kv/{bucket}/{key}` body: the value to store, as text. */
+export const kvPutRequestSchema = z.object({ value: z.string() }).strict();
+export type KvPutRequest = z.infer<typeof kvPutRequestSchema>;
+
+/** `PUT /api/jetstream/kv/{bucket}/{key}` answer. */
+export interface KvPutResponse {
+  bucket: string;
+  key: string;
+  revision: number;
+}
+
+/** `DELETE /api/jetstream/kv/{bucket}/{key}` answer. */
+export interface KvDeleteResponse {
+  bucket: string;
+  key: string;
+  deleted: true;
+}

@@ -15,4 +15,11 @@ describe("route policy", () => {
     expect(accessFor("GET", "/health")).toBe("public");
     expect(accessFor("GET", "/")).toBe("public");
   });
+
+  it("keeps raw KV writes for admins while anyone may read", () => {
+    expect(accessFor("GET", "/api/jetstream/kv/:bucket/:key")).toBe("viewer");
+    expect(accessFor("PUT", "/api/jetstream/kv/:bucket/:key")).toBe("admin");
+    expect(accessFor("DELETE", "/api/jetstream/kv/:bucket/:key")).toBe("admin");
+    expect(accessFor("GET", "/api/jetstream/objects/:store")).toBe("viewer");
+  });
 });

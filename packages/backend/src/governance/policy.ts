@@ -27,6 +27,9 @@ export const POLICY_OVERRIDES: Readonly<Record<string, Access>> = {
   "POST /api/auth/login": "public",
   // Changing one's own password is for every account, viewers included.
   "POST /api/auth/password": "viewer",
+  // Raw KV writes bypass every check the typed routes make (revocation, config layering): admins only.
+  "PUT /api/jetstream/kv/:bucket/:key": "admin",
+  "DELETE /api/jetstream/kv/:bucket/:key": "admin",
 };
 
 /** Routes an account that must change its password may still call. */

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { governanceApi } from "../../governance-client.js";
 import { printJson, renderTable } from "../../output.js";
+import { jetstreamNoun } from "./noun.js";
 
 const bytes = (n: number): string => {
   if (n < 0) return "unlimited";
@@ -17,8 +18,7 @@ const bytes = (n: number): string => {
 };
 
 export function register(program: Command, deps: Deps): void {
-  const js = program.commands.find((c) => c.name() === "jetstream") ?? program.command("jetstream").description("inspect the NATS JetStream resources");
-  withJson(js.command("status"))
+  withJson(jetstreamNoun(program).command("status"))
     .description("each stream, KV bucket and object store with messages, bytes and limits")
     .action(async (_opts: unknown, cmd: Command) => {
       const { items } = await governanceApi(deps.client).jetstreamStatus();
