@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CLI_EXIT } from "@kanade/protocol";
+import { register as agentDeleteRelease } from "./commands/agent/delete-release.js";
+import { register as agentForget } from "./commands/agent/forget.js";
 import { register as agentList } from "./commands/agent/list.js";
 import { register as agentReleases } from "./commands/agent/releases.js";
 import { register as agentShow } from "./commands/agent/show.js";
@@ -28,6 +30,8 @@ import { register as accountManage } from "./commands/account/manage.js";
 import { register as auditList } from "./commands/audit/list.js";
 import { register as authLogin } from "./commands/auth/login.js";
 import { register as executionsApprove } from "./commands/executions/approve.js";
+import { register as jetstreamKv } from "./commands/jetstream/kv.js";
+import { register as jetstreamObjectList } from "./commands/jetstream/object-list.js";
 import { register as jetstreamStatus } from "./commands/jetstream/status.js";
 import { register as top } from "./commands/top.js";
 import type { Deps } from "./deps.js";
@@ -41,6 +45,9 @@ export function buildProgram(deps: Deps): Command {
     .description("operate a kanade fleet: jobs, executions, results, agents, groups")
     .version(CLI_VERSION, "-V, --version")
     .option("--json", "print machine-readable JSON on stdout")
+    // Program options only before the subcommand, so `agent publish --version <v>` is the command's
+    // own option rather than `kanade --version` (which would print the CLI version and publish nothing).
+    .enablePositionalOptions()
     .showSuggestionAfterError()
     // Usage errors must exit 2 (bad input), not commander's default 1: throw and map them in one place.
     .exitOverride()
@@ -61,11 +68,13 @@ export function buildProgram(deps: Deps): Command {
   logs(program, deps);
   inventory(program, deps);
   agentReleases(agent, deps);
+  agentDeleteRelease(agent, deps);
+  agentForget(agent, deps);
   objectStores(program, deps);
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
-  for (const reg of [authLogin, accountManage, executionsApprove, auditList, jetstreamStatus]) reg(program, deps);
+  for (const reg of [authLogin, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);
