@@ -58,6 +58,15 @@ describe("layered config API", () => {
     expect(((await backend.api("GET", "/api/groups/lab/config")).body as ScopeBody).config).toEqual({});
   });
 
+  it("refuses a timer duration longer than 24d (Node would fire it after 1 ms)", async () => {
+    const r = await backend.api("PUT", "/api/config", { inventory_interval: "30d" });
+    expect(r.status).toBe(400);
+    const err = (r.body as ErrBody).error;
+    expect(err.code).toBe("INVALID_CONFIG");
+    expect(err.message).toContain("inventory_interval: must be at most 24d");
+    expect(err.details).toEqual([{ path: "inventory_interval", message: "must be at most 24d" }]);
+  });
+
   it("PATCH merges fields and null removes one; DELETE clears the scope; every change is audited", async () => {
     await backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: "5s" });
     await backend.api("PATCH", "/api/pcs/pc-a/config", { host_perf_interval: "10s" });

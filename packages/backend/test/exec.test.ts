@@ -208,6 +208,34 @@ describe("exec, projection and kill", () => {
     expect((await backend.api("POST", `/api/executions/${uuidv7()}/kill`)).status).toBe(404);
   });
 
+  it("a killed execution whose PCs never started completes, showing them killed", async () => {
+    const execId = await exec({ pcs: ["pc-off-1", "pc-off-2"] });
+    await publishResult(makeResult(execId, "pc-off-1", { status: "killed", exit_code: null }));
+    await waitFor(async () => (await detail(execId)).counts.done === 1, { what: "the first result" });
+    expect((await detail(execId)).state).toBe("running");
+
+    expect((await backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
+    const d = await detail(execId);
+    expect(d.state).toBe("completed");
+    expect(d.killed_at).toEqual(expect.any(String));
+    expect(d.counts).toMatchObject({ total: 2, pending: 0, running: 0, done: 2, killed: 2 });
+    expect(d.rows.find((r) => r.pc_id === "pc-off-2")).toMatchObject({ status: "killed", exit_code: null, result_id: null });
+  });
+
+  it("a killed execution with a run in progress stays running until that PC reports", async () => {
+    const execId = await exec({ pcs: ["pc-busy"] });
+    const started: StartedEvent = {
+      exec_id: execId, request_id: uuidv7(), result_id: uuidv7(), job_id: "hello", version: "1.0.0",
+      pc_id: "pc-busy", started_at: new Date().toISOString(),
+    };
+    await js.publish(subjects.started(execId, "pc-busy"), JSON.stringify(started));
+    await waitFor(async () => (await detail(execId)).counts.running === 1, { what: "the started event" });
+    expect((await backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
+    expect((await detail(execId)).state).toBe("running");
+    await publishResult(makeResult(execId, "pc-busy", { status: "killed", exit_code: null }));
+    await waitFor(async () => (await detail(execId)).state === "completed", { what: "completion after the result" });
+  });
+
   it("sends the sha256 of a script object with the command, and refuses when the object is missing", async () => {
     const manifest = { id: "obj-job", version: "1.0.0", execute: { shell: "sh", script_object: "deploy/1.0.0" } };
     expect((await backend.api("POST", "/api/jobs", manifest)).status).toBe(201);

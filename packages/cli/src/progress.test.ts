@@ -21,6 +21,12 @@ describe("progress", () => {
     expect(isFinished({ counts: counts({}), target_count: 3, state: "rejected" })).toBe(true);
   });
 
+  it("is finished when the execution was killed and nothing runs, even if PCs never reported", () => {
+    const killed_at = "2026-01-01T00:00:00.000Z";
+    expect(isFinished({ counts: counts({ done: 1, pending: 2 }), target_count: 3, state: "running", killed_at })).toBe(true);
+    expect(isFinished({ counts: counts({ done: 1, running: 1, pending: 1 }), target_count: 3, state: "running", killed_at })).toBe(false);
+  });
+
   it("prints only changed lines when stderr is not a terminal", () => {
     const io = captureIo(false);
     const p = new ProgressReporter(io);

@@ -2,7 +2,7 @@
 import type { ExecutionDetail } from "@kanade/protocol";
 import type { Io } from "./output.js";
 
-type Progress = Pick<ExecutionDetail, "counts" | "target_count" | "state">;
+type Progress = Pick<ExecutionDetail, "counts" | "target_count" | "state" | "killed_at">;
 
 /** `2/3 done, 1 running, 0 pending`. */
 export function progressLine(p: Progress): string {
@@ -10,8 +10,12 @@ export function progressLine(p: Progress): string {
   return p.state === "pending_approval" ? `${base} (waiting for approval)` : base;
 }
 
-/** Finished when every target reported, or the backend says the execution is over. */
+/**
+ * Finished when every target reported, the backend says the execution is over, or it was killed and
+ * nothing is running any more (a kill withdraws the command, so pending PCs never report).
+ */
 export function isFinished(p: Progress): boolean {
+  if (p.killed_at !== undefined && p.counts.running === 0) return true;
   return p.counts.done >= p.target_count || p.state === "completed" || p.state === "rejected" || p.state === "expired";
 }
 

@@ -1,6 +1,6 @@
 /** HTTP API shapes shared by the backend (validates them) and the CLI / SPA (reads them). SPEC §7. */
 import { z } from "zod";
-import { isDuration } from "./duration.js";
+import { boundedDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
 import type { Manifest } from "./manifest.js";
 import type { ResultStatus } from "./messages.js";
@@ -10,7 +10,8 @@ export const execRequestSchema = z
     pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).optional(),
     groups: z.array(z.string().regex(GROUP_RE, "expected a group name")).optional(),
     all: z.boolean().optional(),
-    jitter: z.string().refine(isDuration, { message: "expected a duration like 30s, 5m, 1h" }).optional(),
+    // Becomes the agent's jitter sleep: capped at 24d (see MAX_TIMER_MS).
+    jitter: boundedDuration("30s, 5m, 1h").optional(),
     deadline_at: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
@@ -49,6 +50,8 @@ export interface ExecutionSummary {
   created_at: string;
   issued_by: string;
   counts: ExecutionCounts;
+  /** Set once the execution was killed; PCs that had not started it count (and show) as `killed`. */
+  killed_at?: string;
 }
 
 /** One PC's row in an execution: a result, a run in progress, or still pending. */

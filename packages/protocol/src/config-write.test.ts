@@ -21,6 +21,14 @@ describe("configScopeInputSchema", () => {
     const r = configScopeInputSchema.safeParse({ host_perf_interval: "0s" });
     expect(r.error?.issues[0]?.path).toEqual(["host_perf_interval"]);
   });
+
+  it("refuses a period or jitter longer than 24d, naming the field", () => {
+    const r = configScopeInputSchema.safeParse({ inventory_interval: "30d", inventory_jitter: "25d" });
+    expect(r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      "inventory_interval: must be at most 24d",
+      "inventory_jitter: must be at most 24d",
+    ]);
+  });
 });
 
 describe("configValueFromText", () => {

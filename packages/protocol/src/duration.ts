@@ -1,4 +1,6 @@
 /** Durations as operators write them: `30s`, `5m`, `1h`, `2d`, `1h30m`, `0s`. */
+import { z } from "zod";
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 const DURATION_RE = /^(?:\d+(?:ms|s|m|h|d))+$/;
@@ -36,4 +38,24 @@ export function formatDuration(ms: number): string {
     rest -= n * size;
   }
   return parts.join("") || "0s";
+}
+
+/**
+ * The longest duration that may become a timer. Node clamps a setTimeout delay above 2^31−1 ms
+ * (~24.8 days) to 1 ms, so `30d` would fire at once (a tight publish loop, an instant timeout).
+ */
+export const MAX_TIMER_MS = 24 * 86_400_000;
+export const MAX_TIMER_SECS = MAX_TIMER_MS / 1000;
+export const MAX_TIMER_TEXT = "24d";
+
+/**
+ * A duration string that will drive a timer: a valid duration of at most 24d. The issue lands on the
+ * field's own path, so callers that print `path: message` name the field.
+ */
+export function boundedDuration(example = "30s, 5m, 1h or 2d"): z.ZodString {
+  return z.string().superRefine((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined) ctx.addIssue({ code: "custom", message: `expected a duration like ${example}` });
+    else if (ms > MAX_TIMER_MS) ctx.addIssue({ code: "custom", message: `must be at most ${MAX_TIMER_TEXT}` });
+  });
 }

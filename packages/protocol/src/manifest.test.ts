@@ -25,6 +25,16 @@ describe("job manifest", () => {
     expect(r.manifest.require_approval).toBe(false);
   });
 
+  it("refuses a timeout longer than 24d (Node would fire such a timer at once)", () => {
+    const yaml = (t: string): string => `id: x\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: ${t}\n`;
+    const r = parseManifestYaml(yaml("30d"));
+    expect(r.ok ? "" : formatIssues(r.issues)).toBe("execute.timeout: must be at most 24d");
+    const ok = parseManifestYaml(yaml("24d"));
+    expect(ok.ok && manifestTimeoutSecs(ok.manifest)).toBe(24 * 86_400);
+    const stale = parseManifestYaml(`${yaml("1h")}staleness:\n  mode: strict\n  max_cache_age: 25d\n`);
+    expect(stale.ok ? "" : formatIssues(stale.issues)).toBe("staleness.max_cache_age: must be at most 24d");
+  });
+
   const refused: Record<string, string[]> = {
     "two-sources.yaml": ["execute: exactly one of script, script_file, script_object may be set; found script, script_object"],
     "no-source.yaml": ["execute: exactly one of script, script_file, script_object is required (an empty script counts as none)"],

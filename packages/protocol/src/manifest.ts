@@ -1,11 +1,12 @@
 /** Job manifest (SPEC §5): parse YAML, validate, and report every problem with its path. */
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { isDuration, parseDurationSecs } from "./duration.js";
+import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
 
-const durationText = z.string().refine(isDuration, { message: "expected a duration like 30s, 5m, 1h or 2d" });
+// execute.timeout becomes the agent's kill timer: capped at 24d (see MAX_TIMER_MS).
+const durationText = boundedDuration();
 const column = z.object({ field: z.string().min(1), label: z.string().min(1) });
 
 export const DEFAULT_TIMEOUT = "600s";

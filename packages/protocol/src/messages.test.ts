@@ -44,6 +44,25 @@ describe("wire messages", () => {
     if (!bad.success) expect(bad.error.issues.map((i) => i.path.join(".") || i.code).sort()).toEqual(["heartbeat_interval", "unrecognized_keys"]);
   });
 
+  it("caps every timer duration at 24d, naming the field", () => {
+    const tooLong = configScopeSchema.safeParse({ inventory_interval: "30d", heartbeat_interval: "24d" });
+    expect(tooLong.success).toBe(false);
+    expect(tooLong.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["inventory_interval: must be at most 24d"]);
+    for (const field of ["heartbeat_interval", "host_perf_interval", "inventory_interval", "inventory_jitter", "target_version_jitter"]) {
+      expect(configScopeSchema.safeParse({ [field]: "25d" }).error?.issues[0]?.path, field).toEqual([field]);
+      expect(configScopeSchema.safeParse({ [field]: "24d" }).success, field).toBe(true);
+    }
+    const strict = commandSchema.safeParse({ ...base, staleness: { mode: "strict", max_cache_age: "30d" } });
+    expect(strict.error?.issues[0]?.path).toEqual(["staleness", "max_cache_age"]);
+  });
+
+  it("refuses a Command whose timeout or jitter is longer than 24d", () => {
+    expect(commandSchema.safeParse({ ...base, timeout_secs: 24 * 86_400, jitter_secs: 24 * 86_400 }).success).toBe(true);
+    const timeout = commandSchema.safeParse({ ...base, timeout_secs: 30 * 86_400 });
+    expect(timeout.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["timeout_secs: must be at most 24d"]);
+    expect(commandSchema.safeParse({ ...base, jitter_secs: 24 * 86_400 + 1 }).error?.issues[0]?.path).toEqual(["jitter_secs"]);
+  });
+
   it("normalizes group lists: sorted and deduplicated", () => {
     expect(normalizeGroups(["lab", "canary", "lab"])).toEqual(["canary", "lab"]);
   });

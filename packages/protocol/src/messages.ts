@@ -1,6 +1,6 @@
 /** Wire messages (SPEC §4): JSON, snake_case, validated on receipt; unknown fields are dropped. */
 import { z } from "zod";
-import { isDuration } from "./duration.js";
+import { MAX_TIMER_SECS, MAX_TIMER_TEXT, boundedDuration } from "./duration.js";
 import { JOB_ID_RE, PC_ID_RE, UUID_RE } from "./ids.js";
 
 export const SHELLS = ["powershell", "pwsh", "cmd", "sh", "bash"] as const;
@@ -15,7 +15,8 @@ export const RESULT_STATUSES = ["succeeded", "failed", "timed_out", "killed", "s
 export const resultStatusSchema = z.enum(RESULT_STATUSES);
 export type ResultStatus = z.infer<typeof resultStatusSchema>;
 
-const durationText = z.string().refine(isDuration, { message: "expected a duration like 30s, 5m, 1h or 2d" });
+// Every duration on the wire becomes a timer somewhere, so all of them are capped at 24d.
+const durationText = boundedDuration();
 const isoTime = z.iso.datetime({ offset: true });
 const uuid = z.string().regex(UUID_RE, "expected a UUID");
 export const pcIdSchema = z.string().regex(PC_ID_RE, "expected a pc_id (letters, digits, _ and -, at most 63)");
@@ -38,8 +39,8 @@ export const commandSchema = z
     script: z.string().optional(),
     script_object: z.string().optional(),
     script_sha256: z.string().optional(),
-    timeout_secs: z.number().int().positive(),
-    jitter_secs: z.number().int().nonnegative().optional(),
+    timeout_secs: z.number().int().positive().max(MAX_TIMER_SECS, `must be at most ${MAX_TIMER_TEXT}`),
+    jitter_secs: z.number().int().nonnegative().max(MAX_TIMER_SECS, `must be at most ${MAX_TIMER_TEXT}`).optional(),
     run_as: runAsSchema.default("system"),
     cwd: z.string().optional(),
     deadline_at: isoTime.optional(),

@@ -19,5 +19,7 @@ describe("agent release keys", () => {
     expect(rolloutRequestSchema.safeParse({ version: "1.0.0", global: true }).success).toBe(true);
     expect(rolloutRequestSchema.safeParse({ version: "1.0.0" }).success).toBe(false);
     expect(rolloutRequestSchema.safeParse({ version: "1.0.0", global: true, pcs: ["a"] }).success).toBe(false);
+    // The jitter becomes target_version_jitter, an agent sleep: capped at 24d.
+    expect(rolloutRequestSchema.safeParse({ version: "1.0.0", global: true, jitter: "30d" }).error?.issues[0]?.path).toEqual(["jitter"]);
   });
 });

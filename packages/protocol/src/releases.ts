@@ -1,6 +1,6 @@
 /** Software delivery shapes (SPEC §3, §7): object keys, release platform keys, rollout requests. */
 import { z } from "zod";
-import { isDuration } from "./duration.js";
+import { boundedDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
 
 /** One path segment of an object key (`<name>/<version>`): safe in a URL, a file name and a NATS header. */
@@ -70,7 +70,8 @@ export const rolloutRequestSchema = z
     pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).min(1).optional(),
     groups: z.array(z.string().regex(GROUP_RE, "expected a group name")).min(1).optional(),
     global: z.boolean().optional(),
-    jitter: z.string().refine(isDuration, { message: "expected a duration like 30s, 5m, 1h" }).optional(),
+    // Written as target_version_jitter, which the agent sleeps on: capped at 24d (see MAX_TIMER_MS).
+    jitter: boundedDuration("30s, 5m, 1h").optional(),
   })
   .strict()
   .refine((r) => [r.pcs !== undefined, r.groups !== undefined, r.global === true].filter(Boolean).length === 1, {

@@ -8,7 +8,7 @@ import { parseOr400 } from "../errors.js";
 import { requireNats } from "../nats.js";
 import { holdForApproval } from "../exec/approval.js";
 import { publishExecution, scriptDigestFor } from "../exec/launch.js";
-import { normalizeTarget, type ExecTarget } from "../exec/publish.js";
+import { CommandsLeftQueuedError, normalizeTarget, type ExecTarget } from "../exec/publish.js";
 
 const params = z.object({ job_id: jobIdSchema });
 
@@ -63,10 +63,17 @@ export function execRoutes(app: FastifyInstance, deps: RouteDeps): void {
     );
     let published: number;
     try {
-      published = await publishExecution(deps, { manifest, execId, request: body, target, issuedAt: now, issuedBy: req.actor, scriptSha256 });
+      published = await publishExecution(deps, { manifest, execId, request: body, target, issuedAt: now, issuedBy: req.actor, scriptSha256, log });
     } catch (err) {
-      log.error({ err }, "publishing commands failed");
-      await deps.store.deleteExecution(execId);
+      if (err instanceof CommandsLeftQueuedError) {
+        // Some PCs may still get a command: keep the execution, marked killed, so it stays visible and killable.
+        log.error({ err, queued: err.queuedSubjects }, "publishing commands failed and could not be withdrawn");
+        await deps.store.markKilled(execId, deps.clock().toISOString());
+      } else {
+        // publishExecution withdrew whatever was queued: nothing runs, so the execution is forgotten.
+        log.error({ err }, "publishing commands failed");
+        await deps.store.deleteExecution(execId);
+      }
       throw err;
     }
     log.info({ target_count: targets.length, subjects: published }, "execution published");

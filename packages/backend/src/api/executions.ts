@@ -1,15 +1,14 @@
 /** Executions: list, detail with per-PC rows, and kill. */
-import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import {
   KanadeError,
-  STREAMS,
   UUID_RE,
-  commandSchema,
   jobIdSchema,
   subjects,
   type ExecutionCounts,
   type ExecutionDetail,
+  type ExecutionRow,
   type ExecutionState,
   type ExecutionSummary,
   type KillMessage,
@@ -18,8 +17,8 @@ import type { ExecutionRecord } from "../db/index.js";
 import type { RouteDeps } from "../deps.js";
 import { decodeCursor, limitSchema, page } from "../cursor.js";
 import { parseOr400 } from "../errors.js";
-import { requireNats, type Nats } from "../nats.js";
-import { targetSubjects } from "../exec/publish.js";
+import { requireNats } from "../nats.js";
+import { purgeExecCommands } from "../exec/publish.js";
 
 const params = z.object({ exec_id: z.string().regex(UUID_RE, "expected an exec_id (UUID)") });
 const listQuery = z.object({
@@ -31,14 +30,33 @@ const listQuery = z.object({
 });
 const detailQuery = z.object({ rows: z.enum(["true", "false", "1", "0"]).optional() });
 
-/** Completed once every expected PC has a result; computed on read so it never goes stale. */
+/**
+ * Completed once every expected PC has a result, or once a killed execution has nothing running; computed
+ * on read so it never goes stale.
+ */
 function stateOf(e: ExecutionRecord, c: ExecutionCounts): ExecutionState {
   if (e.state !== "running") return e.state as ExecutionState;
+  if (e.killed_at && c.running === 0) return "completed";
   return c.total > 0 && c.pending === 0 && c.running === 0 ? "completed" : "running";
 }
 
+/**
+ * A kill purges the exec's commands from EXEC, so a PC that had not started it never will and never
+ * reports: count such pending PCs as killed, or a killed execution would wait forever.
+ */
+function settleKilled(e: ExecutionRecord, c: ExecutionCounts): ExecutionCounts {
+  if (!e.killed_at || c.pending === 0) return c;
+  return { ...c, pending: 0, killed: c.killed + c.pending, done: c.done + c.pending };
+}
+
+/** Rows to match settleKilled: a pending PC of a killed execution shows `killed`, with no result. */
+function settleKilledRows(e: ExecutionRecord, rows: ExecutionRow[]): ExecutionRow[] {
+  if (!e.killed_at) return rows;
+  return rows.map((r) => (r.status === "pending" ? { ...r, status: "killed" } : r));
+}
+
 async function summary(deps: RouteDeps, e: ExecutionRecord): Promise<ExecutionSummary> {
-  const counts = await deps.store.executionCounts(e.exec_id);
+  const counts = settleKilled(e, await deps.store.executionCounts(e.exec_id));
   return {
     exec_id: e.exec_id,
     job_id: e.job_id,
@@ -57,24 +75,6 @@ async function mustGet(deps: RouteDeps, execId: string): Promise<ExecutionRecord
   const e = await deps.store.getExecution(execId);
   if (!e) throw new KanadeError("EXECUTION_NOT_FOUND", `No execution "${execId}"`);
   return e;
-}
-
-/**
- * Removes this exec's commands from EXEC where they are still the newest on their subject, so an agent
- * that comes online later does not start a killed run. A newer exec on the same subject is left alone.
- */
-async function purgeCommands(nats: Nats, e: ExecutionRecord, log: FastifyBaseLogger): Promise<number> {
-  let purged = 0;
-  for (const subject of targetSubjects(e.target)) {
-    const msg = await nats.jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
-    if (!msg) continue;
-    const cmd = commandSchema.safeParse(msg.json<unknown>());
-    if (!cmd.success || cmd.data.exec_id !== e.exec_id) continue;
-    const r = await nats.jsm.streams.purge(STREAMS.EXEC, { filter: subject });
-    purged += r.purged;
-    log.debug({ subject, purged: r.purged }, "purged killed command from EXEC");
-  }
-  return purged;
 }
 
 export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -97,7 +97,7 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const s = await summary(deps, e);
     // `?rows=false` keeps polling cheap when thousands of PCs are targeted.
     if (rows === "false" || rows === "0") return s;
-    return { ...s, rows: await deps.store.executionRows(exec_id) };
+    return { ...s, rows: settleKilledRows(e, await deps.store.executionRows(exec_id)) };
   });
 
   app.post("/api/executions/:exec_id/kill", async (req, reply) => {
@@ -115,7 +115,7 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
     deps.nats.nc.publish(subjects.kill(exec_id), JSON.stringify(msg));
     await deps.nats.nc.flush();
     await deps.store.markKilled(exec_id, now);
-    const purged = await purgeCommands(deps.nats, e, log);
+    const purged = await purgeExecCommands(deps.nats, exec_id, e.target, log);
     log.info({ purged }, "execution killed");
     await deps.audit(req, "exec.kill", exec_id, { job_id: e.job_id, purged });
     return reply.status(202).send({ exec_id, killed: true });

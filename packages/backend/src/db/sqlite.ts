@@ -126,6 +126,8 @@ export function openSqliteStore(path: string): SqliteStore {
     insertStarted: db.prepare(
       `INSERT INTO started (exec_id, pc_id, result_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
+    // last_seen is the backend's receive time and batches are written in order, so the newest write wins;
+    // no "newer than stored" guard, which let one heartbeat from a PC with a future clock freeze the row.
     upsertAgent: db.prepare(
       `INSERT INTO agents (pc_id, hostname, os_family, os_version, agent_version, groups, last_seen,
          heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, first_seen)
@@ -136,8 +138,7 @@ export function openSqliteStore(path: string): SqliteStore {
          last_seen = excluded.last_seen, heartbeat_interval_secs = excluded.heartbeat_interval_secs,
          agent_rss_bytes = excluded.agent_rss_bytes, agent_cpu_pct = excluded.agent_cpu_pct,
          boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
-         quarantined_versions = excluded.quarantined_versions
-       WHERE excluded.last_seen >= agents.last_seen`,
+         quarantined_versions = excluded.quarantined_versions`,
     ),
     listAgents: db.prepare(`SELECT * FROM agents ORDER BY pc_id`),
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),

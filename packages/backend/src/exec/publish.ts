@@ -1,15 +1,23 @@
 /** Turns one exec request into Commands (one per target subject, sharing an exec_id) and publishes them to EXEC. */
 import {
+  KanadeError,
+  STREAMS,
+  commandSchema,
   manifestTimeoutSecs,
   parseDurationSecs,
   subjects,
   type Command,
   type ExecRequest,
+  type KillMessage,
   type Manifest,
 } from "@kanade/protocol";
+import type { BaseLogger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import type { Nats } from "../nats.js";
-import { NATS_TIMEOUT_MS } from "../nats.js";
+import { NATS_TIMEOUT_MS, isNatsUnavailable } from "../nats.js";
+
+/** What publishing logs through: a pino logger or a Fastify request's. */
+export type PublishLog = Pick<BaseLogger, "debug" | "warn" | "error">;
 
 export interface ExecTarget {
   pcs?: string[];
@@ -74,11 +82,102 @@ export function planCommands(opts: {
   }));
 }
 
-/** Publishes through JetStream, awaiting each PubAck; msgID = request_id makes a retried publish harmless. */
-export async function publishCommands(nats: Nats, plans: readonly CommandPlan[]): Promise<void> {
-  await Promise.all(
-    plans.map((p) =>
-      nats.js.publish(p.subject, JSON.stringify(p.command), { msgID: p.command.request_id, timeout: NATS_TIMEOUT_MS }),
-    ),
+/** Publishes one Command and resolves with its stream sequence once JetStream acknowledged it. */
+export type PublishCommand = (plan: CommandPlan) => Promise<{ seq: number }>;
+
+/** msgID = request_id makes a retried publish harmless. */
+export const jetStreamPublish =
+  (nats: Nats): PublishCommand =>
+  (p) =>
+    nats.js.publish(p.subject, JSON.stringify(p.command), { msgID: p.command.request_id, timeout: NATS_TIMEOUT_MS });
+
+/**
+ * A partial publish could not be withdrawn: some commands of the exec may still be queued in EXEC. The
+ * caller must keep the execution (marked killed) so the operator can see it and kill it again.
+ */
+export class CommandsLeftQueuedError extends KanadeError {
+  constructor(
+    readonly execId: string,
+    readonly queuedSubjects: readonly string[],
+    cause: unknown,
+  ) {
+    super(
+      "NATS_UNAVAILABLE",
+      `Publishing execution ${execId} failed part-way and its queued commands could not be withdrawn ` +
+        `(${queuedSubjects.join(", ")}); run "kanade kill ${execId}" once the broker is reachable`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Publishes every plan, awaiting each PubAck. All or nothing: when any publish fails, the commands
+ * already acknowledged are purged from EXEC again and `kill.<exec_id>` stops a run an online agent may
+ * have picked up meanwhile, so the caller can forget the execution and the operator's retry does not run
+ * it twice. Throws NATS_UNAVAILABLE ("nothing was queued") then, or CommandsLeftQueuedError when the
+ * withdrawal itself failed.
+ */
+export async function publishCommands(
+  nats: Nats,
+  plans: readonly CommandPlan[],
+  log: PublishLog,
+  publish: PublishCommand = jetStreamPublish(nats),
+): Promise<void> {
+  // allSettled, not all: we must know which subjects were acknowledged before a failure surfaces.
+  const settled = await Promise.allSettled(plans.map((p) => publish(p)));
+  const acked: { subject: string; seq: number }[] = [];
+  const failed: { subject: string; reason: unknown }[] = [];
+  settled.forEach((r, i) => {
+    const subject = plans[i]!.subject;
+    if (r.status === "fulfilled") acked.push({ subject, seq: r.value.seq });
+    else failed.push({ subject, reason: r.reason });
+  });
+  const first = failed[0];
+  if (!first) return;
+  const cmd = plans[0]!.command;
+  log.warn(
+    { exec_id: cmd.exec_id, failed: failed.map((f) => f.subject), acked: acked.map((a) => a.subject), err: first.reason },
+    "publishing commands failed part-way; withdrawing the acknowledged ones",
   );
+  if (acked.length > 0) {
+    try {
+      for (const a of acked) await withdrawCommand(nats, a.subject, a.seq);
+      const kill: KillMessage = { exec_id: cmd.exec_id, issued_by: cmd.issued_by, issued_at: new Date().toISOString() };
+      nats.nc.publish(subjects.kill(cmd.exec_id), JSON.stringify(kill));
+      await nats.nc.flush();
+    } catch (err) {
+      log.error({ exec_id: cmd.exec_id, err }, "cannot withdraw the commands of a failed publish");
+      throw new CommandsLeftQueuedError(cmd.exec_id, acked.map((a) => a.subject), err);
+    }
+  }
+  const message = `Publishing the commands failed on ${failed.length} of ${plans.length} subject(s) (${first.subject}); nothing was queued, try again`;
+  throw new KanadeError(isNatsUnavailable(first.reason) ? "NATS_UNAVAILABLE" : "INTERNAL", message, { cause: first.reason });
+}
+
+/**
+ * Purges the message at `seq` (and anything older) on `subject`. Bounded by seq, so a newer exec
+ * published to the same subject meanwhile survives.
+ */
+async function withdrawCommand(nats: Nats, subject: string, seq: number): Promise<number> {
+  const r = await nats.jsm.streams.purge(STREAMS.EXEC, { filter: subject, seq: seq + 1 });
+  return r.purged;
+}
+
+/**
+ * Removes an exec's commands from EXEC where they are still the newest on their subject, so an agent
+ * that comes online later does not start a killed run. A newer exec on the same subject is left alone,
+ * also when it lands between the read and the purge.
+ */
+export async function purgeExecCommands(nats: Nats, execId: string, target: ExecTarget, log: PublishLog): Promise<number> {
+  let purged = 0;
+  for (const subject of targetSubjects(target)) {
+    const msg = await nats.jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+    if (!msg) continue;
+    const cmd = commandSchema.safeParse(msg.json<unknown>());
+    if (!cmd.success || cmd.data.exec_id !== execId) continue;
+    const n = await withdrawCommand(nats, subject, msg.seq);
+    purged += n;
+    log.debug({ exec_id: execId, subject, purged: n }, "purged killed command from EXEC");
+  }
+  return purged;
 }

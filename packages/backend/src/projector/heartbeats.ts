@@ -8,7 +8,8 @@ import type { RunningProjector } from "./durable.js";
 const FLUSH_MS = 250;
 const FLUSH_MAX = 500;
 
-export function startHeartbeatProjector(deps: { nats: Nats; store: Store; log: Logger }): RunningProjector {
+export function startHeartbeatProjector(deps: { nats: Nats; store: Store; log: Logger; clock?: () => Date }): RunningProjector {
+  const clock = deps.clock ?? ((): Date => new Date());
   const log = deps.log.child({ projector: "heartbeats" });
   // Keyed by pc_id: only the newest heartbeat of each agent in a window matters.
   let pending = new Map<string, Heartbeat>();
@@ -49,7 +50,9 @@ export function startHeartbeatProjector(deps: { nats: Nats; store: Store; log: L
         log.warn({ subject: msg.subject, pc_id: r.data.pc_id }, "dropping heartbeat whose pc_id does not match its subject");
         return;
       }
-      pending.set(r.data.pc_id, r.data);
+      // last_seen is when the backend heard it, not the agent's `at`: a PC whose clock runs ahead would
+      // otherwise look online forever and block later heartbeats; one whose clock lags would look offline.
+      pending.set(r.data.pc_id, { ...r.data, at: clock().toISOString() });
       if (pending.size >= FLUSH_MAX) void flush();
       else timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
