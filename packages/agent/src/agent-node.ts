@@ -55,7 +55,7 @@ export class AgentNode {
     const { nc, log, dataDir } = deps;
     this.js = jetstream(nc);
     const isConnected = (): boolean => this.isConnected();
-    this.outbox = new Outbox({ dir: dataDir && join(dataDir, "outbox"), js: this.js, log, isConnected });
+    this.outbox = new Outbox({ dir: dataDir && join(dataDir, "outbox"), js: this.js, log, isConnected, maxPayload: () => nc.info?.max_payload });
     this.markers = new RunningMarkers(dataDir && join(dataDir, "running"), log);
     this.runner = new CommandRunner({
       pcId: deps.pcId,
@@ -136,6 +136,15 @@ export class AgentNode {
   sendHeartbeat(): void {
     if (this.stopped || !this.connected) return;
     this.deps.nc.publish(subjects.heartbeat(this.deps.pcId), JSON.stringify(this.heartbeat()));
+  }
+
+  /**
+   * Before a restart into a new build: stops intake and lets the runner finish what it has (see
+   * CommandRunner.drain). Heartbeats, kill and ping keep working meanwhile; `stop` follows.
+   */
+  drain(timeoutMs: number, skipReason: string): Promise<boolean> {
+    this.intake.stop();
+    return this.runner.drain(timeoutMs, skipReason);
   }
 
   /** Stops intake, kills in-flight trees (their markers stay for the next start), stops retries. */

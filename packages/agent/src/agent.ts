@@ -36,12 +36,17 @@ export interface RunningAgent {
    * drains and closes the connection.
    */
   stop(): Promise<void>;
+  /**
+   * Before exiting for an update: takes no more commands, reports runs still in their jitter sleep as
+   * `skipped` (`skipReason`) and waits up to `timeoutMs` for running scripts. True when none is left.
+   */
+  drain(timeoutMs: number, skipReason: string): Promise<boolean>;
 }
 
 export interface SelfUpdateOptions {
   /** The executable the service manager starts (see self-update/exe.ts). */
   exePath: string;
-  /** After a verified swap: stop the agent and exit 64 so the new build is started. */
+  /** After a verified swap: drain and stop the agent, then exit 64 so the new build is started. */
   onSwapped(version: string): void;
 }
 
@@ -139,6 +144,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   log.info("agent ready");
   return {
     pcId: config.pcId,
+    drain: (timeoutMs, skipReason) => node.drain(timeoutMs, skipReason),
     async stop() {
       heartbeat.stop();
       perf.stop();

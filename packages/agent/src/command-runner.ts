@@ -36,13 +36,18 @@ export class CommandRunner {
   private readonly inflight = new Map<string, AbortController>();
   private readonly tasks = new Set<Promise<void>>();
   private stopping = false;
+  /** Set by `drain`: the skip_reason of runs that had not started when the agent began restarting. */
+  private drainReason: string | undefined;
+  private readonly sleeping = new Set<string>();
+  private readonly endedByDrain = new Set<string>();
 
   constructor(private readonly deps: CommandRunnerDeps) {}
 
   /** Synchronous up to "marked handled", so two copies arriving together cannot both pass. */
   handle(cmd: Command, subject: string): void {
     const { handled, log } = this.deps;
-    if (this.stopping) return;
+    // Not marked handled: the next start's replay still sees a command that arrives while draining.
+    if (this.stopping || this.drainReason !== undefined) return;
     if (handled.has(cmd.exec_id) || handled.has(cmd.request_id)) {
       log.debug({ exec_id: cmd.exec_id, job_id: cmd.job_id, subject }, "already handled; dropped");
       return;
@@ -76,19 +81,61 @@ export class CommandRunner {
     await Promise.allSettled([...this.tasks]);
   }
 
+  /**
+   * Before a restart into a new build: takes no more commands, ends runs still in their jitter sleep
+   * as `skipped` with `skipReason` (not `error`: they never started), and waits up to `timeoutMs` for
+   * the running ones to finish on their own. True when none is left; `stop` ends whatever is.
+   */
+  async drain(timeoutMs: number, skipReason: string): Promise<boolean> {
+    this.drainReason = skipReason;
+    for (const id of this.sleeping) {
+      const ac = this.inflight.get(id);
+      if (!ac || ac.signal.aborted) continue;
+      this.endedByDrain.add(id);
+      ac.abort();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([Promise.allSettled([...this.tasks]).then(() => true), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private skipForDrain(cmd: Command, resultId: string, reason: string): void {
+    this.deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, reason }, "command skipped");
+    this.complete(cmd, resultId, null, { status: "skipped", exit_code: null, skip_reason: reason });
+  }
+
   private async process(cmd: Command): Promise<void> {
     const { deps } = this;
     const resultId = uuidv7();
-    await this.confirmVersion(cmd);
-    if (this.skippedByGates(cmd, resultId)) return;
+    // Registered and marked before the first await (this part still runs inside `handle`, right after the
+    // id is marked handled): a crash from here on leaves a marker, reported as `error` on restart, and a
+    // `kill.<exec_id>` arriving during the version check finds the run.
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
     const marker = { exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, run_as: cmd.run_as, agent_pid: process.pid };
     try {
       deps.markers.write({ ...marker, started_at: null });
-      if (cmd.jitter_secs) await abortableSleep(deps.random() * cmd.jitter_secs * 1000, ac.signal);
+      await this.confirmVersion(cmd);
       if (ac.signal.aborted) {
+        // Killed before it started; an agent stop leaves the marker instead, like any run it cuts short.
         if (!this.stopping) this.complete(cmd, resultId, null, { status: "killed", exit_code: null });
+        return;
+      }
+      // skipForDrain / skippedByGates report through complete(), which also removes the marker.
+      if (this.drainReason !== undefined) return this.skipForDrain(cmd, resultId, this.drainReason);
+      if (this.skippedByGates(cmd, resultId)) return;
+      if (cmd.jitter_secs) {
+        this.sleeping.add(cmd.exec_id);
+        await abortableSleep(deps.random() * cmd.jitter_secs * 1000, ac.signal).finally(() => this.sleeping.delete(cmd.exec_id));
+      }
+      if (ac.signal.aborted) {
+        if (this.stopping) return;
+        if (this.endedByDrain.delete(cmd.exec_id) && this.drainReason !== undefined) this.skipForDrain(cmd, resultId, this.drainReason);
+        else this.complete(cmd, resultId, null, { status: "killed", exit_code: null });
         return;
       }
       // A revoke, a newer pin, a deadline or a lost connection may have arrived during a long jitter sleep.

@@ -1,14 +1,17 @@
 /**
  * Results are durable before they are published: written + fsynced to `<data_dir>/outbox/`, published
  * with the result_id as JetStream msgID (so a re-send after a lost PubAck is deduplicated), and deleted
- * only after the PubAck. Without a dir (the simulator) the queue lives in memory.
+ * only after the PubAck. Without a dir (the simulator) the queue lives in memory. A result the broker can
+ * never take is set aside as `*.bad`, so one bad entry cannot hold back every later result.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
+import { InvalidArgumentError, InvalidSubjectError } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol";
 import { OutputUploader } from "./output-upload.js";
+import { DEFAULT_MAX_PAYLOAD, encodedBytes, fitResult, PAYLOAD_MARGIN_BYTES } from "./result-fit.js";
 
 interface Entry {
   name: string;
@@ -20,6 +23,8 @@ const SEQ_WIDTH = 12;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const FILE_RE = /^(\d+)-([0-9a-f-]+)\.json$/i;
+/** JetStream's "message size exceeds maximum allowed" (the stream's max_msg_size). */
+const JS_MESSAGE_TOO_LARGE = 10054;
 
 export class Outbox {
   private readonly memory: Entry[] = [];
@@ -32,7 +37,14 @@ export class Outbox {
   readonly output: OutputUploader | undefined;
 
   constructor(
-    private readonly deps: { dir: string | undefined; js: JetStreamClient; log: Logger; isConnected: () => boolean },
+    private readonly deps: {
+      dir: string | undefined;
+      js: JetStreamClient;
+      log: Logger;
+      isConnected: () => boolean;
+      /** The server's max_payload once the connection knows it. */
+      maxPayload?: () => number | undefined;
+    },
   ) {
     this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log }) : undefined;
     if (deps.dir) {
@@ -87,7 +99,8 @@ export class Outbox {
       if (!next) return;
       if (!this.deps.isConnected()) return; // the reconnect handler drains again
       try {
-        const result = this.output ? await this.output.attach(next.result) : next.result;
+        const attached = this.output ? await this.output.attach(next.result) : next.result;
+        const result = await this.fit(attached);
         const ack = await this.deps.js.publish(subjects.result(result.exec_id, result.pc_id), JSON.stringify(result), {
           msgID: result.result_id,
         });
@@ -96,14 +109,35 @@ export class Outbox {
           "result published",
         );
       } catch (err) {
-        this.deps.log.warn({ err, exec_id: next.result.exec_id, result_id: next.result.result_id }, "result publish failed; will retry");
-        this.scheduleRetry();
-        return;
+        if (!isPermanent(err)) {
+          this.deps.log.warn({ err, exec_id: next.result.exec_id, result_id: next.result.result_id }, "result publish failed; will retry");
+          this.scheduleRetry();
+          return;
+        }
+        this.deps.log.error(
+          { err, exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id },
+          "result can never be published; moved aside",
+        );
+        this.setAside(next.name);
+        this.output?.discard(next.result.result_id);
+        continue;
       }
       this.retryMs = RETRY_MIN_MS;
       this.remove(next.name);
       this.output?.discard(next.result.result_id);
     }
+  }
+
+  /** Trims the inline output when the escaped JSON would pass max_payload (NULs and control bytes grow six-fold). */
+  private async fit(result: ExecResult): Promise<ExecResult> {
+    const limit = (this.deps.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD) - PAYLOAD_MARGIN_BYTES;
+    const fitted = fitResult(result, limit);
+    if (fitted.trimmed.length === 0) return result;
+    this.deps.log.warn(
+      { exec_id: result.exec_id, job_id: result.job_id, result_id: result.result_id, streams: fitted.trimmed, bytes: encodedBytes(result), limit },
+      "result too large for max_payload once encoded; inline output cut",
+    );
+    return this.output ? this.output.keepWhole(result, fitted.trimmed, fitted.result) : fitted.result;
   }
 
   private scheduleRetry(): void {
@@ -138,7 +172,27 @@ export class Outbox {
     unlinkSync(join(this.deps.dir, name));
   }
 
+  private setAside(name: string): void {
+    if (!this.deps.dir) {
+      this.memory.shift();
+      return;
+    }
+    const path = join(this.deps.dir, name);
+    renameSync(path, `${path}.bad`);
+  }
+
   private fileNames(): string[] {
     return readdirSync(this.deps.dir ?? ".").filter((n) => FILE_RE.test(n)).sort();
   }
+}
+
+/** Errors that the same message will meet on every retry; anything else (timeouts, no stream yet, a
+ * recovering broker) is retried. */
+function isPermanent(err: unknown): boolean {
+  // A request wraps the publish's own error (RequestError with a cause): look through the chain.
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof InvalidArgumentError || e instanceof InvalidSubjectError) return true;
+    if (e instanceof JetStreamApiError && e.code === JS_MESSAGE_TOO_LARGE) return true;
+  }
+  return false;
 }

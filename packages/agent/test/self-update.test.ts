@@ -1,6 +1,7 @@
 /**
  * A real self-update on Linux: agent builds v1, v2 and a crash-looping v3 (the same bundle with a
- * different version stamp; v3 crashes after its boot guard), each behind a launcher script that plays
+ * different version stamp; v3's program throws while its modules load, after the boot entry ran the
+ * guard), each behind a launcher script that plays
  * "the executable". A supervisor restarts the agent on non-zero exits, as a service manager would.
  */
 import { spawnSync } from "node:child_process";
@@ -102,6 +103,8 @@ describe("agent self-update", () => {
     expect(back.agent_version).toBe("2.0.0");
     expect(back.quarantined_versions).toEqual(["3.0.0"]);
     expect(readFileSync(exe, "utf8")).toBe(launcher(v2));
+    // v3 was moved aside (Windows cannot overwrite a running image); the healthy v2 removes it.
+    await waitFor(() => !existsSync(`${exe}.bad`) || undefined, { what: "v2 to remove <exe>.bad" });
     // v2 swapped to v3 (64); v3 failed three starts (1, 1, 1); its fourth start rolled back (64).
     expect(sup.exits).toEqual([64, 64, 1, 1, 1, 64]);
     const current = (await backend.api<{ quarantined: { pc_id: string; versions: string[] }[] }>("GET", "/api/agents/rollout")).body;

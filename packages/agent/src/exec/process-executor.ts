@@ -60,6 +60,9 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
     for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {
       if (e !== undefined) deps.log.error({ exec_id: cmd.exec_id, job_id: cmd.job_id, problem: e }, "full output not kept; the result has the first 256 KiB");
     }
+    for (const [stream, t] of [["stdout", outcome.stdout], ["stderr", outcome.stderr]] as const) {
+      if (t.fullCapped) deps.log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, stream, total_bytes: t.totalBytes }, "full output cut at the spool cap");
+    }
     return toRunOutcome(outcome);
   } finally {
     await staged.remove().catch((err: unknown) => deps.log.warn({ err, dir: staged.dir, exec_id: cmd.exec_id }, "could not remove staging folder"));

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
-import { SpoolingCapture } from "./spool.js";
+import { SpoolingCapture, spoolCapMarker } from "./spool.js";
 
 describe("SpoolingCapture", () => {
   it("writes no file while the stream fits the cap", () => {
@@ -30,6 +30,21 @@ describe("SpoolingCapture", () => {
       const r = c.result();
       expect([r.text, r.truncated, r.totalBytes, r.fullPath]).toEqual(["abcdefgh", true, 14, path]);
       expect(readFileSync(path, "utf8")).toBe("abcdefghijklmn");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("stops the file at the spool cap and ends it with a marker line", () => {
+    const dir = tempDir("kanade-spool-");
+    try {
+      const path = join(dir.path, "out", "stdout");
+      const c = new SpoolingCapture(path, 4, 10);
+      for (const part of ["abcd", "efgh", "ijkl", "mnop"]) c.push(Buffer.from(part));
+      c.close();
+      const r = c.result();
+      expect([r.text, r.truncated, r.totalBytes, r.fullPath, r.fullCapped]).toEqual(["abcd", true, 16, path, true]);
+      expect(readFileSync(path, "utf8")).toBe(`abcdefghij${spoolCapMarker(10)}`);
     } finally {
       dir.remove();
     }

@@ -3,6 +3,8 @@
  * is not quarantined, waits a random 0..`target_version_jitter`, downloads this platform's build to
  * `<exe>.new`, verifies it, swaps it in (keeping `<exe>.old` for rollback) and asks for a restart
  * (the process exits 64 so the service manager starts the new build). Failures retry with backoff.
+ * The target is read again before the swap and before each retry: a rollout changed or cancelled
+ * during a download is followed, not overwritten by the build that was being fetched.
  */
 import { existsSync, renameSync, rmSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -10,7 +12,7 @@ import type { Logger } from "pino";
 import { parseDurationMs, platformOf, releaseKey, type EffectiveConfig } from "@kanade/protocol";
 import type { EffectiveConfigView } from "../effective-config.js";
 import { ReleaseMissingError, downloadRelease } from "./download.js";
-import { loadState, saveState } from "./state.js";
+import { loadState, quarantinedVersions, saveState } from "./state.js";
 
 const RETRY_MIN_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60_000;
@@ -25,6 +27,8 @@ export interface SelfUpdaterDeps {
   /** Called once after a successful swap; the caller stops the agent and exits 64. */
   onSwapped(version: string): void;
   random?: () => number;
+  /** Fetches and verifies one build into a file (tests substitute a fake). */
+  download?: typeof downloadRelease;
 }
 
 export class SelfUpdater {
@@ -50,7 +54,7 @@ export class SelfUpdater {
 
   /** Versions that failed to start here and are never tried again (reported in heartbeats). */
   quarantined(): string[] {
-    return loadState(this.deps.dataDir).quarantined;
+    return quarantinedVersions(this.deps.dataDir, (err) => this.deps.log.warn({ err }, "cannot read self-update state"));
   }
 
   private clear(): void {
@@ -82,8 +86,24 @@ export class SelfUpdater {
     this.timer = setTimeout(() => void this.update(target), delay);
   }
 
+  /**
+   * True when the effective target_version no longer names `target`; the current one is then
+   * considered afresh (another version, or none), with a fresh backoff.
+   */
+  private outdated(target: string): boolean {
+    const cfg = this.deps.settings.current();
+    if (cfg.effective.target_version === target) return false;
+    this.deps.log.info({ abandoned: target, target_version: cfg.effective.target_version ?? null }, "target_version changed during the update; abandoning the old target");
+    this.clear();
+    this.failures = 0;
+    this.busy = false;
+    this.consider(cfg);
+    return true;
+  }
+
   private async update(target: string): Promise<void> {
     const { log, exePath, dataDir, version, nc } = this.deps;
+    if (this.done || this.outdated(target)) return;
     const platform = platformOf(process.platform, process.arch);
     if (!platform) {
       log.error({ platform: process.platform, arch: process.arch }, "no agent builds exist for this platform; not updating");
@@ -93,19 +113,28 @@ export class SelfUpdater {
     this.busy = true;
     const tmp = `${exePath}.new`;
     try {
-      const got = await downloadRelease(nc, key, tmp);
+      const got = await (this.deps.download ?? downloadRelease)(nc, key, tmp);
       log.info({ key, size: got.size, sha256: got.sha256 }, "agent build downloaded and verified");
+      if (this.done || this.outdated(target)) {
+        rmSync(tmp, { force: true });
+        return;
+      }
       swapIn(exePath, tmp, () => saveState(dataDir, { ...loadState(dataDir), pending: { version: target, from_version: version, attempts: 0 } }));
       this.done = true;
       log.info({ from: version, to: target, exe: exePath }, "agent build swapped; restarting");
       this.deps.onSwapped(target);
     } catch (err) {
+      if (this.done) return;
+      if (this.outdated(target)) {
+        log.warn({ err, key }, "download of the abandoned target failed; not retrying it");
+        return;
+      }
       this.failures++;
       const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.failures - 1, 10));
       if (err instanceof ReleaseMissingError) log.warn({ key, retry_ms: wait }, `${err.message}; will retry`);
       else log.error({ err, key, retry_ms: wait }, "agent update failed; will retry");
       this.scheduledFor = target;
-      if (!this.done) this.timer = setTimeout(() => void this.update(target), wait);
+      this.timer = setTimeout(() => void this.update(target), wait);
     } finally {
       this.busy = false;
     }
