@@ -24,6 +24,7 @@ export class EffectiveConfigView {
   private readonly watcher: BucketWatcher;
   private resolved: EffectiveConfig;
   private resolvedJson: string;
+  private synced = false;
 
   constructor(private readonly deps: EffectiveConfigDeps) {
     this.resolved = resolveConfig({}, [], deps.pcId);
@@ -38,6 +39,23 @@ export class EffectiveConfigView {
 
   start(): void {
     this.watcher.start();
+    // Until the bucket's existing scopes are all read, a half-read state (global, but not yet the
+    // group that overrides it) must not reach listeners: the updater would act on the wrong target.
+    void this.watcher.synced.then(() => {
+      this.synced = true;
+      this.recompute();
+    });
+  }
+
+  /** Resolves true once the existing scopes were read (false after `timeoutMs`). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.watcher.synced.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   stop(): void {
@@ -57,7 +75,7 @@ export class EffectiveConfigView {
 
   /** Group membership changed: the set of consulted group scopes changed with it. */
   groupsChanged(): void {
-    this.recompute();
+    if (this.synced) this.recompute();
   }
 
   private onEntry(key: string, value: string | undefined): void {
@@ -74,7 +92,7 @@ export class EffectiveConfigView {
         this.scopes.set(key, parsed.scope);
       }
     }
-    this.recompute();
+    if (this.synced) this.recompute();
   }
 
   private recompute(): void {

@@ -2,7 +2,8 @@ import { Kvm } from "@nats-io/kv";
 import { BUCKETS, configKeys, heartbeatSchema, subjects, type Heartbeat } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
 import { describe, expect, it } from "vitest";
-import { runAgent, useEnv } from "./fleet-env.js";
+import { EffectiveConfigView } from "../src/effective-config.js";
+import { quietLog, runAgent, useEnv } from "./fleet-env.js";
 
 const env = useEnv();
 
@@ -37,6 +38,25 @@ describe("layered config on a running agent", () => {
     } finally {
       sub.unsubscribe();
       await agent.stop();
+    }
+  });
+
+  it("never shows listeners a half-read state: a group's target_version is seen, not the global one it overrides", async () => {
+    const { nc } = env();
+    const config = await new Kvm(nc).create(BUCKETS.agentConfig);
+    await config.put(configKeys.global(), JSON.stringify({ target_version: "1.0.0" }));
+    await config.put(configKeys.group("canary"), JSON.stringify({ target_version: "2.0.0" }));
+    const seen: (string | undefined)[] = [];
+    const view = new EffectiveConfigView({ nc, pcId: "half-pc", log: quietLog, groups: () => ["canary"] });
+    view.subscribe((cfg) => seen.push(cfg.effective.target_version));
+    view.start();
+    try {
+      expect(await view.ready(10_000)).toBe(true);
+      await waitFor(() => seen.length > 0, { what: "the first notification" });
+      expect(seen).toEqual(["2.0.0"]);
+      expect(view.current().sources.target_version).toBe("groups.canary");
+    } finally {
+      view.stop();
     }
   });
 });
