@@ -42,6 +42,9 @@ describe("loadAgentConfig", () => {
 
   it("refuses a bad value, naming the key", () => {
     expect(() => loadAgentConfig(withFile('heartbeat_interval = "soon"\n'))).toThrow(/heartbeat_interval/);
+    // Node fires a timer longer than ~24.8 days at once: a month would mean a heartbeat every 1 ms.
+    expect(() => loadAgentConfig(withFile('heartbeat_interval = "30d"\n'))).toThrow(/heartbeat_interval: must be at most 24d/);
+    expect(() => loadAgentConfig(withFile('heartbeat_interval = "500ms"\n'))).toThrow(/heartbeat_interval: must be at least 1s/);
   });
 
   it("reports unparsable TOML with the file path", () => {

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { KanadeError, PC_ID_RE, parseDurationMs } from "@kanade/protocol";
+import { KanadeError, PC_ID_RE, boundedDuration, parseDurationMs } from "@kanade/protocol";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -29,8 +29,8 @@ const fileSchema = z
     nats_password: z.string(),
     data_dir: z.string().min(1),
     log: z.enum(LOG_LEVELS),
-    heartbeat_interval: z.string().refine((s) => (parseDurationMs(s) ?? 0) > 0, {
-      message: "expected a positive duration like 30s",
+    heartbeat_interval: boundedDuration("30s").refine((s) => (parseDurationMs(s) ?? 0) >= 1_000, {
+      message: "must be at least 1s",
     }),
   })
   .partial()

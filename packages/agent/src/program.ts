@@ -1,7 +1,7 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
 import { Command as Cli, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
-import { AGENT_UPDATE_EXIT, KanadeError, parseDurationMs } from "@kanade/protocol";
+import { AGENT_UPDATE_EXIT, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs } from "@kanade/protocol";
 import { startAgent, type RunningAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { createLogger } from "./log.js";
@@ -71,12 +71,6 @@ async function runAgent(boot: BootHandoff | undefined): Promise<void> {
   if (!exePath) log.info("self-update off: not a single-executable build and KANADE_AGENT_EXE is not set");
 }
 
-function durationOption(text: string): number {
-  const ms = parseDurationMs(text);
-  if (ms === undefined || ms < 1_000) throw new KanadeError("INVALID_CONFIG", `--host-perf-interval: expected a duration of at least 1s, got "${text}"`);
-  return ms;
-}
-
 /**
  * Lets running scripts finish (bounded), then stops and exits 64: the service manager (or supervisor)
  * starts the new build. Awaits the start itself: a swap can finish before startAgent resolves.
@@ -101,13 +95,16 @@ const positiveInt = (v: string): number => {
   return n;
 };
 
+/** A timer period from the command line: 1s..24d (Node fires longer timers at once). */
 const positiveDuration = (v: string): number => {
   const ms = parseDurationMs(v);
-  if (ms === undefined || ms < 1_000) throw new InvalidArgumentError("expected a duration of at least 1s, like 5s or 30s");
+  if (ms === undefined || ms < 1_000 || ms > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`expected a duration from 1s to ${MAX_TIMER_TEXT}, like 5s or 30s`);
+  }
   return ms;
 };
 
-async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: string }): Promise<void> {
+async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const fleet = await startSimulatedFleet({
@@ -118,7 +115,7 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
     dataDir: config.dataDir,
     log,
     heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,
-    ...(opts.hostPerfInterval ? { hostPerfIntervalMs: durationOption(opts.hostPerfInterval) } : {}),
+    ...(opts.hostPerfInterval !== undefined ? { hostPerfIntervalMs: opts.hostPerfInterval } : {}),
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
@@ -137,7 +134,7 @@ export async function runProgram(argv: readonly string[], boot: BootHandoff | un
     .requiredOption("--count <n>", "number of agents", positiveInt)
     .option("--prefix <prefix>", "pc_id prefix", "sim-")
     .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
-    .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)")
+    .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)", positiveDuration)
     .action(runSimulator);
   await program.parseAsync([...argv]).catch((err: unknown) => {
     if (err instanceof KanadeError) console.error(`kanade-agent: ${err.message}`);

@@ -53,6 +53,14 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_adr/);
   });
 
+  it("keeps the live perf lease within what a timer can wait", () => {
+    const file = dir.join("lease.toml");
+    writeFileSync(file, 'auth_disable = true\nperf_live_lease = "15s"\n');
+    expect(loadBackendConfig({ KANADE_BACKEND_CONFIG: file }).perfLiveLeaseMs).toBe(15_000);
+    writeFileSync(file, 'auth_disable = true\nperf_live_lease = "30d"\n');
+    expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/perf_live_lease: must be at most 24d/);
+  });
+
   it("turns a sqlite URL into a path", () => {
     expect(sqlitePath("sqlite://./kanade.db")).toBe("./kanade.db");
     expect(sqlitePath("sqlite:///var/lib/kanade/kanade.db")).toBe("/var/lib/kanade/kanade.db");

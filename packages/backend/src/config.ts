@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { isDuration, parseDurationMs } from "@kanade/protocol";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
@@ -151,6 +151,10 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
   const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
+  // The lease drives timers on both sides; Node fires longer timers at once.
+  if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
+    throw new ConfigError(`perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
+  }
   return {
     bindHost: host,
     bindPort: port,
