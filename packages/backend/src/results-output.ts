@@ -1,22 +1,54 @@
-/** Reads the whole stdout/stderr of a result from the `result_output` object store (`GET /api/results/{id}?full=1`). */
+/**
+ * The whole stdout/stderr of a result from the `result_output` object store: inlined into the JSON of
+ * `GET /api/results/{id}?full=1` up to a limit, and streamed raw by `GET /api/results/{id}/output/{stream}`.
+ */
+import { Readable } from "node:stream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import { KanadeError, OBJECT_STORES, type ResultRecord } from "@kanade/protocol";
 import type { Nats } from "./nats.js";
 import { requireNats } from "./nats.js";
 
-export async function withFullOutput(nats: Nats, r: ResultRecord): Promise<ResultRecord> {
-  if (r.stdout_object === null && r.stderr_object === null) return r;
+/** Past this, `?full=1` refuses instead of holding the text (and its JSON copy) in memory. */
+export const FULL_JSON_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export type OutputStream = "stdout" | "stderr";
+
+async function outputStore(nats: Nats): Promise<ObjectStore> {
   requireNats(nats);
-  const store = await new Objm(nats.js).open(OBJECT_STORES.resultOutput);
+  return new Objm(nats.js).open(OBJECT_STORES.resultOutput);
+}
+
+export async function withFullOutput(nats: Nats, r: ResultRecord, limitBytes = FULL_JSON_LIMIT_BYTES): Promise<ResultRecord> {
+  if (r.stdout_object === null && r.stderr_object === null) return r;
+  const store = await outputStore(nats);
   const out = { ...r };
-  if (r.stdout_object !== null) out.stdout = await readText(store, r.stdout_object);
-  if (r.stderr_object !== null) out.stderr = await readText(store, r.stderr_object);
+  if (r.stdout_object !== null) out.stdout = await readText(store, r, "stdout", r.stdout_object, limitBytes);
+  if (r.stderr_object !== null) out.stderr = await readText(store, r, "stderr", r.stderr_object, limitBytes);
   return out;
 }
 
-async function readText(store: ObjectStore, key: string): Promise<string> {
+/** The raw bytes of one stream, for piping into an HTTP response; undefined when the result kept it inline. */
+export async function openOutput(nats: Nats, r: ResultRecord, stream: OutputStream): Promise<{ size: number; body: Readable } | undefined> {
+  const key = stream === "stdout" ? r.stdout_object : r.stderr_object;
+  if (key === null) return undefined;
+  const store = await outputStore(nats);
   const obj = await store.get(key);
-  if (!obj) throw new KanadeError("RESULT_NOT_FOUND", `The full output "${key}" is no longer in ${OBJECT_STORES.resultOutput}`);
+  if (!obj) throw gone(key);
+  return { size: obj.info.size, body: Readable.fromWeb(obj.data as import("node:stream/web").ReadableStream<Uint8Array>) };
+}
+
+async function readText(store: ObjectStore, r: ResultRecord, stream: OutputStream, key: string, limitBytes: number): Promise<string> {
+  const info = await store.info(key);
+  if (!info) throw gone(key);
+  if (info.size > limitBytes) {
+    throw new KanadeError(
+      "OUTPUT_TOO_LARGE",
+      `The full ${stream} of result ${r.result_id} is ${info.size} bytes, more than ${limitBytes} can be returned in JSON; ` +
+        `stream it with GET /api/results/${r.result_id}/output/${stream}`,
+    );
+  }
+  const obj = await store.get(key);
+  if (!obj) throw gone(key);
   const chunks: Uint8Array[] = [];
   const reader = obj.data.getReader();
   for (;;) {
@@ -28,3 +60,6 @@ async function readText(store: ObjectStore, key: string): Promise<string> {
   if (failed) throw failed;
   return new TextDecoder("utf-8").decode(Buffer.concat(chunks));
 }
+
+const gone = (key: string): KanadeError =>
+  new KanadeError("RESULT_NOT_FOUND", `The full output "${key}" is no longer in ${OBJECT_STORES.resultOutput}`);

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   RELEASE_NOT_PUBLISHED: { status: 409, message: "That agent version is not in agent_releases" },
   CONFLICT: { status: 409, message: "The resource changed or is in the wrong state" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
+  OUTPUT_TOO_LARGE: { status: 422, message: "The full output is too large to return in JSON; stream it instead" },
   RATE_LIMITED: { status: 429, message: "Too many attempts; wait and try again" },
   NATS_UNAVAILABLE: { status: 503, message: "The NATS broker cannot be reached" },
   TIMEOUT: { status: 504, message: "No reply in time" },
