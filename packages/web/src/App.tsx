@@ -1,4 +1,5 @@
 /** The shell: decides between sign-in and the app, holds the API client, renders the nav and the page. */
+import type { Identity } from "@kanade/protocol";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createApiClient } from "./api/client.js";
 import { ApiContext } from "./api/context.js";
@@ -14,12 +15,24 @@ import { FleetPerfPage } from "./pages/FleetPerf.js";
 import { InventoryPage } from "./pages/Inventory.js";
 import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
-import { SignIn } from "./pages/SignIn.js";
+import { ChangePassword, SignIn } from "./pages/SignIn.js";
+import { whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
 import { Link, useRouter } from "./router.js";
 import { clearToken, loadToken, saveToken } from "./session.js";
 
-type AuthState = { kind: "checking" } | { kind: "signedOut" } | { kind: "ready"; token: string | null } | { kind: "failed"; error: ApiError };
+type AuthState =
+  | { kind: "checking" }
+  | { kind: "signedOut"; expired?: boolean }
+  /** Signed in to an account that may do nothing until its password is changed. */
+  | { kind: "mustChange"; token: string; username: string }
+  /** `me` is null on a backend without `GET /api/auth/me`. */
+  | { kind: "ready"; token: string | null; me: Identity | null }
+  | { kind: "failed"; error: ApiError };
+
+/** Where a checked token leads: straight in, or to the password change first. */
+const signedIn = (token: string | null, me: Identity | null): AuthState =>
+  token && me?.must_change_password ? { kind: "mustChange", token, username: me.actor } : { kind: "ready", token, me };
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -63,13 +76,21 @@ export function App() {
     clearToken();
     setAuth({ kind: "signedOut" });
   }, []);
+  // A 401 mid-session: the session expired, the account was disabled, or the static token changed.
+  const sessionEnded = useCallback(() => {
+    clearToken();
+    setAuth({ kind: "signedOut", expired: true });
+  }, []);
+  const onSignedIn = useCallback((tk: string, me: Identity | null) => {
+    saveToken(tk);
+    setAuth(signedIn(tk, me));
+  }, []);
 
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
     const token = loadToken();
-    createApiClient(() => token, () => undefined)
-      .get("/api/agents?limit=1")
-      .then(() => setAuth({ kind: "ready", token }))
+    whoAmI(createApiClient(() => token, () => undefined))
+      .then((me) => setAuth(signedIn(token, me)))
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 401) {
           clearToken();
@@ -79,23 +100,16 @@ export function App() {
   }, []);
 
   const token = auth.kind === "ready" ? auth.token : null;
-  const api = useMemo(() => createApiClient(() => token, signOut), [token, signOut]);
+  const me = auth.kind === "ready" ? auth.me : null;
+  const api = useMemo(() => createApiClient(() => token, sessionEnded), [token, sessionEnded]);
   const route = matchRoute(path);
 
   if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
-  if (auth.kind === "signedOut") {
-    return (
-      <SignIn
-        onSignedIn={(tk) => {
-          saveToken(tk);
-          setAuth({ kind: "ready", token: tk });
-        }}
-      />
-    );
-  }
+  if (auth.kind === "signedOut") return <SignIn onSignedIn={onSignedIn} {...(auth.expired ? { notice: t("signin.expired") } : {})} />;
+  if (auth.kind === "mustChange") return <ChangePassword token={auth.token} username={auth.username} onChanged={onSignedIn} onCancel={signOut} />;
   return (
-    <ApiContext.Provider value={{ api, token }}>
+    <ApiContext.Provider value={{ api, token, me }}>
       <header className="topbar">
         <strong className="brand">奏 {t("app.title")}</strong>
         <nav>
@@ -116,6 +130,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {me && (
+          <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
+            <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
+          </span>
+        )}
         {token && (
           <button type="button" onClick={signOut}>
             {t("nav.signOut")}

@@ -12,6 +12,9 @@ import { buildSpa, launch, requireChromium, shot } from "./browser.js";
 const JOBS = new URL("../../../../shared/examples/jobs/", import.meta.url);
 const jobYaml = (name: string): string => readFileSync(new URL(name, JOBS), "utf8");
 const PCS = ["web-pc-1", "web-pc-2", "web-pc-3"];
+const APPROVER = { username: "olga", password: "correct horse battery" };
+const GUARDED_YAML = (): string =>
+  jobYaml("hello.yaml").replace("id: hello", "id: guarded").replace(/^description: .*$/m, "description: Say hello, after a second operator approves\nrequire_approval: true");
 
 describe("web UI (chromium)", () => {
   let nats: NatsServer;
@@ -50,12 +53,14 @@ describe("web UI (chromium)", () => {
     await page.goto(backend.url);
     await page.getByRole("heading", { name: "Sign in to kanade" }).waitFor();
     await shot(page, "sign-in");
-    await page.locator('input[name="token"]').fill("wrong-token");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const tokenForm = page.getByTestId("token-form");
+    await tokenForm.locator('input[name="token"]').fill("wrong-token");
+    await tokenForm.getByRole("button", { name: "Sign in with token" }).click();
     await page.getByText("The backend refused this token.").waitFor();
-    await page.locator('input[name="token"]').fill(backend.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await tokenForm.locator('input[name="token"]').fill(backend.token);
+    await tokenForm.getByRole("button", { name: "Sign in with token" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    expect(await page.getByTestId("whoami").textContent()).toBe("static-token admin");
     // The token stays in session storage and never appears in the URL.
     expect(page.url()).not.toContain(backend.token);
     await waitFor(async () => (await page.getByTestId("agents-online").textContent()) === "3", { what: "3 agents online", timeoutMs: 20_000 });
@@ -138,6 +143,74 @@ describe("web UI (chromium)", () => {
     expect(await err.textContent()).toContain("L4: execute.shell");
     await page.locator('.yaml-editor .issue[data-line="4"]').waitFor();
     await shot(page, "jobs-invalid");
+  });
+
+  it("holds a require_approval run until a second operator, signed in with a password, approves it", async () => {
+    expect((await backend.api("POST", "/api/accounts", { ...APPROVER, role: "operator" })).status).toBe(201);
+    const created = await fetch(`${backend.url}/api/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${backend.token}`, "content-type": "application/yaml" },
+      body: GUARDED_YAML(),
+    });
+    expect(created.status).toBe(201);
+
+    // Requested from the SPA with the static token: it waits, and the requester cannot approve it.
+    await page.goto(`${backend.url}/jobs`);
+    await page.locator('[data-job="guarded"]').waitFor();
+    await page.locator('select[name="job"]').selectOption("guarded");
+    await page.locator('input[name="pc"][value="web-pc-1"]').check();
+    await page.getByTestId("exec-form").getByRole("button", { name: "Run" }).click();
+    await page.waitForURL(/\/activity\/[0-9a-f-]{36}$/);
+    const execId = page.url().split("/").pop() ?? "";
+    await page.getByTestId("awaiting-approval").waitFor();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("alert").getByText("a different operator must approve it").waitFor();
+    const pending = await backend.api<ExecutionDetail>("GET", `/api/executions/${execId}`);
+    expect(pending.body.state).toBe("pending_approval");
+    expect(pending.body.rows.map((r) => r.status)).toEqual(["pending"]);
+
+    // Sign out, then in as the operator account; a wrong password first is refused readably.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    const form = page.getByTestId("password-form");
+    await form.locator('input[name="username"]').fill(APPROVER.username);
+    await form.locator('input[name="password"]').fill("not the password");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Wrong username or password, or the account is disabled.").waitFor();
+    await form.locator('input[name="password"]').fill(APPROVER.password);
+    await form.getByRole("button", { name: "Sign in" }).click();
+    // Signing in keeps the page that was open (the execution); the header says who is signed in.
+    await page.getByTestId("awaiting-approval").waitFor();
+    expect(await page.getByTestId("whoami").textContent()).toBe("olga operator");
+    const session = await page.evaluate(() => window.sessionStorage.getItem("kanade.token"));
+    expect(session).toMatch(/^ey/); // the account's JWT, kept like a pasted token
+    expect(page.url()).not.toContain(session);
+
+    // The dashboard figure leads to the filtered Activity list, and from there to the execution.
+    await page.getByRole("link", { name: "Dashboard", exact: true }).click();
+    await waitFor(async () => (await page.getByTestId("awaiting-approval-count").textContent()) === "1", { what: "1 execution waiting for approval" });
+    await page.getByRole("link", { name: /Waiting for approval/ }).click();
+    await page.waitForURL(/\/activity\?state=pending_approval$/);
+    const listed = page.locator(`tr[data-exec="${execId}"][data-state="pending_approval"]`);
+    await listed.getByText("Waiting for approval · PCs: 1").waitFor();
+    expect(await page.getByTestId("executions").locator("tbody tr").count()).toBe(1);
+    await shot(page, "activity-pending");
+    await listed.locator("a").first().click();
+    await page.getByTestId("awaiting-approval").waitFor();
+    await shot(page, "approval-pending");
+
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("dialog").getByText(/Approve execution/).waitFor();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Approved. The commands are on their way.").waitFor();
+    const row = page.getByTestId("execution-rows").locator('tr[data-pc="web-pc-1"]');
+    await row.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
+    await page.getByTestId("awaiting-approval").waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await shot(page, "approval-approved");
+    const approved = await backend.api<ExecutionDetail>("GET", `/api/executions/${execId}`);
+    expect(approved.body.issued_by).toBe("static-token");
+    expect(approved.body.rows.map((r) => r.status)).toEqual(["succeeded"]);
   });
 
   it("switches to Japanese and shows the remaining pages without crashing", async () => {

@@ -1,11 +1,15 @@
 /** Makes the API client (and the token, for WebSockets) available to every page. */
+import type { Identity } from "@kanade/protocol";
 import { createContext, useContext, useEffect, useRef, useState, useCallback } from "react";
 import type { ApiClient } from "./client.js";
 import { ApiError } from "./client.js";
+import { canOperate } from "../lib/auth.js";
 
 export interface ApiContextValue {
   api: ApiClient;
   token: string | null;
+  /** Who is signed in; null when the backend cannot say (no `GET /api/auth/me`). */
+  me: Identity | null;
 }
 
 export const ApiContext = createContext<ApiContextValue | null>(null);
@@ -14,6 +18,11 @@ export function useApi(): ApiContextValue {
   const v = useContext(ApiContext);
   if (!v) throw new Error("useApi outside ApiContext");
   return v;
+}
+
+/** False for viewers: mutation buttons are disabled for them (the backend would answer 403 anyway). */
+export function useCanOperate(): boolean {
+  return canOperate(useApi().me);
 }
 
 export interface Loaded<T> {

@@ -1,8 +1,8 @@
-/** A modal confirmation for destructive actions (kill, revoke). */
+/** A modal confirmation for actions that cannot be undone (kill, revoke, approve, reject). */
 import { useEffect, useRef } from "react";
 import { useT } from "../i18n/context.js";
 
-export function Confirm({ message, onConfirm, onCancel }: { message: string; onConfirm(): void; onCancel(): void }) {
+export function Confirm({ message, onConfirm, onCancel, tone = "danger" }: { message: string; onConfirm(): void; onCancel(): void; tone?: "danger" | "primary" }) {
   const t = useT();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -16,7 +16,7 @@ export function Confirm({ message, onConfirm, onCancel }: { message: string; onC
         <button type="button" onClick={onCancel}>
           {t("common.cancel")}
         </button>
-        <button type="button" className="danger" onClick={onConfirm}>
+        <button type="button" className={tone} onClick={onConfirm}>
           {t("common.confirm")}
         </button>
       </div>

@@ -1,4 +1,4 @@
-/** Executions, newest first, with per-PC progress refreshed every two seconds. */
+/** Executions, newest first, with per-PC progress refreshed every two seconds; `?state=` narrows the list. */
 import type { ExecutionSummary, ListResponse } from "@kanade/protocol";
 import { useState } from "react";
 import { ApiError } from "../api/client.js";
@@ -7,32 +7,44 @@ import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { activityState, executionsPath } from "../lib/activity-filter.js";
 import { shortId } from "../lib/format.js";
-import { Link } from "../router.js";
+import { Link, useRouter } from "../router.js";
 
 export function ActivityPage() {
   const t = useT();
   const { api } = useApi();
-  const head = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=50", 2000);
-  const [older, setOlder] = useState<ExecutionSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const { search } = useRouter();
+  const state = activityState(search);
+  const head = useGet<ListResponse<ExecutionSummary>>(executionsPath(state), 2000);
+  const [older, setOlder] = useState<{ state: string | null; items: ExecutionSummary[] }>({ state, items: [] });
+  const [cursor, setCursor] = useState<{ state: string | null; next: string | null } | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>();
-  const next = cursor === undefined ? head.data?.next_cursor : cursor;
+  // Pages loaded under another filter do not belong to this list.
+  const olderItems = older.state === state ? older.items : [];
+  const olderCursor = cursor?.state === state ? cursor.next : undefined;
+  const next = olderCursor === undefined ? head.data?.next_cursor : olderCursor;
   const loadOlder = async (): Promise<void> => {
     if (!next) return;
     try {
-      const r = await api.get<ListResponse<ExecutionSummary>>(`/api/executions?limit=50&cursor=${encodeURIComponent(next)}`);
-      setOlder((o) => [...o, ...r.items]);
-      setCursor(r.next_cursor);
+      const r = await api.get<ListResponse<ExecutionSummary>>(executionsPath(state, next));
+      setOlder({ state, items: [...olderItems, ...r.items] });
+      setCursor({ state, next: r.next_cursor });
     } catch (err) {
       setError(err as ApiError);
     }
   };
   const seen = new Set<string>();
-  const items = [...(head.data?.items ?? []), ...older].filter((e) => !seen.has(e.exec_id) && seen.add(e.exec_id));
+  const items = [...(head.data?.items ?? []), ...olderItems].filter((e) => !seen.has(e.exec_id) && seen.add(e.exec_id));
   return (
     <section>
       <h1>{t("activity.title")}</h1>
+      {state && (
+        <p className="row" data-testid="activity-filter">
+          <span>{t("activity.filtered", { state: t(`state.${state}`) })}</span>
+          <Link to="/activity">{t("activity.showAll")}</Link>
+        </p>
+      )}
       <ErrorBox error={head.error ?? error} path="/api/executions" />
       {head.data && items.length === 0 && <p className="muted">{t("activity.empty")}</p>}
       {items.length > 0 && (
@@ -49,10 +61,16 @@ export function ActivityPage() {
           </thead>
           <tbody>
             {items.map((e) => (
-              <tr key={e.exec_id} data-exec={e.exec_id} data-job={e.job_id}>
+              <tr key={e.exec_id} data-exec={e.exec_id} data-job={e.job_id} data-state={e.state} className={e.state === "pending_approval" ? "awaiting" : undefined}>
                 <td><Link to={`/activity/${e.exec_id}`}>{e.job_id}</Link> <span className="muted small">{e.version}</span></td>
                 <td><StateBadge state={e.state} /></td>
-                <td><Progress counts={e.counts} /></td>
+                <td>
+                  {e.state === "pending_approval" ? (
+                    <Link to={`/activity/${e.exec_id}`} className="warn-text">{t("activity.awaiting", { n: e.target_count })}</Link>
+                  ) : (
+                    <Progress counts={e.counts} />
+                  )}
+                </td>
                 <td><Ago iso={e.created_at} /></td>
                 <td>{e.issued_by}</td>
                 <td className="mono small"><Link to={`/activity/${e.exec_id}`}>{shortId(e.exec_id)}</Link></td>

@@ -2,7 +2,7 @@
 import type { AgentSummary, EffectiveConfig, InventoryRecord, ListResponse, ResultRecord } from "@kanade/protocol";
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client.js";
-import { useApi, useGet } from "../api/context.js";
+import { useApi, useCanOperate, useGet } from "../api/context.js";
 import { DataView } from "../components/DataView.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { LivePerf } from "../components/LivePerf.js";
@@ -22,6 +22,7 @@ const CATEGORIES = [
 function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; onSaved(): void }) {
   const t = useT();
   const { api } = useApi();
+  const canOperate = useCanOperate();
   const [text, setText] = useState(groups.join(", "));
   const [msg, setMsg] = useState<string | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
@@ -43,7 +44,7 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
       <p className="muted small">{t("agent.groupsHelp")}</p>
       <div className="row">
         <input name="groups" value={text} onChange={(e) => setText(e.target.value)} aria-label={t("agent.groups")} />
-        <button type="button" onClick={() => void save()}>{t("common.save")}</button>
+        <button type="button" onClick={() => void save()} disabled={!canOperate}>{t("common.save")}</button>
       </div>
       {msg && <p className="ok-text" role="status">{msg}</p>}
       <ErrorBox error={error} />

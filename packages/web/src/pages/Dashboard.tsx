@@ -4,6 +4,7 @@ import { useGet } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago, StateBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { listFigure } from "../lib/activity-filter.js";
 import { dashboardStats, failedCount } from "../lib/dashboard-stats.js";
 import { formatPct } from "../lib/format.js";
 import { Link } from "../router.js";
@@ -12,6 +13,7 @@ export function DashboardPage() {
   const t = useT();
   const agents = useGet<ListResponse<AgentSummary>>("/api/agents", 5000);
   const execs = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=500", 5000);
+  const awaiting = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=100&state=pending_approval", 5000);
   const s = dashboardStats(agents.data?.items ?? [], execs.data?.items ?? [], new Date());
   return (
     <section>
@@ -34,6 +36,10 @@ export function DashboardPage() {
         <Link to="/activity" className={`tile ${s.failed > 0 ? "bad" : "ok"}`}>
           <span className="big">{formatPct(s.successRate, 1)}</span>
           <span>{t("dash.successRate")}</span>
+        </Link>
+        <Link to="/activity?state=pending_approval" className={`tile ${awaiting.data?.items.length ? "warn" : ""}`}>
+          <span className="big" data-testid="awaiting-approval-count">{awaiting.data ? listFigure(awaiting.data) : awaiting.error ? "—" : "…"}</span>
+          <span>{t("dash.awaitingApproval")}</span>
         </Link>
       </div>
       <h2>{t("dash.attention")}</h2>

@@ -1,21 +1,23 @@
-/** One execution: per-PC rows updating live, Kill and Revoke with confirmation. */
+/** One execution: per-PC rows updating live; Approve/Reject while it waits, Kill and Revoke; all confirmed first. */
 import type { ExecutionDetail } from "@kanade/protocol";
 import { useState } from "react";
 import { ApiError } from "../api/client.js";
-import { useApi, useGet } from "../api/context.js";
+import { useApi, useCanOperate, useGet } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { approvalView } from "../lib/auth.js";
 import { formatDuration, shortId } from "../lib/format.js";
 import { Link } from "../router.js";
 
-type Pending = "kill" | "revoke" | null;
+type Pending = "kill" | "revoke" | "approve" | "reject" | null;
 
 export function ExecutionPage({ execId }: { execId: string }) {
   const t = useT();
-  const { api } = useApi();
+  const { api, me } = useApi();
+  const canOperate = useCanOperate();
   const d = useGet<ExecutionDetail>(`/api/executions/${encodeURIComponent(execId)}`, 1000);
   const [confirm, setConfirm] = useState<Pending>(null);
   const [msg, setMsg] = useState<string | undefined>();
@@ -26,7 +28,10 @@ export function ExecutionPage({ execId }: { execId: string }) {
     setError(undefined);
     if (!e) return;
     try {
-      if (what === "kill") {
+      if (what === "approve" || what === "reject") {
+        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/${what}`);
+        setMsg(t(what === "approve" ? "activity.approvedMsg" : "activity.rejectedMsg"));
+      } else if (what === "kill") {
         await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/kill`);
         setMsg(t("activity.killed"));
       } else {
@@ -37,6 +42,15 @@ export function ExecutionPage({ execId }: { execId: string }) {
     } catch (err) {
       setError(err as ApiError);
     }
+  };
+  const approval = e ? approvalView(e, me) : undefined;
+  const roleNote = canOperate || !me ? undefined : t("common.needsOperator", { role: t(`role.${me.role}`) });
+  const confirmMessage = (what: Exclude<Pending, null>, ex: ExecutionDetail): string => {
+    const vars = { id: shortId(execId), job: ex.job_id, n: ex.target_count };
+    if (what === "approve") return t("activity.approveConfirm", vars);
+    if (what === "reject") return t("activity.rejectConfirm", vars);
+    if (what === "kill") return t("activity.killConfirm", vars);
+    return t("activity.revokeConfirm", vars);
   };
   const target = e ? (e.target.all ? t("jobs.target.all") : [...(e.target.pcs ?? []), ...(e.target.groups ?? []).map((g) => `@${g}`)].join(", ")) : "";
   return (
@@ -53,11 +67,27 @@ export function ExecutionPage({ execId }: { execId: string }) {
             <span>{e.issued_by}</span>
             <Ago iso={e.created_at} />
             <span className="spacer" />
-            <button type="button" className="danger" onClick={() => setConfirm("kill")} disabled={e.state !== "running" && e.state !== "pending_approval"}>
+            {approval?.pending && (
+              <>
+                <button type="button" className="approve" onClick={() => setConfirm("approve")} disabled={!approval.canDecide} title={roleNote}>
+                  {t("activity.approve")}
+                </button>
+                <button type="button" className="danger" onClick={() => setConfirm("reject")} disabled={!approval.canDecide} title={roleNote}>
+                  {t("activity.reject")}
+                </button>
+              </>
+            )}
+            <button type="button" className="danger" onClick={() => setConfirm("kill")} disabled={!canOperate || (e.state !== "running" && e.state !== "pending_approval")} title={roleNote}>
               {t("activity.kill")}
             </button>
-            <button type="button" className="danger" onClick={() => setConfirm("revoke")}>{t("activity.revoke")}</button>
+            <button type="button" className="danger" onClick={() => setConfirm("revoke")} disabled={!canOperate} title={roleNote}>{t("activity.revoke")}</button>
           </div>
+          {approval?.pending && (
+            <div className="awaiting-note" role="status" data-testid="awaiting-approval">
+              {t("activity.awaitingHelp", { by: e.issued_by })}
+              {approval.ownRequest && <> {t("activity.ownRequest")}</>}
+            </div>
+          )}
           {msg && <p className="ok-text" role="status">{msg}</p>}
           <ErrorBox error={error} />
           <Progress counts={e.counts} />
@@ -87,7 +117,8 @@ export function ExecutionPage({ execId }: { execId: string }) {
       )}
       {confirm && e && (
         <Confirm
-          message={confirm === "kill" ? t("activity.killConfirm", { id: shortId(execId), job: e.job_id }) : t("activity.revokeConfirm", { job: e.job_id })}
+          message={confirmMessage(confirm, e)}
+          tone={confirm === "approve" ? "primary" : "danger"}
           onConfirm={() => void act(confirm)}
           onCancel={() => setConfirm(null)}
         />

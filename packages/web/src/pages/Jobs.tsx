@@ -2,7 +2,7 @@
 import type { AgentSummary, ExecResponse, GroupSummary, JobSummary, ListResponse } from "@kanade/protocol";
 import { useMemo, useState } from "react";
 import { ApiError } from "../api/client.js";
-import { useApi, useGet } from "../api/context.js";
+import { useApi, useCanOperate, useGet } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { useT } from "../i18n/context.js";
@@ -47,6 +47,7 @@ function Catalog({ jobs, onEdit, onRun }: { jobs: JobSummary[]; onEdit(id: strin
 function Editor({ text, setText, onSaved }: { text: string; setText(v: string): void; onSaved(): void }) {
   const t = useT();
   const { api } = useApi();
+  const canOperate = useCanOperate();
   const [error, setError] = useState<ApiError | undefined>();
   const [msg, setMsg] = useState<string | undefined>();
   const marks = useMemo(() => (error?.code === "INVALID_MANIFEST" ? issueLines(text, error.details.length ? error.details : [{ path: "", message: error.message }]) : new Map<number, string[]>()), [error, text]);
@@ -75,7 +76,7 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
         <ErrorBox error={error} path="/api/jobs" />
       )}
       {msg && <p className="ok-text" role="status">{msg}</p>}
-      <button type="button" className="primary" onClick={() => void save()} disabled={!text.trim()}>{t("common.save")}</button>
+      <button type="button" className="primary" onClick={() => void save()} disabled={!text.trim() || !canOperate}>{t("common.save")}</button>
     </section>
   );
 }
@@ -83,6 +84,7 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
 function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: string; setJob(j: string): void; initialPcs: string[] }) {
   const t = useT();
   const { api } = useApi();
+  const canOperate = useCanOperate();
   const { navigate } = useRouter();
   const agents = useGet<ListResponse<AgentSummary>>("/api/agents");
   const groups = useGet<ListResponse<GroupSummary>>("/api/groups");
@@ -153,7 +155,7 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
       )}
       {choice.mode === "all" && <p className="warn-text">{t("jobs.allWarning")}</p>}
       <ErrorBox error={error} path="/api/exec" />
-      <button type="button" className="primary" disabled={!job} onClick={() => void run()}>{t("jobs.exec")}</button>
+      <button type="button" className="primary" disabled={!job || !canOperate} onClick={() => void run()}>{t("jobs.exec")}</button>
     </section>
   );
 }
