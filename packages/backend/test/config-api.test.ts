@@ -1,43 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, STREAMS, configKeys, subjects, type EffectiveConfig } from "@kanade/protocol";
-import { startNatsServer, type NatsServer } from "@kanade/testkit";
-import { natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
 type ScopeBody = { scope: string; config: Record<string, unknown> };
 type Effective = EffectiveConfig & { pc_id: string; groups: string[] };
 
 describe("layered config API", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
-  });
+  const env = useBackendEnv();
 
   it("PUT replaces a scope, GET reads it, and the KV entry is what agents watch", async () => {
-    const put = await backend.api("PUT", "/api/config", { heartbeat_interval: "20s", inventory_enabled: false });
+    const put = await env().backend.api("PUT", "/api/config", { heartbeat_interval: "20s", inventory_enabled: false });
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ scope: "global", config: { heartbeat_interval: "20s", inventory_enabled: false } });
-    const get = await backend.api("GET", "/api/config");
+    const get = await env().backend.api("GET", "/api/config");
     expect((get.body as ScopeBody).config).toEqual({ heartbeat_interval: "20s", inventory_enabled: false });
-    const kv = await new Kvm(nc).open(BUCKETS.agentConfig);
+    const kv = await new Kvm(env().nc).open(BUCKETS.agentConfig);
     expect((await kv.get(configKeys.global()))?.json()).toEqual({ heartbeat_interval: "20s", inventory_enabled: false });
 
-    await backend.api("PUT", "/api/config", { host_perf_interval: "30s" });
-    expect(((await backend.api("GET", "/api/config")).body as ScopeBody).config).toEqual({ host_perf_interval: "30s" });
+    await env().backend.api("PUT", "/api/config", { host_perf_interval: "30s" });
+    expect(((await env().backend.api("GET", "/api/config")).body as ScopeBody).config).toEqual({ host_perf_interval: "30s" });
   });
 
   it("refuses invalid values with 400 INVALID_CONFIG naming the field", async () => {
@@ -48,18 +32,18 @@ describe("layered config API", () => {
       [{ host_perf_interval: "0s" }, "host_perf_interval"],
       [{ colour: "blue" }, "colour"],
     ] as const) {
-      const r = await backend.api("PUT", "/api/groups/lab/config", body);
+      const r = await env().backend.api("PUT", "/api/groups/lab/config", body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       const err = (r.body as ErrBody).error;
       expect(err.code).toBe("INVALID_CONFIG");
       expect(err.message).toContain(field);
     }
     // Nothing was written.
-    expect(((await backend.api("GET", "/api/groups/lab/config")).body as ScopeBody).config).toEqual({});
+    expect(((await env().backend.api("GET", "/api/groups/lab/config")).body as ScopeBody).config).toEqual({});
   });
 
   it("refuses a timer duration longer than 24d (Node would fire it after 1 ms)", async () => {
-    const r = await backend.api("PUT", "/api/config", { inventory_interval: "30d" });
+    const r = await env().backend.api("PUT", "/api/config", { inventory_interval: "30d" });
     expect(r.status).toBe(400);
     const err = (r.body as ErrBody).error;
     expect(err.code).toBe("INVALID_CONFIG");
@@ -68,19 +52,19 @@ describe("layered config API", () => {
   });
 
   it("PATCH merges fields and null removes one; DELETE clears the scope; every change is audited", async () => {
-    await backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: "5s" });
-    await backend.api("PATCH", "/api/pcs/pc-a/config", { host_perf_interval: "10s" });
-    let r = await backend.api("GET", "/api/pcs/pc-a/config");
+    await env().backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: "5s" });
+    await env().backend.api("PATCH", "/api/pcs/pc-a/config", { host_perf_interval: "10s" });
+    let r = await env().backend.api("GET", "/api/pcs/pc-a/config");
     expect((r.body as ScopeBody).config).toEqual({ heartbeat_interval: "5s", host_perf_interval: "10s" });
-    r = await backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: null });
+    r = await env().backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: null });
     expect((r.body as ScopeBody).config).toEqual({ host_perf_interval: "10s" });
-    r = await backend.api("PATCH", "/api/pcs/pc-a/config", { inventory_interval: "banana" });
+    r = await env().backend.api("PATCH", "/api/pcs/pc-a/config", { inventory_interval: "banana" });
     expect(r.status).toBe(400);
     expect((r.body as ErrBody).error.message).toContain("inventory_interval");
-    expect((await backend.api("DELETE", "/api/pcs/pc-a/config")).status).toBe(200);
-    expect(((await backend.api("GET", "/api/pcs/pc-a/config")).body as ScopeBody).config).toEqual({});
+    expect((await env().backend.api("DELETE", "/api/pcs/pc-a/config")).status).toBe(200);
+    expect(((await env().backend.api("GET", "/api/pcs/pc-a/config")).body as ScopeBody).config).toEqual({});
 
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(env().nc);
     const last = await jsm.streams.getMessage(STREAMS.AUDIT, { last_by_subj: subjects.audit("config.clear") });
     expect(last?.json()).toMatchObject({ action: "config.clear", target: "pcs.pc-a", actor: "static-token" });
     const patched = await jsm.streams.getMessage(STREAMS.AUDIT, { last_by_subj: subjects.audit("config.patch") });
@@ -88,13 +72,13 @@ describe("layered config API", () => {
   });
 
   it("effective_config layers global → groups (alphabetical) → pc, with sources and conflicts", async () => {
-    await backend.api("PUT", "/api/config", { heartbeat_interval: "20s", inventory_jitter: "1m" });
-    await backend.api("PUT", "/api/groups/alpha/config", { heartbeat_interval: "10s", host_perf_interval: "15s" });
-    await backend.api("PUT", "/api/groups/beta/config", { heartbeat_interval: "12s" });
-    await backend.api("PUT", "/api/pcs/pc-b/config", { host_perf_interval: "5s" });
-    expect((await backend.api("PUT", "/api/agents/pc-b/groups", { groups: ["beta", "alpha"] })).status).toBe(200);
+    await env().backend.api("PUT", "/api/config", { heartbeat_interval: "20s", inventory_jitter: "1m" });
+    await env().backend.api("PUT", "/api/groups/alpha/config", { heartbeat_interval: "10s", host_perf_interval: "15s" });
+    await env().backend.api("PUT", "/api/groups/beta/config", { heartbeat_interval: "12s" });
+    await env().backend.api("PUT", "/api/pcs/pc-b/config", { host_perf_interval: "5s" });
+    expect((await env().backend.api("PUT", "/api/agents/pc-b/groups", { groups: ["beta", "alpha"] })).status).toBe(200);
 
-    const r = await backend.api("GET", "/api/agents/pc-b/effective_config");
+    const r = await env().backend.api("GET", "/api/agents/pc-b/effective_config");
     expect(r.status).toBe(200);
     const eff = r.body as Effective;
     expect(eff.groups).toEqual(["alpha", "beta"]);
@@ -109,7 +93,7 @@ describe("layered config API", () => {
   });
 
   it("needs the bearer token", async () => {
-    const res = await fetch(`${backend.url}/api/config`);
+    const res = await fetch(`${env().backend.url}/api/config`);
     expect(res.status).toBe(401);
   });
 });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { v7 as uuidv7 } from "uuid";
 import {
   BUCKETS,
@@ -17,67 +16,56 @@ import {
   type ResultRecord,
   type StartedEvent,
 } from "@kanade/protocol";
-import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
-import { HELLO_YAML, makeResult, natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { waitFor } from "@kanade/testkit";
+import { HELLO_YAML, makeResult, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 
 describe("exec, projection and kill", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv();
   let js: JetStreamClient;
   let jsm: JetStreamManager;
 
   const publishResult = (r: ExecResult): Promise<unknown> =>
     js.publish(subjects.result(r.exec_id, r.pc_id), JSON.stringify(r), { msgID: r.result_id });
   const exec = async (body: unknown): Promise<string> => {
-    const r = await backend.api("POST", "/api/exec/hello", body);
+    const r = await env().backend.api("POST", "/api/exec/hello", body);
     expect(r.status).toBe(202);
     return (r.body as { exec_id: string }).exec_id;
   };
   const detail = async (execId: string): Promise<ExecutionDetail> =>
-    (await backend.api("GET", `/api/executions/${execId}`)).body as ExecutionDetail;
+    (await env().backend.api("GET", `/api/executions/${execId}`)).body as ExecutionDetail;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-    js = jetstream(nc);
-    jsm = await jetstreamManager(nc);
-    expect((await backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
-  });
-  afterAll(async () => {
-    await backend?.close();
-    backend?.removeDb();
-    await nc?.close();
-    await server?.dispose();
+    js = jetstream(env().nc);
+    jsm = await jetstreamManager(env().nc);
+    expect((await env().backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
   });
 
   it("refuses unknown jobs, missing targets and revoked jobs", async () => {
-    const unknown = await backend.api("POST", "/api/exec/no-such-job", { pcs: ["pc-1"] });
+    const unknown = await env().backend.api("POST", "/api/exec/no-such-job", { pcs: ["pc-1"] });
     expect(unknown.status).toBe(404);
     expect((unknown.body as ErrBody).error.code).toBe("JOB_NOT_FOUND");
 
-    const none = await backend.api("POST", "/api/exec/hello", {});
+    const none = await env().backend.api("POST", "/api/exec/hello", {});
     expect(none.status).toBe(400);
     expect((none.body as ErrBody).error.code).toBe("NO_TARGET");
 
-    const badPc = await backend.api("POST", "/api/exec/hello", { pcs: ["bad pc"] });
+    const badPc = await env().backend.api("POST", "/api/exec/hello", { pcs: ["bad pc"] });
     expect(badPc.status).toBe(400);
     expect((badPc.body as ErrBody).error.code).toBe("BAD_REQUEST");
 
-    await backend.api("POST", "/api/scripts/hello/revoke");
-    const revoked = await backend.api("POST", "/api/exec/hello", { pcs: ["pc-1"] });
+    await env().backend.api("POST", "/api/scripts/hello/revoke");
+    const revoked = await env().backend.api("POST", "/api/exec/hello", { pcs: ["pc-1"] });
     expect(revoked.status).toBe(409);
     expect((revoked.body as ErrBody).error.message).toMatch(/revoked/);
-    await backend.api("POST", "/api/scripts/hello/unrevoke");
+    await env().backend.api("POST", "/api/scripts/hello/unrevoke");
   });
 
   it("publishes one Command per target subject into EXEC and writes script_current", async () => {
-    await backend.api("PUT", "/api/agents/pc-g1/groups", { groups: ["lab"] });
-    await backend.api("PUT", "/api/agents/pc-g2/groups", { groups: ["lab"] });
-    const r = await backend.api("POST", "/api/exec/hello", { pcs: ["pc-1", "pc-g1"], groups: ["lab"], jitter: "5m" });
+    await env().backend.api("PUT", "/api/agents/pc-g1/groups", { groups: ["lab"] });
+    await env().backend.api("PUT", "/api/agents/pc-g2/groups", { groups: ["lab"] });
+    const r = await env().backend.api("POST", "/api/exec/hello", { pcs: ["pc-1", "pc-g1"], groups: ["lab"], jitter: "5m" });
     expect(r.status).toBe(202);
     const { exec_id, target_count, state } = r.body as { exec_id: string; target_count: number; state: string };
     expect(state).toBe("running");
@@ -144,16 +132,16 @@ describe("exec, projection and kill", () => {
     }, { what: "completed" });
     expect(done.counts).toMatchObject({ total: 2, done: 2, succeeded: 1, failed: 1 });
 
-    const list = (await backend.api("GET", `/api/results?exec_id=${execId}`)).body as { items: ResultRecord[] };
+    const list = (await env().backend.api("GET", `/api/results?exec_id=${execId}`)).body as { items: ResultRecord[] };
     expect(list.items).toHaveLength(2);
-    const one = await backend.api("GET", `/api/results/${ra.result_id}`);
+    const one = await env().backend.api("GET", `/api/results/${ra.result_id}`);
     expect(one.body).toMatchObject({ result_id: ra.result_id, pc_id: "pc-a", stdout: ra.stdout });
-    expect((await backend.api("GET", `/api/results/${uuidv7()}`)).status).toBe(404);
-    const failed = (await backend.api("GET", `/api/results?exec_id=${execId}&status=failed`)).body as { items: ResultRecord[] };
+    expect((await env().backend.api("GET", `/api/results/${uuidv7()}`)).status).toBe(404);
+    const failed = (await env().backend.api("GET", `/api/results?exec_id=${execId}&status=failed`)).body as { items: ResultRecord[] };
     expect(failed.items.map((r) => r.pc_id)).toEqual(["pc-b"]);
 
     // ?rows=false answers counts only.
-    const counts = (await backend.api("GET", `/api/executions/${execId}?rows=false`)).body as Record<string, unknown>;
+    const counts = (await env().backend.api("GET", `/api/executions/${execId}?rows=false`)).body as Record<string, unknown>;
     expect(counts.rows).toBeUndefined();
     expect(counts.counts).toMatchObject({ done: 2 });
   });
@@ -161,7 +149,7 @@ describe("exec, projection and kill", () => {
   it("stores results for executions it does not know, and from PCs that were not targeted", async () => {
     const orphan = makeResult(uuidv7(), "pc-x");
     await publishResult(orphan);
-    await waitFor(async () => (await backend.api("GET", `/api/results/${orphan.result_id}`)).status === 200, { what: "orphan" });
+    await waitFor(async () => (await env().backend.api("GET", `/api/results/${orphan.result_id}`)).status === 200, { what: "orphan" });
 
     const execId = await exec({ pcs: ["pc-a"] });
     await publishResult(makeResult(execId, "pc-stray"));
@@ -176,25 +164,25 @@ describe("exec, projection and kill", () => {
   });
 
   it("lists executions newest first with a working cursor", async () => {
-    const first = await backend.api("GET", "/api/executions?limit=2");
+    const first = await env().backend.api("GET", "/api/executions?limit=2");
     const page1 = first.body as { items: { exec_id: string }[]; next_cursor: string };
     expect(page1.items).toHaveLength(2);
     expect(page1.next_cursor).toBeTruthy();
-    const page2 = (await backend.api("GET", `/api/executions?limit=2&cursor=${page1.next_cursor}`)).body as { items: { exec_id: string }[] };
+    const page2 = (await env().backend.api("GET", `/api/executions?limit=2&cursor=${page1.next_cursor}`)).body as { items: { exec_id: string }[] };
     expect(page2.items.length).toBeGreaterThan(0);
     const all = [...page1.items, ...page2.items].map((e) => e.exec_id);
     expect(new Set(all).size).toBe(all.length);
     expect([...all].sort().reverse()).toEqual(all);
-    expect((await backend.api("GET", `/api/executions/${uuidv7()}`)).status).toBe(404);
+    expect((await env().backend.api("GET", `/api/executions/${uuidv7()}`)).status).toBe(404);
   });
 
   it("kill publishes kill.<exec_id> and purges the exec's commands from EXEC", async () => {
     const execId = await exec({ pcs: ["pc-k1"], groups: ["lab"] });
     const got: unknown[] = [];
-    const sub = nc.subscribe(subjects.kill(execId), { callback: (_e, m) => void got.push(m.json()) });
-    await nc.flush();
+    const sub = env().nc.subscribe(subjects.kill(execId), { callback: (_e, m) => void got.push(m.json()) });
+    await env().nc.flush();
 
-    const r = await backend.api("POST", `/api/executions/${execId}/kill`);
+    const r = await env().backend.api("POST", `/api/executions/${execId}/kill`);
     expect(r.status).toBe(202);
     expect(r.body).toEqual({ exec_id: execId, killed: true });
     await waitFor(() => got.length === 1, { what: "kill message" });
@@ -205,7 +193,7 @@ describe("exec, projection and kill", () => {
     expect(await jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subjects.commandsGroup("lab") })).toBeNull();
     // Other executions' commands stay.
     expect(await jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subjects.commandsPc("pc-1") })).not.toBeNull();
-    expect((await backend.api("POST", `/api/executions/${uuidv7()}/kill`)).status).toBe(404);
+    expect((await env().backend.api("POST", `/api/executions/${uuidv7()}/kill`)).status).toBe(404);
   });
 
   it("a killed execution whose PCs never started completes, showing them killed", async () => {
@@ -214,7 +202,7 @@ describe("exec, projection and kill", () => {
     await waitFor(async () => (await detail(execId)).counts.done === 1, { what: "the first result" });
     expect((await detail(execId)).state).toBe("running");
 
-    expect((await backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
+    expect((await env().backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
     const d = await detail(execId);
     expect(d.state).toBe("completed");
     expect(d.killed_at).toEqual(expect.any(String));
@@ -230,7 +218,7 @@ describe("exec, projection and kill", () => {
     };
     await js.publish(subjects.started(execId, "pc-busy"), JSON.stringify(started));
     await waitFor(async () => (await detail(execId)).counts.running === 1, { what: "the started event" });
-    expect((await backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
+    expect((await env().backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
     expect((await detail(execId)).state).toBe("running");
     await publishResult(makeResult(execId, "pc-busy", { status: "killed", exit_code: null }));
     await waitFor(async () => (await detail(execId)).state === "completed", { what: "completion after the result" });
@@ -238,15 +226,15 @@ describe("exec, projection and kill", () => {
 
   it("sends the sha256 of a script object with the command, and refuses when the object is missing", async () => {
     const manifest = { id: "obj-job", version: "1.0.0", execute: { shell: "sh", script_object: "deploy/1.0.0" } };
-    expect((await backend.api("POST", "/api/jobs", manifest)).status).toBe(201);
-    const missing = await backend.api("POST", "/api/exec/obj-job", { pcs: ["pc-o"] });
+    expect((await env().backend.api("POST", "/api/jobs", manifest)).status).toBe(201);
+    const missing = await env().backend.api("POST", "/api/exec/obj-job", { pcs: ["pc-o"] });
     expect(missing.status).toBe(409);
     expect((missing.body as ErrBody).error.message).toContain("deploy/1.0.0");
 
     const body = "echo deployed\n";
     const store = await new Objm(js).open(OBJECT_STORES.scripts);
     await store.putBlob({ name: "deploy/1.0.0" }, new TextEncoder().encode(body));
-    const r = await backend.api("POST", "/api/exec/obj-job", { pcs: ["pc-o"] });
+    const r = await env().backend.api("POST", "/api/exec/obj-job", { pcs: ["pc-o"] });
     expect(r.status).toBe(202);
     const cmd = commandSchema.parse((await jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subjects.commandsPc("pc-o") }))?.json());
     expect(cmd.script_object).toBe("deploy/1.0.0");

@@ -2,15 +2,14 @@
  * Governance against a real backend, nats-server and SQLite: the role matrix over every registered route,
  * audit rows for every mutation, login rules, the bootstrap admin, and approvals.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAMS, auditEventSchema, roleAtLeast, subjects, type AuditRecord, type LoginResponse, type Role } from "@kanade/protocol";
-import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
+import { waitFor } from "@kanade/testkit";
 import { openGovernanceStore } from "../src/db/governance.js";
 import { accessFor } from "../src/governance/policy.js";
-import { HELLO_YAML, natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { HELLO_YAML, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 const PASSWORD = "correct horse battery";
@@ -32,15 +31,13 @@ const fill = (url: string): string =>
   url.replace(/:([A-Za-z_]+)/g, (_m, p: string) => PLACEHOLDERS[p] ?? "x").replace(/\*$/, "no-such-file");
 
 describe("governance", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv({ bootstrapAdmin: { username: "root", password: "first-password" } });
   let jsm: JetStreamManager;
   const tokens = new Map<string, string>();
 
   const as = async (who: string | undefined, method: string, path: string, body?: unknown) => {
     const headers: Record<string, string> = who ? { authorization: `Bearer ${tokens.get(who) ?? who}` } : {};
-    const res = await fetch(`${backend.url}${path}`, {
+    const res = await fetch(`${env().backend.url}${path}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -57,32 +54,23 @@ describe("governance", () => {
   };
   const login = async (username: string, password = PASSWORD) => as(undefined, "POST", "/api/auth/login", { username, password });
   const auditRows = async (q: string): Promise<AuditRecord[]> =>
-    ((await backend.api("GET", `/api/audit?limit=500&${q}`)).body as { items: AuditRecord[] }).items;
+    ((await env().backend.api("GET", `/api/audit?limit=500&${q}`)).body as { items: AuditRecord[] }).items;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url, { bootstrapAdmin: { username: "root", password: "first-password" } });
-    nc = await natsClient(server.url);
-    jsm = await jetstreamManager(nc);
+    jsm = await jetstreamManager(env().nc);
     for (const [username, role] of [["vera", "viewer"], ["otto", "operator"], ["olga", "operator"], ["ada", "admin"]] as const) {
-      expect((await backend.api("POST", "/api/accounts", { username, password: PASSWORD, role })).status).toBe(201);
+      expect((await env().backend.api("POST", "/api/accounts", { username, password: PASSWORD, role })).status).toBe(201);
       const r = await login(username);
       expect(r.status).toBe(200);
       tokens.set(role === "operator" ? username : role, (r.body as LoginResponse).token);
     }
     tokens.set("operator", tokens.get("otto")!);
-    expect((await backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
-    expect((await backend.api("POST", "/api/jobs", APPROVAL_YAML)).status).toBe(201);
-  });
-  afterAll(async () => {
-    await backend?.close();
-    backend?.removeDb();
-    await nc?.close();
-    await server?.dispose();
+    expect((await env().backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
+    expect((await env().backend.api("POST", "/api/jobs", APPROVAL_YAML)).status).toBe(201);
   });
 
   it("applies the policy to every registered route for every role, and audits every mutation that succeeded", async () => {
-    const routes = backend.routes.filter((r) => accessFor(r.method, r.url) !== "public");
+    const routes = env().backend.routes.filter((r) => accessFor(r.method, r.url) !== "public");
     expect(routes.length).toBeGreaterThan(20);
     const mutations: { actor: string; route: string }[] = [];
     for (const route of routes) {
@@ -139,10 +127,10 @@ describe("governance", () => {
   it("projects the audit stream idempotently: replaying it yields the same rows", async () => {
     const before = await auditRows("");
     // Replay every event in AUDIT through the projector's own insert, against the same database file.
-    const db = new Database(backend.dbUrl.slice("sqlite://".length));
+    const db = new Database(env().backend.dbUrl.slice("sqlite://".length));
     try {
       const store = openGovernanceStore(db);
-      const consumer = await jetstream(nc).consumers.get(STREAMS.AUDIT);
+      const consumer = await jetstream(env().nc).consumers.get(STREAMS.AUDIT);
       const info = await jsm.streams.info(STREAMS.AUDIT);
       const events: AuditRecord[] = [];
       const iter = await consumer.fetch({ max_messages: info.state.messages, expires: 5_000 });

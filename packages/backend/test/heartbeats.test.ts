@@ -1,16 +1,13 @@
 /** Heartbeats → agents: last_seen is the backend's receive time, whatever the agent's clock says. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { describe, expect, it } from "vitest";
 import { subjects, type AgentSummary, type Heartbeat } from "@kanade/protocol";
-import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
-import { natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { waitFor } from "@kanade/testkit";
+import { useBackendEnv } from "./helpers.js";
 
 const DAY_MS = 86_400_000;
 
 describe("heartbeat projection", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv();
 
   const hb = (pc: string, at: Date, agentVersion: string): Heartbeat => ({
     pc_id: pc,
@@ -26,29 +23,18 @@ describe("heartbeat projection", () => {
     heartbeat_interval_secs: 30,
   });
   const agent = async (pc: string): Promise<AgentSummary | undefined> => {
-    const r = await backend.api("GET", `/api/agents/${pc}`);
+    const r = await env().backend.api("GET", `/api/agents/${pc}`);
     return r.status === 200 ? (r.body as AgentSummary) : undefined;
   };
   const nearNow = (iso: string | null): boolean => iso !== null && Math.abs(Date.parse(iso) - Date.now()) < 60_000;
 
-  beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
-  });
 
   it("a heartbeat stamped a day ahead does not freeze the agent's record", async () => {
-    nc.publish(subjects.heartbeat("hb-future"), JSON.stringify(hb("hb-future", new Date(Date.now() + DAY_MS), "1.0.0")));
+    env().nc.publish(subjects.heartbeat("hb-future"), JSON.stringify(hb("hb-future", new Date(Date.now() + DAY_MS), "1.0.0")));
     const first = await waitFor(() => agent("hb-future"), { what: "the agent record" });
     expect(nearNow(first.last_seen)).toBe(true);
 
-    nc.publish(subjects.heartbeat("hb-future"), JSON.stringify(hb("hb-future", new Date(), "1.0.1")));
+    env().nc.publish(subjects.heartbeat("hb-future"), JSON.stringify(hb("hb-future", new Date(), "1.0.1")));
     const later = await waitFor(async () => {
       const a = await agent("hb-future");
       return a?.agent_version === "1.0.1" ? a : undefined;
@@ -58,7 +44,7 @@ describe("heartbeat projection", () => {
   });
 
   it("a PC whose clock lags by a day is online", async () => {
-    nc.publish(subjects.heartbeat("hb-slow"), JSON.stringify(hb("hb-slow", new Date(Date.now() - DAY_MS), "1.0.0")));
+    env().nc.publish(subjects.heartbeat("hb-slow"), JSON.stringify(hb("hb-slow", new Date(Date.now() - DAY_MS), "1.0.0")));
     const a = await waitFor(() => agent("hb-slow"), { what: "the agent record" });
     expect(nearNow(a.last_seen)).toBe(true);
     expect(a.online).toBe(true);

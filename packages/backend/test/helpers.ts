@@ -1,6 +1,7 @@
 /** Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file. */
+import { afterAll, beforeAll } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { tempSqlite } from "@kanade/testkit";
+import { startNatsServer, tempSqlite, type NatsServer } from "@kanade/testkit";
 import type { ExecResult } from "@kanade/protocol";
 import { v7 as uuidv7 } from "uuid";
 import { pino, type Logger } from "pino";
@@ -62,6 +63,39 @@ export function wrap(backend: RunningBackend, token: string | undefined): TestBa
 
 export function natsClient(url: string): Promise<NatsConnection> {
   return connect({ servers: url, name: "backend-test" });
+}
+
+export interface BackendEnv {
+  server: NatsServer;
+  backend: TestBackend & { removeDb(): void };
+  nc: NatsConnection;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start a nats-server, a test backend against it and a client
+ * connection, and tear them down in reverse order (tolerating a setup that failed part way).
+ * Call it before a file's own hooks: vitest runs afterAll hooks in reverse, so this cleanup runs last.
+ * Returns a getter for the environment, valid once the hooks have run.
+ */
+export function useBackendEnv(overrides: Partial<BackendConfig> = {}): () => BackendEnv {
+  let server: NatsServer | undefined;
+  let backend: (TestBackend & { removeDb(): void }) | undefined;
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    server = await startNatsServer();
+    backend = await startTestBackend(server.url, overrides);
+    nc = await natsClient(server.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await backend?.close();
+    backend?.removeDb();
+    await server?.dispose();
+  });
+  return () => {
+    if (!server || !backend || !nc) throw new Error("useBackendEnv: the environment is not set up (use it inside tests or hooks)");
+    return { server, backend, nc };
+  };
 }
 
 export const HELLO_YAML = `id: hello

@@ -1,19 +1,18 @@
 /** Raw KV and object store access against a real backend and nats-server: reads for viewers, writes for admins, audited. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord, KvEntryView, ListResponse, LoginResponse, StoredObject } from "@kanade/protocol";
-import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
-import { TOKEN, startTestBackend, type TestBackend } from "./helpers.js";
+import { waitFor } from "@kanade/testkit";
+import { TOKEN, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 const PASSWORD = "correct horse battery";
 
 describe("jetstream kv and object routes", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
+  const env = useBackendEnv();
   const tokens = new Map<string, string>([["admin", TOKEN]]);
 
   const as = async (who: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${backend.url}${path}`, {
+    const res = await fetch(`${env().backend.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${tokens.get(who)}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -24,18 +23,11 @@ describe("jetstream kv and object routes", () => {
   const errorOf = (r: { body: unknown }) => (r.body as ErrBody).error;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
     for (const [username, role] of [["vera", "viewer"], ["otto", "operator"]] as const) {
-      expect((await backend.api("POST", "/api/accounts", { username, password: PASSWORD, role })).status).toBe(201);
-      const r = await backend.api("POST", "/api/auth/login", { username, password: PASSWORD });
+      expect((await env().backend.api("POST", "/api/accounts", { username, password: PASSWORD, role })).status).toBe(201);
+      const r = await env().backend.api("POST", "/api/auth/login", { username, password: PASSWORD });
       tokens.set(role, (r.body as LoginResponse).token);
     }
-  });
-  afterAll(async () => {
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
   });
 
   it("puts, gets and deletes an entry, and the typed routes see the change", async () => {
@@ -49,7 +41,7 @@ describe("jetstream kv and object routes", () => {
     expect(entry).toMatchObject({ bucket: "agent_groups", key: "pc-7", value: '{"groups":["lab","kiosk"]}' });
     expect(entry.revision).toBe((put.body as { revision: number }).revision);
     expect(Date.parse(entry.created)).not.toBeNaN();
-    expect((await backend.api("GET", "/api/agents/pc-7/groups")).body).toEqual({ pc_id: "pc-7", groups: ["kiosk", "lab"] });
+    expect((await env().backend.api("GET", "/api/agents/pc-7/groups")).body).toEqual({ pc_id: "pc-7", groups: ["kiosk", "lab"] });
 
     const del = await as("admin", "DELETE", "/api/jetstream/kv/agent_groups/pc-7");
     expect(del).toEqual({ status: 200, body: { bucket: "agent_groups", key: "pc-7", deleted: true } });
@@ -63,7 +55,7 @@ describe("jetstream kv and object routes", () => {
     expect((await as("admin", "PUT", "/api/jetstream/kv/script_current/audited", { value: "1.2.3" })).status).toBe(200);
     expect((await as("admin", "DELETE", "/api/jetstream/kv/script_current/audited")).status).toBe(200);
     const rows = await waitFor(async () => {
-      const r = ((await backend.api("GET", "/api/audit?target=script_current/audited")).body as ListResponse<AuditRecord>).items;
+      const r = ((await env().backend.api("GET", "/api/audit?target=script_current/audited")).body as ListResponse<AuditRecord>).items;
       return r.length >= 2 ? r : undefined;
     }, { timeoutMs: 10_000, what: "kv audit rows" });
     expect(rows.map((r) => r.action).sort()).toEqual(["jetstream.kv.delete", "jetstream.kv.put"]);
@@ -113,7 +105,7 @@ describe("jetstream kv and object routes", () => {
   it("lists an object store with size, both digest forms and mtime", async () => {
     const empty = await as("viewer", "GET", "/api/jetstream/objects/app_packages");
     expect(empty).toEqual({ status: 200, body: { items: [], next_cursor: null } });
-    const res = await fetch(`${backend.url}/api/script-objects/tool/1.0.0`, {
+    const res = await fetch(`${env().backend.url}/api/script-objects/tool/1.0.0`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream" },
       body: "hello\n",

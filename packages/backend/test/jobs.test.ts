@@ -1,12 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kvm } from "@nats-io/kv";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, STREAMS, subjects } from "@kanade/protocol";
-import { startNatsServer, type NatsServer } from "@kanade/testkit";
-import { HELLO_YAML, TOKEN, natsClient, startTestBackend, wrap, type TestBackend } from "./helpers.js";
+import { HELLO_YAML, TOKEN, wrap, useBackendEnv } from "./helpers.js";
 
 const INVALID_DIR = "/work/shared/examples/jobs/invalid";
 /** The field each invalid example gets wrong; the API must name it in `details`. */
@@ -20,29 +18,15 @@ const EXPECTED_PATHS: Record<string, string[]> = {
 type ErrBody = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
 
 describe("auth, jobs, scripts and groups routes", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-  });
-  afterAll(async () => {
-    await backend?.close();
-    backend?.removeDb();
-    await nc?.close();
-    await server?.dispose();
-  });
+  const env = useBackendEnv();
 
   it("needs a bearer token on /api except GET /api/version; /health is open", async () => {
-    const anon = wrap(backend, undefined).api;
+    const anon = wrap(env().backend, undefined).api;
     const r401 = await anon("GET", "/api/jobs");
     expect(r401.status).toBe(401);
     expect((r401.body as ErrBody).error.code).toBe("UNAUTHORIZED");
-    expect((await wrap(backend, "wrong").api("GET", "/api/jobs")).status).toBe(401);
-    expect((await backend.api("GET", "/api/jobs")).status).toBe(200);
+    expect((await wrap(env().backend, "wrong").api("GET", "/api/jobs")).status).toBe(401);
+    expect((await env().backend.api("GET", "/api/jobs")).status).toBe(200);
 
     const version = await anon("GET", "/api/version");
     expect(version.status).toBe(200);
@@ -51,55 +35,55 @@ describe("auth, jobs, scripts and groups routes", () => {
   });
 
   it("answers unknown routes with 404 NOT_FOUND", async () => {
-    const r = await backend.api("GET", "/api/nope");
+    const r = await env().backend.api("GET", "/api/nope");
     expect(r.status).toBe(404);
     expect((r.body as ErrBody).error.code).toBe("NOT_FOUND");
   });
 
   it("creates a job from YAML, lists, shows, exports and deletes (which revokes) it", async () => {
-    const created = await backend.api("POST", "/api/jobs", HELLO_YAML);
+    const created = await env().backend.api("POST", "/api/jobs", HELLO_YAML);
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: "hello", version: "1.0.0" });
 
-    const list = await backend.api("GET", "/api/jobs");
+    const list = await env().backend.api("GET", "/api/jobs");
     expect(list.body).toEqual({
       items: [{ id: "hello", version: "1.0.0", description: "Say hello", shell: "sh", require_approval: false, status: "ACTIVE" }],
       next_cursor: null,
     });
-    const show = await backend.api("GET", "/api/jobs/hello");
+    const show = await env().backend.api("GET", "/api/jobs/hello");
     expect(show.body).toMatchObject({ id: "hello", status: "ACTIVE", manifest: { execute: { shell: "sh", timeout: "30s" } } });
-    const yaml = await backend.api("GET", "/api/jobs/hello/yaml");
+    const yaml = await env().backend.api("GET", "/api/jobs/hello/yaml");
     expect(yaml.text).toBe(HELLO_YAML);
 
-    const kv = await new Kvm(jetstream(nc)).open(BUCKETS.scriptStatus);
+    const kv = await new Kvm(jetstream(env().nc)).open(BUCKETS.scriptStatus);
     expect((await kv.get("hello"))?.string()).toBe("ACTIVE");
 
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(env().nc);
     const audit = await jsm.streams.getMessage(STREAMS.AUDIT, { last_by_subj: subjects.audit("job.create") });
     expect(audit?.json()).toMatchObject({ actor: "static-token", action: "job.create", target: "hello", payload_summary: { version: "1.0.0" } });
 
-    expect((await backend.api("DELETE", "/api/jobs/hello")).status).toBe(200);
+    expect((await env().backend.api("DELETE", "/api/jobs/hello")).status).toBe(200);
     expect((await kv.get("hello"))?.string()).toBe("REVOKED");
-    const gone = await backend.api("GET", "/api/jobs/hello");
+    const gone = await env().backend.api("GET", "/api/jobs/hello");
     expect(gone.status).toBe(404);
     expect((gone.body as ErrBody).error.code).toBe("JOB_NOT_FOUND");
-    expect((await backend.api("DELETE", "/api/jobs/hello")).status).toBe(404);
+    expect((await env().backend.api("DELETE", "/api/jobs/hello")).status).toBe(404);
   });
 
   it("creates a job from a JSON manifest and keeps a YAML rendering of it", async () => {
     const manifest = { id: "json-job", version: "2.0.0", execute: { shell: "bash", script: "echo hi" } };
-    const r = await backend.api("POST", "/api/jobs", manifest);
+    const r = await env().backend.api("POST", "/api/jobs", manifest);
     expect(r.status).toBe(201);
-    const again = await backend.api("POST", "/api/jobs", manifest);
+    const again = await env().backend.api("POST", "/api/jobs", manifest);
     expect(again.status).toBe(200);
-    const yaml = await backend.api("GET", "/api/jobs/json-job/yaml");
+    const yaml = await env().backend.api("GET", "/api/jobs/json-job/yaml");
     expect(yaml.text).toContain("id: json-job");
     expect(yaml.text).toContain("script: echo hi");
   });
 
   for (const file of readdirSync(INVALID_DIR)) {
     it(`refuses invalid/${file} with 400 naming the bad field`, async () => {
-      const r = await backend.api("POST", "/api/jobs", readFileSync(join(INVALID_DIR, file), "utf8"));
+      const r = await env().backend.api("POST", "/api/jobs", readFileSync(join(INVALID_DIR, file), "utf8"));
       expect(r.status).toBe(400);
       const body = r.body as ErrBody;
       expect(body.error.code).toBe("INVALID_MANIFEST");
@@ -112,47 +96,47 @@ describe("auth, jobs, scripts and groups routes", () => {
   }
 
   it("refuses a manifest whose script is still a script_file", async () => {
-    const r = await backend.api("POST", "/api/jobs", { id: "x", version: "1.0.0", execute: { shell: "sh", script_file: "a.sh" } });
+    const r = await env().backend.api("POST", "/api/jobs", { id: "x", version: "1.0.0", execute: { shell: "sh", script_file: "a.sh" } });
     expect(r.status).toBe(400);
     expect((r.body as ErrBody).error.details).toEqual([{ path: "execute.script_file", message: expect.stringContaining("inlines") }]);
   });
 
   it("revokes and unrevokes a job's script", async () => {
-    await backend.api("POST", "/api/jobs", HELLO_YAML);
-    expect((await backend.api("POST", "/api/scripts/hello/revoke")).body).toEqual({ id: "hello", status: "REVOKED" });
-    expect(((await backend.api("GET", "/api/jobs/hello")).body as { status: string }).status).toBe("REVOKED");
+    await env().backend.api("POST", "/api/jobs", HELLO_YAML);
+    expect((await env().backend.api("POST", "/api/scripts/hello/revoke")).body).toEqual({ id: "hello", status: "REVOKED" });
+    expect(((await env().backend.api("GET", "/api/jobs/hello")).body as { status: string }).status).toBe("REVOKED");
     // An empty body labelled as JSON (what browsers send) is fine; broken JSON is a 400.
-    const emptyJson = await backend.api("POST", "/api/scripts/hello/unrevoke", undefined, { "content-type": "application/json" });
+    const emptyJson = await env().backend.api("POST", "/api/scripts/hello/unrevoke", undefined, { "content-type": "application/json" });
     expect(emptyJson.body).toEqual({ id: "hello", status: "ACTIVE" });
-    const broken = await fetch(`${backend.url}/api/jobs`, {
+    const broken = await fetch(`${env().backend.url}/api/jobs`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
       body: "{oops",
     });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as ErrBody).error.code).toBe("BAD_REQUEST");
-    expect((await backend.api("POST", "/api/scripts/never-seen/revoke")).status).toBe(404);
+    expect((await env().backend.api("POST", "/api/scripts/never-seen/revoke")).status).toBe(404);
   });
 
   it("round-trips group membership through KV agent_groups", async () => {
-    const kv = await new Kvm(jetstream(nc)).open(BUCKETS.agentGroups);
-    expect((await backend.api("PUT", "/api/agents/pc-1/groups", { groups: ["web", "canary", "web"] })).body).toEqual({
+    const kv = await new Kvm(jetstream(env().nc)).open(BUCKETS.agentGroups);
+    expect((await env().backend.api("PUT", "/api/agents/pc-1/groups", { groups: ["web", "canary", "web"] })).body).toEqual({
       pc_id: "pc-1",
       groups: ["canary", "web"],
     });
     expect((await kv.get("pc-1"))?.json()).toEqual({ groups: ["canary", "web"] });
-    await backend.api("POST", "/api/agents/pc-1/groups", { groups: ["db"] });
-    await backend.api("POST", "/api/agents/pc-2/groups", { groups: ["web"] });
-    expect((await backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"] });
-    expect((await backend.api("DELETE", "/api/agents/pc-1/groups/canary")).body).toEqual({ pc_id: "pc-1", groups: ["db", "web"] });
+    await env().backend.api("POST", "/api/agents/pc-1/groups", { groups: ["db"] });
+    await env().backend.api("POST", "/api/agents/pc-2/groups", { groups: ["web"] });
+    expect((await env().backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"] });
+    expect((await env().backend.api("DELETE", "/api/agents/pc-1/groups/canary")).body).toEqual({ pc_id: "pc-1", groups: ["db", "web"] });
 
-    const groups = (await backend.api("GET", "/api/groups")).body as { items: { group: string; members: string[] }[] };
+    const groups = (await env().backend.api("GET", "/api/groups")).body as { items: { group: string; members: string[] }[] };
     expect(groups.items.map(({ group, members }) => ({ group, members }))).toEqual([
       { group: "db", members: ["pc-1"] },
       { group: "web", members: ["pc-1", "pc-2"] },
     ]);
 
-    const bad = await backend.api("PUT", "/api/agents/pc-1/groups", { groups: ["ok", "not ok"] });
+    const bad = await env().backend.api("PUT", "/api/agents/pc-1/groups", { groups: ["ok", "not ok"] });
     expect(bad.status).toBe(400);
     expect((bad.body as ErrBody).error.details?.[0]?.path).toBe("groups.1");
   });

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
 import type { JetStreamStatus } from "@kanade/protocol";
-import { startNatsServer, startTestFleet, waitFor, type NatsServer, type TestFleet } from "@kanade/testkit";
-import { HELLO_YAML, TOKEN, startTestBackend, type TestBackend } from "./helpers.js";
+import { startTestFleet, waitFor, type TestFleet } from "@kanade/testkit";
+import { HELLO_YAML, TOKEN, useBackendEnv } from "./helpers.js";
 
 const value = (families: MetricFamily[], name: string, labels: Record<string, string> = {}): number => {
   const fam = families.find((f) => f.name === name);
@@ -12,32 +12,26 @@ const value = (families: MetricFamily[], name: string, labels: Record<string, st
 };
 
 describe("metrics and JetStream status", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
+  const env = useBackendEnv();
   let fleet: TestFleet;
 
   const scrape = async (): Promise<MetricFamily[]> => {
-    const res = await fetch(`${backend.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${env().backend.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     return parsePrometheusTextFormat(await res.text());
   };
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    fleet = await startTestFleet(server.url, ["metrics-pc"], { heartbeatIntervalMs: 1_000 });
-    expect((await backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
+    fleet = await startTestFleet(env().server.url, ["metrics-pc"], { heartbeatIntervalMs: 1_000 });
+    expect((await env().backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
   });
   afterAll(async () => {
     await fleet?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
   });
 
   it("needs a token", async () => {
-    expect((await fetch(`${backend.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${env().backend.url}/metrics`)).status).toBe(401);
   });
 
   it("parses with a Prometheus text-format parser and its counters move when an exec runs", async () => {
@@ -47,9 +41,9 @@ describe("metrics and JetStream status", () => {
       expect(before.map((f) => f.name), name).toContain(name);
     }
     const execRoute = { method: "POST", route: "/api/exec/:job_id", status: "202" };
-    const { exec_id } = (await backend.api("POST", "/api/exec/hello", { pcs: ["metrics-pc"] })).body as { exec_id: string };
+    const { exec_id } = (await env().backend.api("POST", "/api/exec/hello", { pcs: ["metrics-pc"] })).body as { exec_id: string };
     await waitFor(async () => {
-      const d = (await backend.api("GET", `/api/executions/${exec_id}?rows=false`)).body as { counts: { succeeded: number } };
+      const d = (await env().backend.api("GET", `/api/executions/${exec_id}?rows=false`)).body as { counts: { succeeded: number } };
       return d.counts.succeeded === 1 || undefined;
     }, { what: "exec to succeed" });
     const after = await scrape();
@@ -61,7 +55,7 @@ describe("metrics and JetStream status", () => {
   });
 
   it("lists every stream, KV bucket and object store with usage against its limit", async () => {
-    const r = await backend.api("GET", "/api/jetstream/status");
+    const r = await env().backend.api("GET", "/api/jetstream/status");
     expect(r.status).toBe(200);
     const { items } = r.body as JetStreamStatus;
     const results = items.find((i) => i.kind === "stream" && i.name === "RESULTS")!;

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, type AgentRelease, type RolloutStatus, type StoredObject } from "@kanade/protocol";
-import { startNatsServer, type NatsServer } from "@kanade/testkit";
-import { TOKEN, natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { TOKEN, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 
@@ -26,29 +24,16 @@ function streamUpload(url: string, body: Readable, size: number): Promise<{ stat
 }
 
 describe("app packages, script objects, agent releases and rollout", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv();
 
   const upload = (path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${backend.url}${path}`, {
+    fetch(`${env().backend.url}${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream", ...headers },
       body,
       duplex: "half",
     } as RequestInit);
 
-  beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.stop();
-  });
 
   it("round-trips a package with its digests, and refuses downloads without the token", async () => {
     const bytes = randomBytes(3 * 1024 * 1024 + 17);
@@ -59,10 +44,10 @@ describe("app packages, script objects, agent releases and rollout", () => {
     expect(stored).toMatchObject({ key: "kanade-backend/1.2.0", name: "kanade-backend", version: "1.2.0", size: bytes.length, sha256: hex });
     expect(Buffer.from(stored.digest.replace(/^SHA-256=/, ""), "base64url").toString("hex")).toBe(hex);
 
-    const denied = await fetch(`${backend.url}/api/app-packages/kanade-backend/1.2.0`);
+    const denied = await fetch(`${env().backend.url}/api/app-packages/kanade-backend/1.2.0`);
     expect(denied.status).toBe(401);
 
-    const dl = await fetch(`${backend.url}/api/app-packages/kanade-backend/1.2.0`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const dl = await fetch(`${env().backend.url}/api/app-packages/kanade-backend/1.2.0`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(dl.status).toBe(200);
     expect(dl.headers.get("content-length")).toBe(String(bytes.length));
     expect(dl.headers.get("x-kanade-sha256")).toBe(hex);
@@ -71,11 +56,11 @@ describe("app packages, script objects, agent releases and rollout", () => {
 
     const again = await upload("/api/app-packages/kanade-backend/1.2.0", Buffer.from("other"));
     expect(again.status).toBe(409);
-    const list = await backend.api("GET", "/api/app-packages");
+    const list = await env().backend.api("GET", "/api/app-packages");
     expect((list.body as { items: StoredObject[] }).items.map((i) => i.key)).toEqual(["kanade-backend/1.2.0"]);
 
-    expect((await backend.api("DELETE", "/api/app-packages/kanade-backend/1.2.0")).status).toBe(200);
-    const gone = await backend.api("GET", "/api/app-packages/kanade-backend/1.2.0");
+    expect((await env().backend.api("DELETE", "/api/app-packages/kanade-backend/1.2.0")).status).toBe(200);
+    const gone = await env().backend.api("GET", "/api/app-packages/kanade-backend/1.2.0");
     expect(gone.status).toBe(404);
     expect((gone.body as ErrBody).error.code).toBe("OBJECT_NOT_FOUND");
   });
@@ -99,13 +84,13 @@ describe("app packages, script objects, agent releases and rollout", () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     try {
-      const res = await streamUpload(`${backend.url}/api/app-packages/big/1.0.0`, source, size);
+      const res = await streamUpload(`${env().backend.url}/api/app-packages/big/1.0.0`, source, size);
       expect(res.status).toBe(201);
       const stored = JSON.parse(res.text) as StoredObject;
       expect(stored.size).toBe(size);
       expect(stored.sha256).toBe(hash.digest("hex"));
 
-      const dl = await fetch(`${backend.url}/api/app-packages/big/1.0.0`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const dl = await fetch(`${env().backend.url}/api/app-packages/big/1.0.0`, { headers: { authorization: `Bearer ${TOKEN}` } });
       const down = createHash("sha256");
       let received = 0;
       for await (const chunk of dl.body as unknown as AsyncIterable<Uint8Array>) {
@@ -123,28 +108,28 @@ describe("app packages, script objects, agent releases and rollout", () => {
   }, 180_000);
 
   it("publishes agent builds and refuses a rollout of a version that is not published", async () => {
-    const res = await fetch(`${backend.url}/api/agents/publish?version=2.0.0&platform=linux-x64`, {
+    const res = await fetch(`${env().backend.url}/api/agents/publish?version=2.0.0&platform=linux-x64`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream" },
       body: Buffer.from("#!/bin/sh\necho v2\n"),
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as AgentRelease).key).toBe("2.0.0-linux-x64");
-    const releases = (await backend.api("GET", "/api/agents/releases")).body as { items: AgentRelease[] };
+    const releases = (await env().backend.api("GET", "/api/agents/releases")).body as { items: AgentRelease[] };
     expect(releases.items).toMatchObject([{ key: "2.0.0-linux-x64", version: "2.0.0", platform: "linux-x64" }]);
 
-    const refused = await backend.api("POST", "/api/agents/rollout", { version: "9.9.9", global: true });
+    const refused = await env().backend.api("POST", "/api/agents/rollout", { version: "9.9.9", global: true });
     expect(refused.status).toBe(409);
     expect((refused.body as ErrBody).error).toMatchObject({ code: "RELEASE_NOT_PUBLISHED" });
     expect((refused.body as ErrBody).error.message).toContain("9.9.9");
 
-    const kv = await new Kvm(nc).open(BUCKETS.agentConfig);
+    const kv = await new Kvm(env().nc).open(BUCKETS.agentConfig);
     await kv.put("global", JSON.stringify({ heartbeat_interval: "10s" }));
-    expect((await backend.api("POST", "/api/agents/rollout", { version: "2.0.0", global: true, jitter: "30m" })).status).toBe(200);
-    expect((await backend.api("POST", "/api/agents/rollout", { version: "2.0.0", pcs: ["canary-1"] })).status).toBe(200);
+    expect((await env().backend.api("POST", "/api/agents/rollout", { version: "2.0.0", global: true, jitter: "30m" })).status).toBe(200);
+    expect((await env().backend.api("POST", "/api/agents/rollout", { version: "2.0.0", pcs: ["canary-1"] })).status).toBe(200);
     // Other fields of the scope survive the read-modify-write.
     expect(JSON.parse((await kv.get("global"))!.string())).toEqual({ heartbeat_interval: "10s", target_version: "2.0.0", target_version_jitter: "30m" });
-    const status = (await backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const status = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
     expect(status.scopes).toEqual([
       { scope: "global", target_version: "2.0.0", target_version_jitter: "30m" },
       { scope: "pcs.canary-1", target_version: "2.0.0", target_version_jitter: null },

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { hostPerfSchema, subjects, type HostPerf, type PerfFrame } from "@kanade/protocol";
-import { sleep, startNatsServer, startTestFleet, waitFor, type NatsServer, type TestFleet } from "@kanade/testkit";
-import { natsClient, startTestBackend, TOKEN, type TestBackend } from "./helpers.js";
+import { sleep, startTestFleet, waitFor, type TestFleet } from "@kanade/testkit";
+import { TOKEN, useBackendEnv } from "./helpers.js";
 
 const LEASE_MS = 3_000;
 const PC = "perf-pc";
@@ -37,31 +36,22 @@ function sample(pcId: string, over: Partial<HostPerf>): HostPerf {
 }
 
 describe("host perf: periodic, live, fleet", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
+  const env = useBackendEnv({ perfLiveLeaseMs: LEASE_MS });
   let fleet: TestFleet;
-  let nc: NatsConnection;
-  const wsUrl = (path: string): string => backend.url.replace(/^http/, "ws") + path;
+  const wsUrl = (path: string): string => env().backend.url.replace(/^http/, "ws") + path;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url, { perfLiveLeaseMs: LEASE_MS });
-    fleet = await startTestFleet(server.url, [PC]);
-    nc = await natsClient(server.url);
+    fleet = await startTestFleet(env().server.url, [PC]);
   });
   afterAll(async () => {
-    await nc?.close();
     await fleet?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
   });
 
   it("a host_perf_interval set through the API takes effect on the running agent, and samples are stored", async () => {
     const seen: HostPerf[] = [];
-    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void seen.push(hostPerfSchema.parse(m.json())) });
+    const sub = env().nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void seen.push(hostPerfSchema.parse(m.json())) });
     try {
-      const r = await backend.api("PUT", `/api/pcs/${PC}/config`, { host_perf_interval: "1s" });
+      const r = await env().backend.api("PUT", `/api/pcs/${PC}/config`, { host_perf_interval: "1s" });
       expect(r.status).toBe(200);
       // The default is 60 s: three samples within the wait prove the new interval is live.
       await waitFor(() => seen.length >= 3, { what: "three host_perf samples at 1s", timeoutMs: 10_000 });
@@ -72,13 +62,13 @@ describe("host perf: periodic, live, fleet", () => {
 
       const since = new Date(Date.now() - 60_000).toISOString();
       const hist = await waitFor(async () => {
-        const h = await backend.api("GET", `/api/agents/${PC}/perf?since=${encodeURIComponent(since)}`);
+        const h = await env().backend.api("GET", `/api/agents/${PC}/perf?since=${encodeURIComponent(since)}`);
         const items = (h.body as { items: HostPerf[] }).items;
         return items.length >= 2 ? items : undefined;
       }, { what: "stored samples" });
       expect(Date.parse(hist[0]!.at)).toBeLessThanOrEqual(Date.parse(hist.at(-1)!.at));
     } finally {
-      await backend.api("DELETE", `/api/pcs/${PC}/config`);
+      await env().backend.api("DELETE", `/api/pcs/${PC}/config`);
       sub.unsubscribe();
     }
     // Back to the 60 s default: the stream goes quiet.
@@ -111,7 +101,7 @@ describe("host perf: periodic, live, fleet", () => {
     ws.close();
 
     const after: string[] = [];
-    const sub = nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void after.push(m.subject) });
+    const sub = env().nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void after.push(m.subject) });
     try {
       await sleep(LEASE_MS + 1_000);
       after.length = 0;
@@ -136,23 +126,23 @@ describe("host perf: periodic, live, fleet", () => {
   it("serves the fleet's latest samples hottest first and streams them live", async () => {
     const fleetView = await viewer(wsUrl("/api/perf/fleet/live"), { headers: { authorization: `Bearer ${TOKEN}` } });
     try {
-      nc.publish(subjects.hostPerf("hot-cpu"), JSON.stringify(sample("hot-cpu", { cpu_pct: 97 })));
-      nc.publish(subjects.hostPerf("hot-mem"), JSON.stringify(sample("hot-mem", { cpu_pct: 5, mem_used_bytes: 99 })));
-      nc.publish(subjects.hostPerf("hot-net"), JSON.stringify(sample("hot-net", { cpu_pct: 3, net_rx_bytes_per_sec: 9e9 })));
-      nc.publish(subjects.hostPerf("liar"), JSON.stringify(sample("hot-disk", { cpu_pct: 100 }))); // pc_id ≠ subject: dropped
+      env().nc.publish(subjects.hostPerf("hot-cpu"), JSON.stringify(sample("hot-cpu", { cpu_pct: 97 })));
+      env().nc.publish(subjects.hostPerf("hot-mem"), JSON.stringify(sample("hot-mem", { cpu_pct: 5, mem_used_bytes: 99 })));
+      env().nc.publish(subjects.hostPerf("hot-net"), JSON.stringify(sample("hot-net", { cpu_pct: 3, net_rx_bytes_per_sec: 9e9 })));
+      env().nc.publish(subjects.hostPerf("liar"), JSON.stringify(sample("hot-disk", { cpu_pct: 100 }))); // pc_id ≠ subject: dropped
       // The real agent in this file reports the machine's own numbers, so compare only the synthetic PCs.
       const synthetic = new Set(["hot-cpu", "hot-mem", "hot-net", "hot-disk"]);
       const order = async (sort: string): Promise<string[]> =>
-        ((await backend.api("GET", `/api/perf/fleet?sort=${sort}`)).body as { items: HostPerf[] }).items
+        ((await env().backend.api("GET", `/api/perf/fleet?sort=${sort}`)).body as { items: HostPerf[] }).items
           .map((i) => i.pc_id)
           .filter((id) => synthetic.has(id));
       await waitFor(async () => (await order("cpu")).length === 3, { what: "three synthetic PCs in the fleet view" });
       expect(await order("cpu")).toEqual(["hot-cpu", "hot-mem", "hot-net"]);
       expect((await order("mem"))[0]).toBe("hot-mem");
       expect((await order("net"))[0]).toBe("hot-net");
-      const limited = await backend.api("GET", "/api/perf/fleet?sort=cpu&limit=2");
+      const limited = await env().backend.api("GET", "/api/perf/fleet?sort=cpu&limit=2");
       expect((limited.body as { items: HostPerf[] }).items).toHaveLength(2);
-      expect((await backend.api("GET", "/api/perf/fleet?sort=banana")).status).toBe(400);
+      expect((await env().backend.api("GET", "/api/perf/fleet?sort=banana")).status).toBe(400);
       await waitFor(() => fleetView.frames.some((f) => f.type === "host_perf" && f.data.pc_id === "hot-net"), { what: "fleet frame" });
       expect(fleetView.frames.some((f) => f.type === "host_perf" && f.data.pc_id === "hot-disk")).toBe(false);
     } finally {

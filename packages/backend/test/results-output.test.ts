@@ -2,59 +2,49 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { v7 as uuidv7 } from "uuid";
 import { KanadeError, OBJECT_STORES, resultOutputKey, subjects, type ResultRecord } from "@kanade/protocol";
-import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
+import { waitFor } from "@kanade/testkit";
 import { connectNats, type Nats } from "../src/nats.js";
 import { withFullOutput } from "../src/results-output.js";
-import { makeResult, natsClient, quietLog, startTestBackend, TOKEN, type TestBackend } from "./helpers.js";
+import { makeResult, quietLog, TOKEN, useBackendEnv } from "./helpers.js";
 
 describe("full output", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv();
   let nats: Nats;
   const text = "行".repeat(150_000) + "\nend\n"; // ~450 KB of UTF-8, well past the 256 KiB inline cap
   let record: ResultRecord;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
-    nats = await connectNats({ url: server.url, log: quietLog() });
+    nats = await connectNats({ url: env().server.url, log: quietLog() });
     const execId = uuidv7();
     const r = makeResult(execId, "pc-out", { stdout: text.slice(0, 1000), stdout_truncated: true });
     const key = resultOutputKey(r.result_id, "stdout");
-    const store = await new Objm(jetstream(nc)).open(OBJECT_STORES.resultOutput);
+    const store = await new Objm(jetstream(env().nc)).open(OBJECT_STORES.resultOutput);
     await store.putBlob({ name: key }, new TextEncoder().encode(text));
-    await jetstream(nc).publish(subjects.result(execId, "pc-out"), JSON.stringify({ ...r, stdout_object: key }), { msgID: r.result_id });
+    await jetstream(env().nc).publish(subjects.result(execId, "pc-out"), JSON.stringify({ ...r, stdout_object: key }), { msgID: r.result_id });
     record = await waitFor(async () => {
-      const got = await backend.api("GET", `/api/results/${r.result_id}`);
+      const got = await env().backend.api("GET", `/api/results/${r.result_id}`);
       return got.status === 200 ? (got.body as ResultRecord) : undefined;
     }, { what: "the projected result" });
   });
   afterAll(async () => {
     await nats?.nc.close();
-    await nc?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.dispose();
   });
 
   it("returns the whole text with ?full=1 and streams it raw from /output/stdout", async () => {
     expect(record.stdout).toHaveLength(1000);
-    const full = (await backend.api("GET", `/api/results/${record.result_id}?full=1`)).body as ResultRecord;
+    const full = (await env().backend.api("GET", `/api/results/${record.result_id}?full=1`)).body as ResultRecord;
     expect(full.stdout).toBe(text);
-    const raw = await fetch(`${backend.url}/api/results/${record.result_id}/output/stdout`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const raw = await fetch(`${env().backend.url}/api/results/${record.result_id}/output/stdout`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(raw.status).toBe(200);
     expect(raw.headers.get("content-type")).toMatch(/^text\/plain; charset=utf-8/);
     expect(Number(raw.headers.get("content-length"))).toBe(Buffer.byteLength(text));
     expect(await raw.text()).toBe(text);
     // A stream kept inline comes back from the database as is.
-    const stderr = await fetch(`${backend.url}/api/results/${record.result_id}/output/stderr`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const stderr = await fetch(`${env().backend.url}/api/results/${record.result_id}/output/stderr`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await stderr.text()).toBe(record.stderr);
-    expect((await fetch(`${backend.url}/api/results/${record.result_id}/output/stdout`)).status).toBe(401);
+    expect((await fetch(`${env().backend.url}/api/results/${record.result_id}/output/stdout`)).status).toBe(401);
   });
 
   it("refuses to inline an output past the JSON limit, pointing at the raw route", async () => {

@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { startAgent, type RunningAgent } from "@kanade/agent";
 import { BUCKETS, platformOf, type AgentRelease, type EffectiveConfig, type RolloutResponse, type RolloutStatus } from "@kanade/protocol";
-import { startNatsServer, tempDir, testLogger, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
-import { TOKEN, natsClient, startTestBackend, type TestBackend } from "./helpers.js";
+import { tempDir, testLogger, waitFor, type TempDir } from "@kanade/testkit";
+import { TOKEN, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 type Effective = EffectiveConfig & { pc_id: string; groups: string[] };
@@ -21,29 +20,20 @@ const PLATFORM = platformOf(process.platform, process.arch) ?? "linux-x64";
 const build = (version: string): string => `#!/bin/sh\necho kanade-agent ${version}\n`;
 
 describe("rollout scoping: pc beats group beats global", () => {
-  let server: NatsServer;
-  let backend: TestBackend & { removeDb(): void };
-  let nc: NatsConnection;
+  const env = useBackendEnv();
   let dir: TempDir;
   let agent: RunningAgent | undefined;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    backend = await startTestBackend(server.url);
-    nc = await natsClient(server.url);
     dir = tempDir("kanade-rollout-scope-");
   });
   afterAll(async () => {
     await agent?.stop();
-    await nc?.close();
-    await backend?.close();
-    backend?.removeDb();
-    await server?.stop();
     dir?.remove();
   });
 
   async function publish(version: string): Promise<AgentRelease> {
-    const res = await fetch(`${backend.url}/api/agents/publish?version=${version}&platform=${PLATFORM}`, {
+    const res = await fetch(`${env().backend.url}/api/agents/publish?version=${version}&platform=${PLATFORM}`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream" },
       body: Buffer.from(build(version)),
@@ -52,17 +42,17 @@ describe("rollout scoping: pc beats group beats global", () => {
     return (await res.json()) as AgentRelease;
   }
   async function rollout(body: Record<string, unknown>): Promise<RolloutResponse> {
-    const res = await backend.api("POST", "/api/agents/rollout", body);
+    const res = await env().backend.api("POST", "/api/agents/rollout", body);
     expect(res.status, res.text).toBe(200);
     return res.body as RolloutResponse;
   }
   async function effective(pc: string): Promise<Effective> {
-    const res = await backend.api("GET", `/api/agents/${pc}/effective_config`);
+    const res = await env().backend.api("GET", `/api/agents/${pc}/effective_config`);
     expect(res.status, res.text).toBe(200);
     return res.body as Effective;
   }
   async function configSnapshot(): Promise<Record<string, string>> {
-    const kv = await new Kvm(nc).open(BUCKETS.agentConfig);
+    const kv = await new Kvm(env().nc).open(BUCKETS.agentConfig);
     const out: Record<string, string> = {};
     for await (const key of await kv.keys()) {
       const e = await kv.get(key);
@@ -78,7 +68,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     expect(await rollout({ version: "2.0.0", groups: ["canary"] })).toEqual({ version: "2.0.0", scopes: ["groups.canary"], jitter: null });
     expect(await rollout({ version: "3.0.0", pcs: ["pc-a"] })).toEqual({ version: "3.0.0", scopes: ["pcs.pc-a"], jitter: null });
     for (const pc of ["pc-a", "pc-b"]) {
-      const res = await backend.api("PUT", `/api/agents/${pc}/groups`, { groups: ["canary"] });
+      const res = await env().backend.api("PUT", `/api/agents/${pc}/groups`, { groups: ["canary"] });
       expect(res.status, res.text).toBe(200);
     }
 
@@ -96,7 +86,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     expect(c.sources.target_version).toBe("global");
     for (const e of [a, b, c]) expect(e.conflicts).toEqual([]);
 
-    const status = (await backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const status = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
     expect(status.scopes).toEqual([
       { scope: "global", target_version: "1.0.0", target_version_jitter: null },
       { scope: "groups.canary", target_version: "2.0.0", target_version_jitter: null },
@@ -106,15 +96,15 @@ describe("rollout scoping: pc beats group beats global", () => {
 
   it("refuses a rollout of an unpublished version and changes no scope", async () => {
     const before = await configSnapshot();
-    const statusBefore = (await backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const statusBefore = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
     for (const body of [{ version: "9.9.9", global: true }, { version: "9.9.9", groups: ["canary"] }, { version: "9.9.9", pcs: ["pc-a", "pc-c"] }]) {
-      const refused = await backend.api("POST", "/api/agents/rollout", body);
+      const refused = await env().backend.api("POST", "/api/agents/rollout", body);
       expect(refused.status).toBe(409);
       expect((refused.body as ErrBody).error.code).toBe("RELEASE_NOT_PUBLISHED");
       expect((refused.body as ErrBody).error.message).toContain("9.9.9");
     }
     expect(await configSnapshot()).toEqual(before);
-    expect((await backend.api("GET", "/api/agents/rollout")).body).toEqual(statusBefore);
+    expect((await env().backend.api("GET", "/api/agents/rollout")).body).toEqual(statusBefore);
     expect((await effective("pc-a")).effective.target_version).toBe("3.0.0");
     expect((await effective("pc-b")).effective.target_version).toBe("2.0.0");
     expect((await effective("pc-c")).effective.target_version).toBe("1.0.0");
@@ -131,7 +121,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     writeFileSync(exePath, build("0.1.0"));
     const swapped: string[] = [];
     agent = await startAgent(
-      { pcId: "pc-b", natsUrl: server.url, dataDir: join(dir.path, "data"), logLevel: "silent", heartbeatIntervalMs: 30_000 },
+      { pcId: "pc-b", natsUrl: env().server.url, dataDir: join(dir.path, "data"), logLevel: "silent", heartbeatIntervalMs: 30_000 },
       { log: testLogger("pc-b"), selfUpdate: { exePath, onSwapped: (v) => swapped.push(v) } },
     );
     await waitFor(() => swapped.length > 0 || undefined, { what: "the agent to swap in a new build", timeoutMs: 30_000 });
