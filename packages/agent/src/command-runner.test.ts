@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { commandSchema, execResultSchema, SKIP_EXIT, type Command, type ExecResult } from "@kanade/protocol";
-import { tempDir, waitFor } from "@kanade/testkit";
+import { execResultSchema, SKIP_EXIT, type Command, type ExecResult } from "@kanade/protocol";
+import { sampleCommand, tempDir, waitFor } from "@kanade/testkit";
 import { CommandRunner } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
@@ -13,17 +13,7 @@ import { RunningMarkers } from "./running-markers.js";
 
 const log = pino({ level: "silent" });
 
-const cmd: Command = commandSchema.parse({
-  request_id: "0190a7e0-0000-7000-8000-000000000001",
-  exec_id: "0190a7e0-0000-7000-8000-000000000002",
-  job_id: "job",
-  version: "1.0.0",
-  shell: "sh",
-  script: "echo hi",
-  timeout_secs: 10,
-  issued_at: "2026-01-10T11:59:00Z",
-  issued_by: "op",
-});
+const cmd: Command = sampleCommand();
 
 /** A runner whose version check (the cached pin differs from the command's) waits until `release` is called. */
 function setup() {

@@ -1,23 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { commandSchema, SKIP_EXIT, type Command } from "@kanade/protocol";
+import { SKIP_EXIT } from "@kanade/protocol";
+import { sampleCommand } from "@kanade/testkit";
 import { evaluateGates, type GateInput } from "./gates.js";
 
 const NOW = Date.parse("2026-01-10T12:00:00Z");
 
-function cmd(extra: Record<string, unknown> = {}): Command {
-  return commandSchema.parse({
-    request_id: "0190a7e0-0000-7000-8000-000000000001",
-    exec_id: "0190a7e0-0000-7000-8000-000000000002",
-    job_id: "job",
-    version: "1.0.0",
-    shell: "sh",
-    script: "echo hi",
-    timeout_secs: 10,
-    issued_at: "2026-01-10T11:59:00Z",
-    issued_by: "op",
-    ...extra,
-  });
-}
+const cmd = sampleCommand;
 
 const input = (over: Partial<GateInput> = {}): GateInput => ({ now: NOW, connected: true, cacheAgeMs: 0, facts: {}, unsupported: undefined, ...over });
 

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ExecResult } from "@kanade/protocol";
+import { sampleResult } from "@kanade/testkit";
 import { encodedBytes, fitResult, jsonHead } from "./result-fit.js";
 
-const base: ExecResult = {
-  result_id: "01936f0e-7a3b-7cde-8f00-000000000001",
-  exec_id: "01936f0e-7a3b-7cde-8f00-000000000002",
-  request_id: "01936f0e-7a3b-7cde-8f00-000000000003",
-  job_id: "hello",
-  version: "1.0.0",
-  pc_id: "pc-1",
-  status: "succeeded",
-  exit_code: 0,
-  stdout: "",
-  stderr: "",
-  stdout_truncated: false,
-  stderr_truncated: false,
-  started_at: null,
-  finished_at: "2026-11-30T00:00:01.000Z",
-};
+const base: ExecResult = sampleResult();
 const LIMIT = 1024 * 1024 - 8 * 1024;
 
 describe("fitResult", () => {

@@ -8,7 +8,7 @@ import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { execResultSchema, OBJECT_STORES, STREAMS, type ExecResult } from "@kanade/protocol";
-import { startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { sampleResult, startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 import { Outbox } from "../src/outbox.js";
 
 const log = pino({ level: process.env.KANADE_TEST_LOG ?? "silent" });
@@ -35,23 +35,15 @@ afterAll(async () => {
 });
 
 function result(over: Partial<ExecResult> = {}): ExecResult {
-  return {
+  return sampleResult({
     result_id: uuidv7(),
     exec_id: uuidv7(),
     request_id: uuidv7(),
     job_id: "outbox-job",
-    version: "1.0.0",
     pc_id: "outbox-pc",
-    status: "succeeded",
-    exit_code: 0,
-    stdout: "",
-    stderr: "",
-    stdout_truncated: false,
-    stderr_truncated: false,
-    started_at: null,
     finished_at: new Date().toISOString(),
     ...over,
-  };
+  });
 }
 
 async function withOutbox(maxPayload: () => number | undefined, body: (outbox: Outbox, dir: string) => Promise<void>): Promise<void> {

@@ -1,7 +1,7 @@
 /** Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file. */
 import { afterAll, beforeAll } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { startNatsServer, tempSqlite, type NatsServer } from "@kanade/testkit";
+import { sampleResult, startNatsServer, tempSqlite, type NatsServer } from "@kanade/testkit";
 import type { ExecResult } from "@kanade/protocol";
 import { v7 as uuidv7 } from "uuid";
 import { pino, type Logger } from "pino";
@@ -110,22 +110,16 @@ execute:
 
 /** A valid ExecResult as an agent would publish it. */
 export function makeResult(execId: string, pcId: string, over: Partial<ExecResult> = {}): ExecResult {
-  return {
+  return sampleResult({
     result_id: uuidv7(),
     exec_id: execId,
     request_id: uuidv7(),
-    job_id: "hello",
-    version: "1.0.0",
     pc_id: pcId,
-    status: "succeeded",
-    exit_code: 0,
-    stdout: `hello from ${pcId}\nsecond line`,
-    stderr: "",
-    stdout_truncated: false,
-    stderr_truncated: false,
+    stdout: `hello from ${pcId}
+second line`,
     started_at: "2026-01-01T00:00:00.000Z",
     finished_at: "2026-01-01T00:00:01.500Z",
     ...over,
-  };
+  });
 }
 

@@ -5,3 +5,4 @@ export * from "./temp.js";
 export * from "./wait.js";
 export * from "./fleet.js";
 export * from "./powershell-parse.js";
+export * from "./fixtures.js";

@@ -1,7 +1,7 @@
 /** The publishing half of an exec, shared by `POST /api/exec` and an approval: check the script, pin the version, publish. */
-import { KanadeError, type ExecRequest, type Manifest } from "@kanade/protocol";
+import { KanadeError, type Manifest } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
-import { planCommands, publishCommands, type ExecTarget, type PublishLog } from "./publish.js";
+import { planCommands, publishCommands, type ExecPlanInput, type PublishLog } from "./publish.js";
 
 /** Hex digest of the job's script object, or undefined for inline scripts; CONFLICT when the object is missing. */
 export async function scriptDigestFor(deps: Pick<RouteDeps, "catalog">, manifest: Manifest): Promise<string | undefined> {
@@ -23,16 +23,7 @@ export async function scriptDigestFor(deps: Pick<RouteDeps, "catalog">, manifest
  */
 export async function publishExecution(
   deps: Pick<RouteDeps, "catalog" | "nats" | "log">,
-  opts: {
-    manifest: Manifest;
-    execId: string;
-    request: ExecRequest;
-    target: ExecTarget;
-    issuedAt: Date;
-    issuedBy: string;
-    scriptSha256: string | undefined;
-    log?: PublishLog;
-  },
+  opts: ExecPlanInput & { log?: PublishLog },
 ): Promise<number> {
   // Agents compare against script_current before running: it must name this version first.
   await deps.catalog.setCurrent(opts.manifest.id, opts.manifest.version);

@@ -45,7 +45,8 @@ export interface CommandPlan {
   command: Command;
 }
 
-export function planCommands(opts: {
+/** What one exec publishes: the job, who asked, and where it goes. */
+export interface ExecPlanInput {
   manifest: Manifest;
   execId: string;
   request: ExecRequest;
@@ -54,7 +55,9 @@ export function planCommands(opts: {
   issuedBy: string;
   /** Hex digest of the script object, so the agent can verify what it downloads. */
   scriptSha256?: string | undefined;
-}): CommandPlan[] {
+}
+
+export function planCommands(opts: ExecPlanInput): CommandPlan[] {
   const { manifest: m, request } = opts;
   const jitter = request.jitter === undefined ? undefined : parseDurationSecs(request.jitter);
   return targetSubjects(opts.target).map((subject) => ({
