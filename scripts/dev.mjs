@@ -120,7 +120,7 @@ kanade dev sandbox is up
   web UI       http://127.0.0.1:${WEB_PORT} (Vite dev server; the backend also serves the built UI at /)
 try:
   export KANADE_BACKEND_URL=http://127.0.0.1:${API_PORT}
-  npx kanade job create ../shared/examples/jobs/hello.yaml
+  npx kanade job create examples/jobs/hello.yaml
   npx kanade exec hello --pcs ${ids[0]} --wait
 Ctrl+C stops everything.
 `);

@@ -16,8 +16,8 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 const REPO = here("../../../");
 const SCRIPTS_DIR = here("../../../scripts/");
 const CONFIG_JOBS_DIR = here("../../../configs/jobs/");
-const EXAMPLES_DIR = here("../../../../shared/examples/");
-const EXAMPLE_JOBS_DIR = here("../../../../shared/examples/jobs/");
+const EXAMPLES_DIR = here("../../../examples/");
+const EXAMPLE_JOBS_DIR = here("../../../examples/jobs/");
 
 /** Files under `dir` (recursively unless `recursive` is false) whose names match `pattern`, sorted. */
 function filesUnder(dir: string, pattern: RegExp, recursive = true): string[] {
@@ -70,9 +70,9 @@ describe("shipped .ps1 files parse", () => {
     await expectParses(name, readFileSync(file, "utf8"));
   });
 
-  // shared/examples sits next to the repo checkout (CI lays it there too); its absence must fail, not skip.
+  // The repo's own examples; their absence must fail, not skip.
   const exampleScripts = filesUnder(EXAMPLES_DIR, PS_FILE);
-  describe("shared examples", () => {
+  describe("examples", () => {
     it("finds the example scripts", () => {
       expect(exampleScripts.length).toBeGreaterThan(0);
     });

@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { BUCKETS, STREAMS, subjects } from "@kanade/protocol";
 import { HELLO_YAML, TOKEN, wrap, useBackendEnv } from "./helpers.js";
 
-const INVALID_DIR = "/work/shared/examples/jobs/invalid";
+const INVALID_DIR = join(import.meta.dirname, "../../../examples/jobs/invalid");
 /** The field each invalid example gets wrong; the API must name it in `details`. */
 const EXPECTED_PATHS: Record<string, string[]> = {
   "bad-shell.yaml": ["execute.shell"],

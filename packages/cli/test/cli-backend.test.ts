@@ -43,7 +43,7 @@ describe("kanade against the real backend", () => {
     expect(jobs.map((j) => j.id).sort()).toContain("install-kanade-client");
     const list = await kanade("job", "list");
     expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+VERSION\s+SHELL\s+APPROVAL\s+STATUS\s+DESCRIPTION$/);
-    expect(list.stdout).toMatch(/^hello\s+1\.0\.0\s+sh\s+no\s+ACTIVE\s+Say hello/m);
+    expect(list.stdout).toMatch(/^hello\s+1\.0\.0\s+sh\s+no\s+ACTIVE\s+Print a greeting/m);
 
     const show = await kanade("job", "show", "hello");
     expect(show.code).toBe(0);

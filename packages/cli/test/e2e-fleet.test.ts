@@ -20,7 +20,7 @@ import {
 } from "@kanade/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const EXAMPLES = join(import.meta.dirname, "../../../../shared/examples/jobs");
+const EXAMPLES = join(import.meta.dirname, "../../../examples/jobs");
 const PCS = ["e2e-pc-1", "e2e-pc-2", "e2e-pc-3"];
 
 let nats: NatsServer;
@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("operator runs a job on the fleet", () => {
-  it("creates hello from the shared example and runs it on two PCs with --wait", async () => {
+  it("creates hello from the example and runs it on two PCs with --wait", async () => {
     const created = await kanade("job", "create", join(EXAMPLES, "hello.yaml"));
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/hello/);

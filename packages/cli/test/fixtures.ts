@@ -33,8 +33,8 @@ export function cliErrorOf(fn: () => unknown): CliError {
   throw new Error("expected a CliError");
 }
 
-/** The shared example manifests (read in place, never written). */
-export const EXAMPLES = fileURLToPath(new URL("../../../../shared/examples/jobs", import.meta.url));
+/** The repo's example manifests (read in place, never written). */
+export const EXAMPLES = fileURLToPath(new URL("../../../examples/jobs", import.meta.url));
 
 /** An Io that records stderr writes, with the given terminal-ness. */
 export function captureIo(stderrIsTTY = false): Io & { errWrites: string[] } {

@@ -19,7 +19,7 @@ import {
 } from "@kanade/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const EXAMPLES = join(import.meta.dirname, "../../../../shared/examples/jobs");
+const EXAMPLES = join(import.meta.dirname, "../../../examples/jobs");
 
 let nats: NatsServer;
 let backend: TestBackend;

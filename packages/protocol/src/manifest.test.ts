@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatIssues, manifestTimeoutSecs, parseManifestYaml } from "./manifest.js";
 
-const examples = join(import.meta.dirname, "../../../../shared/examples/jobs");
+const examples = join(import.meta.dirname, "../../../examples/jobs");
 const read = (f: string): string => readFileSync(join(examples, f), "utf8");
 
 describe("job manifest", () => {
-  it("accepts every valid example in shared/examples/jobs", () => {
+  it("accepts every valid example in examples/jobs", () => {
     const files = readdirSync(examples).filter((f) => f.endsWith(".yaml"));
     expect(files.length).toBeGreaterThan(3);
     for (const f of files) {

@@ -9,7 +9,7 @@ import type { ExecutionDetail } from "@kanade/protocol";
 import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
 import { buildSpa, launch, requireChromium, shot } from "./browser.js";
 
-const JOBS = new URL("../../../../shared/examples/jobs/", import.meta.url);
+const JOBS = new URL("../../../examples/jobs/", import.meta.url);
 const jobYaml = (name: string): string => readFileSync(new URL(name, JOBS), "utf8");
 const PCS = ["web-pc-1", "web-pc-2", "web-pc-3"];
 const APPROVER = { username: "olga", password: "correct horse battery" };
