@@ -17,8 +17,20 @@ export const execRequestSchema = z
   .strict();
 export type ExecRequest = z.infer<typeof execRequestSchema>;
 
-export const EXECUTION_STATES = ["pending_approval", "running", "completed", "rejected", "expired"] as const;
+/**
+ * `pending_approval → running | rejected | expired`; `running → completed | killed | failed_to_publish`.
+ * `completed` and the end of `killed` are computed from the PCs' answers.
+ */
+export const EXECUTION_STATES = ["pending_approval", "running", "completed", "killed", "rejected", "expired", "failed_to_publish"] as const;
 export type ExecutionState = (typeof EXECUTION_STATES)[number];
+/** States that never change again. */
+export const FINAL_EXECUTION_STATES: readonly ExecutionState[] = ["completed", "killed", "rejected", "expired", "failed_to_publish"];
+
+/** `POST /api/executions/{id}/approve|reject` body: the digest the approver saw binds the approval to that content. */
+export const approvalDecisionSchema = z
+  .object({ manifest_digest: z.string().regex(/^[0-9a-f]{12,64}$/, "expected the hex manifest digest (or its first 12+ digits)").optional() })
+  .strict();
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 export interface ExecResponse {
   exec_id: string;
@@ -38,6 +50,21 @@ export interface ExecutionCounts {
   killed: number;
   skipped: number;
   error: number;
+  /** PCs of an execution that failed to publish: the command never reached them. */
+  not_sent?: number;
+}
+
+/** The approval of a `require_approval` execution, with the exact content an approver decides on. */
+export interface ApprovalInfo {
+  requested_by: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision: "approved" | "rejected" | "expired" | null;
+  /** sha256 (hex) of the manifest as fired (script body included) plus the script object's digest. */
+  manifest_digest: string | null;
+  /** The manifest as fired: what runs when approved. */
+  manifest: Manifest | null;
 }
 
 export interface ExecutionSummary {
@@ -52,12 +79,16 @@ export interface ExecutionSummary {
   counts: ExecutionCounts;
   /** Set once the execution was killed; PCs that had not started it count (and show) as `killed`. */
   killed_at?: string;
+  /** sha256 (hex) of the content that ran or will run. */
+  manifest_digest?: string | null;
+  /** Why it ended as it did, when the state alone does not say (a failed publish, a job changed before approval). */
+  state_reason?: string | null;
 }
 
 /** One PC's row in an execution: a result, a run in progress, or still pending. */
 export interface ExecutionRow {
   pc_id: string;
-  status: ResultStatus | "running" | "pending";
+  status: ResultStatus | "running" | "pending" | "not_sent";
   result_id: string | null;
   exit_code: number | null;
   started_at: string | null;
@@ -68,6 +99,8 @@ export interface ExecutionRow {
 
 export interface ExecutionDetail extends ExecutionSummary {
   rows: ExecutionRow[];
+  /** Present for executions of `require_approval` jobs. */
+  approval?: ApprovalInfo;
 }
 
 export interface ResultRecord {

@@ -6,7 +6,7 @@ import { publicAccount, type AccountChange } from "../db/governance.js";
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
 import { hashPassword } from "../governance/accounts.js";
-import type { GovernanceDeps } from "../governance/index.js";
+import type { GovernanceDeps } from "../governance/deps.js";
 
 const params = z.object({ username: usernameSchema });
 

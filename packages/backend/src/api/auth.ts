@@ -4,7 +4,7 @@ import { KanadeError, loginRequestSchema, passwordChangeSchema, type Identity, t
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
 import { hashPassword, passwordMatches } from "../governance/accounts.js";
-import type { GovernanceDeps } from "../governance/index.js";
+import type { GovernanceDeps } from "../governance/deps.js";
 
 function mustIdentity(req: FastifyRequest): Identity {
   if (!req.identity) throw new KanadeError("UNAUTHORIZED", "Missing bearer token (Authorization: Bearer <token>)");

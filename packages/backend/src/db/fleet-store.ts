@@ -1,5 +1,5 @@
 /** Inventory snapshots, installed applications and inventory-job facts with their history (migration 003-fleet). */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./database.js";
 import {
   softwareDataSchema,
   type FactChange,
@@ -79,7 +79,7 @@ export function diffFacts(
   return out.sort((a, b) => a.field.localeCompare(b.field));
 }
 
-export function openFleetStore(db: Database.Database): FleetStore {
+export function openFleetStore(db: SqlDatabase): FleetStore {
   const st = {
     getCat: db.prepare(`SELECT collected_at FROM inventory WHERE pc_id = ? AND category = ?`).pluck(),
     putCat: db.prepare(

@@ -1,5 +1,5 @@
 /** Host perf samples in SQLite (migration 004-perf): batched inserts, range reads, retention pruning. */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./database.js";
 import type { HostPerf } from "@kanade/protocol";
 
 interface PerfRow {
@@ -39,7 +39,7 @@ const toSample = (r: PerfRow): HostPerf => ({
   net_tx_bytes_per_sec: r.net_tx_bytes_per_sec,
 });
 
-export function openPerfStore(db: Database.Database): PerfStore {
+export function openPerfStore(db: SqlDatabase): PerfStore {
   const st = {
     insert: db.prepare(
       `INSERT OR REPLACE INTO host_perf (pc_id, at_ms, cpu_pct, cpu_count, mem_used_bytes, mem_total_bytes,

@@ -1,8 +1,7 @@
 /** Host perf ingest + live sessions, started with the backend and stopped with it. */
-import type Database from "better-sqlite3";
 import { PERF_LIVE_DEFAULTS } from "@kanade/protocol";
 import type { Logger } from "pino";
-import { openPerfStore } from "../db/perf-store.js";
+import type { PerfStore } from "../db/perf-store.js";
 import type { Nats } from "../nats.js";
 import { PerfIngest } from "./perf-ingest.js";
 import { PerfLiveSessions } from "./live-sessions.js";
@@ -15,10 +14,10 @@ export interface PerfService {
 
 export const DEFAULT_PERF_RETENTION_MS = 7 * 86_400_000;
 
-export function startPerfService(deps: { nats: Nats; db: Database.Database; log: Logger; retentionMs?: number; liveLeaseMs?: number }): PerfService {
+export function startPerfService(deps: { nats: Nats; store: PerfStore; log: Logger; retentionMs?: number; liveLeaseMs?: number }): PerfService {
   const ingest = new PerfIngest({
     nats: deps.nats,
-    store: openPerfStore(deps.db),
+    store: deps.store,
     log: deps.log,
     retentionMs: deps.retentionMs ?? DEFAULT_PERF_RETENTION_MS,
   });

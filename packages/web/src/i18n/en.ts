@@ -225,6 +225,9 @@ export const en = {
   "state.completed": "completed",
   "state.rejected": "rejected",
   "state.expired": "expired",
+  "state.killed": "killed",
+  "state.failed_to_publish": "not published",
+  "status.not_sent": "not sent",
 } as const;
 
 export type MessageKey = keyof typeof en;

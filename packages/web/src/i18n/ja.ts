@@ -227,4 +227,7 @@ export const ja: Record<MessageKey, string> = {
   "state.completed": "完了",
   "state.rejected": "却下",
   "state.expired": "期限切れ",
+  "state.killed": "強制終了",
+  "state.failed_to_publish": "配信失敗",
+  "status.not_sent": "未送信",
 };
