@@ -24,13 +24,12 @@ export interface AuditRelay {
   stop(): Promise<void>;
 }
 
-/** A publish that no stream captured: AUDIT does not exist. */
+/** A publish that no stream captured (nats.js says "jetstream is not enabled", caused by no responders): AUDIT is gone. */
 function streamMissing(err: unknown): boolean {
-  return (
-    err instanceof NoRespondersError ||
-    (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) ||
-    /no responders|stream not found/i.test(err instanceof Error ? err.message : "")
-  );
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof NoRespondersError || (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound)) return true;
+  }
+  return false;
 }
 
 export function startAuditRelay(deps: { nats: Nats; outbox: AuditOutboxStore; log: Logger }): AuditRelay {

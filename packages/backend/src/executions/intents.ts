@@ -91,9 +91,25 @@ export function createIntentRunner(deps: IntentDeps): IntentRunner {
       return { ok: false, error: await fail(intent, reason, true, log) };
     }
     let plans: CommandPlan[] = intent.plans;
+    if (recovering) {
+      let left: { plans: CommandPlan[]; superseded: string[] };
+      try {
+        left = await stillToPublish(deps.broker, intent);
+      } catch (err) {
+        const reason = `the backend stopped before publishing it and cannot check the broker now (${errorText(err)})`;
+        return { ok: false, error: await fail(intent, reason, true, log) };
+      }
+      if (left.superseded.length > 0) {
+        // Sending it now would run it after a newer execution on the same PCs, or hide that one from offline PCs.
+        const reason =
+          `the backend stopped before publishing it, and newer executions were sent to ${left.superseded.join(", ")} meanwhile; ` +
+          "not sent late (what may have gone out before the stop is withdrawn)";
+        return { ok: false, error: await fail(intent, reason, true, log) };
+      }
+      plans = left.plans;
+    }
     try {
       await deps.setCurrent(intent.job_id, intent.version);
-      if (recovering) plans = await stillToPublish(deps.broker, intent);
       await deps.broker.publish(plans, log);
     } catch (err) {
       const queued = err instanceof CommandsLeftQueuedError;
@@ -162,15 +178,17 @@ export function createIntentRunner(deps: IntentDeps): IntentRunner {
 }
 
 /**
- * After a crash, a subject may already carry this exec (published before the crash) or a newer one (another
- * exec fired since): publishing again would replace the newer command in EXEC, so those subjects are skipped.
+ * After a crash, a subject may already carry this exec (published before the crash: nothing to do) or a newer
+ * one (another exec fired since: this one must not go out there).
  */
-async function stillToPublish(broker: ExecBroker, intent: PublishIntent): Promise<CommandPlan[]> {
-  const out: CommandPlan[] = [];
+async function stillToPublish(broker: ExecBroker, intent: PublishIntent): Promise<{ plans: CommandPlan[]; superseded: string[] }> {
+  const plans: CommandPlan[] = [];
+  const superseded: string[] = [];
   for (const p of intent.plans) {
     const newest = await broker.newestExecOn(p.subject);
     // UUIDv7 ids sort by creation time.
-    if (newest === undefined || newest < intent.exec_id) out.push(p);
+    if (newest === undefined || newest < intent.exec_id) plans.push(p);
+    else if (newest > intent.exec_id) superseded.push(p.subject);
   }
-  return out;
+  return { plans, superseded };
 }
