@@ -125,8 +125,8 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
   // A decommissioned PC leaves no inventory, facts or fleet-perf row behind.
-  const onForget = (pcId: string): void => {
-    deps.fleet?.forgetPc(pcId);
+  const onForget = async (pcId: string): Promise<void> => {
+    await deps.fleet?.forgetPc(pcId);
     deps.perf?.ingest.forget(pcId);
   };
   agentRoutes(app, routeDeps, { onForget });

@@ -101,8 +101,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const webRoot = config.webRoot ?? defaultWebRoot();
-    const perf = startPerfService({ nats, store: openPerfStore(db), log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
-    undo.push(async () => perf.stop());
+    const perf = await startPerfService({ nats, store: openPerfStore(db), log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
+    undo.push(() => perf.stop());
     const app = await buildApp({
       nats,
       executions,

@@ -17,13 +17,13 @@ interface PerfRow {
 
 export interface PerfStore {
   /** Inserts samples in one transaction; a repeated (pc_id, at) replaces the earlier one. */
-  insert(samples: readonly HostPerf[]): void;
+  insert(samples: readonly HostPerf[]): Promise<void>;
   /** One PC's samples at or after `sinceMs`, oldest first, at most `limit`. */
-  since(pcId: string, sinceMs: number, limit: number): HostPerf[];
+  since(pcId: string, sinceMs: number, limit: number): Promise<HostPerf[]>;
   /** The newest sample of every PC seen at or after `sinceMs` (seeds the in-memory fleet view). */
-  latestPerPc(sinceMs: number): HostPerf[];
+  latestPerPc(sinceMs: number): Promise<HostPerf[]>;
   /** Deletes samples older than `beforeMs`; returns how many went. */
-  prune(beforeMs: number): number;
+  prune(beforeMs: number): Promise<number>;
 }
 
 const toSample = (r: PerfRow): HostPerf => ({
@@ -62,11 +62,11 @@ export function openPerfStore(db: SqlDatabase): PerfStore {
     }
   });
   return {
-    insert: (samples) => {
+    insert: async (samples) => {
       if (samples.length > 0) insertAll(samples);
     },
-    since: (pcId, sinceMs, limit) => (st.since.all(pcId, sinceMs, limit) as PerfRow[]).map(toSample),
-    latestPerPc: (sinceMs) => (st.latest.all(sinceMs) as PerfRow[]).map(toSample),
-    prune: (beforeMs) => st.prune.run(beforeMs).changes,
+    since: async (pcId, sinceMs, limit) => (st.since.all(pcId, sinceMs, limit) as PerfRow[]).map(toSample),
+    latestPerPc: async (sinceMs) => (st.latest.all(sinceMs) as PerfRow[]).map(toSample),
+    prune: async (beforeMs) => st.prune.run(beforeMs).changes,
   };
 }

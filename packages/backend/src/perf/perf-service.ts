@@ -9,18 +9,19 @@ import { PerfLiveSessions } from "./live-sessions.js";
 export interface PerfService {
   readonly ingest: PerfIngest;
   readonly live: PerfLiveSessions;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export const DEFAULT_PERF_RETENTION_MS = 7 * 86_400_000;
 
-export function startPerfService(deps: { nats: Nats; store: PerfStore; log: Logger; retentionMs?: number; liveLeaseMs?: number }): PerfService {
+export async function startPerfService(deps: { nats: Nats; store: PerfStore; log: Logger; retentionMs?: number; liveLeaseMs?: number }): Promise<PerfService> {
   const ingest = new PerfIngest({
     nats: deps.nats,
     store: deps.store,
     log: deps.log,
     retentionMs: deps.retentionMs ?? DEFAULT_PERF_RETENTION_MS,
   });
+  await ingest.seed();
   const live = new PerfLiveSessions({
     nats: deps.nats,
     ingest,
@@ -30,9 +31,9 @@ export function startPerfService(deps: { nats: Nats; store: PerfStore; log: Logg
   return {
     ingest,
     live,
-    stop: () => {
+    stop: async () => {
       live.stop();
-      ingest.stop();
+      await ingest.stop();
     },
   };
 }
