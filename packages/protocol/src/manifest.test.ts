@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_MANIFEST_BYTES, MAX_YAML_ALIASES, formatIssues, manifestTimeoutSecs, parseManifestYaml, validateManifest, type ManifestParse } from "./manifest.js";
+import { MAX_MANIFEST_BYTES, MAX_YAML_ALIASES, MAX_YAML_BLOCK_COLUMNS, MAX_YAML_FLOW_DEPTH, formatIssues, manifestTimeoutSecs, parseManifestYaml, validateManifest, type ManifestParse } from "./manifest.js";
 
 const examples = join(import.meta.dirname, "../../../examples/jobs");
 const read = (f: string): string => readFileSync(join(examples, f), "utf8");
@@ -149,6 +149,38 @@ describe("hostile YAML", () => {
     expect(lines(parseManifestYaml(`${HEAD}execute: &e\n  shell: sh\n  script: echo\n  cwd: *e\n`))).toEqual([
       "execute.cwd: contains itself (a recursive YAML alias)",
     ]);
+  });
+
+  it("refuses deep nesting before the yaml library recurses into it (100,000 `[` once aborted the process)", () => {
+    const deep = [
+      "a: " + "[".repeat(10_000) + "]".repeat(10_000),
+      "a: " + "[".repeat(100_000) + "]".repeat(100_000),
+      "a: " + "{b: ".repeat(100_000) + "}".repeat(100_000),
+      "- ".repeat(200_000) + "x",
+      "? ".repeat(200_000) + "x",
+    ];
+    for (const text of deep) {
+      expect(lines(parseManifestYaml(text))).toEqual([
+        "YAML is nested too deeply at line 1 (a manifest may nest 64 levels of [ ] and { }, and its structure reach column 128)",
+      ]);
+    }
+    const stairs = Array.from({ length: 1_000 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
+    expect(lines(parseManifestYaml(stairs))[0]).toMatch(/^YAML is nested too deeply at line 129 /);
+  });
+
+  it("parses nesting right up to those bounds without overflowing the stack", () => {
+    const flow = "[".repeat(MAX_YAML_FLOW_DEPTH) + "]".repeat(MAX_YAML_FLOW_DEPTH);
+    const shapes = [
+      `${"- ".repeat(MAX_YAML_BLOCK_COLUMNS - 1)}a: ${flow}`,
+      Array.from({ length: MAX_YAML_BLOCK_COLUMNS }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + ` ${flow}`,
+      Array.from({ length: MAX_YAML_BLOCK_COLUMNS / 2 - 1 }, (_, i) => `${" ".repeat(2 * i)}- k${i}:`).join("\n") +
+        `\n${" ".repeat(MAX_YAML_BLOCK_COLUMNS - 2)}- ${flow}`,
+    ];
+    for (const text of shapes) {
+      const r = parseManifestYaml(text);
+      expect(r.ok).toBe(false);
+      expect(formatIssues(r.ok ? [] : r.issues)).not.toMatch(/YAML syntax|YAML is nested|stack/);
+    }
   });
 
   it("never throws, whatever the text", () => {

@@ -1,14 +1,15 @@
 /** Job manifest (SPEC §5): parse YAML, validate, and report every problem with its path. */
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
 import type { ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
+import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
 
 export { formatIssues, type ManifestIssue } from "./manifest-issue.js";
 export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
+export { MAX_YAML_ALIASES, MAX_YAML_BLOCK_COLUMNS, MAX_YAML_FLOW_DEPTH } from "./manifest-yaml.js";
 
 // execute.timeout becomes the agent's kill timer: capped at 24d (see MAX_TIMER_MS).
 const durationText = boundedDuration();
@@ -83,12 +84,6 @@ export type ManifestParse =
   | { ok: true; manifest: Manifest }
   | { ok: false; issues: ManifestIssue[] };
 
-/**
- * Most aliases a YAML manifest may resolve (the yaml library's count, which multiplies nested ones):
- * plenty for shared anchors and `<<` merges, far too few for an alias bomb.
- */
-export const MAX_YAML_ALIASES = 100;
-
 /** Top-level `x-…` fields hold what the operator shares through anchors; they are not part of the job. */
 const isExtensionKey = (key: string): boolean => key.startsWith("x-");
 
@@ -108,7 +103,7 @@ export function validateManifest(input: unknown): ManifestParse {
 
 /**
  * Parses YAML text and validates it; never throws. YAML syntax errors are reported with their line.
- * `<<` merge keys work; aliases are capped (MAX_YAML_ALIASES) and so is the text (MAX_MANIFEST_BYTES).
+ * `<<` merge keys work; the text (MAX_MANIFEST_BYTES), aliases and nesting are capped (manifest-yaml.ts).
  */
 export function parseManifestYaml(text: string): ManifestParse {
   const tooBig = manifestBodySizeIssue(byteLength(text));
@@ -120,31 +115,6 @@ export function parseManifestYaml(text: string): ManifestParse {
     return fail([{ path: "", message: "expected a YAML mapping with id, version and execute" }]);
   }
   return validateManifest(doc);
-}
-
-function readYaml(text: string): { ok: true; value: unknown } | { ok: false; issue: ManifestIssue } {
-  try {
-    // logLevel "error": the yaml library's warnings would go to this process's stderr, not to the operator.
-    const doc = parseDocument(text, { merge: true, prettyErrors: true, logLevel: "error" });
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0]?.line;
-      return { ok: false, issue: { path: "", message: `YAML syntax error${line ? ` at line ${line}` : ""}: ${err.message.split("\n")[0]}` } };
-    }
-    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
-  } catch (err) {
-    // toJS throws for aliases it cannot or will not resolve; any input is a 4xx, never a crash.
-    return { ok: false, issue: { path: "", message: yamlProblem(err) } };
-  }
-}
-
-function yamlProblem(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/excessive alias count/i.test(message)) {
-    return `YAML aliases expand too far (at most ${MAX_YAML_ALIASES} alias uses, counting nested ones): anchors and << merges are fine, alias bombs are not`;
-  }
-  if (err instanceof RangeError) return "YAML is nested too deeply";
-  return `YAML: ${message.split("\n")[0]}`;
 }
 
 /** The document without its top-level `x-…` fields; anything else is returned as it is. */
