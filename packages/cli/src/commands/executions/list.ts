@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ExecutionSummary } from "@kanade/protocol";
 import { parseLimit } from "../../args.js";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
-import { printJson, renderTable } from "../../output.js";
+import { escapeTerminal, printJson, renderTable } from "../../output.js";
 import { rowsTable } from "./rows.js";
 
 const failedCount = (s: ExecutionSummary): number => s.counts.failed + s.counts.timed_out + s.counts.killed + s.counts.error;
@@ -19,9 +19,10 @@ export function register(program: Command, deps: Deps): void {
         if (json) return printJson(deps.io, d);
         const c = d.counts;
         deps.io.out(
-          `exec_id: ${d.exec_id}\njob: ${d.job_id} ${d.version}\nstate: ${d.state}\ncreated: ${d.created_at} by ${d.issued_by}\n` +
-            `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending\n\n` +
-            rowsTable(deps.io, d),
+          escapeTerminal(
+            `exec_id: ${d.exec_id}\njob: ${d.job_id} ${d.version}\nstate: ${d.state}\ncreated: ${d.created_at} by ${d.issued_by}\n` +
+              `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending\n\n`,
+          ) + rowsTable(deps.io, d),
         );
         return;
       }
