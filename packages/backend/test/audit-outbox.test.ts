@@ -39,6 +39,21 @@ describe("audit outbox and job writes", () => {
     expect((await env().backend.api("GET", "/api/jobs/too-big")).status).toBe(404);
   });
 
+  it("answers job ids NATS cannot store and YAML alias bombs with 400 naming the field, storing nothing", async () => {
+    for (const id of ["a.", "a..b", ".a"]) {
+      const r = await env().backend.api("POST", "/api/jobs", { id, version: "1.0.0", execute: { shell: "sh", script: "echo" } });
+      expect(r.status, id).toBe(400);
+      expect((r.body as ErrBody).error.details?.map((d) => d.path)).toEqual(["id"]);
+      expect((await env().backend.api("GET", `/api/jobs/${id}`)).status, id).not.toBe(500);
+    }
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    const r = await env().backend.api("POST", "/api/jobs", `${bomb.join("\n")}\nid: bomb\nversion: 1.0.0\nexecute: {shell: sh, script: echo}\n`);
+    expect(r.status).toBe(400);
+    expect((r.body as ErrBody).error.code).toBe("INVALID_MANIFEST");
+    expect((await env().backend.api("GET", "/api/jobs/bomb")).status).toBe(404);
+  });
+
   it("a job whose write fails leaves its YAML as it was", async () => {
     const v1 = "id: two-writes\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo one\n";
     expect((await env().backend.api("POST", "/api/jobs", v1)).status).toBe(201);

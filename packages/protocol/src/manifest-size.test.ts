@@ -38,7 +38,7 @@ describe("manifest size limits", () => {
     expect(manifestBodySizeIssue(MAX_MANIFEST_BYTES)).toBeUndefined();
     expect(manifestBodySizeIssue(3 * 1024 * 1024)).toEqual({
       path: "",
-      message: "the manifest is 3072 KiB; at most 512 KiB (it is stored as one NATS message)",
+      message: "the manifest is 3072 KiB; at most 512 KiB (it is stored as one NATS message) — put a large script in a script object",
     });
   });
 
@@ -78,5 +78,15 @@ describe("manifest size limits", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(manifestValueSizeIssue({ description: deep })?.message).toBe("is nested too deeply (at most 32 levels)");
+  });
+});
+
+describe("bulkiestYamlField", () => {
+  it("names the block that holds most of the text, two levels deep at most", async () => {
+    const { bulkiestYamlField } = await import("./manifest-size.js");
+    const script = Array.from({ length: 50 }, (_, i) => `    echo line ${i}`).join("\n");
+    expect(bulkiestYamlField(`id: a\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: |\n${script}\n  timeout: 10s\n`)).toBe("execute.script");
+    expect(bulkiestYamlField(`id: a\ndescription: ${"x".repeat(500)}\nexecute:\n  shell: sh\n`)).toBe("description");
+    expect(bulkiestYamlField("")).toBe("");
   });
 });

@@ -13,10 +13,42 @@ const MAX_DEPTH = 32;
 
 const kib = (bytes: number): string => `${Math.ceil(bytes / 1024)} KiB`;
 
-/** The issue for a manifest body of `bytes` bytes (YAML text or JSON), or undefined when it fits. Call it before parsing. */
-export function manifestBodySizeIssue(bytes: number): ManifestIssue | undefined {
+/**
+ * The issue for a manifest body of `bytes` bytes (YAML text or JSON), or undefined when it fits. Call it before
+ * parsing; with the YAML `text`, the issue names the field that holds most of it (found by a line scan).
+ */
+export function manifestBodySizeIssue(bytes: number, text?: string): ManifestIssue | undefined {
   if (bytes <= MAX_MANIFEST_BYTES) return undefined;
-  return { path: "", message: `the manifest is ${kib(bytes)}; at most ${kib(MAX_MANIFEST_BYTES)} (it is stored as one NATS message)` };
+  return {
+    path: text === undefined ? "" : bulkiestYamlField(text),
+    message: `the manifest is ${kib(bytes)}; at most ${kib(MAX_MANIFEST_BYTES)} (it is stored as one NATS message) — put a large script in a script object`,
+  };
+}
+
+const KEY_LINE = /^( *)([A-Za-z_][\w-]*)\s*:/;
+
+/**
+ * The dotted path (at most two levels, e.g. `execute.script`) of the block mapping key whose lines hold the
+ * most characters, without parsing: block scalars and nested content are attributed to the key above them.
+ */
+export function bulkiestYamlField(text: string): string {
+  const sizes = new Map<string, number>();
+  const stack: { indent: number; key: string }[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    const m = KEY_LINE.exec(line);
+    if (m) {
+      const indent = m[1]!.length;
+      while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+      stack.push({ indent, key: m[2]! });
+      current = stack.slice(0, 2).map((k) => k.key).join(".");
+    }
+    if (current) sizes.set(current, (sizes.get(current) ?? 0) + line.length + 1);
+  }
+  let best = "";
+  let most = 0;
+  for (const [path, size] of sizes) if (size > most) [best, most] = [path, size];
+  return best;
 }
 
 /**

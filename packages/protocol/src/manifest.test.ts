@@ -96,10 +96,12 @@ describe("job manifest", () => {
 });
 
 describe("manifest size", () => {
-  it("refuses YAML text over 512 KiB before parsing it", () => {
+  it("refuses YAML text over 512 KiB before parsing it, naming the field that holds it", () => {
     const yaml = `${HEAD}execute:\n  shell: sh\n  script: |\n${"    echo padding padding padding\n".repeat(40_000)}`;
     expect(yaml.length).toBeGreaterThan(MAX_MANIFEST_BYTES);
-    expect(lines(parseManifestYaml(yaml))).toEqual([`the manifest is ${Math.ceil(yaml.length / 1024)} KiB; at most 512 KiB (it is stored as one NATS message)`]);
+    expect(lines(parseManifestYaml(yaml))).toEqual([
+      `execute.script: the manifest is ${Math.ceil(yaml.length / 1024)} KiB; at most 512 KiB (it is stored as one NATS message) — put a large script in a script object`,
+    ]);
   });
 
   it("refuses a JSON manifest whose script is too big, naming execute.script", () => {

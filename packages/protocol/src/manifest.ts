@@ -106,7 +106,7 @@ export function validateManifest(input: unknown): ManifestParse {
  * `<<` merge keys work; the text (MAX_MANIFEST_BYTES), aliases and nesting are capped (manifest-yaml.ts).
  */
 export function parseManifestYaml(text: string): ManifestParse {
-  const tooBig = manifestBodySizeIssue(byteLength(text));
+  const tooBig = manifestBodySizeIssue(byteLength(text), text);
   if (tooBig) return fail([tooBig]);
   const read = readYaml(text);
   if (!read.ok) return fail([read.issue]);
