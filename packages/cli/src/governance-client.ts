@@ -37,7 +37,8 @@ export const governanceApi = (c: ApiClient) => ({
   createAccount: (a: AccountCreate): Promise<AccountSummary> => c.request("POST", "/api/accounts", { json: a }),
   patchAccount: (username: string, p: AccountPatch): Promise<AccountSummary> => c.request("PATCH", `/api/accounts/${enc(username)}`, { json: p }),
   deleteAccount: (username: string): Promise<unknown> => c.request("DELETE", `/api/accounts/${enc(username)}`),
-  decide: (execId: string, verb: "approve" | "reject"): Promise<ApprovalResponse> => c.request("POST", `/api/executions/${enc(execId)}/${verb}`),
+  decide: (execId: string, verb: "approve" | "reject", digest?: string): Promise<ApprovalResponse> =>
+    c.request("POST", `/api/executions/${enc(execId)}/${verb}`, { json: digest ? { manifest_digest: digest } : {} }),
   audit: (q: AuditQuery): Promise<ListResponse<AuditRecord>> => c.request("GET", "/api/audit", { query: { ...q } }),
   jetstreamStatus: (): Promise<JetStreamStatus> => c.request("GET", "/api/jetstream/status"),
   kvGet: (bucket: string, key: string): Promise<KvEntryView> => c.request("GET", `/api/jetstream/kv/${enc(bucket)}/${enc(key)}`),

@@ -162,6 +162,7 @@ export const en = {
   "activity.awaitingHelp": "Waiting for approval: {by} asked to run this. A different operator must approve or reject it before anything runs.",
   "activity.ownRequest": "You requested this execution, so a different operator must approve it.",
   "activity.approve": "Approve",
+  "activity.contentDigest": "Content to approve (sha256)",
   "activity.reject": "Reject",
   "activity.approveConfirm": "Approve execution {id} of {job}? Its commands go to {n} PCs at once.",
   "activity.rejectConfirm": "Reject execution {id} of {job}? It will never run.",
