@@ -193,6 +193,23 @@ describe("createApiClient", () => {
     ]);
   });
 
+  it("hands stream uploads to uploadFetch, so Node callers can keep memory flat", async () => {
+    const s = await serve((_seen, res) => sendJson(res, 201, STORED));
+    const used: string[] = [];
+    const api = createApiClient({
+      baseUrl: s.url,
+      uploadFetch: async (url, init) => {
+        used.push(String(url));
+        return fetch(url, init);
+      },
+    });
+    await api.call("uploadScriptObject", { params: { name: "tool", version: "1.0.0" }, body: { data: Readable.from([Buffer.from("hello")]), size: 5 } });
+    await api.call("uploadScriptObject", { params: { name: "tool", version: "1.0.0" }, body: { data: new Uint8Array(5), size: 5 } });
+    await api.call("listScriptObjects").catch(() => undefined);
+    expect(used).toEqual([`${s.url}/api/script-objects/tool/1.0.0`]);
+    expect(s.seen.map((x) => x.body.toString("utf8"))).toEqual(["hello", "\0\0\0\0\0", ""]);
+  });
+
   it("publishes an agent build under /api/agent-releases with its version and platform", async () => {
     const release = { ...STORED, key: "2.0.0-linux-x64", version: "2.0.0", platform: "linux-x64" };
     const s = await serve((_seen, res) => sendJson(res, 201, release));

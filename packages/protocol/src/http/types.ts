@@ -50,16 +50,17 @@ export type CallInput<K extends RouteName> = Part<"params", PathParams<K>, true>
 /** The call's arguments: the input may be left out when nothing in it is required. */
 export type CallArgs<K extends RouteName> = Empty extends CallInput<K> ? [input?: CallInput<K>] : [input: CallInput<K>];
 
+/** The answer of a response descriptor: JSON as its schema's output, text as a string, no body as undefined. */
+type Answer<R, Stream> = R extends { kind: "json"; schema: infer S extends z.ZodType }
+  ? z.output<S>
+  : R extends { kind: "text" }
+    ? string
+    : R extends { kind: "empty" }
+      ? undefined
+      : Stream;
+
 /** What a call resolves to: the parsed JSON, the text, or the `Response` of a stream to read. */
-export type CallResult<K extends RouteName> = Def<K>["response"] extends infer R
-  ? R extends { kind: "json"; schema: infer S extends z.ZodType }
-    ? z.output<S>
-    : R extends { kind: "text" }
-      ? string
-      : R extends { kind: "binary" }
-        ? Response
-        : undefined
-  : never;
+export type CallResult<K extends RouteName> = Answer<Def<K>["response"], Response>;
 
 /** Routes answered over plain HTTP (every route but the WebSocket ones). */
 export type CallableRouteName = { [K in RouteName]: Def<K>["response"] extends { kind: "websocket" } ? never : K }[RouteName];
@@ -91,12 +92,4 @@ export interface RouteInput<K extends RouteName> {
  * What a server handler returns: the JSON answer's type, or the text. Binary and WebSocket routes
  * answer through the reply / socket themselves, hence `unknown`.
  */
-export type RouteOutput<K extends RouteName> = Def<K>["response"] extends infer R
-  ? R extends { kind: "json"; schema: infer S extends z.ZodType }
-    ? z.output<S>
-    : R extends { kind: "text" }
-      ? string
-      : R extends { kind: "empty" }
-        ? undefined
-        : unknown
-  : never;
+export type RouteOutput<K extends RouteName> = Answer<Def<K>["response"], unknown>;
