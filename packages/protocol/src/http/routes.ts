@@ -51,7 +51,7 @@ import * as r from "./responses.js";
 
 const scopeAnswer = json(r.configScopeAnswerSchema);
 const scopeBody = jsonBody(configScopeInputSchema, "INVALID_CONFIG");
-const patchBody = jsonBody(q.configPatchSchema, "INVALID_CONFIG");
+const patchBody = jsonBody(q.configPatchSchema);
 const groupsBody = jsonBody(q.groupsBodySchema);
 const objects = json(list(storedObjectSchema));
 const uploaded = json(storedObjectSchema, 201);
