@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol";
 import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
+import { buildResult } from "./exec-result.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
 import { Intake } from "./intake.js";
@@ -192,24 +193,13 @@ export class AgentNode {
     for (const m of this.markers.leftovers()) {
       const finishedAt = new Date((this.deps.now ?? Date.now)()).toISOString();
       this.deps.log.warn({ exec_id: m.exec_id, job_id: m.job_id }, "reporting a run interrupted by an agent stop");
-      this.outbox.put({
-        result_id: m.result_id,
-        exec_id: m.exec_id,
-        request_id: m.request_id,
-        job_id: m.job_id,
-        version: m.version,
-        pc_id: this.deps.pcId,
-        status: "error",
-        exit_code: null,
-        stdout: "",
-        stderr: "",
-        stdout_truncated: false,
-        stderr_truncated: false,
-        started_at: m.started_at,
-        finished_at: finishedAt,
-        error: `agent stopped while the script was running (agent pid ${m.agent_pid}; output lost)`,
-        run_as: m.run_as,
-      });
+      this.outbox.put(
+        buildResult(m, this.deps.pcId, { startedAt: m.started_at, finishedAt }, {
+          status: "error",
+          exit_code: null,
+          error: `agent stopped while the script was running (agent pid ${m.agent_pid}; output lost)`,
+        }),
+      );
       this.markers.remove(m.exec_id);
     }
   }

@@ -133,7 +133,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     settings: deps.inventorySettings ?? (() => settings.current().effective),
   });
   inventory.start();
-  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
+  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: await currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
   settings.subscribe((cfg) => {
     const ms = hostPerfIntervalMs(cfg);
     if (ms === perf.intervalMs) return;

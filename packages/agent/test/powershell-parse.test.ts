@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkPowerShell, formatPowerShellProblems } from "@kanade/testkit";
 import { powershellLauncher } from "../src/exec/launcher.js";
-import { DISK_QUERY } from "../src/platform/windows-perf.js";
+import { DISK_QUERY } from "../src/perf/windows-source.js";
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const REPO = here("../../../");

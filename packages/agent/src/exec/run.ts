@@ -1,7 +1,6 @@
 /** Spawns one staged script, captures its output, and ends its whole tree on timeout or kill. */
 import { spawn } from "node:child_process";
-import type { Platform } from "../platform/index.js";
-import type { Argv } from "./launcher.js";
+import type { Argv, Platform } from "../platform/index.js";
 import { join } from "node:path";
 import { SpoolingCapture, type SpooledText } from "./spool.js";
 

@@ -1,5 +1,10 @@
 import type { RunAs, Shell } from "@kanade/protocol";
-import type { Argv } from "../exec/launcher.js";
+
+/** A program and its arguments, as given to `spawn`. */
+export interface Argv {
+  file: string;
+  args: string[];
+}
 
 /** What differs between operating systems when starting and killing a script. */
 export interface Platform {

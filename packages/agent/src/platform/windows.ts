@@ -1,8 +1,7 @@
 /** Windows: taskkill for trees; `user`/`system_gui` need a session launcher (a later issue). */
 import { spawn } from "node:child_process";
 import type { Shell } from "@kanade/protocol";
-import type { Argv } from "../exec/launcher.js";
-import type { Platform } from "./types.js";
+import type { Argv, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";
 
 const BINARIES: Record<Shell, string> = { powershell: "powershell.exe", pwsh: "pwsh.exe", cmd: "cmd.exe", sh: "sh.exe", bash: "bash.exe" };
