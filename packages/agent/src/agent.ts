@@ -18,6 +18,7 @@ import { LogRing } from "./log-ring.js";
 import { serveLogTail } from "./log-tail.js";
 import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
 import { currentPlatform } from "./platform/index.js";
+import { tightenTree } from "./private-files.js";
 import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
 import { quarantinedVersions } from "./self-update/state.js";
@@ -68,6 +69,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const ring = deps.logRing ?? new LogRing();
   const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
+  securePrivateDir(config.dataDir, log);
   const nc = await connectAgent({ name: config.pcId, ...config });
   // The view needs the node's connection state, and the node needs the view.
   const ref: { node?: AgentNode } = {};
@@ -160,6 +162,17 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       log.info("agent stopped");
     },
   };
+}
+
+/** The data dir is created owner-only; one an older build (or an installer) left open is tightened. */
+function securePrivateDir(dataDir: string, log: Logger): void {
+  try {
+    const changed = tightenTree(dataDir);
+    if (changed.length > 0) log.warn({ data_dir: dataDir, paths: changed.length, first: changed[0] }, "data dir was readable by other users; removed group/other permissions");
+  } catch (err) {
+    // Owned by another user, or a read-only mount: run anyway, but say so.
+    log.error({ err, data_dir: dataDir }, "could not restrict the data dir to the agent's user");
+  }
 }
 
 /** Read once before subscribing, so the first replay already covers the groups. */
