@@ -84,6 +84,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       platform: currentPlatform(),
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
+      secrets: [config.natsToken, config.natsPassword].filter((s): s is string => s !== undefined),
     }),
     dataDir: config.dataDir,
     scriptState,

@@ -20,9 +20,14 @@ export interface Env {
 
 const DAY_NS = 86_400 * 1e9;
 
-export async function startEnv(): Promise<Env> {
-  const server = await startNatsServer();
-  const nc = await connect({ servers: server.url });
+export interface EnvOptions {
+  /** Makes the broker require this token (`--auth`); the env's own connection uses it. */
+  token?: string;
+}
+
+export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
+  const server = await startNatsServer(opts.token ? { args: ["--auth", opts.token] } : {});
+  const nc = await connect({ servers: server.url, ...(opts.token ? { token: opts.token } : {}) });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: 7 * DAY_NS });
   await jsm.streams.add({ name: STREAMS.RESULTS, subjects: ["results.>"] });
@@ -44,10 +49,10 @@ export async function stopEnv(env: Env | undefined): Promise<void> {
 }
 
 /** Starts the env for this test file (and stops it after); hooks registered later stop first. */
-export function useEnv(): () => Env {
+export function useEnv(opts: EnvOptions = {}): () => Env {
   let env: Env | undefined;
   beforeAll(async () => {
-    env = await startEnv();
+    env = await startEnv(opts);
   });
   afterAll(async () => {
     await stopEnv(env);

@@ -6,9 +6,17 @@ import type { ScriptObjectSource } from "../script-objects.js";
 import type { Executor, RunContext, RunOutcome } from "./executor.js";
 import { argvFor } from "./launcher.js";
 import { runProcess, type ProcessOutcome } from "./run.js";
+import { scriptEnv } from "./script-env.js";
 import { stageScript } from "./stage.js";
 
-type ExecutorDeps = { dataDir: string; platform: Platform; log: Logger; scriptObjects?: ScriptObjectSource };
+type ExecutorDeps = {
+  dataDir: string;
+  platform: Platform;
+  log: Logger;
+  scriptObjects?: ScriptObjectSource;
+  /** Credential values the agent holds (from env, TOML or registry): never passed on to a script. */
+  secrets?: readonly string[];
+};
 
 export function processExecutor(deps: ExecutorDeps): Executor {
   return {
@@ -45,13 +53,7 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
     const outcome = await runProcess({
       argv: deps.platform.argv(argvFor(cmd.shell, staged.entryPath), cmd.run_as),
       cwd: cmd.cwd ?? staged.dir,
-      env: {
-        ...process.env,
-        KANADE_PC_ID: ctx.pcId,
-        KANADE_EXEC_ID: cmd.exec_id,
-        KANADE_JOB_ID: cmd.job_id,
-        KANADE_JOB_VERSION: cmd.version,
-      },
+      env: scriptEnv(process.env, deps.secrets ?? [], { pcId: ctx.pcId, execId: cmd.exec_id, jobId: cmd.job_id, jobVersion: cmd.version }),
       timeoutMs: cmd.timeout_secs * 1000,
       signal: ctx.signal,
       platform: deps.platform,
