@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol";
 import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
-import { buildResult } from "./exec-result.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
 import { Intake } from "./intake.js";
+import { reportInterruptedRuns } from "./interrupted-runs.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
 
@@ -84,7 +84,8 @@ export class AgentNode {
   /** Resolves when subscriptions are live, the first replay ran and the first heartbeat went out. */
   async start(groups: readonly string[]): Promise<void> {
     const { nc, pcId } = this.deps;
-    this.recoverInterrupted();
+    // Before intake: no new run may stage or spawn while the last process's leftovers are cleaned up.
+    await reportInterruptedRuns({ pcId, markers: this.markers, outbox: this.outbox, executor: this.deps.executor, log: this.deps.log, now: this.deps.now ?? Date.now });
     this.subs.push(
       nc.subscribe(subjects.killWildcard(), {
         callback: (err, msg) => (err ? this.deps.log.warn({ err }, "kill subscription error") : this.onKill(msg.subject, msg.data)),
@@ -185,22 +186,6 @@ export class AgentNode {
         void this.intake.replay();
         void this.outbox.drain();
       }
-    }
-  }
-
-  /** Markers left by a previous process become `error` results (SPEC §6: killed mid-run → error). */
-  private recoverInterrupted(): void {
-    for (const m of this.markers.leftovers()) {
-      const finishedAt = new Date((this.deps.now ?? Date.now)()).toISOString();
-      this.deps.log.warn({ exec_id: m.exec_id, job_id: m.job_id }, "reporting a run interrupted by an agent stop");
-      this.outbox.put(
-        buildResult(m, this.deps.pcId, { startedAt: m.started_at, finishedAt }, {
-          status: "error",
-          exit_code: null,
-          error: `agent stopped while the script was running (agent pid ${m.agent_pid}; output lost)`,
-        }),
-      );
-      this.markers.remove(m.exec_id);
     }
   }
 }

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from "uuid";
 import { subjects, type Command, type StartedEvent } from "@kanade/protocol";
 import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
 import type { Executor } from "./exec/executor.js";
+import type { SpawnedProcess } from "./platform/index.js";
 import { evaluateGates, type ScriptFacts } from "./gates.js";
 import type { HandledStore } from "./handled-store.js";
 import type { Outbox } from "./outbox.js";
@@ -145,7 +146,19 @@ export class CommandRunner {
       deps.markers.write({ ...marker, started_at: startedAt });
       this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
       const outputDir = deps.outputDir?.(resultId);
-      const outcome = await deps.executor.run({ cmd, pcId: deps.pcId, signal: ac.signal, ...(outputDir ? { outputDir } : {}) });
+      let running = true;
+      // The marker names the script's process, so the next agent process can end it if this one dies.
+      const onSpawn = (child: SpawnedProcess): void => {
+        if (!running) return;
+        try {
+          deps.markers.write({ ...marker, started_at: startedAt, child });
+        } catch (err) {
+          deps.log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not record the script's pid; a crash of the agent would leave it running");
+        }
+      };
+      const outcome = await deps.executor
+        .run({ cmd, pcId: deps.pcId, signal: ac.signal, onSpawn, ...(outputDir ? { outputDir } : {}) })
+        .finally(() => (running = false));
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));

@@ -18,6 +18,8 @@ export const runningMarkerSchema = z.object({
   run_as: z.enum(["system", "user", "system_gui"]),
   started_at: z.string().nullable(),
   agent_pid: z.number().int(),
+  /** The script's first process (its process group on POSIX), once spawned; `start` tells it from a recycled pid. */
+  child: z.object({ pid: z.number().int().positive(), start: z.string().optional() }).optional(),
 });
 export type RunningMarker = z.infer<typeof runningMarkerSchema>;
 

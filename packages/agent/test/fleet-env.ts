@@ -1,4 +1,6 @@
 /** Test harness: a real nats-server with the streams and buckets the backend would create. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
@@ -140,4 +142,35 @@ export function waitStarted(env: Env, execId: string, pcId: string): Promise<unk
     async () => (await env.jsm.streams.getMessage(STREAMS.EVENTS, { last_by_subj: subjects.started(execId, pcId) })) ?? undefined,
     { what: `the started event of ${execId}` },
   );
+}
+
+const AGENT_BIN = fileURLToPath(new URL("../bin/kanade-agent.js", import.meta.url));
+
+/**
+ * The built `kanade-agent` as its own process (so a test can SIGKILL it), configured by env like a
+ * service; resolves once its first heartbeat arrived. `extraEnv` is added to (and may override) it.
+ */
+export async function spawnAgentProcess(env: Env, pcId: string, dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  let beats = 0;
+  const sub = env.nc.subscribe(subjects.heartbeat(pcId), { callback: () => void (beats += 1) });
+  try {
+    await env.nc.flush();
+    const child = spawn(process.execPath, [AGENT_BIN], {
+      env: { ...process.env, KANADE_AGENT_ID: pcId, KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_LOG: "warn", ...extraEnv },
+      stdio: "ignore",
+    });
+    await waitFor(() => beats > 0 || child.exitCode !== null, { what: `a heartbeat from ${pcId}` });
+    if (child.exitCode !== null) throw new Error(`kanade-agent ${pcId} exited with ${child.exitCode} while starting`);
+    return child;
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
+/** Sends `signal` and resolves once the process has exited. */
+export async function endProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  await exited;
 }

@@ -1,48 +1,31 @@
 /** A script's environment never carries the agent's credentials (a viewer can read any job's output). */
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjects } from "@kanade/protocol";
-import { tempDir, waitFor, type TempDir } from "@kanade/testkit";
-import { command, execIdOf, publishCommand, useEnv, waitResult } from "./fleet-env.js";
+import { tempDir, type TempDir } from "@kanade/testkit";
+import { command, endProcess, execIdOf, publishCommand, spawnAgentProcess, useEnv, waitResult } from "./fleet-env.js";
 
-const BIN = fileURLToPath(new URL("../bin/kanade-agent.js", import.meta.url));
 const TOKEN = "broker-token-4d1f9a7c";
 const ENROLL = "enroll-secret-77aa";
 const SEED = "SUAKJQ7EXAMPLESEEDVALUE";
 const e = useEnv({ token: TOKEN });
 let data: TempDir;
-let agent: ChildProcess;
+let agent: ChildProcess | undefined;
 
 beforeAll(async () => {
   data = tempDir("kanade-agent-env-");
-  const seen: string[] = [];
-  const sub = e().nc.subscribe(subjects.heartbeat("env-pc"), { callback: (_err, m) => void seen.push(m.string()) });
-  agent = spawn(process.execPath, [BIN], {
-    env: {
-      ...process.env,
-      KANADE_AGENT_ID: "env-pc",
-      KANADE_NATS_URL: e().server.url,
-      KANADE_AGENT_DATA_DIR: data.path,
-      KANADE_LOG: "warn",
-      KANADE_NATS_TOKEN: TOKEN,
-      // Secrets a later enrollment will bring, and a copy of the token under a name the agent does not know.
-      KANADE_ENROLL_TOKEN: ENROLL,
-      KANADE_NKEY_SEED: SEED,
-      LEGACY_BROKER_SETTING: TOKEN,
-    },
-    stdio: "ignore",
+  // It heartbeats only if it authenticated with the token.
+  agent = await spawnAgentProcess(e(), "env-pc", data.path, {
+    KANADE_NATS_TOKEN: TOKEN,
+    // Secrets a later enrollment will bring, and a copy of the token under a name the agent does not know.
+    KANADE_ENROLL_TOKEN: ENROLL,
+    KANADE_NKEY_SEED: SEED,
+    LEGACY_BROKER_SETTING: TOKEN,
   });
-  await waitFor(() => seen.length > 0, { what: "a heartbeat from the agent (it authenticated with the token)" });
-  sub.unsubscribe();
 });
 
 afterAll(async () => {
-  if (agent.exitCode === null) {
-    const exited = new Promise((resolve) => agent.once("exit", resolve));
-    agent.kill("SIGTERM");
-    await exited;
-  }
+  if (agent) await endProcess(agent);
   data.remove();
 });
 

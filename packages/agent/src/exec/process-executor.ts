@@ -1,5 +1,6 @@
 /** The real executor: stage the script, spawn it, capture output, clean up. */
-import { stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Platform } from "../platform/index.js";
 import type { ScriptObjectSource } from "../script-objects.js";
@@ -7,7 +8,7 @@ import type { Executor, RunContext, RunOutcome } from "./executor.js";
 import { argvFor } from "./launcher.js";
 import { runProcess, type ProcessOutcome } from "./run.js";
 import { scriptEnv } from "./script-env.js";
-import { stageScript } from "./stage.js";
+import { stageScript, stagingRoot } from "./stage.js";
 
 type ExecutorDeps = {
   dataDir: string;
@@ -27,7 +28,35 @@ export function processExecutor(deps: ExecutorDeps): Executor {
     async run(ctx) {
       return runStaged(deps, ctx);
     },
+    reapOrphan: (p) => (p.start === undefined ? Promise.resolve({ state: "unverifiable", reason: `no start time was recorded for pid ${p.pid}` }) : deps.platform.reapOrphan(p.pid, p.start)),
+    removeLeftoverStaging: () => removeStagingDirs(deps),
   };
+}
+
+/** Every folder under agent-scripts/: called at start, when no run of this process has staged yet. */
+async function removeStagingDirs(deps: ExecutorDeps): Promise<void> {
+  const root = stagingRoot(deps.dataDir);
+  const names = await readdir(root).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  });
+  for (const name of names) {
+    await rm(join(root, name), { recursive: true, force: true });
+    deps.log.info({ dir: join(root, name) }, "removed a staging folder left by an interrupted run");
+  }
+}
+
+/** Records the spawned pid with its start time (looked up without holding up the run). */
+function reportSpawn(deps: ExecutorDeps, ctx: RunContext, pid: number): void {
+  if (!ctx.onSpawn) return;
+  const report = ctx.onSpawn.bind(ctx);
+  deps.platform.processStartTime(pid).then(
+    (start) => report(start === undefined ? { pid } : { pid, start }),
+    (err: unknown) => {
+      deps.log.warn({ err, pid, exec_id: ctx.cmd.exec_id }, "could not read the script's start time; a crash of the agent would leave it running");
+      report({ pid });
+    },
+  );
 }
 
 async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcome> {
@@ -57,6 +86,7 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
       timeoutMs: cmd.timeout_secs * 1000,
       signal: ctx.signal,
       platform: deps.platform,
+      onSpawn: (pid) => reportSpawn(deps, ctx, pid),
       ...(ctx.outputDir !== undefined ? { outputDir: ctx.outputDir } : {}),
     });
     for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {

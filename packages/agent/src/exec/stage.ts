@@ -14,9 +14,12 @@ export interface StagedScript {
   remove(): Promise<void>;
 }
 
+/** Where every run's staging folder lives. */
+export const stagingRoot = (dataDir: string): string => join(dataDir, "agent-scripts");
+
 export async function stageScript(dataDir: string, shell: Shell, body: string): Promise<StagedScript> {
   const id = uuidv4();
-  const dir = join(dataDir, "agent-scripts", id);
+  const dir = join(stagingRoot(dataDir), id);
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const scriptPath = join(dir, `kanade-${id}.${SCRIPT_EXTENSIONS[shell]}`);
   // A BOM lets Windows PowerShell 5.1 read the script as UTF-8 instead of the ANSI code page.
