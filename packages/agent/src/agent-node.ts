@@ -12,9 +12,11 @@ import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
 import { Intake } from "./intake.js";
+import { JoinedBaselines } from "./joined-baselines.js";
 import { reportInterruptedRuns } from "./interrupted-runs.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
+import { safeJson } from "./safe-json.js";
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -77,12 +79,16 @@ export class AgentNode {
       jsm,
       pcId: deps.pcId,
       log,
+      baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
       onCommand: (cmd, subject) => this.runner.handle(cmd, subject),
     });
   }
 
-  /** Resolves when subscriptions are live, the first replay ran and the first heartbeat went out. */
-  async start(groups: readonly string[]): Promise<void> {
+  /**
+   * Resolves when subscriptions are live, the first replay ran and the first heartbeat went out.
+   * `groups` undefined: membership unknown for now (the agent_groups watcher will say).
+   */
+  async start(groups: readonly string[] | undefined): Promise<void> {
     const { nc, pcId } = this.deps;
     // Before intake: no new run may stage or spawn while the last process's leftovers are cleaned up.
     await reportInterruptedRuns({ pcId, markers: this.markers, outbox: this.outbox, executor: this.deps.executor, log: this.deps.log, now: this.deps.now ?? Date.now });
@@ -155,6 +161,7 @@ export class AgentNode {
     this.stopped = true;
     this.intake.stop();
     for (const s of this.subs) s.unsubscribe();
+    await this.intake.idle();
     await this.runner.stop();
     this.outbox.stop();
   }
@@ -187,13 +194,5 @@ export class AgentNode {
         void this.outbox.drain();
       }
     }
-  }
-}
-
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(data));
-  } catch (err) {
-    return { invalid: (err as Error).message };
   }
 }

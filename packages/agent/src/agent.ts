@@ -176,15 +176,15 @@ function securePrivateDir(dataDir: string, log: Logger): void {
   }
 }
 
-/** Read once before subscribing, so the first replay already covers the groups. */
-async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[]> {
+/** Read once before subscribing, so the first replay already covers the groups; undefined when unreadable. */
+async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[] | undefined> {
   try {
     const kv = await new Kvm(nc).open(BUCKETS.agentGroups);
     const entry = await kv.get(pcId);
     return entry && entry.operation === "PUT" ? parseGroups(entry.string(), log) : [];
   } catch (err) {
-    log.warn({ err }, "could not read agent_groups; starting with no groups");
-    return [];
+    log.warn({ err }, "could not read agent_groups; starting with no groups until the watch delivers them");
+    return undefined;
   }
 }
 
