@@ -11,7 +11,8 @@ import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
-import { collectInventory, type Collector } from "./inventory/collect.js";
+import type { Collector } from "./inventory/collect.js";
+import { inProcessCollector } from "./inventory/collectors.js";
 import { InventoryReporter, type InventorySettings } from "./inventory/reporter.js";
 import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
@@ -55,7 +56,10 @@ export interface StartAgentDeps {
   log?: Logger;
   /** Where `log` also writes, so `kanade logs` can read it; made here when the logger is. */
   logRing?: LogRing;
-  /** Built-in inventory collector (tests substitute a fake). */
+  /**
+   * Built-in inventory collector: the program runs it in a child process (childProcessCollector);
+   * the default collects in this process; tests substitute a fake.
+   */
   collectInventory?: Collector;
   /** Inventory schedule; defaults to the layered config's inventory_* fields. */
   inventorySettings?: () => InventorySettings;
@@ -132,7 +136,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     pcId: config.pcId,
     js: jetstream(nc),
     log,
-    collect: deps.collectInventory ?? collectInventory,
+    collect: deps.collectInventory ?? inProcessCollector,
     settings: deps.inventorySettings ?? (() => settings.current().effective),
   });
   inventory.start();

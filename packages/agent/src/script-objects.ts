@@ -6,7 +6,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { OBJECT_STORES } from "@kanade/protocol";
@@ -41,6 +40,8 @@ export class ScriptObjectCache implements ScriptObjectSource {
     if (cached) return { ok: true, body: cached };
     let bytes: Uint8Array;
     try {
+      // Loaded on the first script_object command: inline scripts never need the object store client.
+      const { Objm } = await import("@nats-io/obj");
       const os = await new Objm(this.deps.nc).open(OBJECT_STORES.scripts);
       const info = await os.info(key);
       if (!info || info.deleted) return { ok: false, error: `script object ${key} is not in the scripts store` };
