@@ -28,7 +28,11 @@ export function processExecutor(deps: ExecutorDeps): Executor {
     async run(ctx) {
       return runStaged(deps, ctx);
     },
-    reapOrphan: (p) => (p.start === undefined ? Promise.resolve({ state: "unverifiable", reason: `no start time was recorded for pid ${p.pid}` }) : deps.platform.reapOrphan(p.pid, p.start)),
+    async reapOrphan(p) {
+      // Without a start time a recycled pid cannot be told apart: better leave it than kill a stranger.
+      if (p.start === undefined) return { state: "unverifiable", reason: `no start time was recorded for pid ${p.pid}` };
+      return deps.platform.reapOrphan(p.pid, p.start);
+    },
     removeLeftoverStaging: () => removeStagingDirs(deps),
   };
 }
