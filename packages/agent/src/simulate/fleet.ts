@@ -93,7 +93,8 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       ping: false,
     });
     nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
-    await node.start(groups.get(pcId) ?? []);
+    // Unknown until the shared watcher has read this PC's entry; it calls setGroups then.
+    await node.start(groups.get(pcId));
   };
 
   const batch = opts.batchSize ?? 200;

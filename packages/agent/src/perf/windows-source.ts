@@ -1,12 +1,11 @@
 /**
- * Windows perf: network and processes through `systeminformation` (pure JS, no native addon); disk
+ * Windows perf (loaded only on Windows, see index.ts): network and processes through `systeminformation` (pure JS, no native addon); disk
  * bytes from the raw PhysicalDisk(_Total) counters read with one PowerShell CIM query.
  */
 import { execFile } from "node:child_process";
 import { freemem, totalmem } from "node:os";
 import si from "systeminformation";
-import type { IoCounters } from "../perf/linux-proc.js";
-import type { PerfSource, ProcessSample } from "../perf/perf-source.js";
+import type { IoCounters, PerfSource, ProcessSample } from "./perf-source.js";
 
 /** The one-line PowerShell the agent runs for disk counters (parse-checked in test/powershell-parse.test.ts). */
 export const DISK_QUERY =
