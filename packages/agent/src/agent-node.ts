@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol";
+import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol/wire";
 import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";

@@ -3,7 +3,7 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { jetstream } from "@nats-io/jetstream";
-import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
+import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol/wire";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
 import { connectAgent } from "./connection.js";

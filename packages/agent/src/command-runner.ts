@@ -2,7 +2,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { subjects, type Command, type StartedEvent } from "@kanade/protocol";
+import { subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
 import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
 import type { Executor } from "./exec/executor.js";
 import type { SpawnedProcess } from "./platform/index.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { execResultSchema } from "@kanade/protocol";
+import { execResultSchema } from "@kanade/protocol/wire";
 import { buildResult, outcomeFields, type RunIdentity } from "./exec-result.js";
 
 const run: RunIdentity = {

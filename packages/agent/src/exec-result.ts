@@ -1,5 +1,5 @@
 /** The one place an ExecResult is put together, whatever ended the run: the script, a gate, a kill or a crash. */
-import type { ExecResult, RunAs } from "@kanade/protocol";
+import type { ExecResult, RunAs } from "@kanade/protocol/wire";
 import type { RunOutcome } from "./exec/executor.js";
 
 /** Who a result belongs to: fixed when the command is accepted (and kept in its running marker). */

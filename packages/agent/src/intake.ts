@@ -7,7 +7,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StoredMsg } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol";
+import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol/wire";
 import { baselineAt, issuedBeforeJoining, type JoinedBaselines } from "./joined-baselines.js";
 import { safeJson } from "./safe-json.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import { InvalidArgumentError, InvalidSubjectError } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol";
+import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol/wire";
 import { OutputUploader } from "./output-upload.js";
 import { mkdirPrivate, openPrivateSync } from "./private-files.js";
 import { DEFAULT_MAX_PAYLOAD, encodedBytes, fitResult, PAYLOAD_MARGIN_BYTES } from "./result-fit.js";

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import type { ObjectStore } from "@nats-io/obj";
 import type { Logger } from "pino";
-import { OBJECT_STORES, resultOutputKey, type ExecResult } from "@kanade/protocol";
+import { OBJECT_STORES, resultOutputKey, type ExecResult } from "@kanade/protocol/wire";
 import { OUTPUT_STREAMS, type OutputStream } from "./result-fit.js";
 
 export class OutputUploader {

@@ -1,7 +1,7 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
 import { Command as Cli, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
-import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol";
+import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
 import type { RunningAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { childProcessCollector } from "./inventory/collectors.js";

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { OBJECT_STORES } from "@kanade/protocol";
+import { OBJECT_STORES } from "@kanade/protocol/wire";
 import { writeFileAtomicSync } from "./fs-atomic.js";
 import { mkdirPrivate } from "./private-files.js";
 

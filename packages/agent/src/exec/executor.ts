@@ -1,5 +1,5 @@
 /** How a command becomes an outcome; the real agent spawns processes, the simulator fakes them. */
-import type { Command } from "@kanade/protocol";
+import type { Command } from "@kanade/protocol/wire";
 import type { ReapOutcome, SpawnedProcess } from "../platform/index.js";
 
 export interface RunOutcome {

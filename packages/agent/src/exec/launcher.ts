@@ -1,5 +1,5 @@
 /** Pure text/argv builders for staged scripts (SPEC §6 "Staging"); unit-tested without spawning. */
-import type { Shell } from "@kanade/protocol";
+import type { Shell } from "@kanade/protocol/wire";
 import type { Argv } from "../platform/types.js";
 
 export const SCRIPT_EXTENSIONS: Record<Shell, string> = {

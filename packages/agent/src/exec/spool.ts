@@ -5,7 +5,7 @@
  */
 import { closeSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol";
+import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol/wire";
 import { mkdirPrivate, openPrivateSync } from "../private-files.js";
 import { OutputCapture, type CapturedText } from "./capture.js";
 

@@ -2,7 +2,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { v4 as uuidv4 } from "uuid";
-import type { Shell } from "@kanade/protocol";
+import type { Shell } from "@kanade/protocol/wire";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private-files.js";
 import { cmdScriptBody, powershellLauncher, SCRIPT_EXTENSIONS, usesLauncher } from "./launcher.js";
 

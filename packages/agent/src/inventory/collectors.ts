@@ -5,7 +5,7 @@
  * start collect in-process, loading the collectors on first use.
  */
 import { execFile } from "node:child_process";
-import { INVENTORY_CATEGORIES } from "@kanade/protocol";
+import { INVENTORY_CATEGORIES } from "@kanade/protocol/wire";
 import type { Argv } from "../platform/types.js";
 import { safeJson } from "../safe-json.js";
 import type { Collector } from "./collect.js";

@@ -3,7 +3,7 @@
  * reads back from that command when it collects in a child process (see collectors.ts).
  */
 import { z } from "zod";
-import { inventoryCategorySchema, type InventoryCategory } from "@kanade/protocol";
+import { inventoryCategorySchema, type InventoryCategory } from "@kanade/protocol/wire";
 
 export const inventorySnapshotSchema = z.object({
   data: z.partialRecord(inventoryCategorySchema, z.record(z.string(), z.unknown())),

@@ -1,6 +1,6 @@
 /** HostPerf from deltas: CPU % over all cores since the previous sample, byte rates from counters. */
 import { cpus, type CpuInfo } from "node:os";
-import type { HostPerf } from "@kanade/protocol";
+import type { HostPerf } from "@kanade/protocol/wire";
 import type { IoCounters, PerfSource } from "./perf-source.js";
 
 interface CpuTimes {

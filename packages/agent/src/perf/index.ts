@@ -1,5 +1,5 @@
 /** The perf source for this OS, and the interval the effective config asks for. */
-import { CONFIG_DEFAULTS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
+import { CONFIG_DEFAULTS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol/wire";
 import type { PerfSource } from "./perf-source.js";
 
 export { PerfPublisher } from "./perf-publisher.js";

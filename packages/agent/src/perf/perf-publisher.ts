@@ -4,7 +4,7 @@
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { PERF_TOP_N, perfLiveRequestSchema, subjects, type PerfLiveReply, type ProcessPerf } from "@kanade/protocol";
+import { PERF_TOP_N, perfLiveRequestSchema, subjects, type PerfLiveReply, type ProcessPerf } from "@kanade/protocol/wire";
 import { safeJson } from "../safe-json.js";
 import { Ticker } from "../ticker.js";
 import { HostSampler } from "./host-sampler.js";

@@ -1,6 +1,6 @@
 /** Linux/macOS: the script gets its own process group, so one signal reaches the whole tree. */
 import { existsSync } from "node:fs";
-import type { Shell } from "@kanade/protocol";
+import type { Shell } from "@kanade/protocol/wire";
 import { readProcStat, readProcTable, survivingGroup } from "./linux-processes.js";
 import type { ReapOutcome } from "./orphans.js";
 import type { Platform } from "./types.js";

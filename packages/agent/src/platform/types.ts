@@ -1,4 +1,4 @@
-import type { RunAs, Shell } from "@kanade/protocol";
+import type { RunAs, Shell } from "@kanade/protocol/wire";
 import type { ReapOutcome } from "./orphans.js";
 
 /** A program and its arguments, as given to `spawn`. */

@@ -1,6 +1,6 @@
 /** Windows: taskkill for trees; `user`/`system_gui` need a session launcher (a later issue). */
 import { execFile, spawn } from "node:child_process";
-import type { Shell } from "@kanade/protocol";
+import type { Shell } from "@kanade/protocol/wire";
 import type { ReapOutcome } from "./orphans.js";
 import type { Argv, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";

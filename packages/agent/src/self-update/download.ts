@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { OBJECT_STORES } from "@kanade/protocol";
+import { OBJECT_STORES } from "@kanade/protocol/wire";
 import { ReleaseMissingError } from "./release-missing.js";
 
 /** Writes `agent_releases/<key>` to `dest` (mode 0755); throws, leaving no file, unless the digest matches. */

@@ -9,7 +9,7 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { parseDurationMs, platformOf, releaseKey, type EffectiveConfig } from "@kanade/protocol";
+import { parseDurationMs, platformOf, releaseKey, type EffectiveConfig } from "@kanade/protocol/wire";
 import type { EffectiveConfigView } from "../effective-config.js";
 import type { downloadRelease } from "./download.js";
 import { ReleaseMissingError } from "./release-missing.js";

@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS, subjects } from "@kanade/protocol";
+import { BUCKETS, subjects } from "@kanade/protocol/wire";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
 import { connectAgent, trackConnected } from "../connection.js";
