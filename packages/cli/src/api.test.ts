@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "@kanade/testkit";
+import { listen } from "../test/fixtures.js";
 import { createCliApi, type ClientConfig } from "./api.js";
 import { CliError, exitCodeFor } from "./errors.js";
 
@@ -12,23 +12,16 @@ afterEach(async () => {
   for (const close of servers.splice(0)) await close();
 });
 
-/** A real HTTP server on a free port, answering with `answer` once it has read the whole request. */
+/** A real HTTP server, answering with `answer` once it has read the whole request (or at once). */
 async function serve(answer: Answer, readBody = true): Promise<string> {
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     if (!readBody) return answer(req, res, Buffer.alloc(0));
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => answer(req, res, Buffer.concat(chunks)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  servers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  servers.push(server.close);
+  return server.url;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown): void => {

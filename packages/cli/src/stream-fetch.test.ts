@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { listen } from "../test/fixtures.js";
 import { streamFetch } from "./stream-fetch.js";
 
 const MIB = 1024 * 1024;
@@ -10,16 +10,9 @@ afterEach(async () => {
 });
 
 async function serve(onRequest: (req: IncomingMessage, reply: (status: number, body: string) => void) => void): Promise<string> {
-  const server = createServer((req, res) => onRequest(req, (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(body)));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listen((req, res) => onRequest(req, (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(body)));
+  closers.push(server.close);
+  return server.url;
 }
 
 describe("streamFetch", () => {
