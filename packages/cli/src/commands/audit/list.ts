@@ -35,14 +35,15 @@ export function register(program: Command, deps: Deps): void {
       const now = deps.now();
       const limit = opts.limit === undefined ? undefined : Number(opts.limit);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw badInput("invalid --limit", [{ path: "--limit", message: "expected 1..500" }]);
-      const { items } = await deps.client.call("listAudit", { query: {
+      const query = {
         ...(opts.actor ? { actor: opts.actor } : {}),
         ...(opts.action ? { action: opts.action } : {}),
         ...(opts.target ? { target: opts.target } : {}),
         ...(opts.since ? { since: timeArg(opts.since, "--since", now) } : {}),
         ...(opts.until ? { until: timeArg(opts.until, "--until", now) } : {}),
         ...(limit ? { limit } : {}),
-      } });
+      };
+      const { items } = await deps.client.call("listAudit", { query });
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(

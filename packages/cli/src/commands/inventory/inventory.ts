@@ -50,7 +50,9 @@ export function register(program: Command, deps: Deps): void {
       if (pc !== undefined && !PC_ID_RE.test(pc)) throw badInput(`expected a pc_id (got "${pc}")`);
       if (opts.job !== undefined) {
         if (!JOB_ID_RE.test(opts.job)) throw badInput(`expected a job id (got "${opts.job}")`);
-        const facts = await deps.client.call("getJobFacts", { params: { job: opts.job }, query: { ...(pc !== undefined ? { pc } : {}), ...(opts.history ? { history: true } : {}) } });
+        const query = { ...(pc !== undefined ? { pc } : {}), ...(opts.history ? { history: true } : {}) };
+        const facts = await deps.client.call("getJobFacts", { params: { job: opts.job }, query });
+        // With history the answer is the list of changes; without, the fleet table (which has columns).
         if (!("columns" in facts)) {
           const { items } = facts;
           if (json) return printJson(deps.io, items);
