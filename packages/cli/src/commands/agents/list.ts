@@ -1,14 +1,14 @@
 import type { Command } from "commander";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { printJson, renderTable } from "../../output.js";
-import { formatBytes } from "../logs/format.js";
+import { formatBytes } from "../../format.js";
 
 export function register(program: Command, deps: Deps): void {
   withJson(program.command("agents"))
     .description("list agents")
     .option("--online", "only agents with a recent heartbeat")
     .action(async (opts: { online?: boolean }, cmd: Command) => {
-      const { items } = await deps.client.listAgents(opts.online);
+      const { items } = await deps.client.call("listAgents", { query: opts.online ? { online: true } : {} });
       // Filter here too, so the flag means the same thing whether or not the backend filtered.
       const agents = opts.online ? items.filter((a) => a.online) : items;
       if (wantsJson(cmd)) return printJson(deps.io, agents);

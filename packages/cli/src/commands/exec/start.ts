@@ -4,7 +4,8 @@ import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput, CliError } from "../../errors.js";
 import { printJson } from "../../output.js";
 import { buildExecRequest, type TargetFlags } from "../../targets.js";
-import { allSucceeded, rowsTable } from "./rows.js";
+import { rowsTable } from "../../execution-rows.js";
+import { allSucceeded, failureReason } from "./outcome.js";
 import { waitForExecution } from "./wait.js";
 
 interface ExecOpts extends TargetFlags {
@@ -31,23 +32,27 @@ export function register(program: Command, deps: Deps): void {
         if (timeoutMs === undefined) throw badInput("invalid --timeout", [{ path: "--timeout", message: "expected a duration like 30s, 5m, 1h" }]);
       }
       const json = wantsJson(cmd);
-      const res = await deps.client.exec(jobId, req);
+      const res = await deps.client.call("execJob", { params: { job_id: jobId }, body: req });
       if (!opts.wait) {
         if (json) printJson(deps.io, res);
         else deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n${res.state === "pending_approval" ? "state: pending_approval (needs approval by another operator)\n" : ""}`);
         return;
       }
       if (!json) deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n`);
-      const { detail, timedOut } = await waitForExecution(deps, res.exec_id, timeoutMs === undefined ? {} : { timeoutMs });
+      const params = { exec_id: res.exec_id };
+      const { timedOut } = await waitForExecution(
+        deps,
+        () => deps.client.call("getExecution", { params, query: { rows: false } }),
+        timeoutMs === undefined ? {} : { timeoutMs },
+      );
+      // The per-PC rows once, at the end: polling them would cost the backend a row per PC every 500 ms.
+      const detail = await deps.client.call("getExecution", { params });
+      const rows = detail.rows ?? [];
       if (json) printJson(deps.io, detail);
-      else deps.io.out(rowsTable(deps.io, detail));
+      else deps.io.out(rowsTable(deps.io, rows));
       if (timedOut) {
         throw new CliError(`gave up waiting after ${opts.timeout}: ${detail.counts.done}/${detail.target_count} done`, { code: "TIMEOUT" });
       }
-      if (!allSucceeded(detail)) {
-        const notOk = detail.rows.filter((r) => r.status !== "succeeded").length + Math.max(0, detail.target_count - detail.rows.length);
-        const why = detail.state === "rejected" || detail.state === "expired" ? `execution ${detail.state}` : `${notOk} of ${detail.target_count} PC(s) did not succeed`;
-        throw new CliError(why, { code: "RUN_FAILED" });
-      }
+      if (!allSucceeded(detail, rows)) throw new CliError(failureReason(detail, rows), { code: "RUN_FAILED" });
     });
 }

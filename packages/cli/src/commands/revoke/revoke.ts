@@ -9,8 +9,8 @@ export function register(program: Command, deps: Deps): void {
       .description(verb === "revoke" ? "stop agents running a job (they report it skipped, exit 126)" : "allow a revoked job to run again")
       .argument("<job>", "job id")
       .action(async (id: string, _opts: unknown, cmd: Command) => {
-        await (verb === "revoke" ? deps.client.revoke(id) : deps.client.unrevoke(id));
-        if (wantsJson(cmd)) return printJson(deps.io, { id, status: verb === "revoke" ? "REVOKED" : "ACTIVE" });
+        const res = await deps.client.call(verb === "revoke" ? "revokeJob" : "unrevokeJob", { params: { id } });
+        if (wantsJson(cmd)) return printJson(deps.io, { id: res.id, status: res.status });
         deps.io.out(`${verb}d ${id}\n`);
       });
   }

@@ -17,16 +17,25 @@ describe("waitForExecution", () => {
     ];
     let i = 0;
     const io = captureIo();
-    const out = await waitForExecution({ client: { getExecution: async () => states[Math.min(i++, states.length - 1)]! }, io, ...fakeClock() }, "e1");
+    const out = await waitForExecution({ io, ...fakeClock() }, async () => states[Math.min(i++, states.length - 1)]!, {});
     expect(out.timedOut).toBe(false);
-    expect(out.detail.rows.map((r) => r.status)).toEqual(["succeeded", "failed"]);
+    expect(out.summary.counts.done).toBe(2);
     expect(io.errWrites).toEqual(["0/2 done, 0 running, 2 pending\n", "0/2 done, 1 running, 1 pending\n", "2/2 done, 0 running, 0 pending\n"]);
   });
 
   it("gives up at the timeout with what it has so far", async () => {
     const stuck = detail([row("a", "succeeded"), row("b", "running")]);
-    const out = await waitForExecution({ client: { getExecution: async () => stuck }, io: captureIo(), ...fakeClock() }, "e1", { timeoutMs: 2_000 });
+    const out = await waitForExecution({ io: captureIo(), ...fakeClock() }, async () => stuck, { timeoutMs: 2_000 });
     expect(out.timedOut).toBe(true);
-    expect(out.detail.counts.done).toBe(1);
+    expect(out.summary.counts.done).toBe(1);
+  });
+
+  it("stops at a failed publish, saying how many PCs were not sent", async () => {
+    const failed = { ...detail([row("a", "not_sent"), row("b", "not_sent")]), state: "failed_to_publish" as const };
+    failed.counts = { ...failed.counts, done: 2, not_sent: 2 };
+    const io = captureIo();
+    const out = await waitForExecution({ io, ...fakeClock() }, async () => failed);
+    expect(out).toMatchObject({ timedOut: false, summary: { state: "failed_to_publish" } });
+    expect(io.errWrites).toEqual(["2/2 done, 0 running, 0 pending, 2 not sent\n"]);
   });
 });
