@@ -3,7 +3,7 @@ import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
 import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
-import { sqlitePath, type BackendConfig } from "./config.js";
+import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openFleetStore } from "./db/fleet-store.js";
 import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
 import { defaultWebRoot } from "./default-web-root.js";
@@ -35,6 +35,8 @@ export function openStore(databaseUrl: string): SqliteStore {
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
 export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
   const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
+  // Before anything starts: a config handed over directly has not been through loadBackendConfig.
+  checkStaticToken(config.staticToken, config.authDisabled);
   // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
   const undo: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
