@@ -25,15 +25,21 @@ export const POLICY_OVERRIDES: Readonly<Record<string, Access>> = {
   "GET /api/version": "public",
   "HEAD /api/version": "public",
   "POST /api/auth/login": "public",
-  // Changing one's own password is for every account, viewers included.
+  // Changing one's own password and ending one's own session are for every account, viewers included.
   "POST /api/auth/password": "viewer",
+  "POST /api/auth/logout": "viewer",
   // Raw KV writes bypass every check the typed routes make (revocation, config layering): admins only.
   "PUT /api/jetstream/kv/:bucket/:key": "admin",
   "DELETE /api/jetstream/kv/:bucket/:key": "admin",
 };
 
 /** Routes an account that must change its password may still call. */
-export const PASSWORD_CHANGE_ALLOWED: ReadonlySet<string> = new Set(["GET /api/auth/me", "HEAD /api/auth/me", "POST /api/auth/password"]);
+export const PASSWORD_CHANGE_ALLOWED: ReadonlySet<string> = new Set([
+  "GET /api/auth/me",
+  "HEAD /api/auth/me",
+  "POST /api/auth/password",
+  "POST /api/auth/logout",
+]);
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
