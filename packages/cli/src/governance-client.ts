@@ -31,6 +31,8 @@ export interface AuditQuery {
 export const governanceApi = (c: ApiClient) => ({
   login: (username: string, password: string): Promise<LoginResponse> => c.request("POST", "/api/auth/login", { json: { username, password } }),
   me: (): Promise<Identity> => c.request("GET", "/api/auth/me"),
+  /** Ends the session of the token this client sends; `ended: false` for a token that is not a session (the static one). */
+  logout: (): Promise<{ ended: boolean }> => c.request("POST", "/api/auth/logout"),
   changePassword: (current_password: string, new_password: string): Promise<LoginResponse> =>
     c.request("POST", "/api/auth/password", { json: { current_password, new_password } }),
   listAccounts: (): Promise<ListResponse<AccountSummary>> => c.request("GET", "/api/accounts"),
