@@ -16,7 +16,7 @@ import { InventoryPage } from "./pages/Inventory.js";
 import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
-import { whoAmI } from "./lib/auth.js";
+import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
 import { Link, useRouter } from "./router.js";
 import { clearToken, loadToken, saveToken } from "./session.js";
@@ -72,7 +72,10 @@ export function App() {
   const { t, lang, setLang } = useI18n();
   const { path } = useRouter();
   const [auth, setAuth] = useState<AuthState>({ kind: "checking" });
+  // Ends the session on the backend first (a copied token dies with it), then forgets it here at once.
   const signOut = useCallback(() => {
+    const current = loadToken();
+    if (current) void endSession(createApiClient(() => current, () => undefined));
     clearToken();
     setAuth({ kind: "signedOut" });
   }, []);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Identity } from "@kanade/protocol";
 import { ApiError, toApiError, type ApiClient } from "../api/client.js";
-import { approvalView, canOperate, loginProblem, passwordProblem, whoAmI } from "./auth.js";
+import { approvalView, canOperate, endSession, loginProblem, passwordProblem, whoAmI } from "./auth.js";
 
 const id = (actor: string, role: Identity["role"]): Identity => ({ actor, role, kind: "account", must_change_password: false });
 
@@ -21,6 +21,31 @@ const fakeApi = (answers: Record<string, unknown>): ApiClient & { calls: string[
     send: async <T>(): Promise<T> => undefined as T,
   };
 };
+
+describe("endSession", () => {
+  const sender = (answer: unknown): ApiClient & { sent: string[] } => {
+    const sent: string[] = [];
+    return {
+      sent,
+      get: async () => { throw new Error("no GET expected"); },
+      getText: async () => "",
+      send: async <T>(method: string, path: string): Promise<T> => {
+        sent.push(`${method} ${path}`);
+        if (answer instanceof ApiError) throw answer;
+        return answer as T;
+      },
+    };
+  };
+  it("asks the backend to end the session", async () => {
+    const api = sender({ ended: true });
+    expect(await endSession(api)).toBe(true);
+    expect(api.sent).toEqual(["POST /api/auth/logout"]);
+  });
+  it("reports a session it could not end (already ended, older backend) instead of failing the sign-out", async () => {
+    expect(await endSession(sender(new ApiError(401, "UNAUTHORIZED", "Invalid token")))).toBe(false);
+    expect(await endSession(sender(new ApiError(0, "NETWORK", "offline")))).toBe(false);
+  });
+});
 
 describe("whoAmI", () => {
   it("returns the identity from /api/auth/me", async () => {

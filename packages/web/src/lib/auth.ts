@@ -18,6 +18,21 @@ export async function whoAmI(api: ApiClient): Promise<Identity | null> {
   return null;
 }
 
+/**
+ * Ends the session on the backend (`POST /api/auth/logout`) so a copy of the token is worthless too.
+ * False when it could not be ended there: already ended (401), an older backend (404), or unreachable;
+ * the caller forgets the token either way.
+ */
+export async function endSession(api: ApiClient): Promise<boolean> {
+  try {
+    await api.send("POST", "/api/auth/logout");
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError) return false;
+    throw err;
+  }
+}
+
 /** Operators and admins may change things; an unknown identity (older backend) is not second-guessed. */
 export const canOperate = (me: Identity | null): boolean => me === null || roleAtLeast(me.role, "operator");
 
