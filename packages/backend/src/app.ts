@@ -3,39 +3,50 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
+import type { AgentsStore } from "./agents/store.js";
+import { accountRoutes } from "./api/accounts.js";
 import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
+import { auditRoutes } from "./api/audit.js";
+import { authRoutes } from "./api/auth.js";
+import { callerOf } from "./api/caller.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
 import { inventoryRoutes } from "./api/inventory.js";
+import { jetstreamRoutes } from "./api/jetstream.js";
 import { jobRoutes } from "./api/jobs.js";
 import { perfRoutes } from "./api/perf.js";
 import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
 import { scriptRoutes } from "./api/scripts.js";
-import { createAudit } from "./audit.js";
+import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
 import type { FleetStore } from "./db/fleet-store.js";
-import type { Store } from "./db/index.js";
 import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
-import type { Catalog } from "./jobs/catalog.js";
+import type { Executions } from "./executions/index.js";
 import { sessionResolver } from "./governance/accounts.js";
-import { registerGovernance, type GovernanceDeps } from "./governance/index.js";
+import type { GovernanceDeps } from "./governance/deps.js";
+import type { Catalog } from "./jobs/catalog.js";
+import { registerMetrics } from "./metrics.js";
 import type { Nats } from "./nats.js";
 import type { PerfService } from "./perf/perf-service.js";
+import type { ResultsStore } from "./results/store.js";
 import { registerWebRoot } from "./web-root.js";
 
 export interface AppDeps {
   nats: Nats;
-  store: Store;
+  executions: Executions;
+  results: ResultsStore;
+  agents: AgentsStore;
   catalog: Catalog;
   groups: AgentGroups;
+  audit: Audit;
   /** Inventory and job facts; routes under /api/inventory are registered only when given. */
   fleet?: FleetStore;
   /** Host perf ingest and live sessions; without it the perf routes are not registered. */
@@ -43,7 +54,7 @@ export interface AppDeps {
   log: Logger;
   config: AuthConfig & { webRoot?: string };
   clock?: () => Date;
-  /** Accounts, approvals, audit log and metrics; without it only the static token authenticates. */
+  /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
 }
 
@@ -71,22 +82,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request logs would drown the bench's polling; routes log what matters with ids as fields.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    // Object names may be 128 characters (plus a version); Fastify's default of 100 would answer 404.
+    maxParamLength: 512,
   });
   const clock = deps.clock ?? (() => new Date());
   const routeDeps: RouteDeps = {
     nats: deps.nats,
-    store: deps.store,
+    agents: deps.agents,
+    results: deps.results,
+    executions: deps.executions,
     catalog: deps.catalog,
     groups: deps.groups,
+    auditLog: deps.audit,
+    audit: (req, action, target, payload) => deps.audit.record(callerOf(req), { action, target, ...(payload ? { payload } : {}) }),
     log: deps.log,
     clock,
-    audit: createAudit({ nats: deps.nats, log: deps.log, clock }),
     ...(deps.governance ? { governance: deps.governance } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.store, deps.governance.tokens) : undefined);
-  if (deps.governance) registerGovernance(app, routeDeps, deps.governance);
+  // Metrics first, so its hooks see every route registered after it.
+  registerMetrics(app, routeDeps);
+  registerRoutes(app, routeDeps, deps);
+  if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
+  await app.ready();
+  return app;
+}
+
+/** Every API route, in one place. */
+function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDeps): void {
+  if (deps.governance) {
+    authRoutes(app, routeDeps, deps.governance);
+    accountRoutes(app, routeDeps, deps.governance);
+    auditRoutes(app, deps.governance);
+  }
+  jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
   scriptRoutes(app, routeDeps);
@@ -94,8 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
   // A decommissioned PC leaves no inventory, facts or fleet-perf row behind.
-  const onForget = (pcId: string): void => {
-    deps.fleet?.forgetPc(pcId);
+  const onForget = async (pcId: string): Promise<void> => {
+    await deps.fleet?.forgetPc(pcId);
     deps.perf?.ingest.forget(pcId);
   };
   agentRoutes(app, routeDeps, { onForget });
@@ -107,7 +138,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   appPackageRoutes(app, routeDeps);
   agentReleaseRoutes(app, routeDeps);
   rolloutRoutes(app, routeDeps);
-  if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
-  await app.ready();
-  return app;
 }

@@ -35,8 +35,8 @@ export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
   ];
 }
 
-/** Add the stream; when it exists (or another backend just made it) update it to our config instead. */
-async function ensureStream(nats: Nats, spec: StreamSpec, log: Logger): Promise<void> {
+/** Adds the stream; when it exists (or another backend just made it) update it to our config instead. */
+export async function ensureStream(nats: Nats, spec: StreamSpec, log: Logger): Promise<void> {
   try {
     await nats.jsm.streams.add(spec);
     log.info({ stream: spec.name }, "stream created");

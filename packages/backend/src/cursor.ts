@@ -1,7 +1,12 @@
 /** Opaque list cursors: base64url of the last row's sort key. */
 import { KanadeError } from "@kanade/protocol";
 import { z } from "zod";
-import type { PageKey } from "./db/index.js";
+
+/** Sort key of the last row of a page; encoded into the opaque cursor. */
+export interface PageKey {
+  at: string;
+  id: string;
+}
 
 const keySchema = z.tuple([z.string(), z.string()]);
 

@@ -1,18 +1,25 @@
 /** The narrow dependencies route modules receive from buildApp. */
+import type { FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { AgentGroups } from "./agent-groups.js";
-import type { Audit } from "./audit.js";
-import type { Store } from "./db/index.js";
-import type { GovernanceDeps } from "./governance/index.js";
+import type { AgentsStore } from "./agents/store.js";
+import type { Audit } from "./audit/index.js";
+import type { Executions } from "./executions/index.js";
+import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
 import type { Nats } from "./nats.js";
+import type { ResultsStore } from "./results/store.js";
 
 export interface RouteDeps {
   nats: Nats;
-  store: Store;
+  agents: AgentsStore;
+  results: ResultsStore;
+  executions: Executions;
   catalog: Catalog;
   groups: AgentGroups;
-  audit: Audit;
+  auditLog: Audit;
+  /** Records what a request did or was refused, after the fact (logins, refusals); changes use `auditLog.around`. */
+  audit: (req: FastifyRequest, action: string, target: string, payload?: Record<string, unknown>) => Promise<void>;
   log: Logger;
   clock: () => Date;
   /** Accounts, approvals and the audit log; absent when the app is built without a governance store. */

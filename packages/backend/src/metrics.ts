@@ -5,13 +5,12 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { STREAMS } from "@kanade/protocol";
-import { isOnline } from "./api/agents.js";
+import { isOnline } from "./agents/online.js";
 import type { RouteDeps } from "./deps.js";
-import type { GovernanceDeps } from "./governance/index.js";
 import { jetstreamUsage } from "./jetstream-status.js";
 import { RESULTS_DURABLE } from "./projector/results.js";
 
-export function createMetricsRegistry(deps: RouteDeps, gov: GovernanceDeps): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
+export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const warn = (what: string) => (err: unknown): void => deps.log.warn({ err, metric: what }, "metric collection failed");
@@ -23,7 +22,7 @@ export function createMetricsRegistry(deps: RouteDeps, gov: GovernanceDeps): { r
     registers: [registry],
     async collect() {
       const now = deps.clock();
-      const agents = await deps.store.listAgents();
+      const agents = await deps.agents.listAgents();
       const online = agents.filter((a) => isOnline(a, now)).length;
       this.set({ state: "online" }, online);
       this.set({ state: "offline" }, agents.length - online);
@@ -31,12 +30,12 @@ export function createMetricsRegistry(deps: RouteDeps, gov: GovernanceDeps): { r
   });
   new Gauge({
     name: "kanade_executions",
-    help: "Executions by stored state (pending_approval, running, rejected, expired)",
+    help: "Executions by stored state (pending_approval, running, killed, rejected, expired, failed_to_publish)",
     labelNames: ["state"],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const { state, n } of gov.store.executionsByState()) this.set({ state }, n);
+      for (const { state, n } of await deps.executions.countByState()) this.set({ state }, n);
     },
   });
   new Gauge({
@@ -44,9 +43,17 @@ export function createMetricsRegistry(deps: RouteDeps, gov: GovernanceDeps): { r
     help: "Projected results by status",
     labelNames: ["status"],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const { status, n } of gov.store.resultsByStatus()) this.set({ status }, n);
+      for (const { status, n } of await deps.results.countByStatus()) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: "kanade_audit_outbox_pending",
+    help: "Audit records kept in the database because the broker has not taken them yet (0 when healthy)",
+    registers: [registry],
+    async collect() {
+      this.set(await deps.auditLog.pending());
     },
   });
   new Gauge({
@@ -98,8 +105,8 @@ export function createMetricsRegistry(deps: RouteDeps, gov: GovernanceDeps): { r
   };
 }
 
-export function registerMetrics(app: FastifyInstance, deps: RouteDeps, gov: GovernanceDeps): void {
-  const metrics = createMetricsRegistry(deps, gov);
+export function registerMetrics(app: FastifyInstance, deps: RouteDeps): void {
+  const metrics = createMetricsRegistry(deps);
   app.addHook("onResponse", async (req, reply) => {
     // Route patterns, not URLs, so label cardinality stays bounded.
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);

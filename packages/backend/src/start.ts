@@ -1,12 +1,23 @@
-/** Wires everything together: NATS → bootstrap → DB → projectors → HTTP. `close()` undoes it in reverse. */
+/** Wires everything together: NATS → bootstrap → DB → audit → executions → projectors → HTTP. `close()` undoes it in reverse. */
 import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
+import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
+import { startAudit } from "./audit/index.js";
+import { openAuditOutboxStore } from "./audit/outbox-store.js";
 import { bootstrap } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
+import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
-import { openSqliteStore, type SqliteStore } from "./db/sqlite.js";
+import { openPerfStore } from "./db/perf-store.js";
 import { defaultWebRoot } from "./default-web-root.js";
+import { natsExecBroker } from "./executions/broker.js";
+import { createExecutions } from "./executions/index.js";
+import { openExecutionsStore } from "./executions/sqlite-store.js";
+import { targetResolver } from "./executions/targets.js";
+import { DEFAULT_APPROVAL_TTL_MS } from "./governance/deps.js";
+import { openGovernance } from "./governance/open.js";
+import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
@@ -14,11 +25,10 @@ import { startPerfService } from "./perf/perf-service.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
 import { startInventoryProjector } from "./projector/inventory.js";
-import { startResultsProjector } from "./projector/results.js";
 import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
+import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
-import { openGovernance } from "./governance/open.js";
-import type { RouteEntry } from "./governance/policy.js";
+import { openResultsStore } from "./results/store.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -28,15 +38,15 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-export function openStore(databaseUrl: string): SqliteStore {
-  return openSqliteStore(sqlitePath(databaseUrl));
-}
+/** The approval sweep runs this often at most; shorter approval lifetimes sweep proportionally faster. */
+const EXPIRY_SWEEP_MS = 60_000;
 
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
 export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
   const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
   // Before anything starts: a config handed over directly has not been through loadBackendConfig.
   checkStaticToken(config.staticToken, config.authDisabled);
+  const clock = (): Date => new Date();
   // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
   const undo: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -54,35 +64,59 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     });
     undo.push(() => nats.nc.drain());
     await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
-    const store = openStore(config.databaseUrl);
-    undo.push(() => store.close());
+    const db = openDatabase(sqlitePath(config.databaseUrl));
+    undo.push(async () => db.close());
+    const executionsStore = openExecutionsStore(db);
+    const results = openResultsStore(db);
+    const agents = openAgentsStore(db);
+    const fleet = openFleetStore(db);
+    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
+    undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
-    const rebuild = await rebuildReason({ nats, store, log }, config.rebuild === true);
-    if (rebuild) await rebuildFromStreams({ nats, store, log }, rebuild);
-    const governance = await openGovernance({ nats, store, config, log });
+    const rebuildDeps = { nats, executions: executionsStore, results, log };
+    const rebuild = await rebuildReason(rebuildDeps, config.rebuild === true);
+    if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
+    const governance = await openGovernance({ nats, db, config, log });
     undo.push(() => governance.stop());
-    const fleet = openFleetStore(store.db);
+    const approvalTtlMs = config.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS;
+    const executions = createExecutions({
+      store: executionsStore,
+      broker: natsExecBroker(nats),
+      jobs: catalog,
+      resolveTargets: targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() }),
+      audit,
+      log,
+      clock,
+      approvalTtlMs,
+    });
+    // Publishes or fails what a stopped backend left half-done before anything new comes in.
+    const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
+    undo.push(async () => stopBackground());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const projectors: RunningProjector[] = [
-      await startResultsProjector({ nats, store, log, beforeInsert: (rs) => jobFacts.project(rs) }),
+      await startResultsProjector({ nats, store: results, log, beforeInsert: (rs) => jobFacts.project(rs) }),
       await startInventoryProjector({ nats, fleet, log }),
-      await startStartedProjector({ nats, store, log }),
-      startHeartbeatProjector({ nats, store, log }),
+      await startStartedProjector({ nats, store: results, log }),
+      startHeartbeatProjector({ nats, store: agents, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const webRoot = config.webRoot ?? defaultWebRoot();
-    const perf = startPerfService({ nats, db: store.db, log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
-    undo.push(async () => perf.stop());
+    const perf = await startPerfService({ nats, store: openPerfStore(db), log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
+    undo.push(() => perf.stop());
     const app = await buildApp({
       nats,
-      store,
+      executions,
+      results,
+      agents,
       catalog,
       groups,
       fleet,
       perf,
+      audit,
       log,
+      clock,
       governance: governance.deps,
       config: {
         authDisabled: config.authDisabled,
@@ -104,4 +138,3 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     throw err;
   }
 }
-

@@ -17,7 +17,7 @@ import {
   type CommandPlan,
   type ExecTarget,
   type PublishCommand,
-} from "../src/exec/publish.js";
+} from "../src/executions/publish.js";
 import { HELLO_YAML, natsClient, quietLog } from "./helpers.js";
 
 const parsed = parseManifestYaml(HELLO_YAML);

@@ -196,7 +196,7 @@ describe("exec, projection and kill", () => {
     expect((await env().backend.api("POST", `/api/executions/${uuidv7()}/kill`)).status).toBe(404);
   });
 
-  it("a killed execution whose PCs never started completes, showing them killed", async () => {
+  it("a killed execution whose PCs never started ends killed, showing them killed", async () => {
     const execId = await exec({ pcs: ["pc-off-1", "pc-off-2"] });
     await publishResult(makeResult(execId, "pc-off-1", { status: "killed", exit_code: null }));
     await waitFor(async () => (await detail(execId)).counts.done === 1, { what: "the first result" });
@@ -204,7 +204,7 @@ describe("exec, projection and kill", () => {
 
     expect((await env().backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
     const d = await detail(execId);
-    expect(d.state).toBe("completed");
+    expect(d.state).toBe("killed");
     expect(d.killed_at).toEqual(expect.any(String));
     expect(d.counts).toMatchObject({ total: 2, pending: 0, running: 0, done: 2, killed: 2 });
     expect(d.rows.find((r) => r.pc_id === "pc-off-2")).toMatchObject({ status: "killed", exit_code: null, result_id: null });
@@ -221,7 +221,7 @@ describe("exec, projection and kill", () => {
     expect((await env().backend.api("POST", `/api/executions/${execId}/kill`)).status).toBe(202);
     expect((await detail(execId)).state).toBe("running");
     await publishResult(makeResult(execId, "pc-busy", { status: "killed", exit_code: null }));
-    await waitFor(async () => (await detail(execId)).state === "completed", { what: "completion after the result" });
+    await waitFor(async () => (await detail(execId)).state === "killed", { what: "the end of the killed run" });
   });
 
   it("sends the sha256 of a script object with the command, and refuses when the object is missing", async () => {

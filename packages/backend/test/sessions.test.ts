@@ -48,8 +48,10 @@ describe("sessions", () => {
     expect((await call(token, "POST", "/api/auth/logout")).status).toBe(401);
     // Only that session ended: the same account's other login still works.
     expect(await status(other)).toBe(200);
-    // The static token is not a session: nothing to end, and it keeps working.
-    expect((await admin("POST", "/api/auth/logout")).body).toEqual({ ended: false });
+    // The static token is not a session: nothing to end (400), and it keeps working.
+    const notASession = await admin("POST", "/api/auth/logout");
+    expect(notASession.status).toBe(400);
+    expect((notASession.body as ErrBody).error.message).toMatch(/"static-token" is not a login session/);
     expect((await admin("GET", "/api/jobs")).status).toBe(200);
   });
 

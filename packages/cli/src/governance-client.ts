@@ -12,6 +12,7 @@ import type {
   KvPutResponse,
   ListResponse,
   LoginResponse,
+  LogoutResponse,
   StoredObject,
 } from "@kanade/protocol";
 import type { ApiClient } from "./client.js";
@@ -31,15 +32,16 @@ export interface AuditQuery {
 export const governanceApi = (c: ApiClient) => ({
   login: (username: string, password: string): Promise<LoginResponse> => c.request("POST", "/api/auth/login", { json: { username, password } }),
   me: (): Promise<Identity> => c.request("GET", "/api/auth/me"),
-  /** Ends the session of the token this client sends; `ended: false` for a token that is not a session (the static one). */
-  logout: (): Promise<{ ended: boolean }> => c.request("POST", "/api/auth/logout"),
+  /** Ends the session of the token this client sends; 400 for a token that is not a session (the static one). */
+  logout: (): Promise<LogoutResponse> => c.request("POST", "/api/auth/logout"),
   changePassword: (current_password: string, new_password: string): Promise<LoginResponse> =>
     c.request("POST", "/api/auth/password", { json: { current_password, new_password } }),
   listAccounts: (): Promise<ListResponse<AccountSummary>> => c.request("GET", "/api/accounts"),
   createAccount: (a: AccountCreate): Promise<AccountSummary> => c.request("POST", "/api/accounts", { json: a }),
   patchAccount: (username: string, p: AccountPatch): Promise<AccountSummary> => c.request("PATCH", `/api/accounts/${enc(username)}`, { json: p }),
   deleteAccount: (username: string): Promise<unknown> => c.request("DELETE", `/api/accounts/${enc(username)}`),
-  decide: (execId: string, verb: "approve" | "reject"): Promise<ApprovalResponse> => c.request("POST", `/api/executions/${enc(execId)}/${verb}`),
+  decide: (execId: string, verb: "approve" | "reject", digest?: string): Promise<ApprovalResponse> =>
+    c.request("POST", `/api/executions/${enc(execId)}/${verb}`, { json: digest ? { manifest_digest: digest } : {} }),
   audit: (q: AuditQuery): Promise<ListResponse<AuditRecord>> => c.request("GET", "/api/audit", { query: { ...q } }),
   jetstreamStatus: (): Promise<JetStreamStatus> => c.request("GET", "/api/jetstream/status"),
   kvGet: (bucket: string, key: string): Promise<KvEntryView> => c.request("GET", `/api/jetstream/kv/${enc(bucket)}/${enc(key)}`),

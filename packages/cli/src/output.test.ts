@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstLine, formatMs, renderTable, statusStyle, type Io } from "./output.js";
+import { escapeTerminal, firstLine, formatMs, renderTable, statusStyle, type Io } from "./output.js";
 
 const io = (color: boolean): Io => ({ out: () => undefined, err: () => undefined, stderrIsTTY: false, color });
 
@@ -52,5 +52,29 @@ describe("firstLine", () => {
     expect(firstLine("\r\nwindows line\r\nmore")).toBe("windows line");
     expect(firstLine(null)).toBe("");
     expect(firstLine("x".repeat(100), 10)).toBe("xxxxxxxxx…");
+  });
+});
+
+describe("escapeTerminal", () => {
+  it("shows C0 controls, DEL and C1 controls as visible \\x escapes", () => {
+    expect(escapeTerminal("\x1b]0;OWNED\x07hello")).toBe("\\x1b]0;OWNED\\x07hello");
+    expect(escapeTerminal("\x1b[31mred\x1b[0m \x00 \x7f \u0085 \u009b2J")).toBe("\\x1b[31mred\\x1b[0m \\x00 \\x7f \\x85 \\x9b2J");
+    expect(escapeTerminal("50%\r60%\r")).toBe("50%\\x0d60%\\x0d");
+  });
+
+  it("keeps line breaks, tabs, CRLF, backslashes and printable Unicode as they are", () => {
+    const text = "line 1\r\nC:\\Users\\op\tdone\n奏 é 🎵 \u00a0\n";
+    expect(escapeTerminal(text)).toBe(text);
+  });
+
+  it("escapes line breaks and tabs too when the text must stay on one line", () => {
+    expect(escapeTerminal("a\tb\r\nc\n", { singleLine: true })).toBe("a\\x09b\\x0d\\x0ac\\x0a");
+  });
+});
+
+describe("renderTable and control characters", () => {
+  it("escapes every cell, so a row stays one aligned line and cannot drive the terminal", () => {
+    const text = renderTable(["PC", "OUTPUT"], [["pc-1", "\x1b]0;OWNED\x07hi"], ["pc-2", "two\nlines"]]);
+    expect(text).toBe("PC    OUTPUT\npc-1  \\x1b]0;OWNED\\x07hi\npc-2  two\\x0alines\n");
   });
 });

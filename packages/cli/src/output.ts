@@ -30,11 +30,29 @@ export function printJson(io: Io, value: unknown): void {
 
 export type Cell = string | number | boolean | null | undefined;
 
-const cellText = (c: Cell): string => (c === null || c === undefined || c === "" ? "-" : String(c));
+// eslint-disable-next-line no-control-regex -- finding control characters is the point here
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from scripts and agents made safe to print in human format: C0 controls, DEL and C1 controls
+ * become visible `\x1b`-style text, so output cannot retitle the window, move the cursor or recolour
+ * the operator's terminal. Multi-line text keeps \n, \t and the \r of \r\n; `singleLine` escapes
+ * those too (table cells, log lines). Backslashes are left as they are, so Windows paths stay
+ * readable. `--json` and `--raw` never go through here: they stay byte-exact.
+ */
+export function escapeTerminal(text: string, opts: { singleLine?: boolean } = {}): string {
+  return text.replace(CONTROLS, (c: string, at: number) => {
+    if (!opts.singleLine && (c === "\n" || c === "\t" || (c === "\r" && text[at + 1] === "\n"))) return c;
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
+
+const cellText = (c: Cell): string => (c === null || c === undefined || c === "" ? "-" : escapeTerminal(String(c), { singleLine: true }));
 
 /**
  * Columns separated by two spaces, padded to the widest cell; the last column is not padded so lines
- * carry no trailing blanks. `style` may wrap a padded cell in colour without breaking alignment.
+ * carry no trailing blanks. Cells are escaped (escapeTerminal, one line each). `style` may wrap a
+ * padded cell in colour without breaking alignment.
  */
 export function renderTable(
   headers: readonly string[],

@@ -1,5 +1,5 @@
 /** Progress of a running execution: one line, rewritten on a TTY, printed on change otherwise. */
-import type { ExecutionDetail } from "@kanade/protocol";
+import { FINAL_EXECUTION_STATES, type ExecutionDetail } from "@kanade/protocol";
 import type { Io } from "./output.js";
 
 type Progress = Pick<ExecutionDetail, "counts" | "target_count" | "state" | "killed_at">;
@@ -16,7 +16,7 @@ export function progressLine(p: Progress): string {
  */
 export function isFinished(p: Progress): boolean {
   if (p.killed_at !== undefined && p.counts.running === 0) return true;
-  return p.counts.done >= p.target_count || p.state === "completed" || p.state === "rejected" || p.state === "expired";
+  return p.counts.done >= p.target_count || FINAL_EXECUTION_STATES.includes(p.state);
 }
 
 export class ProgressReporter {

@@ -1,9 +1,14 @@
-/** HTTP API shapes shared by the backend (validates them) and the CLI / SPA (reads them). SPEC §7. */
+/**
+ * HTTP API shapes shared by the backend (produces them) and the CLI / SPA (validate them on receipt).
+ * Response schemas use plain `z.object`, which drops unknown keys: an older client reads a newer
+ * server. Request bodies are `.strict()`. SPEC §7; the route table is `http/routes.ts`.
+ */
 import { z } from "zod";
 import { boundedDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
-import type { Manifest } from "./manifest.js";
-import type { ResultStatus } from "./messages.js";
+import { manifestSchema } from "./manifest.js";
+import { heartbeatSchema, hostPerfSchema, processPerfSchema, resultStatusSchema } from "./messages.js";
+import { SCRIPT_STATUS } from "./subjects.js";
 
 export const execRequestSchema = z
   .object({
@@ -17,133 +22,203 @@ export const execRequestSchema = z
   .strict();
 export type ExecRequest = z.infer<typeof execRequestSchema>;
 
-export const EXECUTION_STATES = ["pending_approval", "running", "completed", "rejected", "expired"] as const;
+/**
+ * `pending_approval → running | rejected | expired`; `running → completed | killed | failed_to_publish`.
+ * `completed` and the end of `killed` are computed from the PCs' answers.
+ */
+export const EXECUTION_STATES = ["pending_approval", "running", "completed", "killed", "rejected", "expired", "failed_to_publish"] as const;
 export type ExecutionState = (typeof EXECUTION_STATES)[number];
+export const executionStateSchema = z.enum(EXECUTION_STATES);
+/** States that never change again. */
+export const FINAL_EXECUTION_STATES: readonly ExecutionState[] = ["completed", "killed", "rejected", "expired", "failed_to_publish"];
 
-export interface ExecResponse {
-  exec_id: string;
-  target_count: number;
-  state: ExecutionState;
-}
+/** `POST /api/executions/{id}/approve|reject` body: the digest the approver saw binds the approval to that content. */
+export const approvalDecisionSchema = z
+  .object({ manifest_digest: z.string().regex(/^[0-9a-f]{12,64}$/, "expected the hex manifest digest (or its first 12+ digits)").optional() })
+  .strict();
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+
+export const execResponseSchema = z.object({
+  exec_id: z.string(),
+  target_count: z.number().int(),
+  state: executionStateSchema,
+});
+export type ExecResponse = z.infer<typeof execResponseSchema>;
 
 /** Per-status counts of an execution. `pending` = targeted PCs with no started event and no result yet. */
-export interface ExecutionCounts {
-  total: number;
-  pending: number;
-  running: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-  timed_out: number;
-  killed: number;
-  skipped: number;
-  error: number;
-}
+export const executionCountsSchema = z.object({
+  total: z.number().int(),
+  pending: z.number().int(),
+  running: z.number().int(),
+  done: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  timed_out: z.number().int(),
+  killed: z.number().int(),
+  skipped: z.number().int(),
+  error: z.number().int(),
+  /** PCs of an execution that failed to publish: the command never reached them. */
+  not_sent: z.number().int().optional(),
+});
+export type ExecutionCounts = z.infer<typeof executionCountsSchema>;
 
-export interface ExecutionSummary {
-  exec_id: string;
-  job_id: string;
-  version: string;
-  state: ExecutionState;
-  target: { pcs?: string[]; groups?: string[]; all?: boolean };
-  target_count: number;
-  created_at: string;
-  issued_by: string;
-  counts: ExecutionCounts;
+/** The approval of a `require_approval` execution, with the exact content an approver decides on. */
+export const approvalInfoSchema = z.object({
+  requested_by: z.string(),
+  expires_at: z.string(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  decision: z.enum(["approved", "rejected", "expired"]).nullable(),
+  /** sha256 (hex) of the manifest as fired (script body included) plus the script object's digest. */
+  manifest_digest: z.string().nullable(),
+  /** The manifest as fired: what runs when approved. */
+  manifest: manifestSchema.nullable(),
+});
+export type ApprovalInfo = z.infer<typeof approvalInfoSchema>;
+
+export const execTargetSchema = z.object({
+  pcs: z.array(z.string()).optional(),
+  groups: z.array(z.string()).optional(),
+  all: z.boolean().optional(),
+});
+
+export const executionSummarySchema = z.object({
+  exec_id: z.string(),
+  job_id: z.string(),
+  version: z.string(),
+  state: executionStateSchema,
+  target: execTargetSchema,
+  target_count: z.number().int(),
+  created_at: z.string(),
+  issued_by: z.string(),
+  counts: executionCountsSchema,
   /** Set once the execution was killed; PCs that had not started it count (and show) as `killed`. */
-  killed_at?: string;
-}
+  killed_at: z.string().optional(),
+  /** sha256 (hex) of the content that ran or will run. */
+  manifest_digest: z.string().nullable().optional(),
+  /** Why it ended as it did, when the state alone does not say (a failed publish, a job changed before approval). */
+  state_reason: z.string().nullable().optional(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
-/** One PC's row in an execution: a result, a run in progress, or still pending. */
-export interface ExecutionRow {
-  pc_id: string;
-  status: ResultStatus | "running" | "pending";
-  result_id: string | null;
-  exit_code: number | null;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  stdout_first_line: string | null;
-}
+/** One PC's row in an execution: a result, a run in progress, still pending, or never sent (failed publish). */
+export const executionRowSchema = z.object({
+  pc_id: z.string(),
+  status: z.union([resultStatusSchema, z.literal("running"), z.literal("pending"), z.literal("not_sent")]),
+  result_id: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  stdout_first_line: z.string().nullable(),
+});
+export type ExecutionRow = z.infer<typeof executionRowSchema>;
 
-export interface ExecutionDetail extends ExecutionSummary {
-  rows: ExecutionRow[];
-}
+export const executionDetailSchema = executionSummarySchema.extend({
+  rows: z.array(executionRowSchema),
+  /** Present for executions of `require_approval` jobs. */
+  approval: approvalInfoSchema.optional(),
+});
+export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
-export interface ResultRecord {
-  result_id: string;
-  exec_id: string;
-  request_id: string;
-  job_id: string;
-  version: string;
-  pc_id: string;
-  status: ResultStatus;
-  exit_code: number | null;
-  stdout: string;
-  stderr: string;
-  stdout_truncated: boolean;
-  stderr_truncated: boolean;
-  stdout_object: string | null;
-  stderr_object: string | null;
-  started_at: string | null;
-  finished_at: string;
-  duration_ms: number | null;
-  skip_reason: string | null;
-  error: string | null;
-}
+/** `GET /api/executions/{exec_id}`: the detail, or only the summary with `?rows=false`. */
+export const executionViewSchema = executionSummarySchema.extend({ rows: z.array(executionRowSchema).optional(), approval: approvalInfoSchema.optional() });
+export type ExecutionView = z.infer<typeof executionViewSchema>;
+
+export const resultRecordSchema = z.object({
+  result_id: z.string(),
+  exec_id: z.string(),
+  request_id: z.string(),
+  job_id: z.string(),
+  version: z.string(),
+  pc_id: z.string(),
+  status: resultStatusSchema,
+  exit_code: z.number().int().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  stdout_truncated: z.boolean(),
+  stderr_truncated: z.boolean(),
+  stdout_object: z.string().nullable(),
+  stderr_object: z.string().nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string(),
+  duration_ms: z.number().nullable(),
+  skip_reason: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type ResultRecord = z.infer<typeof resultRecordSchema>;
 
 export interface ListResponse<T> {
   items: T[];
   next_cursor: string | null;
 }
 
-/** Catalog entry as `GET /api/jobs` lists it. */
-export interface JobSummary {
-  id: string;
-  version: string;
-  description: string | null;
-  shell: string;
-  require_approval: boolean;
-  status: "ACTIVE" | "REVOKED";
-}
+/** The schema of a list answer: `{ items, next_cursor }` (`null` = no more pages). */
+export const listResponseSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
-export interface VersionInfo {
-  name: "kanade-backend";
-  version: string;
-  protocol: number;
-}
+export const jobStatusSchema = z.enum([SCRIPT_STATUS.ACTIVE, SCRIPT_STATUS.REVOKED]);
+
+/** Catalog entry as `GET /api/jobs` lists it. */
+export const jobSummarySchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  description: z.string().nullable(),
+  shell: z.string(),
+  require_approval: z.boolean(),
+  status: jobStatusSchema,
+});
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+export const versionInfoSchema = z.object({
+  name: z.literal("kanade-backend"),
+  version: z.string(),
+  protocol: z.number().int(),
+});
+export type VersionInfo = z.infer<typeof versionInfoSchema>;
 
 export const PROTOCOL_VERSION = 1;
 
 /** One agent as `GET /api/agents` lists it; fields the agent has not reported yet are null. */
-export interface AgentSummary {
-  pc_id: string;
-  online: boolean;
-  hostname: string | null;
-  os_family: string | null;
-  os_version: string | null;
-  agent_version: string | null;
-  groups: string[];
-  last_seen: string | null;
+export const agentSummarySchema = z.object({
+  pc_id: z.string(),
+  online: z.boolean(),
+  hostname: z.string().nullable(),
+  os_family: z.string().nullable(),
+  os_version: z.string().nullable(),
+  agent_version: z.string().nullable(),
+  groups: z.array(z.string()),
+  last_seen: z.string().nullable(),
   /** The agent's own footprint from its last heartbeat. */
-  agent_rss_bytes?: number | null;
-  agent_cpu_pct?: number | null;
+  agent_rss_bytes: z.number().nullable().optional(),
+  agent_cpu_pct: z.number().nullable().optional(),
   /** The interval the agent reported; online = a heartbeat within 3× this. */
-  heartbeat_interval_secs?: number | null;
-}
+  heartbeat_interval_secs: z.number().nullable().optional(),
+});
+export type AgentSummary = z.infer<typeof agentSummarySchema>;
+
+/** `GET /api/agents/{pc}`: the summary plus what only the detail view shows. */
+export const agentDetailSchema = agentSummarySchema.extend({
+  boot_time: z.string().nullable(),
+  logged_in_user: z.string().nullable(),
+  quarantined_versions: z.array(z.string()),
+});
+export type AgentDetail = z.infer<typeof agentDetailSchema>;
 
 /** One group as `GET /api/groups` lists it: its name and member pc_ids (sorted). */
-export interface GroupSummary {
-  name: string;
-  pcs: string[];
+export const groupSummarySchema = z.object({
+  name: z.string(),
+  pcs: z.array(z.string()),
   /** Number of member PCs. */
-  count?: number;
-}
+  count: z.number().int().optional(),
+  /** The same as `name` and `pcs`, under the names the first API used. */
+  group: z.string().optional(),
+  members: z.array(z.string()).optional(),
+});
+export type GroupSummary = z.infer<typeof groupSummarySchema>;
 
 /** `GET /api/jobs/:id`: the catalog summary plus the full manifest as stored (defaults applied). */
-export interface JobDetail extends JobSummary {
-  manifest: Manifest;
-}
+export const jobDetailSchema = jobSummarySchema.extend({ manifest: manifestSchema });
+export type JobDetail = z.infer<typeof jobDetailSchema>;
 
 // ---- Fleet knowledge (agents, inventory, performance, config) -------------------------------
 
@@ -154,36 +229,50 @@ export type { HostPerf, ProcessPerf } from "./messages.js";
  * Frames on the perf WebSockets (`/api/agents/{pc}/perf/live`, `/api/perf/fleet/live`): JSON text,
  * one sample per frame.
  */
-export type PerfFrame =
-  | { type: "host_perf"; data: import("./messages.js").HostPerf }
-  | { type: "process_perf"; data: import("./messages.js").ProcessPerf }
-  | { type: "error"; message: string };
+export const perfFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("host_perf"), data: hostPerfSchema }),
+  z.object({ type: z.literal("process_perf"), data: processPerfSchema }),
+  z.object({ type: z.literal("error"), message: z.string() }),
+]);
+export type PerfFrame = z.infer<typeof perfFrameSchema>;
 
 /** `GET /api/perf/fleet?sort=cpu|mem|disk|net&limit=N` → the latest sample of each PC, hottest first. */
 export const FLEET_PERF_SORTS = ["cpu", "mem", "disk", "net"] as const;
 export type FleetPerfSort = (typeof FLEET_PERF_SORTS)[number];
+export const fleetPerfSortSchema = z.enum(FLEET_PERF_SORTS);
+
+/** Latest facts of one built-in category, with the time they were collected. */
+const inventoryCategoryFacts = z.object({ collected_at: z.string(), data: z.unknown() });
 
 /** `GET /api/inventory/{pc}` */
-export interface InventoryRecord {
-  pc_id: string;
+export const inventoryRecordSchema = z.object({
+  pc_id: z.string(),
   /** Latest facts per category (`hw`, `os`, `net`, `sw`) with the time each was collected. */
-  categories: Partial<Record<"hw" | "os" | "net" | "sw", { collected_at: string; data: unknown }>>;
-}
+  categories: z.object({
+    hw: inventoryCategoryFacts.optional(),
+    os: inventoryCategoryFacts.optional(),
+    net: inventoryCategoryFacts.optional(),
+    sw: inventoryCategoryFacts.optional(),
+  }),
+});
+export type InventoryRecord = z.infer<typeof inventoryRecordSchema>;
 
 /** One row of `GET /api/inventory?app=<name>`: which PCs have an application, at which version. */
-export interface InstalledAppRow {
-  pc_id: string;
-  name: string;
-  version: string | null;
-  publisher: string | null;
-}
+export const installedAppRowSchema = z.object({
+  pc_id: z.string(),
+  name: z.string(),
+  version: z.string().nullable(),
+  publisher: z.string().nullable(),
+});
+export type InstalledAppRow = z.infer<typeof installedAppRowSchema>;
 
 /** `GET /api/agents/{pc}/effective_config` */
 export type { EffectiveConfig, ConfigConflict } from "./config-resolve.js";
 
 /** `GET /api/agents/{pc}/ping` / `POST …/ping` reply. */
-export interface PingReply {
-  pc_id: string;
-  rtt_ms: number;
-  heartbeat: import("./messages.js").Heartbeat;
-}
+export const pingReplySchema = z.object({
+  pc_id: z.string(),
+  rtt_ms: z.number(),
+  heartbeat: heartbeatSchema,
+});
+export type PingReply = z.infer<typeof pingReplySchema>;

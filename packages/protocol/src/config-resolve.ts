@@ -1,17 +1,20 @@
 /** Layered agent config (SPEC §4): built-in → global → groups (alphabetical, last wins) → pcs.<pc_id>. */
-import { CONFIG_DEFAULTS, type ConfigScope } from "./messages.js";
+import { z } from "zod";
+import { CONFIG_DEFAULTS, configScopeSchema, type ConfigScope } from "./messages.js";
 
 export type ConfigField = keyof ConfigScope;
+const configFieldSchema = configScopeSchema.keyof();
 
 /** Where an effective value came from: `default`, `global`, `groups.<g>` or `pcs.<pc_id>`. */
 export type ConfigSource = string;
 
-export interface ConfigConflict {
-  field: ConfigField;
+export const configConflictSchema = z.object({
+  field: configFieldSchema,
   /** Every group scope that sets the field, in resolution order; the last one wins. */
-  groups: string[];
-  winner: string;
-}
+  groups: z.array(z.string()),
+  winner: z.string(),
+});
+export type ConfigConflict = z.infer<typeof configConflictSchema>;
 
 export interface ConfigLayers {
   global?: ConfigScope;
@@ -20,11 +23,19 @@ export interface ConfigLayers {
   pc?: ConfigScope;
 }
 
-export interface EffectiveConfig {
-  effective: ConfigScope & typeof CONFIG_DEFAULTS;
-  sources: Partial<Record<ConfigField, ConfigSource>>;
-  conflicts: ConfigConflict[];
-}
+/** A scope as the API answers it: the wire fields, unknown ones dropped (a newer backend may add some). */
+export const configScopeViewSchema = z.object(configScopeSchema.shape);
+
+const DEFAULTED = { heartbeat_interval: true, host_perf_interval: true, inventory_interval: true, inventory_jitter: true, inventory_enabled: true } as const satisfies Record<keyof typeof CONFIG_DEFAULTS, true>;
+
+export const effectiveConfigSchema = z.object({
+  /** Every field with a built-in default is always present. */
+  effective: configScopeViewSchema.required(DEFAULTED),
+  // An object, not a record over the field enum: a field only a newer backend knows is dropped, not refused.
+  sources: z.object(Object.fromEntries(configFieldSchema.options.map((f) => [f, z.string().optional()])) as Record<ConfigField, z.ZodOptional<z.ZodString>>),
+  conflicts: z.array(configConflictSchema),
+});
+export type EffectiveConfig = z.infer<typeof effectiveConfigSchema>;
 
 /** Resolves the effective config of a PC that belongs to `pcGroups`. Pure. */
 export function resolveConfig(layers: ConfigLayers, pcGroups: readonly string[], pcId = "pc"): EffectiveConfig {

@@ -1,4 +1,6 @@
 /** Stable error codes shared by the backend (HTTP status) and the CLI (exit code). */
+import { z } from "zod";
+
 export const ERROR_CODES = {
   BAD_REQUEST: { status: 400, message: "The request is malformed" },
   INVALID_MANIFEST: { status: 400, message: "The job manifest is invalid" },
@@ -27,15 +29,17 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const isErrorCode = (s: string): s is ErrorCode => Object.hasOwn(ERROR_CODES, s);
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
-/** The JSON body of every API error. */
-export interface ApiErrorBody {
-  error: { code: ErrorCode | string; message: string; details?: ErrorDetail[] };
-}
+/** One field at fault: its dotted path (empty for the whole body) and what is wrong with it. */
+export const errorDetailSchema = z.object({ path: z.string(), message: z.string() });
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
+
+/** The JSON body of every API error: the backend's error handler writes it, every client reads it. */
+export const apiErrorBodySchema = z.object({
+  error: z.object({ code: errorCodeSchema, message: z.string(), details: z.array(errorDetailSchema).optional() }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
 /** An error with a stable code, mapped to an HTTP status in one place. */
 export class KanadeError extends Error {

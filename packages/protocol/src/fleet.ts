@@ -52,32 +52,35 @@ export const FACT_CHANGES = ["appeared", "changed", "removed"] as const;
 export type FactChange = (typeof FACT_CHANGES)[number];
 
 /** One row of `GET /api/inventory/jobs/{job}`: the latest facts one PC reported for an inventory job. */
-export interface JobFactsRow {
-  pc_id: string;
-  result_id: string;
-  collected_at: string;
-  facts: Record<string, unknown>;
-}
+export const jobFactsRowSchema = z.object({
+  pc_id: z.string(),
+  result_id: z.string(),
+  collected_at: z.string(),
+  facts: z.record(z.string(), z.unknown()),
+});
+export type JobFactsRow = z.infer<typeof jobFactsRowSchema>;
 
 /** `GET /api/inventory/jobs/{job}`: the fleet table; `columns` come from the manifest's `inventory.display`. */
-export interface JobFactsTable {
-  job_id: string;
-  columns: { field: string; label: string }[];
-  items: JobFactsRow[];
-  next_cursor: string | null;
-}
+export const jobFactsTableSchema = z.object({
+  job_id: z.string(),
+  columns: z.array(z.object({ field: z.string(), label: z.string() })),
+  items: z.array(jobFactsRowSchema),
+  next_cursor: z.string().nullable(),
+});
+export type JobFactsTable = z.infer<typeof jobFactsTableSchema>;
 
 /** One change of one fact (`GET /api/inventory/jobs/{job}?pc=<pc>&history=1`). */
-export interface JobFactChange {
-  pc_id: string;
-  job_id: string;
-  field: string;
-  change: FactChange;
-  old_value: unknown;
-  new_value: unknown;
-  at: string;
-  result_id: string;
-}
+export const jobFactChangeSchema = z.object({
+  pc_id: z.string(),
+  job_id: z.string(),
+  field: z.string(),
+  change: z.enum(FACT_CHANGES),
+  old_value: z.unknown(),
+  new_value: z.unknown(),
+  at: z.string(),
+  result_id: z.string(),
+});
+export type JobFactChange = z.infer<typeof jobFactChangeSchema>;
 
 /** `POST /api/agents/{pc}/ping` when no agent answers: the message operators see. */
 export const PING_TIMEOUT_MS = 5_000;

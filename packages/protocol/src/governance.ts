@@ -17,24 +17,26 @@ export const passwordSchema = z.string().min(8, "at least 8 characters").max(102
 export const loginRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
-export interface LoginResponse {
-  token: string;
-  expires_at: string;
-  username: string;
-  role: Role;
-  must_change_password: boolean;
-}
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  expires_at: z.string(),
+  username: z.string(),
+  role: roleSchema,
+  must_change_password: z.boolean(),
+});
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
 export const passwordChangeSchema = z.object({ current_password: z.string().min(1).max(1024), new_password: passwordSchema }).strict();
 export type PasswordChange = z.infer<typeof passwordChangeSchema>;
 
 /** `GET /api/auth/me` */
-export interface Identity {
-  actor: string;
-  role: Role;
-  kind: "account" | "static-token" | "anonymous";
-  must_change_password: boolean;
-}
+export const identitySchema = z.object({
+  actor: z.string(),
+  role: roleSchema,
+  kind: z.enum(["account", "static-token", "anonymous"]),
+  must_change_password: z.boolean(),
+});
+export type Identity = z.infer<typeof identitySchema>;
 
 export const accountCreateSchema = z.object({ username: usernameSchema, password: passwordSchema, role: roleSchema }).strict();
 export type AccountCreate = z.infer<typeof accountCreateSchema>;
@@ -49,23 +51,25 @@ export const accountPatchSchema = z
   .strict();
 export type AccountPatch = z.infer<typeof accountPatchSchema>;
 
-export interface AccountSummary {
-  username: string;
-  role: Role;
-  disabled: boolean;
-  must_change_password: boolean;
-  created_at: string;
-  updated_at: string;
-  last_login_at: string | null;
-}
+export const accountSummarySchema = z.object({
+  username: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  must_change_password: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_login_at: z.string().nullable(),
+});
+export type AccountSummary = z.infer<typeof accountSummarySchema>;
 
 /** `POST /api/executions/{id}/approve|reject` answer. */
-export interface ApprovalResponse {
-  exec_id: string;
-  state: "running" | "rejected";
-  decided_by: string;
-  decided_at: string;
-}
+export const approvalResponseSchema = z.object({
+  exec_id: z.string(),
+  state: z.enum(["running", "rejected"]),
+  decided_by: z.string(),
+  decided_at: z.string(),
+});
+export type ApprovalResponse = z.infer<typeof approvalResponseSchema>;
 
 /** The event every mutation publishes on `audit.<action>`; one `audit_log` row per event id. */
 export const auditEventSchema = z.object({
@@ -80,47 +84,42 @@ export const auditEventSchema = z.object({
 export type AuditRecord = z.infer<typeof auditEventSchema>;
 
 /** `GET /api/jetstream/status` */
-export interface JetStreamUsage {
-  kind: "stream" | "kv" | "object_store";
-  name: string;
-  messages: number;
-  bytes: number;
+export const jetStreamUsageSchema = z.object({
+  kind: z.enum(["stream", "kv", "object_store"]),
+  name: z.string(),
+  messages: z.number(),
+  bytes: z.number(),
   /** -1 = no limit configured. */
-  max_bytes: number;
-  max_msgs: number;
-  max_age_secs: number;
+  max_bytes: z.number(),
+  max_msgs: z.number(),
+  max_age_secs: z.number(),
   /** bytes / max_bytes as a percentage, or null without a byte limit. */
-  bytes_used_pct: number | null;
-  consumers: number;
-}
+  bytes_used_pct: z.number().nullable(),
+  consumers: z.number(),
+});
+export type JetStreamUsage = z.infer<typeof jetStreamUsageSchema>;
 
-export interface JetStreamStatus {
-  items: JetStreamUsage[];
-}
+export const jetStreamStatusSchema = z.object({ items: z.array(jetStreamUsageSchema) });
+export type JetStreamStatus = z.infer<typeof jetStreamStatusSchema>;
 
 /** `GET /api/jetstream/kv/{bucket}/{key}`: one live KV entry, its value as UTF-8 text. */
-export interface KvEntryView {
-  bucket: string;
-  key: string;
-  value: string;
-  revision: number;
-  created: string;
-}
+export const kvEntryViewSchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  value: z.string(),
+  revision: z.number(),
+  created: z.string(),
+});
+export type KvEntryView = z.infer<typeof kvEntryViewSchema>;
 
 /** `PUT /api/jetstream/kv/{bucket}/{key}` body: the value to store, as text. */
 export const kvPutRequestSchema = z.object({ value: z.string() }).strict();
 export type KvPutRequest = z.infer<typeof kvPutRequestSchema>;
 
 /** `PUT /api/jetstream/kv/{bucket}/{key}` answer. */
-export interface KvPutResponse {
-  bucket: string;
-  key: string;
-  revision: number;
-}
+export const kvPutResponseSchema = z.object({ bucket: z.string(), key: z.string(), revision: z.number() });
+export type KvPutResponse = z.infer<typeof kvPutResponseSchema>;
 
 /** `DELETE /api/jetstream/kv/{bucket}/{key}` answer. */
-export interface KvDeleteResponse {
-  bucket: string;
-  key: string;
-  deleted: true;
-}
+export const kvDeleteResponseSchema = z.object({ bucket: z.string(), key: z.string(), deleted: z.literal(true) });
+export type KvDeleteResponse = z.infer<typeof kvDeleteResponseSchema>;

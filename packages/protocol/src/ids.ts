@@ -1,6 +1,10 @@
 /** Identity rules shared by every component (SPEC §1). */
 export const PC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-export const JOB_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/**
+ * A job id is a NATS KV key (`jobs`, `jobs_yaml`, …) and a subject token, so dots may only separate
+ * non-empty parts: no leading or trailing dot and no `..`. At most 64 characters.
+ */
+export const JOB_ID_RE = /^(?=.{1,64}$)[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$/;
 /** Group names share the pc_id alphabet: they become a subject token and a KV key. */
 export const GROUP_RE = PC_ID_RE;
 export const SEMVER_RE =

@@ -12,3 +12,4 @@ export * from "./fleet.js";
 export * from "./perf-live.js";
 export * from "./config-write.js";
 export * from "./releases.js";
+export * from "./http/index.js";

@@ -1,9 +1,15 @@
 /** Job manifest (SPEC §5): parse YAML, validate, and report every problem with its path. */
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
+import type { ManifestIssue } from "./manifest-issue.js";
+import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
+import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
+
+export { formatIssues, type ManifestIssue } from "./manifest-issue.js";
+export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
+export { MAX_YAML_ALIASES, MAX_YAML_BLOCK_COLUMNS, MAX_YAML_FLOW_DEPTH } from "./manifest-yaml.js";
 
 // execute.timeout becomes the agent's kill timer: capped at 24d (see MAX_TIMER_MS).
 const durationText = boundedDuration();
@@ -13,7 +19,9 @@ export const DEFAULT_TIMEOUT = "600s";
 
 export const manifestSchema = z
   .object({
-    id: z.string({ error: "required" }).regex(JOB_ID_RE, "expected a job id like cleanup-disk-temp (lowercase letters, digits, . _ -)"),
+    id: z
+      .string({ error: "required" })
+      .regex(JOB_ID_RE, "expected a job id like cleanup-disk-temp (at most 64 lowercase letters, digits, _ -, and dots between parts)"),
     version: z
       .string({
         error: (iss) =>
@@ -72,44 +80,47 @@ export const manifestSchema = z
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export interface ManifestIssue {
-  /** Dotted path of the bad field, e.g. `execute.timeout`; empty for the document itself. */
-  path: string;
-  message: string;
-}
-
 export type ManifestParse =
   | { ok: true; manifest: Manifest }
   | { ok: false; issues: ManifestIssue[] };
 
-/** Validates an already-parsed manifest object (JSON body or YAML document). */
+/** Top-level `x-…` fields hold what the operator shares through anchors; they are not part of the job. */
+const isExtensionKey = (key: string): boolean => key.startsWith("x-");
+
+const fail = (issues: ManifestIssue[]): ManifestParse => ({ ok: false, issues });
+
+/** Validates an already-parsed manifest object (JSON body or YAML document); never throws. */
 export function validateManifest(input: unknown): ManifestParse {
-  const r = manifestSchema.safeParse(input);
-  if (r.success) return { ok: true, manifest: r.data };
-  return { ok: false, issues: r.error.issues.map(toIssue) };
+  const doc = withoutExtensionFields(input);
+  const tooBig = manifestValueSizeIssue(doc);
+  if (tooBig) return fail([tooBig]);
+  const r = manifestSchema.safeParse(doc);
+  if (!r.success) return fail(r.error.issues.map(toIssue));
+  // Defaults are added by the schema: check what will be stored, too.
+  const stored = manifestValueSizeIssue(r.data);
+  return stored ? fail([stored]) : { ok: true, manifest: r.data };
 }
 
-/** Parses YAML text and validates it. YAML syntax errors are reported with their line. */
+/**
+ * Parses YAML text and validates it; never throws. YAML syntax errors are reported with their line.
+ * `<<` merge keys work; the text (MAX_MANIFEST_BYTES), aliases and nesting are capped (manifest-yaml.ts).
+ */
 export function parseManifestYaml(text: string): ManifestParse {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const line = err.linePos?.[0]?.line;
-      return { ok: false, issues: [{ path: "", message: `YAML syntax error${line ? ` at line ${line}` : ""}: ${err.message.split("\n")[0]}` }] };
-    }
-    throw err;
-  }
+  const tooBig = manifestBodySizeIssue(byteLength(text), text);
+  if (tooBig) return fail([tooBig]);
+  const read = readYaml(text);
+  if (!read.ok) return fail([read.issue]);
+  const doc = read.value;
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    return { ok: false, issues: [{ path: "", message: "expected a YAML mapping with id, version and execute" }] };
+    return fail([{ path: "", message: "expected a YAML mapping with id, version and execute" }]);
   }
   return validateManifest(doc);
 }
 
-/** `execute.timeout: expected a duration like 30s` — one line per issue. */
-export function formatIssues(issues: readonly ManifestIssue[]): string {
-  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n");
+/** The document without its top-level `x-…` fields; anything else is returned as it is. */
+function withoutExtensionFields(input: unknown): unknown {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([k]) => !isExtensionKey(k)));
 }
 
 function toIssue(issue: z.core.$ZodIssue): ManifestIssue {

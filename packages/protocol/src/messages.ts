@@ -20,7 +20,7 @@ const durationText = boundedDuration();
 const isoTime = z.iso.datetime({ offset: true });
 const uuid = z.string().regex(UUID_RE, "expected a UUID");
 export const pcIdSchema = z.string().regex(PC_ID_RE, "expected a pc_id (letters, digits, _ and -, at most 63)");
-export const jobIdSchema = z.string().regex(JOB_ID_RE, "expected a job id (lowercase letters, digits, . _ -)");
+export const jobIdSchema = z.string().regex(JOB_ID_RE, "expected a job id (lowercase letters, digits, _ - and single dots between them; at most 64)");
 
 export const stalenessSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("cached") }),

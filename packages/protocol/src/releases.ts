@@ -41,28 +41,30 @@ export function parseReleaseKey(key: string): { version: string; platform: Agent
 }
 
 /** One stored object as the list routes show it. */
-export interface StoredObject {
-  key: string;
-  name: string;
-  version: string;
-  size: number;
+export const storedObjectSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  version: z.string(),
+  size: z.number(),
   /** As NATS prints it: `SHA-256=<base64url>`. */
-  digest: string;
+  digest: z.string(),
   /** Lowercase hex, comparable with `Get-FileHash` / `sha256sum`. */
-  sha256: string;
-  mtime: string;
-}
+  sha256: z.string(),
+  mtime: z.string(),
+});
+export type StoredObject = z.infer<typeof storedObjectSchema>;
 
 /** One agent build in `agent_releases`. */
-export interface AgentRelease {
-  key: string;
-  version: string;
-  platform: AgentPlatform;
-  size: number;
-  digest: string;
-  sha256: string;
-  mtime: string;
-}
+export const agentReleaseSchema = z.object({
+  key: z.string(),
+  version: z.string(),
+  platform: agentPlatformSchema,
+  size: z.number(),
+  digest: z.string(),
+  sha256: z.string(),
+  mtime: z.string(),
+});
+export type AgentRelease = z.infer<typeof agentReleaseSchema>;
 
 export const rolloutRequestSchema = z
   .object({
@@ -79,16 +81,18 @@ export const rolloutRequestSchema = z
   });
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
 
-/** `POST /api/agents/rollout` answer: the scopes written. */
-export interface RolloutResponse {
-  version: string;
-  scopes: string[];
-  jitter: string | null;
-}
+/** `POST /api/agent-rollout` answer: the scopes written. */
+export const rolloutResponseSchema = z.object({
+  version: z.string(),
+  scopes: z.array(z.string()),
+  jitter: z.string().nullable(),
+});
+export type RolloutResponse = z.infer<typeof rolloutResponseSchema>;
 
-/** `GET /api/agents/rollout`: where a target is set, and what the fleet actually runs. */
-export interface RolloutStatus {
-  scopes: { scope: string; target_version: string; target_version_jitter: string | null }[];
-  running: { agent_version: string; count: number }[];
-  quarantined: { pc_id: string; versions: string[] }[];
-}
+/** `GET /api/agent-rollout`: where a target is set, and what the fleet actually runs. */
+export const rolloutStatusSchema = z.object({
+  scopes: z.array(z.object({ scope: z.string(), target_version: z.string(), target_version_jitter: z.string().nullable() })),
+  running: z.array(z.object({ agent_version: z.string(), count: z.number().int() })),
+  quarantined: z.array(z.object({ pc_id: z.string(), versions: z.array(z.string()) })),
+});
+export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;

@@ -54,6 +54,8 @@ export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
 export const BUCKETS = {
   jobs: "jobs",
   jobsYaml: "jobs_yaml",
+  // id → {version: {digest, require_approval, at, by}}: every content a version number ever carried.
+  jobVersions: "job_versions",
   scriptCurrent: "script_current",
   scriptStatus: "script_status",
   agentGroups: "agent_groups",

@@ -197,6 +197,10 @@ describe("web UI (chromium)", () => {
     await shot(page, "activity-pending");
     await listed.locator("a").first().click();
     await page.getByTestId("awaiting-approval").waitFor();
+    // The approver sees exactly what would run: the script and its content digest.
+    expect(await page.getByTestId("approval-script").textContent()).toContain("echo");
+    const shownDigest = (await page.getByTestId("approval-content").locator("code").textContent()) ?? "";
+    expect(shownDigest).toMatch(/^[0-9a-f]{64}$/);
     await shot(page, "approval-pending");
 
     await page.getByRole("button", { name: "Approve" }).click();
@@ -210,6 +214,7 @@ describe("web UI (chromium)", () => {
     await shot(page, "approval-approved");
     const approved = await backend.api<ExecutionDetail>("GET", `/api/executions/${execId}`);
     expect(approved.body.issued_by).toBe("static-token");
+    expect(approved.body.approval?.manifest_digest).toBe(shownDigest);
     expect(approved.body.rows.map((r) => r.status)).toEqual(["succeeded"]);
   });
 

@@ -23,6 +23,7 @@ import { requireNats } from "../nats.js";
 import { listLive, openObjectStore, putStream, requireInfo } from "../objects/streaming.js";
 import { sendObject } from "./objects.js";
 import { acceptRawBodies } from "./raw-body.js";
+import { callerOf } from "./caller.js";
 
 const STORE = OBJECT_STORES.agentReleases;
 const publishQuery = z.object({
@@ -59,9 +60,8 @@ export function agentReleaseRoutes(app: FastifyInstance, deps: RouteDeps): void 
     requireNats(deps.nats);
     const os = await openObjectStore(deps.nats, STORE);
     await requireInfo(os, STORE, key);
-    await os.delete(key);
+    await deps.auditLog.around(callerOf(req), { action: "agent_release.delete", target: key }, () => os.delete(key));
     req.log.info({ key }, "agent release deleted");
-    await deps.audit(req, "agent_release.delete", key);
     return { key, deleted: true };
   });
 
@@ -80,9 +80,14 @@ export function agentReleaseRoutes(app: FastifyInstance, deps: RouteDeps): void 
           `agent ${key} is already published; bump the version (or pass force=true to replace it)`,
         );
       }
-      const release = toRelease(await putStream(os, key, req.raw, { uploaded_by: req.actor, version: q.version, platform: q.platform }));
+      const about = { version: q.version, platform: q.platform };
+      const release = await deps.auditLog.around(
+        callerOf(req),
+        { action: "agent_release.publish", target: key, payload: about },
+        async () => toRelease(await putStream(os, key, req.raw, { uploaded_by: req.actor, version: q.version, platform: q.platform })),
+        (r) => ({ payload: { ...about, size: r.size, sha256: r.sha256 } }),
+      );
       req.log.info({ key, size: release.size, sha256: release.sha256 }, "agent release published");
-      await deps.audit(req, "agent_release.publish", key, { version: q.version, platform: q.platform, size: release.size, sha256: release.sha256 });
       return reply.status(201).send(release);
     });
   });

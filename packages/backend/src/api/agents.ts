@@ -2,11 +2,12 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { KanadeError, pcIdSchema, type AgentSummary } from "@kanade/protocol";
-import type { AgentRecord } from "../db/index.js";
+import { DEFAULT_HEARTBEAT_SECS, isOnline } from "../agents/online.js";
+import type { AgentRecord } from "../agents/store.js";
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
+import { callerOf } from "./caller.js";
 
-export const DEFAULT_HEARTBEAT_SECS = 30;
 const params = z.object({ pc: pcIdSchema });
 const listQuery = z.object({
   online: z.enum(["true", "false", "1", "0"]).optional(),
@@ -14,11 +15,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().positive().optional(),
   cursor: z.string().optional(),
 });
-
-export function isOnline(a: Pick<AgentRecord, "last_seen" | "heartbeat_interval_secs">, now: Date): boolean {
-  const interval = a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS;
-  return now.getTime() - Date.parse(a.last_seen) <= 3 * interval * 1000;
-}
 
 function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): AgentSummary {
   return {
@@ -38,11 +34,11 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): Age
 }
 
 /** `onForget` lets feature stores drop what they know about a decommissioned PC (inventory, facts). */
-export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onForget?: (pcId: string) => void } = {}): void {
+export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onForget?: (pcId: string) => void | Promise<void> } = {}): void {
   app.get("/api/agents", async (req) => {
     const q = parseOr400(listQuery, req.query, "query");
     const now = deps.clock();
-    let items = (await deps.store.listAgents()).map((a) => toSummary(a, deps.groups.cached(a.pc_id), now));
+    let items = (await deps.agents.listAgents()).map((a) => toSummary(a, deps.groups.cached(a.pc_id), now));
     if (q.online === "true" || q.online === "1") items = items.filter((a) => a.online);
     if (q.online === "false" || q.online === "0") items = items.filter((a) => !a.online);
     return { items, next_cursor: null };
@@ -50,7 +46,7 @@ export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onFo
 
   app.get("/api/agents/:pc", async (req) => {
     const { pc } = parseOr400(params, req.params, "pc_id");
-    const a = await deps.store.getAgent(pc);
+    const a = await deps.agents.getAgent(pc);
     if (!a) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}" has sent a heartbeat`);
     const now = deps.clock();
     return {
@@ -63,10 +59,11 @@ export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onFo
 
   app.delete("/api/agents/:pc", async (req) => {
     const { pc } = parseOr400(params, req.params, "pc_id");
-    if (!(await deps.store.deleteAgent(pc))) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}"`);
-    hooks.onForget?.(pc);
+    await deps.auditLog.around(callerOf(req), { action: "agent.delete", target: pc }, async () => {
+      if (!(await deps.agents.deleteAgent(pc))) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}"`);
+      await hooks.onForget?.(pc);
+    });
     req.log.info({ pc_id: pc }, "agent removed");
-    await deps.audit(req, "agent.delete", pc);
     return { pc_id: pc, deleted: true };
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { decodeCursor, limitSchema, page } from "../cursor.js";
 import { parseOr400 } from "../errors.js";
-import type { GovernanceDeps } from "../governance/index.js";
+import type { GovernanceDeps } from "../governance/deps.js";
 
 const time = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
 const query = z.object({

@@ -9,6 +9,7 @@ import { openConfigScopes, scopeKey, type ScopeRef } from "../config-scopes.js";
 import type { RouteDeps } from "../deps.js";
 import { parseOr400, zodDetails } from "../errors.js";
 import { requireNats } from "../nats.js";
+import { callerOf } from "./caller.js";
 
 const groupParams = z.object({ g: z.string().regex(GROUP_RE, "expected a group name (letters, digits, _ and -, at most 63)") });
 const pcParams = z.object({ pc: pcIdSchema });
@@ -27,9 +28,16 @@ export function configRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const scopes = openConfigScopes(deps.nats, deps.log);
   const show = (scope: ScopeRef, config: ConfigScope): { scope: string; config: ConfigScope } => ({ scope: scopeKey(scope), config });
 
-  const changed = async (req: FastifyRequest, action: string, scope: ScopeRef, config: ConfigScope): Promise<{ scope: string; config: ConfigScope }> => {
+  /** Runs a change of one scope with its audit record, and answers the scope as it is now. */
+  const change = async (
+    req: FastifyRequest,
+    action: string,
+    scope: ScopeRef,
+    run: () => Promise<ConfigScope>,
+  ): Promise<{ scope: string; config: ConfigScope }> => {
+    requireNats(deps.nats);
+    const config = await deps.auditLog.around(callerOf(req), { action, target: scopeKey(scope) }, run, (c) => ({ payload: { config: c } }));
     req.log.info({ scope: scopeKey(scope), config }, "agent config changed");
-    await deps.audit(req, action, scopeKey(scope), { config });
     return show(scope, config);
   };
 
@@ -43,29 +51,31 @@ export function configRoutes(app: FastifyInstance, deps: RouteDeps): void {
     app.put(path, async (req) => {
       const scope = ref(req);
       const value = validScope(req.body);
-      requireNats(deps.nats);
-      await scopes.put(scope, value);
-      return changed(req, "config.put", scope, value);
+      return change(req, "config.put", scope, async () => {
+        await scopes.put(scope, value);
+        return value;
+      });
     });
     app.patch(path, async (req) => {
       const scope = ref(req);
       const patch = parseOr400(patchBody, req.body ?? {}, "body");
-      requireNats(deps.nats);
-      const next = await scopes.update(scope, (current) => {
-        const merged: Record<string, unknown> = { ...current };
-        for (const [k, v] of Object.entries(patch)) {
-          if (v === null) delete merged[k];
-          else merged[k] = v;
-        }
-        return validScope(merged);
-      });
-      return changed(req, "config.patch", scope, next);
+      return change(req, "config.patch", scope, () =>
+        scopes.update(scope, (current) => {
+          const merged: Record<string, unknown> = { ...current };
+          for (const [k, v] of Object.entries(patch)) {
+            if (v === null) delete merged[k];
+            else merged[k] = v;
+          }
+          return validScope(merged);
+        }),
+      );
     });
     app.delete(path, async (req) => {
       const scope = ref(req);
-      requireNats(deps.nats);
-      await scopes.remove(scope);
-      return changed(req, "config.clear", scope, {});
+      return change(req, "config.clear", scope, async () => {
+        await scopes.remove(scope);
+        return {};
+      });
     });
   };
 

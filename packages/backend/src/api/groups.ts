@@ -5,6 +5,7 @@ import { GROUP_RE, pcIdSchema } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
 import { requireNats } from "../nats.js";
+import { callerOf } from "./caller.js";
 
 const groupName = z.string().regex(GROUP_RE, "expected a group name (letters, digits, _ and -, at most 63)");
 const pcParams = z.object({ pc: pcIdSchema });
@@ -20,9 +21,13 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
   ): Promise<{ pc_id: string; groups: string[] }> => {
     const { pc } = parseOr400(pcParams, pcFrom, "pc_id");
     requireNats(deps.nats);
-    const groups = await deps.groups.update(pc, (current) => change(pc, current));
+    const groups = await deps.auditLog.around(
+      callerOf(req),
+      { action, target: pc },
+      () => deps.groups.update(pc, (current) => change(pc, current)),
+      (after) => ({ payload: { groups: after } }),
+    );
     req.log.info({ pc_id: pc, groups }, "agent groups changed");
-    await deps.audit(req, action, pc, { groups });
     return { pc_id: pc, groups };
   };
 

@@ -19,12 +19,12 @@ const jobQuery = z.object({
 export function inventoryRoutes(app: FastifyInstance, deps: RouteDeps, fleet: FleetStore): void {
   app.get("/api/inventory", async (req) => {
     const q = parseOr400(appQuery, req.query, "query");
-    return { items: fleet.findApps(q.app, q.limit), next_cursor: null };
+    return { items: await fleet.findApps(q.app, q.limit), next_cursor: null };
   });
 
   app.get("/api/inventory/:pc", async (req) => {
     const { pc } = parseOr400(z.object({ pc: pcIdSchema }), req.params, "pc_id");
-    const record = fleet.getInventory(pc);
+    const record = await fleet.getInventory(pc);
     if (!record) throw new KanadeError("AGENT_NOT_FOUND", `No inventory from "${pc}" yet`);
     return record;
   });
@@ -34,9 +34,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: RouteDeps, fleet: Fl
     const q = parseOr400(jobQuery, req.query, "query");
     const manifest = await deps.catalog.get(job);
     if (q.history === "true" || q.history === "1") {
-      return { items: fleet.factHistory(job, q.pc), next_cursor: null };
+      return { items: await fleet.factHistory(job, q.pc), next_cursor: null };
     }
-    const items = fleet.listJobFacts(job).filter((r) => !q.pc || r.pc_id === q.pc);
+    const items = (await fleet.listJobFacts(job)).filter((r) => !q.pc || r.pc_id === q.pc);
     if (!manifest && items.length === 0) throw new KanadeError("JOB_NOT_FOUND", `No job "${job}"`);
     const columns = (manifest?.inventory?.display ?? []).map((c) => ({ field: c.field, label: c.label }));
     const table: JobFactsTable = { job_id: job, columns, items, next_cursor: null };

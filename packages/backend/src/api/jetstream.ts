@@ -24,6 +24,7 @@ import { live } from "../jobs/catalog.js";
 import { checkKvKey, checkKvValue, requireBucket, requireObjectStore } from "../kv-values.js";
 import { requireNats } from "../nats.js";
 import { listLive, openObjectStore, toStoredObject } from "../objects/streaming.js";
+import { callerOf } from "./caller.js";
 
 const kvParams = z.object({ bucket: z.string(), key: z.string() });
 const storeParams = z.object({ store: z.string() });
@@ -55,9 +56,14 @@ export function jetstreamRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { kv, bucket, key } = await openKv(req.params);
     const { value } = parseOr400(kvPutRequestSchema, req.body, "KV write (expected {\"value\": \"…\"})");
     checkKvValue(bucket, key, value);
-    const revision = await kv.put(key, value);
+    const about = { bucket, key, bytes: Buffer.byteLength(value) };
+    const revision = await deps.auditLog.around(
+      callerOf(req),
+      { action: "jetstream.kv.put", target: `${bucket}/${key}`, payload: about },
+      () => kv.put(key, value),
+      (rev) => ({ payload: { ...about, revision: rev } }),
+    );
     req.log.info({ bucket, key, revision }, "kv entry written");
-    await deps.audit(req, "jetstream.kv.put", `${bucket}/${key}`, { bucket, key, revision, bytes: Buffer.byteLength(value) });
     return { bucket, key, revision };
   });
 
@@ -65,9 +71,12 @@ export function jetstreamRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { kv, bucket, key } = await openKv(req.params);
     const e = live(await kv.get(key));
     if (!e) throw notFound(bucket, key);
-    await kv.delete(key);
+    await deps.auditLog.around(
+      callerOf(req),
+      { action: "jetstream.kv.delete", target: `${bucket}/${key}`, payload: { bucket, key, revision: e.revision } },
+      () => kv.delete(key),
+    );
     req.log.info({ bucket, key, revision: e.revision }, "kv entry deleted");
-    await deps.audit(req, "jetstream.kv.delete", `${bucket}/${key}`, { bucket, key, revision: e.revision });
     return { bucket, key, deleted: true };
   });
 

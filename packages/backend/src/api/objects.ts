@@ -23,6 +23,7 @@ import { requireNats } from "../nats.js";
 import { digestToHex } from "../jobs/catalog.js";
 import { listLive, openObjectStore, putStream, readStream, requireInfo, toStoredObject } from "../objects/streaming.js";
 import { acceptRawBodies } from "./raw-body.js";
+import { callerOf } from "./caller.js";
 
 const params = z.object({ name: objectSegmentSchema, version: objectSegmentSchema });
 const putQuery = z.object({ force: z.enum(["true", "false", "1", "0"]).optional() });
@@ -59,9 +60,8 @@ function objectRoutes(app: FastifyInstance, deps: RouteDeps, path: string, store
     const os = await openObjectStore(deps.nats, store);
     const key = objectKey(name, version);
     await requireInfo(os, store, key);
-    await os.delete(key);
+    await deps.auditLog.around(callerOf(req), { action: `${audit}.delete`, target: key }, () => os.delete(key));
     req.log.info({ store, key }, "object deleted");
-    await deps.audit(req, `${audit}.delete`, key);
     return { key, deleted: true };
   });
 
@@ -79,10 +79,15 @@ function objectRoutes(app: FastifyInstance, deps: RouteDeps, path: string, store
         req.raw.resume(); // drain what the client is sending so it reads our answer
         throw new KanadeError("CONFLICT", `${key} is already published in ${store}; publish a new version (or pass force=true to replace it)`);
       }
-      const info = await putStream(os, key, req.raw, { uploaded_by: req.actor });
+      const replaced = Boolean(existing && !existing.deleted);
+      const info = await deps.auditLog.around(
+        callerOf(req),
+        { action: `${audit}.publish`, target: key, payload: { replaced } },
+        () => putStream(os, key, req.raw, { uploaded_by: req.actor }),
+        (i) => ({ payload: { size: i.size, sha256: toStoredObject(i).sha256, replaced } }),
+      );
       const stored = toStoredObject(info);
       req.log.info({ store, key, size: info.size, sha256: stored.sha256 }, "object published");
-      await deps.audit(req, `${audit}.publish`, key, { size: info.size, sha256: stored.sha256, replaced: Boolean(existing && !existing.deleted) });
       return reply.status(201).send(stored);
     });
   });

@@ -58,7 +58,7 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
       const { pc } = parseOr400(pcParams, req.params, "pc_id");
       const q = parseOr400(historyQuery, req.query, "query");
       const sinceMs = q.since ? Date.parse(q.since) : deps.clock().getTime() - DEFAULT_HISTORY_MS;
-      return { items: perf.ingest.since(pc, sinceMs, q.limit), next_cursor: null };
+      return { items: await perf.ingest.since(pc, sinceMs, q.limit), next_cursor: null };
     });
 
     scope.get("/api/perf/fleet", async (req) => {

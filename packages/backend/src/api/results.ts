@@ -20,17 +20,17 @@ const params = z.object({ result_id: uuid });
 const detailQuery = z.object({ full: z.enum(["1", "true", "0", "false"]).optional() });
 const outputParams = z.object({ result_id: uuid, stream: z.enum(["stdout", "stderr"]) });
 
-export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store" | "nats">): void {
+export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "results" | "nats">): void {
   app.get("/api/results", async (req) => {
     const { limit, cursor, ...filter } = parseOr400(listQuery, req.query, "query");
     const after = decodeCursor(cursor);
-    const rows = await deps.store.listResults({ limit: limit + 1, ...(after ? { after } : {}), ...filter });
+    const rows = await deps.results.listResults({ limit: limit + 1, ...(after ? { after } : {}), ...filter });
     return page(rows, limit, (r) => ({ at: r.finished_at, id: r.result_id }));
   });
 
   app.get("/api/results/:result_id", async (req): Promise<ResultRecord> => {
     const { result_id } = parseOr400(params, req.params, "result id");
-    const r = await deps.store.getResult(result_id);
+    const r = await deps.results.getResult(result_id);
     if (!r) throw new KanadeError("RESULT_NOT_FOUND", `No result "${result_id}"`);
     const { full } = parseOr400(detailQuery, req.query, "query");
     // full=1: stdout/stderr are the whole text from result_output; the *_truncated flags still describe the inline copy.
@@ -40,7 +40,7 @@ export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "store"
   // The whole text of one stream, streamed: no size limit, memory stays flat.
   app.get("/api/results/:result_id/output/:stream", async (req, reply) => {
     const { result_id, stream } = parseOr400(outputParams, req.params, "path");
-    const r = await deps.store.getResult(result_id);
+    const r = await deps.results.getResult(result_id);
     if (!r) throw new KanadeError("RESULT_NOT_FOUND", `No result "${result_id}"`);
     reply.type("text/plain; charset=utf-8");
     const full = await openOutput(deps.nats, r, stream);

@@ -21,6 +21,7 @@ import { parseOr400 } from "../errors.js";
 import { live } from "../jobs/catalog.js";
 import { requireNats } from "../nats.js";
 import { listReleases } from "./agent-releases.js";
+import { callerOf } from "./caller.js";
 
 function parseScope(key: string, text: string): ConfigScope {
   const r = configScopeSchema.safeParse(JSON.parse(text));
@@ -54,9 +55,11 @@ export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const scopes = body.global ? [configKeys.global()] : body.groups ? body.groups.map(configKeys.group) : (body.pcs ?? []).map(configKeys.pc);
     const kv = await new Kvm(deps.nats.js).open(BUCKETS.agentConfig);
     const patch: ConfigScope = { target_version: body.version, ...(body.jitter ? { target_version_jitter: body.jitter } : {}) };
-    for (const key of scopes) await patchScope(kv, key, patch);
+    const payload = { scopes, jitter: body.jitter ?? null, platforms: builds.map((b) => b.platform) };
+    await deps.auditLog.around(callerOf(req), { action: "agent.rollout", target: body.version, payload }, async () => {
+      for (const key of scopes) await patchScope(kv, key, patch);
+    });
     req.log.info({ version: body.version, scopes, jitter: body.jitter }, "agent rollout set");
-    await deps.audit(req, "agent.rollout", body.version, { scopes, jitter: body.jitter ?? null, platforms: builds.map((b) => b.platform) });
     return { version: body.version, scopes, jitter: body.jitter ?? null };
   });
 
@@ -77,7 +80,7 @@ export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
     scopes.sort((a, b) => rank(a.scope) - rank(b.scope) || a.scope.localeCompare(b.scope));
     const counts = new Map<string, number>();
     const quarantined: RolloutStatus["quarantined"] = [];
-    for (const a of await deps.store.listAgents()) {
+    for (const a of await deps.agents.listAgents()) {
       counts.set(a.agent_version, (counts.get(a.agent_version) ?? 0) + 1);
       if (a.quarantined_versions.length > 0) quarantined.push({ pc_id: a.pc_id, versions: a.quarantined_versions });
     }

@@ -5,6 +5,7 @@ import { KanadeError, SCRIPT_STATUS, jobIdSchema, type ScriptStatus } from "@kan
 import type { RouteDeps } from "../deps.js";
 import { parseOr400 } from "../errors.js";
 import { requireNats } from "../nats.js";
+import { callerOf } from "./caller.js";
 
 const idParams = z.object({ id: jobIdSchema });
 
@@ -16,9 +17,8 @@ export function scriptRoutes(app: FastifyInstance, deps: RouteDeps): void {
       // A deleted job still has a status entry (REVOKED); only ids never seen are unknown.
       const known = (await deps.catalog.get(id)) !== undefined || (await deps.catalog.status(id)) !== undefined;
       if (!known) throw new KanadeError("JOB_NOT_FOUND", `No job "${id}"`);
-      await deps.catalog.setStatus(id, status);
+      await deps.auditLog.around(callerOf(req), { action: `script.${action}`, target: id, payload: { status } }, () => deps.catalog.setStatus(id, status));
       req.log.info({ job_id: id, status }, `script ${action}d`);
-      await deps.audit(req, `script.${action}`, id, { status });
       return { id, status };
     });
   };

@@ -1,5 +1,5 @@
 /** Inventory snapshots, installed applications and inventory-job facts with their history (migration 003-fleet). */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./database.js";
 import {
   softwareDataSchema,
   type FactChange,
@@ -22,16 +22,16 @@ export interface JobFactsInput {
 
 export interface FleetStore {
   /** Keeps the newest snapshot per (pc, category); returns how many replaced what was stored. */
-  upsertInventory(messages: readonly InventoryMessage[]): number;
-  getInventory(pcId: string): InventoryRecord | undefined;
+  upsertInventory(messages: readonly InventoryMessage[]): Promise<number>;
+  getInventory(pcId: string): Promise<InventoryRecord | undefined>;
   /** PCs with an application whose name contains `name` (case-insensitive). */
-  findApps(name: string, limit: number): InstalledAppRow[];
+  findApps(name: string, limit: number): Promise<InstalledAppRow[]>;
   /** Stores the facts of one inventory-job result and records what changed; idempotent per result_id. */
-  applyJobFacts(input: readonly JobFactsInput[]): number;
-  listJobFacts(jobId: string): JobFactsRow[];
-  factHistory(jobId: string, pcId?: string): JobFactChange[];
+  applyJobFacts(input: readonly JobFactsInput[]): Promise<number>;
+  listJobFacts(jobId: string): Promise<JobFactsRow[]>;
+  factHistory(jobId: string, pcId?: string): Promise<JobFactChange[]>;
   /** Forgets everything known about a PC (decommissioned). */
-  forgetPc(pcId: string): void;
+  forgetPc(pcId: string): Promise<void>;
 }
 
 interface InventoryRow {
@@ -79,7 +79,7 @@ export function diffFacts(
   return out.sort((a, b) => a.field.localeCompare(b.field));
 }
 
-export function openFleetStore(db: Database.Database): FleetStore {
+export function openFleetStore(db: SqlDatabase): FleetStore {
   const st = {
     getCat: db.prepare(`SELECT collected_at FROM inventory WHERE pc_id = ? AND category = ?`).pluck(),
     putCat: db.prepare(
@@ -161,9 +161,13 @@ export function openFleetStore(db: Database.Database): FleetStore {
     result_id: r.result_id,
   });
 
+  const forgetPc = db.transaction((pcId: string) => {
+    for (const s of st.forget) s.run(pcId);
+  });
+
   return {
-    upsertInventory: (messages) => (messages.length ? upsertInventory(messages) : 0),
-    getInventory: (pcId) => {
+    upsertInventory: async (messages) => (messages.length ? upsertInventory(messages) : 0),
+    getInventory: async (pcId) => {
       const rows = st.pcInventory.all(pcId) as InventoryRow[];
       if (rows.length === 0) return undefined;
       const categories: InventoryRecord["categories"] = {};
@@ -172,19 +176,17 @@ export function openFleetStore(db: Database.Database): FleetStore {
       }
       return { pc_id: pcId, categories };
     },
-    findApps: (name, limit) => st.findApps.all(name.toLowerCase(), limit) as InstalledAppRow[],
-    applyJobFacts: (inputs) => (inputs.length ? applyJobFacts(inputs) : 0),
-    listJobFacts: (jobId) =>
+    findApps: async (name, limit) => st.findApps.all(name.toLowerCase(), limit) as InstalledAppRow[],
+    applyJobFacts: async (inputs) => (inputs.length ? applyJobFacts(inputs) : 0),
+    listJobFacts: async (jobId) =>
       (st.listFacts.all(jobId) as FactsRow[]).map((r) => ({
         pc_id: r.pc_id,
         result_id: r.result_id,
         collected_at: r.collected_at,
         facts: JSON.parse(r.facts) as Record<string, unknown>,
       })),
-    factHistory: (jobId, pcId) =>
+    factHistory: async (jobId, pcId) =>
       ((pcId ? st.historyPc.all(jobId, pcId) : st.history.all(jobId)) as HistoryRow[]).map(toChange),
-    forgetPc: db.transaction((pcId: string) => {
-      for (const s of st.forget) s.run(pcId);
-    }),
+    forgetPc: async (pcId) => forgetPc(pcId),
   };
 }

@@ -1,8 +1,8 @@
-/** Accounts, approvals and the audit log in SQLite, sharing the store's handle (migrations 005-governance, 006-sessions). */
+/** Accounts and the projected audit log in SQLite (migrations 005-governance, 007-sessions). */
 import { randomUUID } from "node:crypto";
-import type Database from "better-sqlite3";
 import type { AccountSummary, AuditRecord, Role } from "@kanade/protocol";
-import type { PageKey } from "./index.js";
+import type { PageKey } from "../cursor.js";
+import type { SqlDatabase } from "./database.js";
 
 export interface AccountRecord extends AccountSummary {
   /** Made once at creation and never reused: sessions belong to this, not to the name. */
@@ -13,17 +13,6 @@ export interface AccountRecord extends AccountSummary {
 interface AccountDbRow extends Omit<AccountRecord, "disabled" | "must_change_password"> {
   disabled: number;
   must_change_password: number;
-}
-
-export interface ApprovalRecord {
-  exec_id: string;
-  requested_by: string;
-  /** The exec request body, replayed when the execution is approved. */
-  request: unknown;
-  expires_at: string;
-  decided_by: string | null;
-  decided_at: string | null;
-  decision: "approved" | "rejected" | "expired" | null;
 }
 
 export interface AuditFilter {
@@ -52,7 +41,7 @@ const toAccount = (r: AccountDbRow): AccountRecord => ({
 /** Accounts without their hashes and internal ids, as the API shows them. */
 export const publicAccount = ({ password_hash: _h, account_id: _id, ...a }: AccountRecord): AccountSummary => a;
 
-export function openGovernanceStore(db: Database.Database) {
+export function openGovernanceStore(db: SqlDatabase) {
   const st = {
     countAccounts: db.prepare(`SELECT COUNT(*) FROM accounts`).pluck(),
     // Names compare without case (`Alice` is `alice`); the stored spelling is the one shown and audited.
@@ -66,55 +55,13 @@ export function openGovernanceStore(db: Database.Database) {
     ),
     deleteAccount: db.prepare(`DELETE FROM accounts WHERE username = ? COLLATE NOCASE`),
     touchLogin: db.prepare(`UPDATE accounts SET last_login_at = ? WHERE username = ? COLLATE NOCASE`),
-    insertApproval: db.prepare(
-      `INSERT INTO approvals (exec_id, requested_by, request, expires_at) VALUES (@exec_id, @requested_by, @request, @expires_at)`,
-    ),
-    getApproval: db.prepare(`SELECT * FROM approvals WHERE exec_id = ?`),
-    // The state column is the gate: only one caller can move an execution out of pending_approval.
-    decide: db.prepare(
-      `UPDATE executions SET state = @state WHERE exec_id = @exec_id AND state = 'pending_approval'
-       AND EXISTS (SELECT 1 FROM approvals a WHERE a.exec_id = @exec_id AND a.expires_at > @now)`,
-    ),
-    recordDecision: db.prepare(
-      `UPDATE approvals SET decided_by = @by, decided_at = @now, decision = @decision WHERE exec_id = @exec_id`,
-    ),
-    reopen: db.prepare(
-      `UPDATE executions SET state = 'pending_approval' WHERE exec_id = ? AND state = 'running'`,
-    ),
-    clearDecision: db.prepare(`UPDATE approvals SET decided_by = NULL, decided_at = NULL, decision = NULL WHERE exec_id = ?`),
-    expiredIds: db
-      .prepare(
-        `SELECT a.exec_id FROM approvals a JOIN executions e ON e.exec_id = a.exec_id
-         WHERE e.state = 'pending_approval' AND a.expires_at <= ?`,
-      )
-      .pluck(),
-    expireOne: db.prepare(`UPDATE executions SET state = 'expired' WHERE exec_id = ? AND state = 'pending_approval'`),
     insertAudit: db.prepare(
       `INSERT INTO audit_log (id, at, actor, action, target, payload_summary, source_ip, stream_seq)
        VALUES (@id, @at, @actor, @action, @target, @payload_summary, @source_ip, @stream_seq) ON CONFLICT (id) DO NOTHING`,
     ),
     countAudit: db.prepare(`SELECT COUNT(*) FROM audit_log`).pluck(),
-    executionsByState: db.prepare(`SELECT state, COUNT(*) AS n FROM executions GROUP BY state`),
-    resultsByStatus: db.prepare(`SELECT status, COUNT(*) AS n FROM results GROUP BY status`),
   };
 
-  const decide = db.transaction((execId: string, by: string, decision: "approved" | "rejected", now: string): boolean => {
-    const moved = st.decide.run({ exec_id: execId, state: decision === "approved" ? "running" : "rejected", now }).changes === 1;
-    if (moved) st.recordDecision.run({ exec_id: execId, by, now, decision });
-    return moved;
-  });
-  const reopen = db.transaction((execId: string) => {
-    st.reopen.run(execId);
-    st.clearDecision.run(execId);
-  });
-  const expire = db.transaction((now: string): string[] => {
-    const ids = st.expiredIds.all(now) as string[];
-    for (const id of ids) {
-      st.expireOne.run(id);
-      st.recordDecision.run({ exec_id: id, by: "system", now, decision: "expired" });
-    }
-    return ids;
-  });
   const insertAudit = db.transaction((events: readonly (AuditRecord & { stream_seq?: number })[]) => {
     let n = 0;
     for (const e of events) {
@@ -158,18 +105,6 @@ export function openGovernanceStore(db: Database.Database) {
     deleteAccount: (username: string): boolean => st.deleteAccount.run(username).changes === 1,
     touchLogin: (username: string, at: string): void => void st.touchLogin.run(at, username),
 
-    insertApproval: (a: { exec_id: string; requested_by: string; request: unknown; expires_at: string }): void =>
-      void st.insertApproval.run({ ...a, request: JSON.stringify(a.request) }),
-    getApproval: (execId: string): ApprovalRecord | undefined => {
-      const r = st.getApproval.get(execId) as (Omit<ApprovalRecord, "request"> & { request: string }) | undefined;
-      return r ? { ...r, request: JSON.parse(r.request) as unknown } : undefined;
-    },
-    /** Moves pending_approval → running|rejected; true for exactly one caller, false if already decided or expired. */
-    decide: (execId: string, by: string, decision: "approved" | "rejected", now: string): boolean => decide(execId, by, decision, now),
-    /** Undoes an approval whose publish failed, so it can be approved again. */
-    reopen: (execId: string): void => reopen(execId),
-    /** Marks overdue pending approvals expired; returns their exec_ids. */
-    expire: (now: string): string[] => expire(now),
 
     /** Inserts audit events not seen before (by id); returns how many were new. */
     insertAudit: (events: readonly (AuditRecord & { stream_seq?: number })[]): number => (events.length ? insertAudit(events) : 0),
@@ -198,8 +133,5 @@ export function openGovernanceStore(db: Database.Database) {
         payload_summary: JSON.parse(r.payload_summary) as Record<string, unknown>,
       }));
     },
-
-    executionsByState: (): { state: string; n: number }[] => st.executionsByState.all() as { state: string; n: number }[],
-    resultsByStatus: (): { status: string; n: number }[] => st.resultsByStatus.all() as { status: string; n: number }[],
   };
 }

@@ -179,7 +179,33 @@ const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX host_perf_at ON host_perf (at_ms);
   ` },
-  { id: "006-sessions", sql: `
+  { id: "006-executions", sql: `
+  -- The executions module: content digests, end reasons, crash-safe intents; the audit outbox.
+  ALTER TABLE executions ADD COLUMN manifest_digest TEXT;
+  ALTER TABLE executions ADD COLUMN state_reason TEXT;
+  UPDATE executions SET state = 'killed' WHERE state = 'running' AND killed_at IS NOT NULL;
+  CREATE INDEX executions_state ON executions (state);
+  ALTER TABLE approvals ADD COLUMN manifest TEXT;
+  ALTER TABLE approvals ADD COLUMN manifest_digest TEXT;
+  ALTER TABLE approvals ADD COLUMN script_sha256 TEXT;
+  CREATE TABLE exec_intents (
+    exec_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (exec_id, kind)
+  ) WITHOUT ROWID;
+  CREATE TABLE audit_outbox (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    ready INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- Written, never read: results keep what the agent reported in their own fields.
+  ALTER TABLE results DROP COLUMN run_as;
+  ` },
+  { id: "007-sessions", sql: `
   -- An id that never comes back: a name deleted and created again is a new account, and old tokens stay dead.
   ALTER TABLE accounts ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
   UPDATE accounts SET account_id = lower(hex(randomblob(16)));

@@ -1,5 +1,5 @@
 /** Host perf samples in SQLite (migration 004-perf): batched inserts, range reads, retention pruning. */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./database.js";
 import type { HostPerf } from "@kanade/protocol";
 
 interface PerfRow {
@@ -17,13 +17,13 @@ interface PerfRow {
 
 export interface PerfStore {
   /** Inserts samples in one transaction; a repeated (pc_id, at) replaces the earlier one. */
-  insert(samples: readonly HostPerf[]): void;
+  insert(samples: readonly HostPerf[]): Promise<void>;
   /** One PC's samples at or after `sinceMs`, oldest first, at most `limit`. */
-  since(pcId: string, sinceMs: number, limit: number): HostPerf[];
+  since(pcId: string, sinceMs: number, limit: number): Promise<HostPerf[]>;
   /** The newest sample of every PC seen at or after `sinceMs` (seeds the in-memory fleet view). */
-  latestPerPc(sinceMs: number): HostPerf[];
+  latestPerPc(sinceMs: number): Promise<HostPerf[]>;
   /** Deletes samples older than `beforeMs`; returns how many went. */
-  prune(beforeMs: number): number;
+  prune(beforeMs: number): Promise<number>;
 }
 
 const toSample = (r: PerfRow): HostPerf => ({
@@ -39,7 +39,7 @@ const toSample = (r: PerfRow): HostPerf => ({
   net_tx_bytes_per_sec: r.net_tx_bytes_per_sec,
 });
 
-export function openPerfStore(db: Database.Database): PerfStore {
+export function openPerfStore(db: SqlDatabase): PerfStore {
   const st = {
     insert: db.prepare(
       `INSERT OR REPLACE INTO host_perf (pc_id, at_ms, cpu_pct, cpu_count, mem_used_bytes, mem_total_bytes,
@@ -62,11 +62,11 @@ export function openPerfStore(db: Database.Database): PerfStore {
     }
   });
   return {
-    insert: (samples) => {
+    insert: async (samples) => {
       if (samples.length > 0) insertAll(samples);
     },
-    since: (pcId, sinceMs, limit) => (st.since.all(pcId, sinceMs, limit) as PerfRow[]).map(toSample),
-    latestPerPc: (sinceMs) => (st.latest.all(sinceMs) as PerfRow[]).map(toSample),
-    prune: (beforeMs) => st.prune.run(beforeMs).changes,
+    since: async (pcId, sinceMs, limit) => (st.since.all(pcId, sinceMs, limit) as PerfRow[]).map(toSample),
+    latestPerPc: async (sinceMs) => (st.latest.all(sinceMs) as PerfRow[]).map(toSample),
+    prune: async (beforeMs) => st.prune.run(beforeMs).changes,
   };
 }

@@ -1,5 +1,5 @@
-/** Server-side login sessions (migration 006-sessions): a token is good only while its row is here. */
-import type Database from "better-sqlite3";
+/** Server-side login sessions (migration 007-sessions): a token is good only while its row is here. */
+import type { SqlDatabase } from "./database.js";
 
 export interface SessionRow {
   session_id: string;
@@ -12,7 +12,7 @@ export interface SessionRow {
 
 export type SessionStore = ReturnType<typeof openSessionStore>;
 
-export function openSessionStore(db: Database.Database) {
+export function openSessionStore(db: SqlDatabase) {
   const st = {
     insert: db.prepare(
       `INSERT INTO sessions (session_id, account_id, created_at, expires_at) VALUES (@session_id, @account_id, @created_at, @expires_at)`,

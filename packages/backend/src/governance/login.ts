@@ -3,8 +3,10 @@
  * attempt in the login throttle first, synchronously, so a burst of parallel guesses gets only the few
  * checks the throttle allows; the rest are refused (429) without hashing anything.
  */
-import { KanadeError, type Identity, type LoginRequest, type LoginResponse, type PasswordChange, type Role } from "@kanade/protocol";
+import { KanadeError, type Identity, type LoginRequest, type LoginResponse, type LogoutResponse, type PasswordChange, type Role } from "@kanade/protocol";
+import type { Audit } from "../audit/index.js";
 import type { RequestSession } from "../auth.js";
+import type { Caller } from "../caller.js";
 import type { AccountRecord, GovernanceStore } from "../db/governance.js";
 import { hashPassword, passwordMatches } from "./accounts.js";
 import { RateLimitedError, retryAfterSecs, type LoginThrottle } from "./rate-limit.js";
@@ -18,15 +20,19 @@ export interface SignInDeps {
   dummyHash: () => Promise<string>;
 }
 
-/** Writes an audit event as `actor`. */
-export type AuditAs = (actor: string, action: string, target: string, payload?: Record<string, unknown>) => Promise<void>;
-
-/** Who is asking, as plain values: the source address, the clock, and where audit events go. */
-export interface Caller {
-  ip: string;
+/** A sign-in request as plain values: who asks (before login: nobody yet), the clock, the audit trail. */
+export interface SignInContext {
+  caller: Caller;
   clock: () => Date;
-  audit: AuditAs;
+  audit: Pick<Audit, "record">;
 }
+
+/** Records a sign-in event as `actor` (the name tried, for a login that has no identity yet). */
+const record = (ctx: SignInContext, actor: string, action: string, payload: Record<string, unknown> = {}): Promise<void> =>
+  ctx.audit.record({ ...ctx.caller, actor }, { action, target: actor, payload });
+
+/** The throttle's key for the source; callers without a known address share one. */
+const ipOf = (ctx: SignInContext): string => ctx.caller.sourceIp ?? "unknown";
 
 const sessionAnswer = (account: AccountRecord, session: { token: string; expires_at: string }): LoginResponse => ({
   ...session,
@@ -35,12 +41,12 @@ const sessionAnswer = (account: AccountRecord, session: { token: string; expires
   must_change_password: account.must_change_password,
 });
 
-export async function login(deps: SignInDeps, body: LoginRequest, caller: Caller): Promise<LoginResponse> {
-  const { ip, clock, audit } = caller;
-  const attempt = deps.loginThrottle.reserve(body.username, ip, clock().getTime());
+export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInContext): Promise<LoginResponse> {
+  const { clock } = ctx;
+  const attempt = deps.loginThrottle.reserve(body.username, ipOf(ctx), clock().getTime());
   if (!attempt.ok) {
     // Once per blocked spell, so a flood of refused attempts cannot flood the audit stream.
-    if (attempt.first) await audit(body.username, "auth.login_throttled", body.username, { retry_after_s: retryAfterSecs(attempt.retryAfterMs) });
+    if (attempt.first) await record(ctx, body.username, "auth.login_throttled", { retry_after_s: retryAfterSecs(attempt.retryAfterMs) });
     throw new RateLimitedError(attempt.retryAfterMs, "Too many failed logins from this address");
   }
   const account = deps.store.getAccount(body.username);
@@ -48,27 +54,27 @@ export async function login(deps: SignInDeps, body: LoginRequest, caller: Caller
   if (!account || !ok || account.disabled) {
     attempt.ticket.failed(clock().getTime());
     const reason = !account ? "unknown_user" : !ok ? "bad_password" : "disabled";
-    await audit(body.username, "auth.login_failed", body.username, { reason });
+    await record(ctx, body.username, "auth.login_failed", { reason });
     // One message for every reason, so the answer does not reveal which usernames exist.
     throw new KanadeError("UNAUTHORIZED", "Wrong username or password, or the account is disabled");
   }
   attempt.ticket.succeeded();
   deps.store.touchLogin(account.username, clock().toISOString());
   const session = await deps.tokens.issue(account);
-  await audit(account.username, "auth.login", account.username, { role: account.role });
+  await record(ctx, account.username, "auth.login", { role: account.role });
   return sessionAnswer(account, session);
 }
 
 /** Changes the caller's own password, ends all of the account's sessions, and answers with a fresh one. */
-export async function changeOwnPassword(deps: SignInDeps, who: Identity, body: PasswordChange, caller: Caller): Promise<LoginResponse> {
-  const { ip, clock, audit } = caller;
+export async function changeOwnPassword(deps: SignInDeps, who: Identity, body: PasswordChange, ctx: SignInContext): Promise<LoginResponse> {
+  const { clock } = ctx;
   if (who.kind !== "account") throw new KanadeError("BAD_REQUEST", `"${who.actor}" is not an account; only accounts have passwords`);
-  const attempt = deps.loginThrottle.reserve(who.actor, ip, clock().getTime());
+  const attempt = deps.loginThrottle.reserve(who.actor, ipOf(ctx), clock().getTime());
   if (!attempt.ok) throw new RateLimitedError(attempt.retryAfterMs, "Too many wrong passwords for this account from this address");
   const account = deps.store.getAccount(who.actor);
   if (!account || !(await passwordMatches(account.password_hash, body.current_password))) {
     attempt.ticket.failed(clock().getTime());
-    await audit(who.actor, "auth.password_change_failed", who.actor, {});
+    await record(ctx, who.actor, "auth.password_change_failed");
     throw new KanadeError("FORBIDDEN", "current_password is wrong");
   }
   attempt.ticket.succeeded();
@@ -79,15 +85,20 @@ export async function changeOwnPassword(deps: SignInDeps, who: Identity, body: P
   }
   deps.store.updateAccount(account.username, { password_hash: await hashPassword(body.new_password), must_change_password: false }, clock().toISOString());
   const ended = deps.tokens.endAll(account.account_id);
-  await audit(account.username, "auth.password_change", account.username, { sessions_ended: ended });
+  await record(ctx, account.username, "auth.password_change", { sessions_ended: ended });
   const session = await deps.tokens.issue(account);
   return sessionAnswer({ ...account, must_change_password: false }, session);
 }
 
-/** Ends the caller's own session. The static token and an auth-disabled backend have none: `ended: false`. */
-export async function logout(deps: Pick<SignInDeps, "tokens">, who: Identity, session: RequestSession | undefined, audit: AuditAs): Promise<{ ended: boolean }> {
-  if (!session) return { ended: false };
-  const ended = deps.tokens.end(session.id);
-  await audit(who.actor, "auth.logout", who.actor, {});
-  return { ended };
+/** Ends the caller's own session. The static token (and anyone with auth disabled) has none to end: 400. */
+export async function logout(deps: Pick<SignInDeps, "tokens">, who: Identity, session: RequestSession | undefined, ctx: SignInContext): Promise<LogoutResponse> {
+  if (!session) {
+    throw new KanadeError(
+      "BAD_REQUEST",
+      `"${who.actor}" is not a login session, so there is nothing to end; the static token works until the configured one is changed`,
+    );
+  }
+  deps.tokens.end(session.id);
+  await record(ctx, who.actor, "auth.logout");
+  return { ended: true };
 }

@@ -52,7 +52,7 @@ export function createJobFactsProjector(deps: { catalog: Catalog; fleet: FleetSt
         }
         facts.push({ job_id: r.job_id, pc_id: r.pc_id, result_id: r.result_id, collected_at: r.finished_at, facts: parsed.facts });
       }
-      const applied = deps.fleet.applyJobFacts(facts);
+      const applied = await deps.fleet.applyJobFacts(facts);
       if (facts.length) log.debug({ received: facts.length, applied }, "inventory facts projected");
     },
   };

@@ -41,11 +41,11 @@ export class PerfIngest {
   private readonly now: () => number;
   /** Samples received since start (the bench reads it through /metrics-like logs). */
   received = 0;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: PerfIngestDeps) {
     this.log = deps.log.child({ component: "perf-ingest" });
     this.now = deps.now ?? Date.now;
-    for (const s of deps.store.latestPerPc(this.now() - SEED_WINDOW_MS)) this.latest.set(s.pc_id, s);
     this.sub = deps.nats.nc.subscribe(subjects.hostPerfAll(), {
       callback: (err, msg) => {
         if (err) return this.log.warn({ err }, "host_perf subscription error");
@@ -89,8 +89,15 @@ export class PerfIngest {
     };
   }
 
-  since(pcId: string, sinceMs: number, limit: number): HostPerf[] {
-    this.flush();
+  /** Seeds the fleet view with each PC's newest stored sample (call once, right after construction). */
+  async seed(): Promise<void> {
+    for (const s of await this.deps.store.latestPerPc(this.now() - SEED_WINDOW_MS)) {
+      if (!this.latest.has(s.pc_id)) this.latest.set(s.pc_id, s);
+    }
+  }
+
+  async since(pcId: string, sinceMs: number, limit: number): Promise<HostPerf[]> {
+    await this.flush();
     return this.deps.store.since(pcId, sinceMs, limit);
   }
 
@@ -98,13 +105,13 @@ export class PerfIngest {
     this.latest.delete(pcId);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.sub.unsubscribe();
     clearInterval(this.fleetTimer);
     clearInterval(this.pruneTimer);
-    this.flush();
     this.fleetListeners.clear();
     this.pcListeners.clear();
+    await this.flush();
   }
 
   private accept(sample: HostPerf): void {
@@ -114,21 +121,21 @@ export class PerfIngest {
     this.pending.push(sample);
     if (this.fleetListeners.size > 0) this.fleetPending.set(sample.pc_id, sample);
     for (const l of this.pcListeners.get(sample.pc_id) ?? []) l(sample);
-    if (this.pending.length >= FLUSH_MAX) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    if (this.pending.length >= FLUSH_MAX) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
-  private flush(): void {
+  /** Writes what is buffered; writes run one after another, and the promise covers every earlier one. */
+  private flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return this.writing;
     const batch = this.pending;
     this.pending = [];
-    try {
-      this.deps.store.insert(batch);
-    } catch (err) {
-      this.log.error({ err, count: batch.length }, "cannot store host perf samples");
-    }
+    this.writing = this.writing
+      .then(() => this.deps.store.insert(batch))
+      .catch((err: unknown) => this.log.error({ err, count: batch.length }, "cannot store host perf samples"));
+    return this.writing;
   }
 
   private emitFleet(): void {
@@ -139,11 +146,11 @@ export class PerfIngest {
   }
 
   private prune(): void {
-    try {
-      const removed = this.deps.store.prune(this.now() - this.deps.retentionMs);
-      if (removed > 0) this.log.info({ removed }, "pruned old host perf samples");
-    } catch (err) {
-      this.log.error({ err }, "cannot prune host perf samples");
-    }
+    this.deps.store
+      .prune(this.now() - this.deps.retentionMs)
+      .then((removed) => {
+        if (removed > 0) this.log.info({ removed }, "pruned old host perf samples");
+      })
+      .catch((err: unknown) => this.log.error({ err }, "cannot prune host perf samples"));
   }
 }

@@ -1,8 +1,7 @@
 /** Host perf ingest + live sessions, started with the backend and stopped with it. */
-import type Database from "better-sqlite3";
 import { PERF_LIVE_DEFAULTS } from "@kanade/protocol";
 import type { Logger } from "pino";
-import { openPerfStore } from "../db/perf-store.js";
+import type { PerfStore } from "../db/perf-store.js";
 import type { Nats } from "../nats.js";
 import { PerfIngest } from "./perf-ingest.js";
 import { PerfLiveSessions } from "./live-sessions.js";
@@ -10,18 +9,19 @@ import { PerfLiveSessions } from "./live-sessions.js";
 export interface PerfService {
   readonly ingest: PerfIngest;
   readonly live: PerfLiveSessions;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export const DEFAULT_PERF_RETENTION_MS = 7 * 86_400_000;
 
-export function startPerfService(deps: { nats: Nats; db: Database.Database; log: Logger; retentionMs?: number; liveLeaseMs?: number }): PerfService {
+export async function startPerfService(deps: { nats: Nats; store: PerfStore; log: Logger; retentionMs?: number; liveLeaseMs?: number }): Promise<PerfService> {
   const ingest = new PerfIngest({
     nats: deps.nats,
-    store: openPerfStore(deps.db),
+    store: deps.store,
     log: deps.log,
     retentionMs: deps.retentionMs ?? DEFAULT_PERF_RETENTION_MS,
   });
+  await ingest.seed();
   const live = new PerfLiveSessions({
     nats: deps.nats,
     ingest,
@@ -31,9 +31,9 @@ export function startPerfService(deps: { nats: Nats; db: Database.Database; log:
   return {
     ingest,
     live,
-    stop: () => {
+    stop: async () => {
       live.stop();
-      ingest.stop();
+      await ingest.stop();
     },
   };
 }

@@ -50,7 +50,8 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
     while (!stopped) {
       try {
         const consumer = await nats.js.consumers.get(spec.stream, spec.durable);
-        messages = await consumer.consume({ max_messages: BATCH_MAX * 2 });
+        // A deleted stream or consumer ends the loop, which recreates the consumer below (nobody else would).
+        messages = await consumer.consume({ max_messages: BATCH_MAX * 2, abort_on_missing_resource: true });
         let batch: JsMsg[] = [];
         let idle: NodeJS.Timeout | undefined;
         // Flushes run one after another even when the idle timer starts one.

@@ -1,14 +1,14 @@
 /** Core `heartbeat.*` → `agents` table. Heartbeats are buffered briefly so 3,000 agents cost few transactions. */
 import { heartbeatSchema, subjects, type Heartbeat } from "@kanade/protocol";
 import type { Logger } from "pino";
-import type { Store } from "../db/index.js";
+import type { AgentsStore } from "../agents/store.js";
 import type { Nats } from "../nats.js";
 import type { RunningProjector } from "./durable.js";
 
 const FLUSH_MS = 250;
 const FLUSH_MAX = 500;
 
-export function startHeartbeatProjector(deps: { nats: Nats; store: Store; log: Logger; clock?: () => Date }): RunningProjector {
+export function startHeartbeatProjector(deps: { nats: Nats; store: Pick<AgentsStore, "upsertAgents">; log: Logger; clock?: () => Date }): RunningProjector {
   const clock = deps.clock ?? ((): Date => new Date());
   const log = deps.log.child({ projector: "heartbeats" });
   // Keyed by pc_id: only the newest heartbeat of each agent in a window matters.

@@ -26,7 +26,7 @@ export function startInventoryProjector(deps: { nats: Nats; fleet: FleetStore; l
           }
           messages.push(msg);
         }
-        const replaced = deps.fleet.upsertInventory(messages);
+        const replaced = await deps.fleet.upsertInventory(messages);
         log.debug({ received: batch.length, replaced }, "inventory projected");
       },
     },

@@ -1,13 +1,14 @@
 /**
  * Rebuilding the database from the streams (SPEC §7: replaying into an empty database rebuilds it).
  * Results and started events come back by recreating the durable consumers so they deliver everything
- * again; executions come back from their `audit.exec.create` / `audit.exec.kill` events.
+ * again; executions come back from their `audit.exec.*` events.
  */
 import { JetStreamApiCodes, JetStreamApiError, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { STREAMS, subjects, type ExecutionState } from "@kanade/protocol";
-import type { Store } from "../db/index.js";
+import { STREAMS, subjects } from "@kanade/protocol";
+import type { ExecutionsStore } from "../executions/store.js";
+import type { ResultsStore } from "../results/store.js";
 import type { Nats } from "../nats.js";
 import { AUDIT_DURABLE } from "./audit.js";
 import { RESULTS_DURABLE } from "./results.js";
@@ -15,7 +16,8 @@ import { STARTED_DURABLE } from "./started.js";
 
 export interface RebuildDeps {
   nats: Nats;
-  store: Store;
+  executions: ExecutionsStore;
+  results: Pick<ResultsStore, "isEmpty">;
   log: Logger;
 }
 
@@ -25,8 +27,7 @@ export type RebuildReason = "requested" | "database empty but results were alrea
 /** `force` (`--rebuild`) always rebuilds; otherwise only an empty database behind a used durable consumer does. */
 export async function rebuildReason(deps: RebuildDeps, force: boolean): Promise<RebuildReason | undefined> {
   if (force) return "requested";
-  const empty =
-    (await deps.store.listResults({ limit: 1 })).length === 0 && (await deps.store.listExecutions({ limit: 1 })).length === 0;
+  const empty = (await deps.results.isEmpty()) && (await deps.executions.isEmpty());
   if (!empty) return undefined;
   const info = await consumerInfo(deps.nats, STREAMS.RESULTS, RESULTS_DURABLE);
   return info && info.delivered.stream_seq > 0 ? "database empty but results were already projected" : undefined;
@@ -46,54 +47,83 @@ export async function rebuildFromStreams(deps: RebuildDeps, reason: RebuildReaso
   return { results, executions };
 }
 
-const execCreated = z.object({
+const auditEvent = z.object({
   at: z.string(),
   actor: z.string(),
+  action: z.string(),
   target: z.string(),
-  payload_summary: z.object({
-    exec_id: z.string(),
-    version: z.string(),
-    target: z.object({ pcs: z.array(z.string()).optional(), groups: z.array(z.string()).optional(), all: z.boolean().optional() }),
-    target_count: z.number().int(),
-  }),
+  payload_summary: z.record(z.string(), z.unknown()).default({}),
 });
-const execKilled = z.object({ at: z.string(), target: z.string() });
-const execDecided = z.object({ target: z.string() });
+const execCreated = z.object({
+  exec_id: z.string(),
+  version: z.string(),
+  target: z.object({ pcs: z.array(z.string()).optional(), groups: z.array(z.string()).optional(), all: z.boolean().optional() }),
+  target_count: z.number().int(),
+  manifest_digest: z.string().optional(),
+});
+const withReason = z.object({ reason: z.string().optional(), before_approval: z.boolean().optional() });
 
+const LOST_APPROVAL = "the database was rebuilt while it waited for approval; its request was lost";
+
+/**
+ * Replays every `audit.exec.*` event in stream order: creations restore executions, later events their state.
+ * Group and fleet members at fire time are not recorded; their rows come back from their results.
+ */
 async function replayExecutions(deps: RebuildDeps): Promise<number> {
   let restored = 0;
-  const restore = async (value: unknown, state: (execId: string) => ExecutionState): Promise<void> => {
-    const e = execCreated.parse(value);
+  const pending = new Set<string>();
+  await readAll(deps, subjects.audit("exec.>"), async (value) => {
+    const e = auditEvent.parse(value);
     const p = e.payload_summary;
-    if (await deps.store.getExecution(p.exec_id)) return;
-    // Group and fleet members at fire time are not recorded; their rows come back from their results.
-    await deps.store.insertExecution(
-      {
-        exec_id: p.exec_id,
-        job_id: e.target,
-        version: p.version,
-        state: state(p.exec_id),
-        target: p.target,
-        target_count: p.target_count,
-        created_at: e.at,
-        issued_by: e.actor,
-        killed_at: null,
-      },
-      p.target.pcs ?? [],
-    );
-    restored++;
-  };
-  await readAll(deps, subjects.audit("exec.create"), (value) => restore(value, () => "running"));
-  // Executions that waited for approval: approved ones ran, rejected ones never did. One still pending
-  // when the database was lost cannot be approved any more (its request is gone): it comes back expired.
-  const decided = new Map<string, ExecutionState>();
-  await readAll(deps, subjects.audit("exec.approve"), async (value) => void decided.set(execDecided.parse(value).target, "running"));
-  await readAll(deps, subjects.audit("exec.reject"), async (value) => void decided.set(execDecided.parse(value).target, "rejected"));
-  await readAll(deps, subjects.audit("exec.request_approval"), (value) => restore(value, (id) => decided.get(id) ?? "expired"));
-  await readAll(deps, subjects.audit("exec.kill"), async (value) => {
-    const k = execKilled.parse(value);
-    await deps.store.markKilled(k.target, k.at);
+    const reason = withReason.parse(p).reason;
+    switch (e.action) {
+      case "exec.create":
+      case "exec.request_approval": {
+        const c = execCreated.parse(p);
+        const state = e.action === "exec.create" ? "running" : "pending_approval";
+        const inserted = await deps.executions.restore(
+          {
+            exec_id: c.exec_id,
+            job_id: e.target,
+            version: c.version,
+            state,
+            target: c.target,
+            target_count: c.target_count,
+            created_at: e.at,
+            issued_by: e.actor,
+            killed_at: null,
+            manifest_digest: c.manifest_digest ?? null,
+            state_reason: null,
+          },
+          c.target.pcs ?? [],
+        );
+        if (inserted) restored++;
+        if (state === "pending_approval") pending.add(c.exec_id);
+        return;
+      }
+      case "exec.approve":
+        pending.delete(e.target);
+        return deps.executions.restoreState(e.target, { state: "running" });
+      case "exec.reject":
+        pending.delete(e.target);
+        return deps.executions.restoreState(e.target, { state: "rejected", ...(reason ? { reason } : {}) });
+      case "exec.expire":
+        pending.delete(e.target);
+        return deps.executions.restoreState(e.target, { state: "expired" });
+      case "exec.publish_failed":
+        return deps.executions.restoreState(e.target, { state: "failed_to_publish", ...(reason ? { reason } : {}) });
+      case "exec.kill":
+        if (withReason.parse(p).before_approval || pending.has(e.target)) {
+          pending.delete(e.target);
+          return deps.executions.restoreState(e.target, { state: "rejected", reason: `killed by ${e.actor} before it was approved` });
+        }
+        return deps.executions.restoreState(e.target, { state: "killed", killedAt: e.at });
+      default:
+        return;
+    }
   });
+  // One still pending when the database was lost cannot be approved any more (its request is gone).
+  for (const id of pending) await deps.executions.restoreState(id, { state: "expired", reason: LOST_APPROVAL });
   return restored;
 }
 

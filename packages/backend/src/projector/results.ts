@@ -1,7 +1,7 @@
 /** RESULTS → `results` table. Idempotent on result_id, so replaying the stream rebuilds the table. */
 import { STREAMS, execResultSchema, parseExecPcSubject, subjects, type ExecResult } from "@kanade/protocol";
 import type { Logger } from "pino";
-import type { Store } from "../db/index.js";
+import type { ResultsStore } from "../results/store.js";
 import type { Nats } from "../nats.js";
 import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./durable.js";
 
@@ -9,7 +9,7 @@ export const RESULTS_DURABLE = "kanade-results";
 
 export function startResultsProjector(deps: {
   nats: Nats;
-  store: Store;
+  store: Pick<ResultsStore, "insertResults">;
   log: Logger;
   /** May rewrite results in place before they are stored (inventory jobs whose stdout does not parse). */
   beforeInsert?: (results: ExecResult[]) => Promise<void>;

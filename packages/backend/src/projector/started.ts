@@ -1,13 +1,13 @@
 /** EVENTS (`events.started.>`) → `started` table, so an execution shows which PCs are running now. */
 import { STREAMS, startedEventSchema, subjects, type StartedEvent } from "@kanade/protocol";
 import type { Logger } from "pino";
-import type { Store } from "../db/index.js";
+import type { ResultsStore } from "../results/store.js";
 import type { Nats } from "../nats.js";
 import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./durable.js";
 
 export const STARTED_DURABLE = "kanade-started";
 
-export function startStartedProjector(deps: { nats: Nats; store: Store; log: Logger }): Promise<RunningProjector> {
+export function startStartedProjector(deps: { nats: Nats; store: Pick<ResultsStore, "insertStarted">; log: Logger }): Promise<RunningProjector> {
   const log = deps.log.child({ projector: STARTED_DURABLE });
   return startDurableProjector(
     deps.nats,

@@ -3,7 +3,7 @@ import type { ExecutionState } from "@kanade/protocol";
 import { useT } from "../i18n/context.js";
 import { ago } from "../lib/format.js";
 
-type RowStatus = "succeeded" | "failed" | "timed_out" | "killed" | "skipped" | "error" | "running" | "pending";
+type RowStatus = "succeeded" | "failed" | "timed_out" | "killed" | "skipped" | "error" | "running" | "pending" | "not_sent";
 
 export function StatusBadge({ status }: { status: RowStatus }) {
   const t = useT();

@@ -162,6 +162,7 @@ export const en = {
   "activity.awaitingHelp": "Waiting for approval: {by} asked to run this. A different operator must approve or reject it before anything runs.",
   "activity.ownRequest": "You requested this execution, so a different operator must approve it.",
   "activity.approve": "Approve",
+  "activity.contentDigest": "Content to approve (sha256)",
   "activity.reject": "Reject",
   "activity.approveConfirm": "Approve execution {id} of {job}? Its commands go to {n} PCs at once.",
   "activity.rejectConfirm": "Reject execution {id} of {job}? It will never run.",
@@ -225,6 +226,9 @@ export const en = {
   "state.completed": "completed",
   "state.rejected": "rejected",
   "state.expired": "expired",
+  "state.killed": "killed",
+  "state.failed_to_publish": "not published",
+  "status.not_sent": "not sent",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -164,6 +164,7 @@ export const ja: Record<MessageKey, string> = {
   "activity.awaitingHelp": "承認待ち: {by} が実行を依頼しました。実行前に、別のオペレーターが承認または却下する必要があります。",
   "activity.ownRequest": "この実行を依頼したのはあなたなので、別のオペレーターの承認が必要です。",
   "activity.approve": "承認",
+  "activity.contentDigest": "承認する内容 (sha256)",
   "activity.reject": "却下",
   "activity.approveConfirm": "{job} の実行 {id} を承認しますか？コマンドが {n} 台の PC に送られます。",
   "activity.rejectConfirm": "{job} の実行 {id} を却下しますか？この実行は行われません。",
@@ -227,4 +228,7 @@ export const ja: Record<MessageKey, string> = {
   "state.completed": "完了",
   "state.rejected": "却下",
   "state.expired": "期限切れ",
+  "state.killed": "強制終了",
+  "state.failed_to_publish": "配信失敗",
+  "status.not_sent": "未送信",
 };

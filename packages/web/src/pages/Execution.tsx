@@ -29,7 +29,9 @@ export function ExecutionPage({ execId }: { execId: string }) {
     if (!e) return;
     try {
       if (what === "approve" || what === "reject") {
-        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/${what}`);
+        // The approval names the content this page showed, so a different content can never be approved by it.
+        const body = what === "approve" && e.approval?.manifest_digest ? { manifest_digest: e.approval.manifest_digest } : undefined;
+        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/${what}`, body);
         setMsg(t(what === "approve" ? "activity.approvedMsg" : "activity.rejectedMsg"));
       } else if (what === "kill") {
         await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/kill`);
@@ -86,6 +88,20 @@ export function ExecutionPage({ execId }: { execId: string }) {
             <div className="awaiting-note" role="status" data-testid="awaiting-approval">
               {t("activity.awaitingHelp", { by: e.issued_by })}
               {approval.ownRequest && <> {t("activity.ownRequest")}</>}
+            </div>
+          )}
+          {e.state_reason && <p className="muted" data-testid="state-reason">{e.state_reason}</p>}
+          {approval?.pending && e.approval?.manifest && (
+            <div className="approval-content" data-testid="approval-content">
+              <p>
+                {t("activity.contentDigest")}: <code className="mono">{e.approval.manifest_digest}</code>
+              </p>
+              <p className="muted small">
+                {e.approval.manifest.execute.shell} · {e.approval.manifest.execute.timeout} · {e.approval.manifest.execute.run_as}
+              </p>
+              <pre className="mono" data-testid="approval-script">
+                {e.approval.manifest.execute.script ?? e.approval.manifest.execute.script_object ?? ""}
+              </pre>
             </div>
           )}
           {msg && <p className="ok-text" role="status">{msg}</p>}

@@ -23,16 +23,18 @@ export function register(program: Command, deps: Deps): void {
       const api = governanceApi(new ApiClient({ ...deps.client.config, token }));
       let outcome: Outcome;
       try {
-        outcome = (await api.logout()).ended ? "ended" : "not-a-session";
+        await api.logout();
+        outcome = "ended";
       } catch (err) {
-        if (!(err instanceof CliError && err.status === 401)) {
+        const status = err instanceof CliError ? err.status : undefined;
+        if (status !== 401 && status !== 400) {
           // Forget it locally anyway; say plainly that it still works on the backend until it expires.
           removeStoredToken(path);
           throw new CliError(`removed ${path}, but the session could not be ended on the backend, so it stays valid until it expires: ${(err as Error).message}`, {
             cause: err,
           });
         }
-        outcome = "already-ended";
+        outcome = status === 401 ? "already-ended" : "not-a-session";
       }
       removeStoredToken(path);
       if (wantsJson(cmd)) return printJson(deps.io, { token_file: path, removed: true, ended: outcome === "ended" });

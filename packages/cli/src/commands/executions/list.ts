@@ -1,11 +1,26 @@
 import type { Command } from "commander";
-import type { ExecutionSummary } from "@kanade/protocol";
+import type { ExecutionDetail, ExecutionSummary } from "@kanade/protocol";
 import { parseLimit } from "../../args.js";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
-import { printJson, renderTable } from "../../output.js";
+import { escapeTerminal, printJson, renderTable } from "../../output.js";
 import { rowsTable } from "./rows.js";
 
 const failedCount = (s: ExecutionSummary): number => s.counts.failed + s.counts.timed_out + s.counts.killed + s.counts.error;
+
+/** What an approver decides on: who asked, until when, and — while it waits — the exact script that would run. */
+function approvalLines(d: ExecutionDetail): string {
+  const a = d.approval;
+  if (!a) return "";
+  const decided = a.decision ? `${a.decision}${a.decided_by ? ` by ${a.decided_by}` : ""}${a.decided_at ? ` at ${a.decided_at}` : ""}` : "waiting";
+  let out = `approval: ${decided} (requested by ${a.requested_by}, expires ${a.expires_at})\n`;
+  if (d.state === "pending_approval" && a.manifest) {
+    const ex = a.manifest.execute;
+    const body = ex.script ?? (ex.script_object ? `script object ${ex.script_object}` : "");
+    out += `shell: ${ex.shell}, timeout ${ex.timeout}, run as ${ex.run_as}\nscript:\n${body.replace(/^/gm, "  | ")}\n`;
+    out += `approve exactly this content: kanade approve ${d.exec_id} --digest ${(a.manifest_digest ?? "").slice(0, 12)}\n`;
+  }
+  return out;
+}
 
 export function register(program: Command, deps: Deps): void {
   withJson(program.command("executions"))
@@ -19,9 +34,15 @@ export function register(program: Command, deps: Deps): void {
         if (json) return printJson(deps.io, d);
         const c = d.counts;
         deps.io.out(
-          `exec_id: ${d.exec_id}\njob: ${d.job_id} ${d.version}\nstate: ${d.state}\ncreated: ${d.created_at} by ${d.issued_by}\n` +
-            `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending\n\n` +
-            rowsTable(deps.io, d),
+          escapeTerminal(
+            `exec_id: ${d.exec_id}\njob: ${d.job_id} ${d.version}\nstate: ${d.state}${d.state_reason ? ` (${d.state_reason})` : ""}\n` +
+              `created: ${d.created_at} by ${d.issued_by}\n` +
+              (d.manifest_digest ? `content: ${d.manifest_digest}\n` : "") +
+              approvalLines(d) +
+              `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending` +
+              (c.not_sent ? `, ${c.not_sent} not sent` : "") +
+              "\n\n",
+          ) + rowsTable(deps.io, d),
         );
         return;
       }

@@ -7,6 +7,11 @@ describe("log and size formatting", () => {
     expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z WARN  kill requested pc_id=pc-1 exec_id=e");
     expect(formatLogLine("not json")).toBe("not json");
   });
+  it("escapes control characters a record or a plain line carries, one line per record", () => {
+    const line = JSON.stringify({ level: 50, time: Date.UTC(2026, 0, 1), msg: "script said \x1b]0;OWNED\x07", err: "a\nb" });
+    expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z ERROR script said \\x1b]0;OWNED\\x07 err=a\\x0ab");
+    expect(formatLogLine("plain \x1b[2J line")).toBe("plain \\x1b[2J line");
+  });
   it("prints sizes in binary units", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(50 * 1024 * 1024)).toBe("50.0 MiB");

@@ -1,9 +1,18 @@
 /** Human rendering of agent log records and sizes. */
+import { escapeTerminal } from "../../output.js";
+
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 const SKIP = new Set(["level", "time", "msg", "pid", "hostname"]);
 
-/** `2026-01-01T00:00:00.000Z INFO  agent ready pc_id=dev-pc`; lines that are not JSON are printed as they are. */
+/**
+ * `2026-01-01T00:00:00.000Z INFO  agent ready pc_id=dev-pc`; lines that are not JSON are printed as they
+ * are. Either way escaped for the terminal: a record can quote what a script wrote.
+ */
 export function formatLogLine(line: string): string {
+  return escapeTerminal(renderLogLine(line), { singleLine: true });
+}
+
+function renderLogLine(line: string): string {
   let rec: unknown;
   try {
     rec = JSON.parse(line);

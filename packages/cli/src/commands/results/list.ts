@@ -3,7 +3,7 @@ import { RESULT_STATUSES, type ResultRecord } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { parseLimit } from "../../args.js";
 import { badInput } from "../../errors.js";
-import { firstLine, formatMs, printJson, renderTable, statusStyle, type Io } from "../../output.js";
+import { escapeTerminal, firstLine, formatMs, printJson, renderTable, statusStyle, type Io } from "../../output.js";
 
 interface ResultsOpts {
   exec?: string;
@@ -14,18 +14,20 @@ interface ResultsOpts {
   full?: boolean;
 }
 
+/** Whole outputs under headers; what came from a PC is escaped for the terminal (escapeTerminal). */
 function printFull(io: Io, results: readonly ResultRecord[]): void {
+  const out = (text: string): void => io.out(escapeTerminal(text));
   for (const r of results) {
-    io.out(`=== ${r.pc_id}  ${r.status}  exit ${r.exit_code ?? "-"}  ${formatMs(r.duration_ms)}  exec ${r.exec_id}  ${r.finished_at}\n`);
-    if (r.skip_reason) io.out(`skip reason: ${r.skip_reason}\n`);
-    if (r.error) io.out(`error: ${r.error}\n`);
+    out(`=== ${r.pc_id}  ${r.status}  exit ${r.exit_code ?? "-"}  ${formatMs(r.duration_ms)}  exec ${r.exec_id}  ${r.finished_at}\n`);
+    if (r.skip_reason) out(`skip reason: ${r.skip_reason}\n`);
+    if (r.error) out(`error: ${r.error}\n`);
     for (const [name, text, truncated, object] of [
       ["stdout", r.stdout, r.stdout_truncated, r.stdout_object],
       ["stderr", r.stderr, r.stderr_truncated, r.stderr_object],
     ] as const) {
       const note = object !== null ? ` (whole text from result_output ${object})` : truncated ? " (truncated at 256 KiB; the whole text was not kept)" : "";
-      io.out(`--- ${name}${note} ---\n`);
-      io.out(text === "" || text.endsWith("\n") ? text : text + "\n");
+      out(`--- ${name}${note} ---\n`);
+      out(text === "" || text.endsWith("\n") ? text : text + "\n");
     }
   }
 }

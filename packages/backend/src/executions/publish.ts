@@ -6,7 +6,6 @@ import {
   manifestTimeoutSecs,
   parseDurationSecs,
   subjects,
-  type Command,
   type ExecRequest,
   type KillMessage,
   type Manifest,
@@ -15,15 +14,12 @@ import type { BaseLogger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import type { Nats } from "../nats.js";
 import { NATS_TIMEOUT_MS, isNatsUnavailable } from "../nats.js";
+import type { CommandPlan, ExecTarget } from "./types.js";
 
-/** What publishing logs through: a pino logger or a Fastify request's. */
+export type { CommandPlan, ExecTarget } from "./types.js";
+
+/** What publishing logs through. */
 export type PublishLog = Pick<BaseLogger, "debug" | "warn" | "error">;
-
-export interface ExecTarget {
-  pcs?: string[];
-  groups?: string[];
-  all?: boolean;
-}
 
 /** The target as stored with the execution: only what was asked, deduplicated. */
 export function normalizeTarget(req: ExecRequest): ExecTarget {
@@ -38,11 +34,6 @@ export function normalizeTarget(req: ExecRequest): ExecTarget {
 export function targetSubjects(t: ExecTarget): string[] {
   if (t.all) return [subjects.commandsAll()];
   return [...(t.pcs ?? []).map(subjects.commandsPc), ...(t.groups ?? []).map(subjects.commandsGroup)];
-}
-
-export interface CommandPlan {
-  subject: string;
-  command: Command;
 }
 
 /** What one exec publishes: the job, who asked, and where it goes. */

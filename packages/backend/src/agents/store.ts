@@ -1,0 +1,94 @@
+/** The `agents` table: one row per PC, upserted from heartbeats. */
+import type { Heartbeat } from "@kanade/protocol";
+import type { SqlDatabase } from "../db/database.js";
+
+export interface AgentRecord {
+  pc_id: string;
+  hostname: string;
+  os_family: string;
+  os_version: string;
+  agent_version: string;
+  groups: string[];
+  last_seen: string;
+  heartbeat_interval_secs: number | null;
+  agent_rss_bytes: number;
+  agent_cpu_pct: number;
+  boot_time: string | null;
+  logged_in_user: string | null;
+  quarantined_versions: string[];
+}
+
+export interface AgentsStore {
+  upsertAgents(heartbeats: readonly Heartbeat[]): Promise<void>;
+  listAgents(): Promise<AgentRecord[]>;
+  getAgent(pcId: string): Promise<AgentRecord | undefined>;
+  deleteAgent(pcId: string): Promise<boolean>;
+  agentIds(): Promise<string[]>;
+}
+
+const iso = (t: string): string => new Date(t).toISOString();
+
+interface AgentDbRow extends Omit<AgentRecord, "groups" | "quarantined_versions"> {
+  groups: string;
+  quarantined_versions: string;
+}
+
+export function openAgentsStore(db: SqlDatabase): AgentsStore {
+  const st = {
+    // last_seen is the backend's receive time and batches are written in order, so the newest write wins;
+    // no "newer than stored" guard, which let one heartbeat from a PC with a future clock freeze the row.
+    upsertAgent: db.prepare(
+      `INSERT INTO agents (pc_id, hostname, os_family, os_version, agent_version, groups, last_seen,
+         heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, first_seen)
+       VALUES (@pc_id, @hostname, @os_family, @os_version, @agent_version, @groups, @last_seen,
+         @heartbeat_interval_secs, @agent_rss_bytes, @agent_cpu_pct, @boot_time, @logged_in_user, @quarantined_versions, @last_seen)
+       ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostname, os_family = excluded.os_family,
+         os_version = excluded.os_version, agent_version = excluded.agent_version, groups = excluded.groups,
+         last_seen = excluded.last_seen, heartbeat_interval_secs = excluded.heartbeat_interval_secs,
+         agent_rss_bytes = excluded.agent_rss_bytes, agent_cpu_pct = excluded.agent_cpu_pct,
+         boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
+         quarantined_versions = excluded.quarantined_versions`,
+    ),
+    listAgents: db.prepare(`SELECT * FROM agents ORDER BY pc_id`),
+    getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
+    deleteAgent: db.prepare(`DELETE FROM agents WHERE pc_id = ?`),
+    agentIds: db.prepare(`SELECT pc_id FROM agents ORDER BY pc_id`).pluck(),
+  };
+  const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
+    for (const h of hbs) st.upsertAgent.run(agentParams(h));
+  });
+  return {
+    upsertAgents: async (hbs) => void (hbs.length ? upsertAgents(hbs) : undefined),
+    listAgents: async () => (st.listAgents.all() as AgentDbRow[]).map(toAgent),
+    getAgent: async (pcId) => {
+      const row = st.getAgent.get(pcId) as AgentDbRow | undefined;
+      return row ? toAgent(row) : undefined;
+    },
+    deleteAgent: async (pcId) => st.deleteAgent.run(pcId).changes > 0,
+    agentIds: async () => st.agentIds.all() as string[],
+  };
+}
+
+function agentParams(h: Heartbeat): Record<string, string | number | null> {
+  return {
+    pc_id: h.pc_id,
+    hostname: h.hostname,
+    os_family: h.os_family,
+    os_version: h.os_version,
+    agent_version: h.agent_version,
+    groups: JSON.stringify(h.groups),
+    last_seen: iso(h.at),
+    heartbeat_interval_secs: h.heartbeat_interval_secs ?? null,
+    agent_rss_bytes: h.agent_rss_bytes,
+    agent_cpu_pct: h.agent_cpu_pct,
+    boot_time: h.boot_time ? iso(h.boot_time) : null,
+    logged_in_user: h.logged_in_user ?? null,
+    quarantined_versions: JSON.stringify(h.quarantined_versions ?? []),
+  };
+}
+
+const toAgent = (r: AgentDbRow): AgentRecord => ({
+  ...r,
+  groups: JSON.parse(r.groups) as string[],
+  quarantined_versions: JSON.parse(r.quarantined_versions) as string[],
+});

@@ -1,0 +1,27 @@
+/** What the executions module is built from; narrow, so tests and a second backend can supply their own. */
+import type { Manifest, ScriptStatus } from "@kanade/protocol";
+import type { Logger } from "pino";
+import type { Audit } from "../audit/index.js";
+import type { ExecBroker } from "./broker.js";
+import type { ExecutionsStore } from "./store.js";
+import type { ExecTarget } from "./types.js";
+
+/** The job catalog as executions read it. */
+export interface JobSource {
+  get(id: string): Promise<Manifest | undefined>;
+  status(id: string): Promise<ScriptStatus | undefined>;
+  setCurrent(id: string, version: string): Promise<void>;
+  scriptObjectSha256(key: string): Promise<string | undefined>;
+}
+
+export interface ExecutionsDeps {
+  store: ExecutionsStore;
+  broker: ExecBroker;
+  jobs: JobSource;
+  /** The PCs expected to answer: named PCs, members of named groups, or every known agent. */
+  resolveTargets(target: ExecTarget): Promise<string[]>;
+  audit: Pick<Audit, "build" | "committed">;
+  log: Logger;
+  clock: () => Date;
+  approvalTtlMs: number;
+}

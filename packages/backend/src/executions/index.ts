@@ -1,0 +1,245 @@
+/**
+ * The executions use case: firing a job at PCs, approvals, kills, expiry, and reading executions back.
+ * Every state change commits together with its audit record and, where the broker must act, an intent
+ * that survives a crash (see intents.ts).
+ */
+import {
+  KanadeError,
+  SCRIPT_STATUS,
+  type ApprovalResponse,
+  type ExecRequest,
+  type ExecResponse,
+  type ExecutionDetail,
+  type ExecutionSummary,
+  type ListResponse,
+  type Manifest,
+} from "@kanade/protocol";
+import { v7 as uuidv7 } from "uuid";
+import { SYSTEM_CALLER, type Caller } from "../caller.js";
+import { page, type PageKey } from "../cursor.js";
+import { manifestDigest } from "../jobs/digest.js";
+import { decide, expireOverdue } from "./approvals.js";
+import type { ExecutionsDeps } from "./deps.js";
+import { createIntentRunner, type IntentRunner } from "./intents.js";
+import { normalizeTarget, planCommands } from "./publish.js";
+import type { ExecutionRecord, Intent, StoredState } from "./types.js";
+import { approvalInfo, settleRows, summaryOf } from "./view.js";
+
+export type { ExecutionsDeps, JobSource } from "./deps.js";
+export type { ExecutionsStore } from "./store.js";
+export type { ExecTarget, ExecutionRecord, StoredState } from "./types.js";
+
+export interface ExecutionList {
+  limit: number;
+  after?: PageKey;
+  job_id?: string;
+  state?: StoredState;
+}
+
+export interface Executions {
+  /** Fires a job: published at once, or held as `pending_approval` when the job requires approval. */
+  start(caller: Caller, jobId: string, request: ExecRequest): Promise<ExecResponse>;
+  decide(caller: Caller, execId: string, decision: "approved" | "rejected", seenDigest?: string): Promise<ApprovalResponse>;
+  kill(caller: Caller, execId: string): Promise<{ exec_id: string; killed: true }>;
+  get(execId: string, withRows: boolean): Promise<ExecutionDetail | ExecutionSummary>;
+  list(filter: ExecutionList): Promise<ListResponse<ExecutionSummary>>;
+  /** Finishes or fails what a stopped backend left half-done, then keeps retrying withdrawals and expiring approvals. */
+  startBackground(opts: { expirySweepMs: number }): Promise<() => void>;
+  expireOverdue(): Promise<string[]>;
+  countByState(): Promise<{ state: string; n: number }[]>;
+  /** The execution store is empty (a rebuild may be due). */
+  isEmpty(): Promise<boolean>;
+}
+
+/** Hex digest of the job's script object, or undefined for inline scripts; CONFLICT when the object is missing. */
+async function scriptDigest(deps: ExecutionsDeps, manifest: Manifest): Promise<string | undefined> {
+  const key = manifest.execute.script_object;
+  if (key === undefined) return undefined;
+  const sha = await deps.jobs.scriptObjectSha256(key);
+  if (!sha) {
+    throw new KanadeError("CONFLICT", `Job "${manifest.id}" runs script object "${key}", which is not in the scripts store; publish it first`);
+  }
+  return sha;
+}
+
+export function createExecutions(deps: ExecutionsDeps): Executions {
+  const runner: IntentRunner = createIntentRunner({
+    store: deps.store,
+    broker: deps.broker,
+    setCurrent: (id, version) => deps.jobs.setCurrent(id, version),
+    audit: deps.audit,
+    log: deps.log,
+    clock: deps.clock,
+  });
+  const publishOrThrow = async (intent: Extract<Intent, { kind: "publish" }>): Promise<void> => {
+    const outcome = await runner.publish(intent);
+    if (!outcome.ok) throw outcome.error;
+  };
+  const mustGet = async (execId: string): Promise<ExecutionRecord> => {
+    const e = await deps.store.get(execId);
+    if (!e) throw new KanadeError("EXECUTION_NOT_FOUND", `No execution "${execId}"`);
+    return e;
+  };
+  const summary = async (e: ExecutionRecord): Promise<ExecutionSummary> => summaryOf(e, await deps.store.counts(e.exec_id));
+
+  return {
+    start: async (caller, jobId, request) => {
+      const target = normalizeTarget(request);
+      if (!target.pcs && !target.groups && !target.all) {
+        throw new KanadeError("NO_TARGET", "No target: give pcs, groups or all", {
+          details: [{ path: "", message: "one of pcs, groups or all is required" }],
+        });
+      }
+      if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
+      const manifest = await deps.jobs.get(jobId);
+      if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
+      if ((await deps.jobs.status(jobId)) === SCRIPT_STATUS.REVOKED) {
+        throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
+      }
+      const scriptSha256 = await scriptDigest(deps, manifest);
+      const digest = manifestDigest(manifest, scriptSha256);
+      const execId = uuidv7();
+      const now = deps.clock();
+      const targets = await deps.resolveTargets(target);
+      const base = {
+        exec_id: execId,
+        job_id: jobId,
+        version: manifest.version,
+        target,
+        target_count: targets.length,
+        created_at: now.toISOString(),
+        issued_by: caller.actor,
+        killed_at: null,
+        manifest_digest: digest,
+        state_reason: null,
+      };
+      const about = { exec_id: execId, version: manifest.version, target, target_count: targets.length, manifest_digest: digest };
+      const log = deps.log.child({ exec_id: execId, job_id: jobId });
+
+      if (manifest.require_approval) {
+        const expiresAt = new Date(now.getTime() + deps.approvalTtlMs).toISOString();
+        await deps.store.create({
+          execution: { ...base, state: "pending_approval" },
+          targets,
+          approval: {
+            exec_id: execId,
+            requested_by: caller.actor,
+            request,
+            manifest,
+            manifest_digest: digest,
+            script_sha256: scriptSha256 ?? null,
+            expires_at: expiresAt,
+          },
+          audit: deps.audit.build(caller, { action: "exec.request_approval", target: jobId, payload: { ...about, expires_at: expiresAt } }),
+        });
+        deps.audit.committed();
+        log.info({ expires_at: expiresAt }, "execution waits for approval");
+        return { exec_id: execId, target_count: targets.length, state: "pending_approval" };
+      }
+
+      const intent: Extract<Intent, { kind: "publish" }> = {
+        kind: "publish",
+        exec_id: execId,
+        created_at: base.created_at,
+        job_id: jobId,
+        version: manifest.version,
+        target,
+        plans: planCommands({ manifest, execId, request, target, issuedAt: now, issuedBy: caller.actor, scriptSha256 }),
+      };
+      // Row, expected PCs, intent and audit record commit together before anything reaches the broker.
+      await deps.store.create({
+        execution: { ...base, state: "running" },
+        targets,
+        intent,
+        audit: deps.audit.build(caller, { action: "exec.create", target: jobId, payload: about }),
+      });
+      deps.audit.committed();
+      await publishOrThrow(intent);
+      log.info({ target_count: targets.length }, "execution started");
+      return { exec_id: execId, target_count: targets.length, state: "running" };
+    },
+
+    decide: async (caller, execId, decision, seenDigest) => {
+      await expireOverdue(deps, SYSTEM_CALLER);
+      return decide(deps, caller, execId, decision, seenDigest, publishOrThrow);
+    },
+
+    kill: async (caller, execId) => {
+      const e = await mustGet(execId);
+      const now = deps.clock().toISOString();
+      const killAudit = (payload: Record<string, unknown>) => deps.audit.build(caller, { action: "exec.kill", target: execId, payload: { job_id: e.job_id, ...payload } });
+      if (e.state === "pending_approval") {
+        // Nothing was published yet: a kill cancels the request, so a later approval cannot start it.
+        const moved = await deps.store.transition(execId, {
+          from: ["pending_approval"],
+          to: "rejected",
+          reason: `killed by ${caller.actor} before it was approved`,
+          decision: { by: caller.actor, at: now, decision: "rejected" },
+          audit: killAudit({ before_approval: true }),
+        });
+        if (moved) {
+          deps.audit.committed();
+          return { exec_id: execId, killed: true };
+        }
+      }
+      const current = await mustGet(execId);
+      if (current.state === "rejected" || current.state === "expired" || current.state === "pending_approval") {
+        throw new KanadeError("CONFLICT", `Execution ${execId} is ${current.state}; nothing of it runs`);
+      }
+      if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
+      const intent: Extract<Intent, { kind: "withdraw" }> = { kind: "withdraw", exec_id: execId, created_at: now, target: current.target, issued_by: caller.actor };
+      const stays = current.state === "failed_to_publish";
+      await deps.store.transition(execId, {
+        from: ["running", "killed", "failed_to_publish"],
+        to: stays ? "failed_to_publish" : "killed",
+        ...(stays ? {} : { killedAt: now }),
+        removeIntents: ["publish"],
+        addIntent: intent,
+        audit: killAudit({}),
+      });
+      deps.audit.committed();
+      if (!(await runner.withdraw(intent))) {
+        throw new KanadeError(
+          "NATS_UNAVAILABLE",
+          `Kill of ${execId} is recorded, but the broker did not take it yet; the kill message and the purge are retried until it does`,
+        );
+      }
+      return { exec_id: execId, killed: true };
+    },
+
+    get: async (execId, withRows) => {
+      const e = await mustGet(execId);
+      const s = await summary(e);
+      const approval = await deps.store.approval(execId);
+      const extra = approval ? { approval: approvalInfo(approval) } : {};
+      if (!withRows) return { ...s, ...extra };
+      return { ...s, ...extra, rows: settleRows(e, await deps.store.rows(execId)) };
+    },
+
+    list: async (filter) => {
+      const rows = await deps.store.list({ ...filter, limit: filter.limit + 1 });
+      const p = page(rows, filter.limit, (e) => ({ at: e.created_at, id: e.exec_id }));
+      return { items: await Promise.all(p.items.map(summary)), next_cursor: p.next_cursor };
+    },
+
+    expireOverdue: () => expireOverdue(deps, SYSTEM_CALLER),
+    countByState: () => deps.store.countByState(),
+    isEmpty: () => deps.store.isEmpty(),
+
+    startBackground: async ({ expirySweepMs }) => {
+      await runner.sweep(true);
+      const stopIntents = runner.start();
+      const sweep = (): void =>
+        void expireOverdue(deps, SYSTEM_CALLER)
+          .then((ids) => ids.forEach((id) => deps.log.info({ exec_id: id }, "approval expired")))
+          .catch((err: unknown) => deps.log.error({ err }, "approval expiry sweep failed"));
+      sweep();
+      const timer = setInterval(sweep, expirySweepMs);
+      timer.unref();
+      return () => {
+        clearInterval(timer);
+        stopIntents();
+      };
+    },
+  };
+}

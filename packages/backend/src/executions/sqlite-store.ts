@@ -1,0 +1,228 @@
+/**
+ * SQLite store of the executions module. Owns `executions`, `execution_targets`, `approvals` and
+ * `exec_intents`; reads `results` and `started` (owned by the results store) to count what PCs answered.
+ */
+import type { ExecutionCounts, ExecutionRow, ResultStatus } from "@kanade/protocol";
+import { auditOutboxWriter } from "../audit/outbox-store.js";
+import type { SqlDatabase } from "../db/database.js";
+import type { ExecutionsStore, NewApproval, Transition } from "./store.js";
+import type { ApprovalRecord, ExecutionRecord, Intent, StoredState } from "./types.js";
+
+const STDOUT_HEAD_CHARS = 400;
+
+interface ExecutionDbRow extends Omit<ExecutionRecord, "target" | "state"> {
+  state: StoredState;
+  target: string;
+}
+
+interface ApprovalDbRow extends Omit<ApprovalRecord, "request" | "manifest"> {
+  request: string;
+  manifest: string | null;
+}
+
+interface RowDbRow {
+  pc_id: string;
+  result_id: string | null;
+  status: ResultStatus | null;
+  exit_code: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  head: string | null;
+  has_started: number;
+}
+
+// Every PC of an execution: expected ones plus any that answered anyway; one result per PC (the latest).
+const PCS_CTE = `
+  WITH pcs AS (
+    SELECT pc_id FROM execution_targets WHERE exec_id = @e
+    UNION SELECT pc_id FROM results WHERE exec_id = @e
+    UNION SELECT pc_id FROM started WHERE exec_id = @e
+  ),
+  r AS (
+    SELECT pc_id, result_id, status, exit_code, started_at, finished_at, duration_ms,
+           substr(stdout, 1, ${STDOUT_HEAD_CHARS}) AS head, MAX(finished_at) AS latest
+    FROM results WHERE exec_id = @e GROUP BY pc_id
+  )`;
+const ROW_STATUS = `COALESCE(r.status, CASE WHEN s.pc_id IS NOT NULL THEN 'running' ELSE 'pending' END)`;
+
+export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
+  const audit = auditOutboxWriter(db);
+  const st = {
+    insertExec: db.prepare(
+      `INSERT INTO executions (exec_id, job_id, version, state, target, target_count, created_at, issued_by, killed_at,
+         manifest_digest, state_reason)
+       VALUES (@exec_id, @job_id, @version, @state, @target, @target_count, @created_at, @issued_by, @killed_at,
+         @manifest_digest, @state_reason)`,
+    ),
+    insertExecIfAbsent: db.prepare(
+      `INSERT INTO executions (exec_id, job_id, version, state, target, target_count, created_at, issued_by, killed_at,
+         manifest_digest, state_reason)
+       VALUES (@exec_id, @job_id, @version, @state, @target, @target_count, @created_at, @issued_by, @killed_at,
+         @manifest_digest, @state_reason) ON CONFLICT (exec_id) DO NOTHING`,
+    ),
+    insertTarget: db.prepare(`INSERT OR IGNORE INTO execution_targets (exec_id, pc_id) VALUES (?, ?)`),
+    getExec: db.prepare(`SELECT * FROM executions WHERE exec_id = ?`),
+    insertApproval: db.prepare(
+      `INSERT INTO approvals (exec_id, requested_by, request, manifest, manifest_digest, script_sha256, expires_at)
+       VALUES (@exec_id, @requested_by, @request, @manifest, @manifest_digest, @script_sha256, @expires_at)`,
+    ),
+    getApproval: db.prepare(`SELECT * FROM approvals WHERE exec_id = ?`),
+    decide: db.prepare(`UPDATE approvals SET decided_by = @by, decided_at = @at, decision = @decision WHERE exec_id = @exec_id`),
+    overdue: db
+      .prepare(
+        `SELECT a.exec_id FROM approvals a JOIN executions e ON e.exec_id = a.exec_id
+         WHERE e.state = 'pending_approval' AND a.expires_at <= ?`,
+      )
+      .pluck(),
+    insertIntent: db.prepare(`INSERT OR REPLACE INTO exec_intents (exec_id, kind, body, created_at) VALUES (?, ?, ?, ?)`),
+    removeIntent: db.prepare(`DELETE FROM exec_intents WHERE exec_id = ? AND kind = ?`),
+    intentFailure: db.prepare(`UPDATE exec_intents SET attempts = attempts + 1, last_error = ? WHERE exec_id = ? AND kind = ?`),
+    intents: db.prepare(`SELECT body FROM exec_intents ORDER BY created_at, exec_id`).pluck(),
+    counts: db.prepare(
+      `${PCS_CTE}
+       SELECT ${ROW_STATUS} AS status, COUNT(*) AS n
+       FROM pcs LEFT JOIN r ON r.pc_id = pcs.pc_id
+       LEFT JOIN started s ON s.exec_id = @e AND s.pc_id = pcs.pc_id
+       GROUP BY 1`,
+    ),
+    rows: db.prepare(
+      `${PCS_CTE}
+       SELECT pcs.pc_id, r.result_id, r.status, r.exit_code, COALESCE(r.started_at, s.started_at) AS started_at,
+              r.finished_at, r.duration_ms, r.head, s.pc_id IS NOT NULL AS has_started
+       FROM pcs LEFT JOIN r ON r.pc_id = pcs.pc_id
+       LEFT JOIN started s ON s.exec_id = @e AND s.pc_id = pcs.pc_id
+       ORDER BY pcs.pc_id`,
+    ),
+    byState: db.prepare(`SELECT state, COUNT(*) AS n FROM executions GROUP BY state`),
+    any: db.prepare(`SELECT 1 FROM executions LIMIT 1`).pluck(),
+  };
+
+  const execParams = (e: ExecutionRecord): Record<string, string | number | null> => ({ ...e, target: JSON.stringify(e.target) });
+  const addIntent = (i: Intent): void => void st.insertIntent.run(i.exec_id, i.kind, JSON.stringify(i), i.created_at);
+
+  const create = db.transaction(
+    (input: { execution: ExecutionRecord; targets: readonly string[]; approval?: NewApproval; intent?: Intent; audit: Parameters<typeof audit.insert>[0] }) => {
+      st.insertExec.run(execParams(input.execution));
+      for (const pc of input.targets) st.insertTarget.run(input.execution.exec_id, pc);
+      if (input.approval) {
+        st.insertApproval.run({ ...input.approval, request: JSON.stringify(input.approval.request), manifest: JSON.stringify(input.approval.manifest) });
+      }
+      if (input.intent) addIntent(input.intent);
+      audit.insert(input.audit);
+    },
+  );
+
+  const transition = db.transaction((execId: string, t: Transition): boolean => {
+    const from = t.from.map((s) => `'${s}'`).join(", ");
+    const sets = ["state = @to"];
+    if (t.reason !== undefined) sets.push("state_reason = @reason");
+    if (t.killedAt !== undefined) sets.push("killed_at = COALESCE(killed_at, @killedAt)");
+    const moved = db
+      .prepare(`UPDATE executions SET ${sets.join(", ")} WHERE exec_id = @execId AND state IN (${from})`)
+      .run({ execId, to: t.to, reason: t.reason ?? null, killedAt: t.killedAt ?? null }).changes === 1;
+    if (!moved) return false;
+    if (t.decision) st.decide.run({ exec_id: execId, ...t.decision });
+    for (const kind of t.removeIntents ?? []) st.removeIntent.run(execId, kind);
+    if (t.addIntent) addIntent(t.addIntent);
+    if (t.audit) audit.insert(t.audit);
+    return true;
+  });
+
+  const restore = db.transaction((e: ExecutionRecord, targets: readonly string[]): boolean => {
+    const inserted = st.insertExecIfAbsent.run(execParams(e)).changes === 1;
+    if (inserted) for (const pc of targets) st.insertTarget.run(e.exec_id, pc);
+    return inserted;
+  });
+
+  return {
+    create: async (input) => void create(input),
+    transition: async (execId, t) => transition(execId, t),
+    get: async (execId) => {
+      const row = st.getExec.get(execId) as ExecutionDbRow | undefined;
+      return row ? toExecution(row) : undefined;
+    },
+    list: async ({ limit, after, job_id, state }) => {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit };
+      if (after) {
+        where.push("(created_at, exec_id) < (@at, @id)");
+        Object.assign(params, after);
+      }
+      if (job_id) {
+        where.push("job_id = @job_id");
+        params.job_id = job_id;
+      }
+      if (state) {
+        where.push("state = @state");
+        params.state = state;
+      }
+      const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                   ORDER BY created_at DESC, exec_id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as ExecutionDbRow[]).map(toExecution);
+    },
+    counts: async (execId) => {
+      const counts = emptyCounts();
+      for (const { status, n } of st.counts.all({ e: execId }) as { status: string; n: number }[]) {
+        counts.total += n;
+        if (status === "pending" || status === "running") counts[status] += n;
+        else if (status in counts) {
+          counts[status as keyof ExecutionCounts] += n;
+          counts.done += n;
+        }
+      }
+      return counts;
+    },
+    rows: async (execId) => (st.rows.all({ e: execId }) as RowDbRow[]).map(toRow),
+    approval: async (execId) => {
+      const r = st.getApproval.get(execId) as ApprovalDbRow | undefined;
+      return r ? { ...r, request: JSON.parse(r.request) as ApprovalRecord["request"], manifest: r.manifest === null ? null : (JSON.parse(r.manifest) as ApprovalRecord["manifest"]) } : undefined;
+    },
+    overdueApprovals: async (now) => st.overdue.all(now) as string[],
+    intents: async () => (st.intents.all() as string[]).map((body) => JSON.parse(body) as Intent),
+    removeIntent: async (execId, kind) => void st.removeIntent.run(execId, kind),
+    noteIntentFailure: async (execId, kind, error) => void st.intentFailure.run(error, execId, kind),
+    countByState: async () => st.byState.all() as { state: string; n: number }[],
+    isEmpty: async () => st.any.get() === undefined,
+    restore: async (e, targets) => restore(e, targets),
+    restoreState: async (execId, change) => {
+      const sets: string[] = [];
+      if (change.state !== undefined) sets.push("state = @state");
+      if (change.killedAt !== undefined) sets.push("killed_at = COALESCE(killed_at, @killedAt)");
+      if (change.reason !== undefined) sets.push("state_reason = @reason");
+      if (sets.length === 0) return;
+      db.prepare(`UPDATE executions SET ${sets.join(", ")} WHERE exec_id = @execId`).run({
+        execId,
+        state: change.state ?? null,
+        killedAt: change.killedAt ?? null,
+        reason: change.reason ?? null,
+      });
+    },
+  };
+}
+
+const emptyCounts = (): ExecutionCounts => ({
+  total: 0,
+  pending: 0,
+  running: 0,
+  done: 0,
+  succeeded: 0,
+  failed: 0,
+  timed_out: 0,
+  killed: 0,
+  skipped: 0,
+  error: 0,
+});
+
+const toExecution = (r: ExecutionDbRow): ExecutionRecord => ({ ...r, target: JSON.parse(r.target) as ExecutionRecord["target"] });
+
+const toRow = (r: RowDbRow): ExecutionRow => ({
+  pc_id: r.pc_id,
+  status: r.status ?? (r.has_started ? "running" : "pending"),
+  result_id: r.result_id,
+  exit_code: r.exit_code,
+  started_at: r.started_at,
+  finished_at: r.finished_at,
+  duration_ms: r.duration_ms,
+  stdout_first_line: r.head === null ? null : (r.head.split(/\r?\n/)[0] ?? ""),
+});

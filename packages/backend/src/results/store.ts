@@ -1,0 +1,152 @@
+/** Results and started events (`results`, `started`): written by the projectors, read by the API. */
+import type { ExecResult, ResultRecord, ResultStatus, StartedEvent } from "@kanade/protocol";
+import type { PageKey } from "../cursor.js";
+import type { SqlDatabase } from "../db/database.js";
+
+export interface ResultFilter {
+  exec_id?: string;
+  pc_id?: string;
+  job_id?: string;
+  status?: ResultStatus;
+}
+
+export interface ResultsStore {
+  /** Inserts results not seen before (by result_id); returns how many were new. */
+  insertResults(results: readonly ExecResult[]): Promise<number>;
+  getResult(resultId: string): Promise<ResultRecord | undefined>;
+  listResults(opts: { limit: number; after?: PageKey } & ResultFilter): Promise<ResultRecord[]>;
+  insertStarted(events: readonly StartedEvent[]): Promise<number>;
+  countByStatus(): Promise<{ status: string; n: number }[]>;
+  isEmpty(): Promise<boolean>;
+}
+
+/** ISO timestamps from different agents may carry different offsets; normalize so they sort as text. */
+const iso = (t: string): string => new Date(t).toISOString();
+
+interface ResultDbRow {
+  result_id: string;
+  exec_id: string;
+  request_id: string;
+  job_id: string;
+  version: string;
+  pc_id: string;
+  status: ResultRecord["status"];
+  exit_code: number | null;
+  stdout: string;
+  stderr: string;
+  stdout_truncated: number;
+  stderr_truncated: number;
+  stdout_object: string | null;
+  stderr_object: string | null;
+  started_at: string | null;
+  finished_at: string;
+  duration_ms: number | null;
+  skip_reason: string | null;
+  error: string | null;
+}
+
+export function openResultsStore(db: SqlDatabase): ResultsStore {
+  const st = {
+    insertResult: db.prepare(
+      `INSERT INTO results (result_id, exec_id, request_id, job_id, version, pc_id, status, exit_code, stdout, stderr,
+         stdout_truncated, stderr_truncated, stdout_object, stderr_object, started_at, finished_at, duration_ms,
+         skip_reason, error, received_at)
+       VALUES (@result_id, @exec_id, @request_id, @job_id, @version, @pc_id, @status, @exit_code, @stdout, @stderr,
+         @stdout_truncated, @stderr_truncated, @stdout_object, @stderr_object, @started_at, @finished_at, @duration_ms,
+         @skip_reason, @error, @received_at)
+       ON CONFLICT (result_id) DO NOTHING`,
+    ),
+    getResult: db.prepare(`SELECT * FROM results WHERE result_id = ?`),
+    insertStarted: db.prepare(`INSERT INTO started (exec_id, pc_id, result_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+    byStatus: db.prepare(`SELECT status, COUNT(*) AS n FROM results GROUP BY status`),
+    any: db.prepare(`SELECT 1 FROM results LIMIT 1`).pluck(),
+  };
+  const insertResults = db.transaction((results: readonly ExecResult[]) => {
+    const now = new Date().toISOString();
+    let inserted = 0;
+    for (const r of results) inserted += st.insertResult.run(resultParams(r, now)).changes;
+    return inserted;
+  });
+  const insertStarted = db.transaction((events: readonly StartedEvent[]) => {
+    let inserted = 0;
+    for (const e of events) inserted += st.insertStarted.run(e.exec_id, e.pc_id, e.result_id, iso(e.started_at)).changes;
+    return inserted;
+  });
+  return {
+    insertResults: async (results) => (results.length ? insertResults(results) : 0),
+    getResult: async (resultId) => {
+      const row = st.getResult.get(resultId) as ResultDbRow | undefined;
+      return row ? toResult(row) : undefined;
+    },
+    listResults: async ({ limit, after, ...filter }) => {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit };
+      if (after) {
+        where.push("(finished_at, result_id) < (@at, @id)");
+        Object.assign(params, after);
+      }
+      for (const key of ["exec_id", "pc_id", "job_id", "status"] as const satisfies readonly (keyof ResultFilter)[]) {
+        const v = filter[key];
+        if (v !== undefined) {
+          where.push(`${key} = @${key}`);
+          params[key] = v;
+        }
+      }
+      const sql = `SELECT * FROM results ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                   ORDER BY finished_at DESC, result_id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as ResultDbRow[]).map(toResult);
+    },
+    insertStarted: async (events) => (events.length ? insertStarted(events) : 0),
+    countByStatus: async () => st.byStatus.all() as { status: string; n: number }[],
+    isEmpty: async () => st.any.get() === undefined,
+  };
+}
+
+function resultParams(r: ExecResult, receivedAt: string): Record<string, string | number | null> {
+  const started = r.started_at ? iso(r.started_at) : null;
+  const finished = iso(r.finished_at);
+  return {
+    result_id: r.result_id,
+    exec_id: r.exec_id,
+    request_id: r.request_id,
+    job_id: r.job_id,
+    version: r.version,
+    pc_id: r.pc_id,
+    status: r.status,
+    exit_code: r.exit_code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    stdout_truncated: r.stdout_truncated ? 1 : 0,
+    stderr_truncated: r.stderr_truncated ? 1 : 0,
+    stdout_object: r.stdout_object ?? null,
+    stderr_object: r.stderr_object ?? null,
+    started_at: started,
+    finished_at: finished,
+    duration_ms: started ? Math.max(0, Date.parse(finished) - Date.parse(started)) : null,
+    skip_reason: r.skip_reason ?? null,
+    error: r.error ?? null,
+    received_at: receivedAt,
+  };
+}
+
+const toResult = (r: ResultDbRow): ResultRecord => ({
+  result_id: r.result_id,
+  exec_id: r.exec_id,
+  request_id: r.request_id,
+  job_id: r.job_id,
+  version: r.version,
+  pc_id: r.pc_id,
+  status: r.status,
+  exit_code: r.exit_code,
+  stdout: r.stdout,
+  stderr: r.stderr,
+  stdout_truncated: r.stdout_truncated === 1,
+  stderr_truncated: r.stderr_truncated === 1,
+  stdout_object: r.stdout_object,
+  stderr_object: r.stderr_object,
+  started_at: r.started_at,
+  finished_at: r.finished_at,
+  duration_ms: r.duration_ms,
+  skip_reason: r.skip_reason,
+  error: r.error,
+});

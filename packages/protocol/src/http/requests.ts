@@ -1,0 +1,114 @@
+/**
+ * Path params and query strings of the API routes. The server parses strings (`?limit=50`); clients
+ * pass typed values (`limit: 50`, `rows: false`), which the client turns into the same strings.
+ */
+import { z } from "zod";
+import { fleetPerfSortSchema } from "../api.js";
+import { GROUP_RE, UUID_RE } from "../ids.js";
+import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
+import { usernameSchema } from "../governance.js";
+import { agentPlatformSchema, objectSegmentSchema } from "../releases.js";
+
+/** An integer query value: a number from a typed client, its decimal text on the wire. */
+const queryInt = (min: number, max: number) => z.coerce.number<number>().int().min(min).max(max);
+
+/** A yes/no query value: `true`/`false` from a typed client; `true|false|1|0` on the wire. */
+export const queryFlag = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+  .transform((v) => v === true || v === "true" || v === "1");
+
+/** `limit` of paged lists: default 50, at most 500. */
+export const listLimitSchema = queryInt(1, 500).default(50);
+const cursor = z.string().optional();
+
+const uuid = (what: string) => z.string().regex(UUID_RE, `expected ${what} (UUID)`);
+export const groupNameSchema = z.string().regex(GROUP_RE, "expected a group name (letters, digits, _ and -, at most 63)");
+const isoTime = z.iso.datetime({ offset: true });
+
+// ---- path params ------------------------------------------------------------------------------
+export const jobParams = z.object({ id: jobIdSchema });
+export const execJobParams = z.object({ job_id: jobIdSchema });
+export const execIdParams = z.object({ exec_id: uuid("an exec_id") });
+export const resultIdParams = z.object({ result_id: uuid("a result_id") });
+export const resultOutputParams = z.object({ result_id: uuid("a result_id"), stream: z.enum(["stdout", "stderr"]) });
+export const pcParams = z.object({ pc: pcIdSchema });
+export const pcGroupParams = z.object({ pc: pcIdSchema, g: groupNameSchema });
+export const groupParams = z.object({ g: groupNameSchema });
+export const inventoryJobParams = z.object({ job: jobIdSchema });
+export const usernameParams = z.object({ username: usernameSchema });
+export const objectParams = z.object({ name: objectSegmentSchema, version: objectSegmentSchema });
+export const releaseKeyParams = z.object({ key: objectSegmentSchema });
+// Bucket and store names are checked against kanade's own by the backend, which lists the valid ones.
+export const kvParams = z.object({ bucket: z.string().min(1), key: z.string().min(1) });
+export const storeParams = z.object({ store: z.string().min(1) });
+
+// ---- queries ----------------------------------------------------------------------------------
+export const listExecutionsQuery = z.object({
+  limit: listLimitSchema,
+  cursor,
+  job_id: jobIdSchema.optional(),
+  // Stored states; "completed" is computed on read, so it is found under "running".
+  state: z.enum(["pending_approval", "running", "killed", "rejected", "expired", "failed_to_publish"]).optional(),
+});
+/** `rows: false` keeps polling cheap when thousands of PCs are targeted. */
+export const getExecutionQuery = z.object({ rows: queryFlag.optional() });
+
+export const listResultsQuery = z.object({
+  limit: listLimitSchema,
+  cursor,
+  exec_id: uuid("an exec_id").optional(),
+  pc_id: pcIdSchema.optional(),
+  job_id: z.string().min(1).optional(),
+  status: resultStatusSchema.optional(),
+});
+/** `full: true`: stdout/stderr are the whole text from result_output, not the inline heads. */
+export const getResultQuery = z.object({ full: queryFlag.optional() });
+
+export const listAgentsQuery = z.object({
+  online: queryFlag.optional(),
+  // Accepted for symmetry with other list routes; the agent list is returned whole.
+  limit: z.coerce.number<number>().int().positive().optional(),
+  cursor,
+});
+export const agentLogsQuery = z.object({ tail: queryInt(1, 5_000).default(200) });
+
+export const findAppsQuery = z.object({
+  app: z.string().trim().min(1, "expected an application name (or part of one)"),
+  limit: queryInt(1, 100_000).default(10_000),
+  cursor,
+});
+/** `history: true` answers the changes of each fact instead of the latest table. */
+export const jobFactsQuery = z.object({ pc: pcIdSchema.optional(), history: queryFlag.optional() });
+
+export const agentPerfQuery = z.object({ since: isoTime.optional(), limit: queryInt(1, 100_000).default(10_000) });
+export const fleetPerfQuery = z.object({ sort: fleetPerfSortSchema.default("cpu"), limit: queryInt(1, 100_000).default(100) });
+
+/** `force: true` replaces an object already stored under the same key. */
+export const uploadQuery = z.object({ force: queryFlag.optional() });
+export const publishReleaseQuery = z.object({
+  version: objectSegmentSchema,
+  platform: agentPlatformSchema.default("windows-x64"),
+  force: queryFlag.optional(),
+});
+
+/** `actor`, `action` and `target` match a prefix when they end in `*`. */
+export const listAuditQuery = z.object({
+  limit: listLimitSchema,
+  cursor,
+  actor: z.string().min(1).optional(),
+  action: z.string().min(1).optional(),
+  target: z.string().min(1).optional(),
+  since: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+  until: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+});
+
+// ---- bodies only the API uses -----------------------------------------------------------------
+export const groupsBodySchema = z.object({ groups: z.array(groupNameSchema) }).strict();
+export type GroupsBody = z.infer<typeof groupsBodySchema>;
+
+/**
+ * JSON merge patch of a config scope: a field set to null is removed. Validated after merging (as
+ * INVALID_CONFIG naming each field), so the patch itself is any object.
+ */
+export const configPatchSchema = z.record(z.string(), z.unknown());
+export type ConfigPatch = z.infer<typeof configPatchSchema>;

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { docsPath, pathParamNames } from "./path.js";
+import { apiRoutes, routeEntries } from "./routes.js";
+
+const key = (method: string, path: string): string => `${method} ${path}`;
+
+describe("route table", () => {
+  it("has one route per method and path, under operation names that read as verbs", () => {
+    const keys = routeEntries.map(([, r]) => key(r.method, r.path));
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    const lower = routeEntries.map(([name]) => name.toLowerCase());
+    expect(lower.filter((n, i) => lower.indexOf(n) !== i)).toEqual([]);
+    for (const [name] of routeEntries) expect(name).toMatch(/^[a-z]+[A-Za-z]*$/);
+  });
+
+  it("gives every :param in a path a params schema key, and no key without a :param", () => {
+    const mismatched = routeEntries.flatMap(([name, r]) => {
+      const inPath = pathParamNames(r.path).sort();
+      const inSchema = Object.keys(r.params?.shape ?? {}).sort();
+      return inPath.join() === inSchema.join() ? [] : [`${name}: path has [${inPath.join()}], params schema has [${inSchema.join()}]`];
+    });
+    expect(mismatched).toEqual([]);
+  });
+
+  it("lets nothing under /api/agents/ shadow a pc id: the segment after it is always :pc", () => {
+    const shadowing = routeEntries
+      .filter(([, r]) => r.path.startsWith("/api/agents/"))
+      .filter(([, r]) => r.path.split("/")[3] !== ":pc")
+      .map(([name, r]) => `${name}: ${r.path}`);
+    expect(shadowing).toEqual([]);
+    expect(apiRoutes.listAgentReleases.path).toBe("/api/agent-releases");
+    expect(apiRoutes.getRollout.path).toBe("/api/agent-rollout");
+  });
+
+  it("serves everything under /api except liveness and metrics", () => {
+    const outside = routeEntries.filter(([, r]) => !r.path.startsWith("/api/")).map(([, r]) => r.path);
+    expect(outside.sort()).toEqual(["/health", "/metrics"]);
+  });
+
+  it("follows the access policy: reads viewer, writes operator, accounts and raw KV writes admin, sign-in open", () => {
+    const exceptions: Record<string, string> = {
+      "GET /health": "public",
+      "GET /api/version": "public",
+      "POST /api/auth/login": "public",
+      // Every account may end its session and change its own password, viewers included.
+      "POST /api/auth/logout": "viewer",
+      "POST /api/auth/password": "viewer",
+      "PUT /api/jetstream/kv/:bucket/:key": "admin",
+      "DELETE /api/jetstream/kv/:bucket/:key": "admin",
+    };
+    const wrong = routeEntries.flatMap(([name, r]) => {
+      const k = key(r.method, r.path);
+      const expected = exceptions[k] ?? (r.path.startsWith("/api/accounts") ? "admin" : r.method === "GET" ? "viewer" : "operator");
+      return r.access === expected ? [] : [`${name} (${k}) is ${r.access}, policy says ${expected}`];
+    });
+    expect(wrong).toEqual([]);
+    const stillOpen = routeEntries.filter(([, r]) => r.whilePasswordChangeRequired).map(([name]) => name);
+    expect(stillOpen.sort()).toEqual(["changePassword", "getMe", "logout"]);
+  });
+
+  it("sends bodies only with changes, and upgrades to WebSockets only on GET", () => {
+    const odd = routeEntries.flatMap(([name, r]) => [
+      ...(r.method === "GET" && r.body ? [`${name}: GET with a body`] : []),
+      ...(r.response.kind === "websocket" && r.method !== "GET" ? [`${name}: WebSocket on ${r.method}`] : []),
+    ]);
+    expect(odd).toEqual([]);
+  });
+
+  it("names each renamed route at its new path", () => {
+    expect(key(apiRoutes.revokeJob.method, apiRoutes.revokeJob.path)).toBe("POST /api/jobs/:id/revoke");
+    expect(key(apiRoutes.unrevokeJob.method, apiRoutes.unrevokeJob.path)).toBe("POST /api/jobs/:id/unrevoke");
+    const pcConfig = [apiRoutes.getAgentConfig, apiRoutes.putAgentConfig, apiRoutes.patchAgentConfig, apiRoutes.deleteAgentConfig];
+    expect(pcConfig.map((r) => key(r.method, r.path))).toEqual(["GET", "PUT", "PATCH", "DELETE"].map((m) => `${m} /api/agents/:pc/config`));
+    const releases = [apiRoutes.listAgentReleases, apiRoutes.publishAgentRelease, apiRoutes.downloadAgentRelease, apiRoutes.deleteAgentRelease];
+    expect(releases.map((r) => key(r.method, r.path))).toEqual([
+      "GET /api/agent-releases",
+      "POST /api/agent-releases",
+      "GET /api/agent-releases/:key",
+      "DELETE /api/agent-releases/:key",
+    ]);
+    expect(routeEntries.filter(([, r]) => /\/api\/(scripts|pcs)\//.test(r.path))).toEqual([]);
+  });
+});
+
+describe("the API reference", () => {
+  const doc = readFileSync(join(import.meta.dirname, "../../../../docs/reference/api.md"), "utf8");
+
+  it("lists every route of the table as `METHOD /path` with {param} placeholders", () => {
+    // A query example may follow the path inside the backticks (`GET /api/agents/{pc}/logs?tail=N`).
+    const missing = routeEntries
+      .map(([, r]) => `\`${r.method} ${docsPath(r.path)}`)
+      .filter((needle) => !doc.includes(`${needle}\``) && !doc.includes(`${needle}?`));
+    expect(missing).toEqual([]);
+  });
+
+  it("names the route table as the source of truth", () => {
+    expect(doc).toContain("packages/protocol/src/http/routes.ts");
+  });
+});
+
+describe("src/http", () => {
+  it("imports no node: module outside tests, so browsers can load it", () => {
+    const offenders = readdirSync(import.meta.dirname)
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .filter((f) => /from\s+["']node:|import\(["']node:/.test(readFileSync(join(import.meta.dirname, f), "utf8")));
+    expect(offenders).toEqual([]);
+  });
+});
