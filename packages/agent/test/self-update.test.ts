@@ -30,7 +30,7 @@ function bundle(version: string, entry?: string): string {
 const launcher = (bundlePath: string): string => `#!/bin/sh\nexec "${process.execPath}" "${bundlePath}" "$@"\n`;
 
 async function publish(version: string, content: string): Promise<void> {
-  const res = await fetch(`${backend.url}/api/agents/publish?version=${version}&platform=linux-x64`, {
+  const res = await fetch(`${backend.url}/api/agent-releases?version=${version}&platform=linux-x64`, {
     method: "POST",
     headers: { authorization: `Bearer ${backend.token}`, "content-type": "application/octet-stream" },
     body: content,
@@ -83,16 +83,16 @@ describe("agent self-update", () => {
     await waitFor(async () => (await agentView())?.agent_version === "1.0.0" || undefined, { what: "v1 heartbeat", timeoutMs: 30_000 });
 
     // Refused until the version is published.
-    expect((await backend.api("POST", "/api/agents/rollout", { version: "2.0.0", pcs: [PC] })).status).toBe(409);
+    expect((await backend.api("POST", "/api/agent-rollout", { version: "2.0.0", pcs: [PC] })).status).toBe(409);
     await publish("2.0.0", launcher(v2));
-    expect((await backend.api("POST", "/api/agents/rollout", { version: "2.0.0", pcs: [PC] })).status).toBe(200);
+    expect((await backend.api("POST", "/api/agent-rollout", { version: "2.0.0", pcs: [PC] })).status).toBe(200);
     await waitFor(async () => (await agentView())?.agent_version === "2.0.0" || undefined, { what: "v2 heartbeat", timeoutMs: 30_000 });
     expect(readFileSync(exe, "utf8")).toBe(launcher(v2));
     await waitFor(() => !existsSync(`${exe}.old`) || undefined, { what: "the new process to remove <exe>.old" });
     expect(sup.exits).toEqual([64]);
 
     await publish("3.0.0", launcher(v3));
-    expect((await backend.api("POST", "/api/agents/rollout", { version: "3.0.0", pcs: [PC] })).status).toBe(200);
+    expect((await backend.api("POST", "/api/agent-rollout", { version: "3.0.0", pcs: [PC] })).status).toBe(200);
     const back = await waitFor(
       async () => {
         const a = await agentView();
@@ -107,7 +107,7 @@ describe("agent self-update", () => {
     await waitFor(() => !existsSync(`${exe}.bad`) || undefined, { what: "v2 to remove <exe>.bad" });
     // v2 swapped to v3 (64); v3 failed three starts (1, 1, 1); its fourth start rolled back (64).
     expect(sup.exits).toEqual([64, 64, 1, 1, 1, 64]);
-    const current = (await backend.api<{ quarantined: { pc_id: string; versions: string[] }[] }>("GET", "/api/agents/rollout")).body;
+    const current = (await backend.api<{ quarantined: { pc_id: string; versions: string[] }[] }>("GET", "/api/agent-rollout")).body;
     expect(current.quarantined).toEqual([{ pc_id: PC, versions: ["3.0.0"] }]);
   }, 120_000);
 });

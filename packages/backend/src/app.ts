@@ -23,7 +23,6 @@ import { perfRoutes } from "./api/perf.js";
 import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
-import { scriptRoutes } from "./api/scripts.js";
 import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
 import type { FleetStore } from "./db/fleet-store.js";
@@ -120,7 +119,6 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
-  scriptRoutes(app, routeDeps);
   execRoutes(app, routeDeps);
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);

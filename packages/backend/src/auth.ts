@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KanadeError, WS_BEARER_PROTOCOL_PREFIX, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
 import { checkStaticToken } from "./config.js";
-import { PASSWORD_CHANGE_ALLOWED, accessFor, routeKey, trackRoutes } from "./governance/policy.js";
+import { accessFor, allowedWhilePasswordChangeRequired, trackRoutes } from "./governance/policy.js";
 import {
   BEARER_IP_BUDGET,
   RateLimitedError,
@@ -152,8 +152,7 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
     req.actor = who.actor;
     req.identity = who;
     req.authSession = check.session;
-    const key = routeKey(req.method, route);
-    if (who.must_change_password && !PASSWORD_CHANGE_ALLOWED.has(key)) {
+    if (who.must_change_password && !allowedWhilePasswordChangeRequired(req.method, route)) {
       throw new KanadeError(
         "PASSWORD_CHANGE_REQUIRED",
         `Account "${who.actor}" must change its password first (kanade login, then POST /api/auth/password)`,

@@ -1,7 +1,7 @@
 /** The one place errors become HTTP responses: KanadeError codes → status, zod → 400 with details. */
 import type { FastifyError, FastifyInstance } from "fastify";
 import { z } from "zod";
-import { KanadeError, type ErrorDetail } from "@kanade/protocol";
+import { KanadeError, type ErrorCode, type ErrorDetail } from "@kanade/protocol";
 import { isNatsUnavailable } from "./nats.js";
 
 export function zodDetails(err: z.ZodError): ErrorDetail[] {
@@ -11,13 +11,13 @@ export function zodDetails(err: z.ZodError): ErrorDetail[] {
   }));
 }
 
-/** Parses with zod, turning a failure into 400 BAD_REQUEST whose message and details name each bad field. */
-export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/** Parses with zod, turning a failure into a 4xx (BAD_REQUEST unless told) whose message and details name each bad field. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string, code: ErrorCode = "BAD_REQUEST"): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const details = zodDetails(r.error);
   const list = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join("; ");
-  throw new KanadeError("BAD_REQUEST", `invalid ${what}: ${list}`, { details });
+  throw new KanadeError(code, `invalid ${what}: ${list}`, { details });
 }
 
 function toKanadeError(err: FastifyError | Error): KanadeError {

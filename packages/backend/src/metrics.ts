@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { STREAMS } from "@kanade/protocol";
 import { isOnline } from "./agents/online.js";
 import type { RouteDeps } from "./deps.js";
+import { serve } from "./api/route.js";
 import { jetstreamUsage } from "./jetstream-status.js";
 import { RESULTS_DURABLE } from "./projector/results.js";
 
@@ -111,8 +112,5 @@ export function registerMetrics(app: FastifyInstance, deps: RouteDeps): void {
     // Route patterns, not URLs, so label cardinality stays bounded.
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
   });
-  app.get("/metrics", async (_req, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(text);
-  });
+  serve(app, "getMetrics", () => metrics.registry.metrics());
 }

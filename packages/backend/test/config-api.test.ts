@@ -52,17 +52,17 @@ describe("layered config API", () => {
   });
 
   it("PATCH merges fields and null removes one; DELETE clears the scope; every change is audited", async () => {
-    await env().backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: "5s" });
-    await env().backend.api("PATCH", "/api/pcs/pc-a/config", { host_perf_interval: "10s" });
-    let r = await env().backend.api("GET", "/api/pcs/pc-a/config");
+    await env().backend.api("PATCH", "/api/agents/pc-a/config", { heartbeat_interval: "5s" });
+    await env().backend.api("PATCH", "/api/agents/pc-a/config", { host_perf_interval: "10s" });
+    let r = await env().backend.api("GET", "/api/agents/pc-a/config");
     expect((r.body as ScopeBody).config).toEqual({ heartbeat_interval: "5s", host_perf_interval: "10s" });
-    r = await env().backend.api("PATCH", "/api/pcs/pc-a/config", { heartbeat_interval: null });
+    r = await env().backend.api("PATCH", "/api/agents/pc-a/config", { heartbeat_interval: null });
     expect((r.body as ScopeBody).config).toEqual({ host_perf_interval: "10s" });
-    r = await env().backend.api("PATCH", "/api/pcs/pc-a/config", { inventory_interval: "banana" });
+    r = await env().backend.api("PATCH", "/api/agents/pc-a/config", { inventory_interval: "banana" });
     expect(r.status).toBe(400);
     expect((r.body as ErrBody).error.message).toContain("inventory_interval");
-    expect((await env().backend.api("DELETE", "/api/pcs/pc-a/config")).status).toBe(200);
-    expect(((await env().backend.api("GET", "/api/pcs/pc-a/config")).body as ScopeBody).config).toEqual({});
+    expect((await env().backend.api("DELETE", "/api/agents/pc-a/config")).status).toBe(200);
+    expect(((await env().backend.api("GET", "/api/agents/pc-a/config")).body as ScopeBody).config).toEqual({});
 
     const jsm = await jetstreamManager(env().nc);
     const last = await jsm.streams.getMessage(STREAMS.AUDIT, { last_by_subj: subjects.audit("config.clear") });
@@ -75,7 +75,7 @@ describe("layered config API", () => {
     await env().backend.api("PUT", "/api/config", { heartbeat_interval: "20s", inventory_jitter: "1m" });
     await env().backend.api("PUT", "/api/groups/alpha/config", { heartbeat_interval: "10s", host_perf_interval: "15s" });
     await env().backend.api("PUT", "/api/groups/beta/config", { heartbeat_interval: "12s" });
-    await env().backend.api("PUT", "/api/pcs/pc-b/config", { host_perf_interval: "5s" });
+    await env().backend.api("PUT", "/api/agents/pc-b/config", { host_perf_interval: "5s" });
     expect((await env().backend.api("PUT", "/api/agents/pc-b/groups", { groups: ["beta", "alpha"] })).status).toBe(200);
 
     const r = await env().backend.api("GET", "/api/agents/pc-b/effective_config");

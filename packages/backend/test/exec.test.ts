@@ -55,11 +55,11 @@ describe("exec, projection and kill", () => {
     expect(badPc.status).toBe(400);
     expect((badPc.body as ErrBody).error.code).toBe("BAD_REQUEST");
 
-    await env().backend.api("POST", "/api/scripts/hello/revoke");
+    await env().backend.api("POST", "/api/jobs/hello/revoke");
     const revoked = await env().backend.api("POST", "/api/exec/hello", { pcs: ["pc-1"] });
     expect(revoked.status).toBe(409);
     expect((revoked.body as ErrBody).error.message).toMatch(/revoked/);
-    await env().backend.api("POST", "/api/scripts/hello/unrevoke");
+    await env().backend.api("POST", "/api/jobs/hello/unrevoke");
   });
 
   it("publishes one Command per target subject into EXEC and writes script_current", async () => {

@@ -111,8 +111,8 @@ describe("governance", () => {
     const ops: [string, string, string, unknown?][] = [
       ["otto", "POST", "/api/agents/pc-a/groups", { groups: ["lab"] }],
       ["otto", "DELETE", "/api/agents/pc-a/groups/lab"],
-      ["otto", "POST", "/api/scripts/hello/revoke"],
-      ["otto", "POST", "/api/scripts/hello/unrevoke"],
+      ["otto", "POST", "/api/jobs/hello/revoke"],
+      ["otto", "POST", "/api/jobs/hello/unrevoke"],
       ["otto", "POST", "/api/exec/hello", { pcs: ["pc-a"] }],
       ["admin", "POST", "/api/accounts", { username: "temp", password: PASSWORD, role: "viewer" }],
       ["admin", "PATCH", "/api/accounts/temp", { role: "operator" }],

@@ -103,10 +103,10 @@ describe("auth, jobs, scripts and groups routes", () => {
 
   it("revokes and unrevokes a job's script", async () => {
     await env().backend.api("POST", "/api/jobs", HELLO_YAML);
-    expect((await env().backend.api("POST", "/api/scripts/hello/revoke")).body).toEqual({ id: "hello", status: "REVOKED" });
+    expect((await env().backend.api("POST", "/api/jobs/hello/revoke")).body).toEqual({ id: "hello", status: "REVOKED" });
     expect(((await env().backend.api("GET", "/api/jobs/hello")).body as { status: string }).status).toBe("REVOKED");
     // An empty body labelled as JSON (what browsers send) is fine; broken JSON is a 400.
-    const emptyJson = await env().backend.api("POST", "/api/scripts/hello/unrevoke", undefined, { "content-type": "application/json" });
+    const emptyJson = await env().backend.api("POST", "/api/jobs/hello/unrevoke", undefined, { "content-type": "application/json" });
     expect(emptyJson.body).toEqual({ id: "hello", status: "ACTIVE" });
     const broken = await fetch(`${env().backend.url}/api/jobs`, {
       method: "POST",
@@ -115,7 +115,7 @@ describe("auth, jobs, scripts and groups routes", () => {
     });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as ErrBody).error.code).toBe("BAD_REQUEST");
-    expect((await env().backend.api("POST", "/api/scripts/never-seen/revoke")).status).toBe(404);
+    expect((await env().backend.api("POST", "/api/jobs/never-seen/revoke")).status).toBe(404);
   });
 
   it("round-trips group membership through KV agent_groups", async () => {

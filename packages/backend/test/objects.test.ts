@@ -108,28 +108,28 @@ describe("app packages, script objects, agent releases and rollout", () => {
   }, 180_000);
 
   it("publishes agent builds and refuses a rollout of a version that is not published", async () => {
-    const res = await fetch(`${env().backend.url}/api/agents/publish?version=2.0.0&platform=linux-x64`, {
+    const res = await fetch(`${env().backend.url}/api/agent-releases?version=2.0.0&platform=linux-x64`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream" },
       body: Buffer.from("#!/bin/sh\necho v2\n"),
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as AgentRelease).key).toBe("2.0.0-linux-x64");
-    const releases = (await env().backend.api("GET", "/api/agents/releases")).body as { items: AgentRelease[] };
+    const releases = (await env().backend.api("GET", "/api/agent-releases")).body as { items: AgentRelease[] };
     expect(releases.items).toMatchObject([{ key: "2.0.0-linux-x64", version: "2.0.0", platform: "linux-x64" }]);
 
-    const refused = await env().backend.api("POST", "/api/agents/rollout", { version: "9.9.9", global: true });
+    const refused = await env().backend.api("POST", "/api/agent-rollout", { version: "9.9.9", global: true });
     expect(refused.status).toBe(409);
     expect((refused.body as ErrBody).error).toMatchObject({ code: "RELEASE_NOT_PUBLISHED" });
     expect((refused.body as ErrBody).error.message).toContain("9.9.9");
 
     const kv = await new Kvm(env().nc).open(BUCKETS.agentConfig);
     await kv.put("global", JSON.stringify({ heartbeat_interval: "10s" }));
-    expect((await env().backend.api("POST", "/api/agents/rollout", { version: "2.0.0", global: true, jitter: "30m" })).status).toBe(200);
-    expect((await env().backend.api("POST", "/api/agents/rollout", { version: "2.0.0", pcs: ["canary-1"] })).status).toBe(200);
+    expect((await env().backend.api("POST", "/api/agent-rollout", { version: "2.0.0", global: true, jitter: "30m" })).status).toBe(200);
+    expect((await env().backend.api("POST", "/api/agent-rollout", { version: "2.0.0", pcs: ["canary-1"] })).status).toBe(200);
     // Other fields of the scope survive the read-modify-write.
     expect(JSON.parse((await kv.get("global"))!.string())).toEqual({ heartbeat_interval: "10s", target_version: "2.0.0", target_version_jitter: "30m" });
-    const status = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const status = (await env().backend.api("GET", "/api/agent-rollout")).body as RolloutStatus;
     expect(status.scopes).toEqual([
       { scope: "global", target_version: "2.0.0", target_version_jitter: "30m" },
       { scope: "pcs.canary-1", target_version: "2.0.0", target_version_jitter: null },

@@ -51,7 +51,7 @@ describe("host perf: periodic, live, fleet", () => {
     const seen: HostPerf[] = [];
     const sub = env().nc.subscribe(subjects.hostPerf(PC), { callback: (_e, m) => void seen.push(hostPerfSchema.parse(m.json())) });
     try {
-      const r = await env().backend.api("PUT", `/api/pcs/${PC}/config`, { host_perf_interval: "1s" });
+      const r = await env().backend.api("PUT", `/api/agents/${PC}/config`, { host_perf_interval: "1s" });
       expect(r.status).toBe(200);
       // The default is 60 s: three samples within the wait prove the new interval is live.
       await waitFor(() => seen.length >= 3, { what: "three host_perf samples at 1s", timeoutMs: 10_000 });
@@ -68,7 +68,7 @@ describe("host perf: periodic, live, fleet", () => {
       }, { what: "stored samples" });
       expect(Date.parse(hist[0]!.at)).toBeLessThanOrEqual(Date.parse(hist.at(-1)!.at));
     } finally {
-      await env().backend.api("DELETE", `/api/pcs/${PC}/config`);
+      await env().backend.api("DELETE", `/api/agents/${PC}/config`);
       sub.unsubscribe();
     }
     // Back to the 60 s default: the stream goes quiet.

@@ -33,7 +33,7 @@ describe("rollout scoping: pc beats group beats global", () => {
   });
 
   async function publish(version: string): Promise<AgentRelease> {
-    const res = await fetch(`${env().backend.url}/api/agents/publish?version=${version}&platform=${PLATFORM}`, {
+    const res = await fetch(`${env().backend.url}/api/agent-releases?version=${version}&platform=${PLATFORM}`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream" },
       body: Buffer.from(build(version)),
@@ -42,7 +42,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     return (await res.json()) as AgentRelease;
   }
   async function rollout(body: Record<string, unknown>): Promise<RolloutResponse> {
-    const res = await env().backend.api("POST", "/api/agents/rollout", body);
+    const res = await env().backend.api("POST", "/api/agent-rollout", body);
     expect(res.status, res.text).toBe(200);
     return res.body as RolloutResponse;
   }
@@ -86,7 +86,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     expect(c.sources.target_version).toBe("global");
     for (const e of [a, b, c]) expect(e.conflicts).toEqual([]);
 
-    const status = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const status = (await env().backend.api("GET", "/api/agent-rollout")).body as RolloutStatus;
     expect(status.scopes).toEqual([
       { scope: "global", target_version: "1.0.0", target_version_jitter: null },
       { scope: "groups.canary", target_version: "2.0.0", target_version_jitter: null },
@@ -96,15 +96,15 @@ describe("rollout scoping: pc beats group beats global", () => {
 
   it("refuses a rollout of an unpublished version and changes no scope", async () => {
     const before = await configSnapshot();
-    const statusBefore = (await env().backend.api("GET", "/api/agents/rollout")).body as RolloutStatus;
+    const statusBefore = (await env().backend.api("GET", "/api/agent-rollout")).body as RolloutStatus;
     for (const body of [{ version: "9.9.9", global: true }, { version: "9.9.9", groups: ["canary"] }, { version: "9.9.9", pcs: ["pc-a", "pc-c"] }]) {
-      const refused = await env().backend.api("POST", "/api/agents/rollout", body);
+      const refused = await env().backend.api("POST", "/api/agent-rollout", body);
       expect(refused.status).toBe(409);
       expect((refused.body as ErrBody).error.code).toBe("RELEASE_NOT_PUBLISHED");
       expect((refused.body as ErrBody).error.message).toContain("9.9.9");
     }
     expect(await configSnapshot()).toEqual(before);
-    expect((await env().backend.api("GET", "/api/agents/rollout")).body).toEqual(statusBefore);
+    expect((await env().backend.api("GET", "/api/agent-rollout")).body).toEqual(statusBefore);
     expect((await effective("pc-a")).effective.target_version).toBe("3.0.0");
     expect((await effective("pc-b")).effective.target_version).toBe("2.0.0");
     expect((await effective("pc-c")).effective.target_version).toBe("1.0.0");

@@ -4,21 +4,17 @@ import { z } from "zod";
 import { NoRespondersError, RequestError, TimeoutError, type Msg } from "@nats-io/transport-node";
 import {
   KanadeError,
-  LOGS_TAIL_MAX,
   PING_TIMEOUT_MS,
   agentLogsReplySchema,
   heartbeatSchema,
-  pcIdSchema,
   subjects,
   type AgentLogsResponse,
   type PingReply,
 } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
 import { requireNats } from "../nats.js";
+import { serve } from "./route.js";
 
-const params = z.object({ pc: pcIdSchema });
-const logsQuery = z.object({ tail: z.coerce.number().int().positive().max(LOGS_TAIL_MAX).default(200) });
 
 const noReply = (pc: string, why: string): KanadeError =>
   new KanadeError("TIMEOUT", `no reply from ${pc} in ${PING_TIMEOUT_MS / 1000} s (${why})`);
@@ -52,8 +48,7 @@ function decodeReply<T>(msg: Msg, schema: z.ZodType<T>, pc: string, what: string
 }
 
 export function agentRpcRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const ping = async (pcParam: unknown): Promise<PingReply> => {
-    const { pc } = parseOr400(params, pcParam, "pc_id");
+  const ping = async (pc: string): Promise<PingReply> => {
     const t0 = performance.now();
     const msg = await ask(deps, pc, subjects.agentPing(pc), {});
     const rtt = performance.now() - t0;
@@ -61,18 +56,16 @@ export function agentRpcRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { pc_id: pc, rtt_ms: Math.round(rtt * 100) / 100, heartbeat };
   };
 
-  app.post("/api/agents/:pc/ping", async (req) => {
-    const reply = await ping(req.params);
-    req.log.info({ pc_id: reply.pc_id, rtt_ms: reply.rtt_ms }, "agent pinged");
+  serve(app, "pingAgent", async ({ params }, ctx) => {
+    const reply = await ping(params.pc);
+    ctx.req.log.info({ pc_id: reply.pc_id, rtt_ms: reply.rtt_ms }, "agent pinged");
     return reply;
   });
   // Read-only alias: a ping changes nothing, so a GET is allowed too (SPEC lists POST).
-  app.get("/api/agents/:pc/ping", async (req) => ping(req.params));
+  serve(app, "getAgentPing", ({ params }) => ping(params.pc));
 
-  app.get("/api/agents/:pc/logs", async (req): Promise<AgentLogsResponse> => {
-    const { pc } = parseOr400(params, req.params, "pc_id");
-    const { tail } = parseOr400(logsQuery, req.query, "query");
-    const msg = await ask(deps, pc, subjects.agentLogs(pc), { tail });
-    return decodeReply(msg, agentLogsReplySchema, pc, "log request");
+  serve(app, "getAgentLogs", async ({ params, query }): Promise<AgentLogsResponse> => {
+    const msg = await ask(deps, params.pc, subjects.agentLogs(params.pc), { tail: query.tail });
+    return decodeReply(msg, agentLogsReplySchema, params.pc, "log request");
   });
 }

@@ -1,20 +1,10 @@
 /** Agents as their heartbeats describe them; online = a heartbeat within 3× the agent's interval. */
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
-import { KanadeError, pcIdSchema, type AgentSummary } from "@kanade/protocol";
+import { KanadeError, type AgentSummary } from "@kanade/protocol";
 import { DEFAULT_HEARTBEAT_SECS, isOnline } from "../agents/online.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
-import { callerOf } from "./caller.js";
-
-const params = z.object({ pc: pcIdSchema });
-const listQuery = z.object({
-  online: z.enum(["true", "false", "1", "0"]).optional(),
-  // Accepted for symmetry with other list routes; the agent list is returned whole.
-  limit: z.coerce.number().int().positive().optional(),
-  cursor: z.string().optional(),
-});
+import { serve } from "./route.js";
 
 function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): AgentSummary {
   return {
@@ -35,35 +25,31 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): Age
 
 /** `onForget` lets feature stores drop what they know about a decommissioned PC (inventory, facts). */
 export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onForget?: (pcId: string) => void | Promise<void> } = {}): void {
-  app.get("/api/agents", async (req) => {
-    const q = parseOr400(listQuery, req.query, "query");
+  serve(app, "listAgents", async ({ query }) => {
     const now = deps.clock();
     let items = (await deps.agents.listAgents()).map((a) => toSummary(a, deps.groups.cached(a.pc_id), now));
-    if (q.online === "true" || q.online === "1") items = items.filter((a) => a.online);
-    if (q.online === "false" || q.online === "0") items = items.filter((a) => !a.online);
+    if (query.online !== undefined) items = items.filter((a) => a.online === query.online);
     return { items, next_cursor: null };
   });
 
-  app.get("/api/agents/:pc", async (req) => {
-    const { pc } = parseOr400(params, req.params, "pc_id");
-    const a = await deps.agents.getAgent(pc);
-    if (!a) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}" has sent a heartbeat`);
-    const now = deps.clock();
+  serve(app, "getAgent", async ({ params }) => {
+    const a = await deps.agents.getAgent(params.pc);
+    if (!a) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${params.pc}" has sent a heartbeat`);
     return {
-      ...toSummary(a, deps.groups.cached(pc), now),
+      ...toSummary(a, deps.groups.cached(params.pc), deps.clock()),
       boot_time: a.boot_time,
       logged_in_user: a.logged_in_user,
       quarantined_versions: a.quarantined_versions,
     };
   });
 
-  app.delete("/api/agents/:pc", async (req) => {
-    const { pc } = parseOr400(params, req.params, "pc_id");
-    await deps.auditLog.around(callerOf(req), { action: "agent.delete", target: pc }, async () => {
+  serve(app, "deleteAgent", async ({ params }, ctx) => {
+    const pc = params.pc;
+    await deps.auditLog.around(ctx.caller, { action: "agent.delete", target: pc }, async () => {
       if (!(await deps.agents.deleteAgent(pc))) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${pc}"`);
       await hooks.onForget?.(pc);
     });
-    req.log.info({ pc_id: pc }, "agent removed");
-    return { pc_id: pc, deleted: true };
+    ctx.req.log.info({ pc_id: pc }, "agent removed");
+    return { pc_id: pc, deleted: true as const };
   });
 }

@@ -1,18 +1,15 @@
 /** `GET /health` (open) and `GET /api/version` (open). */
 import type { FastifyInstance } from "fastify";
-import { PROTOCOL_VERSION, type VersionInfo } from "@kanade/protocol";
+import { PROTOCOL_VERSION } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
 import { BACKEND_VERSION } from "../version.js";
+import { serve } from "./route.js";
 
 export function healthRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "nats" | "agents">): void {
-  app.get("/health", async () => {
+  serve(app, "getHealth", async () => {
     // A cheap query proves the DB file is readable.
     await deps.agents.agentIds();
-    return { status: "ok", nats: deps.nats.isConnected() ? "connected" : "disconnected", db: "ok" };
+    return { status: "ok" as const, nats: deps.nats.isConnected() ? ("connected" as const) : ("disconnected" as const), db: "ok" as const };
   });
-  app.get("/api/version", async (): Promise<VersionInfo> => ({
-    name: "kanade-backend",
-    version: BACKEND_VERSION,
-    protocol: PROTOCOL_VERSION,
-  }));
+  serve(app, "getVersion", async () => ({ name: "kanade-backend" as const, version: BACKEND_VERSION, protocol: PROTOCOL_VERSION }));
 }

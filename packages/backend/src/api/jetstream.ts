@@ -1,43 +1,26 @@
 /**
- * `GET /api/jetstream/status` (usage vs limit of every stream, KV bucket and object store), raw access
- * to kanade's KV buckets (`GET|PUT|DELETE /api/jetstream/kv/{bucket}/{key}`; writes are admin-only in
- * the policy table) and object store listings (`GET /api/jetstream/objects/{store}`).
+ * JetStream from the operator's side: usage vs limit of every stream, KV bucket and object store, raw
+ * access to kanade's KV buckets (writes are admin-only in the route table) and object store listings.
  */
 import type { FastifyInstance } from "fastify";
 import { Kvm, type KV } from "@nats-io/kv";
-import { z } from "zod";
-import {
-  KanadeError,
-  kvPutRequestSchema,
-  type BucketName,
-  type JetStreamStatus,
-  type KvDeleteResponse,
-  type KvEntryView,
-  type KvPutResponse,
-  type ListResponse,
-  type StoredObject,
-} from "@kanade/protocol";
+import { KanadeError, type BucketName } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
 import { jetstreamUsage } from "../jetstream-status.js";
 import { live } from "../jobs/catalog.js";
 import { checkKvKey, checkKvValue, requireBucket, requireObjectStore } from "../kv-values.js";
 import { requireNats } from "../nats.js";
 import { listLive, openObjectStore, toStoredObject } from "../objects/streaming.js";
-import { callerOf } from "./caller.js";
-
-const kvParams = z.object({ bucket: z.string(), key: z.string() });
-const storeParams = z.object({ store: z.string() });
+import { serve } from "./route.js";
 
 export function jetstreamRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get("/api/jetstream/status", async (): Promise<JetStreamStatus> => {
+  serve(app, "getJetStreamStatus", async () => {
     requireNats(deps.nats);
     return { items: await jetstreamUsage(deps.nats) };
   });
 
-  /** Validates the path, then opens the (existing) bucket. */
-  const openKv = async (params: unknown): Promise<{ kv: KV; bucket: BucketName; key: string }> => {
-    const p = parseOr400(kvParams, params, "KV path");
+  /** Checks the bucket and key, then opens the (existing) bucket. */
+  const openKv = async (p: { bucket: string; key: string }): Promise<{ kv: KV; bucket: BucketName; key: string }> => {
     const bucket = requireBucket(p.bucket);
     checkKvKey(p.key);
     requireNats(deps.nats);
@@ -45,43 +28,42 @@ export function jetstreamRoutes(app: FastifyInstance, deps: RouteDeps): void {
   };
   const notFound = (bucket: string, key: string): KanadeError => new KanadeError("NOT_FOUND", `No key "${key}" in KV bucket ${bucket}`);
 
-  app.get("/api/jetstream/kv/:bucket/:key", async (req): Promise<KvEntryView> => {
-    const { kv, bucket, key } = await openKv(req.params);
+  serve(app, "getKvEntry", async ({ params }) => {
+    const { kv, bucket, key } = await openKv(params);
     const e = live(await kv.get(key));
     if (!e) throw notFound(bucket, key);
     return { bucket, key, value: e.string(), revision: e.revision, created: e.created.toISOString() };
   });
 
-  app.put("/api/jetstream/kv/:bucket/:key", async (req): Promise<KvPutResponse> => {
-    const { kv, bucket, key } = await openKv(req.params);
-    const { value } = parseOr400(kvPutRequestSchema, req.body, "KV write (expected {\"value\": \"…\"})");
-    checkKvValue(bucket, key, value);
-    const about = { bucket, key, bytes: Buffer.byteLength(value) };
+  serve(app, "putKvEntry", async ({ params, body }, ctx) => {
+    const { kv, bucket, key } = await openKv(params);
+    checkKvValue(bucket, key, body.value);
+    const about = { bucket, key, bytes: Buffer.byteLength(body.value) };
     const revision = await deps.auditLog.around(
-      callerOf(req),
+      ctx.caller,
       { action: "jetstream.kv.put", target: `${bucket}/${key}`, payload: about },
-      () => kv.put(key, value),
+      () => kv.put(key, body.value),
       (rev) => ({ payload: { ...about, revision: rev } }),
     );
-    req.log.info({ bucket, key, revision }, "kv entry written");
+    ctx.req.log.info({ bucket, key, revision }, "kv entry written");
     return { bucket, key, revision };
   });
 
-  app.delete("/api/jetstream/kv/:bucket/:key", async (req): Promise<KvDeleteResponse> => {
-    const { kv, bucket, key } = await openKv(req.params);
+  serve(app, "deleteKvEntry", async ({ params }, ctx) => {
+    const { kv, bucket, key } = await openKv(params);
     const e = live(await kv.get(key));
     if (!e) throw notFound(bucket, key);
     await deps.auditLog.around(
-      callerOf(req),
+      ctx.caller,
       { action: "jetstream.kv.delete", target: `${bucket}/${key}`, payload: { bucket, key, revision: e.revision } },
       () => kv.delete(key),
     );
-    req.log.info({ bucket, key, revision: e.revision }, "kv entry deleted");
-    return { bucket, key, deleted: true };
+    ctx.req.log.info({ bucket, key, revision: e.revision }, "kv entry deleted");
+    return { bucket, key, deleted: true as const };
   });
 
-  app.get("/api/jetstream/objects/:store", async (req): Promise<ListResponse<StoredObject>> => {
-    const store = requireObjectStore(parseOr400(storeParams, req.params, "object store").store);
+  serve(app, "listStoreObjects", async ({ params }) => {
+    const store = requireObjectStore(params.store);
     requireNats(deps.nats);
     const os = await openObjectStore(deps.nats, store);
     return { items: (await listLive(os)).map(toStoredObject), next_cursor: null };

@@ -1,17 +1,14 @@
-/** Job catalog routes: create (JSON or YAML), list, show, export YAML, delete (which also revokes). */
+/** Job catalog routes: create (YAML or JSON), list, show, export YAML, delete (which also revokes), revoke, unrevoke. */
 import type { FastifyInstance } from "fastify";
 import YAML from "yaml";
-import { z } from "zod";
-import { KanadeError, SCRIPT_STATUS, jobIdSchema, parseManifestYaml, validateManifest, type JobDetail } from "@kanade/protocol";
+import { KanadeError, SCRIPT_STATUS, parseManifestYaml, validateManifest, type ScriptStatus } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
 import { summarize } from "../jobs/catalog.js";
 import { invalidManifest, publishJob } from "../jobs/publish.js";
 import { requireNats } from "../nats.js";
-import { callerOf } from "./caller.js";
+import { serve, type Handler } from "./route.js";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
-const idParams = z.object({ id: jobIdSchema });
 
 export function jobRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // Raw YAML is kept as text: it is validated here and stored verbatim in `jobs_yaml`.
@@ -22,42 +19,56 @@ export function jobRoutes(app: FastifyInstance, deps: RouteDeps): void {
     clock: deps.clock,
     maxValueBytes: () => deps.nats.nc.info?.max_payload ?? 1024 * 1024,
   };
-
-  app.post("/api/jobs", async (req, reply) => {
-    const isYaml = typeof req.body === "string";
-    const parsed = isYaml ? parseManifestYaml(req.body as string) : validateManifest(req.body);
-    if (!parsed.ok) throw invalidManifest(parsed.issues);
-    requireNats(deps.nats);
-    const yaml = isYaml ? (req.body as string) : YAML.stringify(req.body);
-    const r = await publishJob(publishDeps, callerOf(req), { manifest: parsed.manifest, yaml });
-    req.log.info({ job_id: r.id, version: r.version, created: r.created }, "job stored");
-    return reply.status(r.created ? 201 : 200).send({ id: r.id, version: r.version });
-  });
-
-  app.get("/api/jobs", async () => ({ items: await deps.catalog.list(), next_cursor: null }));
-
-  app.get("/api/jobs/:id", async (req): Promise<JobDetail> => {
-    const { id } = parseOr400(idParams, req.params, "job id");
+  const mustGet = async (id: string) => {
     const manifest = await deps.catalog.get(id);
     if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${id}"`);
-    const status = (await deps.catalog.status(id)) ?? SCRIPT_STATUS.ACTIVE;
-    return { ...summarize(manifest, status), manifest };
-  });
+    return manifest;
+  };
 
-  app.get("/api/jobs/:id/yaml", async (req, reply) => {
-    const { id } = parseOr400(idParams, req.params, "job id");
-    const text = await deps.catalog.getYaml(id);
-    if (text === undefined) throw new KanadeError("JOB_NOT_FOUND", `No job "${id}"`);
-    return reply.type("text/yaml; charset=utf-8").send(text);
-  });
-
-  app.delete("/api/jobs/:id", async (req) => {
-    const { id } = parseOr400(idParams, req.params, "job id");
+  serve(app, "createJob", async ({ body }, ctx) => {
+    const isYaml = typeof body === "string";
+    const parsed = isYaml ? parseManifestYaml(body) : validateManifest(body);
+    if (!parsed.ok) throw invalidManifest(parsed.issues);
     requireNats(deps.nats);
-    await deps.auditLog.around(callerOf(req), { action: "job.delete", target: id }, async () => {
-      if (!(await deps.catalog.remove(id))) throw new KanadeError("JOB_NOT_FOUND", `No job "${id}"`);
-    });
-    req.log.info({ job_id: id }, "job deleted and revoked");
-    return { id, deleted: true, status: SCRIPT_STATUS.REVOKED };
+    const r = await publishJob(publishDeps, ctx.caller, { manifest: parsed.manifest, yaml: isYaml ? body : YAML.stringify(body) });
+    ctx.req.log.info({ job_id: r.id, version: r.version, created: r.created }, "job stored");
+    if (!r.created) ctx.status(200);
+    return { id: r.id, version: r.version };
   });
+
+  serve(app, "listJobs", async () => ({ items: await deps.catalog.list(), next_cursor: null }));
+
+  serve(app, "getJob", async ({ params }) => {
+    const manifest = await mustGet(params.id);
+    return { ...summarize(manifest, (await deps.catalog.status(params.id)) ?? SCRIPT_STATUS.ACTIVE), manifest };
+  });
+
+  serve(app, "exportJob", async ({ params }) => {
+    const text = await deps.catalog.getYaml(params.id);
+    if (text === undefined) throw new KanadeError("JOB_NOT_FOUND", `No job "${params.id}"`);
+    return text;
+  });
+
+  serve(app, "deleteJob", async ({ params }, ctx) => {
+    requireNats(deps.nats);
+    await deps.auditLog.around(ctx.caller, { action: "job.delete", target: params.id }, async () => {
+      if (!(await deps.catalog.remove(params.id))) throw new KanadeError("JOB_NOT_FOUND", `No job "${params.id}"`);
+    });
+    ctx.req.log.info({ job_id: params.id }, "job deleted and revoked");
+    return { id: params.id, deleted: true as const, status: SCRIPT_STATUS.REVOKED };
+  });
+
+  // Revocation flips `script_status`, which every agent checks before running.
+  const setStatus = (action: "revoke" | "unrevoke", status: ScriptStatus): Handler<"revokeJob" | "unrevokeJob"> => async ({ params }, ctx) => {
+    const id = params.id;
+    requireNats(deps.nats);
+    // A deleted job still has a status entry (REVOKED); only ids never seen are unknown.
+    const known = (await deps.catalog.get(id)) !== undefined || (await deps.catalog.status(id)) !== undefined;
+    if (!known) throw new KanadeError("JOB_NOT_FOUND", `No job "${id}"`);
+    await deps.auditLog.around(ctx.caller, { action: `script.${action}`, target: id, payload: { status } }, () => deps.catalog.setStatus(id, status));
+    deps.log.info({ job_id: id, status }, `job ${action}d`);
+    return { id, status };
+  };
+  serve(app, "revokeJob", setStatus("revoke", SCRIPT_STATUS.REVOKED));
+  serve(app, "unrevokeJob", setStatus("unrevoke", SCRIPT_STATUS.ACTIVE));
 }

@@ -6,21 +6,13 @@ import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import { FLEET_PERF_SORTS, WS_BEARER_PROTOCOL_PREFIX, pcIdSchema, type HostPerf, type PerfFrame } from "@kanade/protocol";
+import { WS_BEARER_PROTOCOL_PREFIX, pcIdSchema, type HostPerf, type PerfFrame } from "@kanade/protocol";
 import { SESSION_ENDED_CLOSE_CODE, watchSession } from "../auth.js";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
 import type { PerfService } from "../perf/perf-service.js";
+import { routeDef, serve } from "./route.js";
 
 const pcParams = z.object({ pc: pcIdSchema });
-const historyQuery = z.object({
-  since: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
-});
-const fleetQuery = z.object({
-  sort: z.enum(FLEET_PERF_SORTS).default("cpu"),
-  limit: z.coerce.number().int().min(1).max(100_000).default(100),
-});
 const DEFAULT_HISTORY_MS = 60 * 60_000;
 /** A viewer that cannot keep up misses frames instead of growing the backend's memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -54,19 +46,19 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
   app.register(async (scope) => {
     await scope.register(websocket, { options: { handleProtocols } });
 
-    scope.get("/api/agents/:pc/perf", async (req) => {
-      const { pc } = parseOr400(pcParams, req.params, "pc_id");
-      const q = parseOr400(historyQuery, req.query, "query");
-      const sinceMs = q.since ? Date.parse(q.since) : deps.clock().getTime() - DEFAULT_HISTORY_MS;
-      return { items: await perf.ingest.since(pc, sinceMs, q.limit), next_cursor: null };
+    serve(scope, "getAgentPerf", async ({ params, query }) => {
+      const sinceMs = query.since ? Date.parse(query.since) : deps.clock().getTime() - DEFAULT_HISTORY_MS;
+      return { items: await perf.ingest.since(params.pc, sinceMs, query.limit), next_cursor: null };
     });
 
-    scope.get("/api/perf/fleet", async (req) => {
-      const q = parseOr400(fleetQuery, req.query, "query");
-      return { items: perf.ingest.fleet(q.sort, q.limit), total: perf.ingest.fleetSize(), sort: q.sort, next_cursor: null };
-    });
+    serve(scope, "getFleetPerf", async ({ query }) => ({
+      items: perf.ingest.fleet(query.sort, query.limit),
+      total: perf.ingest.fleetSize(),
+      sort: query.sort,
+      next_cursor: null,
+    }));
 
-    scope.get("/api/agents/:pc/perf/live", { websocket: true }, (socket, req) => {
+    scope.get(routeDef("watchAgentPerf").path, { websocket: true }, (socket, req) => {
       const parsed = pcParams.safeParse(req.params);
       if (!parsed.success) {
         socket.send(JSON.stringify({ type: "error", message: "invalid pc_id" } satisfies PerfFrame));
@@ -85,7 +77,7 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
       socket.on("error", (err) => req.log.warn({ err, pc_id: pc }, "live perf socket error"));
     });
 
-    scope.get("/api/perf/fleet/live", { websocket: true }, (socket, req) => {
+    scope.get(routeDef("watchFleetPerf").path, { websocket: true }, (socket, req) => {
       req.log.info({ actor: req.actor }, "fleet perf viewer connected");
       // Start with the current picture so a new viewer is not blank until the next batch.
       for (const text of framesOf(perf.ingest.fleet("cpu", 100_000))) sendFrame(socket, text);

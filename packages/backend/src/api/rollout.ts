@@ -1,7 +1,7 @@
 /**
- * `POST /api/agents/rollout`: sets `target_version` (and `target_version_jitter`) in the chosen
+ * Setting a rollout: `target_version` (and `target_version_jitter`) in the chosen
  * `agent_config` scopes — read-modify-write of each scope's JSON, so other fields stay. Refuses a
- * version with no build in `agent_releases`. `GET /api/agents/rollout`: targets per scope and what
+ * version with no build in `agent_releases`. Reading it: targets per scope and what
  * the fleet actually runs (from heartbeats).
  */
 import type { FastifyInstance } from "fastify";
@@ -11,17 +11,15 @@ import {
   KanadeError,
   configKeys,
   configScopeSchema,
-  rolloutRequestSchema,
   type ConfigScope,
   type RolloutResponse,
   type RolloutStatus,
 } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
-import { parseOr400 } from "../errors.js";
 import { live } from "../jobs/catalog.js";
 import { requireNats } from "../nats.js";
 import { listReleases } from "./agent-releases.js";
-import { callerOf } from "./caller.js";
+import { serve } from "./route.js";
 
 function parseScope(key: string, text: string): ConfigScope {
   const r = configScopeSchema.safeParse(JSON.parse(text));
@@ -45,8 +43,7 @@ async function patchScope(kv: KV, key: string, patch: ConfigScope): Promise<void
 }
 
 export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.post("/api/agents/rollout", async (req): Promise<RolloutResponse> => {
-    const body = parseOr400(rolloutRequestSchema, req.body ?? {}, "rollout request");
+  serve(app, "setRollout", async ({ body }, ctx): Promise<RolloutResponse> => {
     requireNats(deps.nats);
     const builds = (await listReleases(deps)).filter((r) => r.version === body.version);
     if (builds.length === 0) {
@@ -56,14 +53,14 @@ export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const kv = await new Kvm(deps.nats.js).open(BUCKETS.agentConfig);
     const patch: ConfigScope = { target_version: body.version, ...(body.jitter ? { target_version_jitter: body.jitter } : {}) };
     const payload = { scopes, jitter: body.jitter ?? null, platforms: builds.map((b) => b.platform) };
-    await deps.auditLog.around(callerOf(req), { action: "agent.rollout", target: body.version, payload }, async () => {
+    await deps.auditLog.around(ctx.caller, { action: "agent.rollout", target: body.version, payload }, async () => {
       for (const key of scopes) await patchScope(kv, key, patch);
     });
-    req.log.info({ version: body.version, scopes, jitter: body.jitter }, "agent rollout set");
+    ctx.req.log.info({ version: body.version, scopes, jitter: body.jitter }, "agent rollout set");
     return { version: body.version, scopes, jitter: body.jitter ?? null };
   });
 
-  app.get("/api/agents/rollout", async (): Promise<RolloutStatus> => {
+  serve(app, "getRollout", async (): Promise<RolloutStatus> => {
     requireNats(deps.nats);
     const kv = await new Kvm(deps.nats.js).open(BUCKETS.agentConfig);
     const scopes: RolloutStatus["scopes"] = [];

@@ -1,12 +1,12 @@
 /**
- * Who may call what. One table of explicit rules; everything else falls to a default by method, so a
- * route added anywhere in the app is covered the moment it is registered.
+ * Who may call what: the `access` of each route in the protocol's route table. A path that is not in the
+ * table (a typo, a route that does not exist) still needs a token under `/api`, so unknown paths answer 401
+ * like real ones and reveal nothing; outside `/api` (the web UI's files) everything is public.
  */
 import type { FastifyInstance } from "fastify";
-import type { Role } from "@kanade/protocol";
+import { apiRoutes, type Access, type RouteDef } from "@kanade/protocol";
 
-/** `public`: no token needed. Otherwise the least role that may call the route. */
-export type Access = "public" | Role;
+export type { Access } from "@kanade/protocol";
 
 export interface RouteEntry {
   method: string;
@@ -20,41 +20,29 @@ declare module "fastify" {
   }
 }
 
-/** Explicit rules, keyed `METHOD /route/pattern`. Anything not here falls to {@link defaultAccess}. */
-export const POLICY_OVERRIDES: Readonly<Record<string, Access>> = {
-  "GET /api/version": "public",
-  "HEAD /api/version": "public",
-  "POST /api/auth/login": "public",
-  // Changing one's own password and ending one's own session are for every account, viewers included.
-  "POST /api/auth/password": "viewer",
-  "POST /api/auth/logout": "viewer",
-  // Raw KV writes bypass every check the typed routes make (revocation, config layering): admins only.
-  "PUT /api/jetstream/kv/:bucket/:key": "admin",
-  "DELETE /api/jetstream/kv/:bucket/:key": "admin",
-};
-
-/** Routes an account that must change its password may still call. */
-export const PASSWORD_CHANGE_ALLOWED: ReadonlySet<string> = new Set([
-  "GET /api/auth/me",
-  "HEAD /api/auth/me",
-  "POST /api/auth/password",
-  "POST /api/auth/logout",
-]);
-
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** Reads need a viewer, changes an operator, account management an admin; /metrics is read-only. */
-export function defaultAccess(method: string, url: string): Access {
-  const isApi = url === "/api" || url.startsWith("/api/");
-  if (!isApi && url !== "/metrics") return "public";
-  if (url === "/api/accounts" || url.startsWith("/api/accounts/")) return "admin";
-  return READ_METHODS.has(method) ? "viewer" : "operator";
-}
-
 export const routeKey = (method: string, url: string): string => `${method} ${url}`;
 
+const TABLE: ReadonlyMap<string, RouteDef> = new Map(Object.values(apiRoutes).map((d: RouteDef) => [routeKey(d.method, d.path), d]));
+
+/** The table entry of a registered route; HEAD answers as its GET. */
+function entry(method: string, url: string): RouteDef | undefined {
+  return TABLE.get(routeKey(method === "HEAD" ? "GET" : method, url));
+}
+
+/** Unknown paths: under /api (and /metrics) a token is needed to learn even that they do not exist. */
+function fallbackAccess(method: string, url: string): Access {
+  const isApi = url === "/api" || url.startsWith("/api/") || url === "/metrics";
+  if (!isApi) return "public";
+  return method === "GET" || method === "HEAD" || method === "OPTIONS" ? "viewer" : "operator";
+}
+
 export function accessFor(method: string, url: string): Access {
-  return POLICY_OVERRIDES[routeKey(method, url)] ?? defaultAccess(method, url);
+  return entry(method, url)?.access ?? fallbackAccess(method, url);
+}
+
+/** An account that must change its password may still call these (who am I, change password, sign out). */
+export function allowedWhilePasswordChangeRequired(method: string, url: string): boolean {
+  return entry(method, url)?.whilePasswordChangeRequired === true;
 }
 
 /** Records every route as it is registered; call before any route is added. */
