@@ -1,7 +1,7 @@
 /** The shell: decides between sign-in and the app, holds the API client, renders the nav and the page. */
 import type { Identity } from "@kanade/protocol";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError, createApiClient } from "./api/client.js";
+import { ApiError, asError, createWebClient } from "./api/client.js";
 import { ApiContext } from "./api/context.js";
 import { ErrorBox } from "./components/ErrorBox.js";
 import { useI18n } from "./i18n/context.js";
@@ -26,13 +26,13 @@ type AuthState =
   | { kind: "signedOut"; expired?: boolean }
   /** Signed in to an account that may do nothing until its password is changed. */
   | { kind: "mustChange"; token: string; username: string }
-  /** `me` is null on a backend without `GET /api/auth/me`. */
-  | { kind: "ready"; token: string | null; me: Identity | null }
-  | { kind: "failed"; error: ApiError };
+  /** `token` is null on a backend with auth disabled. */
+  | { kind: "ready"; token: string | null; me: Identity }
+  | { kind: "failed"; error: Error };
 
 /** Where a checked token leads: straight in, or to the password change first. */
-const signedIn = (token: string | null, me: Identity | null): AuthState =>
-  token && me?.must_change_password ? { kind: "mustChange", token, username: me.actor } : { kind: "ready", token, me };
+const signedIn = (token: string | null, me: Identity): AuthState =>
+  token && me.must_change_password ? { kind: "mustChange", token, username: me.actor } : { kind: "ready", token, me };
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -75,7 +75,7 @@ export function App() {
   // Ends the session on the backend first (a copied token dies with it), then forgets it here at once.
   const signOut = useCallback(() => {
     const current = loadToken();
-    if (current) void endSession(createApiClient(() => current, () => undefined));
+    if (current) void endSession(createWebClient({ token: () => current }));
     clearToken();
     setAuth({ kind: "signedOut" });
   }, []);
@@ -84,7 +84,7 @@ export function App() {
     clearToken();
     setAuth({ kind: "signedOut", expired: true });
   }, []);
-  const onSignedIn = useCallback((tk: string, me: Identity | null) => {
+  const onSignedIn = useCallback((tk: string, me: Identity) => {
     saveToken(tk);
     setAuth(signedIn(tk, me));
   }, []);
@@ -92,27 +92,27 @@ export function App() {
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
     const token = loadToken();
-    whoAmI(createApiClient(() => token, () => undefined))
+    whoAmI(createWebClient({ token: () => token }))
       .then((me) => setAuth(signedIn(token, me)))
       .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) {
+        if (err instanceof ApiError && err.code === "UNAUTHORIZED") {
           clearToken();
           setAuth({ kind: "signedOut" });
-        } else setAuth({ kind: "failed", error: err instanceof ApiError ? err : new ApiError(0, "CLIENT", String(err)) });
+        } else setAuth({ kind: "failed", error: asError(err) });
       });
   }, []);
 
   const token = auth.kind === "ready" ? auth.token : null;
-  const me = auth.kind === "ready" ? auth.me : null;
-  const api = useMemo(() => createApiClient(() => token, sessionEnded), [token, sessionEnded]);
+  const api = useMemo(() => createWebClient({ token: () => token, onUnauthorized: sessionEnded }), [token, sessionEnded]);
   const route = matchRoute(path);
 
   if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
   if (auth.kind === "signedOut") return <SignIn onSignedIn={onSignedIn} {...(auth.expired ? { notice: t("signin.expired") } : {})} />;
   if (auth.kind === "mustChange") return <ChangePassword token={auth.token} username={auth.username} onChanged={onSignedIn} onCancel={signOut} />;
+  const me = auth.me;
   return (
-    <ApiContext.Provider value={{ api, token, me }}>
+    <ApiContext.Provider value={{ api, me }}>
       <header className="topbar">
         <strong className="brand">奏 {t("app.title")}</strong>
         <nav>
@@ -133,11 +133,9 @@ export function App() {
             ))}
           </select>
         </label>
-        {me && (
-          <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
-            <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
-          </span>
-        )}
+        <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
+          <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
+        </span>
         {token && (
           <button type="button" onClick={signOut}>
             {t("nav.signOut")}

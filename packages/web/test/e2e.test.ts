@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import type { ExecutionDetail } from "@kanade/protocol";
+import { createApiClient, pathFor, type ApiClient } from "@kanade/protocol";
 import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
 import { buildSpa, launch, requireChromium, shot } from "./browser.js";
 
@@ -23,6 +23,8 @@ describe("web UI (chromium)", () => {
   let dir: TempDir;
   let ctx: BrowserContext;
   let page: Page;
+  /** The test's own calls, through the same typed client (answers checked against the route table). */
+  let api: ApiClient;
 
   beforeAll(async () => {
     requireChromium();
@@ -31,12 +33,8 @@ describe("web UI (chromium)", () => {
     nats = await startNatsServer();
     backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
     fleet = await startTestFleet(nats.url, PCS, { heartbeatIntervalMs: 2000 });
-    const res = await fetch(`${backend.url}/api/jobs`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${backend.token}`, "content-type": "application/yaml" },
-      body: jobYaml("long-running.yaml"),
-    });
-    expect(res.status).toBe(201);
+    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
+    expect(await api.call("createJob", { body: jobYaml("long-running.yaml") })).toMatchObject({ id: "long-running" });
     ctx = await launch(dir.join("chromium-profile"));
     page = ctx.pages()[0] ?? (await ctx.newPage());
   }, 120_000);
@@ -113,11 +111,10 @@ describe("web UI (chromium)", () => {
     await shot(page, "result");
   });
 
-  it("runs long-running and kills it from Activity", async () => {
-    const exec = await backend.api<{ exec_id: string }>("POST", "/api/exec/long-running", { pcs: ["web-pc-3"] });
-    expect(exec.status).toBe(202);
+  it("runs long-running, kills it from Activity, finds it under the killed filter and revokes the job", async () => {
+    const exec = await api.call("execJob", { params: { job_id: "long-running" }, body: { pcs: ["web-pc-3"] } });
     await page.goto(`${backend.url}/activity`);
-    await page.locator(`tr[data-exec="${exec.body.exec_id}"] a`).first().click();
+    await page.locator(`tr[data-exec="${exec.exec_id}"] a`).first().click();
     const row = page.getByTestId("execution-rows").locator('tr[data-pc="web-pc-3"]');
     await row.and(page.locator('[data-status="running"]')).waitFor({ timeout: 30_000 });
     await page.getByRole("button", { name: "Kill" }).click();
@@ -126,11 +123,26 @@ describe("web UI (chromium)", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
     await page.getByText("Kill sent.").waitFor();
     await row.and(page.locator('[data-status="killed"]')).waitFor({ timeout: 30_000 });
-    const detail = await backend.api<ExecutionDetail>("GET", `/api/executions/${exec.body.exec_id}`);
-    expect(detail.body.rows.map((r) => r.status)).toEqual(["killed"]);
+    // The execution itself is in state killed, and the page says so.
+    await page.locator('.badge[data-state="killed"]').first().waitFor();
+    const detail = await api.call("getExecution", { params: { exec_id: exec.exec_id } });
+    expect(detail.state).toBe("killed");
+    expect(detail.rows?.map((r) => r.status)).toEqual(["killed"]);
+
+    // Revoke job (confirmed) marks the job revoked on the backend.
+    await page.getByRole("button", { name: "Revoke job" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("long-running revoked.").waitFor();
+    expect((await api.call("getJob", { params: { id: "long-running" } })).status).toBe("REVOKED");
+
+    // The state filter lists killed executions only.
     await page.goto(`${backend.url}/activity`);
     await page.getByTestId("executions").waitFor();
     await shot(page, "activity");
+    await page.locator('select[name="state"]').selectOption("killed");
+    await page.waitForURL(/\/activity\?state=killed$/);
+    await page.locator(`tr[data-exec="${exec.exec_id}"][data-state="killed"]`).waitFor();
+    await waitFor(async () => (await page.locator('[data-testid="executions"] tbody tr:not([data-state="killed"])').count()) === 0, { what: "only killed executions listed" });
   });
 
   it("shows manifest validation errors beside their line", async () => {
@@ -146,13 +158,8 @@ describe("web UI (chromium)", () => {
   });
 
   it("holds a require_approval run until a second operator, signed in with a password, approves it", async () => {
-    expect((await backend.api("POST", "/api/accounts", { ...APPROVER, role: "operator" })).status).toBe(201);
-    const created = await fetch(`${backend.url}/api/jobs`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${backend.token}`, "content-type": "application/yaml" },
-      body: GUARDED_YAML(),
-    });
-    expect(created.status).toBe(201);
+    expect(await api.call("createAccount", { body: { ...APPROVER, role: "operator" } })).toMatchObject({ username: APPROVER.username });
+    expect(await api.call("createJob", { body: GUARDED_YAML() })).toMatchObject({ id: "guarded" });
 
     // Requested from the SPA with the static token: it waits, and the requester cannot approve it.
     await page.goto(`${backend.url}/jobs`);
@@ -166,9 +173,9 @@ describe("web UI (chromium)", () => {
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
     await page.getByRole("alert").getByText("a different operator must approve it").waitFor();
-    const pending = await backend.api<ExecutionDetail>("GET", `/api/executions/${execId}`);
-    expect(pending.body.state).toBe("pending_approval");
-    expect(pending.body.rows.map((r) => r.status)).toEqual(["pending"]);
+    const pending = await api.call("getExecution", { params: { exec_id: execId } });
+    expect(pending.state).toBe("pending_approval");
+    expect(pending.rows?.map((r) => r.status)).toEqual(["pending"]);
 
     // Sign out, then in as the operator account; a wrong password first is refused readably.
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -212,10 +219,10 @@ describe("web UI (chromium)", () => {
     await page.getByTestId("awaiting-approval").waitFor({ state: "detached" });
     expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
     await shot(page, "approval-approved");
-    const approved = await backend.api<ExecutionDetail>("GET", `/api/executions/${execId}`);
-    expect(approved.body.issued_by).toBe("static-token");
-    expect(approved.body.approval?.manifest_digest).toBe(shownDigest);
-    expect(approved.body.rows.map((r) => r.status)).toEqual(["succeeded"]);
+    const approved = await api.call("getExecution", { params: { exec_id: execId } });
+    expect(approved.issued_by).toBe("static-token");
+    expect(approved.approval?.manifest_digest).toBe(shownDigest);
+    expect(approved.rows?.map((r) => r.status)).toEqual(["succeeded"]);
   });
 
   it("switches to Japanese and shows the remaining pages without crashing", async () => {
@@ -223,8 +230,9 @@ describe("web UI (chromium)", () => {
     await page.getByRole("heading", { name: "Inventory", exact: true }).waitFor();
     await page.locator('input[name="app"]').fill("7-Zip");
     await page.locator('input[name="app"]').press("Enter");
-    // Either real rows or the friendly "not available on this backend yet" note: never a blank page.
-    await page.locator('[data-testid="not-available"], table, p.muted').first().waitFor();
+    // Either rows or the "no PC reports that application" note: never a blank page or an error.
+    await page.locator("table, p.muted").first().waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
     await shot(page, "inventory");
     await page.goto(`${backend.url}/perf`);
     await page.getByRole("heading", { name: /Fleet performance/ }).waitFor();
@@ -233,5 +241,26 @@ describe("web UI (chromium)", () => {
     await page.getByRole("link", { name: "ダッシュボード" }).click();
     await page.getByRole("heading", { name: "ダッシュボード" }).waitFor();
     await shot(page, "dashboard-ja");
+  });
+
+  it("checks answers against the route table: a broken answer shows BAD_RESPONSE naming the field", async () => {
+    // The real backend answers; its answer is altered on the way, as a backend of another version might send it.
+    const agentsPath = pathFor("listAgents");
+    const isAgentsList = (url: URL): boolean => url.pathname === agentsPath;
+    await page.route(isAgentsList, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { items: Record<string, unknown>[] };
+      body.items[0]!.online = "yes";
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.goto(`${backend.url}/agents`);
+      const err = page.locator('[role="alert"][data-code="BAD_RESPONSE"]');
+      await err.waitFor();
+      expect(await err.textContent()).toContain("items.0.online");
+      expect(await page.getByTestId("agent-row").count()).toBe(0);
+    } finally {
+      await page.unroute(isAgentsList);
+    }
   });
 });

@@ -1,15 +1,14 @@
-/** Makes the API client (and the token, for WebSockets) available to every page. */
-import type { Identity } from "@kanade/protocol";
-import { createContext, useContext, useEffect, useRef, useState, useCallback } from "react";
-import type { ApiClient } from "./client.js";
-import { ApiError } from "./client.js";
+/** Makes the API client and who is signed in available to every page; `useCall` reads a route into state. */
+import type { CallableRouteName, CallInput, CallResult, Identity } from "@kanade/protocol";
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { canOperate } from "../lib/auth.js";
+import { asError, type ApiClient } from "./client.js";
+import { callArgs, inputKey } from "./call-input.js";
 
 export interface ApiContextValue {
   api: ApiClient;
-  token: string | null;
-  /** Who is signed in; null when the backend cannot say (no `GET /api/auth/me`). */
-  me: Identity | null;
+  /** Who is signed in (`getMe`). */
+  me: Identity;
 }
 
 export const ApiContext = createContext<ApiContextValue | null>(null);
@@ -27,46 +26,56 @@ export function useCanOperate(): boolean {
 
 export interface Loaded<T> {
   data: T | undefined;
-  error: ApiError | undefined;
+  /** Usually an `ApiError` (code, message, details). */
+  error: Error | undefined;
   loading: boolean;
   reload(): void;
 }
 
+export interface CallOptions {
+  /** Call again this long after each answer. */
+  pollMs?: number;
+}
+
 /**
- * GETs `path` (null = don't), and again every `pollMs` if given. Errors are kept (not thrown) so the page can
- * show them; the last good data stays on screen while a poll fails.
+ * Calls route `name` with `input` (null = don't), and again every `pollMs` if given. Errors are kept (not
+ * thrown) so the page can show them; the last good data stays on screen while a poll fails. A new input
+ * (compared by value) calls at once; leaving the page aborts the call in flight.
  */
-export function useGet<T>(path: string | null, pollMs?: number): Loaded<T> {
+export function useCall<K extends CallableRouteName>(name: K, input: CallInput<K> | null, options: CallOptions = {}): Loaded<CallResult<K>> {
   const { api } = useApi();
-  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean }>({
+  const { pollMs } = options;
+  const [state, setState] = useState<{ data: CallResult<K> | undefined; error: Error | undefined; loading: boolean }>({
     data: undefined,
     error: undefined,
-    loading: path !== null,
+    loading: input !== null,
   });
   const [tick, setTick] = useState(0);
-  const pathRef = useRef(path);
-  pathRef.current = path;
+  // The effect reruns when the input's value changes, not when a caller rebuilds the same object.
+  const key = inputKey(input);
+  const inputRef = useRef(input);
+  inputRef.current = input;
   useEffect(() => {
-    if (path === null) return;
-    let cancelled = false;
+    const current = inputRef.current;
+    if (current === null) return;
+    const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async (): Promise<void> => {
       try {
-        const data = await api.get<T>(path);
-        if (!cancelled) setState({ data, error: undefined, loading: false });
+        const data = await api.call(name, ...callArgs(name, current, abort.signal));
+        if (!abort.signal.aborted) setState({ data, error: undefined, loading: false });
       } catch (err) {
-        const e = err instanceof ApiError ? err : new ApiError(0, "CLIENT", (err as Error).message);
-        if (!cancelled) setState((s) => ({ data: s.data, error: e, loading: false }));
+        if (!abort.signal.aborted) setState((s) => ({ data: s.data, error: asError(err), loading: false }));
       }
-      if (!cancelled && pollMs) timer = setTimeout(() => void run(), pollMs);
+      if (!abort.signal.aborted && pollMs) timer = setTimeout(() => void run(), pollMs);
     };
     setState((s) => ({ ...s, loading: true }));
     void run();
     return () => {
-      cancelled = true;
+      abort.abort();
       if (timer) clearTimeout(timer);
     };
-  }, [api, path, pollMs, tick]);
+  }, [api, name, key, pollMs, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
 }

@@ -1,7 +1,7 @@
-/** One PC's live performance: history from `/perf`, then frames from the perf WebSocket, drawn with uPlot. */
-import type { HostPerf, ListResponse, ProcessPerf } from "@kanade/protocol";
+/** One PC's live performance: history from `getAgentPerf`, then frames from `watchAgentPerf`, drawn with uPlot. */
+import type { HostPerf, ProcessPerf } from "@kanade/protocol";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError } from "../api/client.js";
+import { asError } from "../api/client.js";
 import { useApi } from "../api/context.js";
 import { openPerfSocket } from "../api/perf-socket.js";
 import { useT } from "../i18n/context.js";
@@ -12,29 +12,29 @@ import { PerfChart } from "./PerfChart.js";
 
 export function LivePerf({ pc }: { pc: string }) {
   const t = useT();
-  const { api, token } = useApi();
+  const { api } = useApi();
   const [samples, setSamples] = useState<HostPerf[]>([]);
   const [procs, setProcs] = useState<ProcessPerf | undefined>();
   const [state, setState] = useState<{ s: "connecting" | "open" | "closed"; detail?: string }>({ s: "connecting" });
-  const [error, setError] = useState<ApiError | undefined>();
+  const [error, setError] = useState<Error | undefined>();
 
   useEffect(() => {
-    let cancelled = false;
+    const abort = new AbortController();
     const since = new Date(Date.now() - 15 * 60_000).toISOString();
     api
-      .get<ListResponse<HostPerf>>(`/api/agents/${encodeURIComponent(pc)}/perf?since=${encodeURIComponent(since)}`)
-      .then((r) => !cancelled && setSamples((prev) => appendSamples(prev, r.items)))
-      .catch((err: unknown) => !cancelled && setError(err instanceof ApiError ? err : new ApiError(0, "CLIENT", String(err))));
-    const stop = openPerfSocket(`/api/agents/${encodeURIComponent(pc)}/perf/live`, token, {
+      .call("getAgentPerf", { params: { pc }, query: { since }, signal: abort.signal })
+      .then((r) => !abort.signal.aborted && setSamples((prev) => appendSamples(prev, r.items)))
+      .catch((err: unknown) => !abort.signal.aborted && setError(asError(err)));
+    const stop = openPerfSocket(api, { route: "watchAgentPerf", params: { pc } }, {
       onHost: (s) => setSamples((prev) => appendSamples(prev, [s])),
       onProcess: (p) => setProcs(p),
       onState: (s, detail) => setState({ s, ...(detail ? { detail } : {}) }),
     });
     return () => {
-      cancelled = true;
+      abort.abort();
       stop();
     };
-  }, [api, token, pc]);
+  }, [api, pc]);
 
   const c = useMemo(() => toColumns(samples), [samples]);
   const cpu = useMemo(() => [{ label: t("agent.cpu"), color: "#e4572e" }], [t]);
@@ -50,7 +50,7 @@ export function LivePerf({ pc }: { pc: string }) {
         </span>{" "}
         <span className="muted small" data-testid="perf-points">{t("agent.points", { n: samples.length })}</span>
       </h2>
-      <ErrorBox error={error} path={`/api/agents/${pc}/perf`} />
+      <ErrorBox error={error} />
       {samples.length === 0 && <p className="muted">{t("agent.perfWaiting")}</p>}
       <div className="charts">
         <PerfChart testId="chart-cpu" title={t("agent.cpu")} t={c.t} series={cpu} values={[c.cpu]} format={(v) => formatPct(v)} max={100} />

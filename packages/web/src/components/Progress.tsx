@@ -1,17 +1,19 @@
 /** A stacked bar of an execution's per-PC outcome counts, with the numbers as text for screen readers. */
 import type { ExecutionCounts } from "@kanade/protocol";
 import { useT } from "../i18n/context.js";
-
-const PARTS = ["succeeded", "failed", "timed_out", "error", "killed", "skipped", "running", "pending"] as const;
+import { countParts } from "../lib/progress-parts.js";
 
 export function Progress({ counts }: { counts: ExecutionCounts }) {
   const t = useT();
   const total = Math.max(1, counts.total);
-  const label = PARTS.filter((p) => counts[p] > 0).map((p) => `${counts[p]} ${t(`status.${p}`)}`).join(", ");
+  const parts = countParts(counts);
+  const label = parts.map((p) => `${p.n} ${t(`status.${p.status}`)}`).join(", ");
   return (
-    <div className="progress" title={label}>
+    <div className="progress" title={label} data-testid="progress">
       <div className="bar">
-        {PARTS.map((p) => (counts[p] > 0 ? <span key={p} className={`seg s-${p}`} style={{ width: `${(counts[p] / total) * 100}%` }} /> : null))}
+        {parts.map((p) => (
+          <span key={p.status} className={`seg s-${p.status}`} data-status={p.status} data-n={p.n} style={{ width: `${(p.n / total) * 100}%` }} />
+        ))}
       </div>
       <span className="small">{counts.done}/{counts.total} · {label}</span>
     </div>

@@ -1,18 +1,24 @@
 /** Coloured status and state labels, translated. */
-import type { ExecutionState } from "@kanade/protocol";
+import type { ExecutionRow, ExecutionState } from "@kanade/protocol";
 import { useT } from "../i18n/context.js";
 import { ago } from "../lib/format.js";
 
-type RowStatus = "succeeded" | "failed" | "timed_out" | "killed" | "skipped" | "error" | "running" | "pending" | "not_sent";
+/** A PC's status in an execution (a result's status is one of them). */
+type RowStatus = ExecutionRow["status"];
 
 export function StatusBadge({ status }: { status: RowStatus }) {
   const t = useT();
   return <span className={`badge s-${status}`} data-status={status}>{t(`status.${status}`)}</span>;
 }
 
-export function StateBadge({ state }: { state: ExecutionState }) {
+/** An execution's state; `reason` (why it ended so, e.g. a failed publish) shows on hover. */
+export function StateBadge({ state, reason }: { state: ExecutionState; reason?: string | null | undefined }) {
   const t = useT();
-  return <span className={`badge st-${state}`} data-state={state}>{t(`state.${state}`)}</span>;
+  return (
+    <span className={`badge st-${state}`} data-state={state} title={reason ?? undefined}>
+      {t(`state.${state}`)}
+    </span>
+  );
 }
 
 export function OnlineBadge({ online }: { online: boolean }) {

@@ -1,31 +1,19 @@
-/** Sign-in and approval logic kept out of React: checking a token, reading login errors, role gates. */
+/** Sign-in and approval logic kept out of React: checking a token, ending a session, reading login errors, role gates. */
 import { roleAtLeast, type ExecutionSummary, type Identity } from "@kanade/protocol";
 import { ApiError, type ApiClient } from "../api/client.js";
 import type { MessageKey } from "../i18n/en.js";
 
-/**
- * Who the token belongs to (`GET /api/auth/me`). A backend without that route (older, or without governance)
- * answers 404 there: the token is then checked on a plain read and the identity is unknown (null).
- * Throws the ApiError otherwise (401 = the token is not accepted).
- */
-export async function whoAmI(api: ApiClient): Promise<Identity | null> {
-  try {
-    return await api.get<Identity>("/api/auth/me");
-  } catch (err) {
-    if (!(err instanceof ApiError) || !err.routeMissing) throw err;
-  }
-  await api.get("/api/agents?limit=1");
-  return null;
-}
+/** Who the token belongs to (`getMe`). Throws the ApiError otherwise (UNAUTHORIZED = the token is not accepted). */
+export const whoAmI = (api: ApiClient): Promise<Identity> => api.call("getMe");
 
 /**
- * Ends the session on the backend (`POST /api/auth/logout`) so a copy of the token is worthless too.
- * False when it could not be ended there: already ended (401), an older backend (404), or unreachable;
- * the caller forgets the token either way.
+ * Ends the session on the backend (`logout`) so a copy of the token is worthless too. False when it could
+ * not be ended there (already ended, a backend without sessions, unreachable); the caller forgets the
+ * token either way.
  */
 export async function endSession(api: ApiClient): Promise<boolean> {
   try {
-    await api.send("POST", "/api/auth/logout");
+    await api.call("logout");
     return true;
   } catch (err) {
     if (err instanceof ApiError) return false;
@@ -33,13 +21,13 @@ export async function endSession(api: ApiClient): Promise<boolean> {
   }
 }
 
-/** Operators and admins may change things; an unknown identity (older backend) is not second-guessed. */
-export const canOperate = (me: Identity | null): boolean => me === null || roleAtLeast(me.role, "operator");
+/** Operators and admins may change things. */
+export const canOperate = (me: Identity): boolean => roleAtLeast(me.role, "operator");
 
 /** A translated message for the login answers worth explaining; null = show the API error as it is. */
 export function loginProblem(err: ApiError): { key: MessageKey; vars?: Record<string, string> } | null {
-  if (err.status === 401) return { key: "signin.badCredentials" };
-  if (err.status === 429 || err.code === "RATE_LIMITED") return { key: "signin.rateLimited", vars: { message: err.message } };
+  if (err.code === "UNAUTHORIZED") return { key: "signin.badCredentials" };
+  if (err.code === "RATE_LIMITED") return { key: "signin.rateLimited", vars: { message: err.message } };
   return null;
 }
 
@@ -63,7 +51,7 @@ export interface ApprovalView {
   canDecide: boolean;
 }
 
-export function approvalView(e: Pick<ExecutionSummary, "state" | "issued_by">, me: Identity | null): ApprovalView {
+export function approvalView(e: Pick<ExecutionSummary, "state" | "issued_by">, me: Identity): ApprovalView {
   const pending = e.state === "pending_approval";
-  return { pending, ownRequest: me !== null && me.actor === e.issued_by, canDecide: pending && canOperate(me) };
+  return { pending, ownRequest: me.actor === e.issued_by, canDecide: pending && canOperate(me) };
 }

@@ -33,6 +33,12 @@ describe("dashboardStats", () => {
     expect(s).toMatchObject({ online: 2, offline: 1, runs24h: 2, succeeded: 7, failed: 3, successRate: 70 });
     expect(s.attention.map((e) => e.exec_id)).toEqual(["1", "2"]);
   });
+  it("lists an execution that failed to publish for attention, without counting its PCs as failed runs", () => {
+    const unpublished = { ...exec("np", "2025-06-01T11:30:00Z", { total: 4, not_sent: 4 }), state: "failed_to_publish" as const };
+    const s = dashboardStats([], [exec("ok", "2025-06-01T11:00:00Z", { succeeded: 2 }), unpublished], now);
+    expect(s.attention.map((e) => e.exec_id)).toEqual(["np"]);
+    expect(s).toMatchObject({ succeeded: 2, failed: 0, successRate: 100 });
+  });
   it("has no success rate when nothing finished", () => {
     expect(dashboardStats([], [], now).successRate).toBeNull();
   });

@@ -11,13 +11,19 @@ export interface DashboardStats {
   failed: number;
   /** succeeded / (succeeded + failed) in percent; null when nothing has finished. */
   successRate: number | null;
-  /** Executions (any age in the list) with at least one failed, timed-out or errored PC, newest first. */
+  /**
+   * Executions (any age in the list) with at least one failed, timed-out or errored PC, or that failed to
+   * publish (their PCs never got the command), newest first.
+   */
   attention: ExecutionSummary[];
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
 export const failedCount = (e: ExecutionSummary): number => e.counts.failed + e.counts.timed_out + e.counts.error;
+/** PCs a failed publish never reached. */
+export const notSentCount = (e: ExecutionSummary): number => e.counts.not_sent ?? 0;
+const needsLook = (e: ExecutionSummary): boolean => failedCount(e) > 0 || notSentCount(e) > 0 || e.state === "failed_to_publish";
 
 export function dashboardStats(agents: readonly AgentSummary[], executions: readonly ExecutionSummary[], now: Date): DashboardStats {
   const online = agents.filter((a) => a.online).length;
@@ -37,7 +43,7 @@ export function dashboardStats(agents: readonly AgentSummary[], executions: read
     failed,
     successRate: finished === 0 ? null : (succeeded / finished) * 100,
     attention: executions
-      .filter((e) => failedCount(e) > 0)
+      .filter(needsLook)
       .sort((a, b) => b.created_at.localeCompare(a.created_at))
       .slice(0, 10),
   };

@@ -1,8 +1,8 @@
 /** One PC: facts, groups (editable), effective config, recent runs, live performance. */
-import type { AgentSummary, EffectiveConfig, InventoryRecord, ListResponse, ResultRecord } from "@kanade/protocol";
+import type { EffectiveConfig } from "@kanade/protocol";
 import { useEffect, useState } from "react";
-import { ApiError } from "../api/client.js";
-import { useApi, useCanOperate, useGet } from "../api/context.js";
+import { asError } from "../api/client.js";
+import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { DataView } from "../components/DataView.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { LivePerf } from "../components/LivePerf.js";
@@ -25,18 +25,18 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
   const canOperate = useCanOperate();
   const [text, setText] = useState(groups.join(", "));
   const [msg, setMsg] = useState<string | undefined>();
-  const [error, setError] = useState<ApiError | undefined>();
+  const [error, setError] = useState<Error | undefined>();
   useEffect(() => setText(groups.join(", ")), [groups]);
   const save = async (): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
     const list = text.split(/[,\s]+/).map((g) => g.trim()).filter(Boolean);
     try {
-      await api.send("PUT", `/api/agents/${encodeURIComponent(pc)}/groups`, { groups: [...new Set(list)] });
+      await api.call("setAgentGroups", { params: { pc }, body: { groups: [...new Set(list)] } });
       setMsg(t("agent.groupsSaved"));
       onSaved();
     } catch (err) {
-      setError(err as ApiError);
+      setError(asError(err));
     }
   };
   return (
@@ -54,18 +54,18 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
 
 export function AgentDetailPage({ pc }: { pc: string }) {
   const t = useT();
-  const enc = encodeURIComponent(pc);
-  const agent = useGet<AgentSummary>(`/api/agents/${enc}`, 10_000);
-  const inv = useGet<InventoryRecord>(`/api/inventory/${enc}`);
-  const cfg = useGet<EffectiveConfig>(`/api/agents/${enc}/effective_config`);
-  const results = useGet<ListResponse<ResultRecord>>(`/api/results?pc_id=${enc}&limit=20`, 5000);
+  const params = { pc };
+  const agent = useCall("getAgent", { params }, { pollMs: 10_000 });
+  const inv = useCall("getInventory", { params });
+  const cfg = useCall("getEffectiveConfig", { params });
+  const results = useCall("listResults", { query: { pc_id: pc, limit: 20 } }, { pollMs: 5000 });
   const a = agent.data;
   return (
     <section>
       <h1 className="mono">
         {pc} {a && <OnlineBadge online={a.online} />}
       </h1>
-      <ErrorBox error={agent.error} path={`/api/agents/${pc}`} />
+      <ErrorBox error={agent.error} />
       {a && (
         <p className="muted">
           {a.hostname ?? "—"} · {osLabel(a) || "—"} · kanade-agent {a.agent_version ?? "—"} · <Ago iso={a.last_seen} />
@@ -79,7 +79,7 @@ export function AgentDetailPage({ pc }: { pc: string }) {
         </section>
         <section className="card">
           <h2>{t("agent.effectiveConfig")}</h2>
-          <ErrorBox error={cfg.error} path={`/api/agents/${pc}/effective_config`} />
+          <ErrorBox error={cfg.error} />
           {cfg.data && (
             <table>
               <tbody>
@@ -97,7 +97,7 @@ export function AgentDetailPage({ pc }: { pc: string }) {
       </div>
       <section className="card">
         <h2>{t("agent.recent")}</h2>
-        <ErrorBox error={results.error} path="/api/results" />
+        <ErrorBox error={results.error} />
         {results.data && results.data.items.length === 0 && <p className="muted">{t("agent.noRecent")}</p>}
         {results.data && results.data.items.length > 0 && (
           <table>
@@ -126,7 +126,7 @@ export function AgentDetailPage({ pc }: { pc: string }) {
       </section>
       <section className="card">
         <h2>{t("agent.facts")}</h2>
-        <ErrorBox error={inv.error} path={`/api/inventory/${pc}`} />
+        <ErrorBox error={inv.error} />
         {inv.data && Object.keys(inv.data.categories).length === 0 && <p className="muted">{t("agent.noFacts")}</p>}
         {inv.data &&
           CATEGORIES.map(([cat, key]) => {

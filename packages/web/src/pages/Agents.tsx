@@ -1,7 +1,6 @@
 /** The fleet table: virtualized rows, search and filters, multi-select → "Run job on selected". */
-import type { AgentSummary, ListResponse } from "@kanade/protocol";
 import { useMemo, useState } from "react";
-import { useGet } from "../api/context.js";
+import { useCall } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago, OnlineBadge } from "../components/Status.js";
 import { VirtualRows } from "../components/VirtualRows.js";
@@ -20,7 +19,7 @@ export function AgentsPage() {
     online: initialOnline === "online" || initialOnline === "offline" ? initialOnline : "all",
   });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const agents = useGet<ListResponse<AgentSummary>>("/api/agents", 10_000);
+  const agents = useCall("listAgents", {}, { pollMs: 10_000 });
   const all = agents.data?.items ?? [];
   const f = useMemo(() => facets(all), [all]);
   const shown = useMemo(() => filterAgents(all, filter), [all, filter]);
@@ -48,7 +47,7 @@ export function AgentsPage() {
   return (
     <section>
       <h1>{t("agents.title")}</h1>
-      <ErrorBox error={agents.error} path="/api/agents" />
+      <ErrorBox error={agents.error} />
       <div className="filters">
         <label>
           {t("common.search")}

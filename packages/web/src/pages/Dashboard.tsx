@@ -1,25 +1,24 @@
 /** Fleet at a glance: online/offline agents, last 24 h of runs, failed runs to look at. Every figure links on. */
-import type { AgentSummary, ExecutionSummary, ListResponse } from "@kanade/protocol";
-import { useGet } from "../api/context.js";
+import { useCall } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago, StateBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
 import { listFigure } from "../lib/activity-filter.js";
-import { dashboardStats, failedCount } from "../lib/dashboard-stats.js";
+import { dashboardStats, failedCount, notSentCount } from "../lib/dashboard-stats.js";
 import { formatPct } from "../lib/format.js";
 import { Link } from "../router.js";
 
 export function DashboardPage() {
   const t = useT();
-  const agents = useGet<ListResponse<AgentSummary>>("/api/agents", 5000);
-  const execs = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=500", 5000);
-  const awaiting = useGet<ListResponse<ExecutionSummary>>("/api/executions?limit=100&state=pending_approval", 5000);
+  const agents = useCall("listAgents", {}, { pollMs: 5000 });
+  const execs = useCall("listExecutions", { query: { limit: 500 } }, { pollMs: 5000 });
+  const awaiting = useCall("listExecutions", { query: { limit: 100, state: "pending_approval" } }, { pollMs: 5000 });
   const s = dashboardStats(agents.data?.items ?? [], execs.data?.items ?? [], new Date());
   return (
     <section>
       <h1>{t("nav.dashboard")}</h1>
-      <ErrorBox error={agents.error} path="/api/agents" />
-      <ErrorBox error={execs.error} path="/api/executions" />
+      <ErrorBox error={agents.error} />
+      <ErrorBox error={execs.error} />
       <div className="tiles">
         <Link to="/agents?online=online" className="tile ok">
           <span className="big" data-testid="agents-online">{agents.data ? s.online : "…"}</span>
@@ -62,9 +61,13 @@ export function DashboardPage() {
                   <Link to={`/activity/${e.exec_id}`}>{e.job_id}</Link>
                 </td>
                 <td>
-                  <StateBadge state={e.state} />
+                  <StateBadge state={e.state} reason={e.state_reason} />
                 </td>
-                <td className="bad-text">{t("dash.failedOf", { failed: failedCount(e), total: e.counts.total })}</td>
+                <td className="bad-text">
+                  {failedCount(e) > 0 || notSentCount(e) === 0
+                    ? t("dash.failedOf", { failed: failedCount(e), total: e.counts.total })
+                    : t("dash.notSentOf", { n: notSentCount(e), total: e.counts.total })}
+                </td>
                 <td>
                   <Ago iso={e.created_at} />
                 </td>

@@ -1,8 +1,8 @@
 /** One execution: per-PC rows updating live; Approve/Reject while it waits, Kill and Revoke; all confirmed first. */
-import type { ExecutionDetail } from "@kanade/protocol";
+import type { ExecutionView } from "@kanade/protocol";
 import { useState } from "react";
-import { ApiError } from "../api/client.js";
-import { useApi, useCanOperate, useGet } from "../api/context.js";
+import { asError } from "../api/client.js";
+import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
@@ -18,10 +18,11 @@ export function ExecutionPage({ execId }: { execId: string }) {
   const t = useT();
   const { api, me } = useApi();
   const canOperate = useCanOperate();
-  const d = useGet<ExecutionDetail>(`/api/executions/${encodeURIComponent(execId)}`, 1000);
+  const params = { exec_id: execId };
+  const d = useCall("getExecution", { params }, { pollMs: 1000 });
   const [confirm, setConfirm] = useState<Pending>(null);
   const [msg, setMsg] = useState<string | undefined>();
-  const [error, setError] = useState<ApiError | undefined>();
+  const [error, setError] = useState<Error | undefined>();
   const e = d.data;
   const act = async (what: Exclude<Pending, null>): Promise<void> => {
     setConfirm(null);
@@ -30,24 +31,24 @@ export function ExecutionPage({ execId }: { execId: string }) {
     try {
       if (what === "approve" || what === "reject") {
         // The approval names the content this page showed, so a different content can never be approved by it.
-        const body = what === "approve" && e.approval?.manifest_digest ? { manifest_digest: e.approval.manifest_digest } : undefined;
-        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/${what}`, body);
+        const body = what === "approve" && e.approval?.manifest_digest ? { manifest_digest: e.approval.manifest_digest } : {};
+        await api.call(what === "approve" ? "approveExecution" : "rejectExecution", { params, body });
         setMsg(t(what === "approve" ? "activity.approvedMsg" : "activity.rejectedMsg"));
       } else if (what === "kill") {
-        await api.send("POST", `/api/executions/${encodeURIComponent(execId)}/kill`);
+        await api.call("killExecution", { params });
         setMsg(t("activity.killed"));
       } else {
-        await api.send("POST", `/api/scripts/${encodeURIComponent(e.job_id)}/revoke`);
+        await api.call("revokeJob", { params: { id: e.job_id } });
         setMsg(t("activity.revoked", { job: e.job_id }));
       }
       d.reload();
     } catch (err) {
-      setError(err as ApiError);
+      setError(asError(err));
     }
   };
   const approval = e ? approvalView(e, me) : undefined;
   const roleNote = canOperate || !me ? undefined : t("common.needsOperator", { role: t(`role.${me.role}`) });
-  const confirmMessage = (what: Exclude<Pending, null>, ex: ExecutionDetail): string => {
+  const confirmMessage = (what: Exclude<Pending, null>, ex: ExecutionView): string => {
     const vars = { id: shortId(execId), job: ex.job_id, n: ex.target_count };
     if (what === "approve") return t("activity.approveConfirm", vars);
     if (what === "reject") return t("activity.rejectConfirm", vars);
@@ -60,11 +61,11 @@ export function ExecutionPage({ execId }: { execId: string }) {
       <h1>
         {e?.job_id ?? "…"} <span className="muted small mono">{execId}</span>
       </h1>
-      <ErrorBox error={d.error} path={`/api/executions/${execId}`} />
+      <ErrorBox error={d.error} />
       {e && (
         <>
           <div className="row">
-            <StateBadge state={e.state} />
+            <StateBadge state={e.state} reason={e.state_reason} />
             <span>{t("activity.target")}: {target}</span>
             <span>{e.issued_by}</span>
             <Ago iso={e.created_at} />
@@ -90,7 +91,11 @@ export function ExecutionPage({ execId }: { execId: string }) {
               {approval.ownRequest && <> {t("activity.ownRequest")}</>}
             </div>
           )}
-          {e.state_reason && <p className="muted" data-testid="state-reason">{e.state_reason}</p>}
+          {e.state_reason && (
+            <p className={e.state === "failed_to_publish" ? "warn-text" : "muted"} data-testid="state-reason">
+              {e.state === "failed_to_publish" ? t("activity.notPublished", { reason: e.state_reason }) : e.state_reason}
+            </p>
+          )}
           {approval?.pending && e.approval?.manifest && (
             <div className="approval-content" data-testid="approval-content">
               <p>
@@ -118,7 +123,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
               </tr>
             </thead>
             <tbody>
-              {e.rows.map((r) => (
+              {(e.rows ?? []).map((r) => (
                 <tr key={r.pc_id} data-pc={r.pc_id} data-status={r.status}>
                   <td className="mono"><Link to={`/agents/${encodeURIComponent(r.pc_id)}`}>{r.pc_id}</Link></td>
                   <td>{r.result_id ? <Link to={`/results/${r.result_id}`}><StatusBadge status={r.status} /></Link> : <StatusBadge status={r.status} />}</td>

@@ -1,7 +1,7 @@
-/** The hottest PCs across the fleet: a snapshot from `/api/perf/fleet`, kept current by the fleet perf stream. */
-import { FLEET_PERF_SORTS, type FleetPerfSort, type HostPerf, type ListResponse } from "@kanade/protocol";
+/** The hottest PCs across the fleet: a snapshot from `getFleetPerf`, kept current by `watchFleetPerf`. */
+import { FLEET_PERF_SORTS, type FleetPerfSort, type HostPerf } from "@kanade/protocol";
 import { useEffect, useState } from "react";
-import { useApi, useGet } from "../api/context.js";
+import { useApi, useCall } from "../api/context.js";
 import { openPerfSocket } from "../api/perf-socket.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago } from "../components/Status.js";
@@ -12,9 +12,9 @@ import { Link } from "../router.js";
 
 export function FleetPerfPage() {
   const t = useT();
-  const { token } = useApi();
+  const { api } = useApi();
   const [sort, setSort] = useState<FleetPerfSort>("cpu");
-  const snap = useGet<ListResponse<HostPerf>>(`/api/perf/fleet?sort=${sort}&limit=200`, 30_000);
+  const snap = useCall("getFleetPerf", { query: { sort, limit: 200 } }, { pollMs: 30_000 });
   const [board, setBoard] = useState<Map<string, HostPerf>>(new Map());
   const [live, setLive] = useState(false);
   useEffect(() => {
@@ -22,11 +22,11 @@ export function FleetPerfPage() {
   }, [snap.data]);
   useEffect(
     () =>
-      openPerfSocket("/api/perf/fleet/live", token, {
+      openPerfSocket(api, { route: "watchFleetPerf" }, {
         onHost: (s) => setBoard((b) => mergeLatest(b, [s])),
         onState: (s) => setLive(s === "open"),
       }),
-    [token],
+    [api],
   );
   const rows = hottest(board, sort, 100);
   return (
@@ -40,7 +40,7 @@ export function FleetPerfPage() {
           {FLEET_PERF_SORTS.map((s) => <option key={s} value={s}>{t(`perf.sort.${s}`)}</option>)}
         </select>
       </label>
-      <ErrorBox error={snap.error} path="/api/perf/fleet" />
+      <ErrorBox error={snap.error} />
       {rows.length === 0 ? (
         <p className="muted">{t("perf.empty")}</p>
       ) : (

@@ -1,7 +1,6 @@
 /** Fleet-wide software ("which PCs have app X, at which versions") and job-defined inventory columns. */
-import type { InstalledAppRow, ListResponse } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
-import { useGet } from "../api/context.js";
+import { useCall } from "../api/context.js";
 import { DataView } from "../components/DataView.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { useT } from "../i18n/context.js";
@@ -26,19 +25,19 @@ export function InventoryPage() {
   const t = useT();
   const [app, setApp] = useState<string | null>(null);
   const [job, setJob] = useState<string | null>(null);
-  const apps = useGet<ListResponse<InstalledAppRow>>(app === null ? null : `/api/inventory?app=${encodeURIComponent(app)}`);
-  const jobInv = useGet<unknown>(job ? `/api/inventory/jobs/${encodeURIComponent(job)}` : null);
+  const apps = useCall("findInstalledApps", app === null ? null : { query: { app } });
+  const jobInv = useCall("getJobFacts", job ? { params: { job } } : null);
   const rows = apps.data?.items ?? [];
   const versions = new Set(rows.map((r) => r.version ?? "—"));
   const pcs = new Set(rows.map((r) => r.pc_id));
-  const jobRows = jobInv.data && typeof jobInv.data === "object" && "items" in jobInv.data ? (jobInv.data as { items: unknown }).items : jobInv.data;
+  const jobRows = jobInv.data?.items;
   return (
     <section>
       <h1>{t("inv.title")}</h1>
       <section className="card">
         <h2>{t("inv.software")}</h2>
         <SearchForm name="app" placeholder={t("inv.appPlaceholder")} onSubmit={setApp} />
-        <ErrorBox error={apps.error} path="/api/inventory" />
+        <ErrorBox error={apps.error} />
         {apps.data && rows.length === 0 && <p className="muted">{t("inv.empty")}</p>}
         {rows.length > 0 && (
           <>
@@ -69,8 +68,8 @@ export function InventoryPage() {
       <section className="card">
         <h2>{t("inv.jobColumns")}</h2>
         <SearchForm name="job" placeholder={t("inv.jobPlaceholder")} onSubmit={(v) => setJob(v || null)} />
-        <ErrorBox error={jobInv.error} path="/api/inventory/jobs/{job}" />
-        {jobInv.data !== undefined && (Array.isArray(jobRows) && jobRows.length === 0 ? <p className="muted">{t("inv.noRows")}</p> : <DataView value={jobRows} />)}
+        <ErrorBox error={jobInv.error} />
+        {jobRows !== undefined && (jobRows.length === 0 ? <p className="muted">{t("inv.noRows")}</p> : <DataView value={jobRows} />)}
       </section>
     </section>
   );

@@ -1,8 +1,8 @@
 /** The job catalog, a YAML editor to create/replace jobs, and the exec form with a target picker. */
-import type { AgentSummary, ExecResponse, GroupSummary, JobSummary, ListResponse } from "@kanade/protocol";
+import type { JobSummary } from "@kanade/protocol";
 import { useMemo, useState } from "react";
-import { ApiError } from "../api/client.js";
-import { useApi, useCanOperate, useGet } from "../api/context.js";
+import { ApiError, asError } from "../api/client.js";
+import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { useT } from "../i18n/context.js";
@@ -48,18 +48,19 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
   const t = useT();
   const { api } = useApi();
   const canOperate = useCanOperate();
-  const [error, setError] = useState<ApiError | undefined>();
+  const [error, setError] = useState<Error | undefined>();
   const [msg, setMsg] = useState<string | undefined>();
-  const marks = useMemo(() => (error?.code === "INVALID_MANIFEST" ? issueLines(text, error.details.length ? error.details : [{ path: "", message: error.message }]) : new Map<number, string[]>()), [error, text]);
+  const invalid = error instanceof ApiError && error.code === "INVALID_MANIFEST" ? error : undefined;
+  const marks = useMemo(() => (invalid ? issueLines(text, invalid.details.length ? invalid.details : [{ path: "", message: invalid.message }]) : new Map<number, string[]>()), [invalid, text]);
   const save = async (): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
     try {
-      const r = await api.send<{ id: string; version: string }>("POST", "/api/jobs", text, "application/yaml");
+      const r = await api.call("createJob", { body: text });
       setMsg(t("jobs.saved", { id: r.id, version: r.version }));
       onSaved();
     } catch (err) {
-      setError(err as ApiError);
+      setError(asError(err));
     }
   };
   return (
@@ -67,13 +68,13 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
       <h2>{t("jobs.editor")}</h2>
       <p className="muted small">{t("jobs.editorHelp")}</p>
       <YamlEditor value={text} onChange={(v) => { setText(v); setMsg(undefined); }} marks={marks} />
-      {error?.code === "INVALID_MANIFEST" ? (
+      {invalid ? (
         <div className="error" role="alert" data-testid="manifest-error">
           <strong>{t("jobs.invalid")}</strong>
           <ul>{[...marks.entries()].flatMap(([line, msgs]) => msgs.map((m, i) => <li key={`${line}-${i}`}>{`L${line}: ${m}`}</li>))}</ul>
         </div>
       ) : (
-        <ErrorBox error={error} path="/api/jobs" />
+        <ErrorBox error={error} />
       )}
       {msg && <p className="ok-text" role="status">{msg}</p>}
       <button type="button" className="primary" onClick={() => void save()} disabled={!text.trim() || !canOperate}>{t("common.save")}</button>
@@ -86,10 +87,10 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
   const { api } = useApi();
   const canOperate = useCanOperate();
   const { navigate } = useRouter();
-  const agents = useGet<ListResponse<AgentSummary>>("/api/agents");
-  const groups = useGet<ListResponse<GroupSummary>>("/api/groups");
+  const agents = useCall("listAgents", {});
+  const groups = useCall("listGroups", {});
   const [choice, setChoice] = useState<TargetChoice>({ mode: "pcs", pcs: initialPcs, groups: [], jitter: "" });
-  const [error, setError] = useState<ApiError | string | undefined>();
+  const [error, setError] = useState<Error | string | undefined>();
   const [filter, setFilter] = useState("");
   const pcs = (agents.data?.items ?? []).filter((a) => a.pc_id.toLowerCase().includes(filter.trim().toLowerCase()));
   const toggle = (key: "pcs" | "groups", v: string): void =>
@@ -99,10 +100,10 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
     const r = buildExecRequest(choice);
     if (!r.ok) return setError(r.reason === "no_pcs" ? t("jobs.noPcs") : r.reason === "no_groups" ? t("jobs.noGroups") : (r.message ?? ""));
     try {
-      const res = await api.send<ExecResponse>("POST", `/api/exec/${encodeURIComponent(job)}`, r.request);
+      const res = await api.call("execJob", { params: { job_id: job }, body: r.request });
       navigate(`/activity/${res.exec_id}`);
     } catch (err) {
-      setError(err as ApiError);
+      setError(asError(err));
     }
   };
   return (
@@ -154,7 +155,7 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
         </div>
       )}
       {choice.mode === "all" && <p className="warn-text">{t("jobs.allWarning")}</p>}
-      <ErrorBox error={error} path="/api/exec" />
+      <ErrorBox error={error} />
       <button type="button" className="primary" disabled={!job || !canOperate} onClick={() => void run()}>{t("jobs.exec")}</button>
     </section>
   );
@@ -164,24 +165,24 @@ export function JobsPage() {
   const t = useT();
   const { api } = useApi();
   const { search } = useRouter();
-  const jobs = useGet<ListResponse<JobSummary>>("/api/jobs");
+  const jobs = useCall("listJobs", {});
   const [text, setText] = useState("");
   const [job, setJob] = useState("");
-  const [loadError, setLoadError] = useState<ApiError | undefined>();
+  const [loadError, setLoadError] = useState<Error | undefined>();
   const initialPcs = useMemo(() => (search.get("pcs") ?? "").split(",").filter(Boolean), [search]);
   const edit = async (id: string): Promise<void> => {
     setLoadError(undefined);
     try {
-      setText(await api.getText(`/api/jobs/${encodeURIComponent(id)}/yaml`));
+      setText(await api.call("exportJob", { params: { id } }));
     } catch (err) {
-      setLoadError(err as ApiError);
+      setLoadError(asError(err));
     }
   };
   return (
     <section>
       <h1>{t("jobs.title")}</h1>
       <h2>{t("jobs.catalog")}</h2>
-      <ErrorBox error={jobs.error ?? loadError} path="/api/jobs" />
+      <ErrorBox error={jobs.error ?? loadError} />
       {jobs.data && <Catalog jobs={jobs.data.items} onEdit={(id) => void edit(id)} onRun={setJob} />}
       <ExecForm jobs={jobs.data?.items ?? []} job={job} setJob={setJob} initialPcs={initialPcs} />
       <Editor text={text} setText={setText} onSaved={jobs.reload} />

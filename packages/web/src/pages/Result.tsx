@@ -1,7 +1,6 @@
 /** One PC's result: status, exit code, duration and paged stdout/stderr (monospace, unicode as sent). */
-import type { ResultRecord } from "@kanade/protocol";
 import { useState } from "react";
-import { useGet } from "../api/context.js";
+import { useCall } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
@@ -31,11 +30,11 @@ function Output({ title, text, truncated, testId }: { title: string; text: strin
 
 export function ResultPage({ resultId }: { resultId: string }) {
   const t = useT();
-  const r = useGet<ResultRecord>(`/api/results/${encodeURIComponent(resultId)}`);
+  const r = useCall("getResult", { params: { result_id: resultId } });
   const x = r.data;
   return (
     <section>
-      <ErrorBox error={r.error} path={`/api/results/${resultId}`} />
+      <ErrorBox error={r.error} />
       {x && (
         <>
           <h1>{t("activity.result", { pc: x.pc_id })}</h1>

@@ -1,18 +1,16 @@
 /**
- * Sign in with an account (POST /api/auth/login) or a pasted bearer token; either token is checked against the
- * API before it is kept. Accounts that must change their password get the change form first.
+ * Sign in with an account (`login`) or a pasted bearer token; either token is checked against the API
+ * (`getMe`) before it is kept. Accounts that must change their password get the change form first.
  */
 import type { Identity, LoginResponse } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
-import { ApiError, createApiClient } from "../api/client.js";
+import { ApiError, asError, createWebClient } from "../api/client.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { useT } from "../i18n/context.js";
 import { loginProblem, passwordProblem, whoAmI } from "../lib/auth.js";
 
-type SignedIn = (token: string, me: Identity | null) => void;
-
-const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : new ApiError(0, "CLIENT", (err as Error).message));
-/** The login answer as the identity `GET /api/auth/me` would give for that token. */
+type SignedIn = (token: string, me: Identity) => void;
+/** The login answer as the identity `getMe` would give for that token. */
 const identityOf = (r: LoginResponse): Identity => ({ actor: r.username, role: r.role, kind: "account", must_change_password: r.must_change_password });
 
 function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
@@ -20,19 +18,18 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | string | undefined>();
+  const [error, setError] = useState<Error | string | undefined>();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!username.trim() || !password) return;
     setBusy(true);
     setError(undefined);
     try {
-      const r = await createApiClient(() => null, () => undefined).send<LoginResponse>("POST", "/api/auth/login", { username: username.trim(), password });
+      const r = await createWebClient({ token: () => null }).call("login", { body: { username: username.trim(), password } });
       onSignedIn(r.token, identityOf(r));
     } catch (err) {
-      const apiErr = asApiError(err);
-      const problem = loginProblem(apiErr);
-      setError(problem ? t(problem.key, problem.vars) : apiErr);
+      const problem = err instanceof ApiError ? loginProblem(err) : null;
+      setError(problem ? t(problem.key, problem.vars) : asError(err));
     } finally {
       setBusy(false);
     }
@@ -61,7 +58,7 @@ function TokenForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   const t = useT();
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | string | undefined>();
+  const [error, setError] = useState<Error | string | undefined>();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const candidate = token.trim();
@@ -69,11 +66,10 @@ function TokenForm({ onSignedIn }: { onSignedIn: SignedIn }) {
     setBusy(true);
     setError(undefined);
     try {
-      const me = await whoAmI(createApiClient(() => candidate, () => undefined));
+      const me = await whoAmI(createWebClient({ token: () => candidate }));
       onSignedIn(candidate, me);
     } catch (err) {
-      const apiErr = asApiError(err);
-      setError(apiErr.status === 401 ? t("signin.rejected") : apiErr);
+      setError(err instanceof ApiError && err.code === "UNAUTHORIZED" ? t("signin.rejected") : asError(err));
     } finally {
       setBusy(false);
     }
@@ -110,14 +106,14 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: SignedIn; notice?: 
   );
 }
 
-/** `POST /api/auth/password` with the session that must change it; the answer is a fresh session. */
+/** `changePassword` with the session that must change it; the answer is a fresh session. */
 export function ChangePassword({ token, username, onChanged, onCancel }: { token: string; username: string; onChanged: SignedIn; onCancel(): void }) {
   const t = useT();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | string | undefined>();
+  const [error, setError] = useState<Error | string | undefined>();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const problem = passwordProblem(current, next, repeat);
@@ -125,13 +121,10 @@ export function ChangePassword({ token, username, onChanged, onCancel }: { token
     setBusy(true);
     setError(undefined);
     try {
-      const r = await createApiClient(() => token, () => undefined).send<LoginResponse>("POST", "/api/auth/password", {
-        current_password: current,
-        new_password: next,
-      });
+      const r = await createWebClient({ token: () => token }).call("changePassword", { body: { current_password: current, new_password: next } });
       onChanged(r.token, identityOf(r));
     } catch (err) {
-      setError(asApiError(err));
+      setError(asError(err));
     } finally {
       setBusy(false);
     }
