@@ -31,6 +31,7 @@ import { register as accountManage } from "./commands/account/manage.js";
 import { register as auditList } from "./commands/audit/list.js";
 import { register as authLogin } from "./commands/auth/login.js";
 import { register as executionsApprove } from "./commands/approve/approve.js";
+import { register as authLogout } from "./commands/auth/logout.js";
 import { register as jetstreamKv } from "./commands/jetstream/kv.js";
 import { register as jetstreamObjectList } from "./commands/jetstream/object-list.js";
 import { register as jetstreamStatus } from "./commands/jetstream/status.js";
@@ -76,7 +77,7 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
-  for (const reg of [authLogin, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList]) reg(program, deps);
+  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);

@@ -3,7 +3,7 @@ import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson } from "../../output.js";
 import { promptSecret, readStdinLines } from "../../secret-input.js";
-import { removeStoredToken, tokenPath, writeStoredToken } from "../../token-store.js";
+import { tokenPath, writeStoredToken } from "../../token-store.js";
 
 interface LoginOpts {
   username?: string;
@@ -26,15 +26,6 @@ export function register(program: Command, deps: Deps): void {
       if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, role: session.role, expires_at: session.expires_at, must_change_password: session.must_change_password, token_file: path });
       deps.io.out(`logged in as ${session.username} (${session.role}) until ${session.expires_at}\ntoken saved to ${path}\n`);
       if (session.must_change_password) deps.io.err("this account must change its password before anything else: run `kanade password`\n");
-    });
-
-  withJson(program.command("logout"))
-    .description("forget the session token saved by `kanade login`")
-    .action(async (_opts: unknown, cmd: Command) => {
-      const path = tokenPath(process.env);
-      removeStoredToken(path);
-      if (wantsJson(cmd)) return printJson(deps.io, { token_file: path, removed: true });
-      deps.io.out(`removed ${path}\n`);
     });
 
   withJson(program.command("password"))
