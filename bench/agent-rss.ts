@@ -1,10 +1,10 @@
 /**
- * Idle agent footprint: one real agent (the workspace build under node, and the Linux single executable
- * when `dist/kanade-agent-linux-x64` exists) connected to a real nats-server + backend, left idle; its
- * RSS is sampled from /proc over the last 10 s of the window. A bare node process holding one NATS
- * connection is measured the same way for comparison. Prints one JSON line (KiB).
+ * Idle agent footprint: one real agent (the workspace build under node; the release bundle under node and
+ * the Linux single executable when `npm run build:release` made them) connected to a real nats-server +
+ * backend, left idle; its RSS is sampled from /proc over the last 10 s of the window. A bare node process
+ * holding one NATS connection is measured the same way for comparison. Prints one JSON line (KiB).
  *
- *   npx tsx bench/agent-rss.ts
+ *   npm run bench:agent-rss        (builds the release bundles first)
  *   BENCH_SECONDS=30 BENCH_AGENT_EXE=/path/to/kanade-agent npx tsx bench/agent-rss.ts
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -14,8 +14,10 @@ import { memKiB, percentile, stopChild, waitAgentsOnline, withBackend, type Benc
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SAMPLE_SECONDS = Math.min(10, SECONDS);
-const TOKEN = "bench-token";
+const TOKEN = "bench-token-0123456789abcdefghijklmno";
 const SEA = process.env.BENCH_AGENT_EXE ?? `${REPO_ROOT}dist/kanade-agent-linux-x64`;
+/** The release bundle (minified) that the single executable embeds, run by the machine's node. */
+const BUNDLE = `${REPO_ROOT}dist/kanade-agent.cjs`;
 const BARE = "import { connect } from '@nats-io/transport-node'; await connect({ servers: process.env.KANADE_NATS_URL, name: 'bare' }); setInterval(() => {}, 1 << 30);";
 
 interface Figure {
@@ -69,6 +71,9 @@ async function measureBare(bench: Bench): Promise<Figure> {
 await withBackend("kanade-bench-rss-", TOKEN, async (bench) => {
   const out: Record<string, unknown> = { bench: "agent-rss", idle_seconds: SECONDS, sample_seconds: SAMPLE_SECONDS };
   out.node_agent = await measureAgent(bench, "rss-node", process.execPath, [`${REPO_ROOT}packages/agent/bin/kanade-agent.js`]);
+  out.bundle_agent = existsSync(BUNDLE)
+    ? await measureAgent(bench, "rss-bundle", process.execPath, [BUNDLE])
+    : `not measured: ${BUNDLE} missing (npm run build:release -- --skip-windows)`;
   out.sea_agent = existsSync(SEA) ? await measureAgent(bench, "rss-sea", SEA, []) : `not measured: ${SEA} missing (npm run build:release -- --skip-windows)`;
   out.bare_node_nats = await measureBare(bench);
   console.log(JSON.stringify(out));
