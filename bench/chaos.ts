@@ -18,7 +18,7 @@ const JITTER = process.env.CHAOS_JITTER ?? "6s";
 const OUTAGE_MS = Number(process.env.CHAOS_OUTAGE_MS ?? 4_000);
 /** After a restart: the agents' reconnect backoff is 2 s + up to 1 s of jitter. */
 const RECONNECT_SETTLE_MS = 6_000;
-const TOKEN = "chaos-token";
+const TOKEN = "chaos-token-0123456789abcdef-0123456789";
 const JOB = `id: chaos-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo chaos\n  timeout: 60s\n`;
 
 interface Row {

@@ -11,7 +11,7 @@ import { percentile, waitAgentsOnline, withBackend } from "./lib.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const TOKEN = "bench-token";
+const TOKEN = "bench-token-0123456789abcdef-0123456789";
 
 interface Figures {
   agents: number;

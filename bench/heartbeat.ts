@@ -14,7 +14,7 @@ import { cpuSeconds, memKiB, percentile, waitAgentsOnline, withBackend } from ".
 const N = Number(process.env.BENCH_AGENTS ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL = process.env.BENCH_HEARTBEAT ?? "5s";
-const TOKEN = "bench-token";
+const TOKEN = "bench-token-0123456789abcdef-0123456789";
 
 interface AgentRow {
   pc_id: string;

@@ -14,7 +14,7 @@ import { cpuSeconds, memKiB, percentile, withBackend } from "./lib.js";
 
 const agents = Number(process.env.BENCH_AGENTS ?? 500);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const TOKEN = "bench-token";
+const TOKEN = "bench-token-0123456789abcdef-0123456789";
 
 await withBackend("kanade-bench-perf-", TOKEN, async ({ port, api, backend, dbPath, simulate }) => {
   const fleet = (): Promise<{ items: unknown[]; total: number }> => api("GET", "/api/perf/fleet?sort=cpu&limit=100000");

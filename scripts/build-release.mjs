@@ -36,6 +36,10 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     target: "node20",
     format,
     define: { __KANADE_AGENT_VERSION__: JSON.stringify(version) },
+    // Every PC runs this: minified code is smaller in memory (idle RSS about 4 MiB lower); keepNames keeps
+    // class and function names in stack traces and in the error types the agent logs.
+    minify: true,
+    keepNames: true,
     logLevel: "error",
     ...(format === "esm"
       ? { banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } }

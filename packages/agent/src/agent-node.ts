@@ -6,14 +6,17 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol";
+import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol/wire";
 import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
 import { Intake } from "./intake.js";
+import { reportInterruptedRuns } from "./interrupted-runs.js";
+import { JoinedBaselines } from "./joined-baselines.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
+import { safeJson } from "./safe-json.js";
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -76,14 +79,19 @@ export class AgentNode {
       jsm,
       pcId: deps.pcId,
       log,
+      baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
       onCommand: (cmd, subject) => this.runner.handle(cmd, subject),
     });
   }
 
-  /** Resolves when subscriptions are live, the first replay ran and the first heartbeat went out. */
-  async start(groups: readonly string[]): Promise<void> {
+  /**
+   * Resolves when subscriptions are live, the first replay ran and the first heartbeat went out.
+   * `groups` undefined: membership unknown for now (the agent_groups watcher will say).
+   */
+  async start(groups: readonly string[] | undefined): Promise<void> {
     const { nc, pcId } = this.deps;
-    this.recoverInterrupted();
+    // Before intake: no new run may stage or spawn while the last process's leftovers are cleaned up.
+    await reportInterruptedRuns({ pcId, markers: this.markers, outbox: this.outbox, executor: this.deps.executor, log: this.deps.log, now: this.deps.now ?? Date.now });
     this.subs.push(
       nc.subscribe(subjects.killWildcard(), {
         callback: (err, msg) => (err ? this.deps.log.warn({ err }, "kill subscription error") : this.onKill(msg.subject, msg.data)),
@@ -153,6 +161,7 @@ export class AgentNode {
     this.stopped = true;
     this.intake.stop();
     for (const s of this.subs) s.unsubscribe();
+    await this.intake.idle();
     await this.runner.stop();
     this.outbox.stop();
   }
@@ -185,40 +194,5 @@ export class AgentNode {
         void this.outbox.drain();
       }
     }
-  }
-
-  /** Markers left by a previous process become `error` results (SPEC §6: killed mid-run → error). */
-  private recoverInterrupted(): void {
-    for (const m of this.markers.leftovers()) {
-      const finishedAt = new Date((this.deps.now ?? Date.now)()).toISOString();
-      this.deps.log.warn({ exec_id: m.exec_id, job_id: m.job_id }, "reporting a run interrupted by an agent stop");
-      this.outbox.put({
-        result_id: m.result_id,
-        exec_id: m.exec_id,
-        request_id: m.request_id,
-        job_id: m.job_id,
-        version: m.version,
-        pc_id: this.deps.pcId,
-        status: "error",
-        exit_code: null,
-        stdout: "",
-        stderr: "",
-        stdout_truncated: false,
-        stderr_truncated: false,
-        started_at: m.started_at,
-        finished_at: finishedAt,
-        error: `agent stopped while the script was running (agent pid ${m.agent_pid}; output lost)`,
-        run_as: m.run_as,
-      });
-      this.markers.remove(m.exec_id);
-    }
-  }
-}
-
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(data));
-  } catch (err) {
-    return { invalid: (err as Error).message };
   }
 }

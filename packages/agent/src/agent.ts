@@ -3,7 +3,7 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { jetstream } from "@nats-io/jetstream";
-import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
+import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol/wire";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
 import { connectAgent } from "./connection.js";
@@ -11,13 +11,15 @@ import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
 import { BucketWatcher } from "./kv-watch.js";
-import { collectInventory, type Collector } from "./inventory/collect.js";
+import type { Collector } from "./inventory/collect.js";
+import { inProcessCollector } from "./inventory/collectors.js";
 import { InventoryReporter, type InventorySettings } from "./inventory/reporter.js";
 import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
 import { serveLogTail } from "./log-tail.js";
 import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
 import { currentPlatform } from "./platform/index.js";
+import { tightenTree } from "./private-files.js";
 import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
 import { quarantinedVersions } from "./self-update/state.js";
@@ -54,7 +56,10 @@ export interface StartAgentDeps {
   log?: Logger;
   /** Where `log` also writes, so `kanade logs` can read it; made here when the logger is. */
   logRing?: LogRing;
-  /** Built-in inventory collector (tests substitute a fake). */
+  /**
+   * Built-in inventory collector: the program runs it in a child process (childProcessCollector);
+   * the default collects in this process; tests substitute a fake.
+   */
   collectInventory?: Collector;
   /** Inventory schedule; defaults to the layered config's inventory_* fields. */
   inventorySettings?: () => InventorySettings;
@@ -68,6 +73,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const ring = deps.logRing ?? new LogRing();
   const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
+  securePrivateDir(config.dataDir, log);
   const nc = await connectAgent({ name: config.pcId, ...config });
   // The view needs the node's connection state, and the node needs the view.
   const ref: { node?: AgentNode } = {};
@@ -82,6 +88,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       platform: currentPlatform(),
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
+      secrets: [config.natsToken, config.natsPassword].filter((s): s is string => s !== undefined),
     }),
     dataDir: config.dataDir,
     scriptState,
@@ -129,11 +136,11 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     pcId: config.pcId,
     js: jetstream(nc),
     log,
-    collect: deps.collectInventory ?? collectInventory,
+    collect: deps.collectInventory ?? inProcessCollector,
     settings: deps.inventorySettings ?? (() => settings.current().effective),
   });
   inventory.start();
-  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
+  const perf = new PerfPublisher({ nc, pcId: config.pcId, log, source: await currentPerfSource(), intervalMs: hostPerfIntervalMs(settings.current()) });
   settings.subscribe((cfg) => {
     const ms = hostPerfIntervalMs(cfg);
     if (ms === perf.intervalMs) return;
@@ -162,15 +169,26 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   };
 }
 
-/** Read once before subscribing, so the first replay already covers the groups. */
-async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[]> {
+/** The data dir is created owner-only; one an older build (or an installer) left open is tightened. */
+function securePrivateDir(dataDir: string, log: Logger): void {
+  try {
+    const changed = tightenTree(dataDir);
+    if (changed.length > 0) log.warn({ data_dir: dataDir, paths: changed.length, first: changed[0] }, "data dir was readable by other users; removed group/other permissions");
+  } catch (err) {
+    // Owned by another user, or a read-only mount: run anyway, but say so.
+    log.error({ err, data_dir: dataDir }, "could not restrict the data dir to the agent's user");
+  }
+}
+
+/** Read once before subscribing, so the first replay already covers the groups; undefined when unreadable. */
+async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[] | undefined> {
   try {
     const kv = await new Kvm(nc).open(BUCKETS.agentGroups);
     const entry = await kv.get(pcId);
     return entry && entry.operation === "PUT" ? parseGroups(entry.string(), log) : [];
   } catch (err) {
-    log.warn({ err }, "could not read agent_groups; starting with no groups");
-    return [];
+    log.warn({ err }, "could not read agent_groups; starting with no groups until the watch delivers them");
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { execResultSchema, SKIP_EXIT, type Command, type ExecResult } from "@kanade/protocol";
+import { execResultSchema, SKIP_EXIT, type Command, type ExecResult } from "@kanade/protocol/wire";
 import { sampleCommand, tempDir, waitFor } from "@kanade/testkit";
 import { CommandRunner } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";

@@ -2,8 +2,10 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { subjects, type Command, type ExecResult, type StartedEvent } from "@kanade/protocol";
-import type { Executor, RunOutcome } from "./exec/executor.js";
+import { subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
+import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
+import type { Executor } from "./exec/executor.js";
+import type { SpawnedProcess } from "./platform/index.js";
 import { evaluateGates, type ScriptFacts } from "./gates.js";
 import type { HandledStore } from "./handled-store.js";
 import type { Outbox } from "./outbox.js";
@@ -116,7 +118,7 @@ export class CommandRunner {
     // `kill.<exec_id>` arriving during the version check finds the run.
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
-    const marker = { exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, run_as: cmd.run_as, agent_pid: process.pid };
+    const marker = { ...runIdentity(cmd, resultId), agent_pid: process.pid };
     try {
       deps.markers.write({ ...marker, started_at: null });
       await this.confirmVersion(cmd);
@@ -144,7 +146,19 @@ export class CommandRunner {
       deps.markers.write({ ...marker, started_at: startedAt });
       this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
       const outputDir = deps.outputDir?.(resultId);
-      const outcome = await deps.executor.run({ cmd, pcId: deps.pcId, signal: ac.signal, ...(outputDir ? { outputDir } : {}) });
+      let running = true;
+      // The marker names the script's process, so the next agent process can end it if this one dies.
+      const onSpawn = (child: SpawnedProcess): void => {
+        if (!running) return;
+        try {
+          deps.markers.write({ ...marker, started_at: startedAt, child });
+        } catch (err) {
+          deps.log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not record the script's pid; a crash of the agent would leave it running");
+        }
+      };
+      const outcome = await deps.executor
+        .run({ cmd, pcId: deps.pcId, signal: ac.signal, onSpawn, ...(outputDir ? { outputDir } : {}) })
+        .finally(() => (running = false));
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
@@ -181,24 +195,9 @@ export class CommandRunner {
     return true;
   }
 
-  private complete(cmd: Command, resultId: string, startedAt: string | null, fields: Partial<ExecResult> & Pick<ExecResult, "status" | "exit_code">): void {
-    const result: ExecResult = {
-      result_id: resultId,
-      exec_id: cmd.exec_id,
-      request_id: cmd.request_id,
-      job_id: cmd.job_id,
-      version: cmd.version,
-      pc_id: this.deps.pcId,
-      stdout: "",
-      stderr: "",
-      stdout_truncated: false,
-      stderr_truncated: false,
-      started_at: startedAt,
-      finished_at: new Date(this.deps.now()).toISOString(),
-      run_as: cmd.run_as,
-      ...fields,
-    };
-    this.deps.outbox.put(result);
+  private complete(cmd: Command, resultId: string, startedAt: string | null, end: EndFields): void {
+    const finishedAt = new Date(this.deps.now()).toISOString();
+    this.deps.outbox.put(buildResult(runIdentity(cmd, resultId), this.deps.pcId, { startedAt, finishedAt }, end));
     this.deps.markers.remove(cmd.exec_id);
     void this.deps.outbox.drain();
   }
@@ -212,17 +211,14 @@ export class CommandRunner {
   }
 }
 
-function outcomeFields(o: RunOutcome): Partial<ExecResult> & Pick<ExecResult, "status" | "exit_code"> {
-  return {
-    status: o.status,
-    exit_code: o.exitCode,
-    stdout: o.stdout,
-    stderr: o.stderr,
-    stdout_truncated: o.stdoutTruncated,
-    stderr_truncated: o.stderrTruncated,
-    ...(o.error !== undefined ? { error: o.error } : {}),
-  };
-}
+const runIdentity = (cmd: Command, resultId: string): RunIdentity => ({
+  result_id: resultId,
+  exec_id: cmd.exec_id,
+  request_id: cmd.request_id,
+  job_id: cmd.job_id,
+  version: cmd.version,
+  run_as: cmd.run_as,
+});
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

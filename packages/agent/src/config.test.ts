@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError } from "@kanade/protocol/wire";
 import { tempDir, type TempDir } from "@kanade/testkit";
 import { loadAgentConfig } from "./config.js";
 

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { KanadeError, PC_ID_RE, boundedDuration, parseDurationMs } from "@kanade/protocol";
+import { KanadeError, PC_ID_RE, boundedDuration, parseDurationMs } from "@kanade/protocol/wire";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {

@@ -5,7 +5,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS, configKeys, configScopeSchema, resolveConfig, type ConfigScope, type EffectiveConfig } from "@kanade/protocol";
+import { BUCKETS, configKeys, configScopeSchema, resolveConfig, type ConfigScope, type EffectiveConfig } from "@kanade/protocol/wire";
 import { BucketWatcher } from "./kv-watch.js";
 
 export type ConfigListener = (config: EffectiveConfig, previous: EffectiveConfig) => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SKIP_EXIT } from "@kanade/protocol";
+import { SKIP_EXIT } from "@kanade/protocol/wire";
 import { sampleCommand } from "@kanade/testkit";
 import { evaluateGates, type GateInput } from "./gates.js";
 

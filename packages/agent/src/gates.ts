@@ -1,5 +1,5 @@
 /** The checks a command passes before it may run (SPEC §6 "Gates"); pure so every branch is unit-tested. */
-import { parseDurationMs, SCRIPT_STATUS, SKIP_EXIT, type Command, type SkipExitCode } from "@kanade/protocol";
+import { parseDurationMs, SCRIPT_STATUS, SKIP_EXIT, type Command, type SkipExitCode } from "@kanade/protocol/wire";
 
 /** What the agent last saw in the `script_status` / `script_current` buckets for one job. */
 export interface ScriptFacts {

@@ -1,9 +1,10 @@
 /** Remembers which exec_ids / request_ids this agent already took, so replays never run twice. */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { writeFileAtomicSync } from "./fs-atomic.js";
+import { mkdirPrivate } from "./private-files.js";
 
 /** EXEC keeps commands 7 days; one day of slack covers clock skew. */
 export const HANDLED_RETENTION_MS = 8 * 86_400_000;
@@ -42,7 +43,7 @@ export class HandledStore {
     for (const id of ids) this.ids.set(id, at);
     this.prune(at);
     if (!this.path) return;
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirPrivate(dirname(this.path));
     writeFileAtomicSync(this.path, JSON.stringify({ ids: Object.fromEntries(this.ids) }));
   }
 

@@ -1,6 +1,6 @@
 /** Heartbeat content (SPEC §4): who this agent is and how much it costs its host. */
 import { hostname, release, uptime } from "node:os";
-import type { Heartbeat } from "@kanade/protocol";
+import type { Heartbeat } from "@kanade/protocol/wire";
 import { AGENT_VERSION } from "./version.js";
 
 export function osFamily(platform: NodeJS.Platform = process.platform): string {

@@ -1,33 +1,47 @@
 /**
  * Command intake: core subscriptions on this agent's command subjects (cheap enough for thousands of
  * agents per process), plus a replay of the newest EXEC message per subject after every (re)connect,
- * because core subscribers miss whatever was published while they were away.
+ * because core subscribers miss whatever was published while they were away. A replayed fleet-wide or
+ * group command that was issued before this PC joined that subject is not run (see joined-baselines.ts).
  */
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StoredMsg } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol";
+import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol/wire";
+import { baselineAt, issuedBeforeJoining, type JoinedBaselines } from "./joined-baselines.js";
+import { safeJson } from "./safe-json.js";
 
 export interface IntakeDeps {
   nc: NatsConnection;
   jsm: JetStreamManager;
   pcId: string;
   log: Logger;
+  baselines: JoinedBaselines;
   onCommand(cmd: Command, subject: string): void;
 }
 
+const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
+
 export class Intake {
   private readonly subs = new Map<string, Subscription>();
+  private readonly joining = new Set<Promise<void>>();
+  /** `<subject> <seq>` of pre-join commands already logged at info; later replays log them at debug. */
+  private readonly toldPreJoin = new Set<string>();
   private groups: string[] = [];
+  private started = false;
   private stopped = false;
 
   constructor(private readonly deps: IntakeDeps) {}
 
-  /** Subscribes, waits until the server has the subscriptions, then replays. */
-  async start(groups: readonly string[]): Promise<void> {
+  /**
+   * Subscribes, waits until the server has the subscriptions, then replays. `groups` undefined: the
+   * membership could not be read (the watcher follows up), so no group is taken as left.
+   */
+  async start(groups: readonly string[] | undefined): Promise<void> {
     this.subscribe(subjects.commandsPc(this.deps.pcId));
     this.subscribe(subjects.commandsAll());
-    this.applyGroups(groups);
+    this.applyGroups(groups ?? [], groups !== undefined);
+    this.started = true;
     await this.deps.nc.flush();
     await this.replay();
   }
@@ -36,28 +50,41 @@ export class Intake {
     return this.groups;
   }
 
-  /** Follows a membership change live; the new group's past commands are not replayed until the next reconnect. */
+  /**
+   * Follows a membership change live. A group joined now gets its baseline at once; its past commands
+   * are not replayed, and one issued from now on runs (live, or on the next replay if missed).
+   */
   setGroups(groups: readonly string[]): void {
     if (this.stopped) return;
-    this.applyGroups(groups);
+    this.applyGroups(groups, true);
   }
 
   /** Fetches the newest message of every subscribed subject from EXEC; dedup happens downstream. */
   async replay(): Promise<void> {
     for (const subject of [...this.subs.keys()]) {
       if (this.stopped) return;
+      let stored: StoredMsg | null;
       try {
-        const stored = await this.deps.jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
-        if (stored) this.receive(subject, stored.data, "replay");
+        stored = await this.deps.jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
       } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
+        if (streamMissing(err)) {
           // The backend has not created EXEC yet: nothing can have been missed, and live delivery works.
+          // Every subject is joined before any command exists.
+          for (const s of this.subs.keys()) if (this.isShared(s)) this.deps.baselines.setIfAbsent(s, { seq: 0 });
           this.deps.log.debug({ subject }, "no EXEC stream yet; nothing to replay");
           return;
         }
         this.deps.log.warn({ err, subject }, "replay of the newest command failed");
+        continue;
       }
+      if (this.isShared(subject) && !this.issuedSinceJoining(subject, stored)) continue;
+      if (stored) this.receive(subject, stored.data, "replay");
     }
+  }
+
+  /** Resolves once baselines being read for newly joined groups are recorded. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.joining]);
   }
 
   stop(): void {
@@ -66,7 +93,61 @@ export class Intake {
     this.subs.clear();
   }
 
-  private applyGroups(groups: readonly string[]): void {
+  /** commands.all and commands.group.<g>: shared by PCs that join and leave; commands.pc.<self> is not. */
+  private isShared(subject: string): boolean {
+    return subject !== subjects.commandsPc(this.deps.pcId);
+  }
+
+  /**
+   * For a shared subject: true when the stored command may run, i.e. it was issued after this PC
+   * joined. With no baseline yet (the first subscription ever), the newest command marks the join.
+   */
+  private issuedSinceJoining(subject: string, stored: StoredMsg | null): boolean {
+    const { baselines, log } = this.deps;
+    const baseline = baselines.get(subject);
+    if (!baseline) {
+      baselines.setIfAbsent(subject, baselineAt(stored));
+      if (stored) this.tellPreJoin(subject, stored);
+      return false;
+    }
+    if (!stored || !issuedBeforeJoining(stored, baseline)) return true;
+    this.tellPreJoin(subject, stored);
+    log.trace({ subject, seq: stored.seq, joined_seq: baseline.seq }, "pre-join command skipped");
+    return false;
+  }
+
+  private tellPreJoin(subject: string, stored: StoredMsg): void {
+    const key = `${subject} ${stored.seq}`;
+    const first = !this.toldPreJoin.has(key);
+    this.toldPreJoin.add(key);
+    const cmd = commandSchema.safeParse(safeJson(stored.data));
+    const ids = cmd.success ? { exec_id: cmd.data.exec_id, job_id: cmd.data.job_id, issued_at: cmd.data.issued_at } : {};
+    (first ? this.deps.log.info.bind(this.deps.log) : this.deps.log.debug.bind(this.deps.log))(
+      { subject, seq: stored.seq, stored_at: stored.time.toISOString(), ...ids },
+      "not running a command issued before this PC joined its subject",
+    );
+  }
+
+  /** A group joined while running: its baseline is the newest command on it right now. */
+  private recordJoin(subject: string): void {
+    const { baselines, jsm, log } = this.deps;
+    if (baselines.get(subject)) return;
+    const task = jsm.streams
+      .getMessage(STREAMS.EXEC, { last_by_subj: subject })
+      .then(
+        (stored) => void baselines.setIfAbsent(subject, baselineAt(stored)),
+        (err: unknown) => {
+          if (streamMissing(err)) baselines.setIfAbsent(subject, { seq: 0 });
+          // The next replay records it instead (as of then).
+          else log.warn({ err, subject }, "could not read the newest command of a joined group");
+        },
+      )
+      .finally(() => this.joining.delete(task));
+    this.joining.add(task);
+  }
+
+  /** `authoritative`: `groups` is the membership as read, so baselines of other groups are forgotten. */
+  private applyGroups(groups: readonly string[], authoritative: boolean): void {
     const valid = [...new Set(groups)].filter((g) => {
       if (isGroupName(g)) return true;
       this.deps.log.warn({ group: g }, "ignoring invalid group name in agent_groups");
@@ -79,7 +160,12 @@ export class Intake {
         this.subs.delete(old);
       }
     }
-    for (const subject of wanted) this.subscribe(subject);
+    if (authoritative) this.deps.baselines.prune(wanted, (s) => s !== subjects.commandsAll() && s !== subjects.commandsPc(this.deps.pcId));
+    for (const subject of wanted) {
+      if (this.subs.has(subject)) continue;
+      this.subscribe(subject);
+      if (this.started) this.recordJoin(subject);
+    }
     const before = this.groups.join(",");
     this.groups = valid.sort();
     if (before !== this.groups.join(",")) this.deps.log.info({ groups: this.groups }, "group membership");

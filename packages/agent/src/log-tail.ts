@@ -1,7 +1,7 @@
 /** Answers `agents.<pc>.logs` with the tail of the agent's log ring. */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { agentLogsRequestSchema, subjects, type AgentLogsReply } from "@kanade/protocol";
+import { agentLogsRequestSchema, subjects, type AgentLogsReply } from "@kanade/protocol/wire";
 import type { LogRing } from "./log-ring.js";
 
 /** Replies stay well under the default 1 MiB NATS payload limit. */

@@ -4,13 +4,14 @@
  * only after the PubAck. Without a dir (the simulator) the queue lives in memory. A result the broker can
  * never take is set aside as `*.bad`, so one bad entry cannot hold back every later result.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import { InvalidArgumentError, InvalidSubjectError } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol";
+import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol/wire";
 import { OutputUploader } from "./output-upload.js";
+import { mkdirPrivate, openPrivateSync } from "./private-files.js";
 import { DEFAULT_MAX_PAYLOAD, encodedBytes, fitResult, PAYLOAD_MARGIN_BYTES } from "./result-fit.js";
 
 interface Entry {
@@ -48,7 +49,7 @@ export class Outbox {
   ) {
     this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log }) : undefined;
     if (deps.dir) {
-      mkdirSync(deps.dir, { recursive: true });
+      mkdirPrivate(deps.dir);
       for (const name of this.fileNames()) this.seq = Math.max(this.seq, Number(FILE_RE.exec(name)?.[1] ?? 0));
     }
   }
@@ -63,7 +64,7 @@ export class Outbox {
       return;
     }
     const tmp = join(dir, `${name}.tmp`);
-    const fd = openSync(tmp, "w");
+    const fd = openPrivateSync(tmp);
     try {
       writeSync(fd, JSON.stringify(result));
       fsyncSync(fd);

@@ -6,9 +6,9 @@ import { createReadStream, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
-import { Objm, type ObjectStore } from "@nats-io/obj";
+import type { ObjectStore } from "@nats-io/obj";
 import type { Logger } from "pino";
-import { OBJECT_STORES, resultOutputKey, type ExecResult } from "@kanade/protocol";
+import { OBJECT_STORES, resultOutputKey, type ExecResult } from "@kanade/protocol/wire";
 import { OUTPUT_STREAMS, type OutputStream } from "./result-fit.js";
 
 export class OutputUploader {
@@ -94,6 +94,8 @@ export class OutputUploader {
   private async open(): Promise<ObjectStore | undefined> {
     if (this.store) return this.store;
     try {
+      // Loaded on the first long output only: most results fit inline.
+      const { Objm } = await import("@nats-io/obj");
       this.store = await new Objm(this.deps.js).open(OBJECT_STORES.resultOutput);
       return this.store;
     } catch (err) {

@@ -1,15 +1,16 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
 import { Command as Cli, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
-import { AGENT_UPDATE_EXIT, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs } from "@kanade/protocol";
-import { startAgent, type RunningAgent } from "./agent.js";
+import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
+import type { RunningAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
+import { childProcessCollector } from "./inventory/collectors.js";
 import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
 import type { BootHandoff } from "./self-update/boot.js";
 import { markHealthy } from "./self-update/boot-guard.js";
 import { resolveAgentExe } from "./self-update/exe.js";
-import { startSimulatedFleet } from "./simulate/fleet.js";
+import { selfCommand } from "./self-command.js";
 import { AGENT_VERSION } from "./version.js";
 
 interface Stoppable {
@@ -52,10 +53,13 @@ async function runAgent(boot: BootHandoff | undefined): Promise<void> {
   if (boot && boot.dataDir !== config.dataDir) {
     log.warn({ boot_data_dir: boot.dataDir, data_dir: config.dataDir }, "the boot guard read another data_dir than the config; update trials may not be counted");
   }
+  const self = selfCommand();
+  const { startAgent } = await import("./agent.js");
   // Signals may arrive while the agent is still starting (service managers don't wait): stop after start.
   const starting: Promise<RunningAgent> = startAgent(config, {
     log,
     logRing,
+    ...(self ? { collectInventory: childProcessCollector(self) } : {}),
     ...(exePath
       ? {
           selfUpdate: {
@@ -107,6 +111,7 @@ const positiveDuration = (v: string): number => {
 async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
+  const { startSimulatedFleet } = await import("./simulate/fleet.js");
   const fleet = await startSimulatedFleet({
     count: opts.count,
     prefix: opts.prefix,
@@ -119,6 +124,18 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
+}
+
+function inventoryCategory(v: string, previous: InventoryCategory[] | undefined): InventoryCategory[] {
+  if (!(INVENTORY_CATEGORIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${INVENTORY_CATEGORIES.join(", ")}`);
+  return [...(previous ?? []), v as InventoryCategory];
+}
+
+/** One JSON line on stdout; the agent runs this as a child to collect its inventory (inventory/collectors.ts). */
+async function printInventory(categories: InventoryCategory[] | undefined): Promise<void> {
+  const { collectSnapshot } = await import("./inventory/snapshot.js");
+  const snapshot = await collectSnapshot(categories?.length ? categories : INVENTORY_CATEGORIES);
+  process.stdout.write(`${JSON.stringify(snapshot)}\n`);
 }
 
 /** Parses argv and runs the command; failures are printed and exit non-zero (2 for bad input). */
@@ -136,6 +153,11 @@ export async function runProgram(argv: readonly string[], boot: BootHandoff | un
     .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
     .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)", positiveDuration)
     .action(runSimulator);
+  program
+    .command("inventory")
+    .description(`print this PC's built-in inventory as JSON, as the agent reports it (categories: ${INVENTORY_CATEGORIES.join(", ")}; default all)`)
+    .argument("[categories...]", "categories to collect", inventoryCategory)
+    .action(printInventory);
   await program.parseAsync([...argv]).catch((err: unknown) => {
     if (err instanceof KanadeError) console.error(`kanade-agent: ${err.message}`);
     else console.error(err);

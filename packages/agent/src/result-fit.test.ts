@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExecResult } from "@kanade/protocol";
+import type { ExecResult } from "@kanade/protocol/wire";
 import { sampleResult } from "@kanade/testkit";
 import { encodedBytes, fitResult, jsonHead } from "./result-fit.js";
 

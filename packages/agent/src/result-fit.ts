@@ -3,7 +3,7 @@
  * `\u0000`), so a result within the cap can still be larger than the broker's max_payload — and a publish
  * that can never succeed would block the outbox. These helpers trim the inline streams until it fits.
  */
-import type { ExecResult } from "@kanade/protocol";
+import type { ExecResult } from "@kanade/protocol/wire";
 
 /** nats-server's default max_payload, used until the connection has seen the server's INFO. */
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;

@@ -2,11 +2,12 @@
  * One small file per in-flight run, removed once its result is in the outbox. A marker left at startup
  * means the agent died mid-run; it becomes an `error` result so the operator is not left waiting.
  */
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { writeFileAtomicSync } from "./fs-atomic.js";
+import { mkdirPrivate } from "./private-files.js";
 
 export const runningMarkerSchema = z.object({
   exec_id: z.string(),
@@ -17,12 +18,14 @@ export const runningMarkerSchema = z.object({
   run_as: z.enum(["system", "user", "system_gui"]),
   started_at: z.string().nullable(),
   agent_pid: z.number().int(),
+  /** The script's first process (its process group on POSIX), once spawned; `start` tells it from a recycled pid. */
+  child: z.object({ pid: z.number().int().positive(), start: z.string().optional() }).optional(),
 });
 export type RunningMarker = z.infer<typeof runningMarkerSchema>;
 
 export class RunningMarkers {
   constructor(private readonly dir: string | undefined, private readonly log: Logger) {
-    if (dir) mkdirSync(dir, { recursive: true });
+    if (dir) mkdirPrivate(dir);
   }
 
   write(marker: RunningMarker): void {

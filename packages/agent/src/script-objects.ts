@@ -4,14 +4,13 @@
  * `<data_dir>/script-cache/<sha256>` so a fleet-wide exec downloads each body once per PC.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { OBJECT_STORES } from "@kanade/protocol";
+import { OBJECT_STORES } from "@kanade/protocol/wire";
 import { writeFileAtomicSync } from "./fs-atomic.js";
+import { mkdirPrivate } from "./private-files.js";
 
 /** Script bodies are text; anything bigger is an operator mistake (ship it as an app package). */
 const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
@@ -41,6 +40,8 @@ export class ScriptObjectCache implements ScriptObjectSource {
     if (cached) return { ok: true, body: cached };
     let bytes: Uint8Array;
     try {
+      // Loaded on the first script_object command: inline scripts never need the object store client.
+      const { Objm } = await import("@nats-io/obj");
       const os = await new Objm(this.deps.nc).open(OBJECT_STORES.scripts);
       const info = await os.info(key);
       if (!info || info.deleted) return { ok: false, error: `script object ${key} is not in the scripts store` };
@@ -57,7 +58,7 @@ export class ScriptObjectCache implements ScriptObjectSource {
       return { ok: false, error: `sha256 mismatch for script object ${key}: downloaded ${actual}, command expects ${expected}; nothing was run` };
     }
     try {
-      mkdirSync(this.dir, { recursive: true });
+      mkdirPrivate(this.dir);
       writeFileAtomicSync(join(this.dir, expected), Buffer.from(bytes).toString("utf8"));
     } catch (err) {
       this.deps.log.warn({ err, key }, "could not cache script object; will download it again next time");

@@ -2,7 +2,7 @@
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS } from "@kanade/protocol";
+import { BUCKETS } from "@kanade/protocol/wire";
 import type { ScriptFacts } from "./gates.js";
 import { BucketWatcher } from "./kv-watch.js";
 

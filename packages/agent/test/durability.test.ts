@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { heartbeatSchema, subjects } from "@kanade/protocol";
@@ -34,9 +34,11 @@ describe("durability", () => {
       await waitStarted(e(), execIdOf(cmd), "outbox-pc");
       await e().server.stop();
       const outbox = join(data.path, "outbox");
-      await waitFor(() => existsSync(outbox) && readdirSync(outbox).some((n) => n.endsWith(".json")), {
+      const waiting = await waitFor(() => existsSync(outbox) && readdirSync(outbox).find((n) => n.endsWith(".json")), {
         what: "the result to wait in the outbox",
       });
+      // Results carry script output: owner-only, like everything under data_dir.
+      expect((statSync(join(outbox, waiting)).mode & 0o777).toString(8)).toBe("600");
       await e().server.start();
       const r = await waitResult(e(), execIdOf(cmd), "outbox-pc", 20_000);
       expect(r.status).toBe("succeeded");

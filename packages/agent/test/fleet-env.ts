@@ -1,4 +1,6 @@
 /** Test harness: a real nats-server with the streams and buckets the backend would create. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
@@ -20,9 +22,14 @@ export interface Env {
 
 const DAY_NS = 86_400 * 1e9;
 
-export async function startEnv(): Promise<Env> {
-  const server = await startNatsServer();
-  const nc = await connect({ servers: server.url });
+export interface EnvOptions {
+  /** Makes the broker require this token (`--auth`); the env's own connection uses it. */
+  token?: string;
+}
+
+export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
+  const server = await startNatsServer(opts.token ? { args: ["--auth", opts.token] } : {});
+  const nc = await connect({ servers: server.url, ...(opts.token ? { token: opts.token } : {}) });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: 7 * DAY_NS });
   await jsm.streams.add({ name: STREAMS.RESULTS, subjects: ["results.>"] });
@@ -44,10 +51,10 @@ export async function stopEnv(env: Env | undefined): Promise<void> {
 }
 
 /** Starts the env for this test file (and stops it after); hooks registered later stop first. */
-export function useEnv(): () => Env {
+export function useEnv(opts: EnvOptions = {}): () => Env {
   let env: Env | undefined;
   beforeAll(async () => {
-    env = await startEnv();
+    env = await startEnv(opts);
   });
   afterAll(async () => {
     await stopEnv(env);
@@ -135,4 +142,35 @@ export function waitStarted(env: Env, execId: string, pcId: string): Promise<unk
     async () => (await env.jsm.streams.getMessage(STREAMS.EVENTS, { last_by_subj: subjects.started(execId, pcId) })) ?? undefined,
     { what: `the started event of ${execId}` },
   );
+}
+
+const AGENT_BIN = fileURLToPath(new URL("../bin/kanade-agent.js", import.meta.url));
+
+/**
+ * The built `kanade-agent` as its own process (so a test can SIGKILL it), configured by env like a
+ * service; resolves once its first heartbeat arrived. `extraEnv` is added to (and may override) it.
+ */
+export async function spawnAgentProcess(env: Env, pcId: string, dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  let beats = 0;
+  const sub = env.nc.subscribe(subjects.heartbeat(pcId), { callback: () => void (beats += 1) });
+  try {
+    await env.nc.flush();
+    const child = spawn(process.execPath, [AGENT_BIN], {
+      env: { ...process.env, KANADE_AGENT_ID: pcId, KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_LOG: "warn", ...extraEnv },
+      stdio: "ignore",
+    });
+    await waitFor(() => beats > 0 || child.exitCode !== null, { what: `a heartbeat from ${pcId}` });
+    if (child.exitCode !== null) throw new Error(`kanade-agent ${pcId} exited with ${child.exitCode} while starting`);
+    return child;
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
+/** Sends `signal` and resolves once the process has exited. */
+export async function endProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  await exited;
 }

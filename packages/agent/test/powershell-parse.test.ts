@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkPowerShell, formatPowerShellProblems } from "@kanade/testkit";
 import { powershellLauncher } from "../src/exec/launcher.js";
-import { DISK_QUERY } from "../src/platform/windows-perf.js";
+import { DISK_QUERY } from "../src/perf/windows-source.js";
+import { PROCESS_TABLE_QUERY, startTimeQuery } from "../src/platform/windows-processes.js";
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const REPO = here("../../../");
@@ -118,7 +119,12 @@ describe("PowerShell the agent generates parses", () => {
   });
 
   it("the Windows disk-counter query", async () => {
-    await expectParses("windows-perf DISK_QUERY", DISK_QUERY);
+    await expectParses("windows-source DISK_QUERY", DISK_QUERY);
+  });
+
+  it("the Windows process queries the orphan reaper runs", async () => {
+    await expectParses("windows-processes PROCESS_TABLE_QUERY", PROCESS_TABLE_QUERY);
+    await expectParses("windows-processes startTimeQuery", startTimeQuery(4242));
   });
 });
 

@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_EXIT, subjects } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
 import { startSimulatedFleet, type SimulatedFleet } from "@kanade/agent";
-import { command, execIdOf, publishCommand, quietLog, useEnv, waitResult } from "./fleet-env.js";
+import { command, execIdOf, publishCommand, quietLog, resultCount, useEnv, waitResult } from "./fleet-env.js";
 
 const e = useEnv();
 let fleet: SimulatedFleet | undefined;
+/** Issued to the whole fleet before these simulated PCs first connected: none of them may run it. */
+const beforeTheFleet = command({ script: "echo before the fleet existed" });
 
 beforeAll(async () => {
+  await publishCommand(e(), subjects.commandsAll(), beforeTheFleet);
   fleet = await startSimulatedFleet({ count: 5, natsUrl: e().server.url, prefix: "simt-", dataDir: "/nonexistent", log: quietLog, batchSize: 2 });
 });
 
@@ -24,6 +27,7 @@ describe("simulated fleet", () => {
       const r = await waitResult(e(), execIdOf(cmd), pc);
       expect([r.status, r.stdout]).toEqual(["succeeded", "hello fleet\n"]);
     }
+    expect(await resultCount(e(), execIdOf(beforeTheFleet))).toBe(0);
   });
 
   it("reports anything but echo lines as skipped 122", async () => {

@@ -1,12 +1,29 @@
 /**
  * Authentication and authorization for `/api/*` and `/metrics` (SPEC §7). An identity is the static service
  * token (admin-equivalent actor `static-token`) or an account's session token; the route policy
- * (governance/policy.ts) decides which role a route needs.
+ * (governance/policy.ts) decides which role a route needs. Wrong tokens are counted per source address
+ * before any signature is checked; past the budget every token from that address waits (429).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KanadeError, WS_BEARER_PROTOCOL_PREFIX, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
+import { checkStaticToken } from "./config.js";
 import { accessFor, allowedWhilePasswordChangeRequired, trackRoutes } from "./governance/policy.js";
+import {
+  BEARER_IP_BUDGET,
+  RateLimitedError,
+  createWindowBudget,
+  retryAfterSecs,
+  type BudgetOptions,
+  type WindowBudget,
+} from "./governance/rate-limit.js";
+
+/** The login session behind a request, when it came with an account's token. */
+export interface RequestSession {
+  id: string;
+  /** Synchronously checks that the session has not ended since (logout, disable, password or role change, expiry). */
+  alive(): boolean;
+}
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -14,6 +31,8 @@ declare module "fastify" {
     actor: string;
     /** The caller's identity once authenticated; undefined on public routes. */
     identity: Identity | undefined;
+    /** The caller's login session; undefined for the static token, with auth disabled, and on public routes. */
+    authSession: RequestSession | undefined;
   }
 }
 
@@ -22,8 +41,17 @@ export interface AuthConfig {
   staticToken?: string;
 }
 
-/** Resolves an account session token to a live identity (role and flags read fresh, so changes apply at once). */
-export type SessionResolver = (token: string) => Promise<Identity | undefined>;
+export interface ResolvedSession {
+  identity: Identity;
+  session: RequestSession;
+}
+
+/** Resolves an account's session token to a live identity (role and flags read fresh, so changes apply at once). */
+export interface SessionResolver {
+  /** Cheap and synchronous, before any signature check: could this token belong to a live session? */
+  mayBeLive(token: string): boolean;
+  resolve(token: string): Promise<ResolvedSession | undefined>;
+}
 
 // Hash both sides first so the comparison takes the same time whatever the lengths are.
 const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
@@ -35,31 +63,79 @@ export function tokenMatches(presented: string, expected: string): boolean {
 const STATIC: Identity = { actor: "static-token", role: "admin", kind: "static-token", must_change_password: false };
 const ANONYMOUS: Identity = { actor: "anonymous", role: "admin", kind: "anonymous", must_change_password: false };
 
-/** The route pattern when one matched; for unknown URLs, the path (so /api 404s still need a token). */
-function routeOf(req: FastifyRequest): string {
-  return req.routeOptions.url ?? req.url.split("?")[0] ?? "";
+/** WebSocket close code for a socket whose login session ended. */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
+const SESSION_CHECK_MS = 1_000;
+
+const isApiPath = (p: string): boolean => p === "/api" || p.startsWith("/api/");
+
+/** The path as the SPA's catch-all reads it: percent-decoded, leading slashes collapsed. */
+function normalizedPath(url: string): string {
+  const raw = url.split("?")[0] ?? "";
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch (err) {
+    if (!(err instanceof URIError)) throw err; // malformed escapes: judge the raw path
+  }
+  return "/" + decoded.replace(/^\/+/, "");
 }
 
-async function identify(req: FastifyRequest, config: AuthConfig, sessions: SessionResolver | undefined): Promise<Identity> {
-  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-  const presented = (m?.[1] ?? wsBearerToken(req))?.trim();
-  if (presented) {
-    if (config.staticToken && tokenMatches(presented, config.staticToken)) return STATIC;
-    const session = sessions ? await sessions(presented) : undefined;
-    if (session) return session;
+/**
+ * The route pattern the policy judges. Unknown URLs (no route, or only the SPA's `/*` catch-all) are
+ * judged by their path, so an unknown `/api/...` needs a token like a real one and 404s only after it.
+ */
+function routeOf(req: FastifyRequest): string {
+  const pattern = req.routeOptions.url;
+  const path = normalizedPath(req.url);
+  if (pattern === undefined || (!isApiPath(pattern) && isApiPath(path))) return path;
+  return pattern;
+}
+
+type BearerCheck = { ok: true; identity: Identity; session?: RequestSession } | { ok: false; retryAfterMs?: number };
+
+/**
+ * Checks a presented token. The address's budget of wrong tokens is checked first, and a token that
+ * names no live session is refused and counted in the same synchronous step, so parallel guesses
+ * cannot all be tried. Only a token naming a live session has its signature verified.
+ */
+async function checkBearer(token: string, ip: string, config: AuthConfig, sessions: SessionResolver | undefined, wrong: WindowBudget): Promise<BearerCheck> {
+  const now = Date.now();
+  const budget = wrong.check(ip, now);
+  if (!budget.ok) return { ok: false, retryAfterMs: budget.retryAfterMs };
+  if (config.staticToken && tokenMatches(token, config.staticToken)) return { ok: true, identity: STATIC };
+  if (!sessions?.mayBeLive(token)) {
+    wrong.spend(ip, now);
+    return { ok: false };
   }
+  const resolved = await sessions.resolve(token);
+  if (resolved) return { ok: true, ...resolved };
+  wrong.spend(ip, Date.now());
+  return { ok: false };
+}
+
+function refuse(check: Extract<BearerCheck, { ok: false }>, presented: boolean): never {
+  if (check.retryAfterMs !== undefined) throw new RateLimitedError(check.retryAfterMs, "Too many wrong bearer tokens from this address");
   throw new KanadeError(
     "UNAUTHORIZED",
     presented
-      ? "Invalid or expired bearer token; log in again (kanade login) or check KANADE_AUTH_TOKEN"
+      ? "Invalid or expired bearer token, or its session ended; log in again (kanade login) or check KANADE_AUTH_TOKEN"
       : "Missing bearer token (Authorization: Bearer <token>)",
   );
 }
 
-export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?: SessionResolver): void {
+export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?: SessionResolver, opts: { wrongTokenBudget?: BudgetOptions } = {}): void {
+  // startBackend and tests hand a config over directly, past loadBackendConfig: check here too.
+  checkStaticToken(config.staticToken, config.authDisabled);
+  const wrong = createWindowBudget(opts.wrongTokenBudget ?? BEARER_IP_BUDGET);
   app.decorateRequest("actor", "anonymous");
   app.decorateRequest("identity", undefined);
+  app.decorateRequest("authSession", undefined);
   trackRoutes(app);
+  // Every 429 (wrong tokens here, logins and password checks in governance/) says when to come back.
+  app.addHook("onError", async (_req, reply, err) => {
+    if (err instanceof RateLimitedError) void reply.header("retry-after", String(retryAfterSecs(err.retryAfterMs)));
+  });
   app.addHook("onRequest", async (req) => {
     const route = routeOf(req);
     const access = accessFor(req.method, route);
@@ -69,9 +145,13 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
       return;
     }
     if (access === "public") return;
-    const who = await identify(req, config, sessions);
+    const presented = presentedToken(req);
+    const check = presented ? await checkBearer(presented, req.ip, config, sessions, wrong) : ({ ok: false } as const);
+    if (!check.ok) refuse(check, presented !== undefined);
+    const who = check.identity;
     req.actor = who.actor;
     req.identity = who;
+    req.authSession = check.session;
     if (who.must_change_password && !allowedWhilePasswordChangeRequired(req.method, route)) {
       throw new KanadeError(
         "PASSWORD_CHANGE_REQUIRED",
@@ -84,7 +164,27 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
   });
 }
 
+/**
+ * Calls `onEnded` once, within about a second, after the login session behind `req` ends (logout,
+ * disable, password or role change, delete, expiry). Returns the function that stops watching.
+ */
+export function watchSession(req: FastifyRequest, onEnded: () => void, everyMs = SESSION_CHECK_MS): () => void {
+  const session = req.authSession;
+  if (!session) return () => undefined;
+  const timer = setInterval(() => {
+    if (session.alive()) return;
+    clearInterval(timer);
+    onEnded();
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
 const article = (role: Role): string => (role === "admin" || role === "operator" ? "an" : "a");
+
+function presentedToken(req: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  return (m?.[1] ?? wsBearerToken(req))?.trim() || undefined;
+}
 
 /** Browsers cannot set headers on a WebSocket, so they offer the token as subprotocol `bearer.<token>`. */
 function wsBearerToken(req: FastifyRequest): string | undefined {

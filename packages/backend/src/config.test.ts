@@ -3,18 +3,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
 import { loadBackendConfig, parseBindAddr, sqlitePath } from "./config.js";
 
+const LONG_TOKEN = "0123456789abcdef0123456789abcdef";
+
 describe("loadBackendConfig", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
 
   it("uses the documented defaults with only a token set", () => {
-    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: "t" })).toEqual({
+    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: LONG_TOKEN })).toEqual({
       bindHost: "127.0.0.1",
       bindPort: 8080,
       natsUrl: "nats://127.0.0.1:4222",
       databaseUrl: "sqlite://./kanade.db",
       authDisabled: false,
-      staticToken: "t",
+      staticToken: LONG_TOKEN,
       logLevel: "info",
     });
   });
@@ -24,6 +26,17 @@ describe("loadBackendConfig", () => {
     expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1" }).authDisabled).toBe(true);
     expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "true" }).authDisabled).toBe(true);
     expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "maybe" })).toThrow(/KANADE_AUTH_DISABLE/);
+  });
+
+  it("refuses a static token shorter than 32 characters unless auth is disabled, naming where it came from", () => {
+    expect(() => loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: "short-but-not-32-characters" })).toThrow(
+      /^KANADE_AUTH_STATIC_TOKEN: the static token must be at least 32 characters \(it has 27\)/,
+    );
+    const file = dir.join("short-token.toml");
+    writeFileSync(file, 'auth_static_token = "from-file"\n');
+    expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/^auth_static_token: the static token must be at least 32 characters/);
+    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: "short", KANADE_AUTH_DISABLE: "1" }).authDisabled).toBe(true);
+    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: LONG_TOKEN }).staticToken).toBe(LONG_TOKEN);
   });
 
   it("reads the EXEC max age as a duration and refuses nonsense", () => {
@@ -43,9 +56,9 @@ describe("loadBackendConfig", () => {
 
   it("reads the TOML file, lets env override it, and names a bad key", () => {
     const file = dir.join("backend.toml");
-    writeFileSync(file, 'bind_addr = "127.0.0.1:9999"\nauth_static_token = "from-file"\nnats_url = "nats://n:4222"\n');
+    writeFileSync(file, `bind_addr = "127.0.0.1:9999"\nauth_static_token = "${LONG_TOKEN}"\nnats_url = "nats://n:4222"\n`);
     const c = loadBackendConfig({ KANADE_BACKEND_CONFIG: file, KANADE_NATS_URL: "nats://env:4222" });
-    expect(c).toMatchObject({ bindPort: 9999, staticToken: "from-file", natsUrl: "nats://env:4222" });
+    expect(c).toMatchObject({ bindPort: 9999, staticToken: LONG_TOKEN, natsUrl: "nats://env:4222" });
 
     writeFileSync(file, 'bind_addr = 8080\nauth_disable = true\n');
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_addr/);

@@ -119,6 +119,18 @@ function parseBool(text: string, key: string): boolean {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === "" ? undefined : v);
 
+/** A static token is compared in constant time but could still be guessed if short. */
+export const MIN_STATIC_TOKEN_LENGTH = 32;
+
+/** Refuses a static token too short to resist guessing, unless auth is disabled (then no token is checked). */
+export function checkStaticToken(token: string | undefined, authDisabled: boolean, key = "KANADE_AUTH_STATIC_TOKEN"): void {
+  if (authDisabled || token === undefined || token.length >= MIN_STATIC_TOKEN_LENGTH) return;
+  throw new ConfigError(
+    `${key}: the static token must be at least ${MIN_STATIC_TOKEN_LENGTH} characters (it has ${token.length}); ` +
+      "make one with: openssl rand -base64 32",
+  );
+}
+
 /** Reads the TOML file named by `KANADE_BACKEND_CONFIG` (if any), then env vars, and checks the result. */
 export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
   const configPath = nonEmpty(env.KANADE_BACKEND_CONFIG);
@@ -134,6 +146,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
       ? parseBool(env.KANADE_AUTH_DISABLE, "KANADE_AUTH_DISABLE")
       : (file.auth_disable ?? false);
   const staticToken = nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ?? file.auth_static_token;
+  checkStaticToken(staticToken, authDisabled, nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ? "KANADE_AUTH_STATIC_TOKEN" : "auth_static_token");
   const governance = loadGovernanceConfig(env, file);
   if (!authDisabled && !staticToken && !governance.bootstrapAdmin) {
     throw new ConfigError(

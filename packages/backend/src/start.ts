@@ -6,7 +6,7 @@ import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
 import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
-import { sqlitePath, type BackendConfig } from "./config.js";
+import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
 import { openPerfStore } from "./db/perf-store.js";
@@ -48,6 +48,8 @@ const EXPIRY_SWEEP_MS = 60_000;
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
 export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
   const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
+  // Before anything starts: a config handed over directly has not been through loadBackendConfig.
+  checkStaticToken(config.staticToken, config.authDisabled);
   const clock = (): Date => new Date();
   // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
   const undo: (() => Promise<unknown>)[] = [];

@@ -53,6 +53,12 @@ describe("governance", () => {
     return { status: res.status, body: parsed, text };
   };
   const login = async (username: string, password = PASSWORD) => as(undefined, "POST", "/api/auth/login", { username, password });
+  const ROLE_ACCOUNTS = { viewer: "vera", operator: "otto", admin: "ada" } as const;
+  const relogin = async (role: keyof typeof ROLE_ACCOUNTS): Promise<void> => {
+    const token = ((await login(ROLE_ACCOUNTS[role])).body as LoginResponse).token;
+    tokens.set(role, token);
+    if (role === "operator") tokens.set("otto", token);
+  };
   const auditRows = async (q: string): Promise<AuditRecord[]> =>
     ((await env().backend.api("GET", `/api/audit?limit=500&${q}`)).body as { items: AuditRecord[] }).items;
 
@@ -82,6 +88,8 @@ describe("governance", () => {
       for (const role of ["viewer", "operator", "admin"] as const) {
         const r = await as(role, route.method, path, body);
         const what = `${route.method} ${route.url} as ${role} (needs ${need})`;
+        // Logging out ends that role's session: log in again so the rest of the matrix has a token.
+        if (route.url === "/api/auth/logout") await relogin(role);
         if (roleAtLeast(role, need)) {
           expect([401, 403], what).not.toContain(r.status);
           if (r.status < 300 && !["GET", "HEAD"].includes(route.method)) mutations.push({ actor: role === "operator" ? "otto" : role === "admin" ? "ada" : "vera", route: what });
@@ -155,6 +163,7 @@ describe("governance", () => {
     const limited = await login("vera", PASSWORD);
     expect(limited.status).toBe(429);
     expect((limited.body as ErrBody).error.code).toBe("RATE_LIMITED");
+    expect((limited.body as ErrBody).error.message).toMatch(/try again in \d+s/);
     const rows = await waitFor(async () => {
       const r = await auditRows("action=auth.login_failed&target=vera");
       return r.length >= 5 ? r : undefined;

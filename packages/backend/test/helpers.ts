@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from "uuid";
 import { pino, type Logger } from "pino";
 import { startBackend, type BackendConfig, type RunningBackend } from "../src/index.js";
 
-export const TOKEN = "backend-test-token";
+export const TOKEN = "backend-test-token-0123456789abcdef";
 
 export interface Api {
   (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown; text: string }>;

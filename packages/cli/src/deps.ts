@@ -1,10 +1,11 @@
 /** What every command needs, passed explicitly so tests can substitute time and output. */
 import type { Command } from "commander";
-import type { ApiClient } from "./client.js";
+import type { CliApi } from "./api.js";
 import type { Io } from "./output.js";
 
 export interface Deps {
-  client: ApiClient;
+  /** The backend, through the typed client (see api.ts). */
+  client: CliApi;
   io: Io;
   sleep: (ms: number) => Promise<void>;
   now: () => number;

@@ -1,19 +1,25 @@
 import { CommanderError } from "commander";
+import { ERROR_CODES, type ErrorCode } from "@kanade/protocol";
 import { describe, expect, it } from "vitest";
 import { badInput, CliError, exitCodeFor, formatError } from "./errors.js";
 
 describe("exit codes", () => {
-  it("maps bad input and HTTP 400 to 2", () => {
+  it("maps bad input to 2, and every catalogue code by its HTTP status: 400, 413, 415, 422 → 2, the rest → 1", () => {
     expect(exitCodeFor(badInput("no target"))).toBe(2);
-    expect(exitCodeFor(new CliError("invalid", { code: "INVALID_MANIFEST", status: 400 }))).toBe(2);
-    expect(exitCodeFor(new CliError("weird", { code: "HTTP_400", status: 400 }))).toBe(2);
+    for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+      const expected = [400, 413, 415, 422].includes(ERROR_CODES[code].status) ? 2 : 1;
+      expect([code, exitCodeFor(new CliError("x", { code, status: ERROR_CODES[code].status }))]).toEqual([code, expected]);
+    }
+    // The code decides, not a status a proxy may have rewritten.
+    expect(exitCodeFor(new CliError("invalid", { code: "INVALID_MANIFEST", status: 502 }))).toBe(2);
+    expect(exitCodeFor(new CliError("too big", { code: "PAYLOAD_TOO_LARGE", status: 413 }))).toBe(2);
   });
 
-  it("maps 401, 404, 409, 5xx and network failures to 1", () => {
-    for (const [code, status] of [["UNAUTHORIZED", 401], ["JOB_NOT_FOUND", 404], ["CONFLICT", 409], ["INTERNAL", 500], ["NATS_UNAVAILABLE", 503]] as const) {
-      expect(exitCodeFor(new CliError("x", { code, status }))).toBe(1);
+  it("maps failures with no API code to 1: network, bad or unknown answers, runs that failed, bugs", () => {
+    for (const code of ["NETWORK", "BAD_RESPONSE", "HTTP_ERROR", "RUN_FAILED", "FAILED"] as const) {
+      expect(exitCodeFor(new CliError("x", { code, status: 400 }))).toBe(1);
     }
-    expect(exitCodeFor(new CliError("cannot reach", { code: "NETWORK" }))).toBe(1);
+    expect(exitCodeFor(new CliError("no code"))).toBe(1);
     expect(exitCodeFor(new Error("bug"))).toBe(1);
   });
 

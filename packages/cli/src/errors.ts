@@ -1,26 +1,32 @@
 /** The one place that turns failures into exit codes and stderr text (SPEC §8: 0 ok, 1 failed, 2 bad input). */
-import { CLI_EXIT, type ErrorDetail } from "@kanade/protocol";
+import { CLI_EXIT, cliExitCodeFor, type ClientErrorCode, type ErrorCode, type ErrorDetail } from "@kanade/protocol";
 import { CommanderError } from "commander";
 
 export type ExitCode = (typeof CLI_EXIT)[keyof typeof CLI_EXIT];
 
-/** API error codes that mean "you asked for something malformed" even if a proxy rewrote the status. */
-const BAD_INPUT_CODES = new Set(["BAD_REQUEST", "INVALID_MANIFEST", "NO_TARGET", "INVALID_CONFIG"]);
+/**
+ * Codes the CLI decides itself, without an answer from the API: `BAD_INPUT` (arguments or a file are
+ * wrong; nothing was sent), `RUN_FAILED` (a run did not succeed on every PC), `FAILED` (anything else).
+ */
+export const CLI_LOCAL_CODES = ["BAD_INPUT", "RUN_FAILED", "FAILED"] as const;
+export type CliLocalCode = (typeof CLI_LOCAL_CODES)[number];
+
+/** An API error code from the catalogue, a code the API client decides (`NETWORK` …), or a local one. */
+export type CliErrorCode = ErrorCode | ClientErrorCode | CliLocalCode;
 
 export interface CliErrorOptions {
-  /** Stable code: an API error code (`JOB_NOT_FOUND`), or a local one (`BAD_INPUT`, `NETWORK`). */
-  code?: string;
+  code?: CliErrorCode;
   /** HTTP status when the error came from the backend. */
   status?: number;
-  details?: ErrorDetail[];
+  details?: readonly ErrorDetail[];
   cause?: unknown;
 }
 
 /** Every failure the CLI reports on purpose. */
 export class CliError extends Error {
-  readonly code: string;
+  readonly code: CliErrorCode;
   readonly status: number | undefined;
-  readonly details: ErrorDetail[];
+  readonly details: readonly ErrorDetail[];
   constructor(message: string, options: CliErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "CliError";
@@ -31,19 +37,22 @@ export class CliError extends Error {
 }
 
 /** Bad arguments or an invalid file: exit 2, and nothing was sent. */
-export const badInput = (message: string, details?: ErrorDetail[]): CliError =>
+export const badInput = (message: string, details?: readonly ErrorDetail[]): CliError =>
   new CliError(message, { code: "BAD_INPUT", ...(details ? { details } : {}) });
 
 /** Commander signals help/version through exitOverride with these codes; they are not failures. */
 const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
+const isLocal = (code: CliErrorCode): code is CliLocalCode => (CLI_LOCAL_CODES as readonly string[]).includes(code);
+
+/** Usage errors and `BAD_INPUT` exit 2; an API code exits as its HTTP status says (`cliExitCodeFor`); the rest 1. */
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CommanderError) {
     return COMMANDER_OK.has(err.code) && err.exitCode === 0 ? CLI_EXIT.OK : CLI_EXIT.BAD_INPUT;
   }
   if (err instanceof CliError) {
-    if (err.code === "BAD_INPUT" || BAD_INPUT_CODES.has(err.code) || err.status === 400) return CLI_EXIT.BAD_INPUT;
-    return CLI_EXIT.FAILED;
+    if (isLocal(err.code)) return err.code === "BAD_INPUT" ? CLI_EXIT.BAD_INPUT : CLI_EXIT.FAILED;
+    return cliExitCodeFor(err.code);
   }
   return CLI_EXIT.FAILED;
 }

@@ -1,15 +1,8 @@
 /** Opens a backend WebSocket (perf live views) and yields validated `PerfFrame`s until it closes. */
 import WebSocket from "ws";
-import { z } from "zod";
-import { hostPerfSchema, processPerfSchema, type PerfFrame } from "@kanade/protocol";
-import type { ClientConfig } from "./client.js";
+import { perfFrameSchema, type PerfFrame } from "@kanade/protocol";
+import { unauthorizedHint, type ClientConfig } from "./api.js";
 import { CliError } from "./errors.js";
-
-const frameSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("host_perf"), data: hostPerfSchema }),
-  z.object({ type: z.literal("process_perf"), data: processPerfSchema }),
-  z.object({ type: z.literal("error"), message: z.string() }),
-]);
 
 export interface LiveSocket {
   /** Frames as they arrive; the iterator ends when the socket closes. */
@@ -17,8 +10,12 @@ export interface LiveSocket {
   close(): void;
 }
 
-export async function openLiveSocket(config: ClientConfig, path: string): Promise<LiveSocket> {
-  const url = config.baseUrl.replace(/^http/, "ws") + path;
+/**
+ * Opens the WebSocket at `url` (from `CliApi.websocket`). The token goes in the Authorization header,
+ * which Node can set (browsers use the `bearer.<token>` subprotocol instead, which limits its characters).
+ */
+export async function openLiveSocket(config: ClientConfig, url: string): Promise<LiveSocket> {
+  const path = new URL(url).pathname;
   const ws = new WebSocket(url, { headers: config.token ? { authorization: `Bearer ${config.token}` } : {} });
   const queue: PerfFrame[] = [];
   let wake: (() => void) | undefined;
@@ -29,7 +26,7 @@ export async function openLiveSocket(config: ClientConfig, path: string): Promis
     wake = undefined;
   };
   ws.on("message", (data: Buffer) => {
-    const r = frameSchema.safeParse(safeJson(data.toString("utf8")));
+    const r = perfFrameSchema.safeParse(safeJson(data.toString("utf8")));
     if (r.success) queue.push(r.data);
     else queue.push({ type: "error", message: `unexpected frame from the backend: ${r.error.issues[0]?.message ?? "invalid"}` });
     notify();
@@ -43,8 +40,8 @@ export async function openLiveSocket(config: ClientConfig, path: string): Promis
     ws.once("unexpected-response", (req, res) => {
       req.destroy();
       const status = res.statusCode ?? 0;
-      const hint = status === 401 ? " — set KANADE_AUTH_TOKEN to a valid token" : "";
-      reject(new CliError(`${path}: the backend refused the live view (HTTP ${status})${hint}`, { code: status === 401 ? "UNAUTHORIZED" : `HTTP_${status}`, status }));
+      const hint = status === 401 ? ` — ${unauthorizedHint(config)}` : "";
+      reject(new CliError(`${path}: the backend refused the live view (HTTP ${status})${hint}`, { code: status === 401 ? "UNAUTHORIZED" : "HTTP_ERROR", status }));
     });
     ws.once("error", (err) => {
       failure = err;

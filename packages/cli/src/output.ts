@@ -94,6 +94,7 @@ const STATUS_COLOUR: Record<string, keyof typeof ANSI> = {
   timed_out: "red",
   killed: "yellow",
   skipped: "yellow",
+  not_sent: "red",
   running: "dim",
   pending: "dim",
 };

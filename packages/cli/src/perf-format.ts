@@ -1,17 +1,7 @@
 /** Terminal rendering of host perf: one PC with its top processes, or the fleet's hottest PCs. */
 import type { HostPerf, ProcessPerf } from "@kanade/protocol";
+import { formatBytes } from "./format.js";
 import { renderTable } from "./output.js";
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
 
 const memPct = (h: HostPerf): number => (h.mem_total_bytes > 0 ? (h.mem_used_bytes / h.mem_total_bytes) * 100 : 0);
 

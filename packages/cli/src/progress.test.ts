@@ -15,6 +15,13 @@ describe("progress", () => {
     );
   });
 
+  it("says how many PCs were never sent the command, and that a failed publish or a kill is the end", () => {
+    const notSent = { counts: counts({ done: 3, not_sent: 3 }), target_count: 3, state: "failed_to_publish" as const };
+    expect(progressLine(notSent)).toBe("3/3 done, 0 running, 0 pending, 3 not sent");
+    expect(isFinished({ ...notSent, counts: counts({ done: 0, not_sent: 0 }) })).toBe(true);
+    expect(isFinished({ counts: counts({ done: 1 }), target_count: 3, state: "killed" })).toBe(true);
+  });
+
   it("is finished when every target reported or the execution ended", () => {
     expect(isFinished({ counts: counts({ done: 3 }), target_count: 3, state: "running" })).toBe(true);
     expect(isFinished({ counts: counts({ done: 2 }), target_count: 3, state: "running" })).toBe(false);

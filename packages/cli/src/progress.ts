@@ -1,12 +1,13 @@
 /** Progress of a running execution: one line, rewritten on a TTY, printed on change otherwise. */
-import { FINAL_EXECUTION_STATES, type ExecutionDetail } from "@kanade/protocol";
+import { FINAL_EXECUTION_STATES, type ExecutionSummary } from "@kanade/protocol";
 import type { Io } from "./output.js";
 
-type Progress = Pick<ExecutionDetail, "counts" | "target_count" | "state" | "killed_at">;
+type Progress = Pick<ExecutionSummary, "counts" | "target_count" | "state" | "killed_at">;
 
-/** `2/3 done, 1 running, 0 pending`. */
+/** `2/3 done, 1 running, 0 pending`, plus `, 3 not sent` after a failed publish. */
 export function progressLine(p: Progress): string {
-  const base = `${p.counts.done}/${p.target_count} done, ${p.counts.running} running, ${p.counts.pending} pending`;
+  const notSent = p.counts.not_sent ? `, ${p.counts.not_sent} not sent` : "";
+  const base = `${p.counts.done}/${p.target_count} done, ${p.counts.running} running, ${p.counts.pending} pending${notSent}`;
   return p.state === "pending_approval" ? `${base} (waiting for approval)` : base;
 }
 

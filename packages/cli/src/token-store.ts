@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import type { ClientConfig } from "./client.js";
+import type { ClientConfig } from "./api.js";
 
 /** `$XDG_CONFIG_HOME/kanade/token`, else `~/.config/kanade/token` (`%APPDATA%\kanade\token` on Windows). */
 export function tokenPath(env: NodeJS.ProcessEnv): string {
@@ -36,5 +36,5 @@ export function removeStoredToken(path: string): void {
 export function withStoredToken(config: ClientConfig, env: NodeJS.ProcessEnv): ClientConfig {
   if (config.token) return config;
   const token = readStoredToken(tokenPath(env));
-  return token ? { ...config, token } : config;
+  return token ? { ...config, token, tokenSource: "login" } : config;
 }

@@ -1,15 +1,11 @@
 /**
- * Streams a local file to the backend with node:http(s): the file is read only as fast as the socket
- * drains (fetch would queue a streamed body in memory), with a progress line on a TTY.
+ * A local file as an upload body: read in chunks as the request takes them (the API client sends it with
+ * `streamFetch`, so memory stays flat), with a progress line on a TTY.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ApiClient } from "./client.js";
-import { CliError, badInput } from "./errors.js";
+import type { UploadBody } from "@kanade/protocol";
+import { badInput } from "./errors.js";
 import type { Io } from "./output.js";
 import { ProgressReporter } from "./progress.js";
 
@@ -29,43 +25,26 @@ export async function fileSize(path: string): Promise<number> {
   return s.size;
 }
 
-/** POSTs the file at `path` to `apiPath` and returns the parsed JSON answer. */
-export async function uploadFile<T>(client: ApiClient, io: Io, apiPath: string, path: string, query: Record<string, string> = {}): Promise<T> {
-  const size = await fileSize(path);
-  const url = new URL(client.config.baseUrl + apiPath);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const headers: Record<string, string> = { "content-type": "application/octet-stream", "content-length": String(size), accept: "application/json" };
-  if (client.config.token) headers.authorization = `Bearer ${client.config.token}`;
-  const progress = io.stderrIsTTY ? new ProgressReporter(io) : undefined;
+async function* metered(path: string, size: number, progress: ProgressReporter | undefined): AsyncGenerator<Uint8Array> {
   let sent = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      sent += chunk.length;
-      progress?.update(uploadLine(path, sent, size));
-      done(null, chunk);
-    },
-  });
-  const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method: "POST", headers });
-  const response = new Promise<IncomingMessage>((resolve, reject) => {
-    req.on("response", resolve);
-    req.on("error", reject);
-  });
+  for await (const chunk of createReadStream(path)) {
+    const bytes = chunk as Buffer;
+    sent += bytes.length;
+    progress?.update(uploadLine(path, sent, size));
+    yield bytes;
+  }
+}
+
+/**
+ * Uploads the file at `path` through `send` (one API call with this body) and returns its answer; the
+ * progress line, if any, is ended whatever happens.
+ */
+export async function uploadFile<T>(io: Io, path: string, send: (body: UploadBody) => Promise<T>): Promise<T> {
+  const size = await fileSize(path);
+  const progress = io.stderrIsTTY ? new ProgressReporter(io) : undefined;
   try {
-    // The backend may answer early (409, 401) and close; its answer matters more than our write error.
-    const sending = pipeline(createReadStream(path), meter, req).catch((err: unknown) => err);
-    const res = await response;
-    let text = "";
-    for await (const chunk of res.setEncoding("utf8")) text += chunk as string;
-    await sending;
+    return await send({ data: metered(path, size, progress), size });
+  } finally {
     progress?.finish();
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      throw client.apiError(new Response(null, { status, statusText: res.statusMessage ?? "" }), text, `POST ${apiPath}`);
-    }
-    return JSON.parse(text) as T;
-  } catch (err) {
-    progress?.finish();
-    if (err instanceof CliError) throw err;
-    throw new CliError(`upload to ${client.config.baseUrl} failed: ${(err as Error).message}`, { code: "NETWORK", cause: err });
   }
 }

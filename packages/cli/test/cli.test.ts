@@ -1,10 +1,11 @@
 /** The real built `kanade` binary as a child process against a fake backend (node:http). */
+import { mkdirSync, writeFileSync } from "node:fs";
 import type { ExecutionDetail } from "@kanade/protocol";
-import { freePort, runCli } from "@kanade/testkit";
+import { freePort, runCli, tempDir } from "@kanade/testkit";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeBackend, type FakeBackend } from "./fake-backend.js";
-import { EXAMPLES, execution, row } from "./fixtures.js";
+import { EXAMPLES, EXEC_ID, execution, row } from "./fixtures.js";
 
 let backend: FakeBackend;
 beforeAll(async () => {
@@ -15,7 +16,6 @@ afterAll(async () => {
 });
 
 const kanade = (args: string[], token?: string) => runCli(args, { backendUrl: backend.url, ...(token ? { token } : {}), timeoutMs: 30_000 });
-
 
 describe("kanade job create / validate", () => {
   it.each([
@@ -166,6 +166,79 @@ describe("kanade exec", () => {
     const json = await kanade(["exec", "hello", "--groups", "lab", "--wait", "--json"]);
     expect(json.code).toBe(0);
     expect((JSON.parse(json.stdout) as ExecutionDetail).rows.map((x) => x.status)).toEqual(["succeeded", "succeeded"]);
+  });
+});
+
+describe("kanade exec --wait on an execution that ended badly", () => {
+  const fire = { status: 202, json: { exec_id: EXEC_ID, target_count: 2, state: "running" } };
+
+  it("polls without the per-PC rows, fetches them once at the end, and shows a failed publish with its reason", async () => {
+    const base = execution([row("pc-1", "not_sent"), row("pc-2", "not_sent")]);
+    const failed: ExecutionDetail = {
+      ...base,
+      state: "failed_to_publish",
+      state_reason: "the broker did not take the commands (TIMEOUT); nothing was queued",
+      counts: { ...base.counts, not_sent: 2 },
+    };
+    backend.reset((req) => (req.method === "POST" ? fire : { json: failed }));
+    const r = await kanade(["exec", "hello", "--all", "--wait"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [`exec_id: ${EXEC_ID}`, "targets: 2", "PC    STATUS    EXIT  DURATION  OUTPUT", "pc-1  not_sent  -     -         -", "pc-2  not_sent  -     -         -", ""].join("\n"),
+    );
+    expect(r.stderr).toBe(
+      "2/2 done, 0 running, 0 pending, 2 not sent\nerror: execution failed_to_publish (the broker did not take the commands (TIMEOUT); nothing was queued)\n",
+    );
+    expect(backend.requests.map((q) => [q.method, q.path, q.query])).toEqual([
+      ["POST", "/api/exec/hello", {}],
+      ["GET", `/api/executions/${EXEC_ID}`, { rows: "false" }],
+      ["GET", `/api/executions/${EXEC_ID}`, {}],
+    ]);
+  });
+
+  it("says an execution was killed, and how many PCs did not succeed", async () => {
+    const killed: ExecutionDetail = { ...execution([row("pc-1", "succeeded", 0, 10, "ok"), row("pc-2", "killed")]), state: "killed", killed_at: "2026-01-01T00:00:01.000Z" };
+    backend.reset((req) => (req.method === "POST" ? fire : { json: killed }));
+    const r = await kanade(["exec", "hello", "--all", "--wait"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^pc-2\s+killed\s+-\s+-\s+-$/m);
+    expect(r.stderr).toBe("2/2 done, 0 running, 0 pending\nerror: execution killed: 1 of 2 PC(s) did not succeed\n");
+  });
+});
+
+describe("kanade checking what the backend answers", () => {
+  it("refuses an answer that breaks the contract, naming the field, and exits 1", async () => {
+    backend.reset(() => ({ json: { items: [{ id: "hello", version: "1.0.0", shell: "sh" }], next_cursor: null } }));
+    const r = await kanade(["job", "list", "--json"]);
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr).toMatch(/^error: GET \/api\/jobs: the answer does not match its schema at items\.0\.(description|require_approval|status): /);
+  });
+
+  it("exits as the catalogue says for the code: 413 is bad input (2)", async () => {
+    backend.reset(() => ({ status: 413, json: { error: { code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" } } }));
+    const r = await kanade(["job", "create", `${EXAMPLES}/hello.yaml`]);
+    expect(r).toMatchObject({ code: 2, stderr: "error: The request body is too large\n" });
+  });
+
+  it("keeps the message of an error code it does not know, and exits 1", async () => {
+    backend.reset(() => ({ status: 418, json: { error: { code: "TEAPOT", message: "I am a teapot" } } }));
+    const r = await kanade(["job", "list"]);
+    expect(r).toMatchObject({ code: 1, stderr: "error: I am a teapot (TEAPOT, HTTP 418)\n" });
+  });
+
+  it("tells a refused saved session to log in again", async () => {
+    const home = tempDir("kanade-cli-saved-");
+    try {
+      mkdirSync(home.join("kanade"));
+      writeFileSync(home.join("kanade", "token"), "expired-session\n");
+      backend.reset(() => ({ status: 401, json: { error: { code: "UNAUTHORIZED", message: "Missing or invalid bearer token" } } }));
+      const r = await runCli(["job", "list"], { backendUrl: backend.url, env: { XDG_CONFIG_HOME: home.path, KANADE_AUTH_TOKEN: "" } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: Missing or invalid bearer token — the backend refused the session saved by `kanade login` .*run `kanade login` again\n$/);
+      expect(backend.requests[0]?.headers.authorization).toBe("Bearer expired-session");
+    } finally {
+      home.remove();
+    }
   });
 });
 

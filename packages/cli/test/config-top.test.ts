@@ -44,6 +44,12 @@ describe("kanade config", () => {
     expect(json.sources.heartbeat_interval).toBe("groups.lab");
     expect(json.conflicts).toEqual([]);
 
+    // A PC's own scope (its routes live under /api/agents/{pc}/config).
+    expect((await kanade("config", "set", "--pc", "top-pc", "heartbeat_interval=20s")).code).toBe(0);
+    expect((await kanade("config", "get", "--pc", "top-pc")).stdout).toMatch(/^pcs\.top-pc:\nFIELD\s+VALUE\nheartbeat_interval\s+20s\n$/);
+    expect((await kanade("config", "effective", "top-pc")).stdout).toMatch(/^heartbeat_interval\s+20s\s+pcs\.top-pc$/m);
+    expect(await kanade("config", "clear", "--pc", "top-pc")).toMatchObject({ code: 0, stdout: "pcs.top-pc: (nothing set)\n" });
+
     expect((await kanade("config", "clear")).code).toBe(0);
     expect((await kanade("config", "get")).stdout).toBe("global: (nothing set)\n");
   });

@@ -1,4 +1,6 @@
 /** Test fixtures shared by the CLI's unit and process tests. */
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { ExecutionDetail, ExecutionRow } from "@kanade/protocol";
 import { CliError } from "../src/errors.js";
@@ -40,4 +42,18 @@ export const EXAMPLES = fileURLToPath(new URL("../../../examples/jobs", import.m
 export function captureIo(stderrIsTTY = false): Io & { errWrites: string[] } {
   const errWrites: string[] = [];
   return { out: () => undefined, err: (t) => void errWrites.push(t), stderrIsTTY, color: false, errWrites };
+}
+
+/** A real HTTP server on a free port; `close` also drops open connections. */
+export async function listen(handler: RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -157,9 +157,10 @@ describe("inventory", () => {
     expect((await kanade("job", "create", join(EXAMPLES, "os-release-inventory.yaml"))).code).toBe(0);
     const jobs = tempDir("kanade-fk-jobs-");
     try {
-      const write = (body: string): string => {
+      // A version never changes its content: each new script is a new version.
+      const write = (body: string, version: string): string => {
         const p = jobs.join("facts.yaml");
-        writeFileSync(p, `id: fk-facts\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: |\n    ${body}\n  timeout: 30s\ninventory:\n  display: [{ field: color, label: Colour }]\n`);
+        writeFileSync(p, `id: fk-facts\nversion: ${version}\nexecute:\n  shell: sh\n  script: |\n    ${body}\n  timeout: 30s\ninventory:\n  display: [{ field: color, label: Colour }]\n`);
         return p;
       };
       const runJob = async (job: string, pc: string): Promise<ExecutionDetail> => {
@@ -174,9 +175,9 @@ describe("inventory", () => {
       expect(os.items[0]).toMatchObject({ pc_id: "fk-pc-1", facts: { os_id: expect.any(String), kernel: expect.any(String) } });
       expect((await kanade("inventory", "--job", "os-release")).stdout).toMatch(/^PC\s+OS\s+Version\s+Kernel\s+COLLECTED$/m);
 
-      expect((await kanade("job", "create", write(`echo '{"color":"red","size":1}'`))).code).toBe(0);
+      expect((await kanade("job", "create", write(`echo '{"color":"red","size":1}'`, "1.0.0"))).code).toBe(0);
       await runJob("fk-facts", "fk-pc-1");
-      expect((await kanade("job", "create", write(`echo '{"color":"blue"}'`))).code).toBe(0);
+      expect((await kanade("job", "create", write(`echo '{"color":"blue"}'`, "1.0.1"))).code).toBe(0);
       await runJob("fk-facts", "fk-pc-1");
       const facts = await json<JobFactsTable>("inventory", "--job", "fk-facts");
       expect(facts.items).toMatchObject([{ pc_id: "fk-pc-1", facts: { color: "blue" } }]);
@@ -188,7 +189,7 @@ describe("inventory", () => {
         ["size", "removed", 1, null],
       ]);
 
-      expect((await kanade("job", "create", write(`echo 'colour: green'`))).code).toBe(0);
+      expect((await kanade("job", "create", write(`echo 'colour: green'`, "1.0.2"))).code).toBe(0);
       const bad = await runJob("fk-facts", "fk-pc-1");
       expect(bad.rows[0]!.status).toBe("failed");
       const [result] = await json<ResultRecord[]>("results", "--exec", bad.exec_id);

@@ -75,7 +75,8 @@ describe("kanade governance commands", () => {
     expect(self.code).toBe(1);
     expect(self.stderr).toMatch(/a different operator must approve it/);
     const ok = await as("olga", ["approve", res.exec_id]);
-    expect(ok.stderr).toBe("");
+    // What is being approved is said first: the job, its targets, who asked, and the content digest.
+    expect(ok.stderr).toMatch(/^guarded 1\.0\.0 on 1 PC\(s\), requested by otto; content [0-9a-f]{12}\n$/);
     expect(ok.stdout).toBe(`approved ${res.exec_id} (running)\n`);
     const twice = await as("olga", ["approve", res.exec_id]);
     expect(twice.code).toBe(1);

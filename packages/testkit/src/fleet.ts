@@ -4,7 +4,7 @@ import { startBackend, type BackendConfig, type RunningBackend } from "@kanade/b
 import { pino, type Logger } from "pino";
 import { tempDir, tempSqlite, type TempDir } from "./temp.js";
 
-export const TEST_TOKEN = "test-token-0123456789abcdef";
+export const TEST_TOKEN = "test-token-0123456789abcdef-0123456789";
 
 /** Quiet by default; `KANADE_TEST_LOG=debug` shows component logs while debugging a test. */
 export function testLogger(name: string): Logger {

@@ -1,5 +1,5 @@
 /** Bounded capture of a child's stdout/stderr: keeps the head up to a byte cap and counts the rest. */
-import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol";
+import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol/wire";
 
 export interface CapturedText {
   text: string;

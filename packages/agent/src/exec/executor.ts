@@ -1,5 +1,6 @@
 /** How a command becomes an outcome; the real agent spawns processes, the simulator fakes them. */
-import type { Command } from "@kanade/protocol";
+import type { Command } from "@kanade/protocol/wire";
+import type { ReapOutcome, SpawnedProcess } from "../platform/index.js";
 
 export interface RunOutcome {
   status: "succeeded" | "failed" | "timed_out" | "killed" | "error";
@@ -21,10 +22,16 @@ export interface RunContext {
   signal: AbortSignal;
   /** Folder for the whole stdout/stderr when a stream outgrows the inline cap (uploaded by the outbox). */
   outputDir?: string;
+  /** Called once the script's first process exists, so a crash of the agent can be cleaned up after. */
+  onSpawn?(process: SpawnedProcess): void;
 }
 
 export interface Executor {
   /** Why this command cannot run here (→ skipped 122); undefined when it can. */
   unsupportedReason(cmd: Command): string | undefined;
   run(ctx: RunContext): Promise<RunOutcome>;
+  /** After an agent crash: ends what is left of a script a previous agent process started (see Platform.reapOrphan). */
+  reapOrphan?(process: SpawnedProcess): Promise<ReapOutcome>;
+  /** After an agent crash, before any new run: removes staging folders no run owns any more. */
+  removeLeftoverStaging?(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** Pure text/argv builders for staged scripts (SPEC §6 "Staging"); unit-tested without spawning. */
-import type { Shell } from "@kanade/protocol";
+import type { Shell } from "@kanade/protocol/wire";
+import type { Argv } from "../platform/types.js";
 
 export const SCRIPT_EXTENSIONS: Record<Shell, string> = {
   powershell: "ps1",
@@ -27,11 +28,6 @@ export function powershellLauncher(scriptPath: string): string {
 }
 
 export const usesLauncher = (shell: Shell): boolean => shell === "powershell" || shell === "pwsh";
-
-export interface Argv {
-  file: string;
-  args: string[];
-}
 
 /** How to start a staged entry file (the launcher for PowerShell, the script itself otherwise). */
 export function argvFor(shell: Shell, entryPath: string): Argv {

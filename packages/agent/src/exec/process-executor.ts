@@ -1,14 +1,23 @@
 /** The real executor: stage the script, spawn it, capture output, clean up. */
-import { stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Platform } from "../platform/index.js";
 import type { ScriptObjectSource } from "../script-objects.js";
 import type { Executor, RunContext, RunOutcome } from "./executor.js";
 import { argvFor } from "./launcher.js";
 import { runProcess, type ProcessOutcome } from "./run.js";
-import { stageScript } from "./stage.js";
+import { scriptEnv } from "./script-env.js";
+import { stageScript, stagingRoot } from "./stage.js";
 
-type ExecutorDeps = { dataDir: string; platform: Platform; log: Logger; scriptObjects?: ScriptObjectSource };
+type ExecutorDeps = {
+  dataDir: string;
+  platform: Platform;
+  log: Logger;
+  scriptObjects?: ScriptObjectSource;
+  /** Credential values the agent holds (from env, TOML or registry): never passed on to a script. */
+  secrets?: readonly string[];
+};
 
 export function processExecutor(deps: ExecutorDeps): Executor {
   return {
@@ -19,7 +28,39 @@ export function processExecutor(deps: ExecutorDeps): Executor {
     async run(ctx) {
       return runStaged(deps, ctx);
     },
+    async reapOrphan(p) {
+      // Without a start time a recycled pid cannot be told apart: better leave it than kill a stranger.
+      if (p.start === undefined) return { state: "unverifiable", reason: `no start time was recorded for pid ${p.pid}` };
+      return deps.platform.reapOrphan(p.pid, p.start);
+    },
+    removeLeftoverStaging: () => removeStagingDirs(deps),
   };
+}
+
+/** Every folder under agent-scripts/: called at start, when no run of this process has staged yet. */
+async function removeStagingDirs(deps: ExecutorDeps): Promise<void> {
+  const root = stagingRoot(deps.dataDir);
+  const names = await readdir(root).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  });
+  for (const name of names) {
+    await rm(join(root, name), { recursive: true, force: true });
+    deps.log.info({ dir: join(root, name) }, "removed a staging folder left by an interrupted run");
+  }
+}
+
+/** Records the spawned pid with its start time (looked up without holding up the run). */
+function reportSpawn(deps: ExecutorDeps, ctx: RunContext, pid: number): void {
+  if (!ctx.onSpawn) return;
+  const report = ctx.onSpawn.bind(ctx);
+  deps.platform.processStartTime(pid).then(
+    (start) => report(start === undefined ? { pid } : { pid, start }),
+    (err: unknown) => {
+      deps.log.warn({ err, pid, exec_id: ctx.cmd.exec_id }, "could not read the script's start time; a crash of the agent would leave it running");
+      report({ pid });
+    },
+  );
 }
 
 async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcome> {
@@ -45,16 +86,11 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
     const outcome = await runProcess({
       argv: deps.platform.argv(argvFor(cmd.shell, staged.entryPath), cmd.run_as),
       cwd: cmd.cwd ?? staged.dir,
-      env: {
-        ...process.env,
-        KANADE_PC_ID: ctx.pcId,
-        KANADE_EXEC_ID: cmd.exec_id,
-        KANADE_JOB_ID: cmd.job_id,
-        KANADE_JOB_VERSION: cmd.version,
-      },
+      env: scriptEnv(process.env, deps.secrets ?? [], { pcId: ctx.pcId, execId: cmd.exec_id, jobId: cmd.job_id, jobVersion: cmd.version }),
       timeoutMs: cmd.timeout_secs * 1000,
       signal: ctx.signal,
       platform: deps.platform,
+      onSpawn: (pid) => reportSpawn(deps, ctx, pid),
       ...(ctx.outputDir !== undefined ? { outputDir: ctx.outputDir } : {}),
     });
     for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {

@@ -1,7 +1,6 @@
 /** Spawns one staged script, captures its output, and ends its whole tree on timeout or kill. */
 import { spawn } from "node:child_process";
-import type { Platform } from "../platform/index.js";
-import type { Argv } from "./launcher.js";
+import type { Argv, Platform } from "../platform/index.js";
 import { join } from "node:path";
 import { SpoolingCapture, type SpooledText } from "./spool.js";
 
@@ -15,6 +14,8 @@ export interface ProcessSpec {
   platform: Platform;
   /** When set, a stream beyond the inline cap is also written whole to `<outputDir>/stdout|stderr`. */
   outputDir?: string;
+  /** Called right after the child exists, with its pid. */
+  onSpawn?(pid: number): void;
 }
 
 export interface ProcessOutcome {
@@ -41,6 +42,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       stdio: ["ignore", "pipe", "pipe"],
       ...spec.platform.spawnOptions,
     });
+    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
     const stopTree = (why: "timed_out" | "killed"): void => {
       if (ended || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       ended = why;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
@@ -30,6 +30,7 @@ describe("SpoolingCapture", () => {
       const r = c.result();
       expect([r.text, r.truncated, r.totalBytes, r.fullPath]).toEqual(["abcdefgh", true, 14, path]);
       expect(readFileSync(path, "utf8")).toBe("abcdefghijklmn");
+      expect([statSync(join(dir.path, "out")).mode & 0o777, statSync(path).mode & 0o777]).toEqual([0o700, 0o600]);
     } finally {
       dir.remove();
     }

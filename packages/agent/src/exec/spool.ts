@@ -3,9 +3,10 @@
  * whole copy in a file, so the full text can go to the `result_output` object store. The file stops at
  * a spool cap so a runaway script cannot fill the disk.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol";
+import { INLINE_OUTPUT_CAP_BYTES } from "@kanade/protocol/wire";
+import { mkdirPrivate, openPrivateSync } from "../private-files.js";
 import { OutputCapture, type CapturedText } from "./capture.js";
 
 /** Per stream; the file is uploaded as one object, so this also bounds what `result_output` holds. */
@@ -52,8 +53,8 @@ export class SpoolingCapture {
           this.early.push(chunk);
           return;
         }
-        mkdirSync(dirname(this.path), { recursive: true });
-        this.fd = openSync(this.path, "w");
+        mkdirPrivate(dirname(this.path));
+        this.fd = openPrivateSync(this.path);
         this.spooled = true;
         for (const b of this.early) this.write(b);
         this.early = [];

@@ -1,6 +1,6 @@
 /** Built-in inventory categories (SPEC §2): hardware, OS, network (systeminformation) and software. */
 import si from "systeminformation";
-import type { InventoryCategory } from "@kanade/protocol";
+import type { InventoryCategory } from "@kanade/protocol/wire";
 import { collectSoftware } from "./software.js";
 
 export type Collector = (category: InventoryCategory) => Promise<Record<string, unknown>>;

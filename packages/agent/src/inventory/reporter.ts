@@ -12,7 +12,7 @@ import {
   subjects,
   type InventoryCategory,
   type InventoryMessage,
-} from "@kanade/protocol";
+} from "@kanade/protocol/wire";
 import type { Collector } from "./collect.js";
 
 export interface InventorySettings {

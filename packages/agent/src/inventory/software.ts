@@ -3,7 +3,7 @@
  * The parsers are pure so they are tested without the tools.
  */
 import { execFile } from "node:child_process";
-import type { InstalledApp } from "@kanade/protocol";
+import type { InstalledApp } from "@kanade/protocol/wire";
 
 /** Where Windows lists installed programs: 64-bit, then 32-bit programs on a 64-bit OS. */
 export const WINDOWS_UNINSTALL_KEYS = [

@@ -1,8 +1,7 @@
 /** HostPerf from deltas: CPU % over all cores since the previous sample, byte rates from counters. */
 import { cpus, type CpuInfo } from "node:os";
-import type { HostPerf } from "@kanade/protocol";
-import type { IoCounters } from "./linux-proc.js";
-import type { PerfSource } from "./perf-source.js";
+import type { HostPerf } from "@kanade/protocol/wire";
+import type { IoCounters, PerfSource } from "./perf-source.js";
 
 interface CpuTimes {
   busy: number;

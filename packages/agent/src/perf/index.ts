@@ -1,13 +1,16 @@
 /** The perf source for this OS, and the interval the effective config asks for. */
-import { CONFIG_DEFAULTS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol";
-import { windowsPerfSource } from "../platform/windows-perf.js";
-import { linuxPerfSource } from "./linux-source.js";
+import { CONFIG_DEFAULTS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol/wire";
 import type { PerfSource } from "./perf-source.js";
 
 export { PerfPublisher } from "./perf-publisher.js";
 
-export function currentPerfSource(): PerfSource {
-  return process.platform === "win32" ? windowsPerfSource() : linuxPerfSource();
+/**
+ * Loaded on demand: the Windows source pulls in `systeminformation`, which a Linux agent never needs
+ * (and the Linux one is plain /proc reading that Windows has no use for).
+ */
+export async function currentPerfSource(platform: NodeJS.Platform = process.platform): Promise<PerfSource> {
+  if (platform === "win32") return (await import("./windows-source.js")).windowsPerfSource();
+  return (await import("./linux-source.js")).linuxPerfSource();
 }
 
 /** `host_perf_interval` in ms; anything below a second (or unparsable) falls back to the default. */

@@ -1,13 +1,5 @@
 /** Pure parsers for the Linux /proc files host and process perf are computed from. */
 
-export interface IoCounters {
-  /** Cumulative bytes since boot; rates come from deltas between two reads. */
-  diskReadBytes: number;
-  diskWriteBytes: number;
-  netRxBytes: number;
-  netTxBytes: number;
-}
-
 const SECTOR_BYTES = 512;
 /** Whole disks only: counting partitions (sda1) or device-mapper volumes too would count bytes twice. */
 const WHOLE_DISK_RE = /^(?:[shv]d[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+)$/;

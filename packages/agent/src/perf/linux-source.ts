@@ -1,8 +1,8 @@
 /** Linux perf from /proc: meminfo, diskstats, net/dev and per-process stat/statm (deltas kept here). */
 import { readdir, readFile } from "node:fs/promises";
 import { freemem, totalmem } from "node:os";
-import { parseDiskstats, parseMeminfo, parseNetDev, parsePidStat, parseStatmRssPages, type IoCounters } from "./linux-proc.js";
-import type { PerfSource, ProcessSample } from "./perf-source.js";
+import { parseDiskstats, parseMeminfo, parseNetDev, parsePidStat, parseStatmRssPages } from "./linux-proc.js";
+import type { IoCounters, PerfSource, ProcessSample } from "./perf-source.js";
 
 /** USER_HZ is 100 on every mainstream Linux build; /proc reports CPU time in these ticks. */
 const TICKS_PER_SEC = 100;

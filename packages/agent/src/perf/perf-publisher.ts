@@ -4,7 +4,8 @@
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { PERF_TOP_N, perfLiveRequestSchema, subjects, type PerfLiveReply, type ProcessPerf } from "@kanade/protocol";
+import { PERF_TOP_N, perfLiveRequestSchema, subjects, type PerfLiveReply, type ProcessPerf } from "@kanade/protocol/wire";
+import { safeJson } from "../safe-json.js";
 import { Ticker } from "../ticker.js";
 import { HostSampler } from "./host-sampler.js";
 import { topProcesses, type PerfSource } from "./perf-source.js";
@@ -44,13 +45,7 @@ export class PerfPublisher {
     this.sub = this.deps.nc.subscribe(subjects.agentPerfLive(this.deps.pcId), {
       callback: (err, msg) => {
         if (err) return this.deps.log.warn({ err }, "perf.live subscription error");
-        let body: unknown;
-        try {
-          body = JSON.parse(new TextDecoder().decode(msg.data));
-        } catch (e) {
-          body = { invalid: (e as Error).message };
-        }
-        const r = perfLiveRequestSchema.safeParse(body);
+        const r = perfLiveRequestSchema.safeParse(safeJson(msg.data));
         if (!r.success) {
           this.deps.log.warn({ problem: r.error.message }, "ignoring invalid perf.live request");
           return;

@@ -1,5 +1,12 @@
-/** Where host and process numbers come from; one implementation per OS family. */
-import type { IoCounters } from "./linux-proc.js";
+/** Where host and process numbers come from; one implementation per OS family (linux-source, windows-source). */
+
+export interface IoCounters {
+  /** Cumulative bytes since boot; rates come from deltas between two reads. */
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
 
 export interface ProcessSample {
   pid: number;

@@ -3,7 +3,8 @@ import { posixPlatform } from "./posix.js";
 import { windowsPlatform } from "./windows.js";
 import { readRegistryNatsToken } from "./windows-registry.js";
 
-export type { Platform } from "./types.js";
+export type { Argv, Platform } from "./types.js";
+export type { ReapOutcome, SpawnedProcess } from "./orphans.js";
 
 export function currentPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
   return process.platform === "win32" ? windowsPlatform(env) : posixPlatform(env);

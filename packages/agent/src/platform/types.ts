@@ -1,5 +1,11 @@
-import type { RunAs, Shell } from "@kanade/protocol";
-import type { Argv } from "../exec/launcher.js";
+import type { RunAs, Shell } from "@kanade/protocol/wire";
+import type { ReapOutcome } from "./orphans.js";
+
+/** A program and its arguments, as given to `spawn`. */
+export interface Argv {
+  file: string;
+  args: string[];
+}
 
 /** What differs between operating systems when starting and killing a script. */
 export interface Platform {
@@ -12,4 +18,14 @@ export interface Platform {
   readonly spawnOptions: { detached: boolean; windowsHide: boolean };
   /** Hard-kills the process and every descendant. */
   killTree(pid: number): void;
+  /**
+   * When `pid` started, in a form that differs for a later process reusing the pid; undefined when
+   * this OS (or the moment: the process already exited) does not tell.
+   */
+  processStartTime(pid: number): Promise<string | undefined>;
+  /**
+   * After an agent crash: kills what is left of the script tree that was started as `pid` at `start`
+   * by the previous agent process. A process that merely reuses the pid is never touched.
+   */
+  reapOrphan(pid: number, start: string): Promise<ReapOutcome>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError } from "@kanade/protocol/wire";
 import { platformSecrets } from "./index.js";
 import { AGENT_REGISTRY_KEY, parseRegQuery, readRegistryNatsToken, type RegQuery } from "./windows-registry.js";
 

@@ -3,7 +3,7 @@
  * read with `reg.exe query` so no native addon is needed. Only the platform module calls this, on win32.
  */
 import { spawnSync } from "node:child_process";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError } from "@kanade/protocol/wire";
 
 export const AGENT_REGISTRY_KEY = "HKLM\\SOFTWARE\\Kanade\\agent";
 export const NATS_TOKEN_VALUE = "NatsToken";

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AGENT_UPDATE_EXIT } from "@kanade/protocol";
+import { AGENT_UPDATE_EXIT } from "@kanade/protocol/wire";
 import { tempDir, type TempDir } from "@kanade/testkit";
 import { defaultConfigPath, defaultDataDir } from "../config.js";
 import { AGENT_VERSION } from "../version.js";

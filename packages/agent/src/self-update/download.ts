@@ -7,14 +7,8 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { OBJECT_STORES } from "@kanade/protocol";
-
-export class ReleaseMissingError extends Error {
-  constructor(readonly key: string) {
-    super(`agent build ${key} is not in agent_releases`);
-    this.name = "ReleaseMissingError";
-  }
-}
+import { OBJECT_STORES } from "@kanade/protocol/wire";
+import { ReleaseMissingError } from "./release-missing.js";
 
 /** Writes `agent_releases/<key>` to `dest` (mode 0755); throws, leaving no file, unless the digest matches. */
 export async function downloadRelease(nc: NatsConnection, key: string, dest: string): Promise<{ size: number; sha256: string }> {

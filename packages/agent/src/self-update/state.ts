@@ -2,11 +2,12 @@
  * What self-update remembers across restarts, in `<data_dir>/self-update/state.json`: the version
  * being tried (and how many starts it got) and the versions that failed to start and were rolled back.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { writeFileAtomicSync } from "../fs-atomic.js";
+import { mkdirPrivate } from "../private-files.js";
 
 export const updateStateSchema = z.object({
   /** A swap happened; the new build has not yet reported healthy. */
@@ -48,7 +49,7 @@ export function loadStateOrReset(dataDir: string, log: Pick<Logger, "error">): U
 
 export function saveState(dataDir: string, state: UpdateState): void {
   const path = statePath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirPrivate(dirname(path));
   writeFileAtomicSync(path, JSON.stringify(state, null, 2));
 }
 

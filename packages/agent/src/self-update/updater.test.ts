@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { platformOf, releaseKey, resolveConfig, type EffectiveConfig } from "@kanade/protocol";
+import { platformOf, releaseKey, resolveConfig, type EffectiveConfig } from "@kanade/protocol/wire";
 import { tempDir, type TempDir } from "@kanade/testkit";
 import type { ConfigListener } from "../effective-config.js";
 import { loadState } from "./state.js";

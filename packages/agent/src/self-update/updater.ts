@@ -9,9 +9,10 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { parseDurationMs, platformOf, releaseKey, type EffectiveConfig } from "@kanade/protocol";
+import { parseDurationMs, platformOf, releaseKey, type EffectiveConfig } from "@kanade/protocol/wire";
 import type { EffectiveConfigView } from "../effective-config.js";
-import { ReleaseMissingError, downloadRelease } from "./download.js";
+import type { downloadRelease } from "./download.js";
+import { ReleaseMissingError } from "./release-missing.js";
 import { loadState, quarantinedVersions, saveState } from "./state.js";
 
 const RETRY_MIN_MS = 5_000;
@@ -113,7 +114,9 @@ export class SelfUpdater {
     this.busy = true;
     const tmp = `${exePath}.new`;
     try {
-      const got = await (this.deps.download ?? downloadRelease)(nc, key, tmp);
+      // Loaded when an update is due: an idle agent never needs the download path (or @nats-io/obj).
+      const download = this.deps.download ?? (await import("./download.js")).downloadRelease;
+      const got = await download(nc, key, tmp);
       log.info({ key, size: got.size, sha256: got.sha256 }, "agent build downloaded and verified");
       if (this.done || this.outdated(target)) {
         rmSync(tmp, { force: true });

@@ -1,5 +1,5 @@
 /** The simulator "runs" only `sh` scripts made of echo lines, in-process, so 5,000 agents fit one machine. */
-import type { Command } from "@kanade/protocol";
+import type { Command } from "@kanade/protocol/wire";
 import type { Executor, RunOutcome } from "../exec/executor.js";
 
 export const SIMULATOR_ONLY_ECHO = "simulator runs only echo scripts";

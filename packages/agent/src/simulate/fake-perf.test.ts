@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostPerfSchema } from "@kanade/protocol";
+import { hostPerfSchema } from "@kanade/protocol/wire";
 import { fakeHostPerf } from "./fake-perf.js";
 
 describe("fakeHostPerf", () => {

@@ -1,5 +1,5 @@
 /** Cheap, deterministic HostPerf for simulated agents, so fleet views and benches have data to show. */
-import type { HostPerf } from "@kanade/protocol";
+import type { HostPerf } from "@kanade/protocol/wire";
 
 /** A small hash → [0, 1): the same (pc, tick) always gives the same value. */
 function unit(text: string, salt: number): number {

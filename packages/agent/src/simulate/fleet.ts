@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS, subjects } from "@kanade/protocol";
+import { BUCKETS, subjects } from "@kanade/protocol/wire";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
 import { connectAgent, trackConnected } from "../connection.js";
@@ -93,7 +93,8 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       ping: false,
     });
     nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
-    await node.start(groups.get(pcId) ?? []);
+    // Unknown until the shared watcher has read this PC's entry; it calls setGroups then.
+    await node.start(groups.get(pcId));
   };
 
   const batch = opts.batchSize ?? 200;

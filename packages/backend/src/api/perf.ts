@@ -3,10 +3,11 @@
  * samples (JSON and WebSocket). Frames are `PerfFrame` JSON text, one sample per frame.
  */
 import websocket from "@fastify/websocket";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { WS_BEARER_PROTOCOL_PREFIX, pcIdSchema, type HostPerf, type PerfFrame } from "@kanade/protocol";
+import { SESSION_ENDED_CLOSE_CODE, watchSession } from "../auth.js";
 import type { RouteDeps } from "../deps.js";
 import type { PerfService } from "../perf/perf-service.js";
 import { routeDef, serve } from "./route.js";
@@ -18,6 +19,14 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 function sendFrame(socket: WebSocket, text: string): void {
   if (socket.readyState === socket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) socket.send(text);
+}
+
+/** Closes the socket, within about a second, once the viewer's login session ends; returns the stop function. */
+function closeWhenSessionEnds(socket: WebSocket, req: FastifyRequest): () => void {
+  return watchSession(req, () => {
+    req.log.info({ actor: req.actor }, "login session ended; closing its perf socket");
+    socket.close(SESSION_ENDED_CLOSE_CODE, "session ended; sign in again");
+  });
 }
 
 /** Browsers cannot set headers on a WebSocket: they offer `bearer.<token>`, which must be echoed back. */
@@ -59,7 +68,9 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
       const pc = parsed.data.pc;
       req.log.info({ pc_id: pc, actor: req.actor }, "live perf viewer connected");
       const unwatch = perf.live.watch(pc, (frame) => sendFrame(socket, JSON.stringify(frame)));
+      const unwatchSession = closeWhenSessionEnds(socket, req);
       socket.on("close", () => {
+        unwatchSession();
         unwatch();
         req.log.info({ pc_id: pc }, "live perf viewer left");
       });
@@ -73,7 +84,11 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
       const off = perf.ingest.onFleet((batch) => {
         for (const text of framesOf(batch)) sendFrame(socket, text);
       });
-      socket.on("close", () => off());
+      const unwatchSession = closeWhenSessionEnds(socket, req);
+      socket.on("close", () => {
+        unwatchSession();
+        off();
+      });
       socket.on("error", (err) => req.log.warn({ err }, "fleet perf socket error"));
     });
   });

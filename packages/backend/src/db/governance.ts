@@ -1,9 +1,12 @@
-/** Accounts and the projected audit log in SQLite (migration 005-governance). */
+/** Accounts and the projected audit log in SQLite (migrations 005-governance, 007-sessions). */
+import { randomUUID } from "node:crypto";
 import type { AccountSummary, AuditRecord, Role } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "./database.js";
 
 export interface AccountRecord extends AccountSummary {
+  /** Made once at creation and never reused: sessions belong to this, not to the name. */
+  account_id: string;
   password_hash: string;
 }
 
@@ -35,20 +38,23 @@ const toAccount = (r: AccountDbRow): AccountRecord => ({
   must_change_password: r.must_change_password === 1,
 });
 
-/** Accounts without their hashes, as the API shows them. */
-export const publicAccount = ({ password_hash: _h, ...a }: AccountRecord): AccountSummary => a;
+/** Accounts without their hashes and internal ids, as the API shows them. */
+export const publicAccount = ({ password_hash: _h, account_id: _id, ...a }: AccountRecord): AccountSummary => a;
 
 export function openGovernanceStore(db: SqlDatabase) {
   const st = {
     countAccounts: db.prepare(`SELECT COUNT(*) FROM accounts`).pluck(),
-    getAccount: db.prepare(`SELECT * FROM accounts WHERE username = ?`),
+    // Names compare without case (`Alice` is `alice`); the stored spelling is the one shown and audited.
+    getAccount: db.prepare(`SELECT * FROM accounts WHERE username = ? COLLATE NOCASE`),
+    getAccountById: db.prepare(`SELECT * FROM accounts WHERE account_id = ?`),
     listAccounts: db.prepare(`SELECT * FROM accounts ORDER BY username`),
+    // No conflict target: a clash on the name in any case, or on the id, inserts nothing.
     insertAccount: db.prepare(
-      `INSERT INTO accounts (username, password_hash, role, disabled, must_change_password, created_at, updated_at)
-       VALUES (@username, @password_hash, @role, 0, @must_change_password, @now, @now) ON CONFLICT (username) DO NOTHING`,
+      `INSERT INTO accounts (username, account_id, password_hash, role, disabled, must_change_password, created_at, updated_at)
+       VALUES (@username, @account_id, @password_hash, @role, 0, @must_change_password, @now, @now) ON CONFLICT DO NOTHING`,
     ),
-    deleteAccount: db.prepare(`DELETE FROM accounts WHERE username = ?`),
-    touchLogin: db.prepare(`UPDATE accounts SET last_login_at = ? WHERE username = ?`),
+    deleteAccount: db.prepare(`DELETE FROM accounts WHERE username = ? COLLATE NOCASE`),
+    touchLogin: db.prepare(`UPDATE accounts SET last_login_at = ? WHERE username = ? COLLATE NOCASE`),
     insertAudit: db.prepare(
       `INSERT INTO audit_log (id, at, actor, action, target, payload_summary, source_ip, stream_seq)
        VALUES (@id, @at, @actor, @action, @target, @payload_summary, @source_ip, @stream_seq) ON CONFLICT (id) DO NOTHING`,
@@ -75,10 +81,14 @@ export function openGovernanceStore(db: SqlDatabase) {
       const r = st.getAccount.get(username) as AccountDbRow | undefined;
       return r ? toAccount(r) : undefined;
     },
+    getAccountById: (accountId: string): AccountRecord | undefined => {
+      const r = st.getAccountById.get(accountId) as AccountDbRow | undefined;
+      return r ? toAccount(r) : undefined;
+    },
     listAccounts: (): AccountRecord[] => (st.listAccounts.all() as AccountDbRow[]).map(toAccount),
-    /** False when the username is taken. */
+    /** False when the username is taken, in any case. */
     createAccount: (a: { username: string; password_hash: string; role: Role; must_change_password: boolean }, now: string): boolean =>
-      st.insertAccount.run({ ...a, must_change_password: a.must_change_password ? 1 : 0, now }).changes === 1,
+      st.insertAccount.run({ ...a, account_id: randomUUID(), must_change_password: a.must_change_password ? 1 : 0, now }).changes === 1,
     updateAccount: (username: string, change: AccountChange, now: string): boolean => {
       const params: Record<string, string | number> = { username, now };
       const sets: string[] = ["updated_at = @now"];
@@ -90,7 +100,7 @@ export function openGovernanceStore(db: SqlDatabase) {
       if (change.disabled !== undefined) set("disabled", change.disabled ? 1 : 0);
       if (change.password_hash !== undefined) set("password_hash", change.password_hash);
       if (change.must_change_password !== undefined) set("must_change_password", change.must_change_password ? 1 : 0);
-      return db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE username = @username`).run(params).changes === 1;
+      return db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE username = @username COLLATE NOCASE`).run(params).changes === 1;
     },
     deleteAccount: (username: string): boolean => st.deleteAccount.run(username).changes === 1,
     touchLogin: (username: string, at: string): void => void st.touchLogin.run(at, username),

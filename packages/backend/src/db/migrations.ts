@@ -205,6 +205,27 @@ const MIGRATIONS: readonly Migration[] = [
   -- Written, never read: results keep what the agent reported in their own fields.
   ALTER TABLE results DROP COLUMN run_as;
   ` },
+  { id: "007-sessions", sql: `
+  -- An id that never comes back: a name deleted and created again is a new account, and old tokens stay dead.
+  ALTER TABLE accounts ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+  UPDATE accounts SET account_id = lower(hex(randomblob(16)));
+  -- Names are unique whatever their case from now on. Older twins that differ only in case are kept,
+  -- renamed (<name>.dup<n>) and disabled, for an admin to sort out; none is merged into another.
+  UPDATE accounts SET username = substr(username, 1, 48) || '.dup' || rowid, disabled = 1
+   WHERE EXISTS (SELECT 1 FROM accounts o WHERE o.username = accounts.username COLLATE NOCASE AND o.rowid < accounts.rowid);
+  CREATE UNIQUE INDEX accounts_username_nocase ON accounts (username COLLATE NOCASE);
+  CREATE UNIQUE INDEX accounts_account_id ON accounts (account_id);
+
+  CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE INDEX sessions_account ON sessions (account_id);
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -4,10 +4,12 @@ import type { Logger } from "pino";
 import { sqlitePath, type BackendConfig } from "../config.js";
 import type { SqlDatabase } from "../db/database.js";
 import { openGovernanceStore } from "../db/governance.js";
+import { openSessionStore } from "../db/sessions.js";
 import type { Nats } from "../nats.js";
 import { startAuditProjector } from "../projector/audit.js";
 import { ensureBootstrapAdmin } from "./accounts.js";
 import { DEFAULT_SESSION_TTL_MS, createGovernanceDeps, type GovernanceDeps } from "./deps.js";
+import { createSessionTokens } from "./sessions.js";
 import { createTokenIssuer, loadJwtSecret } from "./tokens.js";
 
 export interface RunningGovernance {
@@ -20,7 +22,12 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
   const store = openGovernanceStore(opts.db);
   const dbFile = sqlitePath(config.databaseUrl);
   const secretPath = dbFile === ":memory:" ? undefined : join(dirname(resolve(dbFile)), "kanade-jwt.secret");
-  const tokens = createTokenIssuer(loadJwtSecret(config.jwtSecret, secretPath), config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
+  const tokens = createSessionTokens({
+    issuer: createTokenIssuer(loadJwtSecret(config.jwtSecret, secretPath)),
+    sessions: openSessionStore(opts.db),
+    ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    clock: () => new Date(),
+  });
   const deps = createGovernanceDeps({ store, tokens });
   await ensureBootstrapAdmin(store, config.bootstrapAdmin, new Date(), log);
   const projector = await startAuditProjector({ nats: opts.nats, store, log });

@@ -11,6 +11,7 @@ describe("route policy", () => {
     expect(accessFor("GET", "/metrics")).toBe("viewer");
     expect(accessFor("POST", "/api/auth/login")).toBe("public");
     expect(accessFor("POST", "/api/auth/password")).toBe("viewer");
+    expect(accessFor("POST", "/api/auth/logout")).toBe("viewer");
     expect(accessFor("GET", "/api/version")).toBe("public");
     expect(accessFor("GET", "/health")).toBe("public");
     expect(accessFor("GET", "/")).toBe("public");

@@ -6,7 +6,6 @@ import type { Command } from "commander";
 import { FLEET_PERF_SORTS, PC_ID_RE, sortFleet, type FleetPerfSort, type HostPerf, type PerfFrame, type ProcessPerf } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../deps.js";
 import { CliError, badInput } from "../errors.js";
-import { fleetPerf } from "../fleet-api.js";
 import { openLiveSocket } from "../live-socket.js";
 import { printJson } from "../output.js";
 import { renderFleet, renderHost } from "../perf-format.js";
@@ -43,7 +42,7 @@ export function register(program: Command, deps: Deps): void {
 }
 
 async function topPc(deps: Deps, pc: string, json: boolean, once: boolean): Promise<void> {
-  const live = await openLiveSocket(deps.client.config, `/api/agents/${encodeURIComponent(pc)}/perf/live`);
+  const live = await openLiveSocket(deps.client.config, deps.client.websocket("watchAgentPerf", { pc }).url);
   let host: HostPerf | undefined;
   let procs: ProcessPerf | undefined;
   let hostAt = 0;
@@ -80,11 +79,11 @@ async function topPc(deps: Deps, pc: string, json: boolean, once: boolean): Prom
 
 async function topFleet(deps: Deps, json: boolean, once: boolean, sort: FleetPerfSort, limit: number): Promise<void> {
   if (once) {
-    const { items } = await fleetPerf(deps.client, sort, limit);
+    const { items } = await deps.client.call("getFleetPerf", { query: { sort, limit } });
     if (json) return printJson(deps.io, items);
     return deps.io.out(renderFleet(items));
   }
-  const live = await openLiveSocket(deps.client.config, "/api/perf/fleet/live");
+  const live = await openLiveSocket(deps.client.config, deps.client.websocket("watchFleetPerf").url);
   const latest = new Map<string, HostPerf>();
   let dirty = false;
   try {

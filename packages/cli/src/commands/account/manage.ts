@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { ROLES, roleSchema, type AccountSummary, type Role } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { governanceApi } from "../../governance-client.js";
 import { printJson, renderTable } from "../../output.js";
 import { promptSecret, readStdinLines } from "../../secret-input.js";
 
@@ -17,13 +16,12 @@ const line = (a: AccountSummary): string =>
   `${a.username}  ${a.role}${a.disabled ? "  (disabled)" : ""}${a.must_change_password ? "  (must change password)" : ""}\n`;
 
 export function register(program: Command, deps: Deps): void {
-  const api = governanceApi(deps.client);
   const account = program.command("account").description("manage operator accounts and roles (admin)");
 
   withJson(account.command("list"))
     .description("list accounts")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { items } = await api.listAccounts();
+      const { items } = await deps.client.call("listAccounts");
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(
@@ -41,7 +39,7 @@ export function register(program: Command, deps: Deps): void {
     .action(async (username: string, opts: { role: string; passwordStdin?: boolean }, cmd: Command) => {
       const role = parseRole(opts.role);
       const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
-      const a = await api.createAccount({ username, password, role });
+      const a = await deps.client.call("createAccount", { body: { username, password, role } });
       if (wantsJson(cmd)) return printJson(deps.io, a);
       deps.io.out(`created ${line(a)}`);
     });
@@ -51,7 +49,7 @@ export function register(program: Command, deps: Deps): void {
     .argument("<username>")
     .argument("<role>", ROLES.join(" | "))
     .action(async (username: string, roleText: string, _opts: unknown, cmd: Command) => {
-      const a = await api.patchAccount(username, { role: parseRole(roleText) });
+      const a = await deps.client.call("updateAccount", { params: { username }, body: { role: parseRole(roleText) } });
       if (wantsJson(cmd)) return printJson(deps.io, a);
       deps.io.out(line(a));
     });
@@ -61,7 +59,7 @@ export function register(program: Command, deps: Deps): void {
       .description(disabled ? "disable an account: it cannot log in and its sessions stop working" : "enable a disabled account")
       .argument("<username>")
       .action(async (username: string, _opts: unknown, cmd: Command) => {
-        const a = await api.patchAccount(username, { disabled });
+        const a = await deps.client.call("updateAccount", { params: { username }, body: { disabled } });
         if (wantsJson(cmd)) return printJson(deps.io, a);
         deps.io.out(line(a));
       });
@@ -71,7 +69,7 @@ export function register(program: Command, deps: Deps): void {
     .description("delete an account")
     .argument("<username>")
     .action(async (username: string, _opts: unknown, cmd: Command) => {
-      await api.deleteAccount(username);
+      await deps.client.call("deleteAccount", { params: { username } });
       if (wantsJson(cmd)) return printJson(deps.io, { username, deleted: true });
       deps.io.out(`deleted ${username}\n`);
     });

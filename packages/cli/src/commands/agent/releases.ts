@@ -4,23 +4,14 @@
  */
 import { open, readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import {
-  agentPlatformSchema,
-  rolloutRequestSchema,
-  type AgentPlatform,
-  type AgentRelease,
-  type ListResponse,
-  type RolloutRequest,
-  type RolloutResponse,
-  type RolloutStatus,
-} from "@kanade/protocol";
+import { agentPlatformSchema, rolloutRequestSchema, type AgentPlatform, type RolloutRequest } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson, renderTable } from "../../output.js";
 import { isPeFile, readPeVersion } from "../../pe-version.js";
 import { splitList } from "../../targets.js";
 import { fileSize, uploadFile } from "../../upload.js";
-import { digestLines } from "../objects/store.js";
+import { digestLines } from "../../object-noun.js";
 
 /** Version and platform of an agent build: a PE file says its own version; anything else needs `--version`. */
 export async function identifyBuild(file: string, flags: { version?: string; platform?: string }): Promise<{ version: string; platform: AgentPlatform }> {
@@ -78,11 +69,8 @@ export function register(agent: Command, deps: Deps): void {
     .option("--force", "replace a build already published under the same key")
     .action(async (file: string, opts: { version?: string; platform?: string; force?: boolean }, c: Command) => {
       const build = await identifyBuild(file, opts);
-      const rel = await uploadFile<AgentRelease>(deps.client, deps.io, "/api/agents/publish", file, {
-        version: build.version,
-        platform: build.platform,
-        ...(opts.force ? { force: "true" } : {}),
-      });
+      const query = { version: build.version, platform: build.platform, ...(opts.force ? { force: true } : {}) };
+      const rel = await uploadFile(deps.io, file, (body) => deps.client.call("publishAgentRelease", { query, body }));
       if (wantsJson(c)) return printJson(deps.io, rel);
       deps.io.out(`published agent ${rel.version} for ${rel.platform} as ${rel.key} (${rel.size} bytes)\n${digestLines(rel)}`);
     });
@@ -95,7 +83,7 @@ export function register(agent: Command, deps: Deps): void {
     .option("--global", "every agent (unless a group or PC scope says otherwise)")
     .option("--jitter <duration>", "each agent waits a random 0..jitter before updating, e.g. 30m")
     .action(async (version: string, opts: { pc?: string[]; group?: string[]; global?: boolean; jitter?: string }, c: Command) => {
-      const res = await deps.client.request<RolloutResponse>("POST", "/api/agents/rollout", { json: rolloutRequest(version, opts) });
+      const res = await deps.client.call("setRollout", { body: rolloutRequest(version, opts) });
       if (wantsJson(c)) return printJson(deps.io, res);
       deps.io.out(`target_version ${res.version} set on ${res.scopes.join(", ")}${res.jitter ? ` (jitter ${res.jitter})` : ""}\n`);
     });
@@ -103,7 +91,7 @@ export function register(agent: Command, deps: Deps): void {
   withJson(agent.command("current"))
     .description("target version per scope, and how many agents run each version")
     .action(async (_opts: unknown, c: Command) => {
-      const s = await deps.client.request<RolloutStatus>("GET", "/api/agents/rollout");
+      const s = await deps.client.call("getRollout");
       if (wantsJson(c)) return printJson(deps.io, s);
       deps.io.out(renderTable(["SCOPE", "TARGET", "JITTER"], s.scopes.map((x) => [x.scope, x.target_version, x.target_version_jitter])));
       deps.io.out("\n" + renderTable(["RUNNING", "AGENTS"], s.running.map((r) => [r.agent_version, r.count])));
@@ -115,7 +103,7 @@ export function register(agent: Command, deps: Deps): void {
   withJson(agent.command("releases"))
     .description("list published agent builds")
     .action(async (_opts: unknown, c: Command) => {
-      const { items } = await deps.client.request<ListResponse<AgentRelease>>("GET", "/api/agents/releases");
+      const { items } = await deps.client.call("listAgentReleases");
       if (wantsJson(c)) return printJson(deps.io, items);
       deps.io.out(renderTable(["KEY", "VERSION", "PLATFORM", "SIZE", "SHA256"], items.map((r) => [r.key, r.version, r.platform, r.size, r.sha256])));
     });

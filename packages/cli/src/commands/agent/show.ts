@@ -8,7 +8,7 @@ export function register(agent: Command, deps: Deps): void {
     .description("show one agent: identity, OS, groups, last heartbeat")
     .argument("<pc>", "pc_id")
     .action(async (pc: string, _opts: unknown, cmd: Command) => {
-      const detail = await deps.client.getAgent(pc);
+      const detail = await deps.client.call("getAgent", { params: { pc } });
       if (wantsJson(cmd)) return printJson(deps.io, detail);
       deps.io.out(stringify(detail, { lineWidth: 0 }));
     });

@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { parseDurationMs } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { governanceApi } from "../../governance-client.js";
 import { printJson, renderTable } from "../../output.js";
 
 interface AuditOpts {
@@ -36,14 +35,15 @@ export function register(program: Command, deps: Deps): void {
       const now = deps.now();
       const limit = opts.limit === undefined ? undefined : Number(opts.limit);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw badInput("invalid --limit", [{ path: "--limit", message: "expected 1..500" }]);
-      const { items } = await governanceApi(deps.client).audit({
+      const query = {
         ...(opts.actor ? { actor: opts.actor } : {}),
         ...(opts.action ? { action: opts.action } : {}),
         ...(opts.target ? { target: opts.target } : {}),
         ...(opts.since ? { since: timeArg(opts.since, "--since", now) } : {}),
         ...(opts.until ? { until: timeArg(opts.until, "--until", now) } : {}),
         ...(limit ? { limit } : {}),
-      });
+      };
+      const { items } = await deps.client.call("listAudit", { query });
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(

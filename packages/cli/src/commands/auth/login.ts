@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { governanceApi } from "../../governance-client.js";
 import { printJson } from "../../output.js";
 import { promptSecret, readStdinLines } from "../../secret-input.js";
-import { removeStoredToken, tokenPath, writeStoredToken } from "../../token-store.js";
+import { tokenPath, writeStoredToken } from "../../token-store.js";
 
 interface LoginOpts {
   username?: string;
@@ -21,21 +20,12 @@ export function register(program: Command, deps: Deps): void {
       if (!username) throw badInput("give --username");
       const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
       if (!password) throw badInput("empty password");
-      const session = await governanceApi(deps.client).login(username, password);
+      const session = await deps.client.call("login", { body: { username, password } });
       const path = tokenPath(process.env);
       writeStoredToken(path, session.token);
       if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, role: session.role, expires_at: session.expires_at, must_change_password: session.must_change_password, token_file: path });
       deps.io.out(`logged in as ${session.username} (${session.role}) until ${session.expires_at}\ntoken saved to ${path}\n`);
       if (session.must_change_password) deps.io.err("this account must change its password before anything else: run `kanade password`\n");
-    });
-
-  withJson(program.command("logout"))
-    .description("forget the session token saved by `kanade login`")
-    .action(async (_opts: unknown, cmd: Command) => {
-      const path = tokenPath(process.env);
-      removeStoredToken(path);
-      if (wantsJson(cmd)) return printJson(deps.io, { token_file: path, removed: true });
-      deps.io.out(`removed ${path}\n`);
     });
 
   withJson(program.command("password"))
@@ -51,7 +41,7 @@ export function register(program: Command, deps: Deps): void {
         if ((await promptSecret("new password again: ")) !== next) throw badInput("the new passwords differ");
       }
       if (!current || !next) throw badInput("give the current and the new password");
-      const session = await governanceApi(deps.client).changePassword(current, next);
+      const session = await deps.client.call("changePassword", { body: { current_password: current, new_password: next } });
       const path = tokenPath(process.env);
       writeStoredToken(path, session.token);
       if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, changed: true, expires_at: session.expires_at });

@@ -1,10 +1,32 @@
 /** `config get|set|unset|clear [--group g | --pc pc]`: read and edit one scope of the layered config. */
 import type { Command } from "commander";
-import { CONFIG_FIELDS, GROUP_RE, PC_ID_RE, configValueFromText } from "@kanade/protocol";
+import { CONFIG_FIELDS, GROUP_RE, PC_ID_RE, configValueFromText, type ConfigPatch, type ConfigScopeAnswer } from "@kanade/protocol";
+import type { CliApi } from "../../api.js";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { clearScope, getScope, patchScope, type ScopeBody, type ScopeTarget } from "../../fleet-api.js";
 import { printJson, renderTable } from "../../output.js";
+
+type ScopeTarget = { kind: "global" } | { kind: "group"; name: string } | { kind: "pc"; name: string };
+
+/** One scope's routes: the global one, a group's or a PC's. */
+function getScope(api: CliApi, t: ScopeTarget): Promise<ConfigScopeAnswer> {
+  if (t.kind === "group") return api.call("getGroupConfig", { params: { g: t.name } });
+  if (t.kind === "pc") return api.call("getAgentConfig", { params: { pc: t.name } });
+  return api.call("getGlobalConfig");
+}
+
+/** JSON merge patch: a field set to null is removed from the scope. */
+function patchScope(api: CliApi, t: ScopeTarget, patch: ConfigPatch): Promise<ConfigScopeAnswer> {
+  if (t.kind === "group") return api.call("patchGroupConfig", { params: { g: t.name }, body: patch });
+  if (t.kind === "pc") return api.call("patchAgentConfig", { params: { pc: t.name }, body: patch });
+  return api.call("patchGlobalConfig", { body: patch });
+}
+
+function clearScope(api: CliApi, t: ScopeTarget): Promise<ConfigScopeAnswer> {
+  if (t.kind === "group") return api.call("deleteGroupConfig", { params: { g: t.name } });
+  if (t.kind === "pc") return api.call("deleteAgentConfig", { params: { pc: t.name } });
+  return api.call("deleteGlobalConfig");
+}
 
 interface ScopeOpts {
   group?: string;
@@ -28,7 +50,7 @@ function scoped(cmd: Command): Command {
   return withJson(cmd).option("--group <g>", "the scope of group <g>").option("--pc <pc>", "the scope of one PC");
 }
 
-function show(deps: Deps, cmd: Command, body: ScopeBody): void {
+function show(deps: Deps, cmd: Command, body: ConfigScopeAnswer): void {
   if (wantsJson(cmd)) return printJson(deps.io, body);
   const rows = Object.entries(body.config).map(([k, v]) => [k, String(v)]);
   if (rows.length === 0) return deps.io.out(`${body.scope}: (nothing set)\n`);
@@ -36,8 +58,8 @@ function show(deps: Deps, cmd: Command, body: ScopeBody): void {
 }
 
 /** `k=v` pairs → a patch; every malformed pair is reported at once (exit 2). */
-export function parseAssignments(pairs: readonly string[]): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
+export function parseAssignments(pairs: readonly string[]): ConfigPatch {
+  const patch: ConfigPatch = {};
   const problems: { path: string; message: string }[] = [];
   for (const p of pairs) {
     const eq = p.indexOf("=");

@@ -1,14 +1,14 @@
 import type { Command } from "commander";
-import type { ExecutionDetail, ExecutionSummary } from "@kanade/protocol";
+import type { ExecutionSummary, ExecutionView } from "@kanade/protocol";
 import { parseLimit } from "../../args.js";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { escapeTerminal, printJson, renderTable } from "../../output.js";
-import { rowsTable } from "./rows.js";
+import { rowsTable } from "../../execution-rows.js";
 
 const failedCount = (s: ExecutionSummary): number => s.counts.failed + s.counts.timed_out + s.counts.killed + s.counts.error;
 
 /** What an approver decides on: who asked, until when, and — while it waits — the exact script that would run. */
-function approvalLines(d: ExecutionDetail): string {
+function approvalLines(d: ExecutionView): string {
   const a = d.approval;
   if (!a) return "";
   const decided = a.decision ? `${a.decision}${a.decided_by ? ` by ${a.decided_by}` : ""}${a.decided_at ? ` at ${a.decided_at}` : ""}` : "waiting";
@@ -30,7 +30,7 @@ export function register(program: Command, deps: Deps): void {
     .action(async (execId: string | undefined, opts: { limit?: string }, cmd: Command) => {
       const json = wantsJson(cmd);
       if (execId !== undefined) {
-        const d = await deps.client.getExecution(execId);
+        const d = await deps.client.call("getExecution", { params: { exec_id: execId } });
         if (json) return printJson(deps.io, d);
         const c = d.counts;
         deps.io.out(
@@ -42,11 +42,12 @@ export function register(program: Command, deps: Deps): void {
               `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending` +
               (c.not_sent ? `, ${c.not_sent} not sent` : "") +
               "\n\n",
-          ) + rowsTable(deps.io, d),
+          ) + rowsTable(deps.io, d.rows ?? []),
         );
         return;
       }
-      const { items } = await deps.client.listExecutions(parseLimit(opts.limit));
+      const limit = parseLimit(opts.limit);
+      const { items } = await deps.client.call("listExecutions", { query: limit === undefined ? {} : { limit } });
       if (json) return printJson(deps.io, items);
       deps.io.out(
         renderTable(

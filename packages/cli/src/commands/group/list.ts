@@ -6,7 +6,7 @@ export function register(group: Command, deps: Deps): void {
   withJson(group.command("list"))
     .description("list groups and their member PCs")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { items } = await deps.client.listGroups();
+      const { items } = await deps.client.call("listGroups");
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(renderTable(["GROUP", "PCS", "MEMBERS"], items.map((g) => [g.name, g.count ?? g.pcs.length, g.pcs.join(",")])));
     });

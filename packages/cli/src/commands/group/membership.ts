@@ -1,6 +1,6 @@
 /** `group add|rm|set`: the three verbs that change one PC's groups. */
 import type { Command } from "commander";
-import { GROUP_RE, PC_ID_RE, type ErrorDetail } from "@kanade/protocol";
+import { GROUP_RE, PC_ID_RE, type AgentGroupsView, type ErrorDetail } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson } from "../../output.js";
@@ -13,10 +13,10 @@ function checkNames(pc: string, groups: readonly string[]): void {
   if (details.length > 0) throw badInput("invalid arguments", details);
 }
 
-function report(deps: Deps, cmd: Command, pc: string, res: { groups?: string[] } | undefined, fallback: string): void {
-  const groups = Array.isArray(res?.groups) ? res.groups : undefined;
-  if (wantsJson(cmd)) return printJson(deps.io, { pc_id: pc, ...(groups ? { groups } : {}) });
-  deps.io.out(groups ? `${pc} groups: ${groups.length > 0 ? groups.join(", ") : "(none)"}\n` : `${fallback}\n`);
+/** The PC's groups after the change, as the backend answered them. */
+function report(deps: Deps, cmd: Command, res: AgentGroupsView): void {
+  if (wantsJson(cmd)) return printJson(deps.io, { pc_id: res.pc_id, groups: res.groups });
+  deps.io.out(`${res.pc_id} groups: ${res.groups.length > 0 ? res.groups.join(", ") : "(none)"}\n`);
 }
 
 export function register(group: Command, deps: Deps): void {
@@ -27,7 +27,7 @@ export function register(group: Command, deps: Deps): void {
     .action(async (pc: string, names: string[], _opts: unknown, cmd: Command) => {
       const groups = splitList(names);
       checkNames(pc, groups);
-      report(deps, cmd, pc, await deps.client.addGroups(pc, groups), `added ${pc} to ${groups.join(", ")}`);
+      report(deps, cmd, await deps.client.call("addAgentGroups", { params: { pc }, body: { groups } }));
     });
   withJson(group.command("rm"))
     .description("remove a PC from a group")
@@ -35,7 +35,7 @@ export function register(group: Command, deps: Deps): void {
     .argument("<g>", "group")
     .action(async (pc: string, name: string, _opts: unknown, cmd: Command) => {
       checkNames(pc, [name]);
-      report(deps, cmd, pc, await deps.client.removeGroup(pc, name), `removed ${pc} from ${name}`);
+      report(deps, cmd, await deps.client.call("removeAgentGroup", { params: { pc, g: name } }));
     });
   withJson(group.command("set"))
     .description("replace a PC's groups (no groups: remove it from all)")
@@ -44,6 +44,6 @@ export function register(group: Command, deps: Deps): void {
     .action(async (pc: string, names: string[], _opts: unknown, cmd: Command) => {
       const groups = splitList(names);
       checkNames(pc, groups);
-      report(deps, cmd, pc, await deps.client.setGroups(pc, groups), `${pc} groups: ${groups.join(", ") || "(none)"}`);
+      report(deps, cmd, await deps.client.call("setAgentGroups", { params: { pc }, body: { groups } }));
     });
 }

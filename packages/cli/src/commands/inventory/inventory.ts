@@ -4,7 +4,6 @@ import { stringify } from "yaml";
 import { JOB_ID_RE, PC_ID_RE, type InventoryRecord, type JobFactsTable } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { findApp, jobFactHistory, jobFacts, pcInventory } from "../../fleet-client.js";
 import { printJson, renderTable, type Cell } from "../../output.js";
 
 const cell = (v: unknown): Cell => (v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : String(v));
@@ -51,8 +50,11 @@ export function register(program: Command, deps: Deps): void {
       if (pc !== undefined && !PC_ID_RE.test(pc)) throw badInput(`expected a pc_id (got "${pc}")`);
       if (opts.job !== undefined) {
         if (!JOB_ID_RE.test(opts.job)) throw badInput(`expected a job id (got "${opts.job}")`);
-        if (opts.history) {
-          const { items } = await jobFactHistory(deps.client, opts.job, pc);
+        const query = { ...(pc !== undefined ? { pc } : {}), ...(opts.history ? { history: true } : {}) };
+        const facts = await deps.client.call("getJobFacts", { params: { job: opts.job }, query });
+        // With history the answer is the list of changes; without, the fleet table (which has columns).
+        if (!("columns" in facts)) {
+          const { items } = facts;
           if (json) return printJson(deps.io, items);
           return deps.io.out(
             renderTable(
@@ -61,15 +63,14 @@ export function register(program: Command, deps: Deps): void {
             ),
           );
         }
-        const table = await jobFacts(deps.client, opts.job, pc);
-        return json ? printJson(deps.io, table) : deps.io.out(renderJobFacts(table));
+        return json ? printJson(deps.io, facts) : deps.io.out(renderJobFacts(facts));
       }
       if (opts.app !== undefined) {
-        const { items } = await findApp(deps.client, opts.app);
+        const { items } = await deps.client.call("findInstalledApps", { query: { app: opts.app } });
         if (json) return printJson(deps.io, items);
         return deps.io.out(renderTable(["PC", "APPLICATION", "VERSION", "PUBLISHER"], items.map((a) => [a.pc_id, a.name, a.version, a.publisher])));
       }
-      const rec = await pcInventory(deps.client, pc!);
+      const rec = await deps.client.call("getInventory", { params: { pc: pc! } });
       if (json) return printJson(deps.io, rec);
       deps.io.out(renderPc(rec));
     });

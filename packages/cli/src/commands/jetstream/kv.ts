@@ -7,7 +7,6 @@ import type { Command } from "commander";
 import { BUCKETS } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { governanceApi } from "../../governance-client.js";
 import { printJson } from "../../output.js";
 import { readStdinText } from "../../secret-input.js";
 import { jetstreamNoun } from "./noun.js";
@@ -19,7 +18,6 @@ function checkBucket(bucket: string): void {
 }
 
 export function register(program: Command, deps: Deps): void {
-  const api = governanceApi(deps.client);
   const kv = jetstreamNoun(program).command("kv").description(`read and write kanade's KV buckets (${BUCKET_NAMES.join(", ")})`);
 
   withJson(kv.command("get"))
@@ -28,7 +26,7 @@ export function register(program: Command, deps: Deps): void {
     .argument("<key>")
     .action(async (bucket: string, key: string, _opts: unknown, cmd: Command) => {
       checkBucket(bucket);
-      const entry = await api.kvGet(bucket, key);
+      const entry = await deps.client.call("getKvEntry", { params: { bucket, key } });
       if (wantsJson(cmd)) return printJson(deps.io, entry);
       // Raw so it pipes byte for byte; a terminal still gets its prompt on a new line.
       deps.io.out(deps.io.stdoutIsTTY && !entry.value.endsWith("\n") ? `${entry.value}\n` : entry.value);
@@ -41,7 +39,7 @@ export function register(program: Command, deps: Deps): void {
     .argument("<value>", 'the value, or "-" for stdin')
     .action(async (bucket: string, key: string, value: string, _opts: unknown, cmd: Command) => {
       checkBucket(bucket);
-      const res = await api.kvPut(bucket, key, value === "-" ? await readStdinText() : value);
+      const res = await deps.client.call("putKvEntry", { params: { bucket, key }, body: { value: value === "-" ? await readStdinText() : value } });
       if (wantsJson(cmd)) return printJson(deps.io, res);
       deps.io.out(`put ${res.bucket}/${res.key} (revision ${res.revision})\n`);
     });
@@ -52,7 +50,7 @@ export function register(program: Command, deps: Deps): void {
     .argument("<key>")
     .action(async (bucket: string, key: string, _opts: unknown, cmd: Command) => {
       checkBucket(bucket);
-      const res = await api.kvDelete(bucket, key);
+      const res = await deps.client.call("deleteKvEntry", { params: { bucket, key } });
       if (wantsJson(cmd)) return printJson(deps.io, res);
       deps.io.out(`deleted ${res.bucket}/${res.key}\n`);
     });

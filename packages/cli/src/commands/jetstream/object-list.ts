@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { OBJECT_STORES } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { governanceApi } from "../../governance-client.js";
 import { printJson, renderTable } from "../../output.js";
 import { jetstreamNoun } from "./noun.js";
 
@@ -16,7 +15,7 @@ export function register(program: Command, deps: Deps): void {
     .argument("<store>")
     .action(async (store: string, _opts: unknown, cmd: Command) => {
       if (!STORE_NAMES.includes(store)) throw badInput(`unknown object store "${store}"; kanade's object stores are ${STORE_NAMES.join(", ")}`);
-      const { items } = await governanceApi(deps.client).objectList(store);
+      const { items } = await deps.client.call("listStoreObjects", { params: { store } });
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(renderTable(["NAME", "SIZE", "SHA256", "MODIFIED"], items.map((o) => [o.key, o.size, o.sha256, o.mtime])));
     });

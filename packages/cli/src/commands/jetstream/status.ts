@@ -1,27 +1,18 @@
 /** `kanade jetstream status`: every stream, KV bucket and object store with usage vs limit. */
 import type { Command } from "commander";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
-import { governanceApi } from "../../governance-client.js";
+import { formatBytes } from "../../format.js";
 import { printJson, renderTable } from "../../output.js";
 import { jetstreamNoun } from "./noun.js";
 
-const bytes = (n: number): string => {
-  if (n < 0) return "unlimited";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-};
+/** JetStream reports "no limit" as -1. */
+const bytes = (n: number): string => (n < 0 ? "unlimited" : formatBytes(n));
 
 export function register(program: Command, deps: Deps): void {
   withJson(jetstreamNoun(program).command("status"))
     .description("each stream, KV bucket and object store with messages, bytes and limits")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { items } = await governanceApi(deps.client).jetstreamStatus();
+      const { items } = await deps.client.call("getJetStreamStatus");
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(

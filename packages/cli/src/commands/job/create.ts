@@ -12,9 +12,7 @@ export function register(job: Command, deps: Deps): void {
       const loaded = loadManifestsOrThrow(paths);
       const created: Array<{ file: string; id: string; version: string }> = [];
       for (const m of loaded) {
-        const res = await deps.client.createJob(m.yaml);
-        const id = typeof res?.id === "string" ? res.id : m.manifest.id;
-        const version = typeof res?.version === "string" ? res.version : m.manifest.version;
+        const { id, version } = await deps.client.call("createJob", { body: m.yaml });
         created.push({ file: m.file, id, version });
         if (!wantsJson(cmd)) deps.io.out(`created ${id} ${version}\n`);
       }

@@ -6,7 +6,7 @@ export function register(job: Command, deps: Deps): void {
   withJson(job.command("list"))
     .description("list registered jobs")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { items } = await deps.client.listJobs();
+      const { items } = await deps.client.call("listJobs");
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(

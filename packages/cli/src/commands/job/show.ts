@@ -8,7 +8,7 @@ export function register(job: Command, deps: Deps): void {
     .description("show a job's catalog status and its manifest (defaults filled in)")
     .argument("<id>", "job id")
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const detail = await deps.client.getJob(id);
+      const detail = await deps.client.call("getJob", { params: { id } });
       if (wantsJson(cmd)) return printJson(deps.io, detail);
       deps.io.out(
         `job: ${detail.id} ${detail.version}\nstatus: ${detail.status}\napproval: ${detail.require_approval ? "required" : "not required"}\n\n` +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatLogLine } from "./format.js";
+import { formatLogLine } from "./format.js";
 
-describe("log and size formatting", () => {
+describe("log formatting", () => {
   it("renders a pino record on one line and leaves other text alone", () => {
     const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1), pid: 1, hostname: "h", pc_id: "pc-1", exec_id: "e", msg: "kill requested" });
     expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z WARN  kill requested pc_id=pc-1 exec_id=e");
@@ -11,10 +11,5 @@ describe("log and size formatting", () => {
     const line = JSON.stringify({ level: 50, time: Date.UTC(2026, 0, 1), msg: "script said \x1b]0;OWNED\x07", err: "a\nb" });
     expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z ERROR script said \\x1b]0;OWNED\\x07 err=a\\x0ab");
     expect(formatLogLine("plain \x1b[2J line")).toBe("plain \\x1b[2J line");
-  });
-  it("prints sizes in binary units", () => {
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(50 * 1024 * 1024)).toBe("50.0 MiB");
-    expect(formatBytes(null)).toBe("-");
   });
 });

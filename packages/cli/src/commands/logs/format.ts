@@ -1,4 +1,4 @@
-/** Human rendering of agent log records and sizes. */
+/** Human rendering of agent log records. */
 import { escapeTerminal } from "../../output.js";
 
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
@@ -27,16 +27,4 @@ function renderLogLine(line: string): string {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
   return [time, level.padEnd(5), String(r.msg ?? ""), ...fields].join(" ").trimEnd();
-}
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "-";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -4,7 +4,6 @@ import { InvalidArgumentError } from "commander";
 import { LOGS_TAIL_MAX, PC_ID_RE } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { agentLogs } from "../../fleet-client.js";
 import { printJson } from "../../output.js";
 import { formatLogLine } from "./format.js";
 
@@ -22,7 +21,7 @@ export function register(program: Command, deps: Deps): void {
     .option("--raw", "print the JSON records as the agent wrote them")
     .action(async (pc: string, opts: { tail: number; raw?: boolean }, cmd: Command) => {
       if (!PC_ID_RE.test(pc)) throw badInput(`expected a pc_id (got "${pc}")`);
-      const reply = await agentLogs(deps.client, pc, opts.tail);
+      const reply = await deps.client.call("getAgentLogs", { params: { pc }, query: { tail: opts.tail } });
       if (wantsJson(cmd)) return printJson(deps.io, reply);
       if (reply.truncated) deps.io.err(`note: older lines were dropped to fit the reply\n`);
       const text = reply.lines.map((l) => (opts.raw ? l : formatLogLine(l))).join("\n");

@@ -3,8 +3,7 @@ import type { Command } from "commander";
 import { PC_ID_RE, PING_TIMEOUT_MS } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { pingAgent } from "../../fleet-client.js";
-import { formatBytes } from "../logs/format.js";
+import { formatBytes } from "../../format.js";
 import { printJson } from "../../output.js";
 
 export function register(program: Command, deps: Deps): void {
@@ -14,7 +13,7 @@ export function register(program: Command, deps: Deps): void {
     .action(async (pc: string, _opts: unknown, cmd: Command) => {
       if (!PC_ID_RE.test(pc)) throw badInput(`expected a pc_id (got "${pc}")`);
       if (deps.io.stderrIsTTY && !wantsJson(cmd)) deps.io.err(`pinging ${pc} (waits up to ${PING_TIMEOUT_MS / 1000} s)…\r`);
-      const reply = await pingAgent(deps.client, pc);
+      const reply = await deps.client.call("pingAgent", { params: { pc } });
       if (deps.io.stderrIsTTY && !wantsJson(cmd)) deps.io.err("\x1b[2K");
       if (wantsJson(cmd)) return printJson(deps.io, reply);
       const hb = reply.heartbeat;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { RESULT_STATUSES, type ResultRecord } from "@kanade/protocol";
+import { RESULT_STATUSES, resultStatusSchema, type ResultRecord } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { parseLimit } from "../../args.js";
 import { badInput } from "../../errors.js";
@@ -42,20 +42,23 @@ export function register(program: Command, deps: Deps): void {
     .option("--limit <n>", "at most N results")
     .option("--full", "print each result's whole stdout and stderr (fetched from result_output past 256 KiB)")
     .action(async (opts: ResultsOpts, cmd: Command) => {
-      if (opts.status !== undefined && !(RESULT_STATUSES as readonly string[]).includes(opts.status)) {
+      const status = opts.status === undefined ? undefined : resultStatusSchema.safeParse(opts.status).data;
+      if (opts.status !== undefined && status === undefined) {
         throw badInput("invalid --status", [{ path: "--status", message: `expected one of ${RESULT_STATUSES.join(", ")}` }]);
       }
       const limit = parseLimit(opts.limit);
-      const listed = await deps.client.listResults({
-        ...(opts.exec !== undefined ? { exec_id: opts.exec } : {}),
-        ...(opts.pc !== undefined ? { pc_id: opts.pc } : {}),
-        ...(opts.job !== undefined ? { job_id: opts.job } : {}),
-        ...(opts.status !== undefined ? { status: opts.status } : {}),
-        ...(limit !== undefined ? { limit } : {}),
+      const listed = await deps.client.call("listResults", {
+        query: {
+          ...(opts.exec !== undefined ? { exec_id: opts.exec } : {}),
+          ...(opts.pc !== undefined ? { pc_id: opts.pc } : {}),
+          ...(opts.job !== undefined ? { job_id: opts.job } : {}),
+          ...(status !== undefined ? { status } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        },
       });
       // --full: results whose output outgrew the inline cap are fetched whole, one by one.
       const items = opts.full
-        ? await Promise.all(listed.items.map((r) => (r.stdout_object !== null || r.stderr_object !== null ? deps.client.getResult(r.result_id, true) : r)))
+        ? await Promise.all(listed.items.map((r) => (r.stdout_object !== null || r.stderr_object !== null ? deps.client.call("getResult", { params: { result_id: r.result_id }, query: { full: true } }) : r)))
         : listed.items;
       if (wantsJson(cmd)) return printJson(deps.io, items);
       if (opts.full) return printFull(deps.io, items);

@@ -1,0 +1,76 @@
+/**
+ * What admins do to accounts: create, change (role, disabled, password) and delete. A change that
+ * alters what an account may do ends all its sessions, so no token outlives the decision.
+ */
+import { KanadeError, type AccountCreate, type AccountPatch } from "@kanade/protocol";
+import type { AccountChange, AccountRecord, GovernanceStore } from "../db/governance.js";
+import { hashPassword, refuseReservedUsername } from "./accounts.js";
+import type { SessionTokens } from "./sessions.js";
+
+export interface AccountAdminDeps {
+  store: GovernanceStore;
+  tokens: SessionTokens;
+}
+
+/** The account by name, in any case; 404 when there is none. */
+export function mustGetAccount(store: GovernanceStore, username: string): AccountRecord {
+  const a = store.getAccount(username);
+  if (!a) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
+  return a;
+}
+
+export async function createAccount(deps: AccountAdminDeps, body: AccountCreate, now: Date): Promise<AccountRecord> {
+  refuseReservedUsername(body.username);
+  const taken = deps.store.getAccount(body.username);
+  if (taken) throw conflict(body.username, taken.username);
+  const created = deps.store.createAccount(
+    { username: body.username, password_hash: await hashPassword(body.password), role: body.role, must_change_password: false },
+    now.toISOString(),
+  );
+  // Someone may have taken the name while the password was hashed.
+  if (!created) throw conflict(body.username, deps.store.getAccount(body.username)?.username ?? body.username);
+  return mustGetAccount(deps.store, body.username);
+}
+
+function conflict(asked: string, existing: string): KanadeError {
+  const same = asked === existing ? "" : ` (as "${existing}"; names are the same whatever their case)`;
+  return new KanadeError("CONFLICT", `Account "${asked}" already exists${same}`);
+}
+
+/** Applies an admin's change; returns the account as it is now and how many of its sessions were ended. */
+export async function changeAccount(
+  deps: AccountAdminDeps,
+  actor: string,
+  username: string,
+  body: AccountPatch,
+  now: Date,
+): Promise<{ account: AccountRecord; sessionsEnded: number }> {
+  const before = mustGetAccount(deps.store, username);
+  if (before.username === actor && (body.disabled === true || (body.role !== undefined && body.role !== "admin"))) {
+    throw new KanadeError("CONFLICT", "You cannot disable or demote your own account; ask another admin");
+  }
+  const change: AccountChange = {
+    ...(body.role !== undefined ? { role: body.role } : {}),
+    ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+    ...(body.must_change_password !== undefined ? { must_change_password: body.must_change_password } : {}),
+    // An admin-set password is temporary unless the admin says otherwise.
+    ...(body.password !== undefined
+      ? { password_hash: await hashPassword(body.password), must_change_password: body.must_change_password ?? true }
+      : {}),
+  };
+  deps.store.updateAccount(before.username, change, now.toISOString());
+  const endsSessions =
+    (body.role !== undefined && body.role !== before.role) ||
+    (body.disabled !== undefined && body.disabled !== before.disabled) ||
+    body.password !== undefined;
+  const sessionsEnded = endsSessions ? deps.tokens.endAll(before.account_id) : 0;
+  return { account: mustGetAccount(deps.store, before.username), sessionsEnded };
+}
+
+/** Deletes the account and ends its sessions; returns what was deleted. */
+export function deleteAccount(deps: AccountAdminDeps, actor: string, username: string): { account: AccountRecord; sessionsEnded: number } {
+  const account = mustGetAccount(deps.store, username);
+  if (account.username === actor) throw new KanadeError("CONFLICT", "You cannot delete your own account; ask another admin");
+  if (!deps.store.deleteAccount(account.username)) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
+  return { account, sessionsEnded: deps.tokens.endAll(account.account_id) };
+}

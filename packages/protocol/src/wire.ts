@@ -1,0 +1,15 @@
+/**
+ * The wire contract alone — subjects, message schemas, ids, durations, exit and error codes — without the
+ * HTTP route table or the manifest parser (and the yaml library it pulls in). The agent imports this entry
+ * (`@kanade/protocol/wire`): it never parses manifests or calls the API, and an idle agent's memory counts.
+ */
+export * from "./config-resolve.js";
+export * from "./duration.js";
+export * from "./errors.js";
+export * from "./exit-codes.js";
+export * from "./fleet.js";
+export * from "./ids.js";
+export * from "./messages.js";
+export * from "./perf-live.js";
+export * from "./releases.js";
+export * from "./subjects.js";
