@@ -117,6 +117,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const app = await buildApp({
       nats,
       executions,
+      signer,
       results,
       agents,
       catalog,

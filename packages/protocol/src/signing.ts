@@ -18,8 +18,9 @@ export type SignedKind = keyof typeof SIGNED_KINDS;
 
 const base64url = /^[A-Za-z0-9_-]+$/;
 
-/** A key id: the first 16 base64url characters of the SHA-256 of the raw public key. */
+/** A key id: the first 16 base64url characters of the public key (96 bits: distinct for random keys). */
 export const keyIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16}$/, "expected a 16-character key id");
+export const keyIdOf = (publicKey: string): string => publicKey.slice(0, 16);
 
 export const signatureSchema = z.object({
   kid: keyIdSchema,
@@ -49,6 +50,14 @@ export const commandKeySetSchema = z.object({
 });
 export type CommandKeySet = z.infer<typeof commandKeySetSchema>;
 export const COMMAND_KEYS_KV_KEY = "command_keys";
+
+/** A command key as the API lists it: `active` signs, `next` is trusted and waits to take over, `retired` no longer counts. */
+export const commandKeyInfoSchema = commandKeySchema.extend({
+  status: z.enum(["active", "next", "retired"]),
+  created_at: z.string(),
+  retired_at: z.string().optional(),
+});
+export type CommandKeyInfo = z.infer<typeof commandKeyInfoSchema>;
 
 /** Whom a command was issued for: bound into its signature, checked against the subject and the agent. */
 export const commandTargetSchema = z.discriminatedUnion("kind", [

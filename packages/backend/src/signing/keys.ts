@@ -3,11 +3,11 @@
  * private key (mode 0600, never sent anywhere) and `keys.json` saying which key signs (`active`), which is
  * trusted but not yet used (`next`), which are retired, and the sequence of the published key set.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { KanadeError, signedText, type CommandKey, type CommandKeySet, type Signature, type SignedKind } from "@kanade/protocol";
+import { KanadeError, keyIdOf, signedText, type CommandKey, type CommandKeyInfo, type CommandKeySet, type Signature, type SignedKind } from "@kanade/protocol";
 
 const stateSchema = z.object({
   sequence: z.number().int().nonnegative(),
@@ -22,11 +22,6 @@ const stateSchema = z.object({
 });
 type KeyState = z.infer<typeof stateSchema>;
 
-export interface CommandKeyInfo extends CommandKey {
-  status: "active" | "next" | "retired";
-  created_at: string;
-  retired_at?: string;
-}
 
 export interface CommandSigner {
   /** Signs with the active key. */
@@ -51,9 +46,7 @@ function rawPublic(key: KeyObject): Buffer {
   return Buffer.from(jwk.x, "base64url");
 }
 
-export function keyIdOf(rawPublicKey: Buffer): string {
-  return b64url(createHash("sha256").update(rawPublicKey).digest()).slice(0, 16);
-}
+const kidOf = (key: KeyObject): string => keyIdOf(b64url(rawPublic(key)));
 
 function writePrivate(path: string, pem: string): void {
   writeFileSync(path, pem, { mode: 0o600, flag: "wx" });
@@ -68,7 +61,7 @@ function writeState(dir: string, state: KeyState): void {
 
 function newKey(dir: string, now: Date): { kid: string; created_at: string } {
   const { privateKey } = generateKeyPairSync("ed25519");
-  const kid = keyIdOf(rawPublic(privateKey));
+  const kid = kidOf(privateKey);
   writePrivate(join(dir, `${kid}.pem`), privateKey.export({ format: "pem", type: "pkcs8" }).toString());
   return { kid, created_at: now.toISOString() };
 }
@@ -94,7 +87,7 @@ export function openCommandSigner(dir: string, now = new Date()): CommandSigner 
     let k = privateKeys.get(kid);
     if (!k) {
       k = createPrivateKey(readFileSync(join(dir, `${kid}.pem`), "utf8"));
-      if (keyIdOf(rawPublic(k)) !== kid) throw new Error(`command signing key ${kid}.pem does not match its name`);
+      if (kidOf(k) !== kid) throw new Error(`command signing key ${kid}.pem does not match its name`);
       privateKeys.set(kid, k);
     }
     return k;
@@ -111,7 +104,7 @@ export function openCommandSigner(dir: string, now = new Date()): CommandSigner 
   // Fail at start, not at the first exec, when a key file is missing or damaged.
   for (const k of state.keys) if (k.status !== "retired") load(k.kid);
 
-  return {
+  const signer: CommandSigner = {
     sign: (kind, message) => signWith(active(), signedText(kind, message)),
     trusted: () => state.keys.filter((k) => k.status !== "retired").map((k) => publicOf(k.kid)),
     list: () => state.keys.map(info),
@@ -147,4 +140,22 @@ export function openCommandSigner(dir: string, now = new Date()): CommandSigner 
       return info(state.keys.find((x) => x.kid === kid)!);
     },
   };
+  const writePublic = (at: Date): void => writeFileSync(join(dir, PUBLIC_KEY_SET_FILE), JSON.stringify(signer.keySet(at), null, 2) + "\n", { mode: 0o644 });
+  writePublic(now);
+  return {
+    ...signer,
+    add: (at) => {
+      const k = signer.add(at);
+      writePublic(at);
+      return k;
+    },
+    retire: (kid, at) => {
+      const k = signer.retire(kid, at);
+      writePublic(at);
+      return k;
+    },
+  };
 }
+
+/** The signed set of trusted public keys, readable by anyone on the backend's host (e.g. the dev sandbox's agents). */
+export const PUBLIC_KEY_SET_FILE = "command-keys.json";
