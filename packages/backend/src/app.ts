@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
-  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.store, deps.governance.tokens) : undefined);
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   registerMetrics(app, routeDeps);
   registerRoutes(app, routeDeps, deps);

@@ -21,8 +21,8 @@ import {
 /** The login session behind a request, when it came with an account's token. */
 export interface RequestSession {
   id: string;
-  /** Synchronously checks that the session has not ended since (logout, disable, password or role change, expiry). */
-  alive(): boolean;
+  /** Checks that the session has not ended since (logout, disable, password or role change, expiry). */
+  alive(): Promise<boolean>;
 }
 
 declare module "fastify" {
@@ -48,8 +48,8 @@ export interface ResolvedSession {
 
 /** Resolves an account's session token to a live identity (role and flags read fresh, so changes apply at once). */
 export interface SessionResolver {
-  /** Cheap and synchronous, before any signature check: could this token belong to a live session? */
-  mayBeLive(token: string): boolean;
+  /** Cheap, before any signature check: could this token belong to a live session? */
+  mayBeLive(token: string): Promise<boolean>;
   resolve(token: string): Promise<ResolvedSession | undefined>;
 }
 
@@ -95,23 +95,21 @@ function routeOf(req: FastifyRequest): string {
 type BearerCheck = { ok: true; identity: Identity; session?: RequestSession } | { ok: false; retryAfterMs?: number };
 
 /**
- * Checks a presented token. The address's budget of wrong tokens is checked first, and a token that
- * names no live session is refused and counted in the same synchronous step, so parallel guesses
- * cannot all be tried. Only a token naming a live session has its signature verified.
+ * Checks a presented token. The address's budget of wrong tokens is checked first, and a session token
+ * is counted as wrong in the same synchronous step, before its session is looked up, so parallel
+ * guesses cannot all be tried; a token that proves good gives its unit back. Only a token naming a
+ * live session has its signature verified.
  */
 async function checkBearer(token: string, ip: string, config: AuthConfig, sessions: SessionResolver | undefined, wrong: WindowBudget): Promise<BearerCheck> {
   const now = Date.now();
   const budget = wrong.check(ip, now);
   if (!budget.ok) return { ok: false, retryAfterMs: budget.retryAfterMs };
   if (config.staticToken && tokenMatches(token, config.staticToken)) return { ok: true, identity: STATIC };
-  if (!sessions?.mayBeLive(token)) {
-    wrong.spend(ip, now);
-    return { ok: false };
-  }
-  const resolved = await sessions.resolve(token);
-  if (resolved) return { ok: true, ...resolved };
-  wrong.spend(ip, Date.now());
-  return { ok: false };
+  wrong.spend(ip, now);
+  const resolved = sessions && (await sessions.mayBeLive(token)) ? await sessions.resolve(token) : undefined;
+  if (!resolved) return { ok: false };
+  wrong.refund(ip, now);
+  return { ok: true, ...resolved };
 }
 
 function refuse(check: Extract<BearerCheck, { ok: false }>, presented: boolean): never {
@@ -171,12 +169,33 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
 export function watchSession(req: FastifyRequest, onEnded: () => void, everyMs = SESSION_CHECK_MS): () => void {
   const session = req.authSession;
   if (!session) return () => undefined;
-  const timer = setInterval(() => {
-    if (session.alive()) return;
+  let watching = true;
+  let checking = false;
+  const stop = (): void => {
+    watching = false;
     clearInterval(timer);
+  };
+  const ended = (): void => {
+    if (!watching) return;
+    stop();
     onEnded();
+  };
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    session.alive().then(
+      (alive) => {
+        checking = false;
+        if (!alive) ended();
+      },
+      (err: unknown) => {
+        // A session that cannot be checked is not trusted to still be live.
+        req.log.warn({ err, actor: req.actor }, "could not check the login session; treating it as ended");
+        ended();
+      },
+    );
   }, everyMs);
-  return () => clearInterval(timer);
+  return stop;
 }
 
 const article = (role: Role): string => (role === "admin" || role === "operator" ? "an" : "a");

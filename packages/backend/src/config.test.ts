@@ -1,9 +1,21 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
+import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig, parseBindAddr, sqlitePath } from "./config.js";
 
 const LONG_TOKEN = "0123456789abcdef0123456789abcdef";
+
+/** The error `load` throws, which must be a config problem. */
+function configError(load: () => unknown): KanadeError {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof KanadeError && err.code === "INVALID_CONFIG") return err;
+    throw err;
+  }
+  throw new Error("expected INVALID_CONFIG, but the config loaded");
+}
 
 describe("loadBackendConfig", () => {
   const dir = tempDir();
@@ -77,5 +89,18 @@ describe("loadBackendConfig", () => {
   it("turns a sqlite URL into a path", () => {
     expect(sqlitePath("sqlite://./kanade.db")).toBe("./kanade.db");
     expect(sqlitePath("sqlite:///var/lib/kanade/kanade.db")).toBe("/var/lib/kanade/kanade.db");
+  });
+
+  it("reports every problem as INVALID_CONFIG naming the env var or TOML key, like the agent", () => {
+    const log = configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_LOG: "loud" }));
+    expect(log.message).toBe('KANADE_LOG: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(log.details).toEqual([{ path: "KANADE_LOG", message: log.message }]);
+    expect(configError(() => loadBackendConfig({ KANADE_BOOTSTRAP_ADMIN_USER: "root" })).details?.[0]?.path).toBe("KANADE_BOOTSTRAP_ADMIN_PASSWORD");
+    const file = dir.join("bad-keys.toml");
+    writeFileSync(file, 'auth_disable = true\nbind_addr = 8080\nbind_adr = "x"\n');
+    const bad = configError(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file }));
+    expect(bad.message).toMatch(/^.*bad-keys\.toml: /);
+    expect(bad.details?.map((d) => d.path).sort()).toEqual(["bind_addr", "bind_adr"]);
+    expect(configError(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: dir.join("missing.toml") })).details?.[0]?.path).toBe("KANADE_BACKEND_CONFIG");
   });
 });

@@ -1,8 +1,12 @@
-/** Backend configuration: optional TOML file (`KANADE_BACKEND_CONFIG`) overlaid by env vars (SPEC §7). */
+/**
+ * Backend configuration: optional TOML file (`KANADE_BACKEND_CONFIG`) overlaid by env vars (SPEC §7).
+ * A problem an operator must fix before the backend can start is a KanadeError INVALID_CONFIG whose
+ * details name the env var or TOML key.
+ */
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs } from "@kanade/protocol";
+import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
@@ -34,13 +38,9 @@ export interface BackendConfig {
   commandKeysDir?: string;
 }
 
-/** A configuration problem an operator must fix before the backend can start. */
-export class ConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ConfigError";
-  }
-}
+/** A configuration problem in the setting at `path` (an env var or TOML key). */
+const invalid = (path: string, message: string, cause?: unknown): KanadeError =>
+  new KanadeError("INVALID_CONFIG", message, { details: [{ path, message }], cause });
 
 const fileSchema = z
   .object({
@@ -80,20 +80,23 @@ function readFile(path: string): FileConfig {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new ConfigError(`KANADE_BACKEND_CONFIG: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw invalid("KANADE_BACKEND_CONFIG", `KANADE_BACKEND_CONFIG: cannot read ${path}: ${(err as Error).message}`, err);
   }
   let doc: unknown;
   try {
     doc = parseToml(text);
   } catch (err) {
-    throw new ConfigError(`${path}: TOML syntax error: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+    throw invalid(path, `${path}: TOML syntax error: ${(err as Error).message.split("\n")[0]}`, err);
   }
   const r = fileSchema.safeParse(doc);
   if (!r.success) {
     const lines = r.error.issues.map((i) =>
       i.code === "unrecognized_keys" ? `unknown key(s): ${i.keys.join(", ")}` : `${i.path.join(".")}: ${i.message}`,
     );
-    throw new ConfigError(`${path}: ${lines.join("; ")}`);
+    const details = r.error.issues.flatMap((i) =>
+      i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: k, message: "unknown key" })) : [{ path: i.path.join("."), message: i.message }],
+    );
+    throw new KanadeError("INVALID_CONFIG", `${path}: ${lines.join("; ")}`, { details });
   }
   return r.data;
 }
@@ -105,7 +108,7 @@ export function parseBindAddr(text: string, key = "KANADE_BIND_ADDR"): { host: s
   const portText = idx > 0 ? text.slice(idx + 1) : "";
   const port = Number(portText);
   if (!host || !/^\d+$/.test(portText) || port > 65535) {
-    throw new ConfigError(`${key}: expected host:port like 127.0.0.1:8080, got "${text}"`);
+    throw invalid(key, `${key}: expected host:port like 127.0.0.1:8080, got "${text}"`);
   }
   return { host, port };
 }
@@ -114,7 +117,7 @@ function parseBool(text: string, key: string): boolean {
   const t = text.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(t)) return true;
   if (["0", "false", "no", "off", ""].includes(t)) return false;
-  throw new ConfigError(`${key}: expected 1/true or 0/false, got "${text}"`);
+  throw invalid(key, `${key}: expected 1/true or 0/false, got "${text}"`);
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === "" ? undefined : v);
@@ -125,7 +128,8 @@ export const MIN_STATIC_TOKEN_LENGTH = 32;
 /** Refuses a static token too short to resist guessing, unless auth is disabled (then no token is checked). */
 export function checkStaticToken(token: string | undefined, authDisabled: boolean, key = "KANADE_AUTH_STATIC_TOKEN"): void {
   if (authDisabled || token === undefined || token.length >= MIN_STATIC_TOKEN_LENGTH) return;
-  throw new ConfigError(
+  throw invalid(
+    key,
     `${key}: the static token must be at least ${MIN_STATIC_TOKEN_LENGTH} characters (it has ${token.length}); ` +
       "make one with: openssl rand -base64 32",
   );
@@ -149,14 +153,15 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   checkStaticToken(staticToken, authDisabled, nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ? "KANADE_AUTH_STATIC_TOKEN" : "auth_static_token");
   const governance = loadGovernanceConfig(env, file);
   if (!authDisabled && !staticToken && !governance.bootstrapAdmin) {
-    throw new ConfigError(
+    throw invalid(
+      "KANADE_AUTH_STATIC_TOKEN",
       "no API token configured: set KANADE_AUTH_STATIC_TOKEN (or auth_static_token in the config file), " +
         "or KANADE_BOOTSTRAP_ADMIN_USER/KANADE_BOOTSTRAP_ADMIN_PASSWORD for accounts, or KANADE_AUTH_DISABLE=1 for a local sandbox",
     );
   }
   const logLevel = nonEmpty(env.KANADE_LOG) ?? file.log ?? DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`KANADE_LOG: expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+    throw invalid("KANADE_LOG", `KANADE_LOG: expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
@@ -164,13 +169,13 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
   const execMaxAgeMs = execMaxAgeText === undefined ? undefined : parseDurationMs(execMaxAgeText);
   if (execMaxAgeText !== undefined && (execMaxAgeMs === undefined || execMaxAgeMs < 1_000)) {
-    throw new ConfigError(`KANADE_EXEC_MAX_AGE: expected a duration of at least 1s like 7d or 12h, got "${execMaxAgeText}"`);
+    throw invalid("KANADE_EXEC_MAX_AGE", `KANADE_EXEC_MAX_AGE: expected a duration of at least 1s like 7d or 12h, got "${execMaxAgeText}"`);
   }
   const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
   const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
   // The lease drives timers on both sides; Node fires longer timers at once.
   if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
-    throw new ConfigError(`perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
+    throw invalid("perf_live_lease", `perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
   }
   return {
     bindHost: host,
@@ -195,20 +200,21 @@ type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "ap
 function durationMs(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDurationMs(text);
-  if (ms === undefined || ms <= 0) throw new ConfigError(`${key}: expected a duration like 30m, 24h or 7d, got "${text}"`);
+  if (ms === undefined || ms <= 0) throw invalid(key, `${key}: expected a duration like 30m, 24h or 7d, got "${text}"`);
   return ms;
 }
 
 /** Accounts, sessions and approvals (docs/operator/governance.md). */
 function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): GovernanceConfig {
   const jwtSecret = nonEmpty(env.KANADE_AUTH_JWT_SECRET) ?? file.auth_jwt_secret;
-  if (jwtSecret !== undefined && jwtSecret.length < 16) throw new ConfigError("KANADE_AUTH_JWT_SECRET: use at least 16 characters");
+  if (jwtSecret !== undefined && jwtSecret.length < 16) throw invalid("KANADE_AUTH_JWT_SECRET", "KANADE_AUTH_JWT_SECRET: use at least 16 characters");
   const user = nonEmpty(env.KANADE_BOOTSTRAP_ADMIN_USER) ?? file.bootstrap_admin_user;
   const password = nonEmpty(env.KANADE_BOOTSTRAP_ADMIN_PASSWORD) ?? file.bootstrap_admin_password;
   if ((user === undefined) !== (password === undefined)) {
-    throw new ConfigError("KANADE_BOOTSTRAP_ADMIN_USER and KANADE_BOOTSTRAP_ADMIN_PASSWORD must be set together");
+    const missing = user === undefined ? "KANADE_BOOTSTRAP_ADMIN_USER" : "KANADE_BOOTSTRAP_ADMIN_PASSWORD";
+    throw invalid(missing, "KANADE_BOOTSTRAP_ADMIN_USER and KANADE_BOOTSTRAP_ADMIN_PASSWORD must be set together");
   }
-  if (password !== undefined && password.length < 8) throw new ConfigError("KANADE_BOOTSTRAP_ADMIN_PASSWORD: use at least 8 characters");
+  if (password !== undefined && password.length < 8) throw invalid("KANADE_BOOTSTRAP_ADMIN_PASSWORD", "KANADE_BOOTSTRAP_ADMIN_PASSWORD: use at least 8 characters");
   const approvalTtlMs = durationMs(nonEmpty(env.KANADE_APPROVAL_TTL) ?? file.approval_ttl, "KANADE_APPROVAL_TTL");
   const sessionTtlMs = durationMs(nonEmpty(env.KANADE_SESSION_TTL) ?? file.session_ttl, "KANADE_SESSION_TTL");
   return {
@@ -222,19 +228,19 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
 function durationSetting(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDurationMs(text);
-  if (ms === undefined || ms < 1_000) throw new ConfigError(`${key}: expected a duration of at least 1s like 7d or 12h, got "${text}"`);
+  if (ms === undefined || ms < 1_000) throw invalid(key, `${key}: expected a duration of at least 1s like 7d or 12h, got "${text}"`);
   return ms;
 }
 
 function checkDatabaseUrl(url: string): void {
   if (url.startsWith("sqlite://")) {
-    if (url.length === "sqlite://".length) throw new ConfigError("DATABASE_URL: sqlite:// needs a file path, e.g. sqlite://./kanade.db");
+    if (url.length === "sqlite://".length) throw invalid("DATABASE_URL", "DATABASE_URL: sqlite:// needs a file path, e.g. sqlite://./kanade.db");
     return;
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConfigError("DATABASE_URL: postgres:// is not supported yet; use sqlite://<path>");
+    throw invalid("DATABASE_URL", "DATABASE_URL: postgres:// is not supported yet; use sqlite://<path>");
   }
-  throw new ConfigError(`DATABASE_URL: expected sqlite://<path>, got "${url}"`);
+  throw invalid("DATABASE_URL", `DATABASE_URL: expected sqlite://<path>, got "${url}"`);
 }
 
 /** `sqlite://./kanade.db` → `./kanade.db`; `sqlite:///var/lib/kanade.db` → `/var/lib/kanade.db`. */

@@ -27,9 +27,6 @@ export function decodeCursor(cursor: string | undefined): PageKey | undefined {
   return { at: r.data[0], id: r.data[1] };
 }
 
-/** `limit` query param: default 50, at most 500. */
-export const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
-
 /** next_cursor for a page fetched with limit+1 rows. */
 export function page<T>(rows: T[], limit: number, key: (row: T) => PageKey): { items: T[]; next_cursor: string | null } {
   if (rows.length <= limit) return { items: rows, next_cursor: null };

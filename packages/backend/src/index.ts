@@ -1,4 +1,4 @@
-export { loadBackendConfig, ConfigError, type BackendConfig } from "./config.js";
+export { loadBackendConfig, type BackendConfig } from "./config.js";
 export { startBackend, type RunningBackend } from "./start.js";
 export { buildApp, type AppDeps } from "./app.js";
 export { bootstrap, streamSpecs } from "./bootstrap.js";

@@ -1,6 +1,7 @@
 /** `kanade-backend`: read config, start, and shut down cleanly on SIGINT/SIGTERM. */
 import { pino } from "pino";
-import { ConfigError, loadBackendConfig } from "./config.js";
+import { KanadeError } from "@kanade/protocol";
+import { loadBackendConfig } from "./config.js";
 import { startBackend, type RunningBackend } from "./start.js";
 import { BACKEND_VERSION } from "./version.js";
 
@@ -24,7 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     config = loadBackendConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof KanadeError && err.code === "INVALID_CONFIG") {
       process.stderr.write(`kanade-backend: ${err.message}\n`);
       return 2;
     }

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS, auditEventSchema, roleAtLeast, subjects, type AuditRecord, type LoginResponse, type Role } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
-import { openGovernanceStore } from "../src/db/governance.js";
+import { openAuditLogStore } from "../src/audit/log-store.js";
 import { accessFor } from "../src/governance/policy.js";
 import { HELLO_YAML, useBackendEnv } from "./helpers.js";
 
@@ -137,7 +137,7 @@ describe("governance", () => {
     // Replay every event in AUDIT through the projector's own insert, against the same database file.
     const db = new Database(env().backend.dbUrl.slice("sqlite://".length));
     try {
-      const store = openGovernanceStore(db);
+      const store = openAuditLogStore(db);
       const consumer = await jetstream(env().nc).consumers.get(STREAMS.AUDIT);
       const info = await jsm.streams.info(STREAMS.AUDIT);
       const events: AuditRecord[] = [];
@@ -147,7 +147,7 @@ describe("governance", () => {
         if (events.length === info.state.messages) break;
       }
       expect(events.length).toBe(info.state.messages);
-      expect(store.insertAudit(events)).toBe(0);
+      expect(await store.insertAudit(events)).toBe(0);
     } finally {
       db.close();
     }

@@ -1,15 +1,15 @@
 /** `/api/accounts`: admins list, create, change (role, disabled, password) and delete accounts. */
 import type { FastifyInstance } from "fastify";
-import { publicAccount } from "../db/governance.js";
 import type { RouteDeps } from "../deps.js";
+import { publicAccount } from "../governance/account-store.js";
 import { changeAccount, createAccount, deleteAccount, mustGetAccount } from "../governance/account-admin.js";
 import type { GovernanceDeps } from "../governance/deps.js";
 import { serve } from "./route.js";
 
 export function accountRoutes(app: FastifyInstance, deps: RouteDeps, gov: GovernanceDeps): void {
-  serve(app, "listAccounts", async () => ({ items: gov.store.listAccounts().map(publicAccount), next_cursor: null }));
+  serve(app, "listAccounts", async () => ({ items: (await gov.accounts.listAccounts()).map(publicAccount), next_cursor: null }));
 
-  serve(app, "getAccount", async ({ params }) => publicAccount(mustGetAccount(gov.store, params.username)));
+  serve(app, "getAccount", async ({ params }) => publicAccount(await mustGetAccount(gov.accounts, params.username)));
 
   serve(app, "createAccount", async ({ body }, { caller }) => {
     const entry = { action: "account.create", target: body.username, payload: { role: body.role } };
@@ -20,7 +20,7 @@ export function accountRoutes(app: FastifyInstance, deps: RouteDeps, gov: Govern
     const { password: _p, ...summary } = body;
     const payload = { ...summary, ...(body.password !== undefined ? { password_reset: true } : {}) };
     // Audited under the stored spelling of the name, whatever case the URL used.
-    const target = mustGetAccount(gov.store, params.username).username;
+    const target = (await mustGetAccount(gov.accounts, params.username)).username;
     const { account } = await deps.auditLog.around(
       caller,
       { action: "account.update", target, payload },
@@ -31,11 +31,11 @@ export function accountRoutes(app: FastifyInstance, deps: RouteDeps, gov: Govern
   });
 
   serve(app, "deleteAccount", async ({ params }, { caller }) => {
-    const target = mustGetAccount(gov.store, params.username).username;
+    const target = (await mustGetAccount(gov.accounts, params.username)).username;
     const { account } = await deps.auditLog.around(
       caller,
       { action: "account.delete", target },
-      async () => deleteAccount(gov, caller.actor, target),
+      () => deleteAccount(gov, caller.actor, target),
       (r) => ({ payload: { sessions_ended: r.sessionsEnded } }),
     );
     return { username: account.username, deleted: true as const };

@@ -7,7 +7,7 @@ import { serve } from "./route.js";
 export function auditRoutes(app: FastifyInstance, gov: GovernanceDeps): void {
   serve(app, "listAudit", async ({ query: q }) => {
     const after = decodeCursor(q.cursor);
-    const rows = gov.store.listAudit({
+    const rows = await gov.auditLog.listAudit({
       limit: q.limit + 1,
       ...(after ? { after } : {}),
       ...(q.actor ? { actor: q.actor } : {}),

@@ -3,33 +3,33 @@
  * alters what an account may do ends all its sessions, so no token outlives the decision.
  */
 import { KanadeError, type AccountCreate, type AccountPatch } from "@kanade/protocol";
-import type { AccountChange, AccountRecord, GovernanceStore } from "../db/governance.js";
+import type { AccountChange, AccountRecord, AccountStore } from "./account-store.js";
 import { hashPassword, refuseReservedUsername } from "./accounts.js";
 import type { SessionTokens } from "./sessions.js";
 
 export interface AccountAdminDeps {
-  store: GovernanceStore;
+  accounts: AccountStore;
   tokens: SessionTokens;
 }
 
 /** The account by name, in any case; 404 when there is none. */
-export function mustGetAccount(store: GovernanceStore, username: string): AccountRecord {
-  const a = store.getAccount(username);
+export async function mustGetAccount(accounts: AccountStore, username: string): Promise<AccountRecord> {
+  const a = await accounts.getAccount(username);
   if (!a) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
   return a;
 }
 
 export async function createAccount(deps: AccountAdminDeps, body: AccountCreate, now: Date): Promise<AccountRecord> {
   refuseReservedUsername(body.username);
-  const taken = deps.store.getAccount(body.username);
+  const taken = await deps.accounts.getAccount(body.username);
   if (taken) throw conflict(body.username, taken.username);
-  const created = deps.store.createAccount(
+  const created = await deps.accounts.createAccount(
     { username: body.username, password_hash: await hashPassword(body.password), role: body.role, must_change_password: false },
     now.toISOString(),
   );
   // Someone may have taken the name while the password was hashed.
-  if (!created) throw conflict(body.username, deps.store.getAccount(body.username)?.username ?? body.username);
-  return mustGetAccount(deps.store, body.username);
+  if (!created) throw conflict(body.username, (await deps.accounts.getAccount(body.username))?.username ?? body.username);
+  return mustGetAccount(deps.accounts, body.username);
 }
 
 function conflict(asked: string, existing: string): KanadeError {
@@ -45,7 +45,7 @@ export async function changeAccount(
   body: AccountPatch,
   now: Date,
 ): Promise<{ account: AccountRecord; sessionsEnded: number }> {
-  const before = mustGetAccount(deps.store, username);
+  const before = await mustGetAccount(deps.accounts, username);
   if (before.username === actor && (body.disabled === true || (body.role !== undefined && body.role !== "admin"))) {
     throw new KanadeError("CONFLICT", "You cannot disable or demote your own account; ask another admin");
   }
@@ -58,19 +58,19 @@ export async function changeAccount(
       ? { password_hash: await hashPassword(body.password), must_change_password: body.must_change_password ?? true }
       : {}),
   };
-  deps.store.updateAccount(before.username, change, now.toISOString());
+  await deps.accounts.updateAccount(before.username, change, now.toISOString());
   const endsSessions =
     (body.role !== undefined && body.role !== before.role) ||
     (body.disabled !== undefined && body.disabled !== before.disabled) ||
     body.password !== undefined;
-  const sessionsEnded = endsSessions ? deps.tokens.endAll(before.account_id) : 0;
-  return { account: mustGetAccount(deps.store, before.username), sessionsEnded };
+  const sessionsEnded = endsSessions ? await deps.tokens.endAll(before.account_id) : 0;
+  return { account: await mustGetAccount(deps.accounts, before.username), sessionsEnded };
 }
 
 /** Deletes the account and ends its sessions; returns what was deleted. */
-export function deleteAccount(deps: AccountAdminDeps, actor: string, username: string): { account: AccountRecord; sessionsEnded: number } {
-  const account = mustGetAccount(deps.store, username);
+export async function deleteAccount(deps: AccountAdminDeps, actor: string, username: string): Promise<{ account: AccountRecord; sessionsEnded: number }> {
+  const account = await mustGetAccount(deps.accounts, username);
   if (account.username === actor) throw new KanadeError("CONFLICT", "You cannot delete your own account; ask another admin");
-  if (!deps.store.deleteAccount(account.username)) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
-  return { account, sessionsEnded: deps.tokens.endAll(account.account_id) };
+  if (!(await deps.accounts.deleteAccount(account.username))) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
+  return { account, sessionsEnded: await deps.tokens.endAll(account.account_id) };
 }

@@ -3,7 +3,8 @@ import { hash, verify } from "@node-rs/argon2";
 import { KanadeError, type Identity, type Role } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { SessionResolver } from "../auth.js";
-import type { AccountRecord, GovernanceStore } from "../db/governance.js";
+import type { AccountRecord, AccountStore } from "./account-store.js";
+import type { SessionRow } from "./session-store.js";
 import type { SessionTokens } from "./sessions.js";
 
 /** @node-rs/argon2 defaults to argon2id (m=19 MiB, t=2, p=1), the OWASP baseline. */
@@ -28,14 +29,14 @@ export function refuseReservedUsername(username: string): void {
 
 /** Creates the first admin on a database without accounts; it must change its password at first login. */
 export async function ensureBootstrapAdmin(
-  store: GovernanceStore,
+  accounts: AccountStore,
   admin: { username: string; password: string } | undefined,
   now: Date,
   log: Logger,
 ): Promise<boolean> {
-  if (!admin || store.accountCount() > 0) return false;
+  if (!admin || (await accounts.countAccounts()) > 0) return false;
   refuseReservedUsername(admin.username);
-  const created = store.createAccount(
+  const created = await accounts.createAccount(
     { username: admin.username, password_hash: await hashPassword(admin.password), role: "admin", must_change_password: true },
     now.toISOString(),
   );
@@ -54,25 +55,22 @@ export const identityOf = (a: AccountRecord): Identity => ({
  * Accepts a session token while its session is live and belongs to the account as it is now: the same
  * immutable account id (a deleted and re-created name is a different account) and not disabled.
  */
-export function sessionResolver(store: GovernanceStore, tokens: SessionTokens): SessionResolver {
-  const accountFor = (accountId: string): AccountRecord | undefined => {
-    const a = store.getAccountById(accountId);
+export function sessionResolver(accounts: AccountStore, tokens: SessionTokens): SessionResolver {
+  const accountFor = async (accountId: string): Promise<AccountRecord | undefined> => {
+    const a = await accounts.getAccountById(accountId);
     return a && !a.disabled ? a : undefined;
   };
+  /** The session is live and its account may still act. */
+  const usable = async (session: SessionRow | undefined): Promise<boolean> =>
+    session !== undefined && (await accountFor(session.account_id)) !== undefined;
   return {
-    mayBeLive: (token) => {
-      const session = tokens.peek(token);
-      return session !== undefined && accountFor(session.account_id) !== undefined;
-    },
+    mayBeLive: async (token) => usable(await tokens.peek(token)),
     resolve: async (token) => {
       const found = await tokens.verify(token);
-      const account = found ? accountFor(found.session.account_id) : undefined;
+      const account = found ? await accountFor(found.session.account_id) : undefined;
       if (!found || !account || account.username !== found.claims.username) return undefined;
       const id = found.session.session_id;
-      const alive = (): boolean => {
-        const s = tokens.live(id);
-        return s !== undefined && accountFor(s.account_id) !== undefined;
-      };
+      const alive = async (): Promise<boolean> => usable(await tokens.live(id));
       return { identity: identityOf(account), session: { id, alive } };
     },
   };

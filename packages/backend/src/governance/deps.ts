@@ -1,5 +1,6 @@
-/** What governance routes share: the account store, session tokens, login throttles. */
-import type { GovernanceStore } from "../db/governance.js";
+/** What governance routes share: the account store, the audit log, session tokens, login throttles. */
+import type { AuditLogStore } from "../audit/log-store.js";
+import type { AccountStore } from "./account-store.js";
 import { hashPassword } from "./accounts.js";
 import { createLoginThrottle, type LoginThrottle } from "./rate-limit.js";
 import type { SessionTokens } from "./sessions.js";
@@ -8,7 +9,9 @@ export const DEFAULT_APPROVAL_TTL_MS = 24 * 3_600_000;
 export const DEFAULT_SESSION_TTL_MS = 3_600_000;
 
 export interface GovernanceDeps {
-  store: GovernanceStore;
+  accounts: AccountStore;
+  /** The projected audit trail that `GET /api/audit` reads. */
+  auditLog: AuditLogStore;
   /** Login sessions: rows in `sessions` and the signed tokens that name them. */
   tokens: SessionTokens;
   /** Password checks: backoff per (username, source address), budget per address. */
@@ -17,11 +20,10 @@ export interface GovernanceDeps {
   dummyHash: () => Promise<string>;
 }
 
-export function createGovernanceDeps(opts: { store: GovernanceStore; tokens: SessionTokens }): GovernanceDeps {
+export function createGovernanceDeps(opts: Pick<GovernanceDeps, "accounts" | "auditLog" | "tokens">): GovernanceDeps {
   let dummy: Promise<string> | undefined;
   return {
-    store: opts.store,
-    tokens: opts.tokens,
+    ...opts,
     loginThrottle: createLoginThrottle(),
     dummyHash: () => (dummy ??= hashPassword("kanade-no-such-user")),
   };

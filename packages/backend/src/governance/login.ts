@@ -7,13 +7,13 @@ import { KanadeError, type Identity, type LoginRequest, type LoginResponse, type
 import type { Audit } from "../audit/index.js";
 import type { RequestSession } from "../auth.js";
 import type { Caller } from "../caller.js";
-import type { AccountRecord, GovernanceStore } from "../db/governance.js";
+import type { AccountRecord, AccountStore } from "./account-store.js";
 import { hashPassword, passwordMatches } from "./accounts.js";
 import { RateLimitedError, retryAfterSecs, type LoginThrottle } from "./rate-limit.js";
 import type { SessionTokens } from "./sessions.js";
 
 export interface SignInDeps {
-  store: GovernanceStore;
+  accounts: AccountStore;
   tokens: SessionTokens;
   loginThrottle: LoginThrottle;
   /** Verified against when a username does not exist, so response time does not reveal which names exist. */
@@ -49,7 +49,7 @@ export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInCon
     if (attempt.first) await record(ctx, body.username, "auth.login_throttled", { retry_after_s: retryAfterSecs(attempt.retryAfterMs) });
     throw new RateLimitedError(attempt.retryAfterMs, "Too many failed logins from this address");
   }
-  const account = deps.store.getAccount(body.username);
+  const account = await deps.accounts.getAccount(body.username);
   const ok = await passwordMatches(account?.password_hash ?? (await deps.dummyHash()), body.password);
   if (!account || !ok || account.disabled) {
     attempt.ticket.failed(clock().getTime());
@@ -59,7 +59,7 @@ export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInCon
     throw new KanadeError("UNAUTHORIZED", "Wrong username or password, or the account is disabled");
   }
   attempt.ticket.succeeded();
-  deps.store.touchLogin(account.username, clock().toISOString());
+  await deps.accounts.touchLogin(account.username, clock().toISOString());
   const session = await deps.tokens.issue(account);
   await record(ctx, account.username, "auth.login", { role: account.role });
   return sessionAnswer(account, session);
@@ -71,7 +71,7 @@ export async function changeOwnPassword(deps: SignInDeps, who: Identity, body: P
   if (who.kind !== "account") throw new KanadeError("BAD_REQUEST", `"${who.actor}" is not an account; only accounts have passwords`);
   const attempt = deps.loginThrottle.reserve(who.actor, ipOf(ctx), clock().getTime());
   if (!attempt.ok) throw new RateLimitedError(attempt.retryAfterMs, "Too many wrong passwords for this account from this address");
-  const account = deps.store.getAccount(who.actor);
+  const account = await deps.accounts.getAccount(who.actor);
   if (!account || !(await passwordMatches(account.password_hash, body.current_password))) {
     attempt.ticket.failed(clock().getTime());
     await record(ctx, who.actor, "auth.password_change_failed");
@@ -83,8 +83,9 @@ export async function changeOwnPassword(deps: SignInDeps, who: Identity, body: P
       details: [{ path: "new_password", message: "must differ from the current password" }],
     });
   }
-  deps.store.updateAccount(account.username, { password_hash: await hashPassword(body.new_password), must_change_password: false }, clock().toISOString());
-  const ended = deps.tokens.endAll(account.account_id);
+  const newHash = await hashPassword(body.new_password);
+  await deps.accounts.updateAccount(account.username, { password_hash: newHash, must_change_password: false }, clock().toISOString());
+  const ended = await deps.tokens.endAll(account.account_id);
   await record(ctx, account.username, "auth.password_change", { sessions_ended: ended });
   const session = await deps.tokens.issue(account);
   return sessionAnswer({ ...account, must_change_password: false }, session);
@@ -98,7 +99,7 @@ export async function logout(deps: Pick<SignInDeps, "tokens">, who: Identity, se
       `"${who.actor}" is not a login session, so there is nothing to end; the static token works until the configured one is changed`,
     );
   }
-  deps.tokens.end(session.id);
+  await deps.tokens.end(session.id);
   await record(ctx, who.actor, "auth.logout");
   return { ended: true };
 }

@@ -1,14 +1,15 @@
-/** Starts governance for a running backend: its store, session tokens, bootstrap admin, audit projector. */
+/** Starts governance for a running backend: its stores, session tokens, bootstrap admin, audit projector. */
 import { join, dirname, resolve } from "node:path";
 import type { Logger } from "pino";
+import { openAuditLogStore } from "../audit/log-store.js";
 import { sqlitePath, type BackendConfig } from "../config.js";
 import type { SqlDatabase } from "../db/database.js";
-import { openGovernanceStore } from "../db/governance.js";
-import { openSessionStore } from "../db/sessions.js";
 import type { Nats } from "../nats.js";
 import { startAuditProjector } from "../projector/audit.js";
+import { openAccountStore } from "./account-store.js";
 import { ensureBootstrapAdmin } from "./accounts.js";
 import { DEFAULT_SESSION_TTL_MS, createGovernanceDeps, type GovernanceDeps } from "./deps.js";
+import { openSessionStore } from "./session-store.js";
 import { createSessionTokens } from "./sessions.js";
 import { createTokenIssuer, loadJwtSecret } from "./tokens.js";
 
@@ -19,7 +20,8 @@ export interface RunningGovernance {
 
 export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config: BackendConfig; log: Logger }): Promise<RunningGovernance> {
   const { config, log } = opts;
-  const store = openGovernanceStore(opts.db);
+  const accounts = openAccountStore(opts.db);
+  const auditLog = openAuditLogStore(opts.db);
   const dbFile = sqlitePath(config.databaseUrl);
   const secretPath = dbFile === ":memory:" ? undefined : join(dirname(resolve(dbFile)), "kanade-jwt.secret");
   const tokens = createSessionTokens({
@@ -28,8 +30,8 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
     ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     clock: () => new Date(),
   });
-  const deps = createGovernanceDeps({ store, tokens });
-  await ensureBootstrapAdmin(store, config.bootstrapAdmin, new Date(), log);
-  const projector = await startAuditProjector({ nats: opts.nats, store, log });
+  const deps = createGovernanceDeps({ accounts, auditLog, tokens });
+  await ensureBootstrapAdmin(accounts, config.bootstrapAdmin, new Date(), log);
+  const projector = await startAuditProjector({ nats: opts.nats, store: auditLog, log });
   return { deps, stop: () => projector.stop() };
 }

@@ -47,13 +47,6 @@ export function ago(iso: string | null | undefined, now: Date): { n: number; uni
   return { n: Math.floor(s / 86_400), unit: "d" };
 }
 
-/** Local date-time without seconds' fractions: what an operator compares against a wall clock. */
-export function formatTime(iso: string | null | undefined, locale: string): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" });
-}
-
 /**
  * A short, still distinguishing form of a UUIDv7 id: its first 12 hex digits are a millisecond
  * timestamp (shared by ids made in the same minute), so show the random tail instead.

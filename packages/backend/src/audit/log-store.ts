@@ -1,0 +1,69 @@
+/** `audit_log`: the AUDIT stream projected for queries (`GET /api/audit`), one row per event id. */
+import type { AuditRecord } from "@kanade/protocol";
+import type { PageKey } from "../cursor.js";
+import type { SqlDatabase } from "../db/database.js";
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+}
+
+/** An event as the projector hands it over: with its AUDIT stream sequence when it came from the stream. */
+export type ProjectedAuditRecord = AuditRecord & { stream_seq?: number };
+
+export interface AuditLogStore {
+  /** Inserts events not seen before (by id); returns how many were new. */
+  insertAudit(events: readonly ProjectedAuditRecord[]): Promise<number>;
+  /** Newest first. A trailing `*` in actor, action or target matches a prefix (`exec.*`). */
+  listAudit(opts: AuditFilter & { limit: number; after?: PageKey }): Promise<AuditRecord[]>;
+}
+
+type AuditDbRow = Omit<AuditRecord, "payload_summary"> & { payload_summary: string };
+
+export function openAuditLogStore(db: SqlDatabase): AuditLogStore {
+  const insert = db.prepare(
+    `INSERT INTO audit_log (id, at, actor, action, target, payload_summary, source_ip, stream_seq)
+     VALUES (@id, @at, @actor, @action, @target, @payload_summary, @source_ip, @stream_seq) ON CONFLICT (id) DO NOTHING`,
+  );
+  const insertAll = db.transaction((events: readonly ProjectedAuditRecord[]) => {
+    let n = 0;
+    for (const e of events) {
+      n += insert.run({
+        ...e,
+        at: new Date(e.at).toISOString(),
+        payload_summary: JSON.stringify(e.payload_summary),
+        stream_seq: e.stream_seq ?? null,
+      }).changes;
+    }
+    return n;
+  });
+  return {
+    insertAudit: async (events) => (events.length ? insertAll(events) : 0),
+    listAudit: async (opts) => {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit: opts.limit };
+      const add = (clause: string, values: Record<string, string>): void => {
+        where.push(clause);
+        Object.assign(params, values);
+      };
+      for (const k of ["actor", "action", "target"] as const) {
+        const v = opts[k];
+        if (v === undefined) continue;
+        if (v.endsWith("*")) add(`${k} LIKE @${k} ESCAPE '\\'`, { [k]: v.slice(0, -1).replace(/[\\%_]/g, "\\$&") + "%" });
+        else add(`${k} = @${k}`, { [k]: v });
+      }
+      if (opts.since) add("at >= @since", { since: opts.since });
+      if (opts.until) add("at < @until", { until: opts.until });
+      if (opts.after) add("(at, id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
+      const sql = `SELECT id, at, actor, action, target, payload_summary, source_ip FROM audit_log
+                   ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as AuditDbRow[]).map((r) => ({
+        ...r,
+        payload_summary: JSON.parse(r.payload_summary) as Record<string, unknown>,
+      }));
+    },
+  };
+}
