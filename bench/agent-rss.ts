@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { REPO_ROOT, sleep } from "@kanade/testkit";
-import { memKiB, percentile, stopChild, waitAgentsOnline, withBackend, type Bench } from "./lib.js";
+import { backendCommandKeys, memKiB, percentile, stopChild, waitAgentsOnline, withBackend, type Bench } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SAMPLE_SECONDS = Math.min(10, SECONDS);
@@ -42,7 +42,7 @@ async function idleRss(child: ChildProcess): Promise<Figure> {
 
 async function measureAgent(bench: Bench, name: string, file: string, args: string[]): Promise<Figure> {
   const child = spawn(file, args, {
-    env: { ...process.env, KANADE_AGENT_ID: name, KANADE_NATS_URL: bench.nats.url, KANADE_AGENT_DATA_DIR: bench.dir.join(name), KANADE_LOG: "warn" },
+    env: { ...process.env, KANADE_AGENT_ID: name, KANADE_NATS_URL: bench.nats.url, KANADE_AGENT_DATA_DIR: bench.dir.join(name), KANADE_LOG: "warn", KANADE_COMMAND_KEYS: backendCommandKeys(bench.dbPath) },
     stdio: ["ignore", "ignore", process.env.BENCH_VERBOSE ? "inherit" : "ignore"],
   });
   try {

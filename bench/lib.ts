@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { freePort, REPO_ROOT, startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 
 export function spawnBin(pkg: string, bin: string, args: string[], env: Record<string, string>): ChildProcess {
@@ -12,6 +13,12 @@ export function spawnBin(pkg: string, bin: string, args: string[], env: Record<s
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", process.env.BENCH_VERBOSE ? "inherit" : "ignore"],
   });
+}
+
+/** The public command keys a backend made beside its database (`command-keys/command-keys.json`), as KANADE_COMMAND_KEYS. */
+export function backendCommandKeys(dbPath: string): string {
+  const set = JSON.parse(readFileSync(join(dirname(dbPath), "command-keys", "command-keys.json"), "utf8")) as { keys: { public_key: string }[] };
+  return set.keys.map((k) => k.public_key).join(",");
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves once the child has exited. */
@@ -116,6 +123,7 @@ export async function withBackend<T>(prefix: string, token: string, body: (bench
         KANADE_NATS_URL: nats.url,
         KANADE_AGENT_DATA_DIR: dir.join("sim"),
         KANADE_LOG: "warn",
+        KANADE_COMMAND_KEYS: backendCommandKeys(dbPath),
       });
       children.push(sim);
       return sim;

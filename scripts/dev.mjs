@@ -3,7 +3,7 @@
 // with auth disabled and SQLite, one agent `dev-pc` (or `--fleet N`: dev-pc-1..N), and the web UI's Vite dev
 // server on 5173 proxying /api (and its WebSockets) to the backend. Ctrl+C stops all.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -96,6 +96,10 @@ start("backend", process.execPath, [`${root}packages/backend/bin/kanade-backend.
   KANADE_AUTH_DISABLE: "1",
 });
 await waitPort(API_PORT, "kanade-backend");
+// The agents trust the sandbox backend's command-signing keys (the backend keeps them beside its database);
+// enrolled agents pin them instead.
+const keySet = JSON.parse(readFileSync(`${devDir}/command-keys/command-keys.json`, "utf8"));
+const commandKeys = keySet.keys.map((k) => k.public_key).join(",");
 
 const ids = fleet > 0 ? Array.from({ length: fleet }, (_, i) => `dev-pc-${i + 1}`) : ["dev-pc"];
 for (const id of ids) {
@@ -104,6 +108,7 @@ for (const id of ids) {
     KANADE_AGENT_ID: id,
     KANADE_AGENT_DATA_DIR: `${devDir}/agent-${id}`,
     KANADE_AGENT_CONFIG: `${root}configs/agent.dev.toml`,
+    KANADE_COMMAND_KEYS: commandKeys,
   });
 }
 

@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type Heartbeat } from "@kanade/protocol/wire";
+import { killMessageSchema, subjects, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
 import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
@@ -17,6 +17,7 @@ import { JoinedBaselines } from "./joined-baselines.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
 import { safeJson } from "./safe-json.js";
+import { killRefusalOf, refusalOf } from "./trust/verify.js";
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -35,6 +36,8 @@ export interface AgentNodeDeps {
   random?: () => number;
   /** Agent versions that failed to start here and were rolled back (self-update). */
   quarantinedVersions?: () => readonly string[];
+  /** The command-signing keys this agent trusts now (a command or kill that does not verify is refused). */
+  trustedKeys(): readonly CommandKey[];
 }
 
 export class AgentNode {
@@ -80,7 +83,11 @@ export class AgentNode {
       pcId: deps.pcId,
       log,
       baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
-      onCommand: (cmd, subject) => this.runner.handle(cmd, subject),
+      onCommand: (cmd, subject, raw) => {
+        const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now: (deps.now ?? Date.now)() });
+        if (refusal) this.runner.refuse(cmd, subject, refusal);
+        else this.runner.handle(cmd, subject);
+      },
     });
   }
 
@@ -168,12 +175,16 @@ export class AgentNode {
 
   private onKill(subject: string, data: Uint8Array): void {
     const execId = subject.slice(subject.indexOf(".") + 1);
-    if (data.length > 0) {
-      const parsed = killMessageSchema.safeParse(safeJson(data));
-      if (!parsed.success || parsed.data.exec_id !== execId) {
-        this.deps.log.warn({ subject, exec_id: execId }, "dropped malformed kill message");
-        return;
-      }
+    const raw = safeJson(data);
+    const parsed = killMessageSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.exec_id !== execId) {
+      this.deps.log.warn({ subject, exec_id: execId }, "dropped malformed kill message");
+      return;
+    }
+    const refusal = killRefusalOf(raw as Record<string, unknown>, this.deps.trustedKeys(), (this.deps.now ?? Date.now)());
+    if (refusal) {
+      this.deps.log.warn({ subject, exec_id: execId, reason: refusal }, "ignored a kill message that does not verify");
+      return;
     }
     if (this.runner.kill(execId)) this.deps.log.info({ exec_id: execId }, "kill requested; ending the run");
   }

@@ -1,4 +1,5 @@
 /** A real agent: one connection, its own KV views, real processes, state under `data_dir`. */
+import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
@@ -25,6 +26,8 @@ import { ScriptStateView } from "./script-state.js";
 import { quarantinedVersions } from "./self-update/state.js";
 import { SelfUpdater } from "./self-update/updater.js";
 import { Ticker } from "./ticker.js";
+import { watchCommandKeys } from "./trust/key-set-watch.js";
+import { TrustStore } from "./trust/trust-store.js";
 import { AGENT_VERSION } from "./version.js";
 
 /** How long startup waits for the revoke/pin buckets before replaying queued commands. */
@@ -79,6 +82,9 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const ref: { node?: AgentNode } = {};
   const scriptState = new ScriptStateView({ nc, log, isConnected: () => ref.node?.isConnected() ?? false });
   const cpu = new CpuSampler();
+  const trust = new TrustStore(join(config.dataDir, "state", "command-keys.json"), config.commandKeys ?? [], log);
+  if (trust.keys().length === 0) log.warn("no trusted command keys: this agent refuses every command until it is enrolled (or KANADE_COMMAND_KEYS is set)");
+  const keysWatcher = watchCommandKeys({ nc, trust, log });
   const node = await AgentNode.create({
     pcId: config.pcId,
     nc,
@@ -97,6 +103,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     ping: true,
     ...(deps.random ? { random: deps.random } : {}),
     quarantinedVersions: () => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state")),
+    trustedKeys: () => trust.keys(),
   });
   ref.node = node;
   scriptState.start();
@@ -114,6 +121,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       settings.groupsChanged();
     },
   });
+  keysWatcher.start();
   await node.start(await initialGroups(nc, config.pcId, log));
   groupsWatcher.start();
   const heartbeat = new Ticker(config.heartbeatIntervalMs, () => node.sendHeartbeat());
@@ -160,6 +168,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       logTail.unsubscribe();
       await inventory.stop();
       groupsWatcher.stop();
+      keysWatcher.stop();
       scriptState.stop();
       await node.stop();
       await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));

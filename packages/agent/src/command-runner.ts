@@ -2,7 +2,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
+import { SKIP_EXIT, subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
 import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
 import type { Executor } from "./exec/executor.js";
 import type { SpawnedProcess } from "./platform/index.js";
@@ -10,6 +10,9 @@ import { evaluateGates, type ScriptFacts } from "./gates.js";
 import type { HandledStore } from "./handled-store.js";
 import type { Outbox } from "./outbox.js";
 import type { RunningMarkers } from "./running-markers.js";
+
+/** Refusals reported once each; past this many, the oldest are forgotten. */
+const MAX_REMEMBERED_REFUSALS = 1_000;
 
 export interface ScriptStateSource {
   facts(jobId: string): ScriptFacts;
@@ -42,6 +45,7 @@ export class CommandRunner {
   private drainReason: string | undefined;
   private readonly sleeping = new Set<string>();
   private readonly endedByDrain = new Set<string>();
+  private readonly refused = new Set<string>();
 
   constructor(private readonly deps: CommandRunnerDeps) {}
 
@@ -66,6 +70,21 @@ export class CommandRunner {
       .catch((err: unknown) => log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "command processing failed"))
       .finally(() => this.tasks.delete(task));
     this.tasks.add(task);
+  }
+
+  /**
+   * A command whose signature, target or expiry did not verify: nothing runs, and the refusal is reported as
+   * a skipped result (121) once per request. It is not marked handled, so a forgery carrying a real exec_id
+   * cannot block the genuine command.
+   */
+  refuse(cmd: Command, subject: string, reason: string): void {
+    const { log } = this.deps;
+    log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, subject, reason }, "refused a command that does not verify");
+    if (this.refused.has(cmd.request_id)) return;
+    this.refused.add(cmd.request_id);
+    if (this.refused.size > MAX_REMEMBERED_REFUSALS) this.refused.delete(this.refused.values().next().value!);
+    const resultId = uuidv7();
+    this.complete(cmd, resultId, null, { status: "skipped", exit_code: SKIP_EXIT.UNTRUSTED, skip_reason: `refused: ${reason}` });
   }
 
   /** `kill.<exec_id>`: ends a jitter sleep or the running tree; unknown ids are ignored. */

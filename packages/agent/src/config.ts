@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { KanadeError, PC_ID_RE, boundedDuration, parseDurationMs } from "@kanade/protocol/wire";
+import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, type CommandKey } from "@kanade/protocol/wire";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -16,6 +16,8 @@ export interface AgentConfig {
   dataDir: string;
   logLevel: string;
   heartbeatIntervalMs: number;
+  /** Command-signing public keys trusted in addition to those pinned at enrollment (`command_keys`). */
+  commandKeys?: CommandKey[];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -32,6 +34,7 @@ const fileSchema = z
     heartbeat_interval: boundedDuration("30s").refine((s) => (parseDurationMs(s) ?? 0) >= 1_000, {
       message: "must be at least 1s",
     }),
+    command_keys: z.array(z.string()),
   })
   .partial()
   // A typo in a key must fail loudly instead of silently using a default.
@@ -72,6 +75,13 @@ function readConfigFile(env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** One trusted public key as configured: base64url of the raw 32-byte Ed25519 key (the backend's `command-keys.json` lists them). */
+function commandKey(publicKey: string, setting: string): CommandKey {
+  const r = commandKeySchema.safeParse({ kid: keyIdOf(publicKey), public_key: publicKey });
+  if (!r.success) throw invalid(`${setting}: "${publicKey}" is not a base64url Ed25519 public key (43 characters)`, setting);
+  return r.data;
+}
+
 /**
  * Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the
  * bad key. The NATS token comes from env, else TOML, else the platform's secret store (the registry on
@@ -100,6 +110,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   const token = env.KANADE_NATS_TOKEN ?? file.nats_token ?? secrets.natsToken();
   const user = env.KANADE_NATS_USER ?? file.nats_user;
   const password = env.KANADE_NATS_PASSWORD ?? file.nats_password;
+  const keys = env.KANADE_COMMAND_KEYS !== undefined ? env.KANADE_COMMAND_KEYS.split(",").map((k) => k.trim()).filter(Boolean) : file.command_keys;
+  if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;
   if (password) config.natsPassword = password;

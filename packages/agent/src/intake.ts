@@ -17,7 +17,8 @@ export interface IntakeDeps {
   pcId: string;
   log: Logger;
   baselines: JoinedBaselines;
-  onCommand(cmd: Command, subject: string): void;
+  /** `raw` is the message exactly as received: what its signature covers. */
+  onCommand(cmd: Command, subject: string, raw: Record<string, unknown>): void;
 }
 
 const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
@@ -196,6 +197,6 @@ export class Intake {
       this.deps.log.warn({ subject, via, reason }, "dropped malformed command");
       return;
     }
-    this.deps.onCommand(parsed.data, subject);
+    this.deps.onCommand(parsed.data, subject, json as Record<string, unknown>);
   }
 }

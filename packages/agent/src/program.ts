@@ -117,6 +117,7 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
     prefix: opts.prefix,
     natsUrl: config.natsUrl,
     ...(config.natsToken ? { natsToken: config.natsToken } : {}),
+    ...(config.commandKeys ? { commandKeys: config.commandKeys } : {}),
     dataDir: config.dataDir,
     log,
     heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INLINE_OUTPUT_CAP_BYTES, subjects } from "@kanade/protocol";
-import { sleep, waitFor } from "@kanade/testkit";
+import { sleep, testCommandKeys, waitFor } from "@kanade/testkit";
 import type { RunningAgent } from "@kanade/agent";
 import { command, execIdOf, publishCommand, runAgent, useEnv, waitResult, waitStarted } from "./fleet-env.js";
 
@@ -82,7 +82,7 @@ describe("running commands", () => {
     const execId = execIdOf(cmd);
     await waitStarted(e(), execId, PC);
     await sleep(300); // let the script print before we kill it
-    e().nc.publish(subjects.kill(execId), JSON.stringify({ exec_id: execId, issued_by: "test", issued_at: new Date().toISOString() }));
+    e().nc.publish(subjects.kill(execId), JSON.stringify(testCommandKeys().signKill({ exec_id: execId, issued_by: "test", issued_at: new Date().toISOString() })));
     const r = await waitResult(e(), execId, PC, 2_000);
     expect(r.status).toBe("killed");
     expect(r.exit_code).toBeNull();
@@ -93,7 +93,7 @@ describe("running commands", () => {
     const cmd = command({ script: "echo never", jitter_secs: 30 });
     await publishCommand(e(), subjects.commandsPc(PC), cmd);
     await sleep(300);
-    e().nc.publish(subjects.kill(execIdOf(cmd)), "");
+    e().nc.publish(subjects.kill(execIdOf(cmd)), JSON.stringify(testCommandKeys().signKill({ exec_id: execIdOf(cmd), issued_by: "test", issued_at: new Date().toISOString() })));
     const r = await waitResult(e(), execIdOf(cmd), PC, 3_000);
     expect(r.status).toBe("killed");
     expect(r.started_at).toBeNull();

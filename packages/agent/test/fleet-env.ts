@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { BUCKETS, execResultSchema, STREAMS, subjects, type ExecResult } from "@kanade/protocol";
-import { startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 import { startAgent, type AgentConfig, type RunningAgent } from "@kanade/agent";
 
 export interface Env {
@@ -74,7 +74,7 @@ export function agentConfig(env: Env, pcId: string, dataDir?: string): AgentConf
     env.dirs.push(t);
     dir = t.path;
   }
-  return { pcId, natsUrl: env.server.url, dataDir: dir, logLevel: "silent", heartbeatIntervalMs: 30_000 };
+  return { pcId, natsUrl: env.server.url, dataDir: dir, logLevel: "silent", heartbeatIntervalMs: 30_000, commandKeys: testCommandKeys().keys };
 }
 
 export function runAgent(env: Env, pcId: string, dataDir?: string): Promise<RunningAgent> {
@@ -113,9 +113,12 @@ export function command(input: CommandInput): Record<string, unknown> {
   };
 }
 
-/** Publishes into EXEC the way the backend does (JetStream publish; core subscribers get it too). */
+/**
+ * Publishes into EXEC the way the backend does (JetStream publish; core subscribers get it too), signed for
+ * `subject` with the test process's command key; a string is sent as is (malformed or forged input).
+ */
 export async function publishCommand(env: Env, subject: string, cmd: Record<string, unknown> | string): Promise<void> {
-  await jetstream(env.nc).publish(subject, typeof cmd === "string" ? cmd : JSON.stringify(cmd));
+  await jetstream(env.nc).publish(subject, typeof cmd === "string" ? cmd : JSON.stringify(testCommandKeys().signCommand(cmd, subject)));
 }
 
 /** How many results for an exec are in RESULTS (any pc). Works on nats-server 2.9 (no multi-filter consumers). */
@@ -156,7 +159,7 @@ export async function spawnAgentProcess(env: Env, pcId: string, dataDir: string,
   try {
     await env.nc.flush();
     const child = spawn(process.execPath, [AGENT_BIN], {
-      env: { ...process.env, KANADE_AGENT_ID: pcId, KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_LOG: "warn", ...extraEnv },
+      env: { ...process.env, KANADE_AGENT_ID: pcId, KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_LOG: "warn", ...testCommandKeys().agentEnv, ...extraEnv },
       stdio: "ignore",
     });
     await waitFor(() => beats > 0 || child.exitCode !== null, { what: `a heartbeat from ${pcId}` });

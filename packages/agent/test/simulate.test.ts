@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_EXIT, subjects } from "@kanade/protocol";
-import { waitFor } from "@kanade/testkit";
+import { testCommandKeys, waitFor } from "@kanade/testkit";
 import { startSimulatedFleet, type SimulatedFleet } from "@kanade/agent";
 import { command, execIdOf, publishCommand, quietLog, resultCount, useEnv, waitResult } from "./fleet-env.js";
 
@@ -11,7 +11,7 @@ const beforeTheFleet = command({ script: "echo before the fleet existed" });
 
 beforeAll(async () => {
   await publishCommand(e(), subjects.commandsAll(), beforeTheFleet);
-  fleet = await startSimulatedFleet({ count: 5, natsUrl: e().server.url, prefix: "simt-", dataDir: "/nonexistent", log: quietLog, batchSize: 2 });
+  fleet = await startSimulatedFleet({ count: 5, natsUrl: e().server.url, prefix: "simt-", dataDir: "/nonexistent", log: quietLog, batchSize: 2, commandKeys: testCommandKeys().keys });
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { agentRoutes } from "./api/agents.js";
 import { auditRoutes } from "./api/audit.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
+import { commandKeyRoutes } from "./api/command-keys.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
@@ -36,11 +37,13 @@ import { registerMetrics } from "./metrics.js";
 import type { Nats } from "./nats.js";
 import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
+import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
 
 export interface AppDeps {
   nats: Nats;
   executions: Executions;
+  signer: CommandSigner;
   results: ResultsStore;
   agents: AgentsStore;
   catalog: Catalog;
@@ -90,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     agents: deps.agents,
     results: deps.results,
     executions: deps.executions,
+    signer: deps.signer,
     catalog: deps.catalog,
     groups: deps.groups,
     auditLog: deps.audit,
@@ -136,4 +140,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   appPackageRoutes(app, routeDeps);
   agentReleaseRoutes(app, routeDeps);
   rolloutRoutes(app, routeDeps);
+  commandKeyRoutes(app, routeDeps);
 }

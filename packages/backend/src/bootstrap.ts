@@ -10,6 +10,8 @@ import type { Nats } from "./nats.js";
 const DAY_MS = 86_400_000;
 const GIB = 1024 * 1024 * 1024;
 const RESULTS_MAX_AGE_MS = 30 * DAY_MS;
+/** How long EXEC keeps a command for an agent that is away (and so how long a command's signature holds). */
+export const DEFAULT_EXEC_MAX_AGE_MS = 7 * DAY_MS;
 
 type StreamSpec = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
 
@@ -18,7 +20,7 @@ export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
   const base = { retention: RetentionPolicy.Limits, storage: StorageType.File, discard: DiscardPolicy.Old, num_replicas: 1 };
   return [
     // Only the newest command per subject survives: an agent that was offline gets just the latest.
-    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(opts.execMaxAgeMs ?? 7 * DAY_MS) },
+    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(opts.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS) },
     // The agent publishes with msgID = result_id; a long duplicate window absorbs outbox resends.
     {
       ...base,

@@ -34,6 +34,8 @@ export interface BackendConfig {
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
   perfLiveLeaseMs?: number;
+  /** Where the command-signing keys live (`command_keys_dir`; default `command-keys/` beside the database). */
+  commandKeysDir?: string;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -58,6 +60,7 @@ const fileSchema = z
     session_ttl: z.string().min(1),
     perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    command_keys_dir: z.string().min(1),
   })
   .partial()
   .strict();
@@ -162,6 +165,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
+  const commandKeysDir = nonEmpty(env.KANADE_COMMAND_KEYS_DIR) ?? file.command_keys_dir;
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
   const execMaxAgeMs = execMaxAgeText === undefined ? undefined : parseDurationMs(execMaxAgeText);
   if (execMaxAgeText !== undefined && (execMaxAgeMs === undefined || execMaxAgeMs < 1_000)) {
@@ -183,6 +187,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(staticToken ? { staticToken } : {}),
     logLevel,
     ...(webRoot ? { webRoot } : {}),
+    ...(commandKeysDir ? { commandKeysDir } : {}),
     ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),

@@ -9,12 +9,15 @@ import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
 import type { Nats } from "./nats.js";
 import type { ResultsStore } from "./results/store.js";
+import type { CommandSigner } from "./signing/keys.js";
 
 export interface RouteDeps {
   nats: Nats;
   agents: AgentsStore;
   results: ResultsStore;
   executions: Executions;
+  /** The command-signing keys (rotation goes through the API). */
+  signer: CommandSigner;
   catalog: Catalog;
   groups: AgentGroups;
   auditLog: Audit;

@@ -5,7 +5,7 @@ import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
-import { bootstrap } from "./bootstrap.js";
+import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
@@ -29,6 +29,10 @@ import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
 import { openResultsStore } from "./results/store.js";
+import { commandKeysDir } from "./signing/dir.js";
+import { openCommandSigner } from "./signing/keys.js";
+import { publishCommandKeys } from "./signing/publish-keys.js";
+import { sealer } from "./signing/seal.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -81,10 +85,15 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const governance = await openGovernance({ nats, db, config, log });
     undo.push(() => governance.stop());
     const approvalTtlMs = config.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS;
+    const signer = openCommandSigner(commandKeysDir(config));
+    // A command cannot outlive EXEC's max age anyway; its signature expires with it.
+    const seal = sealer(signer, config.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS);
+    await publishCommandKeys(nats, signer, log);
     const executions = createExecutions({
       store: executionsStore,
-      broker: natsExecBroker(nats),
+      broker: natsExecBroker(nats, seal),
       jobs: catalog,
+      seal,
       resolveTargets: targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() }),
       audit,
       log,
@@ -108,6 +117,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const app = await buildApp({
       nats,
       executions,
+      signer,
       results,
       agents,
       catalog,

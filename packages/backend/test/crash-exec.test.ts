@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord, ExecutionSummary, ListResponse } from "@kanade/protocol";
-import { freePort, REPO_ROOT, sleep, startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { freePort, REPO_ROOT, sleep, startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 import { TOKEN } from "./helpers.js";
 
 const PCS = Array.from({ length: 200 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`);
@@ -36,6 +36,7 @@ describe("exec creation across backend crashes", () => {
       DATABASE_URL: `sqlite://${dbPath()}`,
       KANADE_AUTH_STATIC_TOKEN: TOKEN,
       KANADE_LOG: "silent",
+      ...testCommandKeys().backendEnv,
     });
     await waitFor(() => fetch(`${base}/health`).then((r) => r.ok, () => false), { timeoutMs: 30_000, what: "the backend to answer /health" });
   };
@@ -61,6 +62,7 @@ describe("exec creation across backend crashes", () => {
       KANADE_NATS_URL: nats.url,
       KANADE_AGENT_DATA_DIR: dir.join("sim"),
       KANADE_LOG: "silent",
+      ...testCommandKeys().agentEnv,
     });
     await waitFor(
       async () => (await api<ListResponse<{ online: boolean }>>("GET", "/api/agents")).body.items.filter((a) => a.online).length === PCS.length,

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TimeoutError, type NatsConnection } from "@nats-io/transport-node";
-import { KanadeError, STREAMS, commandSchema, killMessageSchema, parseManifestYaml, subjects } from "@kanade/protocol";
+import { KanadeError, STREAMS, commandSchema, killMessageSchema, parseManifestYaml, subjects, type Command, type KillMessage } from "@kanade/protocol";
+import type { UnsignedCommand } from "../src/signing/seal.js";
 import { startNatsServer, waitFor, type NatsServer } from "@kanade/testkit";
 import { v7 as uuidv7 } from "uuid";
 import { bootstrap, wrapConnection, type Nats } from "../src/index.js";
@@ -24,8 +25,9 @@ const parsed = parseManifestYaml(HELLO_YAML);
 if (!parsed.ok) throw new Error("HELLO_YAML must parse");
 const manifest = parsed.manifest;
 
+const unsigned = { command: (c: UnsignedCommand) => c as Command, kill: (k: KillMessage) => k };
 const plan = (target: ExecTarget, execId = uuidv7()): CommandPlan[] =>
-  planCommands({ manifest, execId, request: {}, target, issuedAt: new Date(), issuedBy: "ops" });
+  planCommands({ manifest, execId, request: {}, target, issuedAt: new Date(), issuedBy: "ops", seal: unsigned.command });
 
 describe("exec publishing", () => {
   let server: NatsServer;
@@ -57,7 +59,7 @@ describe("exec publishing", () => {
 
     const real = jetStreamPublish(nats);
     const failing: PublishCommand = (p) => (p.subject === subjects.commandsPc("pp-b") ? Promise.reject(new TimeoutError()) : real(p));
-    const err = await publishCommands(nats, plans, quietLog(), failing).then(
+    const err = await publishCommands(nats, plans, quietLog(), unsigned.kill, failing).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -76,7 +78,7 @@ describe("exec publishing", () => {
 
   it("publishes every command when all PubAcks arrive", async () => {
     const plans = plan({ pcs: ["pp-d"], groups: ["pp-lab"] });
-    await publishCommands(nats, plans, quietLog());
+    await publishCommands(nats, plans, quietLog(), unsigned.kill);
     expect(await lastExecOn(subjects.commandsPc("pp-d"))).toBe(plans[0]!.command.exec_id);
     expect(await lastExecOn(subjects.commandsGroup("pp-lab"))).toBe(plans[0]!.command.exec_id);
   });
@@ -89,7 +91,7 @@ describe("exec publishing", () => {
     const broken: Nats = { ...nats, jsm: Object.assign(Object.create(nats.jsm) as typeof nats.jsm, { streams: brokenPurge }) };
     const real = jetStreamPublish(nats);
     const failing: PublishCommand = (p) => (p.subject === subjects.commandsPc("pp-f") ? Promise.reject(new TimeoutError()) : real(p));
-    const err = await publishCommands(broken, plans, quietLog(), failing).then(
+    const err = await publishCommands(broken, plans, quietLog(), unsigned.kill, failing).then(
       () => undefined,
       (e: unknown) => e,
     );

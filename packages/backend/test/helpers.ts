@@ -1,7 +1,7 @@
 /** Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file. */
 import { afterAll, beforeAll } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { sampleResult, startNatsServer, tempSqlite, type NatsServer } from "@kanade/testkit";
+import { sampleResult, startNatsServer, tempSqlite, testCommandKeys, type NatsServer } from "@kanade/testkit";
 import type { ExecResult } from "@kanade/protocol";
 import { v7 as uuidv7 } from "uuid";
 import { pino, type Logger } from "pino";
@@ -30,6 +30,7 @@ export async function startTestBackend(natsUrl: string, overrides: Partial<Backe
     authDisabled: false,
     staticToken: TOKEN,
     logLevel: "silent",
+    commandKeysDir: testCommandKeys().dir,
     ...overrides,
   };
   const backend = await startBackend(config, { log: quietLog() });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { startAgent, type RunningAgent } from "@kanade/agent";
 import { BUCKETS, platformOf, type AgentRelease, type EffectiveConfig, type RolloutResponse, type RolloutStatus } from "@kanade/protocol";
-import { tempDir, testLogger, waitFor, type TempDir } from "@kanade/testkit";
+import { tempDir, testCommandKeys, testLogger, waitFor, type TempDir } from "@kanade/testkit";
 import { TOKEN, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
@@ -121,7 +121,7 @@ describe("rollout scoping: pc beats group beats global", () => {
     writeFileSync(exePath, build("0.1.0"));
     const swapped: string[] = [];
     agent = await startAgent(
-      { pcId: "pc-b", natsUrl: env().server.url, dataDir: join(dir.path, "data"), logLevel: "silent", heartbeatIntervalMs: 30_000 },
+      { pcId: "pc-b", natsUrl: env().server.url, dataDir: join(dir.path, "data"), logLevel: "silent", heartbeatIntervalMs: 30_000, commandKeys: testCommandKeys().keys },
       { log: testLogger("pc-b"), selfUpdate: { exePath, onSwapped: (v) => swapped.push(v) } },
     );
     await waitFor(() => swapped.length > 0 || undefined, { what: "the agent to swap in a new build", timeoutMs: 30_000 });

@@ -35,6 +35,7 @@ import { register as authLogout } from "./commands/auth/logout.js";
 import { register as jetstreamKv } from "./commands/jetstream/kv.js";
 import { register as jetstreamObjectList } from "./commands/jetstream/object-list.js";
 import { register as jetstreamStatus } from "./commands/jetstream/status.js";
+import { register as commandKeys } from "./commands/command-keys/command-keys.js";
 import { register as top } from "./commands/top.js";
 import type { Deps } from "./deps.js";
 import { exitCodeFor, formatError, type ExitCode } from "./errors.js";
@@ -77,7 +78,7 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
-  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList]) reg(program, deps);
+  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);

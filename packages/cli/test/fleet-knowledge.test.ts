@@ -16,6 +16,7 @@ import {
   waitFor,
   type NatsServer,
   type TestBackend,
+  testCommandKeys,
 } from "@kanade/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -45,7 +46,7 @@ async function startOne(pc: string, opts: { realInventory?: boolean } = {}): Pro
   const ring = new LogRing();
   rings.set(pc, ring);
   const agent = await startAgent(
-    { pcId: pc, natsUrl: nats.url, dataDir: dir.join(pc), logLevel: "info", heartbeatIntervalMs: 1_000 },
+    { pcId: pc, natsUrl: nats.url, dataDir: dir.join(pc), logLevel: "info", heartbeatIntervalMs: 1_000, commandKeys: testCommandKeys().keys },
     {
       log: createLogger("info", {}, { ring, stderr: false }),
       logRing: ring,

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { createLogger, LogRing, startAgent, type RunningAgent } from "@kanade/agent";
 import type { AgentSummary, ResultRecord } from "@kanade/protocol";
-import { runCli, startNatsServer, startTestBackend, tempDir, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
+import { runCli, startNatsServer, startTestBackend, tempDir, testCommandKeys, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const PC = "oe-pc";
@@ -35,7 +35,7 @@ beforeAll(async () => {
   nats = await startNatsServer();
   backend = await startTestBackend(nats.url);
   agent = await startAgent(
-    { pcId: PC, natsUrl: nats.url, dataDir: dir.join(PC), logLevel: "info", heartbeatIntervalMs: 1_000 },
+    { pcId: PC, natsUrl: nats.url, dataDir: dir.join(PC), logLevel: "info", heartbeatIntervalMs: 1_000, commandKeys: testCommandKeys().keys },
     { log: createLogger("info", {}, { ring, stderr: false }), logRing: ring },
   );
   await waitFor(async () => {

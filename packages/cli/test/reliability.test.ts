@@ -22,6 +22,7 @@ import {
   type NatsServer,
   type TestBackend,
   type TestFleet,
+  testCommandKeys,
 } from "@kanade/testkit";
 
 const PCS = ["rel-pc-1", "rel-pc-2", "rel-pc-3"];
@@ -123,7 +124,7 @@ describe("2. agent killed mid-run", () => {
   const agentBin = fileURLToPath(new URL("../../agent/bin/kanade-agent.js", import.meta.url));
   const spawnAgent = (dataDir: string): ChildProcess =>
     spawn(process.execPath, [agentBin], {
-      env: { ...process.env, KANADE_NATS_URL: nats.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_AGENT_ID: "rel-crash-pc", KANADE_LOG: "silent" },
+      env: { ...process.env, KANADE_NATS_URL: nats.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_AGENT_ID: "rel-crash-pc", KANADE_LOG: "silent", ...testCommandKeys().agentEnv },
       stdio: "ignore",
     });
   const exited = (c: ChildProcess): Promise<void> =>
@@ -224,7 +225,7 @@ describe("6. strict staleness", () => {
     const data = tempDir("kanade-rel-strict-");
     // A fixed random makes the jitter sleep exactly half the window: time to take the broker away.
     let agent: RunningAgent | undefined = await startAgent(
-      { pcId: "rel-strict-pc", natsUrl: nats.url, dataDir: data.path, logLevel: "silent", heartbeatIntervalMs: 30_000 },
+      { pcId: "rel-strict-pc", natsUrl: nats.url, dataDir: data.path, logLevel: "silent", heartbeatIntervalMs: 30_000, commandKeys: testCommandKeys().keys },
       { log: testLogger("rel-strict-pc"), random: () => 0.5 },
     );
     try {

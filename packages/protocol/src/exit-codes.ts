@@ -1,5 +1,7 @@
 /** Exit codes of results published *instead of* running (all with `status: skipped`). */
 export const SKIP_EXIT = {
+  /** The command's signature, target binding or expiry did not verify: the agent ran nothing. */
+  UNTRUSTED: 121,
   UNSUPPORTED: 122,
   VERSION_MISMATCH: 124,
   DEADLINE_PASSED: 125,

@@ -13,3 +13,5 @@ export * from "./perf-live.js";
 export * from "./config-write.js";
 export * from "./releases.js";
 export * from "./http/index.js";
+export * from "./canonical-json.js";
+export * from "./signing.js";

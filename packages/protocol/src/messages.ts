@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { MAX_TIMER_SECS, MAX_TIMER_TEXT, boundedDuration } from "./duration.js";
 import { JOB_ID_RE, PC_ID_RE, UUID_RE } from "./ids.js";
+import { commandTargetSchema, signatureSchema } from "./signing.js";
 
 export const SHELLS = ["powershell", "pwsh", "cmd", "sh", "bash"] as const;
 export const shellSchema = z.enum(SHELLS);
@@ -48,6 +49,11 @@ export const commandSchema = z
     inventory: z.boolean().optional(),
     issued_at: isoTime,
     issued_by: z.string(),
+    /** Whom it was issued for, bound into the signature (an agent refuses a command replayed elsewhere). */
+    target: commandTargetSchema.optional(),
+    /** After this the signature no longer counts (EXEC's max age at the latest). */
+    expires_at: isoTime.optional(),
+    signature: signatureSchema.optional(),
   })
   .refine((c) => (c.script !== undefined) !== (c.script_object !== undefined), {
     message: "exactly one of script / script_object",
@@ -96,6 +102,8 @@ export const killMessageSchema = z.object({
   exec_id: uuid,
   issued_by: z.string(),
   issued_at: isoTime,
+  expires_at: isoTime.optional(),
+  signature: signatureSchema.optional(),
 });
 export type KillMessage = z.infer<typeof killMessageSchema>;
 

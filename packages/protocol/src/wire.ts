@@ -12,4 +12,6 @@ export * from "./ids.js";
 export * from "./messages.js";
 export * from "./perf-live.js";
 export * from "./releases.js";
+export * from "./signing.js";
+export * from "./canonical-json.js";
 export * from "./subjects.js";

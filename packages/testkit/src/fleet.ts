@@ -2,6 +2,7 @@
 import { startAgent, type AgentConfig, type RunningAgent } from "@kanade/agent";
 import { startBackend, type BackendConfig, type RunningBackend } from "@kanade/backend";
 import { pino, type Logger } from "pino";
+import { testCommandKeys } from "./command-keys.js";
 import { tempDir, tempSqlite, type TempDir } from "./temp.js";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef-0123456789";
@@ -32,6 +33,7 @@ export async function startTestBackend(
     authDisabled: false,
     staticToken: TEST_TOKEN,
     logLevel: "silent",
+    commandKeysDir: testCommandKeys().dir,
     ...overrides,
   };
   const backend = await startBackend(config, { log: testLogger("backend") });
@@ -80,6 +82,7 @@ export async function startTestFleet(natsUrl: string, pcIds: readonly string[], 
       dataDir: dataDir.join(pcId),
       logLevel: "silent",
       heartbeatIntervalMs: 30_000,
+      commandKeys: testCommandKeys().keys,
       ...overrides,
       ...more,
     };

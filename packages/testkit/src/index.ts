@@ -6,3 +6,4 @@ export * from "./wait.js";
 export * from "./fleet.js";
 export * from "./powershell-parse.js";
 export * from "./fixtures.js";
+export * from "./command-keys.js";

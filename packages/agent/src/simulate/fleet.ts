@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { BUCKETS, subjects } from "@kanade/protocol/wire";
+import { BUCKETS, subjects, type CommandKey } from "@kanade/protocol/wire";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
 import { connectAgent, trackConnected } from "../connection.js";
@@ -15,6 +15,8 @@ import { CpuSampler } from "../heartbeat.js";
 import { BucketWatcher } from "../kv-watch.js";
 import { createLogger } from "../log.js";
 import { ScriptStateView } from "../script-state.js";
+import { watchCommandKeys } from "../trust/key-set-watch.js";
+import { TrustStore } from "../trust/trust-store.js";
 import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
 import { fakeHostPerf } from "./fake-perf.js";
 
@@ -22,6 +24,8 @@ export interface SimulatedFleetOptions {
   count: number;
   natsUrl: string;
   natsToken?: string;
+  /** Command-signing keys every simulated agent trusts (they verify each command, as real agents do). */
+  commandKeys?: CommandKey[];
   prefix?: string;
   /** Accepted for symmetry with the real agent; simulated state is kept in memory. */
   dataDir: string;
@@ -51,6 +55,9 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const shared = await connectAgent({ name: `${prefix}fleet-views`, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
   const scriptState = new ScriptStateView({ nc: shared, log, isConnected: trackConnected(shared) });
   scriptState.start();
+  const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
+  const keysWatcher = watchCommandKeys({ nc: shared, trust, log });
+  keysWatcher.start();
   const groups = new Map<string, string[]>();
   const nodes = new Map<string, { node: AgentNode; nc: NatsConnection; phase: number }>();
   const groupsWatcher = new BucketWatcher({
@@ -91,6 +98,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       heartbeatIntervalMs: intervalSecs * 1000,
       cpuPct: () => cpuPct,
       ping: false,
+      trustedKeys: () => trust.keys(),
     });
     nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
     // Unknown until the shared watcher has read this PC's entry; it calls setGroups then.
@@ -108,6 +116,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
     async stop() {
       clearInterval(ticker);
       groupsWatcher.stop();
+      keysWatcher.stop();
       scriptState.stop();
       await Promise.all(
         [...nodes.values()].map(async ({ node, nc }) => {

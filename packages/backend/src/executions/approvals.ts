@@ -99,6 +99,7 @@ export async function decide(
     issuedAt: now,
     issuedBy: a.requested_by,
     scriptSha256: a.script_sha256 ?? undefined,
+    seal: deps.seal.command,
   });
   const intent: Extract<Intent, { kind: "publish" }> = {
     kind: "publish",

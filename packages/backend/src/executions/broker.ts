@@ -1,6 +1,7 @@
 /** The executions module's view of the broker: publish an execution's commands, withdraw them, look at EXEC. */
-import { STREAMS, commandSchema, subjects, type KillMessage } from "@kanade/protocol";
+import { STREAMS, commandSchema, subjects } from "@kanade/protocol";
 import type { Nats } from "../nats.js";
+import type { Sealer } from "../signing/seal.js";
 import { publishCommands, purgeExecCommands, type PublishLog } from "./publish.js";
 import type { CommandPlan, ExecTarget } from "./types.js";
 
@@ -14,12 +15,12 @@ export interface ExecBroker {
   newestExecOn(subject: string): Promise<string | undefined>;
 }
 
-export function natsExecBroker(nats: Nats): ExecBroker {
+export function natsExecBroker(nats: Nats, seal: Pick<Sealer, "kill">): ExecBroker {
   return {
     connected: () => nats.isConnected(),
-    publish: (plans, log) => publishCommands(nats, plans, log),
+    publish: (plans, log) => publishCommands(nats, plans, log, seal.kill),
     withdraw: async (execId, target, issuedBy, at, log) => {
-      const msg: KillMessage = { exec_id: execId, issued_by: issuedBy, issued_at: at.toISOString() };
+      const msg = seal.kill({ exec_id: execId, issued_by: issuedBy, issued_at: at.toISOString() });
       nats.nc.publish(subjects.kill(execId), JSON.stringify(msg));
       await nats.nc.flush();
       return purgeExecCommands(nats, execId, target, log);

@@ -2,6 +2,7 @@
 import type { Manifest, ScriptStatus } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { Audit } from "../audit/index.js";
+import type { Sealer } from "../signing/seal.js";
 import type { ExecBroker } from "./broker.js";
 import type { ExecutionsStore } from "./store.js";
 import type { ExecTarget } from "./types.js";
@@ -21,6 +22,8 @@ export interface ExecutionsDeps {
   /** The PCs expected to answer: named PCs, members of named groups, or every known agent. */
   resolveTargets(target: ExecTarget): Promise<string[]>;
   audit: Pick<Audit, "build" | "committed">;
+  /** Signs every command it plans (agents run nothing unsigned). */
+  seal: Pick<Sealer, "command">;
   log: Logger;
   clock: () => Date;
   approvalTtlMs: number;

@@ -144,7 +144,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         job_id: jobId,
         version: manifest.version,
         target,
-        plans: planCommands({ manifest, execId, request, target, issuedAt: now, issuedBy: caller.actor, scriptSha256 }),
+        plans: planCommands({ manifest, execId, request, target, issuedAt: now, issuedBy: caller.actor, scriptSha256, seal: deps.seal.command }),
       };
       // Row, expected PCs, intent and audit record commit together before anything reaches the broker.
       await deps.store.create({

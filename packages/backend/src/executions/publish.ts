@@ -6,14 +6,15 @@ import {
   manifestTimeoutSecs,
   parseDurationSecs,
   subjects,
+  targetOfSubject,
   type ExecRequest,
-  type KillMessage,
   type Manifest,
 } from "@kanade/protocol";
 import type { BaseLogger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import type { Nats } from "../nats.js";
 import { NATS_TIMEOUT_MS, isNatsUnavailable } from "../nats.js";
+import type { Sealer } from "../signing/seal.js";
 import type { CommandPlan, ExecTarget } from "./types.js";
 
 export type { CommandPlan, ExecTarget } from "./types.js";
@@ -46,6 +47,8 @@ export interface ExecPlanInput {
   issuedBy: string;
   /** Hex digest of the script object, so the agent can verify what it downloads. */
   scriptSha256?: string | undefined;
+  /** Signs each command; its signature binds the content, the target subject and an expiry. */
+  seal: Sealer["command"];
 }
 
 export function planCommands(opts: ExecPlanInput): CommandPlan[] {
@@ -53,7 +56,7 @@ export function planCommands(opts: ExecPlanInput): CommandPlan[] {
   const jitter = request.jitter === undefined ? undefined : parseDurationSecs(request.jitter);
   return targetSubjects(opts.target).map((subject) => ({
     subject,
-    command: {
+    command: opts.seal({
       request_id: uuidv7(),
       exec_id: opts.execId,
       job_id: m.id,
@@ -72,7 +75,8 @@ export function planCommands(opts: ExecPlanInput): CommandPlan[] {
       ...(m.inventory !== undefined ? { inventory: true } : {}),
       issued_at: opts.issuedAt.toISOString(),
       issued_by: opts.issuedBy,
-    },
+      target: targetOfSubject(subject)!,
+    }),
   }));
 }
 
@@ -115,6 +119,7 @@ export async function publishCommands(
   nats: Nats,
   plans: readonly CommandPlan[],
   log: PublishLog,
+  sealKill: Sealer["kill"],
   publish: PublishCommand = jetStreamPublish(nats),
 ): Promise<void> {
   // allSettled, not all: we must know which subjects were acknowledged before a failure surfaces.
@@ -136,7 +141,7 @@ export async function publishCommands(
   if (acked.length > 0) {
     try {
       for (const a of acked) await withdrawCommand(nats, a.subject, a.seq);
-      const kill: KillMessage = { exec_id: cmd.exec_id, issued_by: cmd.issued_by, issued_at: new Date().toISOString() };
+      const kill = sealKill({ exec_id: cmd.exec_id, issued_by: cmd.issued_by, issued_at: new Date().toISOString() });
       nats.nc.publish(subjects.kill(cmd.exec_id), JSON.stringify(kill));
       await nats.nc.flush();
     } catch (err) {

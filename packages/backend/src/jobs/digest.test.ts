@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseManifestYaml, type Manifest } from "@kanade/protocol";
-import { canonicalJson, manifestDigest } from "./digest.js";
+import { canonicalJson, parseManifestYaml, type Manifest } from "@kanade/protocol";
+import { manifestDigest } from "./digest.js";
 
 const manifest = (yaml: string): Manifest => {
   const r = parseManifestYaml(yaml);

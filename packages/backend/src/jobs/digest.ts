@@ -1,18 +1,6 @@
 /** The content digest an approval binds: the manifest as stored (script body included) plus the script object's digest. */
 import { createHash } from "node:crypto";
-import type { Manifest } from "@kanade/protocol";
-
-/** JSON with object keys sorted at every level, so equal content always gives equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
+import { canonicalJson, type Manifest } from "@kanade/protocol";
 
 /** Lowercase hex sha256 of what would run: same digest ⇔ same script, shell, timeout, options and object. */
 export function manifestDigest(manifest: Manifest, scriptSha256?: string | null): string {

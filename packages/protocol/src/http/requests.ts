@@ -7,6 +7,7 @@ import { fleetPerfSortSchema } from "../api.js";
 import { GROUP_RE, UUID_RE } from "../ids.js";
 import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
 import { usernameSchema } from "../governance.js";
+import { keyIdSchema } from "../signing.js";
 import { agentPlatformSchema, objectSegmentSchema } from "../releases.js";
 
 /** An integer query value: a number from a typed client, its decimal text on the wire. */
@@ -41,6 +42,7 @@ export const releaseKeyParams = z.object({ key: objectSegmentSchema });
 // Bucket and store names are checked against kanade's own by the backend, which lists the valid ones.
 export const kvParams = z.object({ bucket: z.string().min(1), key: z.string().min(1) });
 export const storeParams = z.object({ store: z.string().min(1) });
+export const commandKeyParams = z.object({ kid: keyIdSchema });
 
 // ---- queries ----------------------------------------------------------------------------------
 export const listExecutionsQuery = z.object({

@@ -39,7 +39,7 @@ describe("route table", () => {
     expect(outside.sort()).toEqual(["/health", "/metrics"]);
   });
 
-  it("follows the access policy: reads viewer, writes operator, accounts and raw KV writes admin, sign-in open", () => {
+  it("follows the access policy: reads viewer, writes operator, accounts, raw KV writes and signing keys admin, sign-in open", () => {
     const exceptions: Record<string, string> = {
       "GET /health": "public",
       "GET /api/version": "public",
@@ -49,6 +49,9 @@ describe("route table", () => {
       "POST /api/auth/password": "viewer",
       "PUT /api/jetstream/kv/:bucket/:key": "admin",
       "DELETE /api/jetstream/kv/:bucket/:key": "admin",
+      // Who controls the signing keys controls what every PC will run.
+      "POST /api/command-keys": "admin",
+      "POST /api/command-keys/:kid/retire": "admin",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);

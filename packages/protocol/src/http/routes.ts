@@ -27,6 +27,7 @@ import {
   versionInfoSchema,
 } from "../api.js";
 import { configScopeInputSchema } from "../config-write.js";
+import { commandKeyInfoSchema } from "../signing.js";
 import { agentLogsReplySchema } from "../fleet.js";
 import {
   accountCreateSchema,
@@ -476,6 +477,22 @@ export const apiRoutes = {
     method: "DELETE", path: "/api/jetstream/kv/:bucket/:key", access: "admin",
     summary: "Delete one KV entry",
     params: q.kvParams, response: json(kvDeleteResponseSchema),
+  },
+  // ---- command signing keys (the lock-down of the fleet) --------------------------------------------
+  listCommandKeys: {
+    method: "GET", path: "/api/command-keys", access: "viewer",
+    summary: "The keys commands are signed with, and their state",
+    response: json(list(commandKeyInfoSchema)),
+  },
+  addCommandKey: {
+    method: "POST", path: "/api/command-keys", access: "admin",
+    summary: "Add a signing key; agents learn to trust it; it signs once the active key is retired",
+    response: json(commandKeyInfoSchema, 201),
+  },
+  retireCommandKey: {
+    method: "POST", path: "/api/command-keys/:kid/retire", access: "admin",
+    summary: "Retire a signing key; the next key (if any) starts signing; agents stop trusting the retired one",
+    params: q.commandKeyParams, response: json(commandKeyInfoSchema),
   },
   listStoreObjects: {
     method: "GET", path: "/api/jetstream/objects/:store", access: "viewer",
