@@ -1,4 +1,6 @@
 export * from "./api.js";
+export * from "./execution-status.js";
+export * from "./agent-search.js";
 export * from "./duration.js";
 export * from "./errors.js";
 export * from "./exit-codes.js";

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import type { ExecutionCounts } from "./api.js";
+import { countOf, nonZeroCounts, ROW_STATUSES } from "./execution-status.js";
+
+const counts: ExecutionCounts = { total: 306, pending: 1, running: 1, done: 304, succeeded: 3, failed: 0, timed_out: 0, killed: 0, skipped: 300, error: 1, not_sent: 0 };
+
+describe("execution status vocabulary", () => {
+  it("lists every status once, outcomes before waiting", () => {
+    expect(new Set(ROW_STATUSES).size).toBe(ROW_STATUSES.length);
+    expect(ROW_STATUSES.slice(-2)).toEqual(["running", "pending"]);
+  });
+  it("counts every status, not_sent included", () => {
+    expect(ROW_STATUSES.reduce((n, s) => n + countOf(counts, s), 0)).toBe(counts.total);
+    expect(countOf({ ...counts, not_sent: undefined }, "not_sent")).toBe(0);
+  });
+  it("names the statuses that have PCs, in order", () => {
+    expect(nonZeroCounts(counts)).toEqual([
+      { status: "succeeded", n: 3 },
+      { status: "error", n: 1 },
+      { status: "skipped", n: 300 },
+      { status: "running", n: 1 },
+      { status: "pending", n: 1 },
+    ]);
+  });
+});
