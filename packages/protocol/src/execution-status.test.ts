@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionCounts } from "./api.js";
-import { countOf, nonZeroCounts, ROW_STATUSES } from "./execution-status.js";
+import { countOf, nonZeroCounts, ROW_STATUSES, rowStory } from "./execution-status.js";
+import { shortId } from "./ids.js";
 
 const counts: ExecutionCounts = { total: 306, pending: 1, running: 1, done: 304, succeeded: 3, failed: 0, timed_out: 0, killed: 0, skipped: 300, error: 1, not_sent: 0 };
 
@@ -21,5 +22,16 @@ describe("execution status vocabulary", () => {
       { status: "running", n: 1 },
       { status: "pending", n: 1 },
     ]);
+  });
+  it("tells each row's story in one line: skip reason, stderr when it did not succeed, else stdout", () => {
+    const base = { stdout_first_line: "ok", stderr_first_line: "Access is denied.", skip_reason: null };
+    expect(rowStory({ ...base, status: "failed" })).toEqual({ stream: "stderr", text: "Access is denied." });
+    expect(rowStory({ ...base, status: "succeeded" })).toEqual({ stream: "stdout", text: "ok" });
+    expect(rowStory({ ...base, status: "succeeded", stdout_first_line: "" })).toEqual({ stream: "stderr", text: "Access is denied." });
+    expect(rowStory({ status: "skipped", stdout_first_line: null, stderr_first_line: null, skip_reason: "revoked" })).toEqual({ stream: "skip", text: "revoked" });
+    expect(rowStory({ status: "pending", stdout_first_line: null })).toBeNull();
+  });
+  it("shortens ids to the random tail the UI shows", () => {
+    expect(shortId("01a22aaf-f36c-7009-a7e6-b0f3b932440f")).toBe("b932440f");
   });
 });

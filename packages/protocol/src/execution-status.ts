@@ -23,3 +23,15 @@ export const nonZeroCounts = (c: ExecutionCounts): { status: RowStatus; n: numbe
 
 /** Outcomes that did not go as asked: counted against a run (skipped, killed and not sent are their own words). */
 export const UNSUCCESSFUL_STATUSES: readonly RowStatus[] = ["failed", "timed_out", "error"];
+
+/**
+ * The one line that tells a row's story, for tables of many PCs: why it skipped, its first stderr line when
+ * it did not succeed (or printed nothing else), else its first stdout line.
+ */
+export function rowStory(r: Pick<ExecutionRow, "status" | "stdout_first_line" | "stderr_first_line" | "skip_reason">): { stream: "skip" | "stderr" | "stdout"; text: string } | null {
+  if (r.status === "skipped" && r.skip_reason) return { stream: "skip", text: r.skip_reason };
+  const out = r.stdout_first_line?.trim() ? r.stdout_first_line : null;
+  const err = r.stderr_first_line?.trim() ? r.stderr_first_line : null;
+  if (err && (r.status !== "succeeded" || !out)) return { stream: "stderr", text: err };
+  return out ? { stream: "stdout", text: out } : null;
+}
