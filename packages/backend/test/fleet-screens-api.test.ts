@@ -15,52 +15,14 @@ import {
   type ExecutionView,
   type GroupMembersAdded,
   type GroupSummary,
-  type Heartbeat,
-  type HostPerf,
-  type InventoryMessage,
   type JobSummary,
   type ListResponse,
   type MissingApp,
 } from "@kanade/protocol";
-import { waitFor } from "@kanade/testkit";
+import { sampleHeartbeat, sampleHostPerf, sampleInventory, waitFor } from "@kanade/testkit";
 import { HELLO_YAML, makeResult, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
-
-const heartbeat = (pc: string, intervalSecs: number, user?: string): Heartbeat => ({
-  pc_id: pc,
-  at: new Date().toISOString(),
-  agent_version: "1.0.0",
-  hostname: `${pc.toUpperCase()}.corp`,
-  os_family: "windows",
-  os_version: "11",
-  boot_time: null,
-  agent_rss_bytes: 50_000_000,
-  agent_cpu_pct: 0.4,
-  groups: [],
-  heartbeat_interval_secs: intervalSecs,
-  ...(user ? { logged_in_user: user } : {}),
-});
-
-const inventory = (pc: string, category: InventoryMessage["category"], data: Record<string, unknown>): InventoryMessage => ({
-  pc_id: pc,
-  category,
-  collected_at: new Date().toISOString(),
-  data,
-});
-
-const perf = (pc: string, cpu: number): HostPerf => ({
-  pc_id: pc,
-  at: new Date().toISOString(),
-  cpu_pct: cpu,
-  cpu_count: 4,
-  mem_used_bytes: 4 * 1024 ** 3,
-  mem_total_bytes: 16 * 1024 ** 3,
-  disk_read_bytes_per_sec: 0,
-  disk_write_bytes_per_sec: 0,
-  net_rx_bytes_per_sec: 0,
-  net_tx_bytes_per_sec: 0,
-});
 
 describe("the API behind the operator's screens", () => {
   const env = useBackendEnv();
@@ -72,15 +34,15 @@ describe("the API behind the operator's screens", () => {
     js = jetstream(env().nc);
     const { nc } = env();
     // fs-1 and fs-2 stay online (long interval); fs-3 announces a 1 s interval and goes quiet, so it is offline.
-    nc.publish(subjects.heartbeat("fs-1"), JSON.stringify(heartbeat("fs-1", 3600, "CORP\\hanako")));
-    nc.publish(subjects.heartbeat("fs-2"), JSON.stringify(heartbeat("fs-2", 3600)));
-    nc.publish(subjects.heartbeat("fs-3"), JSON.stringify(heartbeat("fs-3", 1)));
+    nc.publish(subjects.heartbeat("fs-1"), JSON.stringify(sampleHeartbeat("fs-1", { logged_in_user: "CORP\\hanako" })));
+    nc.publish(subjects.heartbeat("fs-2"), JSON.stringify(sampleHeartbeat("fs-2")));
+    nc.publish(subjects.heartbeat("fs-3"), JSON.stringify(sampleHeartbeat("fs-3", { heartbeat_interval_secs: 1 })));
     const net = { interfaces: [{ name: "lo", ip4: "127.0.0.1", internal: true }, { name: "eth0", ip4: "10.20.0.1", internal: false }] };
-    await js.publish(subjects.inventory("fs-1", "net"), JSON.stringify(inventory("fs-1", "net", net)));
+    await js.publish(subjects.inventory("fs-1", "net"), JSON.stringify(sampleInventory("fs-1", "net", net)));
     const sw = (apps: { name: string; version: string }[]) => ({ source: "test", apps: apps.map((a) => ({ ...a, publisher: "Contoso" })) });
-    await js.publish(subjects.inventory("fs-1", "sw"), JSON.stringify(inventory("fs-1", "sw", sw([{ name: "7-Zip 23.01", version: "23.01" }]))));
-    await js.publish(subjects.inventory("fs-2", "sw"), JSON.stringify(inventory("fs-2", "sw", sw([{ name: "Notepad++", version: "8.6" }]))));
-    nc.publish(subjects.hostPerf("fs-1"), JSON.stringify(perf("fs-1", 42)));
+    await js.publish(subjects.inventory("fs-1", "sw"), JSON.stringify(sampleInventory("fs-1", "sw", sw([{ name: "7-Zip 23.01", version: "23.01" }]))));
+    await js.publish(subjects.inventory("fs-2", "sw"), JSON.stringify(sampleInventory("fs-2", "sw", sw([{ name: "Notepad++", version: "8.6" }]))));
+    nc.publish(subjects.hostPerf("fs-1"), JSON.stringify(sampleHostPerf("fs-1", 42)));
     await waitFor(async () => (await agents()).length === 3 && (await agents()).some((a) => a.ip_addresses?.length && a.cpu_pct !== null), {
       what: "three agents, with fs-1's address and perf",
     });

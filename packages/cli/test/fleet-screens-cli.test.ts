@@ -8,8 +8,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { v7 as uuidv7 } from "uuid";
-import { shortId, subjects, type AuditRecord, type ExecutionSummary, type Heartbeat, type HostPerf, type InventoryMessage } from "@kanade/protocol";
-import { runCli, sampleResult, startNatsServer, startTestBackend, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
+import { shortId, subjects, type AuditRecord, type ExecutionSummary } from "@kanade/protocol";
+import { runCli, sampleHeartbeat, sampleHostPerf, sampleInventory, sampleResult, sampleSoftware, startNatsServer, startTestBackend, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let nats: NatsServer;
@@ -25,40 +25,22 @@ const json = async <T>(...args: string[]): Promise<T> => {
 };
 
 const PCS = ["sc-01", "sc-02", "sc-03", "sc-04"];
-const heartbeat = (pc: string, intervalSecs: number): Heartbeat => ({
-  pc_id: pc,
-  at: new Date().toISOString(),
-  agent_version: "1.0.0",
-  hostname: `${pc}.corp`,
-  os_family: "windows",
-  os_version: "11",
-  boot_time: null,
-  agent_rss_bytes: 60_000_000,
-  agent_cpu_pct: 0.5,
-  groups: [],
-  heartbeat_interval_secs: intervalSecs,
-  logged_in_user: pc === "sc-01" ? "CORP\\taro" : undefined,
-});
-const sample = (pc: string, cpu: number): HostPerf => ({
-  pc_id: pc, at: new Date().toISOString(), cpu_pct: cpu, cpu_count: 8, mem_used_bytes: 8 * 1024 ** 3, mem_total_bytes: 16 * 1024 ** 3,
-  disk_read_bytes_per_sec: 0, disk_write_bytes_per_sec: 0, net_rx_bytes_per_sec: 0, net_tx_bytes_per_sec: 0,
-});
-const inventory = (pc: string, category: InventoryMessage["category"], data: Record<string, unknown>): InventoryMessage => ({ pc_id: pc, category, collected_at: new Date().toISOString(), data });
-
 beforeAll(async () => {
   nats = await startNatsServer();
   backend = await startTestBackend(nats.url);
   nc = await connect({ servers: nats.url });
   js = jetstream(nc);
   // sc-04 reports a 1 s interval and then stays quiet: offline.
-  for (const pc of PCS) nc.publish(subjects.heartbeat(pc), JSON.stringify(heartbeat(pc, pc === "sc-04" ? 1 : 3600)));
-  nc.publish(subjects.hostPerf("sc-01"), JSON.stringify(sample("sc-01", 37)));
-  const apps = (list: [string, string][]) => ({ source: "test", apps: list.map(([name, version]) => ({ name, version, publisher: null })) });
-  await js.publish(subjects.inventory("sc-01", "sw"), JSON.stringify(inventory("sc-01", "sw", apps([["openssl", "3.0.13"], ["libssl3", "3.0.13"]]))));
-  await js.publish(subjects.inventory("sc-02", "sw"), JSON.stringify(inventory("sc-02", "sw", apps([["openssl", "3.0.13"]]))));
-  await js.publish(subjects.inventory("sc-03", "sw"), JSON.stringify(inventory("sc-03", "sw", apps([["openssl", "3.0.2"], ["python3-openssl", "23.0.0"]]))));
-  await js.publish(subjects.inventory("sc-01", "hw"), JSON.stringify(inventory("sc-01", "hw", { ram_bytes: 16 * 1024 ** 3, volumes: [{ mount: "C:", free_bytes: 512 * 1024 ** 2 }] })));
-  await js.publish(subjects.inventory("sc-01", "net"), JSON.stringify(inventory("sc-01", "net", { interfaces: [{ name: "eth0", ip4: "10.9.8.7", internal: false }] })));
+  for (const pc of PCS) {
+    const hb = sampleHeartbeat(pc, { heartbeat_interval_secs: pc === "sc-04" ? 1 : 3600, ...(pc === "sc-01" ? { logged_in_user: "CORP\\taro" } : {}) });
+    nc.publish(subjects.heartbeat(pc), JSON.stringify(hb));
+  }
+  nc.publish(subjects.hostPerf("sc-01"), JSON.stringify(sampleHostPerf("sc-01", 37, { mem_used_bytes: 8 * 1024 ** 3 })));
+  await js.publish(subjects.inventory("sc-01", "sw"), JSON.stringify(sampleSoftware("sc-01", [["openssl", "3.0.13"], ["libssl3", "3.0.13"]])));
+  await js.publish(subjects.inventory("sc-02", "sw"), JSON.stringify(sampleSoftware("sc-02", [["openssl", "3.0.13"]])));
+  await js.publish(subjects.inventory("sc-03", "sw"), JSON.stringify(sampleSoftware("sc-03", [["openssl", "3.0.2"], ["python3-openssl", "23.0.0"]])));
+  await js.publish(subjects.inventory("sc-01", "hw"), JSON.stringify(sampleInventory("sc-01", "hw", { ram_bytes: 16 * 1024 ** 3, volumes: [{ mount: "C:", free_bytes: 512 * 1024 ** 2 }] })));
+  await js.publish(subjects.inventory("sc-01", "net"), JSON.stringify(sampleInventory("sc-01", "net", { interfaces: [{ name: "eth0", ip4: "10.9.8.7", internal: false }] })));
   await waitFor(async () => (await json<unknown[]>("agents", "--offline")).length === 1, { what: "sc-04 offline", timeoutMs: 20_000 });
   await waitFor(async () => (await json<unknown[]>("inventory", "--app", "ssl")).length === 5, { what: "software indexed" });
   const hello = "id: hello\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 30s\n";
@@ -155,9 +137,9 @@ describe("kanade inventory reads like inventory", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")).toEqual([
       expect.stringMatching(/^APPLICATION\s+VERSION\s+PUBLISHER\s+PCS$/),
-      expect.stringMatching(/^openssl\s+3\.0\.2\s+-\s+1$/),
-      expect.stringMatching(/^openssl\s+3\.0\.13\s+-\s+2$/),
-      expect.stringMatching(/^python3-openssl\s+23\.0\.0\s+-\s+1$/),
+      expect.stringMatching(/^openssl\s+3\.0\.2\s+Example\s+1$/),
+      expect.stringMatching(/^openssl\s+3\.0\.13\s+Example\s+2$/),
+      expect.stringMatching(/^python3-openssl\s+23\.0\.0\s+Example\s+1$/),
       "3 package versions on 3 PCs (--pcs lists each PC)",
       "",
     ]);

@@ -12,9 +12,10 @@ import type { BrowserContext, Page } from "playwright-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { startSimulatedFleet, type SimulatedFleet } from "@kanade/agent";
-import { createApiClient, shortId, subjects, type ApiClient, type InventoryMessage } from "@kanade/protocol";
+import { createApiClient, shortId, subjects, type ApiClient } from "@kanade/protocol";
 import {
   runCli,
+  sampleSoftware,
   startNatsServer,
   startTestBackend,
   startTestFleet,
@@ -111,15 +112,12 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     await api.call("addGroupMembers", { params: { g: "canary" }, body: { pcs: ["sim-a-0001", "sim-a-0002", "sim-a-0003", "sim-a-0004", "sim-a-0005"] } });
     // Software inventory as agents report it: openssl at two versions, and packages that only share the word.
     const js = jetstream(nc);
-    const sw = (pc: string, apps: [string, string][]): InventoryMessage => ({
-      pc_id: pc, category: "sw", collected_at: new Date().toISOString(), data: { source: "test", apps: apps.map(([name, version]) => ({ name, version, publisher: "Example" })) },
-    });
     for (const [pc, apps] of [
       ["sim-a-0001", [["openssl", "3.0.13"], ["libssl3", "3.0.13"]]],
       ["sim-a-0002", [["openssl", "3.0.13"], ["7-Zip", "23.01"]]],
       ["sim-a-0003", [["openssl", "3.0.2"], ["python3-openssl", "23.0.0"]]],
     ] as [string, [string, string][]][]) {
-      await js.publish(subjects.inventory(pc, "sw"), JSON.stringify(sw(pc, apps)));
+      await js.publish(subjects.inventory(pc, "sw"), JSON.stringify(sampleSoftware(pc, apps)));
     }
     const facts = await api.call("execJob", { params: { job_id: "disk-free" }, body: { pcs: ["fs-pc-1", "sim-a-0001"] } });
     await waitFor(async () => (await api.call("getExecution", { params: { exec_id: facts.exec_id }, query: { rows: false } })).state === "completed", { what: "disk-free facts" });
@@ -154,7 +152,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     await waitFor(async () => (await page.getByTestId("agents-offline").textContent()) === "16", { what: "16 offline on the dashboard" });
     // 16 of 43 PCs offline is trouble, not a neutral figure.
     expect(await page.getByTestId("tile-offline").getAttribute("data-severity")).toBe("bad");
-    await shot(page, "dashboard");
+    await shot(page, "dashboard-fleet");
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.reload();
@@ -281,7 +279,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     expect(box!.y).toBeGreaterThanOrEqual(0);
     expect(box!.y).toBeLessThan(720);
     expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("manifest");
-    await shot(page, "jobs");
+    await shot(page, "jobs-catalog");
   });
 
   it("triages a big execution: counts as filters, PC search, stderr and skip reasons, clickable rows, offline PCs counted (items 3, 5, 7)", async () => {
@@ -321,7 +319,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     await page.waitForURL(/\/results\/[0-9a-f-]{36}$/);
     expect(await page.getByTestId("result-exec-id").getAttribute("data-id")).toBe(failingExec);
     expect(await page.getByTestId("result-id").getAttribute("data-id")).toBe(page.url().split("/").pop());
-    await shot(page, "result");
+    await shot(page, "result-ids");
   });
 
   it("copies ids the CLI accepts back (item 6)", async () => {
@@ -347,7 +345,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     await page.waitForURL(/\/perf\?stale=1$/);
     const stale = page.getByTestId("fleet-perf-stale");
     await waitFor(async () => (await stale.locator('tbody tr[data-stale="true"]').count()) === 16, { what: "16 stale rows, marked" });
-    await shot(page, "fleet-perf");
+    await shot(page, "fleet-perf-stale");
 
     await page.goto(`${backend.url}/agents/sim-b-0001`);
     await waitFor(async () => (await page.getByTestId("perf-state").getAttribute("data-state")) === "offline", { what: "the offline PC's badge" });
@@ -363,7 +361,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     const legend = page.getByTestId("chart-cpu-legend");
     expect(await legend.textContent()).toMatch(/^Time: \d{1,2}:\d{2}:\d{2}( [AP]M)?CPU: \d+(\.\d)?%$/);
     expect(await page.getByTestId("chart-disk").locator("figcaption").textContent()).toBe("Disk I/O (B/s)");
-    await shot(page, "agent-detail");
+    await shot(page, "agent-detail-light", { docs: false });
     expect(await axisInk(page, "chart-cpu")).toBeGreaterThan(40);
     await page.emulateMedia({ colorScheme: "dark" });
     try {
@@ -399,7 +397,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     expect(await facts.locator("thead th").allTextContents()).toEqual(["PC", "Free space", "Checked", "Collected"]);
     expect(await facts.locator('tr[data-pc="fs-pc-1"] td').nth(1).textContent()).toBe("1.0 GiB");
     expect(await facts.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
-    await shot(page, "inventory");
+    await shot(page, "inventory-packages");
   });
 
   it("makes dashboard, agents, agent detail, activity and an execution usable at 390 px (item 10)", async () => {

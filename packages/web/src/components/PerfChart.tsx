@@ -85,7 +85,8 @@ export function PerfChart({
           ...axis,
           label: unit,
           labelSize: 16,
-          size: 72,
+          // Room for the widest tick label plus the unit, so labels never run into the axis title.
+          size: (_u, vals) => Math.max(52, ...(vals ?? []).map((v) => String(v).length * 7.5)) + 26,
           space: 28,
           ...(bytes ? { incrs: binaryIncrements() } : {}),
           values: (_u, splits) => splits.map((v) => format(v)),
