@@ -1,5 +1,5 @@
 /** The per-PC table and the per-status summary shared by `exec --wait` and `executions <id>`. */
-import { nonZeroCounts, rowStory, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
+import { nonZeroCounts, rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
 import { escapeTerminal, firstLine, formatMs, renderTable, statusStyle, type Io } from "./output.js";
 
 /** What the OUTPUT column shows: the row's story (skip reason, stderr when it failed, else stdout). */
@@ -27,9 +27,7 @@ export const notSucceeded = (rows: readonly ExecutionRow[]): ExecutionRow[] => r
 export function summaryLines(view: Pick<ExecutionView, "counts" | "target_count" | "offline_waiting">, rows: readonly ExecutionRow[]): string {
   const parts = nonZeroCounts(view.counts).map(({ status, n }) => `${n} ${status}`);
   const lines = [`${view.target_count} PC${view.target_count === 1 ? "" : "s"}: ${parts.length ? parts.join(", ") : "none yet"}`];
-  const reasons = new Map<string, number>();
-  for (const r of rows) if (r.status === "skipped") reasons.set(r.skip_reason ?? "no reason given", (reasons.get(r.skip_reason ?? "no reason given") ?? 0) + 1);
-  for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1])) lines.push(`  skipped: ${escapeTerminal(reason, { singleLine: true })} (${n})`);
+  for (const { reason, n } of skipReasons(rows)) lines.push(`  skipped: ${escapeTerminal(reason, { singleLine: true })} (${n})`);
   if (view.offline_waiting) lines.push(`  waiting for ${view.offline_waiting} offline PC${view.offline_waiting === 1 ? "" : "s"} (they run it when they reconnect)`);
   return lines.join("\n") + "\n";
 }

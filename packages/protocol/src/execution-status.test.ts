@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionCounts } from "./api.js";
-import { countOf, nonZeroCounts, ROW_STATUSES, rowStory } from "./execution-status.js";
+import { countOf, nonZeroCounts, ROW_STATUSES, rowStory, skipReasons } from "./execution-status.js";
 import { shortId } from "./ids.js";
 
 const counts: ExecutionCounts = { total: 306, pending: 1, running: 1, done: 304, succeeded: 3, failed: 0, timed_out: 0, killed: 0, skipped: 300, error: 1, not_sent: 0 };
@@ -33,5 +33,19 @@ describe("execution status vocabulary", () => {
   });
   it("shortens ids to the random tail the UI shows", () => {
     expect(shortId("01a22aaf-f36c-7009-a7e6-b0f3b932440f")).toBe("b932440f");
+  });
+  it("counts skip reasons, most common first", () => {
+    const rows = [
+      { status: "skipped" as const, skip_reason: "job revoked" },
+      { status: "skipped" as const, skip_reason: "deadline passed" },
+      { status: "skipped" as const, skip_reason: "job revoked" },
+      { status: "skipped" as const, skip_reason: null },
+      { status: "failed" as const, skip_reason: null },
+    ];
+    expect(skipReasons(rows)).toEqual([
+      { reason: "job revoked", n: 2 },
+      { reason: "deadline passed", n: 1 },
+      { reason: "no reason given", n: 1 },
+    ]);
   });
 });

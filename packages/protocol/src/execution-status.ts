@@ -35,3 +35,14 @@ export function rowStory(r: Pick<ExecutionRow, "status" | "stdout_first_line" | 
   if (err && (r.status !== "succeeded" || !out)) return { stream: "stderr", text: err };
   return out ? { stream: "stdout", text: out } : null;
 }
+
+/** Why the skipped PCs skipped, most common first: `[{ reason: "job revoked", n: 300 }]`. */
+export function skipReasons(rows: readonly Pick<ExecutionRow, "status" | "skip_reason">[]): { reason: string; n: number }[] {
+  const byReason = new Map<string, number>();
+  for (const r of rows) {
+    if (r.status !== "skipped") continue;
+    const reason = r.skip_reason?.trim() || "no reason given";
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  return [...byReason].map(([reason, n]) => ({ reason, n })).sort((a, b) => b.n - a.n || a.reason.localeCompare(b.reason));
+}

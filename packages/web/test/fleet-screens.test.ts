@@ -291,6 +291,7 @@ describe("the operator's screens at fleet scale (chromium)", () => {
     expect(await chip("pending").textContent()).toBe("pending 16");
     expect(await chip("offline").textContent()).toBe("offline, waiting 16");
     await page.getByTestId("offline-waiting").getByText("Waiting for 16 offline PCs").waitFor();
+    expect(await page.getByTestId("skip-reasons").textContent()).toBe("Skipped because: simulator runs only echo scripts (24)");
     // The page stays short: the 43 rows scroll inside their box.
     expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(1600);
 

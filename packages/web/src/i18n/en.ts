@@ -316,6 +316,7 @@ export const en = {
   "error.RATE_LIMITED": "Too many requests; wait a moment.",
   "error.NATS_UNAVAILABLE": "The message broker cannot be reached; try again shortly.",
   "error.TIMEOUT": "No answer in time.",
+  "activity.skipReasons": "Skipped because",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -318,4 +318,5 @@ export const ja: Record<MessageKey, string> = {
   "error.RATE_LIMITED": "リクエストが多すぎます。少し待ってください。",
   "error.NATS_UNAVAILABLE": "メッセージブローカーに接続できません。しばらくしてから再試行してください。",
   "error.TIMEOUT": "時間内に応答がありませんでした。",
+  "activity.skipReasons": "スキップの理由",
 };

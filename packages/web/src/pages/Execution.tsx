@@ -4,7 +4,7 @@
  * for. Approve/Reject while it waits (disabled, with the reason, when this identity cannot decide), Kill and
  * Revoke; every action confirmed with a button that says what it does.
  */
-import { rowStory, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
+import { rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
 import { useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
@@ -66,6 +66,7 @@ function Triage({ view, query, onQuery }: { view: ExecutionView; query: RowQuery
   const t = useT();
   const rows = view.rows ?? [];
   const shown = filterRows(rows, query);
+  const reasons = skipReasons(rows);
   const chipLabel = (f: RowFilter): string => (f === "offline" ? t("activity.offlinePending") : t(`status.${f}`));
   return (
     <section className="triage">
@@ -87,6 +88,11 @@ function Triage({ view, query, onQuery }: { view: ExecutionView; query: RowQuery
         ))}
         <input type="search" name="pc" aria-label={t("activity.searchPc")} placeholder={t("activity.searchPc")} value={query.pc} onChange={(e) => onQuery({ ...query, pc: e.target.value })} />
       </div>
+      {reasons.length > 0 && (
+        <p className="small warn-text" data-testid="skip-reasons">
+          {t("activity.skipReasons")}: {reasons.map((r) => `${r.reason} (${r.n})`).join(" · ")}
+        </p>
+      )}
       <p className="muted small" data-testid="rows-shown">{t("activity.rowsShown", { shown: shown.length, total: rows.length })}</p>
       {shown.length > 0 && <Rows rows={shown} />}
     </section>

@@ -141,7 +141,7 @@ interface PendingRun {
   preview: ExecPreview;
 }
 
-function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: string; setJob(j: string): void; initialPcs: string[] }) {
+function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[]; job: string; setJob(j: string): void; initialPcs: string[]; anchor: RefObject<HTMLElement | null> }) {
   const t = useT();
   const { api } = useApi();
   const canOperate = useCanOperate();
@@ -199,7 +199,7 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
       .filter(Boolean)
       .join(" ") || undefined;
   return (
-    <section className="card" data-testid="exec-form">
+    <section className="card" data-testid="exec-form" ref={anchor}>
       <h2>{t("jobs.run")}</h2>
       <div className="filters">
         <label>
@@ -276,6 +276,7 @@ export function JobsPage() {
   const [job, setJob] = useState("");
   const [loadError, setLoadError] = useState<Error | undefined>();
   const editor = useRef<HTMLElement>(null);
+  const runForm = useRef<HTMLElement>(null);
   const initialPcs = useMemo(() => (search.get("pcs") ?? "").split(",").filter(Boolean), [search]);
   const edit = async (id: string): Promise<void> => {
     setLoadError(undefined);
@@ -293,8 +294,18 @@ export function JobsPage() {
       <h1>{t("jobs.title")}</h1>
       <h2>{t("jobs.catalog")}</h2>
       <ErrorBox error={jobs.error ?? loadError} />
-      {jobs.data && <Catalog jobs={jobs.data.items} onEdit={(id) => void edit(id)} onRun={setJob} onChanged={jobs.reload} />}
-      <ExecForm jobs={jobs.data?.items ?? []} job={job} setJob={setJob} initialPcs={initialPcs} />
+      {jobs.data && (
+        <Catalog
+          jobs={jobs.data.items}
+          onEdit={(id) => void edit(id)}
+          onRun={(id) => {
+            setJob(id);
+            runForm.current?.scrollIntoView({ block: "start" });
+          }}
+          onChanged={jobs.reload}
+        />
+      )}
+      <ExecForm jobs={jobs.data?.items ?? []} job={job} setJob={setJob} initialPcs={initialPcs} anchor={runForm} />
       <Editor text={text} setText={setText} onSaved={jobs.reload} anchor={editor} />
     </section>
   );

@@ -26,6 +26,7 @@ async function addMany(deps: Deps, cmd: Command, groups: readonly string[], pcs:
     ...groups.filter((g) => !GROUP_RE.test(g)).map((g) => ({ path: "<g>", message: `expected a group name (got "${g}")` })),
   ];
   if (groups.length === 0) details.push({ path: "<g>", message: "name at least one group" });
+  if (pcs.length === 0) details.push({ path: "--pcs", message: "name at least one pc_id" });
   if (details.length > 0) throw badInput("invalid arguments", details);
   const results = [];
   for (const g of groups) results.push(await deps.client.call("addGroupMembers", { params: { g }, body: { pcs: [...pcs] } }));
