@@ -57,6 +57,11 @@ describe("the API behind the operator's screens", () => {
     expect((await agents("?online=false")).map((a) => a.pc_id)).toEqual(["fs-3"]);
     expect((await agents("?q=hanako")).map((a) => a.pc_id)).toEqual(["fs-1"]);
     expect((await agents("?q=10.20.0")).map((a) => a.pc_id)).toEqual(["fs-1"]);
+    // A new network inventory moves the address shown (the address map is cached between inventories).
+    const moved = { interfaces: [{ name: "eth0", ip4: "10.30.0.9", internal: false }] };
+    await js.publish(subjects.inventory("fs-1", "net"), JSON.stringify(sampleInventory("fs-1", "net", moved)));
+    await waitFor(async () => (await agents("?q=10.30.0.9")).length === 1, { what: "the new address listed" });
+    expect((await agents()).find((a) => a.pc_id === "fs-1")?.ip_addresses).toEqual(["10.30.0.9"]);
 
     const added = await api<GroupMembersAdded>("POST", "/api/groups/tokyo/members", { pcs: ["fs-1", "fs-3", "fs-1"] });
     expect(added.status).toBe(200);

@@ -182,12 +182,17 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
     result_id: r.result_id,
   });
 
+  let addressCache: Map<string, string[]> | undefined;
+
   const forgetPc = db.transaction((pcId: string) => {
     for (const s of st.forget) s.run(pcId);
   });
 
   return {
-    upsertInventory: async (messages) => (messages.length ? upsertInventory(messages) : 0),
+    upsertInventory: async (messages) => {
+      if (messages.some((m) => m.category === "net")) addressCache = undefined;
+      return messages.length ? upsertInventory(messages) : 0;
+    },
     getInventory: async (pcId) => {
       const rows = st.pcInventory.all(pcId) as InventoryRow[];
       if (rows.length === 0) return undefined;
@@ -202,11 +207,14 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
       items: st.missingApp.all(name.toLowerCase()) as { pc_id: string; collected_at: string }[],
       without_inventory: st.withoutSoftware.all() as string[],
     }),
+    // The agents list asks on every poll; the addresses change only with a PC's `net` inventory.
     addresses: async () => {
+      if (addressCache) return addressCache;
       const out = new Map<string, string[]>();
       for (const { pc_id, ip } of st.addresses.all() as { pc_id: string; ip: unknown }[]) {
         if (typeof ip === "string") out.set(pc_id, [...(out.get(pc_id) ?? []), ip]);
       }
+      addressCache = out;
       return out;
     },
     applyJobFacts: async (inputs) => (inputs.length ? applyJobFacts(inputs) : 0),
@@ -219,6 +227,9 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
       })),
     factHistory: async (jobId, pcId) =>
       ((pcId ? st.historyPc.all(jobId, pcId) : st.history.all(jobId)) as HistoryRow[]).map(toChange),
-    forgetPc: async (pcId) => forgetPc(pcId),
+    forgetPc: async (pcId) => {
+      addressCache = undefined;
+      forgetPc(pcId);
+    },
   };
 }
