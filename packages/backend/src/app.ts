@@ -131,7 +131,11 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     await deps.fleet?.forgetPc(pcId);
     deps.perf?.ingest.forget(pcId);
   };
-  agentRoutes(app, routeDeps, { onForget });
+  agentRoutes(app, routeDeps, {
+    onForget,
+    ...(deps.fleet ? { addresses: deps.fleet.addresses } : {}),
+    ...(deps.perf ? { latestPerf: (pc: string) => deps.perf?.ingest.latestOf(pc) } : {}),
+  });
   agentRpcRoutes(app, routeDeps);
   if (deps.fleet) inventoryRoutes(app, routeDeps, deps.fleet);
   groupRoutes(app, routeDeps);

@@ -47,7 +47,7 @@ describe("auth, jobs, scripts and groups routes", () => {
 
     const list = await env().backend.api("GET", "/api/jobs");
     expect(list.body).toEqual({
-      items: [{ id: "hello", version: "1.0.0", description: "Say hello", shell: "sh", require_approval: false, status: "ACTIVE" }],
+      items: [{ id: "hello", version: "1.0.0", description: "Say hello", shell: "sh", require_approval: false, status: "ACTIVE", inventory: false }],
       next_cursor: null,
     });
     const show = await env().backend.api("GET", "/api/jobs/hello");

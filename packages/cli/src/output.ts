@@ -1,4 +1,5 @@
 /** Human and machine output: aligned tables, `--json`, compact durations, optional colour. */
+import { createInterface } from "node:readline/promises";
 import { formatDuration } from "@kanade/protocol";
 
 /** Where output goes and what the terminal can do; passed to every command so tests can fake it. */
@@ -11,17 +12,52 @@ export interface Io {
   color: boolean;
   /** stdout is a terminal: live views may clear and redraw it. */
   stdoutIsTTY?: boolean;
+  /** Asks the operator a question and returns the answer; absent when nobody can answer (stdin or stderr not a terminal). */
+  ask?(question: string): Promise<string>;
+}
+
+/**
+ * A reader that stopped reading (`kanade agents --json | head`) closes the pipe: writing on gets EPIPE.
+ * Stop quietly, as `head`'s other writers do, instead of dying with a stack trace; the exit code is 0
+ * because nothing failed that the reader wanted.
+ */
+export function exitOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") return exit(0);
+    throw err;
+  });
 }
 
 export function processIo(env: NodeJS.ProcessEnv = process.env): Io {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+  exitOnClosedPipe(process.stdout, (code) => process.exit(code));
+  exitOnClosedPipe(process.stderr, (code) => process.exit(code));
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stderrIsTTY: process.stderr.isTTY === true,
     color: process.stdout.isTTY === true && !noColor,
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...(interactive
+      ? {
+          ask: async (question: string) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              return await rl.question(question);
+            } finally {
+              rl.close();
+            }
+          },
+        }
+      : {}),
   };
+}
+
+/** Asks a yes/no question; only `y` or `yes` (any case) is yes. */
+export async function confirm(io: Io, question: string): Promise<boolean> {
+  if (!io.ask) return false;
+  return /^\s*y(es)?\s*$/i.test(await io.ask(`${question} [y/N] `));
 }
 
 export function printJson(io: Io, value: unknown): void {

@@ -82,11 +82,16 @@ describe("kanade against the real backend", () => {
     const execs = await json<ExecutionSummary[]>("executions");
     expect(execs.map((e) => e.exec_id)).toContain(fired.exec_id);
     const table = await kanade("executions");
-    expect(table.stdout).toMatch(new RegExp(`^${fired.exec_id}\\s+hello\\s+1\\.0\\.0\\s+running\\s+0/2\\s+0\\s+0\\s+\\S+$`, "m"));
+    // The short id the web UI shows, then one count per outcome (succeeded … not_sent), then how long ago.
+    const tail = fired.exec_id.replace(/-/g, "").slice(-8);
+    expect(table.stdout.split("\n")[0]).toMatch(/^EXEC\s+JOB\s+VERSION\s+STATE\s+DONE\/TOTAL\s+SUCCEEDED\s+FAILED\s+TIMED_OUT\s+ERROR\s+KILLED\s+SKIPPED\s+NOT_SENT\s+CREATED$/);
+    expect(table.stdout).toMatch(new RegExp(`^${tail}\\s+hello\\s+1\\.0\\.0\\s+running\\s+0/2(\\s+0){7}\\s+\\d+s ago$`, "m"));
     const one = await kanade("executions", fired.exec_id);
     expect(one.stdout).toMatch(/^ghost-1\s+pending\s+-\s+-\s+-$/m);
 
-    expect(await kanade("kill", fired.exec_id)).toMatchObject({ code: 0, stdout: `kill sent for ${fired.exec_id}\n` });
+    // The tail the table shows works wherever an exec id is asked for.
+    expect((await kanade("executions", tail)).stdout).toContain(`exec_id: ${fired.exec_id}\n`);
+    expect(await kanade("kill", tail)).toMatchObject({ code: 0, stdout: `kill sent for ${fired.exec_id}\n` });
     expect(await json<ResultRecord[]>("results", "--exec", fired.exec_id)).toEqual([]);
   });
 

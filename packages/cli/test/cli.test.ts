@@ -156,6 +156,7 @@ describe("kanade exec", () => {
         "PC    STATUS     EXIT  DURATION  OUTPUT",
         "pc-1  succeeded  0     1.2s      hello from pc-1",
         "pc-2  failed     3     350ms     -",
+        "2 PCs: 1 succeeded, 1 failed",
         "",
       ].join("\n"),
     );
@@ -184,7 +185,7 @@ describe("kanade exec --wait on an execution that ended badly", () => {
     const r = await kanade(["exec", "hello", "--all", "--wait"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
-      [`exec_id: ${EXEC_ID}`, "targets: 2", "PC    STATUS    EXIT  DURATION  OUTPUT", "pc-1  not_sent  -     -         -", "pc-2  not_sent  -     -         -", ""].join("\n"),
+      [`exec_id: ${EXEC_ID}`, "targets: 2", "PC    STATUS    EXIT  DURATION  OUTPUT", "pc-1  not_sent  -     -         -", "pc-2  not_sent  -     -         -", "2 PCs: 2 not_sent", ""].join("\n"),
     );
     expect(r.stderr).toBe(
       "2/2 done, 0 running, 0 pending, 2 not sent\nerror: execution failed_to_publish (the broker did not take the commands (TIMEOUT); nothing was queued)\n",

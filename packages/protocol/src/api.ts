@@ -38,6 +38,19 @@ export const approvalDecisionSchema = z
   .strict();
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
+/** `POST /api/exec/{job_id}/preview`: what an exec request would target, to confirm before firing it. */
+export const execPreviewSchema = z.object({
+  job_id: z.string(),
+  version: z.string(),
+  require_approval: z.boolean(),
+  target_count: z.number().int(),
+  online: z.number().int(),
+  offline: z.number().int(),
+  /** Targeted PCs that have never sent a heartbeat (named but unknown). */
+  unknown: z.array(z.string()),
+});
+export type ExecPreview = z.infer<typeof execPreviewSchema>;
+
 export const execResponseSchema = z.object({
   exec_id: z.string(),
   target_count: z.number().int(),
@@ -111,6 +124,12 @@ export const executionRowSchema = z.object({
   finished_at: z.string().nullable(),
   duration_ms: z.number().nullable(),
   stdout_first_line: z.string().nullable(),
+  /** First line of stderr, for rows whose stdout does not tell the story. */
+  stderr_first_line: z.string().nullable().optional(),
+  /** Why the PC skipped the run (revoked, version pin, deadline …), for `skipped` rows. */
+  skip_reason: z.string().nullable().optional(),
+  /** The PC's online state now (pending PCs that are offline run it only when they reconnect). */
+  online: z.boolean().optional(),
 });
 export type ExecutionRow = z.infer<typeof executionRowSchema>;
 
@@ -122,7 +141,12 @@ export const executionDetailSchema = executionSummarySchema.extend({
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 /** `GET /api/executions/{exec_id}`: the detail, or only the summary with `?rows=false`. */
-export const executionViewSchema = executionSummarySchema.extend({ rows: z.array(executionRowSchema).optional(), approval: approvalInfoSchema.optional() });
+export const executionViewSchema = executionSummarySchema.extend({
+  rows: z.array(executionRowSchema).optional(),
+  approval: approvalInfoSchema.optional(),
+  /** PCs that have not started it and are offline now: the execution waits for them to reconnect. */
+  offline_waiting: z.number().int().optional(),
+});
 export type ExecutionView = z.infer<typeof executionViewSchema>;
 
 export const resultRecordSchema = z.object({
@@ -166,6 +190,8 @@ export const jobSummarySchema = z.object({
   shell: z.string(),
   require_approval: z.boolean(),
   status: jobStatusSchema,
+  /** The manifest has an `inventory:` block: its stdout is facts shown as fleet inventory. */
+  inventory: z.boolean().optional(),
 });
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 
@@ -193,6 +219,15 @@ export const agentSummarySchema = z.object({
   agent_cpu_pct: z.number().nullable().optional(),
   /** The interval the agent reported; online = a heartbeat within 3× this. */
   heartbeat_interval_secs: z.number().nullable().optional(),
+  /** Who is logged on, from the last heartbeat. */
+  logged_in_user: z.string().nullable().optional(),
+  /** IPv4 addresses of the PC's non-internal interfaces, from its network inventory. */
+  ip_addresses: z.array(z.string()).optional(),
+  /** The host's CPU and memory from its newest perf sample, taken at `perf_at` (stale when the PC is offline). */
+  cpu_pct: z.number().nullable().optional(),
+  mem_used_bytes: z.number().nullable().optional(),
+  mem_total_bytes: z.number().nullable().optional(),
+  perf_at: z.string().nullable().optional(),
 });
 export type AgentSummary = z.infer<typeof agentSummarySchema>;
 
@@ -265,6 +300,20 @@ export const installedAppRowSchema = z.object({
   publisher: z.string().nullable(),
 });
 export type InstalledAppRow = z.infer<typeof installedAppRowSchema>;
+
+/** `GET /api/inventory/apps/missing?app=`: PCs whose software inventory has no application matching `app`. */
+export const missingAppSchema = z.object({
+  app: z.string(),
+  items: z.array(z.object({ pc_id: z.string(), collected_at: z.string() })),
+  /** Known agents that have not reported software inventory: whether they have it is unknown. */
+  without_inventory: z.array(z.string()),
+  next_cursor: z.string().nullable(),
+});
+export type MissingApp = z.infer<typeof missingAppSchema>;
+
+/** `POST /api/groups/{g}/members`: the PCs added (those not already members) and the group's members now. */
+export const groupMembersAddedSchema = z.object({ group: z.string(), added: z.array(z.string()), members: z.array(z.string()) });
+export type GroupMembersAdded = z.infer<typeof groupMembersAddedSchema>;
 
 /** `GET /api/agents/{pc}/effective_config` */
 export type { EffectiveConfig, ConfigConflict } from "./config-resolve.js";

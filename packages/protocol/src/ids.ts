@@ -15,3 +15,12 @@ export const isPcId = (s: string): boolean => PC_ID_RE.test(s);
 export const isJobId = (s: string): boolean => JOB_ID_RE.test(s);
 export const isGroupName = (s: string): boolean => GROUP_RE.test(s);
 export const isSemver = (s: string): boolean => SEMVER_RE.test(s);
+
+/**
+ * The short form of an id shown by the web UI and the CLI: the last 8 hex digits. A UUIDv7 starts with a
+ * millisecond timestamp shared by ids made together, so the random tail is what tells them apart.
+ * `GET /api/executions?id=` and the CLI accept it (or any unique prefix or suffix) back.
+ */
+export const shortId = (id: string): string => id.replace(/-/g, "").slice(-8);
+/** A piece of an id as an operator may paste it: 4 or more hex digits, dashes allowed. */
+export const ID_FRAGMENT_RE = /^[0-9a-fA-F-]{4,36}$/;

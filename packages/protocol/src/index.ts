@@ -1,4 +1,7 @@
 export * from "./api.js";
+export * from "./execution-status.js";
+export * from "./agent-search.js";
+export * from "./inventory-view.js";
 export * from "./duration.js";
 export * from "./errors.js";
 export * from "./exit-codes.js";

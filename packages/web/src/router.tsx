@@ -1,10 +1,11 @@
 /** A tiny history router: the pages are few and flat, so a path match table beats a routing dependency. */
-import { createContext, useCallback, useContext, useEffect, useState, type MouseEvent, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
 
 interface RouterValue {
   path: string;
   search: URLSearchParams;
-  navigate(to: string): void;
+  /** `replace`: change the URL in place (a filter typed into a page) without a history entry or a scroll to the top. */
+  navigate(to: string, opts?: { replace?: boolean }): void;
 }
 
 const RouterContext = createContext<RouterValue | null>(null);
@@ -16,13 +17,15 @@ export function RouterProvider({ children }: { children: ReactNode }) {
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, []);
-  const navigate = useCallback((to: string) => {
-    window.history.pushState(null, "", to);
+  const navigate = useCallback((to: string, opts: { replace?: boolean } = {}) => {
+    if (opts.replace) window.history.replaceState(null, "", to);
+    else window.history.pushState(null, "", to);
     const u = new URL(to, window.location.origin);
     setLoc({ path: u.pathname, search: u.search });
-    window.scrollTo(0, 0);
+    if (!opts.replace) window.scrollTo(0, 0);
   }, []);
-  return <RouterContext.Provider value={{ path: loc.path, search: new URLSearchParams(loc.search), navigate }}>{children}</RouterContext.Provider>;
+  const search = useMemo(() => new URLSearchParams(loc.search), [loc.search]);
+  return <RouterContext.Provider value={{ path: loc.path, search, navigate }}>{children}</RouterContext.Provider>;
 }
 
 export function useRouter(): RouterValue {
@@ -31,7 +34,8 @@ export function useRouter(): RouterValue {
   return r;
 }
 
-export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+/** An in-app link; other anchor attributes (title, data-*) pass through to the `<a>`. */
+export function Link({ to, children, className, ...rest }: { to: string; children: ReactNode; className?: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href" | "onClick" | "className" | "children">) {
   const { navigate } = useRouter();
   const onClick = (e: MouseEvent<HTMLAnchorElement>): void => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
@@ -39,7 +43,7 @@ export function Link({ to, children, className }: { to: string; children: ReactN
     navigate(to);
   };
   return (
-    <a href={to} onClick={onClick} className={className}>
+    <a href={to} onClick={onClick} className={className} {...rest}>
       {children}
     </a>
   );

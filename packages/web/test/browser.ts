@@ -35,12 +35,15 @@ export async function launch(userDataDir: string): Promise<BrowserContext> {
   });
 }
 
-/** Saves a viewport screenshot to test-output/screenshots; with KANADE_UPDATE_DOCS_IMG=1 also into docs/operator/img. */
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a viewport screenshot to test-output/screenshots; with KANADE_UPDATE_DOCS_IMG=1 also into
+ * docs/operator/img, unless `docs: false` (a shot only the test run needs).
+ */
+export async function shot(page: Page, name: string, opts: { docs?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = `${SCREENSHOT_DIR}/${name}.png`;
   await page.screenshot({ path: file });
-  if (process.env.KANADE_UPDATE_DOCS_IMG === "1") {
+  if (process.env.KANADE_UPDATE_DOCS_IMG === "1" && opts.docs !== false) {
     mkdirSync(DOCS_IMG_DIR, { recursive: true });
     copyFileSync(file, `${DOCS_IMG_DIR}/${name}.png`);
   }

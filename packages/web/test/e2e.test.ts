@@ -97,15 +97,20 @@ describe("web UI (chromium)", () => {
     await page.locator('input[name="pc"][value="web-pc-1"]').check();
     await page.locator('input[name="pc"][value="web-pc-2"]').check();
     await shot(page, "jobs");
-    await page.getByTestId("exec-form").getByRole("button", { name: "Run" }).click();
+    await page.getByTestId("exec-form").getByRole("button", { name: "Run on 2 selected" }).click();
+    // More than one PC: confirmed first, with the count and a button that says what it does.
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Run hello 1.0.0 on 2 PCs?").waitFor();
+    await dialog.getByRole("button", { name: "Run on 2 PCs" }).click();
     await page.waitForURL(/\/activity\/[0-9a-f-]{36}$/);
-    const rows = page.getByTestId("execution-rows");
-    await rows.locator('tr[data-pc="web-pc-1"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
-    await rows.locator('tr[data-pc="web-pc-2"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
-    expect(await rows.locator("tbody tr").count()).toBe(2);
+    const row = (pc: string, status: string) => page.locator(`[data-testid="exec-row"][data-pc="${pc}"][data-status="${status}"]`);
+    await row("web-pc-1", "succeeded").waitFor({ timeout: 30_000 });
+    await row("web-pc-2", "succeeded").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("exec-row").count()).toBe(2);
     await shot(page, "execution");
 
-    await rows.locator('tr[data-pc="web-pc-1"] a:has(.badge)').click();
+    // The whole row opens the PC's result.
+    await row("web-pc-1", "succeeded").click();
     await page.getByTestId("stdout").getByText("hello from").waitFor();
     expect(await page.getByTestId("exit-code").textContent()).toBe("0");
     await shot(page, "result");
@@ -115,12 +120,12 @@ describe("web UI (chromium)", () => {
     const exec = await api.call("execJob", { params: { job_id: "long-running" }, body: { pcs: ["web-pc-3"] } });
     await page.goto(`${backend.url}/activity`);
     await page.locator(`tr[data-exec="${exec.exec_id}"] a`).first().click();
-    const row = page.getByTestId("execution-rows").locator('tr[data-pc="web-pc-3"]');
+    const row = page.locator('[data-testid="exec-row"][data-pc="web-pc-3"]');
     await row.and(page.locator('[data-status="running"]')).waitFor({ timeout: 30_000 });
-    await page.getByRole("button", { name: "Kill" }).click();
+    await page.getByRole("button", { name: "Kill", exact: true }).click();
     await page.getByRole("dialog").getByText(/Kill execution/).waitFor();
     await shot(page, "kill-confirm");
-    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Kill on 1 PC" }).click();
     await page.getByText("Kill sent.").waitFor();
     await row.and(page.locator('[data-status="killed"]')).waitFor({ timeout: 30_000 });
     // The execution itself is in state killed, and the page says so.
@@ -131,7 +136,7 @@ describe("web UI (chromium)", () => {
 
     // Revoke job (confirmed) marks the job revoked on the backend.
     await page.getByRole("button", { name: "Revoke job" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke long-running" }).click();
     await page.getByText("long-running revoked.").waitFor();
     expect((await api.call("getJob", { params: { id: "long-running" } })).status).toBe("REVOKED");
 
@@ -166,13 +171,14 @@ describe("web UI (chromium)", () => {
     await page.locator('[data-job="guarded"]').waitFor();
     await page.locator('select[name="job"]').selectOption("guarded");
     await page.locator('input[name="pc"][value="web-pc-1"]').check();
-    await page.getByTestId("exec-form").getByRole("button", { name: "Run" }).click();
+    await page.getByTestId("exec-form").getByRole("button", { name: "Run on 1 selected" }).click();
     await page.waitForURL(/\/activity\/[0-9a-f-]{36}$/);
     const execId = page.url().split("/").pop() ?? "";
     await page.getByTestId("awaiting-approval").waitFor();
-    await page.getByRole("button", { name: "Approve" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
-    await page.getByRole("alert").getByText("a different operator must approve it").waitFor();
+    // The requester cannot decide: Approve is disabled, and the one note says why.
+    expect(await page.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    expect(await page.getByTestId("approval-blocked").getAttribute("data-reason")).toBe("own");
+    await page.getByText("You requested this execution: a different operator must approve or reject it.").waitFor();
     const pending = await api.call("getExecution", { params: { exec_id: execId } });
     expect(pending.state).toBe("pending_approval");
     expect(pending.rows?.map((r) => r.status)).toEqual(["pending"]);
@@ -212,9 +218,9 @@ describe("web UI (chromium)", () => {
 
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("dialog").getByText(/Approve execution/).waitFor();
-    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Approve and run on 1 PC" }).click();
     await page.getByText("Approved. The commands are on their way.").waitFor();
-    const row = page.getByTestId("execution-rows").locator('tr[data-pc="web-pc-1"]');
+    const row = page.locator('[data-testid="exec-row"][data-pc="web-pc-1"]');
     await row.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId("awaiting-approval").waitFor({ state: "detached" });
     expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);

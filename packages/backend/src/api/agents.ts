@@ -1,12 +1,20 @@
 /** Agents as their heartbeats describe them; online = a heartbeat within 3× the agent's interval. */
 import type { FastifyInstance } from "fastify";
-import { KanadeError, type AgentSummary } from "@kanade/protocol";
+import { agentMatches, KanadeError, type AgentSummary, type HostPerf } from "@kanade/protocol";
 import { DEFAULT_HEARTBEAT_SECS, isOnline } from "../agents/online.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { RouteDeps } from "../deps.js";
 import { serve } from "./route.js";
 
-function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): AgentSummary {
+/** What other stores know about each PC, shown in the agents list. */
+export interface AgentExtras {
+  /** IPv4 addresses per PC, from network inventory. */
+  addresses?: () => Promise<ReadonlyMap<string, readonly string[]>>;
+  /** The newest host perf sample of a PC. */
+  latestPerf?: (pcId: string) => HostPerf | undefined;
+}
+
+function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addresses: readonly string[] | undefined, perf: HostPerf | undefined): AgentSummary {
   return {
     pc_id: a.pc_id,
     online: isOnline(a, now),
@@ -20,23 +28,43 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date): Age
     agent_rss_bytes: a.agent_rss_bytes,
     agent_cpu_pct: a.agent_cpu_pct,
     heartbeat_interval_secs: a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS,
+    logged_in_user: a.logged_in_user,
+    ip_addresses: [...(addresses ?? [])],
+    cpu_pct: perf?.cpu_pct ?? null,
+    mem_used_bytes: perf?.mem_used_bytes ?? null,
+    mem_total_bytes: perf?.mem_total_bytes ?? null,
+    perf_at: perf?.at ?? null,
   };
 }
 
 /** `onForget` lets feature stores drop what they know about a decommissioned PC (inventory, facts). */
-export function agentRoutes(app: FastifyInstance, deps: RouteDeps, hooks: { onForget?: (pcId: string) => void | Promise<void> } = {}): void {
-  serve(app, "listAgents", async ({ query }) => {
+export function agentRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  hooks: { onForget?: (pcId: string) => void | Promise<void> } & AgentExtras = {},
+): void {
+  const summaries = async (records: readonly AgentRecord[]): Promise<AgentSummary[]> => {
     const now = deps.clock();
-    let items = (await deps.agents.listAgents()).map((a) => toSummary(a, deps.groups.cached(a.pc_id), now));
-    if (query.online !== undefined) items = items.filter((a) => a.online === query.online);
+    const addresses = (await hooks.addresses?.()) ?? new Map<string, readonly string[]>();
+    return records.map((a) => toSummary(a, deps.groups.cached(a.pc_id), now, addresses.get(a.pc_id), hooks.latestPerf?.(a.pc_id)));
+  };
+
+  serve(app, "listAgents", async ({ query }) => {
+    const items = (await summaries(await deps.agents.listAgents())).filter(
+      (a) =>
+        (query.online === undefined || a.online === query.online) &&
+        (query.group === undefined || a.groups.includes(query.group)) &&
+        (query.q === undefined || agentMatches(a, query.q)),
+    );
     return { items, next_cursor: null };
   });
 
   serve(app, "getAgent", async ({ params }) => {
     const a = await deps.agents.getAgent(params.pc);
     if (!a) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${params.pc}" has sent a heartbeat`);
+    const [summary] = await summaries([a]);
     return {
-      ...toSummary(a, deps.groups.cached(params.pc), deps.clock()),
+      ...summary!,
       boot_time: a.boot_time,
       logged_in_user: a.logged_in_user,
       quarantined_versions: a.quarantined_versions,

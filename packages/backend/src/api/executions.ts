@@ -1,10 +1,22 @@
 /** Executions: list, detail with per-PC rows, kill, approve and reject (see executions/). */
 import type { FastifyInstance } from "fastify";
+import type { ExecutionView } from "@kanade/protocol";
+import { isOnline } from "../agents/online.js";
 import { decodeCursor } from "../cursor.js";
 import type { RouteDeps } from "../deps.js";
 import { serve } from "./route.js";
 
 export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  /** Each row says whether its PC is online now, and the view how many PCs it still waits for while they are offline. */
+  const withOnline = async (view: ExecutionView): Promise<ExecutionView> => {
+    if (!view.rows) return view;
+    const now = deps.clock();
+    const online = new Map((await deps.agents.listAgents()).map((a) => [a.pc_id, isOnline(a, now)]));
+    const rows = view.rows.map((r) => ({ ...r, online: online.get(r.pc_id) === true }));
+    const waiting = view.state === "running" || view.state === "pending_approval";
+    return { ...view, rows, offline_waiting: waiting ? rows.filter((r) => r.status === "pending" && !r.online).length : 0 };
+  };
+
   serve(app, "listExecutions", async ({ query }) => {
     const after = decodeCursor(query.cursor);
     return deps.executions.list({
@@ -12,9 +24,10 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
       ...(after ? { after } : {}),
       ...(query.job_id ? { job_id: query.job_id } : {}),
       ...(query.state ? { state: query.state } : {}),
+      ...(query.id ? { id: query.id } : {}),
     });
   });
-  serve(app, "getExecution", ({ params, query }) => deps.executions.get(params.exec_id, query.rows !== false));
+  serve(app, "getExecution", async ({ params, query }) => withOnline(await deps.executions.get(params.exec_id, query.rows !== false)));
   serve(app, "killExecution", ({ params }, ctx) => deps.executions.kill(ctx.caller, params.exec_id));
   serve(app, "approveExecution", ({ params, body }, ctx) => deps.executions.decide(ctx.caller, params.exec_id, "approved", body.manifest_digest));
   serve(app, "rejectExecution", ({ params }, ctx) => deps.executions.decide(ctx.caller, params.exec_id, "rejected"));

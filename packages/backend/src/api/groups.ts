@@ -5,6 +5,9 @@ import type { RouteDeps } from "../deps.js";
 import { requireNats } from "../nats.js";
 import { serve } from "./route.js";
 
+/** KV updates in flight at once when many PCs join a group. */
+const ADD_CONCURRENCY = 32;
+
 export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const mutate = async (caller: Caller, action: string, pc: string, change: (current: string[]) => string[]): Promise<{ pc_id: string; groups: string[] }> => {
     requireNats(deps.nats);
@@ -24,6 +27,36 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
   serve(app, "removeAgentGroup", ({ params }, ctx) =>
     mutate(ctx.caller, "agent.groups.remove", params.pc, (current) => current.filter((x) => x !== params.g)),
   );
+  // Many PCs into one group: one request and one audit record instead of one of each per PC.
+  serve(app, "addGroupMembers", async ({ params, body }, ctx) => {
+    requireNats(deps.nats);
+    const group = params.g;
+    const pcs = [...new Set(body.pcs)].sort();
+    const added = await deps.auditLog.around(
+      ctx.caller,
+      { action: "group.members.add", target: group, payload: { pcs } },
+      async () => {
+        // Set on every attempt of the compare-and-set, so a retry that finds the PC already a member counts right.
+        const joined = new Map<string, boolean>();
+        for (let i = 0; i < pcs.length; i += ADD_CONCURRENCY) {
+          await Promise.all(
+            pcs.slice(i, i + ADD_CONCURRENCY).map((pc) =>
+              deps.groups.update(pc, (current) => {
+                const member = current.includes(group);
+                joined.set(pc, !member);
+                return member ? current : [...current, group];
+              }),
+            ),
+          );
+        }
+        return pcs.filter((pc) => joined.get(pc) === true);
+      },
+      (after) => ({ payload: { pcs, added: after } }),
+    );
+    deps.log.info({ group, added: added.length, asked: pcs.length }, "PCs added to group");
+    return { group, added, members: deps.groups.members(group) };
+  });
+
   serve(app, "listGroups", async () => {
     const items = [...deps.groups.all()].map(([group, members]) => ({
       group,

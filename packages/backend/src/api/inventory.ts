@@ -8,6 +8,8 @@ import { serve } from "./route.js";
 export function inventoryRoutes(app: FastifyInstance, deps: RouteDeps, fleet: FleetStore): void {
   serve(app, "findInstalledApps", async ({ query }) => ({ items: await fleet.findApps(query.app, query.limit), next_cursor: null }));
 
+  serve(app, "findMissingApp", async ({ query }) => ({ app: query.app, ...(await fleet.missingApp(query.app)), next_cursor: null }));
+
   serve(app, "getInventory", async ({ params }) => {
     const record = await fleet.getInventory(params.pc);
     if (!record) throw new KanadeError("AGENT_NOT_FOUND", `No inventory from "${params.pc}" yet`);

@@ -26,6 +26,13 @@ export interface FleetStore {
   getInventory(pcId: string): Promise<InventoryRecord | undefined>;
   /** PCs with an application whose name contains `name` (case-insensitive). */
   findApps(name: string, limit: number): Promise<InstalledAppRow[]>;
+  /**
+   * PCs whose software inventory has no application whose name contains `name` (the complement of findApps
+   * among PCs that reported software), and known agents that never reported software.
+   */
+  missingApp(name: string): Promise<{ items: { pc_id: string; collected_at: string }[]; without_inventory: string[] }>;
+  /** IPv4 addresses of each PC's non-internal interfaces, from its `net` inventory. */
+  addresses(): Promise<Map<string, string[]>>;
   /** Stores the facts of one inventory-job result and records what changed; idempotent per result_id. */
   applyJobFacts(input: readonly JobFactsInput[]): Promise<number>;
   listJobFacts(jobId: string): Promise<JobFactsRow[]>;
@@ -92,6 +99,20 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
     findApps: db.prepare(
       `SELECT pc_id, name, version, publisher FROM installed_apps WHERE instr(name_lc, ?) > 0
        ORDER BY name_lc, pc_id LIMIT ?`,
+    ),
+    missingApp: db.prepare(
+      `SELECT i.pc_id, i.collected_at FROM inventory i
+       WHERE i.category = 'sw' AND NOT EXISTS (SELECT 1 FROM installed_apps a WHERE a.pc_id = i.pc_id AND instr(a.name_lc, ?) > 0)
+       ORDER BY i.pc_id`,
+    ),
+    withoutSoftware: db
+      .prepare(`SELECT pc_id FROM agents WHERE pc_id NOT IN (SELECT pc_id FROM inventory WHERE category = 'sw') ORDER BY pc_id`)
+      .pluck(),
+    addresses: db.prepare(
+      `SELECT i.pc_id, json_extract(j.value, '$.ip4') AS ip FROM inventory i, json_each(i.data, '$.interfaces') j
+       WHERE i.category = 'net' AND json_valid(i.data) AND json_extract(j.value, '$.internal') IS NOT 1
+         AND json_extract(j.value, '$.ip4') IS NOT NULL AND json_extract(j.value, '$.ip4') != ''
+       ORDER BY i.pc_id, j.key`,
     ),
     getFacts: db.prepare(`SELECT pc_id, result_id, collected_at, facts FROM job_facts WHERE job_id = ? AND pc_id = ?`),
     putFacts: db.prepare(
@@ -161,12 +182,17 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
     result_id: r.result_id,
   });
 
+  let addressCache: Map<string, string[]> | undefined;
+
   const forgetPc = db.transaction((pcId: string) => {
     for (const s of st.forget) s.run(pcId);
   });
 
   return {
-    upsertInventory: async (messages) => (messages.length ? upsertInventory(messages) : 0),
+    upsertInventory: async (messages) => {
+      if (messages.some((m) => m.category === "net")) addressCache = undefined;
+      return messages.length ? upsertInventory(messages) : 0;
+    },
     getInventory: async (pcId) => {
       const rows = st.pcInventory.all(pcId) as InventoryRow[];
       if (rows.length === 0) return undefined;
@@ -177,6 +203,20 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
       return { pc_id: pcId, categories };
     },
     findApps: async (name, limit) => st.findApps.all(name.toLowerCase(), limit) as InstalledAppRow[],
+    missingApp: async (name) => ({
+      items: st.missingApp.all(name.toLowerCase()) as { pc_id: string; collected_at: string }[],
+      without_inventory: st.withoutSoftware.all() as string[],
+    }),
+    // The agents list asks on every poll; the addresses change only with a PC's `net` inventory.
+    addresses: async () => {
+      if (addressCache) return addressCache;
+      const out = new Map<string, string[]>();
+      for (const { pc_id, ip } of st.addresses.all() as { pc_id: string; ip: unknown }[]) {
+        if (typeof ip === "string") out.set(pc_id, [...(out.get(pc_id) ?? []), ip]);
+      }
+      addressCache = out;
+      return out;
+    },
     applyJobFacts: async (inputs) => (inputs.length ? applyJobFacts(inputs) : 0),
     listJobFacts: async (jobId) =>
       (st.listFacts.all(jobId) as FactsRow[]).map((r) => ({
@@ -187,6 +227,9 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
       })),
     factHistory: async (jobId, pcId) =>
       ((pcId ? st.historyPc.all(jobId, pcId) : st.history.all(jobId)) as HistoryRow[]).map(toChange),
-    forgetPc: async (pcId) => forgetPc(pcId),
+    forgetPc: async (pcId) => {
+      addressCache = undefined;
+      forgetPc(pcId);
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface ExecutionList {
   after?: PageKey;
   job_id?: string;
   state?: StoredState;
+  /** Lowercase hex: a prefix or suffix of the exec_id without dashes. */
+  id?: string;
 }
 
 export interface Executions {

@@ -94,6 +94,7 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
        LEFT JOIN started s ON s.exec_id = @e AND s.pc_id = pcs.pc_id
        ORDER BY pcs.pc_id`,
     ),
+    rowExtras: db.prepare(`SELECT result_id, substr(stderr, 1, ${STDOUT_HEAD_CHARS}) AS stderr_head, skip_reason FROM results WHERE exec_id = ?`),
     byState: db.prepare(`SELECT state, COUNT(*) AS n FROM executions GROUP BY state`),
     any: db.prepare(`SELECT 1 FROM executions LIMIT 1`).pluck(),
   };
@@ -142,7 +143,7 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
       const row = st.getExec.get(execId) as ExecutionDbRow | undefined;
       return row ? toExecution(row) : undefined;
     },
-    list: async ({ limit, after, job_id, state }) => {
+    list: async ({ limit, after, job_id, state, id }) => {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit };
       if (after) {
@@ -156,6 +157,11 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
       if (state) {
         where.push("state = @state");
         params.state = state;
+      }
+      if (id) {
+        // A prefix or suffix of the id without its dashes, as the UI and the CLI shorten ids.
+        where.push("(replace(exec_id, '-', '') LIKE @id || '%' OR replace(exec_id, '-', '') LIKE '%' || @id)");
+        params.id = id;
       }
       const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                    ORDER BY created_at DESC, exec_id DESC LIMIT @limit`;
@@ -173,7 +179,10 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
       }
       return counts;
     },
-    rows: async (execId) => (st.rows.all({ e: execId }) as RowDbRow[]).map(toRow),
+    rows: async (execId) => {
+      const extras = new Map((st.rowExtras.all(execId) as RowExtrasDbRow[]).map((x) => [x.result_id, x]));
+      return (st.rows.all({ e: execId }) as RowDbRow[]).map((r) => withExtras(toRow(r), r.result_id === null ? undefined : extras.get(r.result_id)));
+    },
     approval: async (execId) => {
       const r = st.getApproval.get(execId) as ApprovalDbRow | undefined;
       return r ? { ...r, request: JSON.parse(r.request) as ApprovalRecord["request"], manifest: r.manifest === null ? null : (JSON.parse(r.manifest) as ApprovalRecord["manifest"]) } : undefined;
@@ -213,6 +222,16 @@ const emptyCounts = (): ExecutionCounts => ({
   skipped: 0,
   error: 0,
 });
+
+interface RowExtrasDbRow {
+  result_id: string;
+  stderr_head: string | null;
+  skip_reason: string | null;
+}
+
+/** The first line of stderr and the skip reason, for triage of a big execution. */
+const withExtras = (row: ExecutionRow, x: RowExtrasDbRow | undefined): ExecutionRow =>
+  x ? { ...row, stderr_first_line: x.stderr_head ? (x.stderr_head.split(/\r?\n/).find((l) => l.trim() !== "") ?? null) : null, skip_reason: x.skip_reason } : row;
 
 const toExecution = (r: ExecutionDbRow): ExecutionRecord => ({ ...r, target: JSON.parse(r.target) as ExecutionRecord["target"] });
 

@@ -30,6 +30,8 @@ export interface ExecutionListFilter {
   after?: PageKey;
   job_id?: string;
   state?: StoredState;
+  /** Lowercase hex: a prefix or suffix of the exec_id without dashes. */
+  id?: string;
 }
 
 export interface ExecutionsStore {

@@ -173,5 +173,6 @@ export function summarize(m: Manifest, status: ScriptStatus): JobSummary {
     shell: m.execute.shell,
     require_approval: m.require_approval,
     status,
+    inventory: m.inventory !== undefined,
   };
 }

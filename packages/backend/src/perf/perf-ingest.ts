@@ -69,6 +69,11 @@ export class PerfIngest {
     return sortFleet(this.latest.values(), sort).slice(0, limit);
   }
 
+  /** The newest sample of one PC, if any was seen. */
+  latestOf(pcId: string): HostPerf | undefined {
+    return this.latest.get(pcId);
+  }
+
   fleetSize(): number {
     return this.latest.size;
   }

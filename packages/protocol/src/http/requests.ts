@@ -49,6 +49,12 @@ export const listExecutionsQuery = z.object({
   limit: listLimitSchema,
   cursor,
   job_id: jobIdSchema.optional(),
+  /** A unique prefix or suffix of an exec_id (hex digits, dashes optional), as the UI and the CLI shorten it. */
+  id: z
+    .string()
+    .regex(/^[0-9a-fA-F-]{4,36}$/, "expected 4 or more hex digits of an exec_id")
+    .transform((s) => s.replace(/-/g, "").toLowerCase())
+    .optional(),
   // Stored states; "completed" is computed on read, so it is found under "running".
   state: z.enum(["pending_approval", "running", "killed", "rejected", "expired", "failed_to_publish"]).optional(),
 });
@@ -67,7 +73,12 @@ export const listResultsQuery = z.object({
 export const getResultQuery = z.object({ full: queryFlag.optional() });
 
 export const listAgentsQuery = z.object({
+  /** `true`: online agents only; `false`: offline ones only. */
   online: queryFlag.optional(),
+  /** Members of this group only. */
+  group: groupNameSchema.optional(),
+  /** Case-insensitive text found in the pc_id, host name, OS, version, groups, logged-on user or IP addresses. */
+  q: z.string().trim().min(1).max(200).optional(),
   // Accepted for symmetry with other list routes; the agent list is returned whole.
   limit: z.coerce.number<number>().int().positive().optional(),
   cursor,
@@ -79,6 +90,7 @@ export const findAppsQuery = z.object({
   limit: queryInt(1, 100_000).default(10_000),
   cursor,
 });
+export const missingAppQuery = z.object({ app: z.string().trim().min(1, "expected an application name (or part of one)") });
 /** `history: true` answers the changes of each fact instead of the latest table. */
 export const jobFactsQuery = z.object({ pc: pcIdSchema.optional(), history: queryFlag.optional() });
 
@@ -106,6 +118,9 @@ export const listAuditQuery = z.object({
 
 // ---- bodies only the API uses -----------------------------------------------------------------
 export const groupsBodySchema = z.object({ groups: z.array(groupNameSchema) }).strict();
+/** `POST /api/groups/{g}/members`: many PCs into one group in one request. */
+export const groupMembersBodySchema = z.object({ pcs: z.array(pcIdSchema).min(1, "expected at least one pc_id").max(100_000) }).strict();
+export type GroupMembersBody = z.infer<typeof groupMembersBodySchema>;
 export type GroupsBody = z.infer<typeof groupsBodySchema>;
 
 /**

@@ -11,12 +11,15 @@ import {
   agentDetailSchema,
   approvalDecisionSchema,
   agentSummarySchema,
+  execPreviewSchema,
   execRequestSchema,
   execResponseSchema,
   executionSummarySchema,
   executionViewSchema,
+  groupMembersAddedSchema,
   groupSummarySchema,
   installedAppRowSchema,
+  missingAppSchema,
   inventoryRecordSchema,
   jobDetailSchema,
   jobSummarySchema,
@@ -169,6 +172,11 @@ export const apiRoutes = {
     summary: "Fire a job at PCs, groups or every agent",
     params: q.execJobParams, body: jsonBody(execRequestSchema), response: json(execResponseSchema, 202),
   },
+  previewExec: {
+    method: "POST", path: "/api/exec/:job_id/preview", access: "operator",
+    summary: "What an exec request would target (PC count, online/offline), without firing it: confirm before running",
+    params: q.execJobParams, body: jsonBody(execRequestSchema), response: json(execPreviewSchema),
+  },
   listExecutions: {
     method: "GET", path: "/api/executions", access: "viewer",
     summary: "Executions, newest first",
@@ -249,6 +257,11 @@ export const apiRoutes = {
     method: "GET", path: "/api/groups", access: "viewer",
     summary: "Every group with its members",
     response: json(list(groupSummarySchema)),
+  },
+  addGroupMembers: {
+    method: "POST", path: "/api/groups/:g/members", access: "operator",
+    summary: "Add many PCs to one group in one request",
+    params: q.groupParams, body: jsonBody(q.groupMembersBodySchema), response: json(groupMembersAddedSchema),
   },
   getAgentGroups: {
     method: "GET", path: "/api/agents/:pc/groups", access: "viewer",
@@ -343,6 +356,11 @@ export const apiRoutes = {
     method: "GET", path: "/api/inventory", access: "viewer",
     summary: "PCs with an application whose name contains app",
     query: q.findAppsQuery, response: json(list(installedAppRowSchema)),
+  },
+  findMissingApp: {
+    method: "GET", path: "/api/inventory/apps/missing", access: "viewer",
+    summary: "PCs whose software inventory has no application whose name contains app",
+    query: q.missingAppQuery, response: json(missingAppSchema),
   },
   getInventory: {
     method: "GET", path: "/api/inventory/:pc", access: "viewer",

@@ -1,15 +1,12 @@
-/** Renders reported JSON facts readably: objects as definition lists, arrays of objects as tables. */
+/** Renders reported JSON facts readably: objects as definition lists, arrays of objects as tables, sizes in units. */
 import type { ReactNode } from "react";
+import { useI18n } from "../i18n/context.js";
+import { formatFact } from "../lib/fact-format.js";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function scalar(v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
-}
-
-export function DataView({ value, maxRows = 500 }: { value: unknown; maxRows?: number }): ReactNode {
+export function DataView({ value, maxRows = 500, name = "" }: { value: unknown; maxRows?: number; name?: string }): ReactNode {
+  const { lang } = useI18n();
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">—</span>;
     if (value.every(isRecord)) {
@@ -22,7 +19,7 @@ export function DataView({ value, maxRows = 500 }: { value: unknown; maxRows?: n
             </thead>
             <tbody>
               {value.slice(0, maxRows).map((r, i) => (
-                <tr key={i}>{cols.map((c) => <td key={c}>{scalar(r[c])}</td>)}</tr>
+                <tr key={i}>{cols.map((c) => <td key={c}>{formatFact(c, r[c], lang)}</td>)}</tr>
               ))}
             </tbody>
           </table>
@@ -30,7 +27,7 @@ export function DataView({ value, maxRows = 500 }: { value: unknown; maxRows?: n
         </div>
       );
     }
-    return <span>{value.map(scalar).join(", ")}</span>;
+    return <span>{value.map((v) => formatFact(name, v, lang)).join(", ")}</span>;
   }
   if (isRecord(value)) {
     return (
@@ -38,11 +35,11 @@ export function DataView({ value, maxRows = 500 }: { value: unknown; maxRows?: n
         {Object.entries(value).map(([k, v]) => (
           <div key={k}>
             <dt>{k}</dt>
-            <dd>{isRecord(v) || Array.isArray(v) ? <DataView value={v} maxRows={maxRows} /> : scalar(v)}</dd>
+            <dd>{isRecord(v) || Array.isArray(v) ? <DataView value={v} maxRows={maxRows} name={k} /> : formatFact(k, v, lang)}</dd>
           </div>
         ))}
       </dl>
     );
   }
-  return <span>{scalar(value)}</span>;
+  return <span>{formatFact(name, value, lang)}</span>;
 }

@@ -1,5 +1,5 @@
 /** Coloured status and state labels, translated. */
-import type { ExecutionRow, ExecutionState } from "@kanade/protocol";
+import type { ExecutionRow, ExecutionState, JobSummary } from "@kanade/protocol";
 import { useT } from "../i18n/context.js";
 import { ago } from "../lib/format.js";
 
@@ -30,4 +30,14 @@ export function Ago({ iso }: { iso: string | null | undefined }) {
   const t = useT();
   const a = ago(iso, new Date());
   return <time dateTime={iso ?? undefined} title={iso ?? undefined}>{a ? t(`common.ago.${a.unit}`, { n: a.n }) : t("common.never")}</time>;
+}
+
+/** ACTIVE / REVOKED as words of the page's language. */
+export function JobStatusBadge({ status }: { status: JobSummary["status"] }) {
+  const t = useT();
+  return (
+    <span className={`badge ${status === "ACTIVE" ? "s-succeeded" : "s-failed"}`} data-status={status}>
+      {t(status === "ACTIVE" ? "jobs.status.active" : "jobs.status.revoked")}
+    </span>
+  );
 }

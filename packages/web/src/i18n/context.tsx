@@ -1,5 +1,5 @@
 /** Language context: `useT()` returns `t(key, vars)` for the chosen language (kept in localStorage). */
-import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { MessageKey } from "./en.js";
 import { formatMessage, pickLang, type Lang, type Vars } from "./format-message.js";
 
@@ -17,12 +17,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const saved = window.localStorage.getItem(KEY);
     return saved === "en" || saved === "ja" ? saved : pickLang(navigator.languages);
   });
+  // Screen readers, fonts and hyphenation follow <html lang>: it must say the page's language from the start.
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
   const value = useMemo<I18nValue>(
     () => ({
       lang,
       setLang: (l) => {
         window.localStorage.setItem(KEY, l);
-        document.documentElement.lang = l;
         setLangState(l);
       },
       t: (key, vars) => formatMessage(lang, key, vars),

@@ -19,6 +19,11 @@ describe("i18n catalogs", () => {
     expect(formatMessage("ja", "agents.count", { shown: 3, total: 10 })).toBe("10 台中 3 台を表示");
     expect(formatMessage("en", "agents.selected")).toBe("{n} selected");
   });
+  it("says 1 PC and 303 PCs", () => {
+    expect(formatMessage("en", "activity.killAction", { n: 1 })).toBe("Kill on 1 PC");
+    expect(formatMessage("en", "activity.killAction", { n: 12 })).toBe("Kill on 12 PCs");
+    expect(formatMessage("ja", "activity.killAction", { n: 12 })).toBe("12 台で強制終了");
+  });
   it("picks the browser's language when we have it", () => {
     expect(pickLang(["ja-JP", "en-US"])).toBe("ja");
     expect(pickLang(["fr-FR", "en-GB"])).toBe("en");

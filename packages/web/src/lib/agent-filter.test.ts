@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgentSummary } from "@kanade/protocol";
-import { EMPTY_FILTER, facets, filterAgents } from "./agent-filter.js";
+import { EMPTY_FILTER, facets, filterAgents, nextSort, searchFromView, sortAgents, viewFromSearch, visibleRows } from "./agent-filter.js";
 
 const agent = (pc_id: string, more: Partial<AgentSummary> = {}): AgentSummary => ({
   pc_id,
@@ -28,6 +28,12 @@ describe("filterAgents", () => {
     expect(filterAgents(fleet, { ...EMPTY_FILTER, text: "build" }).map((a) => a.pc_id)).toEqual(["lab-1"]);
     expect(filterAgents(fleet, { ...EMPTY_FILTER, text: "PC-00" })).toHaveLength(2);
   });
+  it("searches groups, the logged-on user and addresses too", () => {
+    const more = [...fleet, agent("pc-003", { groups: ["canary"], logged_in_user: "CORP\\hanako", ip_addresses: ["10.0.0.7"] })];
+    expect(filterAgents(more, { ...EMPTY_FILTER, text: "osaka" }).map((a) => a.pc_id)).toEqual(["pc-002"]);
+    expect(filterAgents(more, { ...EMPTY_FILTER, text: "hanako" }).map((a) => a.pc_id)).toEqual(["pc-003"]);
+    expect(filterAgents(more, { ...EMPTY_FILTER, text: "10.0.0.7" }).map((a) => a.pc_id)).toEqual(["pc-003"]);
+  });
   it("combines group, OS, version and online filters", () => {
     expect(filterAgents(fleet, { ...EMPTY_FILTER, group: "tokyo" }).map((a) => a.pc_id)).toEqual(["pc-001"]);
     expect(filterAgents(fleet, { ...EMPTY_FILTER, os: "linux debian 13" }).map((a) => a.pc_id)).toEqual(["lab-1"]);
@@ -35,5 +41,45 @@ describe("filterAgents", () => {
   });
   it("lists the distinct filter values", () => {
     expect(facets(fleet)).toEqual({ groups: ["osaka", "tokyo"], os: ["linux debian 13", "windows 11"], versions: ["1.0.0", "1.1.0"] });
+  });
+});
+
+describe("sorting", () => {
+  const load = [
+    agent("a", { cpu_pct: 10 }),
+    agent("b", { cpu_pct: 90 }),
+    agent("c", { cpu_pct: 99, online: false }),
+    agent("d", { cpu_pct: null }),
+  ];
+  it("sorts by a column, unknown and offline load last either way", () => {
+    expect(sortAgents(load, { key: "cpu", dir: "desc" }).map((a) => a.pc_id)).toEqual(["b", "a", "c", "d"]);
+    expect(sortAgents(load, { key: "cpu", dir: "asc" }).map((a) => a.pc_id)).toEqual(["a", "b", "c", "d"]);
+    expect(sortAgents(fleet, { key: "pc", dir: "desc" }).map((a) => a.pc_id)).toEqual(["pc-002", "pc-001", "lab-1"]);
+  });
+  it("flips the direction on a second click; load starts highest first", () => {
+    expect(nextSort({ key: "pc", dir: "asc" }, "pc")).toEqual({ key: "pc", dir: "desc" });
+    expect(nextSort({ key: "pc", dir: "asc" }, "cpu")).toEqual({ key: "cpu", dir: "desc" });
+    expect(nextSort({ key: "cpu", dir: "desc" }, "host")).toEqual({ key: "host", dir: "asc" });
+  });
+});
+
+describe("the URL", () => {
+  it("holds every filter and the sort, and only what differs from the defaults", () => {
+    const view = { filter: { ...EMPTY_FILTER, text: "tokyo desk", online: "offline" as const, group: "lab" }, sort: { key: "cpu" as const, dir: "desc" as const } };
+    const qs = searchFromView(view.filter, view.sort);
+    expect(qs).toBe("?q=tokyo+desk&group=lab&online=offline&sort=cpu-desc");
+    expect(viewFromSearch(new URLSearchParams(qs))).toEqual(view);
+    expect(searchFromView(EMPTY_FILTER, { key: "pc", dir: "asc" })).toBe("");
+    expect(viewFromSearch(new URLSearchParams("online=maybe&sort=nope-up"))).toEqual({ filter: EMPTY_FILTER, sort: { key: "pc", dir: "asc" } });
+  });
+});
+
+describe("selection", () => {
+  it("never hides: selected PCs outside the filter stay in view, first", () => {
+    const shown = filterAgents(fleet, { ...EMPTY_FILTER, group: "tokyo" });
+    const v = visibleRows(fleet, shown, new Set(["pc-002", "pc-001"]), false);
+    expect(v.rows.map((a) => a.pc_id)).toEqual(["pc-002", "pc-001"]);
+    expect([...v.pinned]).toEqual(["pc-002"]);
+    expect(visibleRows(fleet, shown, new Set(["lab-1"]), true).rows.map((a) => a.pc_id)).toEqual(["lab-1"]);
   });
 });

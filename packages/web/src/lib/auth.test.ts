@@ -43,12 +43,16 @@ describe("roles and approvals", () => {
     expect(canOperate(id("otto", "operator"))).toBe(true);
     expect(canOperate(id("ada", "admin"))).toBe(true);
   });
-  it("offers approve/reject only while pending, and flags the requester's own execution", () => {
+  it("offers approve/reject only while pending, to another operator, and says why not otherwise", () => {
     const pending = { state: "pending_approval" as const, issued_by: "otto" };
     expect(approvalView(pending, id("olga", "operator"))).toEqual({ pending: true, ownRequest: false, canDecide: true });
-    expect(approvalView(pending, id("otto", "operator"))).toEqual({ pending: true, ownRequest: true, canDecide: true });
-    expect(approvalView(pending, id("vera", "viewer")).canDecide).toBe(false);
+    expect(approvalView(pending, id("otto", "operator"))).toEqual({ pending: true, ownRequest: true, canDecide: false, blocked: "own" });
+    expect(approvalView(pending, id("vera", "viewer"))).toMatchObject({ canDecide: false, blocked: "role" });
     expect(approvalView({ state: "running", issued_by: "otto" }, id("olga", "operator"))).toEqual({ pending: false, ownRequest: false, canDecide: false });
+  });
+  it("says that nobody can decide on a backend with auth off, where the requester is anonymous too", () => {
+    const anonymous: Identity = { actor: "anonymous", role: "admin", kind: "anonymous", must_change_password: false };
+    expect(approvalView({ state: "pending_approval", issued_by: "anonymous" }, anonymous)).toMatchObject({ canDecide: false, blocked: "authOff" });
   });
 });
 

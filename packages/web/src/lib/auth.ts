@@ -47,11 +47,18 @@ export interface ApprovalView {
   pending: boolean;
   /** The signed-in identity requested it, so the backend will refuse its decision. */
   ownRequest: boolean;
-  /** Show Approve / Reject enabled. Own requests stay enabled so the backend's reason is shown. */
+  /** Show Approve / Reject enabled. */
   canDecide: boolean;
+  /**
+   * Why they are disabled while it waits: a viewer's role, the requester's own request, or a backend with auth
+   * off, where everyone is `anonymous` — the requester too — so nobody can decide.
+   */
+  blocked?: "role" | "own" | "authOff";
 }
 
 export function approvalView(e: Pick<ExecutionSummary, "state" | "issued_by">, me: Identity): ApprovalView {
   const pending = e.state === "pending_approval";
-  return { pending, ownRequest: me.actor === e.issued_by, canDecide: pending && canOperate(me) };
+  const ownRequest = me.actor === e.issued_by;
+  const blocked = !pending ? undefined : me.kind === "anonymous" && ownRequest ? "authOff" : !canOperate(me) ? "role" : ownRequest ? "own" : undefined;
+  return { pending, ownRequest, canDecide: pending && blocked === undefined, ...(blocked ? { blocked } : {}) };
 }

@@ -5,7 +5,16 @@ import { errorView } from "./error-view.js";
 describe("errorView", () => {
   it("shows an API error's code, message and per-field details", () => {
     const e = new ApiError("INVALID_MANIFEST", "The job manifest is invalid", { status: 400, details: [{ path: "execute.shell", message: "unknown shell" }] });
-    expect(errorView(e)).toEqual({ code: "INVALID_MANIFEST", message: "The job manifest is invalid", details: [{ path: "execute.shell", message: "unknown shell" }] });
+    expect(errorView(e)).toEqual({
+      code: "INVALID_MANIFEST",
+      message: "The job manifest is invalid",
+      details: [{ path: "execute.shell", message: "unknown shell" }],
+      meaning: "error.INVALID_MANIFEST",
+    });
+  });
+  it("names a translated meaning only for codes the catalogs know", () => {
+    expect(errorView(new ApiError("FORBIDDEN", "Needs the operator role", { status: 403 })).meaning).toBe("error.FORBIDDEN");
+    expect(errorView(new ApiError("PAYLOAD_TOO_LARGE", "too large", { status: 413 })).meaning).toBeUndefined();
   });
   it("words an unreachable backend itself, with the underlying reason", () => {
     const e = new ApiError("NETWORK", "cannot reach kanade-backend at this origin: Failed to fetch", { cause: new TypeError("Failed to fetch") });

@@ -8,13 +8,35 @@ export interface ErrorView {
   message: string;
   /** A translated sentence shown instead of the raw message, for failures the API did not word itself. */
   lead?: { key: MessageKey; vars: Record<string, string> };
+  /** What the code means, in the page's language (the API's own message is English). */
+  meaning?: MessageKey;
   details: readonly ErrorDetail[];
 }
+
+/** API codes whose meaning the catalogs translate (`error.<CODE>`). */
+export const CODE_MEANINGS = [
+  "BAD_REQUEST",
+  "INVALID_MANIFEST",
+  "INVALID_CONFIG",
+  "NO_TARGET",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "JOB_NOT_FOUND",
+  "EXECUTION_NOT_FOUND",
+  "AGENT_NOT_FOUND",
+  "RESULT_NOT_FOUND",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "NATS_UNAVAILABLE",
+  "TIMEOUT",
+] as const;
 
 export function errorView(error: Error | string): ErrorView {
   if (typeof error === "string") return { message: error, details: [] };
   if (!(error instanceof ApiError)) return { message: error.message, details: [] };
-  const base = { code: error.code, message: error.message, details: error.details };
+  const meaning = CODE_MEANINGS.find((c) => c === error.code);
+  const base = { code: error.code, message: error.message, details: error.details, ...(meaning ? { meaning: `error.${meaning}` as const } : {}) };
   if (error.code === "NETWORK") return { ...base, lead: { key: "common.networkError", vars: { message: rootCauseMessage(error) } } };
   if (error.code === "BAD_RESPONSE") return { ...base, lead: { key: "common.badResponse", vars: { message: error.message } } };
   return base;

@@ -27,3 +27,17 @@ export function mergeLatest(board: ReadonlyMap<string, HostPerf>, samples: reado
 export function hottest(board: ReadonlyMap<string, HostPerf>, sort: FleetPerfSort, limit = 50): HostPerf[] {
   return [...board.values()].sort((a, b) => metric(b, sort) - metric(a, sort) || a.pc_id.localeCompare(b.pc_id)).slice(0, limit);
 }
+
+/**
+ * The board split into rows that describe PCs now and stale ones (offline PC, or an old sample), each hottest
+ * first. A PC offline for two minutes must not top the list at the 99 % it last reported.
+ */
+export function liveAndStale(
+  board: ReadonlyMap<string, HostPerf>,
+  sort: FleetPerfSort,
+  isLive: (s: HostPerf) => boolean,
+  limit = 100,
+): { live: HostPerf[]; stale: HostPerf[] } {
+  const all = hottest(board, sort, Number.MAX_SAFE_INTEGER);
+  return { live: all.filter(isLive).slice(0, limit), stale: all.filter((s) => !isLive(s)).slice(0, limit) };
+}

@@ -47,8 +47,5 @@ export function ago(iso: string | null | undefined, now: Date): { n: number; uni
   return { n: Math.floor(s / 86_400), unit: "d" };
 }
 
-/**
- * A short, still distinguishing form of a UUIDv7 id: its first 12 hex digits are a millisecond
- * timestamp (shared by ids made in the same minute), so show the random tail instead.
- */
-export const shortId = (id: string): string => id.replace(/-/g, "").slice(-8);
+/** The short form of an id, as the CLI shows and accepts it (see `shortId` in the protocol). */
+export { shortId } from "@kanade/protocol";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HostPerf } from "@kanade/protocol";
-import { hottest, mergeLatest } from "./fleet-board.js";
+import { hottest, liveAndStale, mergeLatest } from "./fleet-board.js";
 import { appendSamples, toColumns } from "./perf-series.js";
 
 const s = (pc_id: string, at: string, more: Partial<HostPerf> = {}): HostPerf => ({
@@ -38,5 +38,14 @@ describe("fleet board", () => {
     expect(hottest(board, "cpu").map((x) => [x.pc_id, x.cpu_pct])).toEqual([["b", 95], ["a", 90]]);
     expect(hottest(board, "net")[0]?.pc_id).toBe("b");
     expect(hottest(board, "cpu", 1)).toHaveLength(1);
+  });
+});
+
+describe("live and stale rows", () => {
+  it("keeps an offline PC's 99 % out of the hottest list", () => {
+    const board = mergeLatest(new Map(), [s("gone", "2026-01-01T00:00:00Z", { cpu_pct: 99 }), s("busy", "2026-01-01T00:00:00Z", { cpu_pct: 60 }), s("idle", "2026-01-01T00:00:00Z", { cpu_pct: 5 })]);
+    const split = liveAndStale(board, "cpu", (x) => x.pc_id !== "gone");
+    expect(split.live.map((x) => x.pc_id)).toEqual(["busy", "idle"]);
+    expect(split.stale.map((x) => x.pc_id)).toEqual(["gone"]);
   });
 });

@@ -3,12 +3,12 @@ import type { ExecutionSummary } from "@kanade/protocol";
 import { useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall } from "../api/context.js";
+import { CopyId } from "../components/CopyId.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
 import { ACTIVITY_STATES, activityLink, activityState, asActivityState, executionsInput, type ActivityState } from "../lib/activity-filter.js";
-import { shortId } from "../lib/format.js";
 import { Link, useRouter } from "../router.js";
 
 export function ActivityPage() {
@@ -63,15 +63,16 @@ export function ActivityPage() {
       <ErrorBox error={head.error ?? error} />
       {head.data && items.length === 0 && <p className="muted">{t("activity.empty")}</p>}
       {items.length > 0 && (
-        <table data-testid="executions">
+        <div className="scroll-x">
+        <table data-testid="executions" className="activity">
           <thead>
             <tr>
               <th>{t("activity.col.job")}</th>
               <th>{t("activity.col.state")}</th>
               <th>{t("activity.col.progress")}</th>
-              <th>{t("activity.col.created")}</th>
-              <th>{t("activity.col.by")}</th>
-              <th>{t("activity.col.exec")}</th>
+              <th className="c-created">{t("activity.col.created")}</th>
+              <th className="c-by">{t("activity.col.by")}</th>
+              <th className="c-exec">{t("activity.col.exec")}</th>
             </tr>
           </thead>
           <tbody>
@@ -86,13 +87,14 @@ export function ActivityPage() {
                     <Progress counts={e.counts} />
                   )}
                 </td>
-                <td><Ago iso={e.created_at} /></td>
-                <td>{e.issued_by}</td>
-                <td className="mono small"><Link to={`/activity/${e.exec_id}`}>{shortId(e.exec_id)}</Link></td>
+                <td className="c-created"><Ago iso={e.created_at} /></td>
+                <td className="c-by">{e.issued_by}</td>
+                <td className="small c-exec"><CopyId id={e.exec_id} /></td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {next && <button type="button" onClick={() => void loadOlder()}>{t("activity.more")}</button>}
     </section>

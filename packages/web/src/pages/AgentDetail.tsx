@@ -8,8 +8,8 @@ import { ErrorBox } from "../components/ErrorBox.js";
 import { LivePerf } from "../components/LivePerf.js";
 import { Ago, OnlineBadge, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
-import { osLabel } from "../lib/agent-filter.js";
-import { formatDuration } from "../lib/format.js";
+import { liveCpu, liveMem, osLabel } from "../lib/agent-filter.js";
+import { formatDuration, formatPct } from "../lib/format.js";
 import { Link } from "../router.js";
 
 const CATEGORIES = [
@@ -67,11 +67,17 @@ export function AgentDetailPage({ pc }: { pc: string }) {
       </h1>
       <ErrorBox error={agent.error} />
       {a && (
-        <p className="muted">
-          {a.hostname ?? "—"} · {osLabel(a) || "—"} · kanade-agent {a.agent_version ?? "—"} · <Ago iso={a.last_seen} />
-        </p>
+        <dl className="agent-facts" data-testid="agent-summary">
+          <div><dt>{t("agents.col.host")}</dt><dd>{a.hostname ?? "—"}</dd></div>
+          <div><dt>{t("agents.os")}</dt><dd>{osLabel(a) || "—"}</dd></div>
+          <div><dt>{t("agents.col.user")}</dt><dd>{a.logged_in_user ?? "—"}</dd></div>
+          <div><dt>{t("agents.col.ip")}</dt><dd className="mono">{(a.ip_addresses ?? []).join(", ") || "—"}</dd></div>
+          <div><dt>{t("agents.col.cpu")} / {t("agents.col.mem")}</dt><dd>{a.online ? `${formatPct(liveCpu(a))} / ${formatPct(liveMem(a))}` : t("agents.loadOffline")}</dd></div>
+          <div><dt>kanade-agent</dt><dd>{a.agent_version ?? "—"}</dd></div>
+          <div><dt>{t("agents.col.lastSeen")}</dt><dd><Ago iso={a.last_seen} /></dd></div>
+        </dl>
       )}
-      <LivePerf pc={pc} />
+      <LivePerf pc={pc} online={a?.online} />
       <div className="cols">
         <section className="card">
           <h2>{t("agent.groups")}</h2>

@@ -1,50 +1,103 @@
-/** The job catalog, a YAML editor to create/replace jobs, and the exec form with a target picker. */
-import type { JobSummary } from "@kanade/protocol";
-import { useMemo, useState } from "react";
+/** The job catalog (edit, run, revoke/unrevoke, delete), a YAML editor to create/replace jobs, and the exec form. */
+import type { ExecPreview, ExecRequest, JobSummary } from "@kanade/protocol";
+import { useMemo, useRef, useState, type RefObject } from "react";
 import { ApiError, asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
+import { AgentTable } from "../components/AgentTable.js";
+import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
+import { JobStatusBadge } from "../components/Status.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { useT } from "../i18n/context.js";
+import { DEFAULT_SORT, EMPTY_FILTER, type AgentFilter, type AgentSort } from "../lib/agent-filter.js";
 import { buildExecRequest, type TargetChoice } from "../lib/exec-target.js";
 import { issueLines } from "../lib/manifest-lines.js";
 import { useRouter } from "../router.js";
 
-function Catalog({ jobs, onEdit, onRun }: { jobs: JobSummary[]; onEdit(id: string): void; onRun(id: string): void }) {
+type JobAction = { kind: "revoke" | "unrevoke" | "delete"; job: JobSummary };
+
+function Catalog({ jobs, onEdit, onRun, onChanged }: { jobs: JobSummary[]; onEdit(id: string): void; onRun(id: string): void; onChanged(): void }) {
   const t = useT();
+  const { api } = useApi();
+  const canOperate = useCanOperate();
+  const [pending, setPending] = useState<JobAction | null>(null);
+  const [msg, setMsg] = useState<string | undefined>();
+  const [error, setError] = useState<Error | undefined>();
+  const act = async ({ kind, job }: JobAction): Promise<void> => {
+    setPending(null);
+    setError(undefined);
+    setMsg(undefined);
+    try {
+      if (kind === "delete") await api.call("deleteJob", { params: { id: job.id } });
+      else await api.call(kind === "revoke" ? "revokeJob" : "unrevokeJob", { params: { id: job.id } });
+      setMsg(t(`jobs.${kind}d`, { job: job.id }));
+      onChanged();
+    } catch (err) {
+      setError(asError(err));
+    }
+  };
   if (jobs.length === 0) return <p className="muted">{t("jobs.empty")}</p>;
   return (
-    <table data-testid="job-catalog">
-      <thead>
-        <tr>
-          <th>{t("jobs.col.id")}</th>
-          <th>{t("jobs.col.version")}</th>
-          <th>{t("jobs.col.shell")}</th>
-          <th>{t("jobs.col.status")}</th>
-          <th>{t("jobs.col.description")}</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {jobs.map((j) => (
-          <tr key={j.id} data-job={j.id}>
-            <td className="mono">{j.id}</td>
-            <td>{j.version}</td>
-            <td>{j.shell}</td>
-            <td><span className={`badge ${j.status === "ACTIVE" ? "s-succeeded" : "s-failed"}`}>{j.status}</span></td>
-            <td>{j.description ?? ""}</td>
-            <td className="row end">
-              <button type="button" onClick={() => onEdit(j.id)}>{t("jobs.load")}</button>
-              <button type="button" onClick={() => onRun(j.id)} disabled={j.status !== "ACTIVE"}>{t("jobs.exec")}</button>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      {msg && <p className="ok-text" role="status">{msg}</p>}
+      <ErrorBox error={error} />
+      <div className="scroll-x">
+        <table data-testid="job-catalog" className="catalog">
+          <thead>
+            <tr>
+              <th>{t("jobs.col.id")}</th>
+              <th>{t("jobs.col.version")}</th>
+              <th className="c-shell">{t("jobs.col.shell")}</th>
+              <th>{t("jobs.col.approval")}</th>
+              <th>{t("jobs.col.status")}</th>
+              <th className="c-desc">{t("jobs.col.description")}</th>
+              <th>
+                <span className="sr-only">{t("jobs.col.actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr key={j.id} data-job={j.id} data-status={j.status}>
+                <td className="mono">{j.id}</td>
+                <td>{j.version}</td>
+                <td className="c-shell">{j.shell}</td>
+                <td data-testid="approval">{j.require_approval ? <span className="badge st-pending_approval">{t("jobs.approvalRequired")}</span> : <span className="muted">{t("jobs.approvalNone")}</span>}</td>
+                <td>
+                  <JobStatusBadge status={j.status} />
+                </td>
+                <td className="c-desc">{j.description ?? ""}</td>
+                <td>
+                  <div className="actions">
+                    <button type="button" onClick={() => onEdit(j.id)}>{t("jobs.load")}</button>
+                    <button type="button" onClick={() => onRun(j.id)} disabled={j.status !== "ACTIVE"}>{t("jobs.exec")}</button>
+                    {j.status === "ACTIVE" ? (
+                      <button type="button" className="danger" disabled={!canOperate} onClick={() => setPending({ kind: "revoke", job: j })}>{t("activity.revoke")}</button>
+                    ) : (
+                      <button type="button" disabled={!canOperate} onClick={() => setPending({ kind: "unrevoke", job: j })}>{t("jobs.unrevoke")}</button>
+                    )}
+                    <button type="button" className="danger" disabled={!canOperate} onClick={() => setPending({ kind: "delete", job: j })}>{t("jobs.delete")}</button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pending && (
+        <Confirm
+          message={t(`jobs.${pending.kind}Confirm`, { job: pending.job.id, version: pending.job.version })}
+          confirmLabel={t(`jobs.${pending.kind}Action`, { job: pending.job.id })}
+          tone={pending.kind === "unrevoke" ? "primary" : "danger"}
+          onConfirm={() => void act(pending)}
+          onCancel={() => setPending(null)}
+        />
+      )}
+    </>
   );
 }
 
-function Editor({ text, setText, onSaved }: { text: string; setText(v: string): void; onSaved(): void }) {
+function Editor({ text, setText, onSaved, anchor }: { text: string; setText(v: string): void; onSaved(): void; anchor: RefObject<HTMLElement | null> }) {
   const t = useT();
   const { api } = useApi();
   const canOperate = useCanOperate();
@@ -64,7 +117,7 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
     }
   };
   return (
-    <section className="card">
+    <section className="card" ref={anchor} data-testid="job-editor">
       <h2>{t("jobs.editor")}</h2>
       <p className="muted small">{t("jobs.editorHelp")}</p>
       <YamlEditor value={text} onChange={(v) => { setText(v); setMsg(undefined); }} marks={marks} />
@@ -82,37 +135,76 @@ function Editor({ text, setText, onSaved }: { text: string; setText(v: string): 
   );
 }
 
-function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: string; setJob(j: string): void; initialPcs: string[] }) {
+/** The confirmation an exec on more than one PC needs: what the backend resolved the target to. */
+interface PendingRun {
+  request: ExecRequest;
+  preview: ExecPreview;
+}
+
+function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[]; job: string; setJob(j: string): void; initialPcs: string[]; anchor: RefObject<HTMLElement | null> }) {
   const t = useT();
   const { api } = useApi();
   const canOperate = useCanOperate();
   const { navigate } = useRouter();
-  const agents = useCall("listAgents", {});
+  const agents = useCall("listAgents", {}, { pollMs: 15_000 });
   const groups = useCall("listGroups", {});
   const [choice, setChoice] = useState<TargetChoice>({ mode: "pcs", pcs: initialPcs, groups: [], jitter: "" });
+  const [view, setView] = useState<{ filter: AgentFilter; sort: AgentSort }>({ filter: EMPTY_FILTER, sort: DEFAULT_SORT });
   const [error, setError] = useState<Error | string | undefined>();
-  const [filter, setFilter] = useState("");
-  const pcs = (agents.data?.items ?? []).filter((a) => a.pc_id.toLowerCase().includes(filter.trim().toLowerCase()));
-  const toggle = (key: "pcs" | "groups", v: string): void =>
-    setChoice((c) => ({ ...c, [key]: c[key].includes(v) ? c[key].filter((x) => x !== v) : [...c[key], v] }));
+  const [confirm, setConfirm] = useState<PendingRun | null>(null);
+  const [busy, setBusy] = useState(false);
+  // A message about the previous choice is stale as soon as the choice changes.
+  const change = (next: (c: TargetChoice) => TargetChoice): void => {
+    setError(undefined);
+    setChoice(next);
+  };
+  const toggleGroup = (g: string): void => change((c) => ({ ...c, groups: c.groups.includes(g) ? c.groups.filter((x) => x !== g) : [...c.groups, g] }));
+  const fire = async (request: ExecRequest): Promise<void> => {
+    setConfirm(null);
+    setBusy(true);
+    try {
+      const res = await api.call("execJob", { params: { job_id: job }, body: request });
+      navigate(`/activity/${res.exec_id}`);
+    } catch (err) {
+      setError(asError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const run = async (): Promise<void> => {
     setError(undefined);
     const r = buildExecRequest(choice);
     if (!r.ok) return setError(r.reason === "no_pcs" ? t("jobs.noPcs") : r.reason === "no_groups" ? t("jobs.noGroups") : (r.message ?? ""));
+    // One named PC is what the operator sees ticked; anything wider is confirmed with the count the backend resolves.
+    if (r.request.pcs?.length === 1 && !r.request.groups && !r.request.all) return fire(r.request);
+    setBusy(true);
     try {
-      const res = await api.call("execJob", { params: { job_id: job }, body: r.request });
-      navigate(`/activity/${res.exec_id}`);
+      const preview = await api.call("previewExec", { params: { job_id: job }, body: r.request });
+      if (preview.target_count === 0) return setError(t("jobs.noTargets"));
+      if (preview.target_count === 1) return await fire(r.request);
+      setConfirm({ request: r.request, preview });
     } catch (err) {
       setError(asError(err));
+    } finally {
+      setBusy(false);
     }
   };
+  const selectedPcs = useMemo(() => new Set(choice.pcs), [choice.pcs]);
+  const confirmDetail = (p: ExecPreview): string | undefined =>
+    [
+      p.offline > 0 ? t("jobs.confirmOffline", { n: p.offline }) : "",
+      p.unknown.length > 0 ? t("jobs.confirmUnknown", { n: p.unknown.length, pcs: p.unknown.slice(0, 5).join(", ") }) : "",
+      p.require_approval ? t("jobs.confirmApproval") : "",
+    ]
+      .filter(Boolean)
+      .join(" ") || undefined;
   return (
-    <section className="card" data-testid="exec-form">
+    <section className="card" data-testid="exec-form" ref={anchor}>
       <h2>{t("jobs.run")}</h2>
       <div className="filters">
         <label>
           {t("jobs.job")}
-          <select name="job" value={job} onChange={(e) => setJob(e.target.value)}>
+          <select name="job" value={job} onChange={(e) => { setError(undefined); setJob(e.target.value); }}>
             <option value="">{t("jobs.pickJob")}</option>
             {jobs.filter((j) => j.status === "ACTIVE").map((j) => <option key={j.id} value={j.id}>{j.id}</option>)}
           </select>
@@ -121,42 +213,56 @@ function ExecForm({ jobs, job, setJob, initialPcs }: { jobs: JobSummary[]; job: 
           <legend>{t("jobs.target")}</legend>
           {(["pcs", "groups", "all"] as const).map((m) => (
             <label key={m} className="inline">
-              <input type="radio" name="mode" value={m} checked={choice.mode === m} onChange={() => setChoice((c) => ({ ...c, mode: m }))} />
+              <input type="radio" name="mode" value={m} checked={choice.mode === m} onChange={() => change((c) => ({ ...c, mode: m }))} />
               {t(`jobs.target.${m}`)}
             </label>
           ))}
         </fieldset>
         <label>
           {t("jobs.jitter")}
-          <input name="jitter" value={choice.jitter} onChange={(e) => setChoice((c) => ({ ...c, jitter: e.target.value }))} placeholder="5m" />
+          <input name="jitter" value={choice.jitter} onChange={(e) => change((c) => ({ ...c, jitter: e.target.value }))} placeholder="5m" />
         </label>
       </div>
       {choice.mode === "pcs" && (
-        <div className="picker">
-          <input type="search" placeholder={t("agents.searchPlaceholder")} value={filter} onChange={(e) => setFilter(e.target.value)} />
-          <div className="picks">
-            {pcs.slice(0, 500).map((a) => (
-              <label key={a.pc_id} className="inline pick">
-                <input type="checkbox" name="pc" value={a.pc_id} checked={choice.pcs.includes(a.pc_id)} onChange={() => toggle("pcs", a.pc_id)} />
-                <span className="mono">{a.pc_id}</span>
-              </label>
-            ))}
-          </div>
+        <div className="picker" data-testid="pc-picker">
+          <AgentTable
+            agents={agents.data?.items ?? []}
+            loaded={agents.data !== undefined}
+            filter={view.filter}
+            sort={view.sort}
+            onView={(filter, sort) => setView({ filter, sort })}
+            selected={selectedPcs}
+            onSelected={(next) => change((c) => ({ ...c, pcs: [...next] }))}
+            maxHeight={360}
+          />
         </div>
       )}
       {choice.mode === "groups" && (
         <div className="picks">
           {(groups.data?.items ?? []).map((g) => (
             <label key={g.name} className="inline pick">
-              <input type="checkbox" name="group" value={g.name} checked={choice.groups.includes(g.name)} onChange={() => toggle("groups", g.name)} />
+              <input type="checkbox" name="group" value={g.name} checked={choice.groups.includes(g.name)} onChange={() => toggleGroup(g.name)} />
               {g.name} <span className="muted">({g.pcs.length})</span>
             </label>
           ))}
         </div>
       )}
-      {choice.mode === "all" && <p className="warn-text">{t("jobs.allWarning")}</p>}
+      {choice.mode === "all" && <p className="warn-text">{t("jobs.allWarning", { n: agents.data?.items.length ?? "…" })}</p>}
       <ErrorBox error={error} />
-      <button type="button" className="primary" disabled={!job || !canOperate} onClick={() => void run()}>{t("jobs.exec")}</button>
+      <div className="row">
+        <button type="button" className="primary" disabled={!job || !canOperate || busy} onClick={() => void run()}>
+          {choice.mode === "pcs" && choice.pcs.length > 0 ? t("jobs.execOn", { n: choice.pcs.length }) : t("jobs.exec")}
+        </button>
+      </div>
+      {confirm && (
+        <Confirm
+          message={t("jobs.confirmRun", { job: confirm.preview.job_id, version: confirm.preview.version, n: confirm.preview.target_count })}
+          detail={confirmDetail(confirm.preview)}
+          confirmLabel={t("jobs.runOn", { n: confirm.preview.target_count })}
+          onConfirm={() => void fire(confirm.request)}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
     </section>
   );
 }
@@ -169,11 +275,16 @@ export function JobsPage() {
   const [text, setText] = useState("");
   const [job, setJob] = useState("");
   const [loadError, setLoadError] = useState<Error | undefined>();
+  const editor = useRef<HTMLElement>(null);
+  const runForm = useRef<HTMLElement>(null);
   const initialPcs = useMemo(() => (search.get("pcs") ?? "").split(",").filter(Boolean), [search]);
   const edit = async (id: string): Promise<void> => {
     setLoadError(undefined);
     try {
       setText(await api.call("exportJob", { params: { id } }));
+      // The editor is below the fold: bring it into view with the YAML ready to change.
+      editor.current?.scrollIntoView({ block: "start" });
+      editor.current?.querySelector("textarea")?.focus({ preventScroll: true });
     } catch (err) {
       setLoadError(asError(err));
     }
@@ -183,9 +294,19 @@ export function JobsPage() {
       <h1>{t("jobs.title")}</h1>
       <h2>{t("jobs.catalog")}</h2>
       <ErrorBox error={jobs.error ?? loadError} />
-      {jobs.data && <Catalog jobs={jobs.data.items} onEdit={(id) => void edit(id)} onRun={setJob} />}
-      <ExecForm jobs={jobs.data?.items ?? []} job={job} setJob={setJob} initialPcs={initialPcs} />
-      <Editor text={text} setText={setText} onSaved={jobs.reload} />
+      {jobs.data && (
+        <Catalog
+          jobs={jobs.data.items}
+          onEdit={(id) => void edit(id)}
+          onRun={(id) => {
+            setJob(id);
+            runForm.current?.scrollIntoView({ block: "start" });
+          }}
+          onChanged={jobs.reload}
+        />
+      )}
+      <ExecForm jobs={jobs.data?.items ?? []} job={job} setJob={setJob} initialPcs={initialPcs} anchor={runForm} />
+      <Editor text={text} setText={setText} onSaved={jobs.reload} anchor={editor} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** One PC's result: status, exit code, duration and paged stdout/stderr (monospace, unicode as sent). */
 import { useState } from "react";
 import { useCall } from "../api/context.js";
+import { CopyId } from "../components/CopyId.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
@@ -45,6 +46,20 @@ export function ResultPage({ resultId }: { resultId: string }) {
             <span>{t("activity.duration")}: {formatDuration(x.duration_ms)}</span>
             <span>{t("activity.finished")}: <Ago iso={x.finished_at} /></span>
           </div>
+          <dl className="ids" data-testid="result-ids">
+            <div>
+              <dt>{t("activity.col.exec")}</dt>
+              <dd>
+                <Link to={`/activity/${x.exec_id}`}>{x.job_id} {x.version}</Link> <CopyId id={x.exec_id} testId="result-exec-id" />
+              </dd>
+            </div>
+            <div>
+              <dt>{t("activity.resultId")}</dt>
+              <dd>
+                <CopyId id={x.result_id} testId="result-id" />
+              </dd>
+            </div>
+          </dl>
           {x.skip_reason && <p className="warn-text">{t("activity.skipReason")}: {x.skip_reason}</p>}
           {x.error && <ErrorBox error={x.error} />}
           <Output title={t("activity.stdout")} text={x.stdout} truncated={x.stdout_truncated} testId="stdout" />

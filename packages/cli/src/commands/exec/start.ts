@@ -1,16 +1,30 @@
 import type { Command } from "commander";
-import { parseDurationMs } from "@kanade/protocol";
+import { parseDurationMs, type ExecRequest } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput, CliError } from "../../errors.js";
-import { printJson } from "../../output.js";
+import { confirm, escapeTerminal, printJson } from "../../output.js";
 import { buildExecRequest, type TargetFlags } from "../../targets.js";
-import { rowsTable } from "../../execution-rows.js";
+import { executionReport } from "../../execution-rows.js";
 import { allSucceeded, failureReason } from "./outcome.js";
 import { waitForExecution } from "./wait.js";
 
 interface ExecOpts extends TargetFlags {
   wait?: boolean;
   timeout?: string;
+  yes?: boolean;
+  failedOnly?: boolean;
+}
+
+/**
+ * `--all` on a terminal asks first, naming the count the backend resolves ("Run hello 1.0.0 on 303 PCs?"),
+ * so a whole-fleet run is never one keystroke away. Scripts (no terminal) and `--yes` go straight on.
+ */
+async function confirmWholeFleet(deps: Deps, jobId: string, req: ExecRequest): Promise<void> {
+  const p = await deps.client.call("previewExec", { params: { job_id: jobId }, body: req });
+  const offline = p.offline > 0 ? ` (${p.offline} offline now: they run it when they reconnect)` : "";
+  const approval = p.require_approval ? " It waits for approval by another operator first." : "";
+  const question = escapeTerminal(`Run ${p.job_id} ${p.version} on ${p.target_count} PC${p.target_count === 1 ? "" : "s"}${offline}?${approval}`, { singleLine: true });
+  if (!(await confirm(deps.io, question))) throw new CliError("not confirmed; nothing was run (use --yes to skip the question)");
 }
 
 export function register(program: Command, deps: Deps): void {
@@ -19,10 +33,12 @@ export function register(program: Command, deps: Deps): void {
     .argument("<job>", "job id")
     .option("--pcs <pc...>", "target PCs (repeat, space- or comma-separated)")
     .option("--groups <g...>", "target groups (repeat, space- or comma-separated)")
-    .option("--all", "target every agent")
+    .option("--all", "target every agent (on a terminal, asks first with the PC count)")
+    .option("-y, --yes", "with --all: do not ask")
     .option("--jitter <dur>", "each agent waits a random 0..jitter before running, e.g. 5m")
     .option("--deadline <rfc3339>", "agents skip the run (exit 125) after this time")
-    .option("--wait", "wait for every target and print the per-PC table; exit 1 unless all succeeded")
+    .option("--wait", "wait for every target, print the per-PC table and a per-status summary; exit 1 unless all succeeded")
+    .option("--failed-only", "with --wait: print only the PCs that did not succeed (and the summary)")
     .option("--timeout <dur>", "with --wait: stop waiting after this long (exit 1)")
     .action(async (jobId: string, opts: ExecOpts, cmd: Command): Promise<void> => {
       const req = buildExecRequest(opts);
@@ -32,6 +48,7 @@ export function register(program: Command, deps: Deps): void {
         if (timeoutMs === undefined) throw badInput("invalid --timeout", [{ path: "--timeout", message: "expected a duration like 30s, 5m, 1h" }]);
       }
       const json = wantsJson(cmd);
+      if (req.all && !opts.yes && deps.io.ask) await confirmWholeFleet(deps, jobId, req);
       const res = await deps.client.call("execJob", { params: { job_id: jobId }, body: req });
       if (!opts.wait) {
         if (json) printJson(deps.io, res);
@@ -49,7 +66,7 @@ export function register(program: Command, deps: Deps): void {
       const detail = await deps.client.call("getExecution", { params });
       const rows = detail.rows ?? [];
       if (json) printJson(deps.io, detail);
-      else deps.io.out(rowsTable(deps.io, rows));
+      else deps.io.out(executionReport(deps.io, detail, { failedOnly: opts.failedOnly === true }));
       if (timedOut) {
         throw new CliError(`gave up waiting after ${opts.timeout}: ${detail.counts.done}/${detail.target_count} done`, { code: "TIMEOUT" });
       }

@@ -1,11 +1,14 @@
 import type { Command } from "commander";
-import type { ExecutionSummary, ExecutionView } from "@kanade/protocol";
+import { countOf, ROW_STATUSES, shortId, type ExecutionView } from "@kanade/protocol";
 import { parseLimit } from "../../args.js";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
+import { resolveExecId } from "../../exec-id.js";
+import { formatAgo } from "../../format.js";
 import { escapeTerminal, printJson, renderTable } from "../../output.js";
-import { rowsTable } from "../../execution-rows.js";
+import { executionReport } from "../../execution-rows.js";
 
-const failedCount = (s: ExecutionSummary): number => s.counts.failed + s.counts.timed_out + s.counts.killed + s.counts.error;
+/** One column per outcome, named as the API names the status; running and pending are what DONE/TOTAL leaves. */
+const OUTCOMES = ROW_STATUSES.filter((s) => s !== "running" && s !== "pending");
 
 /** What an approver decides on: who asked, until when, and — while it waits — the exact script that would run. */
 function approvalLines(d: ExecutionView): string {
@@ -25,34 +28,43 @@ function approvalLines(d: ExecutionView): string {
 export function register(program: Command, deps: Deps): void {
   withJson(program.command("executions"))
     .description("list executions, or show one execution's per-PC rows")
-    .argument("[exec_id]", "an execution to show in detail")
+    .argument("[exec_id]", "an execution to show in detail: its id, or any unique prefix or suffix of 4+ hex digits (the UI's 8-digit tail)")
     .option("--limit <n>", "how many executions to list")
-    .action(async (execId: string | undefined, opts: { limit?: string }, cmd: Command) => {
+    .option("--failed-only", "with <exec_id>: list only the PCs that did not succeed")
+    .option("--iso", "print times as RFC 3339 instead of how long ago")
+    .action(async (idText: string | undefined, opts: { limit?: string; failedOnly?: boolean; iso?: boolean }, cmd: Command) => {
       const json = wantsJson(cmd);
-      if (execId !== undefined) {
+      if (idText !== undefined) {
+        const execId = await resolveExecId(deps, idText);
         const d = await deps.client.call("getExecution", { params: { exec_id: execId } });
         if (json) return printJson(deps.io, d);
-        const c = d.counts;
         deps.io.out(
           escapeTerminal(
             `exec_id: ${d.exec_id}\njob: ${d.job_id} ${d.version}\nstate: ${d.state}${d.state_reason ? ` (${d.state_reason})` : ""}\n` +
               `created: ${d.created_at} by ${d.issued_by}\n` +
               (d.manifest_digest ? `content: ${d.manifest_digest}\n` : "") +
               approvalLines(d) +
-              `progress: ${c.done}/${d.target_count} done, ${c.succeeded} succeeded, ${failedCount(d)} failed, ${c.skipped} skipped, ${c.running} running, ${c.pending} pending` +
-              (c.not_sent ? `, ${c.not_sent} not sent` : "") +
-              "\n\n",
-          ) + rowsTable(deps.io, d.rows ?? []),
+              `progress: ${d.counts.done}/${d.target_count} done\n\n`,
+          ) + executionReport(deps.io, d, { failedOnly: opts.failedOnly === true }),
         );
         return;
       }
       const limit = parseLimit(opts.limit);
       const { items } = await deps.client.call("listExecutions", { query: limit === undefined ? {} : { limit } });
       if (json) return printJson(deps.io, items);
+      const now = deps.now();
       deps.io.out(
         renderTable(
-          ["EXEC_ID", "JOB", "VERSION", "STATE", "DONE/TOTAL", "OK", "FAILED", "CREATED"],
-          items.map((s) => [s.exec_id, s.job_id, s.version, s.state, `${s.counts.done}/${s.target_count}`, s.counts.succeeded, failedCount(s), s.created_at]),
+          ["EXEC", "JOB", "VERSION", "STATE", "DONE/TOTAL", ...OUTCOMES.map((s) => s.toUpperCase()), "CREATED"],
+          items.map((s) => [
+            shortId(s.exec_id),
+            s.job_id,
+            s.version,
+            s.state,
+            `${s.counts.done}/${s.target_count}`,
+            ...OUTCOMES.map((o) => countOf(s.counts, o)),
+            opts.iso ? s.created_at : formatAgo(s.created_at, now),
+          ]),
         ),
       );
     });

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
-import { RESULT_STATUSES, resultStatusSchema, type ResultRecord } from "@kanade/protocol";
+import { RESULT_STATUSES, resultStatusSchema, shortId, type ResultRecord } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { parseLimit } from "../../args.js";
 import { badInput } from "../../errors.js";
+import { resolveExecId } from "../../exec-id.js";
+import { formatAgo } from "../../format.js";
 import { escapeTerminal, firstLine, formatMs, printJson, renderTable, statusStyle, type Io } from "../../output.js";
 
 interface ResultsOpts {
@@ -12,6 +14,7 @@ interface ResultsOpts {
   status?: string;
   limit?: string;
   full?: boolean;
+  iso?: boolean;
 }
 
 /** Whole outputs under headers; what came from a PC is escaped for the terminal (escapeTerminal). */
@@ -35,21 +38,23 @@ function printFull(io: Io, results: readonly ResultRecord[]): void {
 export function register(program: Command, deps: Deps): void {
   withJson(program.command("results"))
     .description("list results, newest first")
-    .option("--exec <id>", "only this execution")
+    .option("--exec <id>", "only this execution (its id, or any unique prefix or suffix of 4+ hex digits)")
     .option("--pc <pc>", "only this PC")
     .option("--job <id>", "only this job")
     .option("--status <s>", `only this status (${RESULT_STATUSES.join(", ")})`)
     .option("--limit <n>", "at most N results")
     .option("--full", "print each result's whole stdout and stderr (fetched from result_output past 256 KiB)")
+    .option("--iso", "print times as RFC 3339 instead of how long ago")
     .action(async (opts: ResultsOpts, cmd: Command) => {
       const status = opts.status === undefined ? undefined : resultStatusSchema.safeParse(opts.status).data;
       if (opts.status !== undefined && status === undefined) {
         throw badInput("invalid --status", [{ path: "--status", message: `expected one of ${RESULT_STATUSES.join(", ")}` }]);
       }
       const limit = parseLimit(opts.limit);
+      const execId = opts.exec === undefined ? undefined : await resolveExecId(deps, opts.exec, "--exec");
       const listed = await deps.client.call("listResults", {
         query: {
-          ...(opts.exec !== undefined ? { exec_id: opts.exec } : {}),
+          ...(execId !== undefined ? { exec_id: execId } : {}),
           ...(opts.pc !== undefined ? { pc_id: opts.pc } : {}),
           ...(opts.job !== undefined ? { job_id: opts.job } : {}),
           ...(status !== undefined ? { status } : {}),
@@ -62,10 +67,20 @@ export function register(program: Command, deps: Deps): void {
         : listed.items;
       if (wantsJson(cmd)) return printJson(deps.io, items);
       if (opts.full) return printFull(deps.io, items);
+      const now = deps.now();
       deps.io.out(
         renderTable(
-          ["PC", "STATUS", "EXIT", "DURATION", "FINISHED", "OUTPUT"],
-          items.map((r) => [r.pc_id, r.status, r.exit_code, formatMs(r.duration_ms), r.finished_at, firstLine(r.stdout)]),
+          ["PC", "STATUS", "JOB", "EXEC", "EXIT", "DURATION", "FINISHED", "OUTPUT"],
+          items.map((r) => [
+            r.pc_id,
+            r.status,
+            `${r.job_id} ${r.version}`,
+            shortId(r.exec_id),
+            r.exit_code,
+            formatMs(r.duration_ms),
+            opts.iso ? r.finished_at : formatAgo(r.finished_at, now),
+            r.status === "skipped" && r.skip_reason ? r.skip_reason : firstLine(r.stdout) || (r.stderr.trim() ? `stderr: ${firstLine(r.stderr)}` : ""),
+          ]),
           statusStyle(deps.io, 1),
         ),
       );
