@@ -6,6 +6,7 @@ const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/sr
 export default defineConfig({
   resolve: {
     alias: {
+      "@kanade/protocol/nkeys": fileURLToPath(new URL("./packages/protocol/src/nkeys.ts", import.meta.url)),
       "@kanade/protocol/wire": fileURLToPath(new URL("./packages/protocol/src/wire.ts", import.meta.url)),
       "@kanade/protocol": src("protocol"),
       "@kanade/testkit": src("testkit"),

@@ -1,6 +1,8 @@
 /** Outbound-only NATS connection that never gives up (SPEC §6). */
 import { connect } from "@nats-io/transport-node";
 import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
+import { subjects } from "@kanade/protocol/wire";
+import { nkeyFromSeed, signNonce } from "@kanade/protocol/nkeys";
 
 export interface ConnectParams {
   name: string;
@@ -8,6 +10,13 @@ export interface ConnectParams {
   natsToken?: string;
   natsUser?: string;
   natsPassword?: string;
+  /** The agent's own broker credential: a user JWT for its key pair (enrolled, or a `.creds` file). */
+  credential?: AgentCredential;
+}
+
+export interface AgentCredential {
+  jwt: string;
+  seed: string;
 }
 
 export function connectionOptions(p: ConnectParams): ConnectionOptions {
@@ -20,7 +29,14 @@ export function connectionOptions(p: ConnectParams): ConnectionOptions {
     reconnectJitter: 1_000,
     reconnectJitterTLS: 1_000,
     waitOnFirstConnect: true,
+    // A broker that scopes agents lets each read only its own inbox: replies meant for another stay private.
+    inboxPrefix: subjects.agentInboxPrefix(p.name),
   };
+  if (p.credential) {
+    const key = nkeyFromSeed(p.credential.seed);
+    const jwt = p.credential.jwt;
+    opts.authenticator = (nonce?: string) => signNonce(key, jwt, nonce);
+  }
   if (p.natsToken) opts.token = p.natsToken;
   if (p.natsUser) opts.user = p.natsUser;
   if (p.natsPassword) opts.pass = p.natsPassword;

@@ -5,7 +5,7 @@
  * group command that was issued before this PC joined that subject is not run (see joined-baselines.ts).
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StoredMsg } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { NoRespondersError, RequestError, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol/wire";
 import { baselineAt, issuedBeforeJoining, type JoinedBaselines } from "./joined-baselines.js";
@@ -22,6 +22,21 @@ export interface IntakeDeps {
 }
 
 const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
+const noResponders = (err: unknown): boolean => err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders());
+
+/**
+ * The newest EXEC message on `subject`. Direct get names the subject in the request subject, so a broker
+ * that scopes agents lets each read only its own subjects; it has no responder when EXEC is missing or was
+ * made without direct access (an older backend), and then the stream API answers instead.
+ */
+async function lastCommand(jsm: JetStreamManager, subject: string): Promise<StoredMsg | null> {
+  try {
+    return await jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+  } catch (err) {
+    if (!noResponders(err)) throw err;
+    return await jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+  }
+}
 
 export class Intake {
   private readonly subs = new Map<string, Subscription>();
@@ -66,7 +81,7 @@ export class Intake {
       if (this.stopped) return;
       let stored: StoredMsg | null;
       try {
-        stored = await this.deps.jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+        stored = await lastCommand(this.deps.jsm, subject);
       } catch (err) {
         if (streamMissing(err)) {
           // The backend has not created EXEC yet: nothing can have been missed, and live delivery works.
@@ -133,8 +148,7 @@ export class Intake {
   private recordJoin(subject: string): void {
     const { baselines, jsm, log } = this.deps;
     if (baselines.get(subject)) return;
-    const task = jsm.streams
-      .getMessage(STREAMS.EXEC, { last_by_subj: subject })
+    const task = lastCommand(jsm, subject)
       .then(
         (stored) => void baselines.setIfAbsent(subject, baselineAt(stored)),
         (err: unknown) => {

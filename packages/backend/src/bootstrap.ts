@@ -19,8 +19,9 @@ type StreamSpec = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig
 export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
   const base = { retention: RetentionPolicy.Limits, storage: StorageType.File, discard: DiscardPolicy.Old, num_replicas: 1 };
   return [
-    // Only the newest command per subject survives: an agent that was offline gets just the latest.
-    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: nanos(opts.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS) },
+    // Only the newest command per subject survives: an agent that was offline gets just the latest. Direct
+    // get puts the subject in the request subject, so the broker can let each agent read only its own.
+    { ...base, name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, allow_direct: true, max_age: nanos(opts.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS) },
     // The agent publishes with msgID = result_id; a long duplicate window absorbs outbox resends.
     {
       ...base,

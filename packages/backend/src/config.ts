@@ -13,6 +13,11 @@ export interface BackendConfig {
   bindPort: number;
   natsUrl: string;
   natsToken?: string;
+  /**
+   * The `kanade-backend nats init` directory (`nats_auth_dir`): the backend connects as its own user from it and
+   * mints agents' broker credentials with its keys. Unset: the broker is open (or token-protected).
+   */
+  natsAuthDir?: string;
   databaseUrl: string;
   authDisabled: boolean;
   staticToken?: string;
@@ -47,6 +52,7 @@ const fileSchema = z
     bind_addr: z.string().min(1),
     nats_url: z.string().min(1),
     nats_token: z.string().min(1),
+    nats_auth_dir: z.string().min(1),
     database_url: z.string().min(1),
     auth_disable: z.boolean(),
     auth_static_token: z.string().min(1),
@@ -164,6 +170,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     throw invalid("KANADE_LOG", `KANADE_LOG: expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
+  const natsAuthDir = nonEmpty(env.KANADE_NATS_AUTH_DIR) ?? file.nats_auth_dir;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
   const commandKeysDir = nonEmpty(env.KANADE_COMMAND_KEYS_DIR) ?? file.command_keys_dir;
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
@@ -182,6 +189,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     bindPort: port,
     natsUrl: nonEmpty(env.KANADE_NATS_URL) ?? file.nats_url ?? DEFAULTS.natsUrl,
     ...(natsToken ? { natsToken } : {}),
+    ...(natsAuthDir ? { natsAuthDir } : {}),
     databaseUrl,
     authDisabled,
     ...(staticToken ? { staticToken } : {}),

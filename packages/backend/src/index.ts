@@ -8,3 +8,7 @@ export { openAgentGroups, type AgentGroups } from "./agent-groups.js";
 export { RESULTS_DURABLE } from "./projector/results.js";
 export { STARTED_DURABLE } from "./projector/started.js";
 export { openCommandSigner, PUBLIC_KEY_SET_FILE, type CommandSigner } from "./signing/keys.js";
+export { natsInit, type NatsInitResult } from "./nats-auth/init.js";
+export { AUTH_FILES, loadMaterial, type AuthMaterial } from "./nats-auth/material.js";
+export { mintAgentJwt } from "./nats-auth/mint.js";
+export { authenticatorFor, credsAuthenticator } from "./nats-auth/creds.js";

@@ -8,6 +8,7 @@ import {
   RequestError,
   TimeoutError,
   connect,
+  type Authenticator,
   type NatsConnection,
 } from "@nats-io/transport-node";
 import { KanadeError } from "@kanade/protocol";
@@ -24,10 +25,11 @@ export interface Nats {
   isConnected(): boolean;
 }
 
-export async function connectNats(opts: { url: string; token?: string; log: Logger }): Promise<Nats> {
+export async function connectNats(opts: { url: string; token?: string; authenticator?: Authenticator; log: Logger }): Promise<Nats> {
   const nc = await connect({
     servers: opts.url,
     ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
     name: "kanade-backend",
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,

@@ -1,4 +1,5 @@
 /** Wires everything together: NATS → bootstrap → DB → audit → executions → projectors → HTTP. `close()` undoes it in reverse. */
+import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
 import { openAgentsStore } from "./agents/store.js";
@@ -21,6 +22,8 @@ import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
+import { credsAuthenticator } from "./nats-auth/creds.js";
+import { AUTH_FILES } from "./nats-auth/material.js";
 import { startPerfService } from "./perf/perf-service.js";
 import type { RunningProjector } from "./projector/durable.js";
 import { startHeartbeatProjector } from "./projector/heartbeats.js";
@@ -64,6 +67,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const nats = await connectNats({
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
+      ...(config.natsAuthDir ? { authenticator: credsAuthenticator(join(config.natsAuthDir, AUTH_FILES.backendCreds), "KANADE_NATS_AUTH_DIR") } : {}),
       log,
     });
     undo.push(() => nats.nc.drain());

@@ -28,6 +28,12 @@ export const subjects = {
   notificationsPc: (pcId: string): string => `notifications.pc.${pcId}`,
   notificationAcked: (pcId: string, userId: string, notifId: string): string =>
     `events.notifications.acked.${pcId}.${userId}.${notifId}`,
+  /** An agent's join request (request/reply), published with the enrollment credential. */
+  enroll: (): string => "enroll.request",
+  /** The inbox prefix of an enrolling agent: the enrollment credential may read nothing else. */
+  enrollInboxPrefix: (): string => "_INBOX_enroll",
+  /** Each agent's own inbox prefix, so no agent can read replies meant for another. */
+  agentInboxPrefix: (pcId: string): string => `_INBOX.${pcId}`,
 } as const;
 
 export const INVENTORY_CATEGORIES = ["hw", "sw", "net", "os"] as const;

@@ -22,6 +22,11 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** Extra command-line arguments. */
   args?: string[];
+  /**
+   * A config file (`nats-server -c`) that sets JetStream and its store dir itself; pass that dir as
+   * `storeDir`. Port and address still come from the command line.
+   */
+  configFile?: string;
 }
 
 export interface NatsServer {
@@ -59,7 +64,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const start = async (): Promise<void> => {
     if (child) return;
     log = "";
-    const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])];
+    const store = opts.configFile ? ["-c", opts.configFile] : ["-js", "-sd", storeDir];
+    const args = ["-a", "127.0.0.1", "-p", String(port), ...store, ...(opts.args ?? [])];
     const c = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     c.stdout?.on("data", (d: Buffer) => (log += d.toString()));
     c.stderr?.on("data", (d: Buffer) => (log += d.toString()));

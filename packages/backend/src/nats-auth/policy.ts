@@ -1,0 +1,72 @@
+/**
+ * What the broker lets each kind of user do. An agent's rights are a template on the account's scoped
+ * signing key: `{{name()}}` is replaced by the user's name, which is its pc_id, so every agent publishes
+ * only under its own id and reads only its own command, request and inbox subjects. Agents get no
+ * JetStream admin API (no stream create/delete/purge, no consumer on RESULTS or AUDIT).
+ */
+import { BUCKETS, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
+import type { UserPermissions } from "./jwt.js";
+
+/** The template token the broker replaces with the connecting user's name (its pc_id). */
+export const PC = "{{name()}}";
+
+const api = "$JS.API";
+const kvStream = (bucket: string): string => `KV_${bucket}`;
+const objStream = (store: string): string => `OBJ_${store}`;
+
+/** Reading a whole KV bucket or object store: stream info, direct get, an (ordered) consumer and its flow control. */
+function readStream(stream: string, filter = ">"): string[] {
+  return [
+    `${api}.STREAM.INFO.${stream}`,
+    `${api}.DIRECT.GET.${stream}.${filter}`,
+    `${api}.CONSUMER.CREATE.${stream}.*.${filter}`,
+    `${api}.CONSUMER.INFO.${stream}.*`,
+    `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+export function agentPermissions(): UserPermissions {
+  const pub = [
+    subjects.heartbeat(PC),
+    subjects.hostPerf(PC),
+    subjects.processPerf(PC),
+    `inventory.${PC}.*`,
+    subjects.result("*", PC),
+    subjects.started("*", PC),
+    `events.notifications.acked.${PC}.>`,
+    `${api}.INFO`,
+    // The newest command per subject, replayed after a reconnect: only this PC's own, fleet-wide and group ones.
+    `${api}.STREAM.INFO.${STREAMS.EXEC}`,
+    `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsPc(PC)}`,
+    `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsAll()}`,
+    `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsGroup("*")}`,
+    // Its own group membership only.
+    ...readStream(kvStream(BUCKETS.agentGroups), `$KV.${BUCKETS.agentGroups}.${PC}`),
+    ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig].flatMap((b) => readStream(kvStream(b))),
+    ...[OBJECT_STORES.scripts, OBJECT_STORES.agentReleases].flatMap((s) => readStream(objStream(s))),
+    // Full script output: the agent writes new objects; it can look up object metadata but start no consumer there.
+    `${api}.STREAM.INFO.${objStream(OBJECT_STORES.resultOutput)}`,
+    `${api}.DIRECT.GET.${objStream(OBJECT_STORES.resultOutput)}.$O.${OBJECT_STORES.resultOutput}.M.*`,
+    `$O.${OBJECT_STORES.resultOutput}.C.*`,
+    `$O.${OBJECT_STORES.resultOutput}.M.*`,
+  ];
+  const sub = [
+    subjects.commandsPc(PC),
+    subjects.commandsAll(),
+    subjects.commandsGroup("*"),
+    subjects.killWildcard(),
+    `agents.${PC}.>`,
+    subjects.notificationsAll(),
+    subjects.notificationsGroup("*"),
+    subjects.notificationsPc(PC),
+    `${subjects.agentInboxPrefix(PC)}.>`,
+  ];
+  // One reply per request received (ping, logs, tail, perf lease).
+  return { pub: { allow: pub }, sub: { allow: sub }, resp: { max: 1, ttl: 0 } };
+}
+
+/** The shared enrollment credential: it may ask to join and read its replies, nothing else. */
+export function enrollPermissions(): UserPermissions {
+  return { pub: { allow: [subjects.enroll()] }, sub: { allow: [`${subjects.enrollInboxPrefix()}.>`] } };
+}

@@ -1,0 +1,147 @@
+/**
+ * A broker started from `kanade-backend nats init`'s config refuses what a rogue client tries, whatever
+ * credential it holds: these are real nats.js clients, and every refusal comes from the broker.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { BUCKETS, STREAMS, subjects } from "@kanade/protocol";
+import { AUTH_FILES, startLockedNatsServer, startTestBackend, waitFor, type LockedNats, type TestBackend } from "@kanade/testkit";
+
+/** Errors the broker reported on this connection (permission violations arrive asynchronously). */
+function violations(nc: NatsConnection): string[] {
+  const seen: string[] = [];
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === "error") seen.push(String(s.error));
+  })();
+  return seen;
+}
+
+async function refusedPublish(nc: NatsConnection, seen: string[], subject: string): Promise<void> {
+  nc.publish(subject, "{}");
+  await nc.flush();
+  await waitFor(() => seen.some((e) => e.includes(`Permissions Violation for Publish to "${subject}"`)), { timeoutMs: 5_000, what: `violation for ${subject}` });
+}
+
+async function refusedSubscribe(nc: NatsConnection, subject: string): Promise<string> {
+  const sub = nc.subscribe(subject);
+  try {
+    for await (const m of sub) return `received ${m.subject}`;
+    return "closed";
+  } catch (err) {
+    return String(err);
+  }
+}
+
+describe("locked-down broker", () => {
+  let broker: LockedNats;
+  let backend: TestBackend;
+  const open: NatsConnection[] = [];
+  const client = async (opts: Parameters<typeof connect>[0]): Promise<NatsConnection> => {
+    const nc = await connect({ servers: broker.url, ...opts });
+    open.push(nc);
+    return nc;
+  };
+
+  beforeAll(async () => {
+    broker = await startLockedNatsServer();
+    backend = await startTestBackend(broker.url, { natsAuthDir: broker.authDir });
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((nc) => nc.close()));
+    await backend?.close();
+    await broker?.dispose();
+  });
+
+  it("refuses a client with no credential, or an agent credential signed by a key it does not know", async () => {
+    await expect(connect({ servers: broker.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+    const other = await startLockedNatsServer();
+    try {
+      const foreign = other.agent("pc-a");
+      await expect(connect({ servers: broker.url, reconnect: false, authenticator: foreign.authenticator })).rejects.toThrow(/Authorization Violation/i);
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it("lets agent A's credential do nothing as agent B and nothing an operator or the backend does", async () => {
+    const a = broker.agent("pc-a");
+    const nc = await client(a.connectOptions);
+    const seen = violations(nc);
+    // Its own subjects work: the backend sees the heartbeat-free publish accepted (no violation).
+    nc.publish(subjects.heartbeat("pc-a"), "{}");
+    for (const subject of [
+      subjects.commandsPc("pc-b"),
+      subjects.commandsPc("pc-a"),
+      subjects.commandsAll(),
+      subjects.commandsGroup("lab"),
+      subjects.kill("0190f0e0-0000-7000-8000-000000000000"),
+      subjects.heartbeat("pc-b"),
+      subjects.result("0190f0e0-0000-7000-8000-000000000000", "pc-b"),
+      subjects.inventory("pc-b", "sw"),
+      subjects.started("0190f0e0-0000-7000-8000-000000000000", "pc-b"),
+      subjects.hostPerf("pc-b"),
+      subjects.audit("job.create"),
+    ]) {
+      await refusedPublish(nc, seen, subject);
+    }
+    expect(seen.some((e) => e.includes(`"${subjects.heartbeat("pc-a")}"`))).toBe(false);
+
+    // Reading B's commands, results, replies or requests.
+    for (const subject of [subjects.commandsPc("pc-b"), subjects.resultsAll(), subjects.result("x", "pc-b"), "_INBOX.pc-b.>", "_INBOX.>", subjects.agentPing("pc-b"), ">"]) {
+      expect(await refusedSubscribe(nc, subject)).toMatch(/Permissions Violation for Subscription/);
+    }
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subjects.commandsPc("pc-b") })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subjects.commandsPc("pc-b") })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.direct.getMessage(STREAMS.RESULTS, { last_by_subj: subjects.result("x", "pc-b") })).rejects.toThrow(/Permissions Violation/);
+
+    // JetStream admin: purge, delete, new streams, consumers on RESULTS or AUDIT.
+    await expect(jsm.streams.purge(STREAMS.EXEC)).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.delete(STREAMS.AUDIT)).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.add({ name: "ROGUE", subjects: ["rogue.>"] })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.consumers.add(STREAMS.RESULTS, { name: "rogue", filter_subject: subjects.resultsAll() })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.consumers.add(STREAMS.AUDIT, { name: "rogue" })).rejects.toThrow(/Permissions Violation/);
+    await expect(jetstream(nc).publish(subjects.result("x", "pc-b"), "{}")).rejects.toThrow(/Permissions Violation/);
+
+    // KV: no key can be written, not even its own group membership; another PC's membership cannot be read.
+    const kvm = new Kvm(nc);
+    for (const [bucket, key] of [
+      [BUCKETS.agentConfig, "pcs.pc-a"],
+      [BUCKETS.agentGroups, "pc-a"],
+      [BUCKETS.scriptStatus, "hello"],
+      [BUCKETS.fleetConfig, "freeze"],
+      [BUCKETS.jobs, "hello"],
+    ] as const) {
+      const kv = await kvm.open(bucket).catch((err: unknown) => err);
+      if (kv instanceof Error) {
+        expect(String(kv)).toMatch(/Permissions Violation/);
+        continue;
+      }
+      await expect((kv as Awaited<ReturnType<typeof kvm.open>>).put(key, "{}")).rejects.toThrow(/Permissions Violation/);
+    }
+    const groups = await kvm.open(BUCKETS.agentGroups);
+    await expect(groups.get("pc-b")).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it("lets the enrollment credential only ask to join", async () => {
+    const nc = await client({ authenticator: broker.creds(AUTH_FILES.enrollCreds), inboxPrefix: subjects.enrollInboxPrefix() });
+    const seen = violations(nc);
+    for (const subject of [subjects.heartbeat("pc-x"), subjects.commandsAll(), subjects.result("x", "pc-x"), "$JS.API.INFO"]) {
+      await refusedPublish(nc, seen, subject);
+    }
+    for (const subject of [subjects.commandsAll(), subjects.commandsPc("pc-x"), "_INBOX.>", subjects.agentPing("pc-x")]) {
+      expect(await refusedSubscribe(nc, subject)).toMatch(/Permissions Violation for Subscription/);
+    }
+    nc.publish(subjects.enroll(), "{}");
+    await nc.flush();
+    expect(seen.some((e) => e.includes(`"${subjects.enroll()}"`))).toBe(false);
+  });
+
+  it("lets the break-glass admin credential do what the backend does", async () => {
+    const nc = await client({ authenticator: broker.creds(AUTH_FILES.adminCreds) });
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(STREAMS.AUDIT)).config.name).toBe(STREAMS.AUDIT);
+  });
+});
