@@ -11,7 +11,7 @@ import { connectAgent } from "./connection.js";
 import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
-import { BucketWatcher } from "./kv-watch.js";
+import { BucketWatcher, DIRECT } from "./kv-watch.js";
 import type { Collector } from "./inventory/collect.js";
 import { inProcessCollector } from "./inventory/collectors.js";
 import { InventoryReporter, type InventorySettings } from "./inventory/reporter.js";
@@ -94,7 +94,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       platform: currentPlatform(),
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
-      secrets: [config.natsToken, config.natsPassword].filter((s): s is string => s !== undefined),
+      secrets: [config.natsToken, config.natsPassword, config.credential?.seed].filter((s): s is string => s !== undefined),
     }),
     dataDir: config.dataDir,
     scriptState,
@@ -192,7 +192,7 @@ function securePrivateDir(dataDir: string, log: Logger): void {
 /** Read once before subscribing, so the first replay already covers the groups; undefined when unreadable. */
 async function initialGroups(nc: NatsConnection, pcId: string, log: Logger): Promise<string[] | undefined> {
   try {
-    const kv = await new Kvm(nc).open(BUCKETS.agentGroups);
+    const kv = await new Kvm(nc).open(BUCKETS.agentGroups, DIRECT);
     const entry = await kv.get(pcId);
     return entry && entry.operation === "PUT" ? parseGroups(entry.string(), log) : [];
   } catch (err) {

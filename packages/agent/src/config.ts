@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, type CommandKey } from "@kanade/protocol/wire";
+import { parseCreds } from "@kanade/protocol/nkeys";
+import type { AgentCredential } from "./connection.js";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -13,6 +15,8 @@ export interface AgentConfig {
   natsToken?: string;
   natsUser?: string;
   natsPassword?: string;
+  /** A broker credential given as a `.creds` file (`nats_creds` / KANADE_NATS_CREDS) instead of one enrolled. */
+  credential?: AgentCredential;
   dataDir: string;
   logLevel: string;
   heartbeatIntervalMs: number;
@@ -29,6 +33,7 @@ const fileSchema = z
     nats_token: z.string(),
     nats_user: z.string(),
     nats_password: z.string(),
+    nats_creds: z.string().min(1),
     data_dir: z.string().min(1),
     log: z.enum(LOG_LEVELS),
     heartbeat_interval: boundedDuration("30s").refine((s) => (parseDurationMs(s) ?? 0) >= 1_000, {
@@ -82,6 +87,14 @@ function commandKey(publicKey: string, setting: string): CommandKey {
   return r.data;
 }
 
+function readCreds(path: string, setting: string): AgentCredential {
+  try {
+    return parseCreds(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw invalid(`${setting}: cannot use ${path}: ${err instanceof Error ? err.message : String(err)}`, setting, err);
+  }
+}
+
 /**
  * Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the
  * bad key. The NATS token comes from env, else TOML, else the platform's secret store (the registry on
@@ -112,6 +125,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   const password = env.KANADE_NATS_PASSWORD ?? file.nats_password;
   const keys = env.KANADE_COMMAND_KEYS !== undefined ? env.KANADE_COMMAND_KEYS.split(",").map((k) => k.trim()).filter(Boolean) : file.command_keys;
   if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
+  const credsPath = env.KANADE_NATS_CREDS ?? file.nats_creds;
+  if (credsPath) config.credential = readCreds(credsPath, env.KANADE_NATS_CREDS !== undefined ? "KANADE_NATS_CREDS" : "nats_creds");
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;
   if (password) config.natsPassword = password;

@@ -3,6 +3,12 @@ import { Kvm, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection, QueuedIterator } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 
+/**
+ * Open buckets for direct get: the key is then part of the request subject, so a broker that scopes
+ * agents can let each read only the keys it needs (the backend makes every bucket allow it).
+ */
+export const DIRECT = { allow_direct: true } as const;
+
 export interface BucketWatcherDeps {
   nc: NatsConnection;
   bucket: string;

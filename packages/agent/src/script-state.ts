@@ -4,7 +4,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { BUCKETS } from "@kanade/protocol/wire";
 import type { ScriptFacts } from "./gates.js";
-import { BucketWatcher } from "./kv-watch.js";
+import { BucketWatcher, DIRECT } from "./kv-watch.js";
 
 export class ScriptStateView {
   private readonly status = new Map<string, string>();
@@ -54,7 +54,7 @@ export class ScriptStateView {
   async refresh(jobId: string): Promise<void> {
     const kvm = new Kvm(this.deps.nc);
     for (const [bucket, into] of [[BUCKETS.scriptStatus, this.status], [BUCKETS.scriptCurrent, this.current]] as const) {
-      const entry = await (await kvm.open(bucket)).get(jobId);
+      const entry = await (await kvm.open(bucket, DIRECT)).get(jobId);
       if (entry && entry.operation === "PUT") into.set(jobId, plainText(entry.string()));
       else if (entry) into.delete(jobId);
     }

@@ -60,6 +60,17 @@ async function twice<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Agents read keys by direct get, whose request subject names the key: a broker that scopes agents can then
+ * allow each only the keys it needs. Buckets made before that are switched over here.
+ */
+async function allowDirect(nats: Nats, stream: string, log: Logger): Promise<void> {
+  const info = await nats.jsm.streams.info(stream);
+  if (info.config.allow_direct) return;
+  await nats.jsm.streams.update(stream, { allow_direct: true });
+  log.info({ stream }, "direct get enabled");
+}
+
 export interface BootstrapOptions {
   /** EXEC max_age: an agent offline longer than this gets nothing stale (default 7 days). */
   execMaxAgeMs?: number;
@@ -70,7 +81,8 @@ export async function bootstrap(nats: Nats, log: Logger, opts: BootstrapOptions 
   const kvm = new Kvm(nats.js);
   for (const bucket of Object.values(BUCKETS)) {
     // history 5 keeps a short trail of job/script changes; KV `create` binds when the bucket exists.
-    await twice(() => kvm.create(bucket, { history: 5 }));
+    await twice(() => kvm.create(bucket, { history: 5, allow_direct: true }));
+    await allowDirect(nats, `KV_${bucket}`, log);
   }
   const objm = new Objm(nats.js);
   for (const store of Object.values(OBJECT_STORES)) {

@@ -39,6 +39,8 @@ export interface NatsServer {
   kill(): Promise<void>;
   /** Starts it again on the same port and store. */
   start(): Promise<void>;
+  /** What the broker printed since it last started (permission violations show here). */
+  output(): string;
   /** Stops it and removes a temp store dir. */
   dispose(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     port,
     storeDir,
     stop: () => halt("SIGTERM"),
+    output: () => log,
     kill: () => halt("SIGKILL"),
     start,
     dispose: async () => {

@@ -19,6 +19,8 @@ function readStream(stream: string, filter = ">"): string[] {
   return [
     `${api}.STREAM.INFO.${stream}`,
     `${api}.DIRECT.GET.${stream}.${filter}`,
+    // The object store reads metadata through the stream API (whole-store reads only).
+    ...(stream.startsWith("OBJ_") ? [`${api}.STREAM.MSG.GET.${stream}`] : []),
     `${api}.CONSUMER.CREATE.${stream}.*.${filter}`,
     `${api}.CONSUMER.INFO.${stream}.*`,
     `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
@@ -45,8 +47,11 @@ export function agentPermissions(): UserPermissions {
     ...readStream(kvStream(BUCKETS.agentGroups), `$KV.${BUCKETS.agentGroups}.${PC}`),
     ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig].flatMap((b) => readStream(kvStream(b))),
     ...[OBJECT_STORES.scripts, OBJECT_STORES.agentReleases].flatMap((s) => readStream(objStream(s))),
-    // Full script output: the agent writes new objects; it can look up object metadata but start no consumer there.
+    // Full script output: the agent writes new objects and starts no consumer there. The object store
+    // client looks up an object's metadata by the stream API before writing it, which lets an agent read
+    // stored messages of that store by sequence: a known gap until the agent writes objects itself.
     `${api}.STREAM.INFO.${objStream(OBJECT_STORES.resultOutput)}`,
+    `${api}.STREAM.MSG.GET.${objStream(OBJECT_STORES.resultOutput)}`,
     `${api}.DIRECT.GET.${objStream(OBJECT_STORES.resultOutput)}.$O.${OBJECT_STORES.resultOutput}.M.*`,
     `$O.${OBJECT_STORES.resultOutput}.C.*`,
     `$O.${OBJECT_STORES.resultOutput}.M.*`,
