@@ -12,6 +12,7 @@ import { auditRoutes } from "./api/audit.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
+import { enrollmentRoutes } from "./api/enrollment.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
@@ -31,6 +32,7 @@ import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
 import type { Executions } from "./executions/index.js";
 import { sessionResolver } from "./governance/accounts.js";
+import type { Enrollment } from "./enrollment/service.js";
 import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
 import { registerMetrics } from "./metrics.js";
@@ -58,6 +60,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
+  /** Join requests and broker credentials; absent when the broker is not locked down (no `nats init` material). */
+  enrollment?: Enrollment;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -145,4 +149,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   agentReleaseRoutes(app, routeDeps);
   rolloutRoutes(app, routeDeps);
   commandKeyRoutes(app, routeDeps);
+  enrollmentRoutes(app, deps.enrollment);
 }

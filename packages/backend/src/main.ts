@@ -2,6 +2,7 @@
 import { pino } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig } from "./config.js";
+import { runNatsCommand } from "./nats-auth/cli.js";
 import { startBackend, type RunningBackend } from "./start.js";
 import { BACKEND_VERSION } from "./version.js";
 
@@ -10,14 +11,19 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`kanade-backend ${BACKEND_VERSION}\n`);
     return 0;
   }
+  if (argv[0] === "nats") {
+    return runNatsCommand(argv.slice(1), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(
       "kanade-backend — API, projectors and web UI in one process.\n" +
-        "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL, KANADE_NATS_TOKEN, DATABASE_URL,\n" +
+        "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL, KANADE_NATS_TOKEN, KANADE_NATS_AUTH_DIR, DATABASE_URL,\n" +
         "KANADE_AUTH_STATIC_TOKEN, KANADE_AUTH_DISABLE, KANADE_LOG, KANADE_WEB_ROOT, KANADE_AUTH_JWT_SECRET,\n" +
         "KANADE_SESSION_TTL, KANADE_BOOTSTRAP_ADMIN_USER, KANADE_BOOTSTRAP_ADMIN_PASSWORD, KANADE_APPROVAL_TTL) and optionally\n" +
         "a TOML file named by KANADE_BACKEND_CONFIG.\n" +
-        "  --rebuild  replay RESULTS, EVENTS and AUDIT into the database at startup\n",
+        "  --rebuild  replay RESULTS, EVENTS and AUDIT into the database at startup\n" +
+        "kanade-backend nats init --dir <dir> [--listen host:port]\n" +
+        "  write a locked-down broker's config and keys; run the backend with KANADE_NATS_AUTH_DIR=<dir>\n",
     );
     return 0;
   }

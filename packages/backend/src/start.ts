@@ -23,6 +23,7 @@ import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
 import { connectNats } from "./nats.js";
 import { credsAuthenticator } from "./nats-auth/creds.js";
+import { startEnrollment } from "./enrollment/index.js";
 import { AUTH_FILES } from "./nats-auth/material.js";
 import { startPerfService } from "./perf/perf-service.js";
 import type { RunningProjector } from "./projector/durable.js";
@@ -107,6 +108,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
     undo.push(async () => stopBackground());
+    const enrolling = config.natsAuthDir
+      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, nats, db, signer, groups, audit, log, clock })
+      : undefined;
+    if (enrolling) undo.push(() => enrolling.stop());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: (rs) => jobFacts.project(rs) }),
@@ -132,6 +137,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       governance: governance.deps,
+      ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

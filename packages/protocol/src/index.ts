@@ -18,3 +18,4 @@ export * from "./releases.js";
 export * from "./http/index.js";
 export * from "./canonical-json.js";
 export * from "./signing.js";
+export * from "./enrollment.js";

@@ -15,3 +15,4 @@ export * from "./releases.js";
 export * from "./signing.js";
 export * from "./canonical-json.js";
 export * from "./subjects.js";
+export * from "./enrollment.js";

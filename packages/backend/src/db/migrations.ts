@@ -226,6 +226,38 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX sessions_account ON sessions (account_id);
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   ` },
+  { id: "008-enrollment", sql: `
+  -- One row per pc_id that asked to join. A request under another key than the enrolled one waits in the
+  -- conflict_* columns for an operator; it never replaces the key by itself.
+  CREATE TABLE agent_enrollments (
+    pc_id TEXT PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT,
+    via_token TEXT,
+    conflict_public_key TEXT,
+    conflict_hostname TEXT,
+    conflict_requested_at TEXT
+  );
+  -- Keys the broker refuses (revoked agents, replaced keys): the account JWT's revocation list.
+  CREATE TABLE revoked_agent_keys (
+    public_key TEXT PRIMARY KEY,
+    pc_id TEXT NOT NULL,
+    revoked_at TEXT NOT NULL
+  );
+  CREATE TABLE enroll_tokens (
+    token_id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    grp TEXT,
+    uses_left INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -31,6 +31,14 @@ import {
 } from "../api.js";
 import { configScopeInputSchema } from "../config-write.js";
 import { commandKeyInfoSchema } from "../signing.js";
+import {
+  enrollmentDecisionBodySchema,
+  enrollmentListQuerySchema,
+  enrollmentViewSchema,
+  enrollTokenCreatedSchema,
+  enrollTokenCreateSchema,
+  enrollTokenViewSchema,
+} from "../enrollment.js";
 import { agentLogsReplySchema } from "../fleet.js";
 import {
   accountCreateSchema,
@@ -511,6 +519,37 @@ export const apiRoutes = {
     method: "POST", path: "/api/command-keys/:kid/retire", access: "admin",
     summary: "Retire a signing key; the next key (if any) starts signing; agents stop trusting the retired one",
     params: q.commandKeyParams, response: json(commandKeyInfoSchema),
+  },
+  // ---- enrollment: who may join the fleet (issue 12 §2) -------------------------------------------
+  listEnrollments: {
+    method: "GET", path: "/api/enrollments", access: "viewer",
+    summary: "Agents that asked to join, with their state; state=attention lists pending requests and key conflicts",
+    query: enrollmentListQuerySchema, response: json(list(enrollmentViewSchema)),
+  },
+  acceptEnrollments: {
+    method: "POST", path: "/api/enrollments/accept", access: "operator",
+    summary: "Accept PCs' join requests (a conflicting key replaces the old one, which is revoked)",
+    body: jsonBody(enrollmentDecisionBodySchema), response: json(list(enrollmentViewSchema)),
+  },
+  rejectEnrollments: {
+    method: "POST", path: "/api/enrollments/reject", access: "operator",
+    summary: "Reject PCs' join requests (or a conflicting key; the enrolled key stays)",
+    body: jsonBody(enrollmentDecisionBodySchema), response: json(list(enrollmentViewSchema)),
+  },
+  revokeAgent: {
+    method: "POST", path: "/api/agents/:pc/revoke", access: "operator",
+    summary: "Cut an agent off the broker; it cannot reconnect until an operator accepts it again",
+    params: q.pcParams, response: json(enrollmentViewSchema),
+  },
+  listEnrollTokens: {
+    method: "GET", path: "/api/enroll-tokens", access: "viewer",
+    summary: "Enrollment tokens still usable (never the secret)",
+    response: json(list(enrollTokenViewSchema)),
+  },
+  createEnrollToken: {
+    method: "POST", path: "/api/enroll-tokens", access: "operator",
+    summary: "Make a token that deploy scripts give agents: their join requests are accepted at once",
+    body: jsonBody(enrollTokenCreateSchema), response: json(enrollTokenCreatedSchema, 201),
   },
   listStoreObjects: {
     method: "GET", path: "/api/jetstream/objects/:store", access: "viewer",
