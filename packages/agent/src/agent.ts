@@ -4,10 +4,10 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { jetstream } from "@nats-io/jetstream";
-import { agentGroupsSchema, BUCKETS, parseDurationMs, type EffectiveConfig } from "@kanade/protocol/wire";
+import { agentGroupsSchema, BUCKETS, KanadeError, parseDurationMs, type CommandKey, type EffectiveConfig } from "@kanade/protocol/wire";
 import { AgentNode } from "./agent-node.js";
 import type { AgentConfig } from "./config.js";
-import { connectAgent } from "./connection.js";
+import { brokerRefuses, connectAgent, type AgentCredential } from "./connection.js";
 import { EffectiveConfigView } from "./effective-config.js";
 import { processExecutor } from "./exec/process-executor.js";
 import { CpuSampler } from "./heartbeat.js";
@@ -19,7 +19,8 @@ import { createLogger } from "./log.js";
 import { LogRing } from "./log-ring.js";
 import { serveLogTail } from "./log-tail.js";
 import { PerfPublisher, currentPerfSource, hostPerfIntervalMs } from "./perf/index.js";
-import { currentPlatform } from "./platform/index.js";
+import { forgetJwt, obtainCredential } from "./enroll/credential.js";
+import { agentSeedStore, currentPlatform } from "./platform/index.js";
 import { tightenTree } from "./private-files.js";
 import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
@@ -77,12 +78,13 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
   log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
   securePrivateDir(config.dataDir, log);
-  const nc = await connectAgent({ name: config.pcId, ...config });
+  const trust = new TrustStore(join(config.dataDir, "state", "command-keys.json"), config.commandKeys ?? [], log);
+  const credential = await brokerCredential(config, trust, log);
+  const nc = await connectAgent({ name: config.pcId, ...config, ...(credential ? { credential } : {}) });
   // The view needs the node's connection state, and the node needs the view.
   const ref: { node?: AgentNode } = {};
   const scriptState = new ScriptStateView({ nc, log, isConnected: () => ref.node?.isConnected() ?? false });
   const cpu = new CpuSampler();
-  const trust = new TrustStore(join(config.dataDir, "state", "command-keys.json"), config.commandKeys ?? [], log);
   if (trust.keys().length === 0) log.warn("no trusted command keys: this agent refuses every command until it is enrolled (or KANADE_COMMAND_KEYS is set)");
   const keysWatcher = watchCommandKeys({ nc, trust, log });
   const node = await AgentNode.create({
@@ -94,7 +96,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       platform: currentPlatform(),
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
-      secrets: [config.natsToken, config.natsPassword, config.credential?.seed].filter((s): s is string => s !== undefined),
+      secrets: [config.natsToken, config.natsPassword, credential?.seed, config.enrollToken].filter((s): s is string => s !== undefined),
     }),
     dataDir: config.dataDir,
     scriptState,
@@ -187,6 +189,29 @@ function securePrivateDir(dataDir: string, log: Logger): void {
     // Owned by another user, or a read-only mount: run anyway, but say so.
     log.error({ err, data_dir: dataDir }, "could not restrict the data dir to the agent's user");
   }
+}
+
+/**
+ * The credential to connect with. One the broker refuses (revoked, or from another broker) is dropped and the
+ * agent asks to join again with the same key, for an operator to decide; an agent with no credential and no
+ * way to ask for one stops with a line naming the settings to fix.
+ */
+async function brokerCredential(config: AgentConfig, trust: TrustStore, log: Logger): Promise<AgentCredential | undefined> {
+  const deps = { seeds: agentSeedStore(config.dataDir), log, pin: (keys: CommandKey[]) => trust.pin(keys) };
+  const credential = await obtainCredential(config, deps);
+  const params = { name: config.pcId, natsUrl: config.natsUrl, ...(credential ? { credential } : {}) };
+  if (config.natsToken || config.natsUser || !(await brokerRefuses(params))) return credential;
+  if (!credential || config.credential || !config.enrollCreds) {
+    const what = config.credential ? `the credential in ${process.env.KANADE_NATS_CREDS ? "KANADE_NATS_CREDS" : "nats_creds"}` : credential ? "this agent's enrolled credential" : "no credential";
+    throw new KanadeError(
+      "INVALID_CONFIG",
+      `the broker at ${config.natsUrl} refused this agent (${what}): set KANADE_ENROLL_CREDS (enroll_creds) to the enrollment credential so it can ask to join, or KANADE_NATS_CREDS (nats_creds) to its own .creds file`,
+      { details: [{ path: "enroll_creds", message: "the broker needs a credential" }] },
+    );
+  }
+  log.warn("the broker refused this agent's credential (revoked?); asking to join again");
+  forgetJwt(config.dataDir);
+  return obtainCredential(config, deps);
 }
 
 /** Read once before subscribing, so the first replay already covers the groups; undefined when unreadable. */

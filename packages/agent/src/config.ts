@@ -17,6 +17,12 @@ export interface AgentConfig {
   natsPassword?: string;
   /** A broker credential given as a `.creds` file (`nats_creds` / KANADE_NATS_CREDS) instead of one enrolled. */
   credential?: AgentCredential;
+  /** The shared enrollment credential (`enroll_creds` / KANADE_ENROLL_CREDS): it can only ask to join. */
+  enrollCreds?: AgentCredential;
+  /** An enrollment token (`enroll_token` / KANADE_ENROLL_TOKEN): the join request is accepted at once. */
+  enrollToken?: string;
+  /** How often a waiting join request is asked again (default 10s; tests shorten it). */
+  enrollPollMs?: number;
   dataDir: string;
   logLevel: string;
   heartbeatIntervalMs: number;
@@ -34,6 +40,8 @@ const fileSchema = z
     nats_user: z.string(),
     nats_password: z.string(),
     nats_creds: z.string().min(1),
+    enroll_creds: z.string().min(1),
+    enroll_token: z.string().min(1),
     data_dir: z.string().min(1),
     log: z.enum(LOG_LEVELS),
     heartbeat_interval: boundedDuration("30s").refine((s) => (parseDurationMs(s) ?? 0) >= 1_000, {
@@ -127,6 +135,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
   const credsPath = env.KANADE_NATS_CREDS ?? file.nats_creds;
   if (credsPath) config.credential = readCreds(credsPath, env.KANADE_NATS_CREDS !== undefined ? "KANADE_NATS_CREDS" : "nats_creds");
+  const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds;
+  if (enrollPath) config.enrollCreds = readCreds(enrollPath, env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : "enroll_creds");
+  const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token;
+  if (enrollToken) config.enrollToken = enrollToken;
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;
   if (password) config.natsPassword = password;

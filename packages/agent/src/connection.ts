@@ -59,3 +59,14 @@ export function trackConnected(nc: NatsConnection): () => boolean {
   })();
   return () => connected && !nc.isClosed();
 }
+
+/** True when the broker answers but refuses this credential (none, revoked, or signed by a key it does not trust). */
+export async function brokerRefuses(p: ConnectParams): Promise<boolean> {
+  try {
+    const nc = await connect({ ...connectionOptions(p), waitOnFirstConnect: false, reconnect: false, timeout: 5_000 });
+    await nc.close();
+    return false;
+  } catch (err) {
+    return /authorization violation|authentication/i.test(String(err));
+  }
+}

@@ -28,6 +28,8 @@ export interface LockedNats {
   readonly material: AuthMaterial;
   /** A credential for a `.creds` file in the auth dir (`backend.creds`, `admin.creds`, `enroll.creds`, `system.creds`). */
   creds(file: string): Authenticator;
+  /** The enrollment credential as an agent's `enrollCreds`. */
+  readonly enrollCreds: { jwt: string; seed: string };
   /** Mints a credential for `pcId` as accepting its enrollment would. */
   agent(pcId: string): AgentCredential;
   dispose(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startLockedNatsServer(): Promise<LockedNats> {
     url: server.url,
     authDir: dir.path,
     material,
+    enrollCreds: parseCreds(readFileSync(join(dir.path, AUTH_FILES.enrollCreds), "utf8")),
     creds: (file) => {
       const c = parseCreds(readFileSync(join(dir.path, file), "utf8"));
       return authenticatorFor(c.jwt, c.seed);

@@ -1,7 +1,8 @@
 import type { Platform } from "./types.js";
 import { posixPlatform } from "./posix.js";
 import { windowsPlatform } from "./windows.js";
-import { readRegistryNatsToken } from "./windows-registry.js";
+import { seedStoreFor, type SeedStore } from "./seed-store.js";
+import { readRegistryNatsToken, readRegistryString, writeRegistryString } from "./windows-registry.js";
 
 export type { Argv, Platform } from "./types.js";
 export type { ReapOutcome, SpawnedProcess } from "./orphans.js";
@@ -19,4 +20,11 @@ export interface PlatformSecrets {
 /** The registry (`HKLM\SOFTWARE\Kanade\agent`) on Windows; nothing elsewhere. */
 export function platformSecrets(platform: NodeJS.Platform = process.platform): PlatformSecrets {
   return platform === "win32" ? { natsToken: () => readRegistryNatsToken() } : { natsToken: () => undefined };
+}
+
+export type { SeedStore } from "./seed-store.js";
+
+/** Where this agent's enrollment seed lives on this OS (see seed-store.ts). */
+export function agentSeedStore(dataDir: string, platform: NodeJS.Platform = process.platform): SeedStore {
+  return seedStoreFor(platform, dataDir, { read: (name) => readRegistryString(name), write: (name, data) => writeRegistryString(name, data) });
 }

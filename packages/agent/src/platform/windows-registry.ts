@@ -58,3 +58,37 @@ export function readRegistryNatsToken(query: RegQuery = runRegQuery): string | u
   if (!STRING_TYPES.has(value.type)) throw unreadable(`expected a REG_SZ string, found ${value.type}`);
   return value.data === "" ? undefined : value.data;
 }
+
+/** Where a Windows agent keeps its enrollment key pair's seed (its private key never leaves the PC). */
+export const AGENT_SEED_VALUE = "AgentSeed";
+
+/** `reg.exe` arguments that store `data` as a REG_SZ value, replacing one already there. */
+export function regAddArgs(key: string, name: string, data: string): string[] {
+  return ["add", key, "/v", name, "/t", "REG_SZ", "/d", data, "/f"];
+}
+
+/** Reads a REG_SZ value of the agent key; undefined when absent or empty. */
+export function readRegistryString(name: string, query: RegQuery = runRegQuery): string | undefined {
+  const r = query(AGENT_REGISTRY_KEY, name);
+  const fail = (message: string, cause?: unknown): KanadeError =>
+    new KanadeError("INVALID_CONFIG", `cannot read ${AGENT_REGISTRY_KEY}\\${name}: ${message}`, { details: [{ path: name, message }], cause });
+  if (r.error) throw fail(r.error.message, r.error);
+  if (r.status === 1) return undefined;
+  if (r.status !== 0) throw fail(`reg.exe exited with ${r.status ?? "a signal"}: ${r.stderr.trim()}`);
+  const value = parseRegQuery(r.stdout, name);
+  if (!value) return undefined;
+  if (!STRING_TYPES.has(value.type)) throw fail(`expected a REG_SZ string, found ${value.type}`);
+  return value.data === "" ? undefined : value.data;
+}
+
+/** Runs `reg.exe` with `args` (the shape of `spawnSync`'s answer, so tests can stand in for it). */
+export type RegRun = (args: string[]) => { status: number | null; stderr: string; error?: Error };
+
+const runReg: RegRun = (args) => spawnSync("reg.exe", args, { encoding: "utf8", windowsHide: true, timeout: READ_TIMEOUT_MS });
+
+export function writeRegistryString(name: string, data: string, run: RegRun = runReg): void {
+  const r = run(regAddArgs(AGENT_REGISTRY_KEY, name, data));
+  if (r.error || r.status !== 0) {
+    throw new KanadeError("INTERNAL", `cannot write ${AGENT_REGISTRY_KEY}\\${name}: ${r.error?.message ?? r.stderr.trim()}`, { cause: r.error });
+  }
+}
