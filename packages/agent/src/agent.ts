@@ -173,7 +173,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       keysWatcher.stop();
       scriptState.stop();
       await node.stop();
-      await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));
+      // Draining waits for the broker; one that is away (or has cut this agent off) never answers.
+      if (node.isConnected()) await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));
       if (!nc.isClosed()) await nc.close();
       log.info("agent stopped");
     },

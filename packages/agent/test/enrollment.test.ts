@@ -90,8 +90,7 @@ describe("enrollment", () => {
   });
 
   it("revoking cuts the agent off within seconds and keeps it off; accepted again, it works", async () => {
-    const a = await fleet.start("enr-rev", { ...enroll(), enrollToken: (await backend.api<EnrollTokenCreated>("POST", "/api/enroll-tokens", {})).body.token });
-    void a;
+    await fleet.start("enr-rev", { ...enroll(), enrollToken: (await backend.api<EnrollTokenCreated>("POST", "/api/enroll-tokens", {})).body.token });
     await runsOn("enr-rev");
     const cred = credentialOf("enr-rev");
     // A second holder of the same credential: the broker drops it too.
