@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { CLI_EXIT } from "@kanade/protocol";
 import { register as agentDeleteRelease } from "./commands/agent/delete-release.js";
 import { register as agentForget } from "./commands/agent/forget.js";
+import { register as agentEnrollment } from "./commands/agent/enrollment.js";
+import { register as enrollToken } from "./commands/enroll-token/enroll-token.js";
 import { register as agentReleases } from "./commands/agent/releases.js";
 import { register as agentShow } from "./commands/agent/show.js";
 import { register as configEffective } from "./commands/config/effective.js";
@@ -65,7 +67,7 @@ export function buildProgram(deps: Deps): Command {
   kill(program, deps);
   revoke(program, deps);
   agentsList(program, deps);
-  const agent = program.command("agent").description("inspect one agent");
+  const agent = program.command("agent").description("inspect one agent; decide who joins the fleet");
   agentShow(agent, deps);
   ping(program, deps);
   logs(program, deps);
@@ -73,6 +75,8 @@ export function buildProgram(deps: Deps): Command {
   agentReleases(agent, deps);
   agentDeleteRelease(agent, deps);
   agentForget(agent, deps);
+  agentEnrollment(agent, deps);
+  enrollToken(program, deps);
   appNoun(program, deps);
   scriptNoun(program, deps);
   const group = program.command("group").description("manage group membership");
