@@ -2,8 +2,11 @@
 // The dev sandbox: nats-server (JetStream, port 4223, data under .kanade/dev/), kanade-backend on 8081
 // with auth disabled and SQLite, one agent `dev-pc` (or `--fleet N`: dev-pc-1..N), and the web UI's Vite dev
 // server on 5173 proxying /api (and its WebSockets) to the backend. Ctrl+C stops all.
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+// The broker runs locked down, as in production: `kanade-backend nats init` material in .kanade/dev/nats-auth
+// (made on the first run), the backend as its own user, and each agent enrolled with its own credential
+// through an enrollment token made at start.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -15,7 +18,7 @@ const NATS_PORT = Number(process.env.KANADE_DEV_NATS_PORT ?? 4223);
 const API_PORT = Number(process.env.KANADE_DEV_API_PORT ?? 8081);
 const WEB_PORT = 5173;
 const devDir = `${root}.kanade/dev`;
-mkdirSync(`${devDir}/nats`, { recursive: true });
+mkdirSync(devDir, { recursive: true });
 
 const children = [];
 let stopping = false;
@@ -84,14 +87,20 @@ for (const [port, what] of [[NATS_PORT, "nats-server"], [API_PORT, "kanade-backe
   }
 }
 
+const authDir = `${devDir}/nats-auth`;
+const backendBin = `${root}packages/backend/bin/kanade-backend.js`;
+if (!existsSync(`${authDir}/keys.json`)) {
+  execFileSync(process.execPath, [backendBin, "nats", "init", "--dir", authDir, "--listen", `127.0.0.1:${NATS_PORT}`], { stdio: "inherit" });
+}
 const natsBin = process.env.KANADE_NATS_SERVER_BIN ?? "nats-server";
-start("nats-server", natsBin, ["-a", "127.0.0.1", "-p", String(NATS_PORT), "-js", "-sd", `${devDir}/nats`]);
+start("nats-server", natsBin, ["-c", `${authDir}/nats-server.conf`, "-a", "127.0.0.1", "-p", String(NATS_PORT)]);
 await waitPort(NATS_PORT, "nats-server");
 
 const natsUrl = `nats://127.0.0.1:${NATS_PORT}`;
-start("backend", process.execPath, [`${root}packages/backend/bin/kanade-backend.js`], {
+start("backend", process.execPath, [backendBin], {
   KANADE_BIND_ADDR: `127.0.0.1:${API_PORT}`,
   KANADE_NATS_URL: natsUrl,
+  KANADE_NATS_AUTH_DIR: authDir,
   DATABASE_URL: `sqlite://${devDir}/kanade.db`,
   KANADE_AUTH_DISABLE: "1",
 });
@@ -102,6 +111,13 @@ const keySet = JSON.parse(readFileSync(`${devDir}/command-keys/command-keys.json
 const commandKeys = keySet.keys.map((k) => k.public_key).join(",");
 
 const ids = fleet > 0 ? Array.from({ length: fleet }, (_, i) => `dev-pc-${i + 1}`) : ["dev-pc"];
+// One token for this run's agents: those not enrolled yet are accepted at once (already enrolled ones ignore it).
+const token = JSON.parse(
+  execFileSync(process.execPath, [`${root}packages/cli/bin/kanade.js`, "enroll-token", "create", "--uses", String(ids.length), "--expires", "1h", "--json"], {
+    env: { ...process.env, KANADE_BACKEND_URL: `http://127.0.0.1:${API_PORT}` },
+    encoding: "utf8",
+  }),
+).token;
 for (const id of ids) {
   start(id, process.execPath, [`${root}packages/agent/bin/kanade-agent.js`], {
     KANADE_NATS_URL: natsUrl,
@@ -109,6 +125,8 @@ for (const id of ids) {
     KANADE_AGENT_DATA_DIR: `${devDir}/agent-${id}`,
     KANADE_AGENT_CONFIG: `${root}configs/agent.dev.toml`,
     KANADE_COMMAND_KEYS: commandKeys,
+    KANADE_ENROLL_CREDS: `${authDir}/enroll.creds`,
+    KANADE_ENROLL_TOKEN: token,
   });
 }
 
@@ -119,9 +137,10 @@ await waitPort(WEB_PORT, "web UI dev server");
 
 console.log(`
 kanade dev sandbox is up
-  nats-server  ${natsUrl} (JetStream data in .kanade/dev/nats)
+  nats-server  ${natsUrl} (locked down: keys and JetStream data in .kanade/dev/nats-auth)
   backend      http://127.0.0.1:${API_PORT} (auth disabled, SQLite .kanade/dev/kanade.db)
-  agents       ${ids.join(", ")}
+  agents       ${ids.join(", ")} (each enrolled with its own broker credential)
+  break-glass  nats --creds .kanade/dev/nats-auth/admin.creds -s ${natsUrl} …
   web UI       http://127.0.0.1:${WEB_PORT} (Vite dev server; the backend also serves the built UI at /)
 try:
   export KANADE_BACKEND_URL=http://127.0.0.1:${API_PORT}

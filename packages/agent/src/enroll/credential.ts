@@ -62,7 +62,7 @@ export async function obtainCredential(config: AgentConfig, deps: CredentialDeps
   mkdirPrivate(join(config.dataDir, "state"));
   writeFileAtomicSync(file, `${reply.jwt}\n`);
   deps.pin(reply.command_keys ?? []);
-  deps.log.info({ pc_id: config.pcId }, "enrolled: this agent has its own broker credential");
+  deps.log.info("enrolled: this agent has its own broker credential");
   return { jwt: reply.jwt ?? "", seed: key.seed };
 }
 
