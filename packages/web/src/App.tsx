@@ -10,6 +10,7 @@ import { ActivityPage } from "./pages/Activity.js";
 import { AgentDetailPage } from "./pages/AgentDetail.js";
 import { AgentsPage } from "./pages/Agents.js";
 import { DashboardPage } from "./pages/Dashboard.js";
+import { EnrollmentPage } from "./pages/Enrollment.js";
 import { ExecutionPage } from "./pages/Execution.js";
 import { FleetPerfPage } from "./pages/FleetPerf.js";
 import { InventoryPage } from "./pages/Inventory.js";
@@ -54,18 +55,21 @@ function Page({ route }: { route: Route }) {
       return <InventoryPage />;
     case "perf":
       return <FleetPerfPage />;
+    case "enroll":
+      return <EnrollmentPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.activity" | "nav.inventory" | "nav.perf"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.activity" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
   { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
   { to: "/perf", key: "nav.perf", pages: ["perf"] },
+  { to: "/enrollment", key: "nav.enroll", pages: ["enroll"] },
 ];
 
 export function App() {

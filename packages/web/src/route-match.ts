@@ -9,6 +9,7 @@ export type Route =
   | { page: "result"; resultId: string }
   | { page: "inventory" }
   | { page: "perf" }
+  | { page: "enroll" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -23,5 +24,6 @@ export function matchRoute(path: string): Route {
   if (a === "results" && b && !c) return { page: "result", resultId: b };
   if (a === "inventory" && !b) return { page: "inventory" };
   if (a === "perf" && !b) return { page: "perf" };
+  if (a === "enrollment" && !b) return { page: "enroll" };
   return { page: "notFound" };
 }
