@@ -108,7 +108,7 @@ const positiveDuration = (v: string): number => {
   return ms;
 };
 
-async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number }): Promise<void> {
+async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number; credsDir?: string }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const { startSimulatedFleet } = await import("./simulate/fleet.js");
@@ -122,6 +122,7 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
     log,
     heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,
     ...(opts.hostPerfInterval !== undefined ? { hostPerfIntervalMs: opts.hostPerfInterval } : {}),
+    ...(opts.credsDir ? { credsDir: opts.credsDir } : {}),
   });
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
@@ -153,6 +154,7 @@ export async function runProgram(argv: readonly string[], boot: BootHandoff | un
     .option("--prefix <prefix>", "pc_id prefix", "sim-")
     .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
     .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)", positiveDuration)
+    .option("--creds-dir <dir>", "locked-down broker: each agent connects with <dir>/<pc_id>.creds, the shared views with <dir>/views.creds")
     .action(runSimulator);
   program
     .command("inventory")

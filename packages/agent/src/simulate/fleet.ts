@@ -5,12 +5,15 @@
  * subscriptions (commands.pc, commands.all, kill.*) plus one per group; script state and group
  * membership come from one shared watcher connection; heartbeats share one timer.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { parseCreds } from "@kanade/protocol/nkeys";
 import type { Logger } from "pino";
 import { BUCKETS, subjects, type CommandKey } from "@kanade/protocol/wire";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
-import { connectAgent, trackConnected } from "../connection.js";
+import { connectAgent, trackConnected, type AgentCredential } from "../connection.js";
 import { CpuSampler } from "../heartbeat.js";
 import { BucketWatcher } from "../kv-watch.js";
 import { createLogger } from "../log.js";
@@ -35,6 +38,11 @@ export interface SimulatedFleetOptions {
   hostPerfIntervalMs?: number;
   /** How many agents connect at once. */
   batchSize?: number;
+  /**
+   * A locked-down broker: each simulated agent connects with `<credsDir>/<pc_id>.creds`, and the shared
+   * views connection (every PC's groups) with `<credsDir>/views.creds`.
+   */
+  credsDir?: string;
 }
 
 export interface SimulatedFleet {
@@ -52,7 +60,9 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const pcIds = Array.from({ length: opts.count }, (_, i) => simulatedPcId(prefix, i + 1));
   log.info({ count: opts.count, prefix, nats_url: opts.natsUrl }, `simulated fleet starting: ${SIMULATOR_ONLY_ECHO} (sh scripts of echo lines); anything else is reported skipped 122`);
 
-  const shared = await connectAgent({ name: `${prefix}fleet-views`, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
+  const auth = (name: string): { credential: AgentCredential } | Record<string, never> =>
+    opts.credsDir ? { credential: parseCreds(readFileSync(join(opts.credsDir, `${name}.creds`), "utf8")) } : {};
+  const shared = await connectAgent({ name: `${prefix}fleet-views`, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}), ...auth("views") });
   const scriptState = new ScriptStateView({ nc: shared, log, isConnected: trackConnected(shared) });
   scriptState.start();
   const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
@@ -87,7 +97,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   }, 1_000);
 
   const startOne = async (pcId: string): Promise<void> => {
-    const nc = await connectAgent({ name: pcId, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
+    const nc = await connectAgent({ name: pcId, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}), ...auth(pcId) });
     const node = await AgentNode.create({
       pcId,
       nc,
