@@ -12,7 +12,7 @@ import { auditRoutes } from "./api/audit.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
-import { enrollmentRoutes } from "./api/enrollment.js";
+import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
 import { executionRoutes } from "./api/executions.js";
@@ -150,4 +150,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   rolloutRoutes(app, routeDeps);
   commandKeyRoutes(app, routeDeps);
   enrollmentRoutes(app, deps.enrollment);
+  installerRoutes(app, routeDeps, deps.enrollment);
 }

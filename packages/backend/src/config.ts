@@ -18,6 +18,8 @@ export interface BackendConfig {
    * mints agents' broker credentials with its keys. Unset: the broker is open (or token-protected).
    */
   natsAuthDir?: string;
+  /** The broker URL as agents reach it, written into install scripts (`agent_nats_url`; default `natsUrl`). */
+  agentNatsUrl?: string;
   databaseUrl: string;
   authDisabled: boolean;
   staticToken?: string;
@@ -53,6 +55,7 @@ const fileSchema = z
     nats_url: z.string().min(1),
     nats_token: z.string().min(1),
     nats_auth_dir: z.string().min(1),
+    agent_nats_url: z.string().min(1),
     database_url: z.string().min(1),
     auth_disable: z.boolean(),
     auth_static_token: z.string().min(1),
@@ -171,6 +174,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const natsAuthDir = nonEmpty(env.KANADE_NATS_AUTH_DIR) ?? file.nats_auth_dir;
+  const agentNatsUrl = nonEmpty(env.KANADE_AGENT_NATS_URL) ?? file.agent_nats_url;
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
   const commandKeysDir = nonEmpty(env.KANADE_COMMAND_KEYS_DIR) ?? file.command_keys_dir;
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
@@ -190,6 +194,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     natsUrl: nonEmpty(env.KANADE_NATS_URL) ?? file.nats_url ?? DEFAULTS.natsUrl,
     ...(natsToken ? { natsToken } : {}),
     ...(natsAuthDir ? { natsAuthDir } : {}),
+    ...(agentNatsUrl ? { agentNatsUrl } : {}),
     databaseUrl,
     authDisabled,
     ...(staticToken ? { staticToken } : {}),

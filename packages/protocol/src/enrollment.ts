@@ -77,3 +77,8 @@ export type EnrollTokenView = z.infer<typeof enrollTokenViewSchema>;
 /** Shown once, at creation: the secret itself is never stored, only its hash. */
 export const enrollTokenCreatedSchema = enrollTokenViewSchema.extend({ token: z.string() });
 export type EnrollTokenCreated = z.infer<typeof enrollTokenCreatedSchema>;
+
+/** `GET /api/agents/installer.sh|ps1`: authenticated by an enrollment token, not a session. */
+export const installerQuerySchema = z.object({ token: z.string().min(1).max(200) }).strict();
+/** `GET /api/agents/installer.bin`: the release the installer fetches, by key. */
+export const installerReleaseQuerySchema = z.object({ token: z.string().min(1).max(200), key: z.string().min(1).max(200) }).strict();

@@ -1,13 +1,47 @@
-/** Enrollment: join requests (accept, reject), revocation and enrollment tokens. */
-import type { FastifyInstance } from "fastify";
-import { KanadeError } from "@kanade/protocol";
+/** Enrollment: join requests (accept, reject), revocation, enrollment tokens, and the one-line installers. */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { KanadeError, OBJECT_STORES, type AgentPlatform, type AgentRelease } from "@kanade/protocol";
+import type { RouteDeps } from "../deps.js";
+import { installerPs1, installerSh, type InstallerInput } from "../enrollment/installer.js";
 import type { Enrollment } from "../enrollment/service.js";
+import { requireNats } from "../nats.js";
+import { openObjectStore, requireInfo } from "../objects/streaming.js";
+import { listReleases } from "./agent-releases.js";
+import { sendObject } from "./objects.js";
 import { serve } from "./route.js";
 
 /** Without `kanade-backend nats init` material the broker is open: there is no credential to grant or take. */
 function need(enrollment: Enrollment | undefined): Enrollment {
   if (enrollment) return enrollment;
   throw new KanadeError("CONFLICT", "Enrollment needs a locked-down broker: run `kanade-backend nats init --dir <dir>` and start the backend with KANADE_NATS_AUTH_DIR=<dir>");
+}
+
+/** The newest build for `platform`; the installer pins its digest. */
+async function newestRelease(deps: RouteDeps, platform: AgentPlatform): Promise<AgentRelease> {
+  requireNats(deps.nats);
+  const r = (await listReleases(deps)).find((x) => x.platform === platform);
+  if (!r) throw new KanadeError("RELEASE_NOT_PUBLISHED", `No ${platform} agent build is published: run kanade agent publish <file> --platform ${platform}`);
+  return r;
+}
+
+/** How the caller reached this backend: the install script fetches from the same place. */
+const backendUrl = (req: FastifyRequest): string => `${req.protocol}://${req.headers.host ?? req.hostname}`;
+
+export function installerRoutes(app: FastifyInstance, deps: RouteDeps, enrollment: Enrollment | undefined): void {
+  const script = async (token: string, platform: AgentPlatform, req: FastifyRequest, render: (i: InstallerInput) => string): Promise<string> => {
+    const e = need(enrollment);
+    e.checkToken(token);
+    const release = await newestRelease(deps, platform);
+    return render({ backendUrl: backendUrl(req), natsUrl: e.installer.natsUrl, token, release, enrollCreds: e.installer.enrollCreds });
+  };
+  serve(app, "getInstallerSh", async ({ query }, ctx) => script(query.token, "linux-x64", ctx.req, installerSh));
+  serve(app, "getInstallerPs1", async ({ query }, ctx) => script(query.token, "windows-x64", ctx.req, installerPs1));
+  serve(app, "downloadInstallerRelease", async ({ query }, ctx) => {
+    need(enrollment).checkToken(query.token);
+    requireNats(deps.nats);
+    const info = await requireInfo(await openObjectStore(deps.nats, OBJECT_STORES.agentReleases), OBJECT_STORES.agentReleases, query.key);
+    return sendObject(deps, ctx.reply, OBJECT_STORES.agentReleases, info);
+  });
 }
 
 export function enrollmentRoutes(app: FastifyInstance, enrollment: Enrollment | undefined): void {

@@ -4,7 +4,9 @@ import type { AgentGroups } from "../agent-groups.js";
 import type { Audit } from "../audit/index.js";
 import type { SqlDatabase } from "../db/database.js";
 import type { Nats } from "../nats.js";
-import { loadMaterial } from "../nats-auth/material.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AUTH_FILES, loadMaterial } from "../nats-auth/material.js";
 import { mintAgentJwt } from "../nats-auth/mint.js";
 import type { CommandSigner } from "../signing/keys.js";
 import { claimsPusher, serveJoinRequests } from "./broker.js";
@@ -16,6 +18,8 @@ export type { Enrollment } from "./service.js";
 export interface EnrollmentDepsIn {
   authDir: string;
   natsUrl: string;
+  /** The broker URL written into install scripts (default: `natsUrl`). */
+  agentNatsUrl?: string;
   nats: Nats;
   db: SqlDatabase;
   signer: CommandSigner;
@@ -38,6 +42,7 @@ export async function startEnrollment(d: EnrollmentDepsIn): Promise<{ enrollment
     audit: d.audit,
     log: d.log,
     clock: d.clock,
+    installer: { natsUrl: d.agentNatsUrl ?? d.natsUrl, enrollCreds: readFileSync(join(d.authDir, AUTH_FILES.enrollCreds), "utf8") },
   });
   // A broker restarted from its config file starts from the initial account JWT: give it the revocations again.
   await pusher.push(store.revokedKeys());

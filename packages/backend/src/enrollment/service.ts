@@ -36,9 +36,17 @@ export interface EnrollmentDeps {
   audit: Audit;
   log: Logger;
   clock: () => Date;
+  /** What install scripts write on a new PC: the broker URL agents use and the enrollment credential. */
+  installer: InstallerFacts;
+}
+
+export interface InstallerFacts {
+  natsUrl: string;
+  enrollCreds: string;
 }
 
 export interface Enrollment {
+  readonly installer: InstallerFacts;
   /** Answers one `enroll.request` (already JSON-decoded, not yet validated). */
   join(body: unknown): Promise<EnrollReply>;
   list(state?: EnrollmentState | "attention"): EnrollmentView[];
@@ -47,6 +55,8 @@ export interface Enrollment {
   revoke(pcId: string, caller: Caller): Promise<EnrollmentView>;
   createToken(input: EnrollTokenCreate, caller: Caller): Promise<EnrollTokenCreated>;
   listTokens(): EnrollTokenView[];
+  /** The token's view when it is still valid (without using it up); UNAUTHORIZED otherwise. */
+  checkToken(token: string): EnrollTokenView;
 }
 
 const hashToken = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex");
@@ -158,6 +168,7 @@ export function createEnrollment(deps: EnrollmentDeps): Enrollment {
   };
 
   return {
+    installer: deps.installer,
     join,
     list: (state) => store.list(state),
     accept: (pcs, caller) => decide(pcs, caller, "accept"),
@@ -197,5 +208,10 @@ export function createEnrollment(deps: EnrollmentDeps): Enrollment {
       return { ...view, token };
     },
     listTokens: () => store.listTokens(now()),
+    checkToken: (token) => {
+      const t = store.findToken(hashToken(token), now());
+      if (!t) throw new KanadeError("UNAUTHORIZED", "The enrollment token is unknown, used up or expired");
+      return t;
+    },
   };
 }

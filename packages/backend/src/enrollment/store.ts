@@ -38,6 +38,8 @@ export interface EnrollmentStore {
   /** Takes one use of the token with this hash when it is still valid at `now`; its row (after the use) or undefined. */
   useToken(hash: string, now: string): EnrollTokenView | undefined;
   listTokens(now: string): EnrollTokenView[];
+  /** The token with this hash when it still has uses and has not expired at `now`. */
+  findToken(hash: string, now: string): EnrollTokenView | undefined;
 }
 
 const toView = (r: EnrollmentRow): EnrollmentView => ({
@@ -81,6 +83,7 @@ export function openEnrollmentStore(db: SqlDatabase): EnrollmentStore {
     useToken: db.prepare("UPDATE enroll_tokens SET uses_left = uses_left - 1 WHERE token_hash = ? AND uses_left > 0 AND expires_at > ?"),
     tokenByHash: db.prepare("SELECT * FROM enroll_tokens WHERE token_hash = ?"),
     tokens: db.prepare("SELECT * FROM enroll_tokens WHERE uses_left > 0 AND expires_at > ? ORDER BY created_at DESC"),
+    validToken: db.prepare("SELECT * FROM enroll_tokens WHERE token_hash = ? AND uses_left > 0 AND expires_at > ?"),
   };
   return {
     get: (pcId) => {
@@ -105,5 +108,9 @@ export function openEnrollmentStore(db: SqlDatabase): EnrollmentStore {
       return toToken(st.tokenByHash.get(hash) as TokenRow);
     },
     listTokens: (now) => (st.tokens.all(now) as TokenRow[]).map(toToken),
+    findToken: (hash, now) => {
+      const r = st.validToken.get(hash, now) as TokenRow | undefined;
+      return r && toToken(r);
+    },
   };
 }

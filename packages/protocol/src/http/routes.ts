@@ -38,6 +38,8 @@ import {
   enrollTokenCreatedSchema,
   enrollTokenCreateSchema,
   enrollTokenViewSchema,
+  installerQuerySchema,
+  installerReleaseQuerySchema,
 } from "../enrollment.js";
 import { agentLogsReplySchema } from "../fleet.js";
 import {
@@ -550,6 +552,22 @@ export const apiRoutes = {
     method: "POST", path: "/api/enroll-tokens", access: "operator",
     summary: "Make a token that deploy scripts give agents: their join requests are accepted at once",
     body: jsonBody(enrollTokenCreateSchema), response: json(enrollTokenCreatedSchema, 201),
+  },
+  // Public, but each checks an enrollment token (?token=): a technician pastes one command on a new PC.
+  getInstallerSh: {
+    method: "GET", path: "/api/agents/installer.sh", access: "public",
+    summary: "One-line install for Linux (systemd): fetches the newest release, checks its digest, enrolls with the token",
+    query: installerQuerySchema, response: text("text/x-shellscript"),
+  },
+  getInstallerPs1: {
+    method: "GET", path: "/api/agents/installer.ps1", access: "public",
+    summary: "One-line install for Windows: fetches the newest release, checks its digest, installs it through the deploy script",
+    query: installerQuerySchema, response: text("text/plain"),
+  },
+  downloadInstallerRelease: {
+    method: "GET", path: "/api/agents/installer.bin", access: "public",
+    summary: "The agent build an installer fetches (enrollment token instead of a session)",
+    query: installerReleaseQuerySchema, response: binary(),
   },
   listStoreObjects: {
     method: "GET", path: "/api/jetstream/objects/:store", access: "viewer",
