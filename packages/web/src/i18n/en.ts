@@ -317,7 +317,7 @@ export const en = {
   "error.NATS_UNAVAILABLE": "The message broker cannot be reached; try again shortly.",
   "error.TIMEOUT": "No answer in time.",
   "activity.skipReasons": "Skipped because",
-  "nav.enroll": "Enrollment",
+  "nav.enroll": "Enrollment & install",
   "enroll.title": "Enrollment",
   "enroll.help": "Agents that asked to join the fleet. Accepting one gives it its own broker credential; until then it can do nothing. A PC already enrolled that asks again under another key shows as a conflict.",
   "enroll.none": "No join request waits for a decision.",
@@ -341,6 +341,11 @@ export const en = {
   "enroll.tokenOnce": "Copy it now, it is not shown again:",
   "enroll.usesLeft": "{n} uses left",
   "enroll.until": "valid until {at}",
+  "install.title": "Agent install",
+  "install.help": "Paste one of these into an elevated shell on the new PC. It downloads the agent from this backend, checks its digest, installs it as a service and enrolls it with the token.",
+  "install.token": "Enrollment token",
+  "install.windows": "Windows (PowerShell as Administrator)",
+  "install.linux": "Linux (systemd)",
 } as const;
 
 export type MessageKey = keyof typeof en;

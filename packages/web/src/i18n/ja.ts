@@ -343,4 +343,9 @@ export const ja: Record<MessageKey, string> = {
   "enroll.tokenOnce": "今コピーしてください。再表示されません:",
   "enroll.usesLeft": "残り {n} 回",
   "enroll.until": "{at} まで有効",
+  "install.title": "エージェントのインストール",
+  "install.help": "新しい PC の管理者シェルに貼り付けてください。このバックエンドからエージェントをダウンロードしてダイジェストを確認し、サービスとしてインストールしてトークンで登録します。",
+  "install.token": "登録トークン",
+  "install.windows": "Windows（管理者として PowerShell）",
+  "install.linux": "Linux（systemd）",
 };

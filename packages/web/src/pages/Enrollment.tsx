@@ -2,7 +2,7 @@
  * Who may join the fleet: agents waiting for a decision (and conflicts: an enrolled PC asking again under
  * another key), accept / reject each, and enrollment tokens for mass deployment (the secret shown once).
  */
-import type { EnrollmentView, EnrollTokenCreated } from "@kanade/protocol";
+import { apiRoutes, type EnrollmentView, type EnrollTokenCreated } from "@kanade/protocol";
 import { useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
@@ -11,6 +11,31 @@ import { CopyId } from "../components/CopyId.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+
+/**
+ * "Agent install": the commands a technician pastes into an elevated shell on a new PC. The backend URL is
+ * this page's origin; the token authenticates the download and enrolls the PC.
+ */
+function InstallCommands({ token: fresh }: { token: string }) {
+  const t = useT();
+  const [typed, setTyped] = useState("");
+  const token = typed || fresh;
+  const q = `token=${encodeURIComponent(token || "<token>")}`;
+  const origin = window.location.origin;
+  return (
+    <section className="card" data-testid="agent-install">
+      <h2>{t("install.title")}</h2>
+      <p className="muted small">{t("install.help")}</p>
+      <label>
+        {t("install.token")} <input value={token} onChange={(e) => setTyped(e.target.value)} placeholder="kanade-enroll-…" size={48} />
+      </label>
+      <h3>{t("install.windows")}</h3>
+      <pre className="output">{`irm '${origin}${apiRoutes.getInstallerPs1.path}?${q}' | iex`}</pre>
+      <h3>{t("install.linux")}</h3>
+      <pre className="output">{`curl -fsSL '${origin}${apiRoutes.getInstallerSh.path}?${q}' | sudo sh`}</pre>
+    </section>
+  );
+}
 
 type Decision = { what: "accept" | "reject"; row: EnrollmentView } | null;
 
@@ -99,6 +124,8 @@ export function EnrollmentPage() {
           onCancel={() => setDecision(null)}
         />
       )}
+
+      <InstallCommands token={created?.token ?? ""} />
 
       <section className="card">
         <h2>{t("enroll.tokens")}</h2>
