@@ -200,7 +200,7 @@ function securePrivateDir(dataDir: string, log: Logger): void {
 async function brokerCredential(config: AgentConfig, trust: TrustStore, log: Logger): Promise<AgentCredential | undefined> {
   const deps = { seeds: agentSeedStore(config.dataDir), log, pin: (keys: CommandKey[]) => trust.pin(keys) };
   const credential = await obtainCredential(config, deps);
-  const params = { name: config.pcId, natsUrl: config.natsUrl, ...(credential ? { credential } : {}) };
+  const params = { name: config.pcId, natsUrl: config.natsUrl, ...(config.natsCa ? { natsCa: config.natsCa } : {}), ...(credential ? { credential } : {}) };
   if (config.natsToken || config.natsUser || !(await brokerRefuses(params))) return credential;
   if (!credential || config.credential || !config.enrollCreds) {
     const what = config.credential ? `the credential in ${process.env.KANADE_NATS_CREDS ? "KANADE_NATS_CREDS" : "nats_creds"}` : credential ? "this agent's enrolled credential" : "no credential";

@@ -17,6 +17,8 @@ export interface AgentConfig {
   natsPassword?: string;
   /** A broker credential given as a `.creds` file (`nats_creds` / KANADE_NATS_CREDS) instead of one enrolled. */
   credential?: AgentCredential;
+  /** CA file the broker's certificate must chain to, for `tls://` URLs (`nats_ca` / KANADE_NATS_CA). */
+  natsCa?: string;
   /** The shared enrollment credential (`enroll_creds` / KANADE_ENROLL_CREDS): it can only ask to join. */
   enrollCreds?: AgentCredential;
   /** An enrollment token (`enroll_token` / KANADE_ENROLL_TOKEN): the join request is accepted at once. */
@@ -41,6 +43,7 @@ const fileSchema = z
     nats_password: z.string(),
     nats_creds: z.string().min(1),
     enroll_creds: z.string().min(1),
+    nats_ca: z.string().min(1),
     enroll_token: z.string().min(1),
     data_dir: z.string().min(1),
     log: z.enum(LOG_LEVELS),
@@ -135,6 +138,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
   const credsPath = env.KANADE_NATS_CREDS ?? file.nats_creds;
   if (credsPath) config.credential = readCreds(credsPath, env.KANADE_NATS_CREDS !== undefined ? "KANADE_NATS_CREDS" : "nats_creds");
+  const natsCa = env.KANADE_NATS_CA ?? file.nats_ca;
+  if (natsCa) config.natsCa = natsCa;
   const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds;
   if (enrollPath) config.enrollCreds = readCreds(enrollPath, env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : "enroll_creds");
   const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token;

@@ -12,6 +12,8 @@ export interface ConnectParams {
   natsPassword?: string;
   /** The agent's own broker credential: a user JWT for its key pair (enrolled, or a `.creds` file). */
   credential?: AgentCredential;
+  /** A private CA the broker's certificate must chain to (`tls://` URLs). */
+  natsCa?: string;
 }
 
 export interface AgentCredential {
@@ -40,7 +42,8 @@ export function connectionOptions(p: ConnectParams): ConnectionOptions {
   if (p.natsToken) opts.token = p.natsToken;
   if (p.natsUser) opts.user = p.natsUser;
   if (p.natsPassword) opts.pass = p.natsPassword;
-  // nats.js upgrades to TLS on its own when the URL says tls://.
+  // nats.js upgrades to TLS on its own when the URL says tls://, and verifies the broker's certificate.
+  if (p.natsCa) opts.tls = { caFile: p.natsCa };
   return opts;
 }
 

@@ -1,4 +1,6 @@
 /** Builds the Fastify app from explicit dependencies; listening is the caller's job (tests use inject or port 0). */
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
@@ -56,7 +58,7 @@ export interface AppDeps {
   /** Host perf ingest and live sessions; without it the perf routes are not registered. */
   perf?: PerfService;
   log: Logger;
-  config: AuthConfig & { webRoot?: string };
+  config: AuthConfig & { webRoot?: string; https?: { cert: string; key: string } };
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
@@ -81,6 +83,10 @@ function acceptEmptyJson(app: FastifyInstance): void {
   });
 }
 
+function httpsServer(tls: { cert: string; key: string }) {
+  return (handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer => createHttpsServer(tls, handler) as unknown as HttpServer;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
   const app: FastifyInstance = Fastify({
@@ -90,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // Object names may be 128 characters (plus a version); Fastify's default of 100 would answer 404.
     maxParamLength: 512,
+    // HTTPS when given a certificate; Fastify's types follow the http server, which the HTTPS one serves the same way.
+    ...(deps.config.https ? { serverFactory: httpsServer(deps.config.https) } : {}),
   });
   const clock = deps.clock ?? (() => new Date());
   const routeDeps: RouteDeps = {

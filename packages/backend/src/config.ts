@@ -18,6 +18,11 @@ export interface BackendConfig {
    * mints agents' broker credentials with its keys. Unset: the broker is open (or token-protected).
    */
   natsAuthDir?: string;
+  /** CA file the broker's certificate must chain to, for `tls://` URLs (`nats_ca`). */
+  natsCa?: string;
+  /** Serve HTTPS with this certificate and key (`tls_cert`, `tls_key`, PEM files). */
+  httpsCert?: string;
+  httpsKey?: string;
   /** The broker URL as agents reach it, written into install scripts (`agent_nats_url`; default `natsUrl`). */
   agentNatsUrl?: string;
   databaseUrl: string;
@@ -56,6 +61,9 @@ const fileSchema = z
     nats_token: z.string().min(1),
     nats_auth_dir: z.string().min(1),
     agent_nats_url: z.string().min(1),
+    nats_ca: z.string().min(1),
+    tls_cert: z.string().min(1),
+    tls_key: z.string().min(1),
     database_url: z.string().min(1),
     auth_disable: z.boolean(),
     auth_static_token: z.string().min(1),
@@ -175,6 +183,12 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const natsAuthDir = nonEmpty(env.KANADE_NATS_AUTH_DIR) ?? file.nats_auth_dir;
   const agentNatsUrl = nonEmpty(env.KANADE_AGENT_NATS_URL) ?? file.agent_nats_url;
+  const natsCa = nonEmpty(env.KANADE_NATS_CA) ?? file.nats_ca;
+  const httpsCert = nonEmpty(env.KANADE_TLS_CERT) ?? file.tls_cert;
+  const httpsKey = nonEmpty(env.KANADE_TLS_KEY) ?? file.tls_key;
+  if ((httpsCert === undefined) !== (httpsKey === undefined)) {
+    throw invalid(httpsCert ? "KANADE_TLS_KEY" : "KANADE_TLS_CERT", "HTTPS needs both KANADE_TLS_CERT and KANADE_TLS_KEY (tls_cert and tls_key)");
+  }
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
   const commandKeysDir = nonEmpty(env.KANADE_COMMAND_KEYS_DIR) ?? file.command_keys_dir;
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
@@ -195,6 +209,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(natsToken ? { natsToken } : {}),
     ...(natsAuthDir ? { natsAuthDir } : {}),
     ...(agentNatsUrl ? { agentNatsUrl } : {}),
+    ...(natsCa ? { natsCa } : {}),
+    ...(httpsCert && httpsKey ? { httpsCert, httpsKey } : {}),
     databaseUrl,
     authDisabled,
     ...(staticToken ? { staticToken } : {}),

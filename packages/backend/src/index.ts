@@ -12,3 +12,4 @@ export { natsInit, type NatsInitResult } from "./nats-auth/init.js";
 export { AUTH_FILES, loadMaterial, type AuthMaterial } from "./nats-auth/material.js";
 export { mintAgentJwt } from "./nats-auth/mint.js";
 export { authenticatorFor, credsAuthenticator } from "./nats-auth/creds.js";
+export { pkiInit, PKI_FILES } from "./pki/pki.js";

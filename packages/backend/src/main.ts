@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig } from "./config.js";
 import { runNatsCommand } from "./nats-auth/cli.js";
+import { runPkiCommand } from "./pki/cli.js";
 import { startBackend, type RunningBackend } from "./start.js";
 import { BACKEND_VERSION } from "./version.js";
 
@@ -10,6 +11,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--version") || argv.includes("-V")) {
     process.stdout.write(`kanade-backend ${BACKEND_VERSION}\n`);
     return 0;
+  }
+  if (argv[0] === "pki") {
+    return runPkiCommand(argv.slice(1), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   }
   if (argv[0] === "nats") {
     return runNatsCommand(argv.slice(1), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
@@ -23,7 +27,9 @@ async function main(argv: readonly string[]): Promise<number> {
         "a TOML file named by KANADE_BACKEND_CONFIG.\n" +
         "  --rebuild  replay RESULTS, EVENTS and AUDIT into the database at startup\n" +
         "kanade-backend nats init --dir <dir> [--listen host:port]\n" +
-        "  write a locked-down broker's config and keys; run the backend with KANADE_NATS_AUTH_DIR=<dir>\n",
+        "  write a locked-down broker's config and keys; run the backend with KANADE_NATS_AUTH_DIR=<dir>\n" +
+        "kanade-backend pki init --dir <dir> [--host name|ip]…\n" +
+        "  make a CA and a server certificate for tls:// and HTTPS\n",
     );
     return 0;
   }

@@ -25,11 +25,13 @@ export interface Nats {
   isConnected(): boolean;
 }
 
-export async function connectNats(opts: { url: string; token?: string; authenticator?: Authenticator; log: Logger }): Promise<Nats> {
+export async function connectNats(opts: { url: string; token?: string; authenticator?: Authenticator; caFile?: string; log: Logger }): Promise<Nats> {
   const nc = await connect({
     servers: opts.url,
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
+    // A private CA for tls:// brokers; nats.js verifies the broker's certificate against it.
+    ...(opts.caFile ? { tls: { caFile: opts.caFile } } : {}),
     name: "kanade-backend",
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,

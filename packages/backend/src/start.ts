@@ -1,4 +1,5 @@
 /** Wires everything together: NATS → bootstrap → DB → audit → executions → projectors → HTTP. `close()` undoes it in reverse. */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
@@ -69,6 +70,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
       ...(config.natsAuthDir ? { authenticator: credsAuthenticator(join(config.natsAuthDir, AUTH_FILES.backendCreds), "KANADE_NATS_AUTH_DIR") } : {}),
+      ...(config.natsCa ? { caFile: config.natsCa } : {}),
       log,
     });
     undo.push(() => nats.nc.drain());
@@ -109,7 +111,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
     undo.push(async () => stopBackground());
     const enrolling = config.natsAuthDir
-      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), nats, db, signer, groups, audit, log, clock })
+      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
       : undefined;
     if (enrolling) undo.push(() => enrolling.stop());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
@@ -142,6 +144,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),
         ...(webRoot ? { webRoot } : {}),
+        ...(config.httpsCert && config.httpsKey ? { https: { cert: readFileSync(config.httpsCert, "utf8"), key: readFileSync(config.httpsKey, "utf8") } } : {}),
       },
     });
     undo.push(() => app.close());
@@ -149,7 +152,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const addr = app.server.address();
     const port = typeof addr === "object" && addr ? addr.port : config.bindPort;
     const host = config.bindHost.includes(":") ? `[${config.bindHost}]` : config.bindHost;
-    const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+    const url = `${config.httpsCert ? "https" : "http"}://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
     log.info({ url, auth: config.authDisabled ? "disabled" : "static-token" }, "kanade-backend listening");
     let closing: Promise<void> | undefined;
     return { url, port, routes: app.kanadeRoutes, close: () => (closing ??= closeAll()) };

@@ -35,14 +35,15 @@ export interface LockedNats {
   dispose(): Promise<void>;
 }
 
-export async function startLockedNatsServer(): Promise<LockedNats> {
+/** `tlsDir`: a `pki init` directory; the broker then serves TLS only and `url` is `tls://…`. */
+export async function startLockedNatsServer(opts: { tlsDir?: string } = {}): Promise<LockedNats> {
   const dir = tempDir("kanade-nats-auth-");
-  const init = natsInit({ dir: dir.path });
+  const init = natsInit({ dir: dir.path, ...(opts.tlsDir ? { tlsDir: opts.tlsDir } : {}) });
   const server = await startNatsServer({ configFile: init.conf, storeDir: join(dir.path, "jetstream") });
   const material = loadMaterial(dir.path);
   return {
     server,
-    url: server.url,
+    url: opts.tlsDir ? server.url.replace(/^nats:/, "tls:") : server.url,
     authDir: dir.path,
     material,
     enrollCreds: parseCreds(readFileSync(join(dir.path, AUTH_FILES.enrollCreds), "utf8")),

@@ -83,6 +83,7 @@ async function askUntilAccepted(config: AgentConfig, request: EnrollRequest, dep
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       reconnectTimeWait: 2_000,
+      ...(config.natsCa ? { tls: { caFile: config.natsCa } } : {}),
     });
     while (!stopped) {
       let reply: EnrollReply | undefined;

@@ -52,7 +52,7 @@ export interface ClaimsPusher {
 const revocationTimes = (revoked: Map<string, string>): Record<string, number> =>
   Object.fromEntries([...revoked].map(([key, at]) => [key, Math.floor(Date.parse(at) / 1000)]));
 
-export function claimsPusher(url: string, m: AuthMaterial, log: Logger): ClaimsPusher {
+export function claimsPusher(url: string, m: AuthMaterial, log: Logger, caFile?: string): ClaimsPusher {
   let conn: Promise<NatsConnection> | undefined;
   const sys = (): Promise<NatsConnection> =>
     (conn ??= connect({
@@ -62,6 +62,7 @@ export function claimsPusher(url: string, m: AuthMaterial, log: Logger): ClaimsP
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       timeout: NATS_TIMEOUT_MS,
+      ...(caFile ? { tls: { caFile } } : {}),
     }));
   return {
     push: async (revoked) => {

@@ -20,6 +20,7 @@ export interface EnrollmentDepsIn {
   natsUrl: string;
   /** The broker URL written into install scripts (default: `natsUrl`). */
   agentNatsUrl?: string;
+  natsCa?: string;
   nats: Nats;
   db: SqlDatabase;
   signer: CommandSigner;
@@ -32,7 +33,7 @@ export interface EnrollmentDepsIn {
 export async function startEnrollment(d: EnrollmentDepsIn): Promise<{ enrollment: Enrollment; stop(): Promise<void> }> {
   const material = loadMaterial(d.authDir);
   const store = openEnrollmentStore(d.db);
-  const pusher = claimsPusher(d.natsUrl, material, d.log);
+  const pusher = claimsPusher(d.natsUrl, material, d.log, d.natsCa);
   const enrollment = createEnrollment({
     store,
     mint: (pcId, publicKey, notBefore) => mintAgentJwt(material, pcId, publicKey, notBefore),

@@ -3,16 +3,16 @@ import { parseArgs } from "node:util";
 import { KanadeError } from "@kanade/protocol";
 import { natsInit } from "./init.js";
 
-const USAGE = "usage: kanade-backend nats init --dir <dir> [--listen 127.0.0.1:4222] [--json]\n";
+const USAGE = "usage: kanade-backend nats init --dir <dir> [--listen 127.0.0.1:4222] [--tls <pki dir>] [--json]\n";
 
 export function runNatsCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
   if (argv[0] !== "init") {
     err(USAGE);
     return 2;
   }
-  let values: { dir?: string; listen?: string; json?: boolean };
+  let values: { dir?: string; listen?: string; tls?: string; json?: boolean };
   try {
-    ({ values } = parseArgs({ args: [...argv.slice(1)], options: { dir: { type: "string" }, listen: { type: "string" }, json: { type: "boolean" } }, strict: true }));
+    ({ values } = parseArgs({ args: [...argv.slice(1)], options: { dir: { type: "string" }, listen: { type: "string" }, tls: { type: "string" }, json: { type: "boolean" } }, strict: true }));
   } catch (e) {
     err(`kanade-backend nats init: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
@@ -26,7 +26,7 @@ export function runNatsCommand(argv: readonly string[], out: (s: string) => void
     return 2;
   }
   try {
-    const r = natsInit({ dir: values.dir, ...(values.listen ? { listen: values.listen } : {}) });
+    const r = natsInit({ dir: values.dir, ...(values.listen ? { listen: values.listen } : {}), ...(values.tls ? { tlsDir: values.tls } : {}) });
     if (values.json) out(JSON.stringify(r) + "\n");
     else {
       out(

@@ -11,11 +11,14 @@ import { createNkey, formatCreds } from "@kanade/protocol/nkeys";
 import { accountJwt, operatorJwt, userJwt } from "./jwt.js";
 import { AUTH_FILES, kanadeAccountJwt, saveMaterial, writePrivateFile, type AuthMaterial } from "./material.js";
 import { enrollPermissions } from "./policy.js";
+import { PKI_FILES } from "../pki/pki.js";
 
 export interface NatsInitOptions {
   dir: string;
   /** `host:port` the broker listens on (default 127.0.0.1:4222). */
   listen?: string;
+  /** A `kanade-backend pki init` directory (or one laid out the same way): the broker serves TLS with its server certificate. */
+  tlsDir?: string;
   now?: Date;
 }
 
@@ -33,13 +36,14 @@ function accountUserCreds(m: AuthMaterial, name: string, perms?: Parameters<type
 
 const quote = (s: string): string => JSON.stringify(s);
 
-export function serverConf(m: AuthMaterial, listen: string, now?: Date): string {
+export function serverConf(m: AuthMaterial, listen: string, now?: Date, tlsDir?: string): string {
   const sysJwt = accountJwt(m.operator, m.systemAccount.publicKey, { name: "SYS", jetstream: false }, now);
   return [
     "# Written by `kanade-backend nats init`. Start the broker with: nats-server -c <this file>",
     "# Command-line flags (-p, -a, -sd) override the values here.",
     `listen: ${quote(listen)}`,
     `jetstream { store_dir: ${quote(join(m.dir, "jetstream"))} }`,
+    ...(tlsDir ? [`tls { cert_file: ${quote(join(tlsDir, PKI_FILES.cert))}, key_file: ${quote(join(tlsDir, PKI_FILES.key))}, timeout: 2 }`] : []),
     `operator: ${quote(operatorJwt(m.operator, m.systemAccount.publicKey, now))}`,
     `system_account: ${quote(m.systemAccount.publicKey)}`,
     // `full` keeps account JWTs on disk and takes signed updates (revocations) from the system account live.
@@ -67,7 +71,7 @@ export function natsInit(opts: NatsInitOptions): NatsInitResult {
   saveMaterial(m);
   mkdirSync(join(dir, AUTH_FILES.resolverDir), { recursive: true, mode: 0o700 });
   const conf = join(dir, AUTH_FILES.conf);
-  writeFileSync(conf, serverConf(m, opts.listen ?? "127.0.0.1:4222", opts.now), { mode: 0o600 });
+  writeFileSync(conf, serverConf(m, opts.listen ?? "127.0.0.1:4222", opts.now, opts.tlsDir ? resolve(opts.tlsDir) : undefined), { mode: 0o600 });
   const sysUser = createNkey("user");
   writePrivateFile(join(dir, AUTH_FILES.systemCreds), formatCreds(userJwt(m.systemAccount, m.systemAccount.publicKey, sysUser.publicKey, "kanade-backend-system", undefined, opts.now), sysUser.seed));
   writePrivateFile(join(dir, AUTH_FILES.backendCreds), accountUserCreds(m, "kanade-backend", undefined, opts.now));
