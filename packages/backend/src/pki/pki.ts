@@ -15,7 +15,8 @@ import * as x509 from "@peculiar/x509";
 import { KanadeError } from "@kanade/protocol";
 import { writePrivateFile } from "../nats-auth/material.js";
 
-x509.cryptoProvider.set(webcrypto);
+// Node's WebCrypto (the same object as node:crypto's webcrypto) is the library's provider.
+x509.cryptoProvider.set(globalThis.crypto);
 
 export const PKI_FILES = { ca: "ca.pem", caKey: "ca-key.pem", cert: "server.pem", key: "server-key.pem" } as const;
 
