@@ -5,7 +5,7 @@
  * group command that was issued before this PC joined that subject is not run (see joined-baselines.ts).
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StoredMsg } from "@nats-io/jetstream";
-import { NoRespondersError, RequestError, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol/wire";
 import { baselineAt, issuedBeforeJoining, type JoinedBaselines } from "./joined-baselines.js";
@@ -22,20 +22,13 @@ export interface IntakeDeps {
 }
 
 const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
-const noResponders = (err: unknown): boolean => err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders());
-
 /**
  * The newest EXEC message on `subject`. Direct get names the subject in the request subject, so a broker
- * that scopes agents lets each read only its own subjects; it has no responder when EXEC is missing or was
- * made without direct access (an older backend), and then the stream API answers instead.
+ * that scopes agents lets each read only its own subjects; a stream made without direct access (an older
+ * backend, which the next backend start updates) is read through the stream API instead.
  */
-async function lastCommand(jsm: JetStreamManager, subject: string): Promise<StoredMsg | null> {
-  try {
-    return await jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subject });
-  } catch (err) {
-    if (!noResponders(err)) throw err;
-    return await jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
-  }
+function lastCommand(jsm: JetStreamManager, subject: string, direct: boolean): Promise<StoredMsg | null> {
+  return direct ? jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subject }) : jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
 }
 
 export class Intake {
@@ -46,6 +39,8 @@ export class Intake {
   private groups: string[] = [];
   private started = false;
   private stopped = false;
+  /** Whether EXEC allows direct get, as of the last replay. */
+  private direct = true;
 
   constructor(private readonly deps: IntakeDeps) {}
 
@@ -77,11 +72,18 @@ export class Intake {
 
   /** Fetches the newest message of every subscribed subject from EXEC; dedup happens downstream. */
   async replay(): Promise<void> {
+    try {
+      this.direct = (await this.deps.jsm.streams.info(STREAMS.EXEC)).config.allow_direct === true;
+    } catch (err) {
+      // A missing stream: the stream API says so at once below (direct get would only time out).
+      if (streamMissing(err)) this.direct = false;
+      else this.deps.log.debug({ err }, "could not read EXEC's config; keeping the read mode last seen");
+    }
     for (const subject of [...this.subs.keys()]) {
       if (this.stopped) return;
       let stored: StoredMsg | null;
       try {
-        stored = await lastCommand(this.deps.jsm, subject);
+        stored = await lastCommand(this.deps.jsm, subject, this.direct);
       } catch (err) {
         if (streamMissing(err)) {
           // The backend has not created EXEC yet: nothing can have been missed, and live delivery works.
@@ -148,7 +150,7 @@ export class Intake {
   private recordJoin(subject: string): void {
     const { baselines, jsm, log } = this.deps;
     if (baselines.get(subject)) return;
-    const task = lastCommand(jsm, subject)
+    const task = lastCommand(jsm, subject, this.direct)
       .then(
         (stored) => void baselines.setIfAbsent(subject, baselineAt(stored)),
         (err: unknown) => {
