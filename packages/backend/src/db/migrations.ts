@@ -2,7 +2,7 @@
  * Schema migrations, applied in order. Each has a stable id recorded in `schema_migrations`, so
  * features can add their own migration (one entry appended here) without renumbering anyone else's.
  */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./sqlite.js";
 
 export interface Migration {
   id: string;
@@ -229,7 +229,7 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(db: SqlDatabase, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
   const applied = new Set(
     (db.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id),
