@@ -2,7 +2,9 @@
 // `npm run smoke:windows`: the Windows agent under Wine (packages/agent/test/windows-smoke.test.ts).
 // Installs Wine from Debian when it is missing (as root, with apt-get), builds the release, then runs the
 // test with KANADE_SMOKE_WINDOWS=1. Runs on the Node the release ships (npm puts it first in PATH).
+// `--no-build` uses the dist/ already there (.ci/run: npm test has just built it, Windows exes included).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,9 +25,15 @@ if (spawnSync("wine", ["--version"], { stdio: "ignore" }).status !== 0) {
     process.exit(1);
   }
   run("apt-get", ["update", "-q"]);
-  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "wine64", "wine"], { ...process.env, DEBIAN_FRONTEND: "noninteractive" });
+  run("apt-get", ["install", "-y", "-q", "wine64", "wine"], { ...process.env, DEBIAN_FRONTEND: "noninteractive" });
 }
 const started = Date.now();
-run(process.execPath, ["scripts/build-release.mjs"]);
+if (!process.argv.includes("--no-build")) run(process.execPath, ["scripts/build-release.mjs"]);
+for (const f of ["dist/kanade-agent.exe", "dist/kanade-backend-linux-x64"]) {
+  if (!existsSync(`${root}${f}`)) {
+    log(`${f} is missing: run without --no-build (or \`npm run build:release\`) first`);
+    process.exit(1);
+  }
+}
 run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "packages/agent/test/windows-smoke.test.ts"], { ...process.env, KANADE_SMOKE_WINDOWS: "1" });
 log(`passed in ${Math.round((Date.now() - started) / 1000)} s (build included)`);

@@ -91,6 +91,8 @@ async function api<T>(method: string, path: string, body?: unknown, contentType 
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": contentType }) },
     ...(body === undefined ? {} : { body: typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
+  }).catch((err: unknown) => {
+    throw new Error(`${method} ${path}: ${String(err)}; the backend said: ${backend.output()}`);
   });
   const text = await res.text();
   let parsed: unknown = text;
