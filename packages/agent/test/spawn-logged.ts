@@ -2,7 +2,7 @@
 import { spawn, type SpawnOptions } from "node:child_process";
 
 export interface LoggedChild {
-  /** Everything it printed so far (stdout and stderr interleaved), the last 4 KiB. */
+  /** Everything it printed so far (stdout and stderr interleaved), the last 16 KiB. */
   output(): string;
   stop(): Promise<void>;
 }
@@ -10,7 +10,7 @@ export interface LoggedChild {
 export function spawnLogged(file: string, args: string[], opts: SpawnOptions): LoggedChild {
   const child = spawn(file, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  const keep = (b: Buffer): void => void (out = (out + b.toString("utf8")).slice(-4096));
+  const keep = (b: Buffer): void => void (out = (out + b.toString("utf8")).slice(-16_384));
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -90,7 +90,7 @@ async function api<T>(method: string, path: string, body?: unknown, contentType 
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": contentType }) },
-    ...(body === undefined ? {} : { body: typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : Buffer.isBuffer(body) ? new Blob([new Uint8Array(body)]) : JSON.stringify(body) }),
   }).catch((err: unknown) => {
     throw new Error(`${method} ${path}: ${String(err)}; the backend said: ${backend.output()}`);
   });
@@ -136,7 +136,7 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
         KANADE_NATS_TOKEN: NATS_TOKEN,
         DATABASE_URL: `sqlite://${dir.join("kanade.db")}`,
         KANADE_AUTH_STATIC_TOKEN: TOKEN,
-        KANADE_LOG: "warn",
+        KANADE_LOG: "info",
         ...testCommandKeys().backendEnv,
       },
     });
