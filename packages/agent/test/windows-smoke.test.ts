@@ -20,10 +20,10 @@
  * The shipped files in dist/ are not changed.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { freePort, runCli, startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 import { spawnLogged, type LoggedChild } from "./spawn-logged.js";
 
 const enabled = process.env.KANADE_SMOKE_WINDOWS === "1";
@@ -36,6 +36,7 @@ const NEXT = `${agentVersion.split(".").slice(0, 2).join(".")}.${Number(agentVer
 
 /** A copy of `exe` whose V8 does not see VirtualAlloc2 (see the header): Wine 8 cannot reserve placeholders. */
 function forWine(exe: string, out: string): string {
+  mkdirSync(dirname(out), { recursive: true });
   const bytes = readFileSync(exe);
   const at = bytes.indexOf(Buffer.from("VirtualAlloc2\0", "latin1"));
   if (at < 0 || bytes.indexOf(Buffer.from("VirtualAlloc2\0", "latin1"), at + 1) >= 0) throw new Error(`${exe}: expected exactly one "VirtualAlloc2" lookup`);
@@ -90,7 +91,7 @@ async function api<T>(method: string, path: string, body?: unknown, contentType 
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": contentType }) },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : Buffer.isBuffer(body) ? new Blob([new Uint8Array(body)]) : JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   }).catch((err: unknown) => {
     throw new Error(`${method} ${path}: ${String(err)}; the backend said: ${backend.output()}`);
   });
@@ -196,9 +197,12 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     const built = join(dir.path, `kanade-agent-${NEXT}.exe`);
     const b = spawnSync(process.execPath, ["scripts/build-release.mjs", "--windows-agent", built, "--version", NEXT], { cwd: repo, encoding: "utf8" });
     expect(b.status, b.stderr).toBe(0);
-    const next = readFileSync(forWine(built, `${built}.wine.exe`));
-    const pub = await api("POST", `/api/agent-releases?version=${NEXT}&platform=windows-x64`, next, "application/octet-stream");
-    expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+    const wineBuild = forWine(built, join(dir.path, "next", "kanade-agent.exe"));
+    const next = readFileSync(wineBuild);
+    // As an operator publishes it: the CLI reads the version from the exe's VERSIONINFO and streams it up.
+    const pub = await runCli(["agent", "publish", wineBuild], { backendUrl: base, token: TOKEN, timeoutMs: 300_000 });
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stdout).toContain(`published agent ${NEXT} for windows-x64`);
     expect((await api("POST", "/api/agent-rollout", { version: NEXT, pcs: [PC] })).status).toBe(200);
     await waitFor(async () => (await agentView())?.agent_version === NEXT || undefined, { timeoutMs: 240_000, intervalMs: 1_000, what: `the agent on ${NEXT} (${agentLog()})` });
     expect(agent?.exits).toEqual([64]);
