@@ -8,8 +8,11 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { freePort, REPO_ROOT, startNatsServer, tempDir, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
 
+/** `BENCH_CPU_PROF=<dir>`: every child writes a V8 CPU profile there when it exits (open it in Chrome DevTools). */
+const profileArgs = (): string[] => (process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []);
+
 export function spawnBin(pkg: string, bin: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [`${REPO_ROOT}packages/${pkg}/bin/${bin}.js`, ...args], {
+  return spawn(process.execPath, [...profileArgs(), `${REPO_ROOT}packages/${pkg}/bin/${bin}.js`, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", process.env.BENCH_VERBOSE ? "inherit" : "ignore"],
   });

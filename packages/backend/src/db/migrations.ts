@@ -9,7 +9,7 @@ export interface Migration {
   sql: string;
 }
 
-const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   { id: "001-core", sql: `
   CREATE TABLE executions (
     exec_id TEXT PRIMARY KEY,
@@ -225,6 +225,59 @@ const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX sessions_account ON sessions (account_id);
   CREATE INDEX sessions_expiry ON sessions (expires_at);
+  ` },
+  { id: "008-fanout-counters", sql: `
+  -- An execution's counts kept as rows arrive instead of recomputed from results on every read: one row
+  -- per PC of an execution (expected, started or answered) with the status it counts under, and the counts
+  -- per status. Triggers keep both in step with execution_targets, started and results, whoever writes them
+  -- (the API, the projectors, a rebuild from the streams), inside the writer's own transaction.
+  CREATE TABLE execution_pcs (
+    exec_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    -- Of the result counted (the latest by finished_at); null until one arrives.
+    finished_at TEXT,
+    PRIMARY KEY (exec_id, pc_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE execution_counts (
+    exec_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (exec_id, status)
+  ) WITHOUT ROWID;
+
+  INSERT INTO execution_pcs (exec_id, pc_id, status) SELECT exec_id, pc_id, 'pending' FROM execution_targets WHERE true
+    ON CONFLICT (exec_id, pc_id) DO NOTHING;
+  INSERT INTO execution_pcs (exec_id, pc_id, status) SELECT exec_id, pc_id, 'running' FROM started WHERE true
+    ON CONFLICT (exec_id, pc_id) DO UPDATE SET status = 'running';
+  INSERT INTO execution_pcs (exec_id, pc_id, status, finished_at)
+    SELECT exec_id, pc_id, status, MAX(finished_at) FROM results WHERE true GROUP BY exec_id, pc_id
+    ON CONFLICT (exec_id, pc_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at;
+  INSERT INTO execution_counts (exec_id, status, n) SELECT exec_id, status, COUNT(*) FROM execution_pcs GROUP BY exec_id, status;
+
+  CREATE TRIGGER execution_targets_counted AFTER INSERT ON execution_targets BEGIN
+    INSERT INTO execution_pcs (exec_id, pc_id, status) VALUES (NEW.exec_id, NEW.pc_id, 'pending')
+      ON CONFLICT (exec_id, pc_id) DO NOTHING;
+  END;
+  CREATE TRIGGER started_counted AFTER INSERT ON started BEGIN
+    INSERT INTO execution_pcs (exec_id, pc_id, status) VALUES (NEW.exec_id, NEW.pc_id, 'running')
+      ON CONFLICT (exec_id, pc_id) DO UPDATE SET status = 'running' WHERE status = 'pending';
+  END;
+  -- A PC counts under its latest result; an older one arriving late changes nothing.
+  CREATE TRIGGER results_counted AFTER INSERT ON results BEGIN
+    INSERT INTO execution_pcs (exec_id, pc_id, status, finished_at) VALUES (NEW.exec_id, NEW.pc_id, NEW.status, NEW.finished_at)
+      ON CONFLICT (exec_id, pc_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at
+      WHERE finished_at IS NULL OR excluded.finished_at > finished_at;
+  END;
+  CREATE TRIGGER execution_pcs_added AFTER INSERT ON execution_pcs BEGIN
+    INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, NEW.status, 1)
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER execution_pcs_moved AFTER UPDATE OF status ON execution_pcs WHEN OLD.status <> NEW.status BEGIN
+    UPDATE execution_counts SET n = n - 1 WHERE exec_id = OLD.exec_id AND status = OLD.status;
+    INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, NEW.status, 1)
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
+  END;
   ` },
 ];
 
