@@ -17,7 +17,7 @@ import { JoinedBaselines } from "./joined-baselines.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
 import { safeJson } from "./safe-json.js";
-import { killRefusalOf, refusalOf } from "./trust/verify.js";
+import { killRefusalOf, refusalOf, type SignatureCheck } from "./trust/verify.js";
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -38,6 +38,8 @@ export interface AgentNodeDeps {
   quarantinedVersions?: () => readonly string[];
   /** The command-signing keys this agent trusts now (a command or kill that does not verify is refused). */
   trustedKeys(): readonly CommandKey[];
+  /** How command signatures are checked; the simulator shares one memo across its nodes. */
+  verifySignature?: SignatureCheck;
 }
 
 export class AgentNode {
@@ -84,7 +86,8 @@ export class AgentNode {
       log,
       baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
       onCommand: (cmd, subject, raw) => {
-        const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now: (deps.now ?? Date.now)() });
+        const now = (deps.now ?? Date.now)();
+        const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now, ...(deps.verifySignature ? { verify: deps.verifySignature } : {}) });
         if (refusal) this.runner.refuse(cmd, subject, refusal);
         else this.runner.handle(cmd, subject);
       },
