@@ -11,7 +11,7 @@ import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
-import { Intake } from "./intake.js";
+import { Intake, type DecodedCommand } from "./intake.js";
 import { reportInterruptedRuns } from "./interrupted-runs.js";
 import { JoinedBaselines } from "./joined-baselines.js";
 import { Outbox } from "./outbox.js";
@@ -40,6 +40,8 @@ export interface AgentNodeDeps {
   trustedKeys(): readonly CommandKey[];
   /** How command signatures are checked; the simulator shares one memo across its nodes. */
   verifySignature?: SignatureCheck;
+  /** How received command bytes are decoded; the simulator shares one memo across its nodes. */
+  decodeCommand?: (data: Uint8Array) => DecodedCommand;
 }
 
 export class AgentNode {
@@ -85,6 +87,7 @@ export class AgentNode {
       pcId: deps.pcId,
       log,
       baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
+      ...(deps.decodeCommand ? { decode: deps.decodeCommand } : {}),
       onCommand: (cmd, subject, raw) => {
         const now = (deps.now ?? Date.now)();
         const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now, ...(deps.verifySignature ? { verify: deps.verifySignature } : {}) });

@@ -20,6 +20,7 @@ import { watchCommandKeys } from "../trust/key-set-watch.js";
 import { TrustStore } from "../trust/trust-store.js";
 import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
 import { fakeHostPerf } from "./fake-perf.js";
+import { memoizedCommandDecode } from "./decode-memo.js";
 import { memoizedSignatureCheck } from "./verify-memo.js";
 
 export interface SimulatedFleetOptions {
@@ -66,6 +67,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   scriptState.start();
   const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
   const verifySignature = memoizedSignatureCheck();
+  const decodeCommand = memoizedCommandDecode();
   const keysWatcher = watchCommandKeys({ nc: shared, trust, log });
   keysWatcher.start();
   const groups = new Map<string, string[]>();
@@ -110,6 +112,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       ping: false,
       trustedKeys: () => trust.keys(),
       verifySignature,
+      decodeCommand,
     });
     nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
     // Unknown until the shared watcher has read this PC's entry; it calls setGroups then.
