@@ -69,7 +69,7 @@ export class AgentNode {
     this.markers = new RunningMarkers(dataDir && join(dataDir, "running"), log);
     this.runner = new CommandRunner({
       pcId: deps.pcId,
-      js: this.js,
+      publish: (subject, body) => nc.publish(subject, body),
       log,
       executor: deps.executor,
       handled: new HandledStore(dataDir && join(dataDir, "state", "handled.json"), log),
