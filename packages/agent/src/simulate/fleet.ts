@@ -68,6 +68,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
   const verifySignature = memoizedSignatureCheck();
   const decodeCommand = memoizedCommandDecode();
+  const executor = echoExecutor();
   const keysWatcher = watchCommandKeys({ nc: shared, trust, log });
   keysWatcher.start();
   const groups = new Map<string, string[]>();
@@ -104,7 +105,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       pcId,
       nc,
       log: log.child({ pc_id: pcId }),
-      executor: echoExecutor(),
+      executor,
       dataDir: undefined,
       scriptState,
       heartbeatIntervalMs: intervalSecs * 1000,
