@@ -2,16 +2,17 @@
  * Fan-out bench: time from `POST /api/exec` to the moment all N results are visible through
  * `GET /api/executions/{id}`, for N simulated agents, beside the floor (bench/floor.ts: the same N
  * connections, one request, results through JetStream into SQLite in batches, nothing else). Real
- * nats-server, real backend process, real simulator process (`kanade-agent simulate`). Prints one JSON line
- * per N as soon as it is measured (floor, ours, ratio, and where the time of the median run went), then
- * a summary line.
+ * nats-server, real backend process, real simulator process (`kanade-agent simulate`). Both are set up
+ * at once and their runs alternate (floor, ours, floor, ours…), so a change in the machine's load hits
+ * both alike. Prints one JSON line per N as soon as it is measured (floor, ours, ratio, and where the
+ * time of the median run went), then a summary line.
  *
  *   npm run bench                      # N = 1000 and 5000, 5 runs each
  *   BENCH_SIZES=200 BENCH_RUNS=3 npm run bench
  *   BENCH_FLOOR=0 npm run bench        # ours only
  */
 import { sleep } from "@kanade/testkit";
-import { measureFloor, type FloorFigures } from "./floor.js";
+import { floorFigures, startFloor, type Floor, type FloorFigures } from "./floor.js";
 import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
 import { percentile, waitAgentsOnline, withBackend, type Api } from "./lib.js";
 
@@ -55,63 +56,92 @@ async function oneExec(api: Api, tracer: Tracer, n: number): Promise<{ execId: s
   return { execId: exec_id, ms, mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
-function measure(n: number): Promise<Figures> {
-  return withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath }) => {
-    const t0 = Date.now();
-    simulate(n);
-    await waitAgentsOnline(api, n, { timeoutMs: TIMEOUT_MS, intervalMs: 500 });
-    const fleetReady = Date.now() - t0;
-    await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
-    const tracer = await Tracer.open(nats.url, dbPath);
-    try {
-      const measured: { ms: number; breakdown: Breakdown }[] = [];
-      for (let i = 0; i < runs; i++) {
-        const { execId, mark, ms } = await oneExec(api, tracer, n);
-        const readStart = performance.now();
-        await doneCount(api, execId);
-        // Read before the next exec replaces the newest command on commands.all.
-        measured.push({ ms, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
-      }
-      const times = measured.map((m) => m.ms);
-      const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.ceil(measured.length / 2) - 1]!;
-      return {
-        agents: n,
-        runs,
-        median_ms: Math.round(percentile(times, 50)),
-        p95_ms: Math.round(percentile(times, 95)),
-        min_ms: Math.round(Math.min(...times)),
-        max_ms: Math.round(Math.max(...times)),
-        fleet_ready_ms: fleetReady,
-        breakdown: median.breakdown,
-      };
-    } finally {
-      await tracer.close();
-    }
-  });
+interface Measured {
+  ours: Figures;
+  floor: FloorFigures | null;
+  /** Median of ours ÷ floor over the alternating pairs of runs. */
+  paired: number | null;
 }
+
+async function measure(n: number): Promise<Measured> {
+  const floor: Floor | undefined = withFloor ? await startFloor(n) : undefined;
+  try {
+    return await withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath }) => {
+      const t0 = Date.now();
+      simulate(n);
+      await waitAgentsOnline(api, n, { timeoutMs: TIMEOUT_MS, intervalMs: 500 });
+      const fleetReady = Date.now() - t0;
+      await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
+      const tracer = await Tracer.open(nats.url, dbPath);
+      try {
+        const measured: { ms: number; breakdown: Breakdown }[] = [];
+        const floorRuns: { ms: number; batches: number }[] = [];
+        for (let i = 0; i < runs; i++) {
+          if (floor) floorRuns.push(await floor.run());
+          const { execId, mark, ms } = await oneExec(api, tracer, n);
+          const readStart = performance.now();
+          await doneCount(api, execId);
+          // Read before the next exec replaces the newest command on commands.all.
+          measured.push({ ms, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
+        }
+        const times = measured.map((m) => m.ms);
+        const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.ceil(measured.length / 2) - 1]!;
+        return {
+          ours: {
+            agents: n,
+            runs,
+            median_ms: Math.round(percentile(times, 50)),
+            p95_ms: Math.round(percentile(times, 95)),
+            min_ms: Math.round(Math.min(...times)),
+            max_ms: Math.round(Math.max(...times)),
+            fleet_ready_ms: fleetReady,
+            breakdown: median.breakdown,
+          },
+          floor: floor ? floorFigures(n, floorRuns) : null,
+          paired: floor ? round2(percentile(times.map((t, i) => t / floorRuns[i]!.ms), 50)) : null,
+        };
+      } finally {
+        await tracer.close();
+      }
+    });
+  } finally {
+    await floor?.stop();
+  }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 interface Line {
   agents: number;
   floor_ms: number | null;
   ours_ms: number;
+  /** ours_ms ÷ floor_ms (medians). */
   ratio: number | null;
+  /** Median of the ratios of each floor run and the ours run after it. */
+  ratio_paired: number | null;
   floor: FloorFigures | null;
   ours: Figures;
 }
 
 const lines: Line[] = [];
 for (const n of sizes) {
-  const floor = withFloor ? await measureFloor(n, runs) : null;
-  const ours = await measure(n);
+  const { ours, floor, paired } = await measure(n);
   const line: Line = {
     agents: n,
     floor_ms: floor?.median_ms ?? null,
     ours_ms: ours.median_ms,
-    ratio: floor ? Math.round((ours.median_ms / floor.median_ms) * 100) / 100 : null,
+    ratio: floor ? round2(ours.median_ms / floor.median_ms) : null,
+    ratio_paired: paired,
     floor,
     ours,
   };
   lines.push(line);
   console.log(JSON.stringify({ bench: "fanout", ...line }));
 }
-console.log(JSON.stringify({ bench: "fanout-summary", runs, results: lines.map(({ agents, floor_ms, ours_ms, ratio }) => ({ agents, floor_ms, ours_ms, ratio })) }));
+console.log(
+  JSON.stringify({
+    bench: "fanout-summary",
+    runs,
+    results: lines.map(({ agents, floor_ms, ours_ms, ratio, ratio_paired }) => ({ agents, floor_ms, ours_ms, ratio, ratio_paired })),
+  }),
+);

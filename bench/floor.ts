@@ -43,12 +43,23 @@ function startAgents(url: string, n: number): Promise<ChildProcess> {
   });
 }
 
-/** Runs `runs` fan-outs to `n` connections and returns the figures. */
-export async function measureFloor(n: number, runs: number): Promise<FloorFigures> {
+/** A floor set up for `n` connections: each `run` is one fan-out, timed in ms. */
+export interface Floor {
+  run(): Promise<{ ms: number; batches: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startFloor(n: number): Promise<Floor> {
   const nats = await startNatsServer();
   const dir = tempDir("kanade-floor-");
   let agents: ChildProcess | undefined;
   const nc = await connect({ servers: nats.url, name: "floor-backend" });
+  const stopAll = async (): Promise<void> => {
+    if (agents) await stopChild(agents);
+    await nc.close();
+    await nats.dispose();
+    dir.remove();
+  };
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: STREAM, subjects: ["floor.results.>"], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: 600_000_000_000 });
@@ -83,35 +94,51 @@ export async function measureFloor(n: number, runs: number): Promise<FloorFigure
         onStored?.();
       }
     })();
-
-    const times: number[] = [];
-    const batchCounts: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const target = stored + n;
-      const before = batches;
-      const start = performance.now();
-      const done = new Promise<void>((resolve) => (onStored = () => (stored >= target ? resolve() : undefined)));
-      nc.publish(FLOOR_REQUEST_SUBJECT, JSON.stringify({ exec_id: `floor${i}` }));
-      await done;
-      times.push(performance.now() - start);
-      batchCounts.push(batches - before);
-    }
-    await messages.close();
-    await loop;
-    db.close();
+    let runs = 0;
     return {
-      agents: n,
-      runs,
-      median_ms: Math.round(percentile(times, 50)),
-      min_ms: Math.round(Math.min(...times)),
-      max_ms: Math.round(Math.max(...times)),
-      batches: percentile(batchCounts, 50),
+      run: async () => {
+        const target = stored + n;
+        const before = batches;
+        const start = performance.now();
+        const done = new Promise<void>((resolve) => (onStored = () => (stored >= target ? resolve() : undefined)));
+        nc.publish(FLOOR_REQUEST_SUBJECT, JSON.stringify({ exec_id: `floor${++runs}` }));
+        await done;
+        return { ms: performance.now() - start, batches: batches - before };
+      },
+      stop: async () => {
+        await messages.close();
+        await loop;
+        db.close();
+        await stopAll();
+      },
     };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export function floorFigures(n: number, measured: readonly { ms: number; batches: number }[]): FloorFigures {
+  const times = measured.map((m) => m.ms);
+  return {
+    agents: n,
+    runs: measured.length,
+    median_ms: Math.round(percentile(times, 50)),
+    min_ms: Math.round(Math.min(...times)),
+    max_ms: Math.round(Math.max(...times)),
+    batches: percentile(measured.map((m) => m.batches), 50),
+  };
+}
+
+/** Runs `runs` fan-outs to `n` connections and returns the figures. */
+export async function measureFloor(n: number, runs: number): Promise<FloorFigures> {
+  const floor = await startFloor(n);
+  try {
+    const measured: { ms: number; batches: number }[] = [];
+    for (let i = 0; i < runs; i++) measured.push(await floor.run());
+    return floorFigures(n, measured);
   } finally {
-    if (agents) await stopChild(agents);
-    await nc.close();
-    await nats.dispose();
-    dir.remove();
+    await floor.stop();
   }
 }
 
