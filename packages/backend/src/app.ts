@@ -43,6 +43,7 @@ import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
 import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
+import type { WebFiles } from "./web-files.js";
 
 export interface AppDeps {
   nats: Nats;
@@ -58,7 +59,7 @@ export interface AppDeps {
   /** Host perf ingest and live sessions; without it the perf routes are not registered. */
   perf?: PerfService;
   log: Logger;
-  config: AuthConfig & { webRoot?: string; https?: { cert: string; key: string } };
+  config: AuthConfig & { webRoot?: string | WebFiles; https?: { cert: string; key: string } };
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;

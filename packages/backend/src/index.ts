@@ -13,3 +13,4 @@ export { AUTH_FILES, loadMaterial, type AuthMaterial } from "./nats-auth/materia
 export { mintAgentJwt } from "./nats-auth/mint.js";
 export { authenticatorFor, credsAuthenticator } from "./nats-auth/creds.js";
 export { pkiInit, PKI_FILES } from "./pki/pki.js";
+export { openDatabase, type SqlDatabase } from "./db/database.js";

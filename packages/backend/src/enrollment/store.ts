@@ -94,7 +94,14 @@ export function openEnrollmentStore(db: SqlDatabase): EnrollmentStore {
       ((state === undefined ? st.all.all() : state === "attention" ? st.attention.all() : st.byState.all(state)) as EnrollmentRow[]).map(toView),
     put: (v) =>
       void st.put.run({
-        ...v,
+        pc_id: v.pc_id,
+        hostname: v.hostname,
+        public_key: v.public_key,
+        state: v.state,
+        requested_at: v.requested_at,
+        decided_at: v.decided_at,
+        decided_by: v.decided_by,
+        via_token: v.via_token,
         cpk: v.conflict?.public_key ?? null,
         ch: v.conflict?.hostname ?? null,
         cra: v.conflict?.requested_at ?? null,
