@@ -5,9 +5,7 @@
  * and every `--host`. Private keys are 0600. Fleets with their own CA put their files in the same places.
  */
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, chmodSync } from "node:fs";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
@@ -32,10 +30,13 @@ export interface PkiInitOptions {
   now?: Date;
 }
 
-const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1");
+const serial = (): string => randomBytes(16).toString("hex").replace(/^[89a-f]/, "1");
+// Node's global WebCrypto, the one the X.509 library was given: its key types are the library's.
+const subtle = globalThis.crypto.subtle;
+const newKeyPair = () => subtle.generateKey(ALG, true, ["sign", "verify"]);
 
-async function pemKey(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
+async function pemKey(key: Parameters<typeof subtle.exportKey>[1]): Promise<string> {
+  const der = Buffer.from(await subtle.exportKey("pkcs8", key));
   return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -45,7 +46,7 @@ export async function pkiInit(opts: PkiInitOptions): Promise<{ dir: string; file
   const now = opts.now ?? new Date();
   const days = opts.days ?? 825;
   const hosts = ["localhost", "127.0.0.1", ...(opts.hosts ?? [])];
-  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
+  const caKeys = await newKeyPair();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: "CN=kanade fleet CA",
@@ -59,7 +60,7 @@ export async function pkiInit(opts: PkiInitOptions): Promise<{ dir: string; file
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const serverKeys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
+  const serverKeys = await newKeyPair();
   const server = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=${opts.hosts?.[0] ?? "localhost"}`,
