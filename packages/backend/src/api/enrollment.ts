@@ -34,8 +34,8 @@ export function installerRoutes(app: FastifyInstance, deps: RouteDeps, enrollmen
     const release = await newestRelease(deps, platform);
     return render({ backendUrl: backendUrl(req), natsUrl: e.installer.natsUrl, token, release, enrollCreds: e.installer.enrollCreds });
   };
-  serve(app, "getInstallerSh", async ({ query }, ctx) => script(query.token, "linux-x64", ctx.req, installerSh));
-  serve(app, "getInstallerPs1", async ({ query }, ctx) => script(query.token, "windows-x64", ctx.req, installerPs1));
+  serve(app, "getInstallerShell", async ({ query }, ctx) => script(query.token, "linux-x64", ctx.req, installerSh));
+  serve(app, "getInstallerPowershell", async ({ query }, ctx) => script(query.token, "windows-x64", ctx.req, installerPs1));
   serve(app, "downloadInstallerRelease", async ({ query }, ctx) => {
     need(enrollment).checkToken(query.token);
     requireNats(deps.nats);

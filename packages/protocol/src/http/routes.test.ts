@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { docsPath, pathParamNames } from "./path.js";
+import { PC_ID_RE } from "../ids.js";
 import { apiRoutes, routeEntries } from "./routes.js";
 
 const key = (method: string, path: string): string => `${method} ${path}`;
@@ -24,10 +25,11 @@ describe("route table", () => {
     expect(mismatched).toEqual([]);
   });
 
-  it("lets nothing under /api/agents/ shadow a pc id: the segment after it is always :pc", () => {
+  it("lets nothing under /api/agents/ shadow a pc id: the segment after it is :pc or can never be a pc id", () => {
     const shadowing = routeEntries
       .filter(([, r]) => r.path.startsWith("/api/agents/"))
-      .filter(([, r]) => r.path.split("/")[3] !== ":pc")
+      // `installer.sh` has a dot, which no pc_id has: it shadows nothing.
+      .filter(([, r]) => r.path.split("/")[3] !== ":pc" && PC_ID_RE.test(r.path.split("/")[3] ?? ""))
       .map(([name, r]) => `${name}: ${r.path}`);
     expect(shadowing).toEqual([]);
     expect(apiRoutes.listAgentReleases.path).toBe("/api/agent-releases");
@@ -52,6 +54,10 @@ describe("route table", () => {
       // Who controls the signing keys controls what every PC will run.
       "POST /api/command-keys": "admin",
       "POST /api/command-keys/:kid/retire": "admin",
+      // A technician on a new PC has no account: an enrollment token in the query authenticates these.
+      "GET /api/agents/installer.sh": "public",
+      "GET /api/agents/installer.ps1": "public",
+      "GET /api/agents/installer.bin": "public",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);

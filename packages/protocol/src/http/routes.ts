@@ -554,12 +554,12 @@ export const apiRoutes = {
     body: jsonBody(enrollTokenCreateSchema), response: json(enrollTokenCreatedSchema, 201),
   },
   // Public, but each checks an enrollment token (?token=): a technician pastes one command on a new PC.
-  getInstallerSh: {
+  getInstallerShell: {
     method: "GET", path: "/api/agents/installer.sh", access: "public",
     summary: "One-line install for Linux (systemd): fetches the newest release, checks its digest, enrolls with the token",
     query: installerQuerySchema, response: text("text/x-shellscript"),
   },
-  getInstallerPs1: {
+  getInstallerPowershell: {
     method: "GET", path: "/api/agents/installer.ps1", access: "public",
     summary: "One-line install for Windows: fetches the newest release, checks its digest, installs it through the deploy script",
     query: installerQuerySchema, response: text("text/plain"),

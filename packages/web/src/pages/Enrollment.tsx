@@ -30,9 +30,9 @@ function InstallCommands({ token: fresh }: { token: string }) {
         {t("install.token")} <input value={token} onChange={(e) => setTyped(e.target.value)} placeholder="kanade-enroll-…" size={48} />
       </label>
       <h3>{t("install.windows")}</h3>
-      <pre className="output">{`irm '${origin}${apiRoutes.getInstallerPs1.path}?${q}' | iex`}</pre>
+      <pre className="output">{`irm '${origin}${apiRoutes.getInstallerPowershell.path}?${q}' | iex`}</pre>
       <h3>{t("install.linux")}</h3>
-      <pre className="output">{`curl -fsSL '${origin}${apiRoutes.getInstallerSh.path}?${q}' | sudo sh`}</pre>
+      <pre className="output">{`curl -fsSL '${origin}${apiRoutes.getInstallerShell.path}?${q}' | sudo sh`}</pre>
     </section>
   );
 }
