@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../db/sqlite.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ExecResult, ExecutionCounts, ResultStatus } from "@kanade/protocol";
 import { migrate, MIGRATIONS } from "../db/migrations.js";
@@ -80,8 +80,8 @@ async function story(executions: ExecutionsStore, results: ResultsStore): Promis
 const EXPECTED = counts({ pending: 1, running: 1, failed: 1, error: 1, skipped: 1 });
 
 describe("execution counts kept by triggers (migration 008-fanout-counters)", () => {
-  let db: Database.Database;
-  beforeEach(() => (db = new Database(":memory:")));
+  let db: SqlDatabase;
+  beforeEach(() => (db = new SqlDatabase(":memory:")));
   afterEach(() => db.close());
 
   it("follow targets, started events and results as they are written, in any order", async () => {
