@@ -59,8 +59,8 @@ describe("layout-roles", () => {
       "linux/uninstall.sh", "undeploy-backend.ps1",
     ]);
     expect(tree(join(dist, "nats"))).toEqual([
-      "KanadeNats.exe", "KanadeNats.exe.config", "KanadeNats.xml", "README.md", "deploy-nats.ps1", "install-kanade-nats.yaml", "kanade-common.ps1",
-      "linux/install.sh", "linux/systemd/kanade-nats.service", "linux/uninstall.sh", "nats-server.exe", "undeploy-nats.ps1",
+      "KanadeNats.exe", "KanadeNats.exe.config", "KanadeNats.xml", "README.md", "deploy-nats.ps1", "install-kanade-nats-linux.yaml", "install-kanade-nats.yaml",
+      "kanade-common.ps1", "linux/install.sh", "linux/systemd/kanade-nats.service", "linux/uninstall.sh", "linux/update-nats.sh", "nats-server.exe", "undeploy-nats.ps1",
     ]);
     expect(tree(join(dist, "client"))).toEqual(["README.md", "install-kanade-client.ps1", "install-kanade-client.yaml", "kanade-common.ps1", "undeploy-client.ps1"]);
 

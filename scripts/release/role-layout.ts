@@ -56,7 +56,11 @@ export function rolePlan(role: Role, inputs: LayoutInputs): PlannedFile[] {
   }
   if (role === "nats") {
     if (inputs.natsServerExe === undefined) throw new Error("the nats role needs --nats-server <path to nats-server.exe>");
-    files.push({ to: "nats-server.exe", from: inputs.natsServerExe });
+    files.push(
+      { to: "nats-server.exe", from: inputs.natsServerExe },
+      { to: "linux/update-nats.sh", from: r("deploy/linux/update-nats.sh"), mode: 0o755 },
+      { to: "install-kanade-nats-linux.yaml", from: r("configs/jobs/installers/install-kanade-nats-linux.yaml") },
+    );
   }
   if (role === "client") {
     files.push(
