@@ -81,7 +81,7 @@ describe("install-kanade-nats-linux: the agent replaces and restarts the broker 
   type Row = { status: string; exit_code: number | null; stdout: string; stderr: string };
 
   const upload = async (path: string, body: Buffer | string, type = "application/octet-stream"): Promise<number> =>
-    (await fetch(`${backend!.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${backend!.token}`, "content-type": type }, body })).status;
+    (await fetch(`${backend!.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${backend!.token}`, "content-type": type }, body: typeof body === "string" ? body : new Uint8Array(body) })).status;
 
   /** Publishes `binary` as nats-server <version>, the knob-edited script and the job; fires it; waits for the projected result. */
   async function updateBrokerTo(version: string, binary: Buffer): Promise<Row> {
