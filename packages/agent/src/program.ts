@@ -1,4 +1,5 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
+import { join } from "node:path";
 import { Command as Cli, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
 import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
@@ -6,6 +7,7 @@ import type { RunningAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { childProcessCollector } from "./inventory/collectors.js";
 import { createLogger } from "./log.js";
+import { RollingLogFile } from "./log-file.js";
 import { LogRing } from "./log-ring.js";
 import type { BootHandoff } from "./self-update/boot.js";
 import { markHealthy } from "./self-update/boot-guard.js";
@@ -48,7 +50,7 @@ export const UPDATE_SKIP_REASON = "agent restarting for an update";
 async function runAgent(boot: BootHandoff | undefined): Promise<void> {
   const config = loadAgentConfig();
   const logRing = new LogRing();
-  const log = createLogger(config.logLevel, {}, { ring: logRing });
+  const log = createLogger(config.logLevel, {}, { ring: logRing, file: new RollingLogFile(join(config.dataDir, "logs"), "agent") });
   const exePath = resolveAgentExe();
   if (boot && boot.dataDir !== config.dataDir) {
     log.warn({ boot_data_dir: boot.dataDir, data_dir: config.dataDir }, "the boot guard read another data_dir than the config; update trials may not be counted");
