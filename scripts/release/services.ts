@@ -38,6 +38,8 @@ export const SERVICES: Readonly<Record<ServiceRole, ServiceSpec>> = {
     env: {
       KANADE_AGENT_CONFIG: "%ProgramData%\\Kanade\\agent.toml",
       KANADE_AGENT_DATA_DIR: roleDataDir("agent"),
+      // After a self-update the agent asks WinSW for an immediate restart (see winsw-xml.ts).
+      KANADE_SERVICE_RESTART: '"%BASE%\\KanadeAgent.exe" restart!',
     },
     stopTimeoutSecs: 60,
   },

@@ -70,6 +70,7 @@ describe("winswXml", () => {
     expect(attrs(winswXmlFor("agent"), "env")).toEqual([
       { name: "KANADE_AGENT_CONFIG", value: "%ProgramData%\\Kanade\\agent.toml" },
       { name: "KANADE_AGENT_DATA_DIR", value: "%ProgramData%\\Kanade\\agent" },
+      { name: "KANADE_SERVICE_RESTART", value: "&quot;%BASE%\\KanadeAgent.exe&quot; restart!" },
     ]);
     expect(texts(winswXmlFor("nats"), "arguments")).toEqual(['-c &quot;%ProgramData%\\Kanade\\nats-server.conf&quot;']);
     expect(texts(winswXmlFor("backend"), "arguments")).toEqual([]);

@@ -5,8 +5,8 @@
  * Recovery: SCM restarts the service 5 s, 15 s, then 60 s after a crash (the last action repeats) and
  * forgets failures after an hour without one. WinSW turns any non-zero exit of the program into an SCM
  * failure, so the agent's update exit (64) would wait the 5 s too: the agent therefore asks WinSW for
- * an immediate restart itself (`%WINSW_EXECUTABLE% restart!`, see the agent's service-restart.ts) and
- * exits 64 only when no wrapper is there to ask.
+ * an immediate restart itself (KANADE_SERVICE_RESTART = `<wrapper> restart!`, present since WinSW 1.16;
+ * see the agent's self-update/service-restart.ts) and exits 64 only when that does not happen.
  */
 import { SERVICES, roleDataDir, type ServiceRole, type ServiceSpec } from "./services.js";
 

@@ -12,6 +12,7 @@ import { LogRing } from "./log-ring.js";
 import type { BootHandoff } from "./self-update/boot.js";
 import { markHealthy } from "./self-update/boot-guard.js";
 import { resolveAgentExe } from "./self-update/exe.js";
+import { requestServiceRestart, SERVICE_RESTART_WAIT_MS } from "./self-update/service-restart.js";
 import { selfCommand } from "./self-command.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -92,6 +93,9 @@ async function exitForRestart(starting: Promise<RunningAgent>, log: Pick<Logger,
   } catch (err) {
     log.error({ err }, "error while stopping for an update; restarting anyway");
   }
+  // Under WinSW/systemd: the service manager stops us (exit 0 via the signal handler) and starts the
+  // new build at once; exit 64 only if that does not happen.
+  if (await requestServiceRestart(process.env, log)) await new Promise((r) => setTimeout(r, SERVICE_RESTART_WAIT_MS));
   process.exit(AGENT_UPDATE_EXIT);
 }
 
