@@ -67,10 +67,33 @@ try {
     }
 
     Install-KanadeService -Name $service -Wrapper $wrapper
+    # "agent ready" is logged once the agent is connected to the broker and serving: wait for a new one.
+    $log = Join-Path $dataDir 'logs\agent.log'
+    $seen = 0
+    if (Test-Path -LiteralPath $log) { $seen = (Get-Item -LiteralPath $log).Length }
     Start-Service -Name $service
-    Assert-KanadeServiceRunning -Name $service
+    Assert-KanadeServiceRunning -Name $service -SettleSeconds 2
+    $deadline = (Get-Date).AddSeconds(60)
+    $ready = $false
+    while (-not $ready -and (Get-Date) -lt $deadline) {
+        Start-Sleep -Seconds 1
+        if (Test-Path -LiteralPath $log) {
+            $stream = [System.IO.File]::Open($log, 'Open', 'Read', 'ReadWrite')
+            try {
+                $null = $stream.Seek([Math]::Min($seen, $stream.Length), 'Begin')
+                $ready = (New-Object System.IO.StreamReader($stream)).ReadToEnd().Contains('"msg":"agent ready"')
+            }
+            catch {
+                Write-KanadeStep "could not read $($log): $($_.Exception.Message)"
+            }
+            finally {
+                $stream.Dispose()
+            }
+        }
+    }
+    if (-not $ready) { throw "the agent runs but did not report ready within 60 s (is the broker at $NatsUrl reachable?); see $log" }
     $version = (& (Join-Path $InstallDir 'kanade-agent.exe') --version | Out-String).Trim()
-    Write-KanadeStep "kanade-agent $version installed; logs in $dataDir\logs"
+    Write-KanadeStep "kanade-agent $version is connected and ready; logs in $dataDir\logs"
 }
 catch {
     [Console]::Error.WriteLine("deploy-agent failed: $($_.Exception.Message)")
