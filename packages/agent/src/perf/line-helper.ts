@@ -5,7 +5,12 @@
  * time. The helper exits by itself when the agent goes away (its stdin closes).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import type { Argv } from "../platform/types.js";
+
+/** The helper program and its arguments. */
+export interface HelperCommand {
+  file: string;
+  args: string[];
+}
 
 export class HelperError extends Error {}
 
@@ -26,7 +31,7 @@ export class LineHelper {
   private closed = false;
 
   constructor(
-    private readonly argv: Argv,
+    private readonly argv: HelperCommand,
     private readonly opts: { env?: NodeJS.ProcessEnv; maxLineBytes?: number } = {},
   ) {}
 

@@ -7,8 +7,8 @@
  * The script is parse- and rule-checked in test/powershell-parse.test.ts.
  */
 import { z } from "zod";
-import type { Argv } from "../platform/types.js";
 import { safeJson } from "../safe-json.js";
+import type { HelperCommand } from "./line-helper.js";
 
 export const HELPER_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
@@ -47,7 +47,7 @@ export const HELPER_SCRIPT = [
 ].join("\r\n");
 
 /** How powershell.exe is started for the helper (the script as -EncodedCommand: no file to stage). */
-export function helperArgv(): Argv {
+export function helperArgv(): HelperCommand {
   const encoded = Buffer.from(HELPER_SCRIPT, "utf16le").toString("base64");
   return { file: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", encoded] };
 }
