@@ -121,13 +121,12 @@ function Install-Backend {
         else { Stop-KanadeService -Name $ServiceName }
 
         $files = @("$ServiceName.exe", "$ServiceName.xml", "$ServiceName.exe.config")
-        if ($SourceExe -ne '') {
-            Copy-KanadeFiles -SourceDir (Split-Path -Parent $SourceExe) -InstallDir $InstallDir -Files @(Split-Path -Leaf $SourceExe)
-        }
-        else {
-            $files += 'kanade-backend.exe'
-        }
+        if ($SourceExe -eq '') { $files += 'kanade-backend.exe' }
         Copy-KanadeFiles -SourceDir $SourceDir -InstallDir $InstallDir -Files $files
+        if ($SourceExe -ne '') {
+            Copy-Item -LiteralPath $SourceExe -Destination $target -Force
+            Write-KanadeStep "installed $SourceExe as $target"
+        }
         $webSource = Join-Path $SourceDir 'web'
         $webTarget = Join-Path $InstallDir 'web'
         if (Test-Path -LiteralPath $webSource) {
