@@ -39,6 +39,7 @@ import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
 import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
+import type { WebFiles } from "./web-files.js";
 
 export interface AppDeps {
   nats: Nats;
@@ -54,7 +55,7 @@ export interface AppDeps {
   /** Host perf ingest and live sessions; without it the perf routes are not registered. */
   perf?: PerfService;
   log: Logger;
-  config: AuthConfig & { webRoot?: string };
+  config: AuthConfig & { webRoot?: string | WebFiles };
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
