@@ -8,3 +8,4 @@ export * from "./powershell-parse.js";
 export * from "./fixtures.js";
 export * from "./command-keys.js";
 export * from "./locked-nats.js";
+export * from "./powershell-rules.js";

@@ -4,7 +4,7 @@ import { windowsPlatform } from "./windows.js";
 import { seedStoreFor, type SeedStore } from "./seed-store.js";
 import { readRegistryNatsToken, readRegistryString, writeRegistryString } from "./windows-registry.js";
 
-export type { Argv, Platform } from "./types.js";
+export type { Argv, KillReport, Platform } from "./types.js";
 export type { ReapOutcome, SpawnedProcess } from "./orphans.js";
 
 export function currentPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
