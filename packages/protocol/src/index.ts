@@ -18,3 +18,6 @@ export * from "./releases.js";
 export * from "./http/index.js";
 export * from "./canonical-json.js";
 export * from "./signing.js";
+export * from "./schedule.js";
+export * from "./schedule-time.js";
+export * from "./schedule-plan.js";

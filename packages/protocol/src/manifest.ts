@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
-import type { ManifestIssue } from "./manifest-issue.js";
+import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
 import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
 
-export { formatIssues, type ManifestIssue } from "./manifest-issue.js";
+export { formatIssues, issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
 export { MAX_YAML_ALIASES, MAX_YAML_BLOCK_COLUMNS, MAX_YAML_FLOW_DEPTH } from "./manifest-yaml.js";
 
@@ -95,7 +95,7 @@ export function validateManifest(input: unknown): ManifestParse {
   const tooBig = manifestValueSizeIssue(doc);
   if (tooBig) return fail([tooBig]);
   const r = manifestSchema.safeParse(doc);
-  if (!r.success) return fail(r.error.issues.map(toIssue));
+  if (!r.success) return fail(r.error.issues.map(issueFromZod));
   // Defaults are added by the schema: check what will be stored, too.
   const stored = manifestValueSizeIssue(r.data);
   return stored ? fail([stored]) : { ok: true, manifest: r.data };
@@ -121,19 +121,6 @@ export function parseManifestYaml(text: string): ManifestParse {
 function withoutExtensionFields(input: unknown): unknown {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
   return Object.fromEntries(Object.entries(input).filter(([k]) => !isExtensionKey(k)));
-}
-
-function toIssue(issue: z.core.$ZodIssue): ManifestIssue {
-  const path = issue.path.map(String).join(".");
-  let message = issue.message;
-  if (issue.code === "invalid_value" && "values" in issue) {
-    message = `expected one of ${issue.values.map(String).join(", ")}`;
-  } else if (issue.code === "unrecognized_keys") {
-    message = `unknown field(s): ${issue.keys.join(", ")}`;
-  } else if (issue.code === "invalid_type" && /received undefined/.test(message)) {
-    message = "required";
-  }
-  return { path, message };
 }
 
 /** Timeout of a manifest in whole seconds. */
