@@ -72,6 +72,9 @@ export function commandDeadline(s: Schedule, occurrenceAt: number, fireAt: numbe
   return limits.length > 0 ? Math.min(...limits) : undefined;
 }
 
+/** preview looks this far ahead at most: a schedule whose occurrences all expire outside its window plans nothing. */
+const PLAN_HORIZON_MS = 400 * 86_400_000;
+
 export interface PlannedFire {
   occurrence: number;
   fire_at: number;
@@ -88,7 +91,8 @@ export function planFires(s: Schedule, fromMs: number, count: number): PlannedFi
   // The latest occurrence may still be due, waiting for its window: it counts when it fires later than fromMs.
   const first = latestOccurrence(s, fromMs, rules);
   let at = first?.at ?? (s.when.per_target ? anchorOf(rules) : nextAfter(s, fromMs, rules.zone));
-  for (let i = 0; i < 10_000 && at !== undefined && out.length < count; i++) {
+  const horizon = fromMs + PLAN_HORIZON_MS;
+  for (let i = 0; i < 10_000 && at !== undefined && at < horizon && out.length < count; i++) {
     if (rules.activeUntil !== undefined && at >= rules.activeUntil) break;
     const next = nextAfter(s, at, rules.zone);
     const fire = firstAllowed(Math.max(at, fromMs), expiry(s, at, next), rules);
