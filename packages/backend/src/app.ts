@@ -24,6 +24,7 @@ import { perfRoutes } from "./api/perf.js";
 import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
+import { scheduleRoutes } from "./api/schedules.js";
 import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
 import type { FleetStore } from "./db/fleet-store.js";
@@ -37,6 +38,7 @@ import { registerMetrics } from "./metrics.js";
 import type { Nats } from "./nats.js";
 import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
+import type { Schedules } from "./schedules/index.js";
 import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
 
@@ -58,6 +60,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
+  /** Schedules; the /api/schedules routes are registered only when given. */
+  schedules?: Schedules;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -145,4 +149,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   agentReleaseRoutes(app, routeDeps);
   rolloutRoutes(app, routeDeps);
   commandKeyRoutes(app, routeDeps);
+  if (deps.schedules) scheduleRoutes(app, routeDeps, deps.schedules);
 }

@@ -33,6 +33,11 @@ import { commandKeysDir } from "./signing/dir.js";
 import { openCommandSigner } from "./signing/keys.js";
 import { publishCommandKeys } from "./signing/publish-keys.js";
 import { sealer } from "./signing/seal.js";
+import { openScheduleDefs } from "./schedules/defs.js";
+import { openFiresStore } from "./schedules/fires-store.js";
+import { createSchedules } from "./schedules/index.js";
+import { isOnline } from "./agents/online.js";
+import { purgeExecCommands } from "./executions/publish.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -44,6 +49,8 @@ export interface RunningBackend {
 
 /** The approval sweep runs this often at most; shorter approval lifetimes sweep proportionally faster. */
 const EXPIRY_SWEEP_MS = 60_000;
+/** How often due schedule fires are looked for, unless `schedule_tick` says otherwise. */
+const DEFAULT_SCHEDULE_TICK_MS = 15_000;
 
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
 export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
@@ -103,6 +110,31 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
     undo.push(async () => stopBackground());
+    const scheduleDefs = await openScheduleDefs(nats, log);
+    undo.push(() => scheduleDefs.stop());
+    const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const schedules = createSchedules({
+      defs: scheduleDefs,
+      fires: openFiresStore(db),
+      executions,
+      execExists: async (id) => (await executionsStore.get(id)) !== undefined,
+      withdraw: async (id) => {
+        const e = await executionsStore.get(id);
+        if (e) await purgeExecCommands(nats, id, e.target, log);
+      },
+      jobs: catalog,
+      resolveTargets,
+      online: async () => {
+        const now = clock();
+        return new Map((await agents.listAgents()).map((a) => [a.pc_id, isOnline(a, now)]));
+      },
+      held: async () => undefined,
+      audit,
+      log,
+      clock,
+    });
+    const stopSchedules = schedules.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
+    undo.push(async () => stopSchedules());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: (rs) => jobFacts.project(rs) }),
@@ -128,6 +160,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       governance: governance.deps,
+      schedules,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

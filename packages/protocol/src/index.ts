@@ -21,3 +21,4 @@ export * from "./signing.js";
 export * from "./schedule.js";
 export * from "./schedule-time.js";
 export * from "./schedule-plan.js";
+export * from "./schedule-api.js";

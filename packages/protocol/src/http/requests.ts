@@ -28,6 +28,8 @@ const isoTime = z.iso.datetime({ offset: true });
 
 // ---- path params ------------------------------------------------------------------------------
 export const jobParams = z.object({ id: jobIdSchema });
+export const scheduleParams = z.object({ id: jobIdSchema });
+export const schedulePreviewQuery = z.object({ count: queryInt(1, 100).default(10) });
 export const execJobParams = z.object({ job_id: jobIdSchema });
 export const execIdParams = z.object({ exec_id: uuid("an exec_id") });
 export const resultIdParams = z.object({ result_id: uuid("a result_id") });

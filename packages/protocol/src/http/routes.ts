@@ -49,6 +49,17 @@ import {
   passwordChangeSchema,
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
+import {
+  scheduleCoverageSchema,
+  scheduleDeletedSchema,
+  scheduleDetailSchema,
+  schedulePreviewSchema,
+  scheduleStatusSchema,
+  scheduleStoredSchema,
+  scheduleSummarySchema,
+  scheduleToggleBodySchema,
+  scheduleToggledSchema,
+} from "../schedule-api.js";
 import { agentReleaseSchema, rolloutRequestSchema, rolloutResponseSchema, rolloutStatusSchema, storedObjectSchema } from "../releases.js";
 import { binary, binaryBody, json, jsonBody, text, websocket, yamlBody, type RouteDef } from "./descriptors.js";
 import * as q from "./requests.js";
@@ -201,6 +212,63 @@ export const apiRoutes = {
     method: "POST", path: "/api/executions/:exec_id/reject", access: "operator",
     summary: "Reject a pending execution; it never runs",
     params: q.execIdParams, body: jsonBody(approvalDecisionSchema), response: json(approvalResponseSchema),
+  },
+
+  // ---- schedules --------------------------------------------------------------------------------
+  listSchedules: {
+    method: "GET", path: "/api/schedules", access: "viewer",
+    summary: "Every schedule, with its rule and next fire",
+    response: json(list(scheduleSummarySchema)),
+  },
+  createSchedule: {
+    method: "POST", path: "/api/schedules", access: "operator",
+    summary: "Create (201) or replace (200) a schedule from its YAML",
+    body: yamlBody("INVALID_SCHEDULE"), response: json(scheduleStoredSchema, 201, [200]),
+  },
+  previewScheduleYaml: {
+    method: "POST", path: "/api/schedules/preview", access: "viewer",
+    summary: "Validate schedule YAML without storing it; its next fire times",
+    query: q.schedulePreviewQuery, body: yamlBody("INVALID_SCHEDULE"), response: json(schedulePreviewSchema),
+  },
+  getSchedule: {
+    method: "GET", path: "/api/schedules/:id", access: "viewer",
+    summary: "One schedule, as stored (defaults filled in) and as submitted",
+    params: q.scheduleParams, response: json(scheduleDetailSchema),
+  },
+  exportSchedule: {
+    method: "GET", path: "/api/schedules/:id/yaml", access: "viewer",
+    summary: "The schedule's YAML as submitted (enabled as it is now)",
+    params: q.scheduleParams, response: text("text/yaml"),
+  },
+  deleteSchedule: {
+    method: "DELETE", path: "/api/schedules/:id", access: "operator",
+    summary: "Delete a schedule; nothing more fires (runs already sent go on)",
+    params: q.scheduleParams, response: json(scheduleDeletedSchema),
+  },
+  enableSchedule: {
+    method: "POST", path: "/api/schedules/:id/enable", access: "operator",
+    summary: "Let a schedule fire again",
+    params: q.scheduleParams, response: json(scheduleToggledSchema),
+  },
+  disableSchedule: {
+    method: "POST", path: "/api/schedules/:id/disable", access: "operator",
+    summary: "Stop a schedule firing; cascade withdraws its queued commands, cascade_kill also kills its runs",
+    params: q.scheduleParams, body: jsonBody(scheduleToggleBodySchema), response: json(scheduleToggledSchema),
+  },
+  previewSchedule: {
+    method: "GET", path: "/api/schedules/:id/preview", access: "viewer",
+    summary: "The schedule's next fire times, constraints applied",
+    params: q.scheduleParams, query: q.schedulePreviewQuery, response: json(schedulePreviewSchema),
+  },
+  getScheduleStatus: {
+    method: "GET", path: "/api/schedules/:id/status", access: "viewer",
+    summary: "Whether it fires now, its recent and next fires, coverage counts",
+    params: q.scheduleParams, response: json(scheduleStatusSchema),
+  },
+  getScheduleCoverage: {
+    method: "GET", path: "/api/schedules/:id/coverage", access: "viewer",
+    summary: "Every targeted PC, online or not: ok / failed / skipped / running / pending / not yet due, with the version it ran",
+    params: q.scheduleParams, response: json(scheduleCoverageSchema),
   },
 
   // ---- results ----------------------------------------------------------------------------------
