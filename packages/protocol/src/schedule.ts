@@ -142,6 +142,9 @@ export function parseScheduleYaml(text: string): ScheduleParse {
   return validateSchedule(doc);
 }
 
-/** What the `schedules` KV bucket holds under a schedule's id: the validated schedule and its YAML as submitted. */
-export const storedScheduleSchema = z.object({ schedule: scheduleSchema, yaml: z.string() });
+/**
+ * What the `schedules` KV bucket holds under a schedule's id: the validated schedule, its YAML as submitted, and
+ * `since`, the instant it last became active (created, replaced or enabled): occurrences before it never fire.
+ */
+export const storedScheduleSchema = z.object({ schedule: scheduleSchema, yaml: z.string(), since: z.iso.datetime({ offset: true }).optional() });
 export type StoredSchedule = z.infer<typeof storedScheduleSchema>;

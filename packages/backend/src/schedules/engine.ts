@@ -21,7 +21,8 @@ import type { FireRow, FiresStore, PcFireState } from "./fires-store.js";
 
 export interface EngineDeps {
   fires: FiresStore;
-  schedules(): Schedule[];
+  /** Every schedule, with the instant it last became active (occurrences before it never fire). */
+  schedules(): { schedule: Schedule; since: number }[];
   /** The job's current version, or undefined when there is no such job. */
   jobVersion(jobId: string): Promise<string | undefined>;
   resolveTargets(target: ScheduleTarget): Promise<string[]>;
@@ -133,9 +134,9 @@ export function createEngine(deps: EngineDeps): Engine {
     return (await launch(s, execId, { pcs: won.map((r) => r.pc_id), ...withTiming(s, deadline) }, false)) ? 1 : 0;
   };
 
-  const fireWhole = async (s: Schedule, nowMs: number, rules: FireRules): Promise<number> => {
+  const fireWhole = async (s: Schedule, since: number, nowMs: number, rules: FireRules): Promise<number> => {
     const occ = latestOccurrence(s, nowMs, rules);
-    if (!occ || nowMs >= occ.expires) return 0;
+    if (!occ || nowMs >= occ.expires || occ.at < since) return 0;
     const occurrence = iso(occ.at);
     const deadline = commandDeadline(s, occ.at, nowMs, rules);
     const deadlineAt = deadline !== undefined ? iso(deadline) : null;
@@ -160,10 +161,10 @@ export function createEngine(deps: EngineDeps): Engine {
     return (await launch(s, execId, { pcs: taken.map((r) => r.pc_id), ...withTiming(s, deadline) }, true)) ? 1 : 0;
   };
 
-  const evaluate = async (s: Schedule, nowMs: number): Promise<number> => {
+  const evaluate = async (s: Schedule, since: number, nowMs: number): Promise<number> => {
     const rules = fireRules(s);
     if (blockedAt(nowMs, rules) !== undefined) return 0;
-    return s.when.per_pc !== undefined ? firePerPc(s, nowMs, rules) : fireWhole(s, nowMs, rules);
+    return s.when.per_pc !== undefined ? firePerPc(s, nowMs, rules) : fireWhole(s, since, nowMs, rules);
   };
 
   return {
@@ -175,10 +176,10 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const nowMs = deps.clock().getTime();
       let fired = 0;
-      for (const s of deps.schedules()) {
+      for (const { schedule: s, since } of deps.schedules()) {
         if (!s.enabled || s.runs_on !== "backend") continue;
         try {
-          fired += await evaluate(s, nowMs);
+          fired += await evaluate(s, since, nowMs);
         } catch (err) {
           deps.log.error({ schedule_id: s.id, err }, "evaluating a schedule failed");
         }

@@ -129,7 +129,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
 
   const engine = createEngine({
     fires,
-    schedules: () => defs.all().map((v) => v.schedule),
+    schedules: () => defs.all().map((v) => ({ schedule: v.schedule, since: v.since !== undefined ? Date.parse(v.since) : 0 })),
     jobVersion: async (jobId) => (await deps.jobs.get(jobId))?.version,
     resolveTargets: deps.resolveTargets,
     launch: async (s: Schedule, execId: string, request: ExecRequest) => {
@@ -149,7 +149,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
       const r = await deps.audit.around(
         caller,
         { action: "schedule.create", target: schedule.id, payload: about },
-        () => defs.put({ schedule, yaml }),
+        () => defs.put({ schedule, yaml, since: deps.clock().toISOString() }),
         (out) => (out.created ? {} : { action: "schedule.replace" }),
       );
       deps.log.info({ schedule_id: schedule.id, job_id: schedule.job, created: r.created }, "schedule stored");
@@ -187,7 +187,8 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
         caller,
         { action, target: id, payload: { cascade, cascade_kill: !enabled && opts.cascadeKill === true } },
         async () => {
-          await defs.put({ schedule: { ...v.schedule, enabled }, yaml: v.yaml });
+          // Enabling starts afresh: what came due while it was disabled does not fire.
+          await defs.put({ schedule: { ...v.schedule, enabled }, yaml: v.yaml, since: enabled ? deps.clock().toISOString() : v.since });
           const withdrawn: string[] = [];
           const killed: string[] = [];
           if (!cascade) return { withdrawn, killed };
