@@ -24,6 +24,17 @@ import { register as jobExport } from "./commands/job/export.js";
 import { register as jobList } from "./commands/job/list.js";
 import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
+import { register as scheduleCreate } from "./commands/schedule/create.js";
+import { register as scheduleValidate } from "./commands/schedule/validate.js";
+import { register as scheduleList } from "./commands/schedule/list.js";
+import { register as scheduleShow } from "./commands/schedule/show.js";
+import { register as scheduleExport } from "./commands/schedule/export.js";
+import { register as scheduleDelete } from "./commands/schedule/delete.js";
+import { register as scheduleEnable } from "./commands/schedule/enable.js";
+import { register as scheduleDisable } from "./commands/schedule/disable.js";
+import { register as schedulePreview } from "./commands/schedule/preview.js";
+import { register as scheduleStatus } from "./commands/schedule/status.js";
+import { register as scheduleCoverage } from "./commands/schedule/coverage.js";
 import { register as resultsList } from "./commands/results/list.js";
 import { register as revoke } from "./commands/revoke/revoke.js";
 import { register as scriptNoun } from "./commands/script/script.js";
@@ -59,6 +70,8 @@ export function buildProgram(deps: Deps): Command {
 
   const job = program.command("job").description("register, inspect and remove jobs");
   for (const reg of [jobCreate, jobValidate, jobList, jobShow, jobExport, jobDelete]) reg(job, deps);
+  const schedule = program.command("schedule").description("run jobs on a clock: per PC, per target, or on calendar days");
+  for (const reg of [scheduleCreate, scheduleValidate, scheduleList, scheduleShow, scheduleExport, scheduleDelete, scheduleEnable, scheduleDisable, schedulePreview, scheduleStatus, scheduleCoverage]) reg(schedule, deps);
   execStart(program, deps);
   executionsList(program, deps);
   resultsList(program, deps);

@@ -90,3 +90,16 @@ describe("catch-up", () => {
     expect(latestOccurrence(daily, at("2026-12-02T06:00:00Z"))!.expires).toBeLessThan(at("2026-12-02T06:00:00Z"));
   });
 });
+
+describe("active", () => {
+  it("plans a schedule that starts years ahead from its start, and never fires an occurrence from before it", () => {
+    const s = schedule(`when: {calendar: {at: "03:00", days: [mon-fri]}, tz: utc, active: {from: 2030-01-01}}\n`);
+    expect(planFires(s, at("2026-12-02T00:00:00Z"), 3).map((f) => iso(f.fire_at))).toEqual([
+      "2030-01-01T03:00:00.000Z",
+      "2030-01-02T03:00:00.000Z",
+      "2030-01-03T03:00:00.000Z",
+    ]);
+    const late = schedule(`when: {calendar: {at: "23:00"}, tz: utc, active: {from: "2026-12-02T00:00:00Z"}}\n`);
+    expect(planFires(late, at("2026-12-01T23:30:00Z"), 1).map((f) => iso(f.fire_at))).toEqual(["2026-12-02T23:00:00.000Z"]);
+  });
+});

@@ -45,6 +45,9 @@ function nextAfter(s: Schedule, at: number, zone: string): number | undefined {
   return iv !== undefined ? at + iv : undefined;
 }
 
+/** An occurrence from before `active.from` never fires, even once the schedule becomes active. */
+export const isBeforeActive = (at: number, rules: FireRules): boolean => rules.activeFrom !== undefined && at < rules.activeFrom;
+
 /** per_target slots count from `active.from`, else from the epoch, so every backend computes the same ones. */
 const anchorOf = (rules: FireRules): number => rules.activeFrom ?? 0;
 
@@ -88,14 +91,16 @@ export function planFires(s: Schedule, fromMs: number, count: number): PlannedFi
   if (s.when.per_pc !== undefined) return [];
   const rules = fireRules(s);
   const out: PlannedFire[] = [];
+  // A schedule active from a later date plans from then; occurrences before it never fire.
+  const start = rules.activeFrom !== undefined && rules.activeFrom > fromMs ? rules.activeFrom - 1 : fromMs;
   // The latest occurrence may still be due, waiting for its window: it counts when it fires later than fromMs.
-  const first = latestOccurrence(s, fromMs, rules);
-  let at = first?.at ?? (s.when.per_target ? anchorOf(rules) : nextAfter(s, fromMs, rules.zone));
-  const horizon = fromMs + PLAN_HORIZON_MS;
+  const first = latestOccurrence(s, start, rules);
+  let at = first?.at ?? (s.when.per_target ? anchorOf(rules) : nextAfter(s, start, rules.zone));
+  const horizon = start + PLAN_HORIZON_MS;
   for (let i = 0; i < 10_000 && at !== undefined && at < horizon && out.length < count; i++) {
     if (rules.activeUntil !== undefined && at >= rules.activeUntil) break;
     const next = nextAfter(s, at, rules.zone);
-    const fire = firstAllowed(Math.max(at, fromMs), expiry(s, at, next), rules);
+    const fire = isBeforeActive(at, rules) ? undefined : firstAllowed(Math.max(at, fromMs), expiry(s, at, next), rules);
     if (fire !== undefined && fire > fromMs) out.push({ occurrence: at, fire_at: fire });
     at = next;
   }

@@ -9,6 +9,7 @@ import {
   commandDeadline,
   everyMs,
   fireRules,
+  isBeforeActive,
   latestOccurrence,
   type ExecRequest,
   type FireRules,
@@ -136,7 +137,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const fireWhole = async (s: Schedule, since: number, nowMs: number, rules: FireRules): Promise<number> => {
     const occ = latestOccurrence(s, nowMs, rules);
-    if (!occ || nowMs >= occ.expires || occ.at < since) return 0;
+    if (!occ || nowMs >= occ.expires || occ.at < since || isBeforeActive(occ.at, rules)) return 0;
     const occurrence = iso(occ.at);
     const deadline = commandDeadline(s, occ.at, nowMs, rules);
     const deadlineAt = deadline !== undefined ? iso(deadline) : null;
