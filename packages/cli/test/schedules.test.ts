@@ -135,6 +135,6 @@ describe("kanade schedule", () => {
     expect((await kanade("schedule", "delete", "weekday-cleanup")).code).toBe(0);
     const gone = await kanade("schedule", "show", "weekday-cleanup");
     expect(gone.code).toBe(1);
-    expect(gone.stderr).toContain("SCHEDULE_NOT_FOUND");
+    expect(gone.stderr).toContain(`No schedule "weekday-cleanup"`);
   });
 });
