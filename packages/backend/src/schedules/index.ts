@@ -144,6 +144,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   return {
     create: async (caller, body) => {
       const { schedule, yaml } = parseBody(body);
+      if (schedule.runs_on === "agent") throw invalid([{ path: "runs_on", message: "agent-side firing is not available yet; use runs_on: backend" }]);
       if (!(await deps.jobs.get(schedule.job))) throw invalid([{ path: "job", message: `no job "${schedule.job}" in the catalog; create it first` }]);
       const about = { job: schedule.job, enabled: schedule.enabled, runs_on: schedule.runs_on, rule: ruleText(schedule) };
       const r = await deps.audit.around(
