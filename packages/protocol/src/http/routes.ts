@@ -226,7 +226,7 @@ export const apiRoutes = {
     body: yamlBody("INVALID_SCHEDULE"), response: json(scheduleStoredSchema, 201, [200]),
   },
   previewScheduleYaml: {
-    method: "POST", path: "/api/schedules/preview", access: "viewer",
+    method: "POST", path: "/api/schedules/preview", access: "operator",
     summary: "Validate schedule YAML without storing it; its next fire times",
     query: q.schedulePreviewQuery, body: yamlBody("INVALID_SCHEDULE"), response: json(schedulePreviewSchema),
   },
