@@ -25,6 +25,8 @@ import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
 import { scheduleRoutes } from "./api/schedules.js";
+import { freezeRoutes } from "./api/freeze.js";
+import type { Freeze } from "./freeze/index.js";
 import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
 import type { FleetStore } from "./db/fleet-store.js";
@@ -62,6 +64,8 @@ export interface AppDeps {
   governance?: GovernanceDeps;
   /** Schedules; the /api/schedules routes are registered only when given. */
   schedules?: Schedules;
+  /** The fleet freeze; /api/freeze is registered only when given. */
+  freeze?: Freeze;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -150,4 +154,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   rolloutRoutes(app, routeDeps);
   commandKeyRoutes(app, routeDeps);
   if (deps.schedules) scheduleRoutes(app, routeDeps, deps.schedules);
+  if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
 }

@@ -36,6 +36,7 @@ import { sealer } from "./signing/seal.js";
 import { openScheduleDefs } from "./schedules/defs.js";
 import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
+import { openFreeze } from "./freeze/index.js";
 import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 
@@ -96,6 +97,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     // A command cannot outlive EXEC's max age anyway; its signature expires with it.
     const seal = sealer(signer, config.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS);
     await publishCommandKeys(nats, signer, log);
+    const freeze = await openFreeze({ nats, audit, clock, log });
     const executions = createExecutions({
       store: executionsStore,
       broker: natsExecBroker(nats, seal),
@@ -106,6 +108,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       approvalTtlMs,
+      frozen: () => freeze.frozen(),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
@@ -128,7 +131,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
         const now = clock();
         return new Map((await agents.listAgents()).map((a) => [a.pc_id, isOnline(a, now)]));
       },
-      held: async () => undefined,
+      held: () => freeze.frozen(),
       audit,
       log,
       clock,
@@ -161,6 +164,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       clock,
       governance: governance.deps,
       schedules,
+      freeze,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

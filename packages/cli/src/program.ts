@@ -25,6 +25,9 @@ import { register as jobList } from "./commands/job/list.js";
 import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
 import { register as scheduleCreate } from "./commands/schedule/create.js";
+import { register as freezeSet } from "./commands/freeze/set.js";
+import { register as freezeClear } from "./commands/freeze/clear.js";
+import { register as freezeStatus } from "./commands/freeze/status.js";
 import { register as scheduleValidate } from "./commands/schedule/validate.js";
 import { register as scheduleList } from "./commands/schedule/list.js";
 import { register as scheduleShow } from "./commands/schedule/show.js";
@@ -72,6 +75,8 @@ export function buildProgram(deps: Deps): Command {
   for (const reg of [jobCreate, jobValidate, jobList, jobShow, jobExport, jobDelete]) reg(job, deps);
   const schedule = program.command("schedule").description("run jobs on a clock: per PC, per target, or on calendar days");
   for (const reg of [scheduleCreate, scheduleValidate, scheduleList, scheduleShow, scheduleExport, scheduleDelete, scheduleEnable, scheduleDisable, schedulePreview, scheduleStatus, scheduleCoverage]) reg(schedule, deps);
+  const freeze = program.command("freeze").description("the fleet freeze: no schedule fires, exec needs --during-freeze");
+  for (const reg of [freezeSet, freezeClear, freezeStatus]) reg(freeze, deps);
   execStart(program, deps);
   executionsList(program, deps);
   resultsList(program, deps);

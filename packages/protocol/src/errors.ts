@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   OBJECT_NOT_FOUND: { status: 404, message: "No such stored object (package, script object or agent release)" },
   RELEASE_NOT_PUBLISHED: { status: 409, message: "That agent version is not in agent_releases" },
   CONFLICT: { status: 409, message: "The resource changed or is in the wrong state" },
+  FLEET_FROZEN: { status: 409, message: "A fleet freeze holds: nothing runs without during_freeze" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
   OUTPUT_TOO_LARGE: { status: 422, message: "The full output is too large to return in JSON; stream it instead" },
   RATE_LIMITED: { status: 429, message: "Too many attempts; wait and try again" },

@@ -22,3 +22,4 @@ export * from "./schedule.js";
 export * from "./schedule-time.js";
 export * from "./schedule-plan.js";
 export * from "./schedule-api.js";
+export * from "./freeze.js";

@@ -100,6 +100,10 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
       const manifest = await deps.jobs.get(jobId);
       if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
+      const frozen = deps.frozen ? await deps.frozen() : undefined;
+      if (frozen !== undefined && request.during_freeze !== true) {
+        throw new KanadeError("FLEET_FROZEN", `${frozen}; nothing was run. Run it anyway with --during-freeze (during_freeze: true)`);
+      }
       if ((await deps.jobs.status(jobId)) === SCRIPT_STATUS.REVOKED) {
         throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
       }
@@ -120,7 +124,14 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         manifest_digest: digest,
         state_reason: null,
       };
-      const about = { exec_id: execId, version: manifest.version, target, target_count: targets.length, manifest_digest: digest };
+      const about = {
+        exec_id: execId,
+        version: manifest.version,
+        target,
+        target_count: targets.length,
+        manifest_digest: digest,
+        ...(frozen !== undefined ? { during_freeze: true, freeze: frozen } : {}),
+      };
       const log = deps.log.child({ exec_id: execId, job_id: jobId });
 
       if (manifest.require_approval) {

@@ -49,6 +49,7 @@ import {
   passwordChangeSchema,
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
+import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
 import {
   scheduleCoverageSchema,
   scheduleDeletedSchema,
@@ -212,6 +213,23 @@ export const apiRoutes = {
     method: "POST", path: "/api/executions/:exec_id/reject", access: "operator",
     summary: "Reject a pending execution; it never runs",
     params: q.execIdParams, body: jsonBody(approvalDecisionSchema), response: json(approvalResponseSchema),
+  },
+
+  // ---- fleet freeze -----------------------------------------------------------------------------
+  getFreeze: {
+    method: "GET", path: "/api/freeze", access: "viewer",
+    summary: "Whether a fleet freeze holds now, and the stored freeze",
+    response: json(freezeStatusSchema),
+  },
+  setFreeze: {
+    method: "PUT", path: "/api/freeze", access: "operator",
+    summary: "Set the fleet freeze (from now or from, until cleared or until): no schedule fires, exec needs during_freeze",
+    body: jsonBody(freezeRequestSchema), response: json(freezeStatusSchema),
+  },
+  clearFreeze: {
+    method: "DELETE", path: "/api/freeze", access: "operator",
+    summary: "Clear the fleet freeze",
+    response: json(freezeStatusSchema),
   },
 
   // ---- schedules --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ export function register(program: Command, deps: Deps): void {
     .option("-y, --yes", "with --all: do not ask")
     .option("--jitter <dur>", "each agent waits a random 0..jitter before running, e.g. 5m")
     .option("--deadline <rfc3339>", "agents skip the run (exit 125) after this time")
+    .option("--during-freeze", "run even though a fleet freeze holds (audited as such)")
     .option("--wait", "wait for every target, print the per-PC table and a per-status summary; exit 1 unless all succeeded")
     .option("--failed-only", "with --wait: print only the PCs that did not succeed (and the summary)")
     .option("--timeout <dur>", "with --wait: stop waiting after this long (exit 1)")
