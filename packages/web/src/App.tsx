@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, asError, createWebClient } from "./api/client.js";
 import { ApiContext } from "./api/context.js";
 import { ErrorBox } from "./components/ErrorBox.js";
+import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
 import { ActivityPage } from "./pages/Activity.js";
@@ -142,6 +143,7 @@ export function App() {
           </button>
         )}
       </header>
+      <FreezeBanner />
       <main className="content">
         <Page route={route} />
       </main>

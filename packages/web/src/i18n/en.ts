@@ -1,6 +1,8 @@
 /** English catalog: the reference for every key. `{name}` placeholders are filled by `t()`. */
 export const en = {
   "app.title": "kanade",
+  "freeze.banner": "FLEET FROZEN:",
+  "freeze.until": "until {until}",
   "nav.dashboard": "Dashboard",
   "nav.agents": "Agents",
   "nav.jobs": "Jobs",

@@ -3,6 +3,8 @@ import type { MessageKey } from "./en.js";
 
 export const ja: Record<MessageKey, string> = {
   "app.title": "kanade",
+  "freeze.banner": "フリーズ中:",
+  "freeze.until": "{until} まで",
   "nav.dashboard": "ダッシュボード",
   "nav.agents": "エージェント",
   "nav.jobs": "ジョブ",
