@@ -26,6 +26,8 @@ import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
 import { scheduleRoutes } from "./api/schedules.js";
 import { freezeRoutes } from "./api/freeze.js";
+import { complianceRoutes } from "./api/compliance.js";
+import type { Compliance } from "./compliance/index.js";
 import type { Freeze } from "./freeze/index.js";
 import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
@@ -66,6 +68,8 @@ export interface AppDeps {
   schedules?: Schedules;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
+  /** Compliance checks; /api/compliance is registered only when given. */
+  compliance?: Compliance;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -155,4 +159,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   commandKeyRoutes(app, routeDeps);
   if (deps.schedules) scheduleRoutes(app, routeDeps, deps.schedules);
   if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
+  if (deps.compliance) complianceRoutes(app, deps.compliance);
 }

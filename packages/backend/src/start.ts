@@ -37,6 +37,9 @@ import { openScheduleDefs } from "./schedules/defs.js";
 import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
 import { openFreeze } from "./freeze/index.js";
+import { createCompliance } from "./compliance/index.js";
+import { openComplianceStore } from "./compliance/store.js";
+import { createWebhookNotifier } from "./compliance/webhook.js";
 import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 
@@ -139,8 +142,14 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const stopSchedules = schedules.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
     undo.push(async () => stopSchedules());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
+    const notifier = createWebhookNotifier({ audit, log, clock });
+    undo.push(async () => notifier.stop());
+    const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
     const projectors: RunningProjector[] = [
-      await startResultsProjector({ nats, store: results, log, beforeInsert: (rs) => jobFacts.project(rs) }),
+      await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
+        await jobFacts.project(rs);
+        await compliance.observe(rs);
+      } }),
       await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log }),
@@ -165,6 +174,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       governance: governance.deps,
       schedules,
       freeze,
+      compliance,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

@@ -23,3 +23,4 @@ export * from "./schedule-time.js";
 export * from "./schedule-plan.js";
 export * from "./schedule-api.js";
 export * from "./freeze.js";
+export * from "./compliance.js";

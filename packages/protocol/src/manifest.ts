@@ -6,6 +6,7 @@ import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
 import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
+import { CHECK_PASS_IF } from "./compliance.js";
 
 export { formatIssues, issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
@@ -50,6 +51,17 @@ export const manifestSchema = z
       .object({ display: z.array(column).optional(), summary: z.array(column).optional() })
       .optional(),
     client: z.object({ user_invokable: z.boolean().optional() }).strict().optional(),
+    // A compliance check: each run's result becomes the PC's pass / fail / unknown (see compliance.ts).
+    check: z
+      .object({
+        pass_if: z.enum(CHECK_PASS_IF, { error: `expected one of ${CHECK_PASS_IF.join(", ")}` }),
+        webhook: z
+          .string()
+          .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), "expected an http(s) URL")
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   // A misspelt key (`timout:`) must not silently fall back to a default.
   .strict()

@@ -50,6 +50,7 @@ import {
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
 import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
+import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
 import {
   scheduleCoverageSchema,
   scheduleDeletedSchema,
@@ -213,6 +214,23 @@ export const apiRoutes = {
     method: "POST", path: "/api/executions/:exec_id/reject", access: "operator",
     summary: "Reject a pending execution; it never runs",
     params: q.execIdParams, body: jsonBody(approvalDecisionSchema), response: json(approvalResponseSchema),
+  },
+
+  // ---- compliance -------------------------------------------------------------------------------
+  listCompliance: {
+    method: "GET", path: "/api/compliance", access: "viewer",
+    summary: "Every compliance check (job with check:) with its fleet pass rate",
+    response: json(list(complianceCheckSchema)),
+  },
+  getCompliance: {
+    method: "GET", path: "/api/compliance/:job", access: "viewer",
+    summary: "One check: each PC's verdict (pass / fail / unknown), detail and since when; failing PCs first",
+    params: q.complianceParams, response: json(complianceDetailSchema),
+  },
+  getComplianceHistory: {
+    method: "GET", path: "/api/compliance/:job/pcs/:pc", access: "viewer",
+    summary: "One PC's verdicts of one check, newest first",
+    params: q.complianceHistoryParams, query: q.complianceHistoryQuery, response: json(list(complianceHistoryEntrySchema)),
   },
 
   // ---- fleet freeze -----------------------------------------------------------------------------
