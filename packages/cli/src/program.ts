@@ -26,6 +26,7 @@ import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
 import { register as scheduleCreate } from "./commands/schedule/create.js";
 import { register as freezeSet } from "./commands/freeze/set.js";
+import { register as complianceShow } from "./commands/compliance/show.js";
 import { register as freezeClear } from "./commands/freeze/clear.js";
 import { register as freezeStatus } from "./commands/freeze/status.js";
 import { register as scheduleValidate } from "./commands/schedule/validate.js";
@@ -77,6 +78,7 @@ export function buildProgram(deps: Deps): Command {
   for (const reg of [scheduleCreate, scheduleValidate, scheduleList, scheduleShow, scheduleExport, scheduleDelete, scheduleEnable, scheduleDisable, schedulePreview, scheduleStatus, scheduleCoverage]) reg(schedule, deps);
   const freeze = program.command("freeze").description("the fleet freeze: no schedule fires, exec needs --during-freeze");
   for (const reg of [freezeSet, freezeClear, freezeStatus]) reg(freeze, deps);
+  complianceShow(program, deps);
   execStart(program, deps);
   executionsList(program, deps);
   resultsList(program, deps);
