@@ -16,6 +16,8 @@ import { FleetPerfPage } from "./pages/FleetPerf.js";
 import { InventoryPage } from "./pages/Inventory.js";
 import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
+import { SchedulesPage } from "./pages/Schedules.js";
+import { CompliancePage } from "./pages/Compliance.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
@@ -55,16 +57,22 @@ function Page({ route }: { route: Route }) {
       return <InventoryPage />;
     case "perf":
       return <FleetPerfPage />;
+    case "schedules":
+      return <SchedulesPage />;
+    case "compliance":
+      return <CompliancePage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.activity" | "nav.inventory" | "nav.perf"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
+  { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
+  { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
   { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
   { to: "/perf", key: "nav.perf", pages: ["perf"] },
 ];

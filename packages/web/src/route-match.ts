@@ -9,6 +9,8 @@ export type Route =
   | { page: "result"; resultId: string }
   | { page: "inventory" }
   | { page: "perf" }
+  | { page: "schedules" }
+  | { page: "compliance" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -23,5 +25,7 @@ export function matchRoute(path: string): Route {
   if (a === "results" && b && !c) return { page: "result", resultId: b };
   if (a === "inventory" && !b) return { page: "inventory" };
   if (a === "perf" && !b) return { page: "perf" };
+  if (a === "schedules" && !b) return { page: "schedules" };
+  if (a === "compliance" && !b) return { page: "compliance" };
   return { page: "notFound" };
 }
