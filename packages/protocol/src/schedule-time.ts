@@ -60,18 +60,39 @@ export function isZone(tz: string): boolean {
 
 export const dayOfWeek = (date: LocalDate): number => new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay();
 
-/** The wall clock of `zone` at an instant. */
-export function wallOf(ms: number, zone: string): Wall {
+/** The offset read from Intl (slow: formatToParts). */
+function intlOffsetMs(ms: number, zone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(ms)) if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const date = { y: parts.year!, m: parts.month!, d: parts.day! };
-  return { ...date, hh: parts.hour!, mm: parts.minute!, ss: parts.second!, dow: dayOfWeek(date) };
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(ms / 1000) * 1000;
 }
+
+/**
+ * Offsets change only on quarter-hour boundaries in every zone there is, so one Intl call per zone and quarter
+ * hour is enough; the cache is cleared when it grows large. (A firing loop over 1,000 schedules asks a lot.)
+ */
+const QUARTER_MS = 900_000;
+const offsets = new Map<string, number>();
+const MAX_CACHED = 50_000;
 
 /** How far `zone` is ahead of UTC at an instant. */
 export function offsetMs(ms: number, zone: string): number {
-  const w = wallOf(ms, zone);
-  return Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) - Math.floor(ms / 1000) * 1000;
+  const start = Math.floor(ms / QUARTER_MS) * QUARTER_MS;
+  const key = `${zone}|${start}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    if (offsets.size >= MAX_CACHED) offsets.clear();
+    off = intlOffsetMs(start, zone);
+    offsets.set(key, off);
+  }
+  return off;
+}
+
+/** The wall clock of `zone` at an instant. */
+export function wallOf(ms: number, zone: string): Wall {
+  const t = new Date(ms + offsetMs(ms, zone));
+  const date = { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+  return { ...date, hh: t.getUTCHours(), mm: t.getUTCMinutes(), ss: t.getUTCSeconds(), dow: t.getUTCDay() };
 }
 
 /** The instant a local date and time happens in `zone` (see the top of the file for gaps and repeats). */
