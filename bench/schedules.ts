@@ -109,6 +109,8 @@ async function answerDue(): Promise<void> {
         exit_code: 0,
         stdout: "",
         stderr: "",
+        stdout_truncated: false,
+        stderr_truncated: false,
         started_at: new Date(a.at - 1_000).toISOString(),
         finished_at: new Date(a.at).toISOString(),
       })),

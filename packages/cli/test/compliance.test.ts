@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import { utimesSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEvent, ComplianceCheck, ComplianceDetail, ComplianceHistoryEntry, ListResponse } from "@kanade/protocol";
+import type { AuditRecord, ComplianceCheck, ComplianceDetail, ComplianceHistoryEntry, ListResponse } from "@kanade/protocol";
 import {
   REPO_ROOT,
   runCli,
@@ -124,7 +124,7 @@ describe("compliance checks", () => {
     await run("check-always-fails");
     const audit = await waitFor(
       async () => {
-        const items = (await backend.api<ListResponse<AuditEvent>>("GET", "/api/audit?action=compliance.notify&limit=10")).body.items;
+        const items = (await backend.api<ListResponse<AuditRecord>>("GET", "/api/audit?action=compliance.notify&limit=10")).body.items;
         return items.length > 0 ? items : undefined;
       },
       { timeoutMs: 30_000, what: "the compliance.notify audit record" },

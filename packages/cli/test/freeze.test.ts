@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEvent, ListResponse, ScheduleCoverage } from "@kanade/protocol";
+import type { AuditRecord, ListResponse, ScheduleCoverage } from "@kanade/protocol";
 import { runCli, sleep, startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TestBackend, type TestFleet } from "@kanade/testkit";
 
 const PC = "frz-pc-1";
@@ -58,7 +58,7 @@ describe("kanade freeze", () => {
     const forced = await kanade("exec", "frz-job", "--pcs", PC, "--during-freeze", "--wait");
     expect(forced.code, forced.stderr).toBe(0);
     expect(ran()).toBe(1);
-    const audit = (await backend.api<ListResponse<AuditEvent>>("GET", "/api/audit?action=exec.create&limit=10")).body.items;
+    const audit = (await backend.api<ListResponse<AuditRecord>>("GET", "/api/audit?action=exec.create&limit=10")).body.items;
     expect(audit[0]?.payload_summary).toMatchObject({ during_freeze: true });
 
     expect((await kanade("freeze", "clear")).stdout).toBe("not frozen\n");
@@ -67,7 +67,7 @@ describe("kanade freeze", () => {
       return c.counts.ok === 1;
     }, { timeoutMs: 30_000, what: "the schedule fired once the freeze was cleared" });
     expect(ran()).toBe(2);
-    const actions = (await backend.api<ListResponse<AuditEvent>>("GET", "/api/audit?target=freeze&limit=10")).body.items.map((e) => e.action);
+    const actions = (await backend.api<ListResponse<AuditRecord>>("GET", "/api/audit?target=freeze&limit=10")).body.items.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["freeze.set", "freeze.clear"]));
   });
 

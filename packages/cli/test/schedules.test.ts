@@ -5,7 +5,7 @@
  */
 import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEvent, ListResponse, ResultRecord, ScheduleCoverage } from "@kanade/protocol";
+import type { AuditRecord, ListResponse, ResultRecord, ScheduleCoverage } from "@kanade/protocol";
 import {
   runCli,
   sleep,
@@ -129,7 +129,7 @@ describe("kanade schedule", () => {
     expect(exported).toContain("enabled: false");
     expect(JSON.parse((await kanade("schedule", "show", "weekday-cleanup", "--json")).stdout)).toMatchObject({ enabled: false, next_fire_at: null });
     expect((await kanade("schedule", "enable", "weekday-cleanup")).code).toBe(0);
-    const audit = (await backend.api<ListResponse<AuditEvent>>("GET", "/api/audit?limit=100")).body.items.filter((e) => e.target === "weekday-cleanup").map((e) => e.action);
+    const audit = (await backend.api<ListResponse<AuditRecord>>("GET", "/api/audit?limit=100")).body.items.filter((e) => e.target === "weekday-cleanup").map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(["schedule.create", "schedule.disable", "schedule.enable"]));
 
     expect((await kanade("schedule", "delete", "weekday-cleanup")).code).toBe(0);
