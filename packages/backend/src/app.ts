@@ -27,6 +27,8 @@ import { rolloutRoutes } from "./api/rollout.js";
 import { scheduleRoutes } from "./api/schedules.js";
 import { freezeRoutes } from "./api/freeze.js";
 import { complianceRoutes } from "./api/compliance.js";
+import { waveRolloutRoutes } from "./api/rollouts.js";
+import type { Rollouts } from "./rollouts/index.js";
 import type { Compliance } from "./compliance/index.js";
 import type { Freeze } from "./freeze/index.js";
 import type { Audit } from "./audit/index.js";
@@ -70,6 +72,8 @@ export interface AppDeps {
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
   compliance?: Compliance;
+  /** Rollout waves; /api/rollouts is registered only when given. */
+  rollouts?: Rollouts;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -160,4 +164,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   if (deps.schedules) scheduleRoutes(app, routeDeps, deps.schedules);
   if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
   if (deps.compliance) complianceRoutes(app, deps.compliance);
+  if (deps.rollouts) waveRolloutRoutes(app, deps.rollouts);
 }

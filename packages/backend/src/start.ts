@@ -37,6 +37,8 @@ import { openScheduleDefs } from "./schedules/defs.js";
 import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
 import { openFreeze } from "./freeze/index.js";
+import { createRollouts } from "./rollouts/index.js";
+import { openRolloutsStore } from "./rollouts/store.js";
 import { createCompliance } from "./compliance/index.js";
 import { openComplianceStore } from "./compliance/store.js";
 import { createWebhookNotifier } from "./compliance/webhook.js";
@@ -141,6 +143,19 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     });
     const stopSchedules = schedules.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
     undo.push(async () => stopSchedules());
+    const rollouts = createRollouts({
+      store: openRolloutsStore(db),
+      executions,
+      jobExists: async (id) => (await catalog.get(id)) !== undefined,
+      resolveTargets,
+      members: (g) => groups.members(g),
+      frozen: () => freeze.frozen(),
+      audit,
+      log,
+      clock,
+    });
+    const stopRollouts = rollouts.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
+    undo.push(async () => stopRollouts());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const notifier = createWebhookNotifier({ audit, log, clock });
     undo.push(async () => notifier.stop());
@@ -175,6 +190,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       schedules,
       freeze,
       compliance,
+      rollouts,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

@@ -26,6 +26,7 @@ import { register as jobShow } from "./commands/job/show.js";
 import { register as jobValidate } from "./commands/job/validate.js";
 import { register as scheduleCreate } from "./commands/schedule/create.js";
 import { register as freezeSet } from "./commands/freeze/set.js";
+import { register as rolloutManage } from "./commands/rollout/manage.js";
 import { register as complianceShow } from "./commands/compliance/show.js";
 import { register as freezeClear } from "./commands/freeze/clear.js";
 import { register as freezeStatus } from "./commands/freeze/status.js";
@@ -79,6 +80,7 @@ export function buildProgram(deps: Deps): Command {
   const freeze = program.command("freeze").description("the fleet freeze: no schedule fires, exec needs --during-freeze");
   for (const reg of [freezeSet, freezeClear, freezeStatus]) reg(freeze, deps);
   complianceShow(program, deps);
+  rolloutManage(program, deps);
   execStart(program, deps);
   executionsList(program, deps);
   resultsList(program, deps);

@@ -24,3 +24,4 @@ export * from "./schedule-plan.js";
 export * from "./schedule-api.js";
 export * from "./freeze.js";
 export * from "./compliance.js";
+export * from "./rollout-waves.js";

@@ -251,6 +251,27 @@ const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (schedule_id, pc_id)
   ) WITHOUT ROWID;
   ` },
+  { id: "009-schedules-rollouts", sql: `
+  -- A job sent wave by wave (rollouts/): each wave becomes one execution when its time comes.
+  CREATE TABLE rollouts (
+    rollout_id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    pcs TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE TABLE rollout_waves (
+    rollout_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    exec_id TEXT,
+    sent_at TEXT,
+    pcs TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (rollout_id, idx)
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

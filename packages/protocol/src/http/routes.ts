@@ -50,6 +50,7 @@ import {
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
 import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
+import { rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
 import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
 import {
   scheduleCoverageSchema,
@@ -214,6 +215,38 @@ export const apiRoutes = {
     method: "POST", path: "/api/executions/:exec_id/reject", access: "operator",
     summary: "Reject a pending execution; it never runs",
     params: q.execIdParams, body: jsonBody(approvalDecisionSchema), response: json(approvalResponseSchema),
+  },
+
+  // ---- rollout waves ----------------------------------------------------------------------------
+  startWaveRollout: {
+    method: "POST", path: "/api/rollouts", access: "operator",
+    summary: "Send a job to its target wave by wave, aborting when the failure rate reaches the threshold",
+    body: jsonBody(rolloutStartSchema), response: json(rolloutViewSchema, 201),
+  },
+  listWaveRollouts: {
+    method: "GET", path: "/api/rollouts", access: "viewer",
+    summary: "Rollouts, newest first",
+    query: q.listRolloutsQuery, response: json(list(rolloutViewSchema)),
+  },
+  getWaveRollout: {
+    method: "GET", path: "/api/rollouts/:id", access: "viewer",
+    summary: "One rollout: its waves, what was sent, the failure rate, why it stopped",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  pauseWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/pause", access: "operator",
+    summary: "Hold the next waves until resumed",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  resumeWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/resume", access: "operator",
+    summary: "Let a paused rollout go on",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  abortWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/abort", access: "operator",
+    summary: "Stop a rollout: the remaining PCs are never sent the command",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
   },
 
   // ---- compliance -------------------------------------------------------------------------------
