@@ -84,6 +84,7 @@ const engine = createEngine({
     if (request.pcs) pcFires += request.pcs.length;
     answers.push({ at: now + 60_000, execId, pcs: targets });
   },
+  launchRollout: async () => undefined,
   execExists: async () => true,
   held: async () => undefined,
   log: pino({ level: "silent" }),

@@ -38,6 +38,7 @@ import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
 import { openFreeze } from "./freeze/index.js";
 import { createRollouts } from "./rollouts/index.js";
+import { rolloutStartSchema } from "@kanade/protocol";
 import { openRolloutsStore } from "./rollouts/store.js";
 import { createCompliance } from "./compliance/index.js";
 import { openComplianceStore } from "./compliance/store.js";
@@ -121,10 +122,28 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const rollouts = createRollouts({
+      store: openRolloutsStore(db),
+      executions,
+      jobExists: async (id) => (await catalog.get(id)) !== undefined,
+      resolveTargets,
+      members: (g) => groups.members(g),
+      frozen: () => freeze.frozen(),
+      audit,
+      log,
+      clock,
+    });
+    const stopRollouts = rollouts.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
+    undo.push(async () => stopRollouts());
     const schedules = createSchedules({
       defs: scheduleDefs,
       fires: openFiresStore(db),
       executions,
+      startRollout: async (caller, s, rolloutId) => {
+        const body = rolloutStartSchema.parse({ job: s.job, target: s.target, ...s.rollout, ...(s.jitter ? { jitter: s.jitter } : {}) });
+        await rollouts.start(caller, body, rolloutId);
+      },
+      rolloutExecs: (id) => rollouts.execsOf(id),
       execExists: async (id) => (await executionsStore.get(id)) !== undefined,
       withdraw: async (id) => {
         const e = await executionsStore.get(id);
@@ -143,19 +162,6 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     });
     const stopSchedules = schedules.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
     undo.push(async () => stopSchedules());
-    const rollouts = createRollouts({
-      store: openRolloutsStore(db),
-      executions,
-      jobExists: async (id) => (await catalog.get(id)) !== undefined,
-      resolveTargets,
-      members: (g) => groups.members(g),
-      frozen: () => freeze.frozen(),
-      audit,
-      log,
-      clock,
-    });
-    const stopRollouts = rollouts.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
-    undo.push(async () => stopRollouts());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
     const notifier = createWebhookNotifier({ audit, log, clock });
     undo.push(async () => notifier.stop());

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ListResponse, RolloutView } from "@kanade/protocol";
+import type { ListResponse, RolloutView, ScheduleCoverage } from "@kanade/protocol";
 import { runCli, sleep, startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TestBackend, type TestFleet } from "@kanade/testkit";
 
 const CANARIES = ["wav-pc-1", "wav-pc-2"];
@@ -97,5 +97,27 @@ describe("rollout waves", () => {
     expect(again.code).toBe(1);
     const actions = (await backend.api<ListResponse<{ action: string }>>("GET", `/api/audit?target=${id}&limit=10`)).body.items.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["rollout.start", "rollout.pause", "rollout.resume", "rollout.abort"]));
+  });
+
+  it("a schedule with rollout: fires each occurrence wave by wave, and its coverage counts every wave's PCs", { timeout: 90_000 }, async () => {
+    await job("wav-sched", 0);
+    const from = new Date(Date.now() + 3_000).toISOString();
+    writeFileSync(
+      files.join("wave-schedule.yaml"),
+      `id: wav-hourly\njob: wav-sched\nwhen: {per_target: {every: 1h}, tz: utc, active: {from: "${from}"}}\ntarget: {all: true}\nrollout:\n  waves: [{group: canary, after: 0m}, {percent: 100, after: 1s}]\n  min_results: 2\n`,
+    );
+    const created = await kanade("schedule", "create", files.join("wave-schedule.yaml"));
+    expect(created.code, created.stderr).toBe(0);
+    await waitFor(async () => {
+      const r = await kanade("schedule", "coverage", "wav-hourly", "--json");
+      if (r.code !== 0) throw new Error(r.stderr);
+      const c = JSON.parse(r.stdout) as ScheduleCoverage;
+      return c.counts.ok === PCS.length;
+    }, { timeoutMs: 45_000, what: "every PC ok through the schedule's rollout" });
+    const rollouts = JSON.parse((await kanade("rollout", "status", "--json")).stdout) as RolloutView[];
+    const mine = rollouts.filter((r) => r.job_id === "wav-sched");
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ state: "completed", created_by: "schedule:wav-hourly", sent: PCS.length });
+    expect(ran("wav-sched").sort()).toEqual(PCS);
   });
 });

@@ -8,6 +8,7 @@ import { GROUP_RE, JOB_ID_RE, PC_ID_RE } from "./ids.js";
 import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue } from "./manifest-size.js";
 import { readYaml } from "./manifest-yaml.js";
+import { rolloutSpecSchema } from "./rollout-waves.js";
 import { isZone, parseDaySpec, parseLocalDate, parseLocalTime, parseWindow } from "./schedule-time.js";
 
 /** An interval a schedule repeats on: at least a minute, at most a year. */
@@ -104,6 +105,8 @@ export const scheduleSchema = z
     jitter: boundedDuration("30s, 5m, 1h").optional(),
     // Becomes the command's deadline_at: fire time + this. Past it the agent answers 125 instead of running.
     starting_deadline: boundedDuration("30m, 2h").optional(),
+    // Each fire goes out wave by wave (rollouts), aborting when the failure rate reaches the threshold.
+    rollout: rolloutSpecSchema.optional(),
   })
   // A misspelt key (`skip_date:`) must not silently mean "no constraint".
   .strict()
@@ -111,6 +114,12 @@ export const scheduleSchema = z
     const a = s.when.active;
     if (a?.from !== undefined && a.until !== undefined && a.from >= a.until && parseLocalDate(a.from) && parseLocalDate(a.until)) {
       ctx.addIssue({ code: "custom", path: ["when", "active", "until"], message: "must be after from" });
+    }
+    if (s.rollout !== undefined && s.when.per_pc !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["rollout"], message: "needs a per_target or calendar rule (per_pc fires each PC on its own)" });
+    }
+    if (s.rollout !== undefined && s.constraints.max_concurrent !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["constraints", "max_concurrent"], message: "cannot be combined with rollout (the waves pace the fan-out)" });
     }
     if (s.runs_on === "agent" && s.constraints.max_concurrent !== undefined) {
       ctx.addIssue({ code: "custom", path: ["constraints", "max_concurrent"], message: "needs runs_on: backend (agents fire on their own)" });

@@ -26,7 +26,10 @@ export interface RolloutsDeps {
 }
 
 export interface Rollouts {
-  start(caller: Caller, body: RolloutStart): Promise<RolloutView>;
+  /** `id` names the rollout up front (a schedule records it before starting it). */
+  start(caller: Caller, body: RolloutStart, id?: string): Promise<RolloutView>;
+  /** The executions of a rollout's waves, or undefined when there is no such rollout. */
+  execsOf(id: string): string[] | undefined;
   list(limit: number): RolloutView[];
   get(id: string): RolloutView;
   change(caller: Caller, id: string, action: "pause" | "resume" | "abort"): Promise<RolloutView>;
@@ -146,11 +149,12 @@ export function createRollouts(deps: RolloutsDeps): Rollouts {
   };
 
   return {
-    start: async (caller, body) => {
+    execsOf: (id) => (store.get(id) ? store.waves(id).flatMap((w) => (w.exec_id ? [w.exec_id] : [])) : undefined),
+    start: async (caller, body, id) => {
       if (!(await deps.jobExists(body.job))) throw new KanadeError("JOB_NOT_FOUND", `No job "${body.job}"`);
       const pcs = await deps.resolveTargets(body.target);
       if (pcs.length === 0) throw new KanadeError("NO_TARGET", "The target resolves to no known PC", { details: [{ path: "target", message: "no PC" }] });
-      const record: RolloutRecord = { rollout_id: uuidv7(), job_id: body.job, spec: body, pcs, state: "running", reason: null, created_at: deps.clock().toISOString(), created_by: caller.actor };
+      const record: RolloutRecord = { rollout_id: id ?? uuidv7(), job_id: body.job, spec: body, pcs, state: "running", reason: null, created_at: deps.clock().toISOString(), created_by: caller.actor };
       await deps.audit.around(caller, { action: "rollout.start", target: record.rollout_id, payload: { job_id: body.job, target_count: pcs.length, waves: body.waves.length, abort_if_failure_rate: body.abort_if_failure_rate, min_results: body.min_results } }, async () => store.create(record));
       await advance(record, deps.clock().getTime());
       return view(mustGet(record.rollout_id));

@@ -45,6 +45,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
         if (failLaunch) throw new Error("broker down");
         fired.push({ at: new Date(now).toISOString(), execId, request });
       },
+      launchRollout: async () => undefined,
       execExists: async () => false,
       held: async () => undefined,
       log: pino({ level: "silent" }),

@@ -29,6 +29,8 @@ export interface EngineDeps {
   resolveTargets(target: ScheduleTarget): Promise<string[]>;
   /** Fires the schedule's job under the given exec_id; throws when nothing was started. */
   launch(schedule: Schedule, execId: string, request: ExecRequest): Promise<void>;
+  /** Starts a rollout (the schedule's `rollout:` waves) under the given id; throws when nothing was started. */
+  launchRollout(schedule: Schedule, rolloutId: string): Promise<void>;
   /** True when the execution exists (it was created even if its publish failed). */
   execExists(execId: string): Promise<boolean>;
   /** Why nothing may fire right now (a fleet freeze), or undefined. */
@@ -102,6 +104,19 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   };
 
+  /** The fire row's exec_id column holds the rollout id; its waves are the executions. */
+  const launchRollout = async (s: Schedule, rolloutId: string): Promise<boolean> => {
+    try {
+      await deps.launchRollout(s, rolloutId);
+      deps.log.info({ schedule_id: s.id, job_id: s.job, rollout_id: rolloutId }, "schedule fired a rollout");
+      return true;
+    } catch (err) {
+      fires.release(rolloutId, false);
+      deps.log.warn({ schedule_id: s.id, job_id: s.job, rollout_id: rolloutId, err }, "schedule rollout failed to start; it stays due");
+      return false;
+    }
+  };
+
   const withTiming = (s: Schedule, deadline: number | undefined): Pick<ExecRequest, "jitter" | "deadline_at"> => ({
     ...(s.jitter !== undefined ? { jitter: s.jitter } : {}),
     ...(deadline !== undefined ? { deadline_at: iso(deadline) } : {}),
@@ -144,8 +159,10 @@ export function createEngine(deps: EngineDeps): Engine {
     const max = s.constraints.max_concurrent;
     if (max === undefined) {
       const execId = uuidv7();
-      const won = fires.claim([{ schedule_id: s.id, occurrence, pc_id: "", exec_id: execId, fired_at: iso(nowMs), deadline_at: deadlineAt }]);
+      const rollout = s.rollout !== undefined;
+      const won = fires.claim([{ schedule_id: s.id, occurrence, pc_id: "", exec_id: execId, fired_at: iso(nowMs), deadline_at: rollout ? null : deadlineAt }]);
       if (won.length === 0) return 0;
+      if (rollout) return (await launchRollout(s, execId)) ? 1 : 0;
       return (await launch(s, execId, { ...targetRequest(s.target), ...withTiming(s, deadline) }, false)) ? 1 : 0;
     }
     // A rolling fan-out: the occurrence is claimed once with its PCs queued; each tick sends the next few.

@@ -96,7 +96,8 @@ export function openFiresStore(db: SqlDatabase): FiresStore {
     deleteState: db.prepare(`DELETE FROM schedule_pc_state WHERE schedule_id = ? AND pc_id = ?`),
     orphans: db.prepare(
       `SELECT DISTINCT exec_id FROM schedule_fires f WHERE exec_id IS NOT NULL AND fired_at < ?
-         AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.exec_id = f.exec_id)`,
+         AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.exec_id = f.exec_id)
+         AND NOT EXISTS (SELECT 1 FROM rollouts r WHERE r.rollout_id = f.exec_id)`,
     ),
     pcStates: db.prepare(
       `SELECT p.pc_id, p.occurrence, p.exec_id, p.fired_at, p.deadline_at, ${RESULT_COLS},

@@ -36,6 +36,10 @@ export interface SchedulesDeps {
   defs: ScheduleDefs;
   fires: FiresStore;
   executions: Pick<Executions, "start" | "kill">;
+  /** Starts a schedule fire's rollout under the given id (the schedule's `rollout:` waves). */
+  startRollout(caller: Caller, schedule: Schedule, rolloutId: string): Promise<void>;
+  /** The executions of a rollout's waves, or undefined when the id is not a rollout. */
+  rolloutExecs(id: string): string[] | undefined;
   execExists(execId: string): Promise<boolean>;
   /** Removes an execution's commands still queued in EXEC (disable --cascade). */
   withdraw(execId: string): Promise<void>;
@@ -123,7 +127,8 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     const [pcs, online] = await Promise.all([deps.resolveTargets(s.target), deps.online()]);
     const own = new Map(fires.pcStates(s.id).map((p) => [p.pc_id, p]));
     const whole = fires.lastWholeFire(s.id);
-    const fromWhole = new Map<string, PcFireState>(whole?.exec_id ? fires.execStates(whole.exec_id).map((p) => [p.pc_id, p]) : []);
+    const wholeExecs = whole?.exec_id ? (deps.rolloutExecs(whole.exec_id) ?? [whole.exec_id]) : [];
+    const fromWhole = new Map<string, PcFireState>(wholeExecs.flatMap((e) => fires.execStates(e)).map((p) => [p.pc_id, p]));
     return pcs.map((pc) => coverageRow(pc, newer(own.get(pc), fromWhole.get(pc)), online.get(pc)));
   };
 
@@ -135,6 +140,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     launch: async (s: Schedule, execId: string, request: ExecRequest) => {
       await deps.executions.start(scheduleCaller(s), s.job, request, { execId });
     },
+    launchRollout: (s, rolloutId) => deps.startRollout(scheduleCaller(s), s, rolloutId),
     execExists: deps.execExists,
     held: deps.held,
     log: deps.log,
