@@ -68,5 +68,10 @@ starting_deadline: 99d
       "when.calendar.date: expected a date like 2026-12-24",
     ]);
     expect(issuesOf("id: [")).toEqual([expect.stringMatching(/YAML syntax error at line 1/)]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {per_pc: once}\nrollout: {waves: [{group: canary, percent: 5, after: 0m}], abort_if_failure_rate: 2}\n`)).toEqual([
+      "rollout.waves.0: give exactly one of group, pcs, percent",
+      "rollout.abort_if_failure_rate: must be 0-1",
+      "rollout: needs a per_target or calendar rule (per_pc fires each PC on its own)",
+    ]);
   });
 });
