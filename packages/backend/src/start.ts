@@ -156,6 +156,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
         return new Map((await agents.listAgents()).map((a) => [a.pc_id, isOnline(a, now)]));
       },
       held: () => freeze.frozen(),
+      resendAfterMs: config.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS,
       audit,
       log,
       clock,

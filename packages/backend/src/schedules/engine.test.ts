@@ -82,6 +82,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     at("2026-12-02T10:05:00Z");
     expect(await e.tick()).toBe(0);
     await answer(fired[0]!, "pc-1");
+    await answer(fired[0]!, "pc-3");
     await answer(fired[0]!, "pc-2", { status: "skipped", exit_code: 125 });
     at("2026-12-03T10:00:00Z");
     expect(await e.tick()).toBe(1);
@@ -90,6 +91,21 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     at("2026-12-09T10:00:00Z");
     expect(await e.tick()).toBe(0);
     expect(fired).toHaveLength(2);
+  });
+
+  it("per_pc once: a fire unanswered for longer than EXEC keeps commands is sent again (its command is gone)", async () => {
+    current = [schedule(`when: {per_pc: once}\ntarget: {pcs: [pc-1]}\n`)];
+    const e = engine();
+    at("2026-12-02T10:00:00Z");
+    await e.tick();
+    at("2026-12-09T09:59:00Z");
+    expect(await e.tick()).toBe(0);
+    at("2026-12-09T10:00:00Z");
+    expect(await e.tick()).toBe(1);
+    expect(fired[1]!.request.pcs).toEqual(["pc-1"]);
+    await answer(fired[1]!, "pc-1");
+    at("2026-12-30T10:00:00Z");
+    expect(await e.tick()).toBe(0);
   });
 
   it("per_pc every: counted from each PC's own last result, and an offline PC catches up once", async () => {

@@ -35,11 +35,18 @@ export interface EngineDeps {
   execExists(execId: string): Promise<boolean>;
   /** Why nothing may fire right now (a fleet freeze), or undefined. */
   held(): Promise<string | undefined>;
+  /**
+   * A per-PC fire still unanswered after this long is sent again: its command is gone from EXEC (aged out, or
+   * replaced by a newer command to the same PC), so the PC would never answer it. Default: EXEC's 7 days.
+   */
+  resendAfterMs?: number;
   log: Logger;
   clock: () => Date;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+const DEFAULT_RESEND_AFTER_MS = 7 * 86_400_000;
 
 /** A result published instead of running because the deadline had passed: the PC never ran it. */
 const neverRan = (s: PcFireState): boolean => s.status === "skipped" && s.exit_code === 125;
@@ -62,8 +69,9 @@ const retryKey = (key: string): string => {
  * The occurrence key a PC is due for under a per_pc rule, or undefined when it is not due. A PC that has not
  * answered its last fire is never due again (an offline PC catches up once, not once per missed interval).
  */
-export function duePerPc(s: Schedule, state: PcFireState | undefined, nowMs: number, jobVersion: string): string | undefined {
+export function duePerPc(s: Schedule, state: PcFireState | undefined, nowMs: number, jobVersion: string, resendAfterMs = DEFAULT_RESEND_AFTER_MS): string | undefined {
   const mode = s.when.per_pc;
+  if (state && awaiting(state) && nowMs - Date.parse(state.fired_at) >= resendAfterMs) return retryKey(state.occurrence);
   if (mode === "once" || mode === "once_per_version") {
     const base = mode === "once" ? "once" : `v${jobVersion}`;
     if (!state || splitKey(state.occurrence).base !== base) return base;
@@ -139,7 +147,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const due: FireRow[] = [];
     for (const pc of pcs) {
       if (due.length >= room) break;
-      const occurrence = duePerPc(s, states.get(pc), nowMs, version);
+      const occurrence = duePerPc(s, states.get(pc), nowMs, version, deps.resendAfterMs);
       if (occurrence !== undefined) {
         due.push({ schedule_id: s.id, occurrence, pc_id: pc, exec_id: execId, fired_at: iso(nowMs), deadline_at: deadline !== undefined ? iso(deadline) : null });
       }

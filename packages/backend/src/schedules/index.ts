@@ -49,6 +49,8 @@ export interface SchedulesDeps {
   online(): Promise<Map<string, boolean>>;
   /** Why no schedule may fire right now (a fleet freeze), or undefined. */
   held(): Promise<string | undefined>;
+  /** See EngineDeps.resendAfterMs. */
+  resendAfterMs?: number;
   audit: Pick<Audit, "around">;
   log: Logger;
   clock: () => Date;
@@ -143,6 +145,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     launchRollout: (s, rolloutId) => deps.startRollout(scheduleCaller(s), s, rolloutId),
     execExists: deps.execExists,
     held: deps.held,
+    ...(deps.resendAfterMs !== undefined ? { resendAfterMs: deps.resendAfterMs } : {}),
     log: deps.log,
     clock: deps.clock,
   });
