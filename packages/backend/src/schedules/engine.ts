@@ -13,6 +13,7 @@ import {
   latestOccurrence,
   type ExecRequest,
   type FireRules,
+  type Occurrence,
   type Schedule,
   type ScheduleTarget,
 } from "@kanade/protocol";
@@ -96,8 +97,16 @@ export interface Engine {
   sweepOrphans(): Promise<number>;
 }
 
+/** per_pc rules are looked at once a minute at most (new PCs, answers that make a PC due again). */
+const PER_PC_RECHECK_MS = 60_000;
+
 export function createEngine(deps: EngineDeps): Engine {
   const { fires } = deps;
+  // What a tick already knows, so 1,000 schedules cost little when nothing is due. Keyed by the schedule
+  // object: a replaced schedule is a new object and starts afresh. The unique fire rows stay the guard.
+  const occurrences = new WeakMap<Schedule, Occurrence>();
+  const claimed = new WeakMap<Schedule, string>();
+  const perPcNext = new WeakMap<Schedule, number>();
 
   /** Launches; on failure forgets the claim (or puts queued rows back) so the occurrence stays due. */
   const launch = async (s: Schedule, execId: string, request: ExecRequest, requeue: boolean): Promise<boolean> => {
@@ -131,6 +140,15 @@ export function createEngine(deps: EngineDeps): Engine {
   });
 
   const firePerPc = async (s: Schedule, nowMs: number, rules: FireRules): Promise<number> => {
+    if (nowMs < (perPcNext.get(s) ?? Number.NEGATIVE_INFINITY)) return 0;
+    const fired = await firePerPcNow(s, nowMs, rules);
+    // Rolling (max_concurrent) fan-outs look every tick: each answer frees a place.
+    if (fired >= 0 && s.constraints.max_concurrent === undefined) perPcNext.set(s, nowMs + PER_PC_RECHECK_MS);
+    return Math.max(0, fired);
+  };
+
+  /** -1 when a launch failed (look again next tick). */
+  const firePerPcNow = async (s: Schedule, nowMs: number, rules: FireRules): Promise<number> => {
     const version = await deps.jobVersion(s.job);
     if (version === undefined) return 0;
     const pcs = await deps.resolveTargets(s.target);
@@ -155,30 +173,39 @@ export function createEngine(deps: EngineDeps): Engine {
     if (due.length === 0) return 0;
     const won = fires.claim(due);
     if (won.length === 0) return 0;
-    return (await launch(s, execId, { pcs: won.map((r) => r.pc_id), ...withTiming(s, deadline) }, false)) ? 1 : 0;
+    return (await launch(s, execId, { pcs: won.map((r) => r.pc_id), ...withTiming(s, deadline) }, false)) ? 1 : -1;
   };
 
   const fireWhole = async (s: Schedule, since: number, nowMs: number, rules: FireRules): Promise<number> => {
-    const occ = latestOccurrence(s, nowMs, rules);
+    let occ = occurrences.get(s);
+    if (!occ || nowMs >= occ.expires || nowMs < occ.at) {
+      occ = latestOccurrence(s, nowMs, rules);
+      if (occ) occurrences.set(s, occ);
+    }
     if (!occ || nowMs >= occ.expires || occ.at < since || isBeforeActive(occ.at, rules)) return 0;
     const occurrence = iso(occ.at);
+    const seen = claimed.get(s) === occurrence;
     const deadline = commandDeadline(s, occ.at, nowMs, rules);
     const deadlineAt = deadline !== undefined ? iso(deadline) : null;
     const max = s.constraints.max_concurrent;
     if (max === undefined) {
+      if (seen) return 0;
+      claimed.set(s, occurrence);
       const execId = uuidv7();
       const rollout = s.rollout !== undefined;
       const won = fires.claim([{ schedule_id: s.id, occurrence, pc_id: "", exec_id: execId, fired_at: iso(nowMs), deadline_at: rollout ? null : deadlineAt }]);
       if (won.length === 0) return 0;
-      if (rollout) return (await launchRollout(s, execId)) ? 1 : 0;
-      return (await launch(s, execId, { ...targetRequest(s.target), ...withTiming(s, deadline) }, false)) ? 1 : 0;
+      const ok = rollout ? await launchRollout(s, execId) : await launch(s, execId, { ...targetRequest(s.target), ...withTiming(s, deadline) }, false);
+      if (!ok) claimed.delete(s); // released: due again next tick
+      return ok ? 1 : 0;
     }
     // A rolling fan-out: the occurrence is claimed once with its PCs queued; each tick sends the next few.
     const marker: FireRow = { schedule_id: s.id, occurrence, pc_id: "", exec_id: null, fired_at: iso(nowMs), deadline_at: deadlineAt };
-    if (fires.claim([marker]).length > 0) {
+    if (!seen && fires.claim([marker]).length > 0) {
       const pcs = await deps.resolveTargets(s.target);
       fires.claim(pcs.map((pc) => ({ ...marker, pc_id: pc })));
     }
+    claimed.set(s, occurrence);
     const inflight = fires.pcStates(s.id).filter((p) => inFlight(p, nowMs)).length;
     if (inflight >= max) return 0;
     const execId = uuidv7();
