@@ -98,7 +98,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     const e = engine();
     at("2026-12-02T10:00:00Z");
     await e.tick();
-    at("2026-12-09T09:59:00Z");
+    at("2026-12-09T09:58:00Z");
     expect(await e.tick()).toBe(0);
     at("2026-12-09T10:00:00Z");
     expect(await e.tick()).toBe(1);

@@ -97,8 +97,14 @@ export interface Engine {
   sweepOrphans(): Promise<number>;
 }
 
-/** per_pc rules are looked at once a minute at most (new PCs, answers that make a PC due again). */
-const PER_PC_RECHECK_MS = 60_000;
+/** per_pc rules are looked at about every 30 s (new PCs, answers that make a PC due again). */
+const PER_PC_RECHECK_MS = 30_000;
+/** 22..38 s, fixed per schedule id, so a thousand per_pc schedules do not all look on the same tick. */
+function recheckAfter(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return PER_PC_RECHECK_MS * (0.75 + (h % 1000) / 2000);
+}
 
 export function createEngine(deps: EngineDeps): Engine {
   const { fires } = deps;
@@ -143,7 +149,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (nowMs < (perPcNext.get(s) ?? Number.NEGATIVE_INFINITY)) return 0;
     const fired = await firePerPcNow(s, nowMs, rules);
     // Rolling (max_concurrent) fan-outs look every tick: each answer frees a place.
-    if (fired >= 0 && s.constraints.max_concurrent === undefined) perPcNext.set(s, nowMs + PER_PC_RECHECK_MS);
+    if (fired >= 0 && s.constraints.max_concurrent === undefined) perPcNext.set(s, nowMs + recheckAfter(s.id));
     return Math.max(0, fired);
   };
 

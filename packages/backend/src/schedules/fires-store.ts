@@ -99,10 +99,11 @@ export function openFiresStore(db: SqlDatabase): FiresStore {
          AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.exec_id = f.exec_id)
          AND NOT EXISTS (SELECT 1 FROM rollouts r WHERE r.rollout_id = f.exec_id)`,
     ),
+    // A plain join on (exec_id, pc_id) (index results_exec_pc); the rare second result of a PC is folded in JS.
     pcStates: db.prepare(
       `SELECT p.pc_id, p.occurrence, p.exec_id, p.fired_at, p.deadline_at, ${RESULT_COLS},
          EXISTS (SELECT 1 FROM started s WHERE s.exec_id = p.exec_id AND s.pc_id = p.pc_id) AS started
-       FROM schedule_pc_state p ${RESULT_JOIN("p.exec_id", "p.pc_id")}
+       FROM schedule_pc_state p LEFT JOIN results r ON r.exec_id = p.exec_id AND r.pc_id = p.pc_id
        WHERE p.schedule_id = ?`,
     ),
     queued: db.prepare(
@@ -166,7 +167,14 @@ export function openFiresStore(db: SqlDatabase): FiresStore {
       for (const id of ids) release(id, st.isQueuedRow.get(id) !== undefined);
       return ids.length;
     },
-    pcStates: (scheduleId) => (st.pcStates.all(scheduleId) as StateDbRow[]).map(toState),
+    pcStates: (scheduleId) => {
+      const byPc = new Map<string, StateDbRow>();
+      for (const r of st.pcStates.all(scheduleId) as StateDbRow[]) {
+        const seen = byPc.get(r.pc_id);
+        if (!seen || (r.finished_at ?? "") > (seen.finished_at ?? "")) byPc.set(r.pc_id, r);
+      }
+      return [...byPc.values()].map(toState);
+    },
     queued: (scheduleId, occurrence, limit) => st.queued.all(scheduleId, occurrence, limit) as FireRow[],
     lastWholeFire: (scheduleId) => st.lastWhole.get(scheduleId) as FireRow | undefined,
     execStates: (execId) => (st.execStates.all(execId) as StateDbRow[]).map(toState),
