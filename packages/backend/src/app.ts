@@ -47,6 +47,7 @@ import type { ResultsStore } from "./results/store.js";
 import type { Schedules } from "./schedules/index.js";
 import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
+import type { WebFiles } from "./web-files.js";
 
 export interface AppDeps {
   nats: Nats;
@@ -62,7 +63,7 @@ export interface AppDeps {
   /** Host perf ingest and live sessions; without it the perf routes are not registered. */
   perf?: PerfService;
   log: Logger;
-  config: AuthConfig & { webRoot?: string };
+  config: AuthConfig & { webRoot?: string | WebFiles };
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;

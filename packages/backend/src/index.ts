@@ -8,3 +8,4 @@ export { openAgentGroups, type AgentGroups } from "./agent-groups.js";
 export { RESULTS_DURABLE } from "./projector/results.js";
 export { STARTED_DURABLE } from "./projector/started.js";
 export { openCommandSigner, PUBLIC_KEY_SET_FILE, type CommandSigner } from "./signing/keys.js";
+export { openDatabase, type SqlDatabase } from "./db/database.js";

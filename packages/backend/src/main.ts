@@ -7,7 +7,7 @@ import { BACKEND_VERSION } from "./version.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--version") || argv.includes("-V")) {
-    process.stdout.write(`kanade-backend ${BACKEND_VERSION}\n`);
+    process.stdout.write(`${BACKEND_VERSION} (node ${process.version})\n`);
     return 0;
   }
   if (argv.includes("--help") || argv.includes("-h")) {

@@ -3,7 +3,7 @@
  * audit rows for every mutation, login rules, the bootstrap admin, and approvals.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../src/db/sqlite.js";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS, auditEventSchema, roleAtLeast, subjects, type AuditRecord, type LoginResponse, type Role } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
@@ -135,7 +135,7 @@ describe("governance", () => {
   it("projects the audit stream idempotently: replaying it yields the same rows", async () => {
     const before = await auditRows("");
     // Replay every event in AUDIT through the projector's own insert, against the same database file.
-    const db = new Database(env().backend.dbUrl.slice("sqlite://".length));
+    const db = new SqlDatabase(env().backend.dbUrl.slice("sqlite://".length));
     try {
       const store = openAuditLogStore(db);
       const consumer = await jetstream(env().nc).consumers.get(STREAMS.AUDIT);

@@ -10,7 +10,8 @@ import type { Logger } from "pino";
 import { BUCKETS, subjects, type CommandKey } from "@kanade/protocol/wire";
 import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
-import { connectAgent, trackConnected } from "../connection.js";
+import { connect } from "@nats-io/transport-node";
+import { connectAgent, connectionOptions, trackConnected, type ConnectParams } from "../connection.js";
 import { CpuSampler } from "../heartbeat.js";
 import { BucketWatcher } from "../kv-watch.js";
 import { createLogger } from "../log.js";
@@ -19,6 +20,8 @@ import { watchCommandKeys } from "../trust/key-set-watch.js";
 import { TrustStore } from "../trust/trust-store.js";
 import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
 import { fakeHostPerf } from "./fake-perf.js";
+import { memoizedCommandDecode } from "./decode-memo.js";
+import { memoizedSignatureCheck } from "./verify-memo.js";
 
 export interface SimulatedFleetOptions {
   count: number;
@@ -42,6 +45,13 @@ export interface SimulatedFleet {
   stop(): Promise<void>;
 }
 
+/**
+ * A simulated PC's connection: a real agent's, without the stack trace nats.js captures up front for
+ * every request (each result and started event is one), which thousands of PCs in one process pay for
+ * on every message and never read.
+ */
+const connectSimulated = (p: ConnectParams): Promise<NatsConnection> => connect({ ...connectionOptions(p), noAsyncTraces: true });
+
 export const simulatedPcId = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, "0")}`;
 
 export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<SimulatedFleet> {
@@ -56,6 +66,9 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const scriptState = new ScriptStateView({ nc: shared, log, isConnected: trackConnected(shared) });
   scriptState.start();
   const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
+  const verifySignature = memoizedSignatureCheck();
+  const decodeCommand = memoizedCommandDecode();
+  const executor = echoExecutor();
   const keysWatcher = watchCommandKeys({ nc: shared, trust, log });
   keysWatcher.start();
   const groups = new Map<string, string[]>();
@@ -87,18 +100,20 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   }, 1_000);
 
   const startOne = async (pcId: string): Promise<void> => {
-    const nc = await connectAgent({ name: pcId, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
+    const nc = await connectSimulated({ name: pcId, natsUrl: opts.natsUrl, ...(opts.natsToken ? { natsToken: opts.natsToken } : {}) });
     const node = await AgentNode.create({
       pcId,
       nc,
       log: log.child({ pc_id: pcId }),
-      executor: echoExecutor(),
+      executor,
       dataDir: undefined,
       scriptState,
       heartbeatIntervalMs: intervalSecs * 1000,
       cpuPct: () => cpuPct,
       ping: false,
       trustedKeys: () => trust.keys(),
+      verifySignature,
+      decodeCommand,
     });
     nodes.set(pcId, { node, nc, phase: Math.floor(Math.random() * intervalSecs) });
     // Unknown until the shared watcher has read this PC's entry; it calls setGroups then.

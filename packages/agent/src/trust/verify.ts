@@ -26,6 +26,9 @@ function publicKey(k: CommandKey): KeyObject {
   return o;
 }
 
+/** How a signature is checked: `verifySignature`, or the simulator's memo of it. */
+export type SignatureCheck = (keys: readonly CommandKey[], kind: SignedKind, message: Record<string, unknown>, signature: Signature) => boolean;
+
 /** True when `signature` over the message (as `kind`) verifies with the trusted key it names. */
 export function verifySignature(keys: readonly CommandKey[], kind: SignedKind, message: Record<string, unknown>, signature: Signature): boolean {
   const key = keys.find((k) => k.kid === signature.kid);
@@ -43,6 +46,8 @@ export interface CommandCheck {
   keys: readonly CommandKey[];
   pcId: string;
   now: number;
+  /** Defaults to `verifySignature`. */
+  verify?: SignatureCheck;
 }
 
 /**
@@ -54,7 +59,7 @@ export function refusalOf(raw: Record<string, unknown>, subject: string, c: Comm
   const sig = signatureSchema.safeParse(raw.signature);
   if (!sig.success) return raw.signature === undefined ? "the command is not signed" : "the command's signature is malformed";
   if (!c.keys.some((k) => k.kid === sig.data.kid)) return `the command is signed by key ${sig.data.kid}, which this agent does not trust`;
-  if (!verifySignature(c.keys, "command", raw, sig.data)) return "the command's signature does not verify (altered, or signed by another key)";
+  if (!(c.verify ?? verifySignature)(c.keys, "command", raw, sig.data)) return "the command's signature does not verify (altered, or signed by another key)";
   const target = raw.target as CommandTarget | undefined;
   const arrived = targetOfSubject(subject);
   if (!target || !arrived || !sameTarget(target, arrived)) {

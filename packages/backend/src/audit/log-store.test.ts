@@ -1,13 +1,13 @@
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../db/sqlite.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openAuditLogStore, type AuditLogStore } from "./log-store.js";
 
 describe("audit log store", () => {
-  let db: Database.Database;
+  let db: SqlDatabase;
   let store: AuditLogStore;
   beforeEach(() => {
-    db = new Database(":memory:");
+    db = new SqlDatabase(":memory:");
     migrate(db);
     store = openAuditLogStore(db);
   });

@@ -1,13 +1,13 @@
 /**
- * Opens the SQLite file (better-sqlite3, WAL) and brings its schema up to date. Only modules under `db/`
+ * Opens the SQLite file (`node:sqlite`, WAL) and brings its schema up to date. Only modules under `db/`
  * and the store modules of each feature see the handle; everything else gets a narrow store interface.
  */
-import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { migrate } from "./migrations.js";
+import { SqlDatabase } from "./sqlite.js";
 
-export type SqlDatabase = Database.Database;
+export { SqlDatabase, SqlStatement, type RunResult, type SqlParams, type SqlValue } from "./sqlite.js";
 
 /** Owner-only: the database holds password hashes, script output and the audit trail. */
 const FILE_MODE = 0o600;
@@ -21,7 +21,7 @@ function ownerOnly(path: string): void {
 
 export function openDatabase(path: string): SqlDatabase {
   if (path !== ":memory:") ownerOnly(path);
-  const db = new Database(path);
+  const db = new SqlDatabase(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");

@@ -2,14 +2,14 @@
  * Schema migrations, applied in order. Each has a stable id recorded in `schema_migrations`, so
  * features can add their own migration (one entry appended here) without renumbering anyone else's.
  */
-import type Database from "better-sqlite3";
+import type { SqlDatabase } from "./sqlite.js";
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   { id: "001-core", sql: `
   CREATE TABLE executions (
     exec_id TEXT PRIMARY KEY,
@@ -226,6 +226,55 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX sessions_account ON sessions (account_id);
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   ` },
+  { id: "008-fanout-counters", sql: `
+  -- An execution's counts kept as rows arrive instead of recomputed from results on every read. Each PC
+  -- of an execution counts once, under its latest result, else running (started), else pending (expected).
+  -- Triggers move it from one count to the next as execution_targets, started and results are written,
+  -- whoever writes them (the API, the projectors, a rebuild from the streams), in the writer's transaction;
+  -- they only read the PC's other rows through existing keys and write this small table.
+  CREATE TABLE execution_counts (
+    exec_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (exec_id, status)
+  ) WITHOUT ROWID;
+
+  INSERT INTO execution_counts (exec_id, status, n)
+    SELECT pcs.exec_id, COALESCE(l.status, CASE WHEN s.pc_id IS NOT NULL THEN 'running' ELSE 'pending' END), COUNT(*)
+    FROM (SELECT exec_id, pc_id FROM execution_targets UNION SELECT exec_id, pc_id FROM results UNION SELECT exec_id, pc_id FROM started) pcs
+    LEFT JOIN (SELECT exec_id, pc_id, status, MAX(finished_at) FROM results GROUP BY exec_id, pc_id) l ON l.exec_id = pcs.exec_id AND l.pc_id = pcs.pc_id
+    LEFT JOIN started s ON s.exec_id = pcs.exec_id AND s.pc_id = pcs.pc_id
+    GROUP BY 1, 2;
+
+  CREATE TRIGGER execution_targets_counted AFTER INSERT ON execution_targets
+    WHEN NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id)
+     AND NOT EXISTS (SELECT 1 FROM started s WHERE s.exec_id = NEW.exec_id AND s.pc_id = NEW.pc_id)
+  BEGIN
+    INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, 'pending', 1)
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER started_counted AFTER INSERT ON started
+    WHEN NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id)
+  BEGIN
+    UPDATE execution_counts SET n = n - 1 WHERE exec_id = NEW.exec_id AND status = 'pending'
+      AND EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = NEW.exec_id AND t.pc_id = NEW.pc_id);
+    INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, 'running', 1)
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
+  END;
+  -- A result older than one already counted for the PC changes nothing (nor does a tie: the first stays).
+  CREATE TRIGGER results_counted AFTER INSERT ON results
+    WHEN NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id
+                     AND r.result_id <> NEW.result_id AND r.finished_at >= NEW.finished_at)
+  BEGIN
+    UPDATE execution_counts SET n = n - 1 WHERE exec_id = NEW.exec_id AND status = COALESCE(
+      (SELECT r.status FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id AND r.result_id <> NEW.result_id
+       ORDER BY r.finished_at DESC LIMIT 1),
+      (SELECT 'running' FROM started s WHERE s.exec_id = NEW.exec_id AND s.pc_id = NEW.pc_id),
+      (SELECT 'pending' FROM execution_targets t WHERE t.exec_id = NEW.exec_id AND t.pc_id = NEW.pc_id));
+    INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, NEW.status, 1)
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
+  END;
+  ` },
   { id: "009-schedules", sql: `
   -- One row per fire of a schedule: (schedule, occurrence, pc) is unique, so an occurrence is claimed once
   -- even when two backends evaluate the same schedule. pc_id is '' for a fire at the whole target.
@@ -275,7 +324,7 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(db: SqlDatabase, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
   const applied = new Set(
     (db.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id),

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../db/sqlite.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "@kanade/protocol";
 import { migrate } from "../db/migrations.js";
@@ -22,7 +22,7 @@ const exec = (id: string, state: ExecutionRecord["state"]): ExecutionRecord => (
 });
 
 describe("executions store", () => {
-  let db: Database.Database;
+  let db: SqlDatabase;
   let store: ExecutionsStore;
   const outbox = (): string[] => db.prepare("SELECT json_extract(event, '$.action') FROM audit_outbox ORDER BY id").pluck().all() as string[];
   const pending = async (id: string, expiresAt: string): Promise<void> => {
@@ -43,7 +43,7 @@ describe("executions store", () => {
   };
 
   beforeEach(() => {
-    db = new Database(":memory:");
+    db = new SqlDatabase(":memory:");
     migrate(db);
     store = openExecutionsStore(db);
   });

@@ -1,6 +1,7 @@
 /**
  * SQLite store of the executions module. Owns `executions`, `execution_targets`, `approvals` and
- * `exec_intents`; reads `results` and `started` (owned by the results store) to count what PCs answered.
+ * `exec_intents`; reads `results` and `started` (owned by the results store) for the per-PC rows, and the
+ * counts that triggers keep in `execution_counts` as those tables are written.
  */
 import type { ExecutionCounts, ExecutionRow, ResultStatus } from "@kanade/protocol";
 import { auditOutboxWriter } from "../audit/outbox-store.js";
@@ -44,7 +45,6 @@ const PCS_CTE = `
            substr(stdout, 1, ${STDOUT_HEAD_CHARS}) AS head, MAX(finished_at) AS latest
     FROM results WHERE exec_id = @e GROUP BY pc_id
   )`;
-const ROW_STATUS = `COALESCE(r.status, CASE WHEN s.pc_id IS NOT NULL THEN 'running' ELSE 'pending' END)`;
 
 export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
   const audit = auditOutboxWriter(db);
@@ -79,13 +79,8 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
     removeIntent: db.prepare(`DELETE FROM exec_intents WHERE exec_id = ? AND kind = ?`),
     intentFailure: db.prepare(`UPDATE exec_intents SET attempts = attempts + 1, last_error = ? WHERE exec_id = ? AND kind = ?`),
     intents: db.prepare(`SELECT body FROM exec_intents ORDER BY created_at, exec_id`).pluck(),
-    counts: db.prepare(
-      `${PCS_CTE}
-       SELECT ${ROW_STATUS} AS status, COUNT(*) AS n
-       FROM pcs LEFT JOIN r ON r.pc_id = pcs.pc_id
-       LEFT JOIN started s ON s.exec_id = @e AND s.pc_id = pcs.pc_id
-       GROUP BY 1`,
-    ),
+    // Kept by triggers as targets, started events and results are written (migration 008-fanout-counters).
+    counts: db.prepare(`SELECT status, n FROM execution_counts WHERE exec_id = @e AND n > 0`),
     rows: db.prepare(
       `${PCS_CTE}
        SELECT pcs.pc_id, r.result_id, r.status, r.exit_code, COALESCE(r.started_at, s.started_at) AS started_at,

@@ -1,14 +1,14 @@
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../db/sqlite.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openAccountStore, type AccountStore } from "./account-store.js";
 
 describe("account store", () => {
-  let db: Database.Database;
+  let db: SqlDatabase;
   let store: AccountStore;
   const a = { password_hash: "h", role: "viewer" as const, must_change_password: false };
   beforeEach(() => {
-    db = new Database(":memory:");
+    db = new SqlDatabase(":memory:");
     migrate(db);
     store = openAccountStore(db);
   });

@@ -1,5 +1,4 @@
 /** Account passwords (argon2id), reserved names, the bootstrap admin, and session-token → identity resolution. */
-import { hash, verify } from "@node-rs/argon2";
 import { KanadeError, type Identity, type Role } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { SessionResolver } from "../auth.js";
@@ -7,12 +6,9 @@ import type { AccountRecord, AccountStore } from "./account-store.js";
 import type { SessionRow } from "./session-store.js";
 import type { SessionTokens } from "./sessions.js";
 
-/** @node-rs/argon2 defaults to argon2id (m=19 MiB, t=2, p=1), the OWASP baseline. */
-export const hashPassword = (password: string): Promise<string> => hash(password);
+import { hashPassword } from "./password-hash.js";
 
-export async function passwordMatches(stored: string, presented: string): Promise<boolean> {
-  return verify(stored, presented);
-}
+export { hashPassword, passwordMatches } from "./password-hash.js";
 
 /**
  * Actor names the backend writes itself (auth.ts, the approval expiry): an account with one of them

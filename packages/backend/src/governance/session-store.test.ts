@@ -1,16 +1,16 @@
-import Database from "better-sqlite3";
+import { SqlDatabase } from "../db/sqlite.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openSessionStore, type SessionStore } from "./session-store.js";
 
 describe("session store", () => {
-  let db: Database.Database;
+  let db: SqlDatabase;
   let store: SessionStore;
   const add = (id: string, account: string, expires: string): Promise<void> =>
     store.insert({ session_id: id, account_id: account, created_at: "2026-01-01T00:00:00.000Z", expires_at: expires });
 
   beforeEach(() => {
-    db = new Database(":memory:");
+    db = new SqlDatabase(":memory:");
     migrate(db);
     store = openSessionStore(db);
   });

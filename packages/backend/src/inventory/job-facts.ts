@@ -33,16 +33,36 @@ export interface JobFactsProjector {
   project(results: ExecResult[]): Promise<void>;
 }
 
-export function createJobFactsProjector(deps: { catalog: Catalog; fleet: FleetStore; log: Logger }): JobFactsProjector {
+/** Job versions whose inventory flag is remembered; the oldest is forgotten past this. */
+const KNOWN_VERSIONS_MAX = 1_000;
+
+export function createJobFactsProjector(deps: { catalog: Pick<Catalog, "get">; fleet: Pick<FleetStore, "applyJobFacts">; log: Logger }): JobFactsProjector {
   const log = deps.log.child({ projector: "job-facts" });
+  // A version's content never changes (jobs/versions.ts), so whether `<job>@<version>` is an inventory job
+  // is read from the catalog (a broker round trip) once, not once per batch of results.
+  const known = new Map<string, boolean>();
+  const inventoryJob = async (jobId: string, version: string): Promise<boolean> => {
+    const key = `${jobId}@${version}`;
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    const manifest = await deps.catalog.get(jobId);
+    const inventory = manifest?.inventory !== undefined;
+    // Only the version the catalog holds now is known for sure; results of another one ask again.
+    if (manifest?.version === version) {
+      known.set(key, inventory);
+      if (known.size > KNOWN_VERSIONS_MAX) known.delete(known.keys().next().value!);
+    }
+    return inventory;
+  };
   return {
     async project(results) {
       const isInventory = new Map<string, boolean>();
       const facts: JobFactsInput[] = [];
       for (const r of results) {
         if (r.status !== "succeeded") continue;
-        if (!isInventory.has(r.job_id)) isInventory.set(r.job_id, (await deps.catalog.get(r.job_id))?.inventory !== undefined);
-        if (!isInventory.get(r.job_id)) continue;
+        const key = `${r.job_id}@${r.version}`;
+        if (!isInventory.has(key)) isInventory.set(key, await inventoryJob(r.job_id, r.version));
+        if (!isInventory.get(key)) continue;
         const parsed = parseFacts(r.stdout, r.stdout_truncated);
         if (!parsed.ok) {
           log.warn({ result_id: r.result_id, job_id: r.job_id, pc_id: r.pc_id, problem: parsed.error }, "inventory job output rejected");

@@ -5,8 +5,6 @@ import type { Nats } from "../nats.js";
 
 /** Large enough to absorb a fleet-wide burst (5,000 results) in a handful of transactions. */
 export const BATCH_MAX = 500;
-/** A partial batch is flushed after this long without reaching BATCH_MAX. */
-const IDLE_FLUSH_MS = 100;
 
 export interface DurableProjectorSpec {
   stream: string;
@@ -50,30 +48,39 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
     while (!stopped) {
       try {
         const consumer = await nats.js.consumers.get(spec.stream, spec.durable);
-        // A deleted stream or consumer ends the loop, which recreates the consumer below (nobody else would).
-        messages = await consumer.consume({ max_messages: BATCH_MAX * 2, abort_on_missing_resource: true });
-        let batch: JsMsg[] = [];
-        let idle: NodeJS.Timeout | undefined;
-        // Flushes run one after another even when the idle timer starts one.
-        let chain: Promise<void> = Promise.resolve();
-        const flushNow = (): Promise<void> => {
-          if (idle) clearTimeout(idle);
-          idle = undefined;
-          if (batch.length === 0) return chain;
-          const b = batch;
-          batch = [];
-          chain = chain.then(() => flush(b));
-          return chain;
+        // Messages arrive in bursts (one socket read holds many). A callback takes each without an await;
+        // the burst is handed over on the next turn of the event loop, and whatever arrives while a batch is
+        // being stored forms the next one: the slower the store, the bigger the batches.
+        const pending: JsMsg[] = [];
+        let scheduled: NodeJS.Immediate | undefined;
+        let draining: Promise<void> | undefined;
+        const startDrain = (): void => {
+          scheduled = undefined;
+          if (draining) return;
+          draining = (async () => {
+            while (pending.length > 0) await flush(pending.splice(0, BATCH_MAX));
+          })().finally(() => {
+            draining = undefined;
+            if (pending.length > 0) startDrain();
+          });
         };
-        for await (const m of messages) {
-          batch.push(m);
-          // Flush when the client-side buffer is drained or the batch is full: bursts become few transactions.
-          if (batch.length >= BATCH_MAX || messages.getPending() === 0) await flushNow();
-          // A slow handler lets the client re-pull, so "drained" may not be seen again: flush a tail
-          // that waits longer than IDLE_FLUSH_MS anyway.
-          else idle ??= setTimeout(() => void flushNow(), IDLE_FLUSH_MS);
+        // A deleted stream or consumer ends the consumption, which recreates the consumer below (nobody else would).
+        messages = await consumer.consume({
+          max_messages: BATCH_MAX * 2,
+          abort_on_missing_resource: true,
+          callback: (m) => {
+            pending.push(m);
+            if (!draining) scheduled ??= setImmediate(startDrain);
+          },
+        });
+        const ended = await messages.closed();
+        // Store what was taken before the end (unacked, it would only come again).
+        if (scheduled) {
+          clearImmediate(scheduled);
+          startDrain();
         }
-        await flushNow();
+        while (draining) await draining;
+        if (ended instanceof Error && !stopped) throw ended;
       } catch (err) {
         if (stopped) break;
         plog.warn({ err }, "consumer loop failed; retrying");

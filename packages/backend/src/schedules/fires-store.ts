@@ -7,14 +7,15 @@ import type { ResultStatus } from "@kanade/protocol";
 import type { SqlDatabase } from "../db/database.js";
 
 /** One claimed fire. `pc_id` is "" for a fire at the whole target; `exec_id` null while it waits its turn. */
-export interface FireRow {
+// A type, not an interface: it is passed whole as named SQL parameters.
+export type FireRow = {
   schedule_id: string;
   occurrence: string;
   pc_id: string;
   exec_id: string | null;
   fired_at: string;
   deadline_at: string | null;
-}
+};
 
 /** A PC's newest fire of a schedule and what the PC answered to it. */
 export interface PcFireState {

@@ -1,0 +1,50 @@
+/**
+ * The agents' side of the floor (bench/floor.ts), run as its own process like the simulator: N NATS
+ * connections, each subscribed to one request subject; on a request each publishes one result to
+ * JetStream (msgID = its result id) and waits for the PubAck, as an agent's outbox does. Nothing else:
+ * no parsing beyond the request, no signature, no gates. Prints `ready` once every subscription is live.
+ *
+ *   FLOOR_NATS_URL=nats://127.0.0.1:4223 FLOOR_COUNT=1000 node --import tsx bench/floor-agents.ts
+ */
+import { randomUUID } from "node:crypto";
+import { connect } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+
+export const FLOOR_REQUEST_SUBJECT = "floor.request";
+export const floorResultSubject = (execId: string, pcId: string): string => `floor.results.${execId}.${pcId}`;
+
+const url = process.env.FLOOR_NATS_URL ?? "";
+const count = Number(process.env.FLOOR_COUNT ?? 0);
+
+async function startOne(i: number): Promise<NatsConnection> {
+  const pcId = `floor-${String(i).padStart(4, "0")}`;
+  const nc = await connect({ servers: url, name: pcId, maxReconnectAttempts: -1 });
+  const js = jetstream(nc);
+  nc.subscribe(FLOOR_REQUEST_SUBJECT, {
+    callback: (err, msg) => {
+      if (err) return;
+      const { exec_id } = msg.json<{ exec_id: string }>();
+      const now = new Date().toISOString();
+      // About the size and shape of a real ExecResult for `echo hi`.
+      const result = {
+        result_id: randomUUID(), exec_id, request_id: randomUUID(), job_id: "bench-echo", version: "1.0.0", pc_id: pcId,
+        status: "succeeded", exit_code: 0, stdout: "hi\n", stderr: "", started_at: now, finished_at: now,
+      };
+      js.publish(floorResultSubject(exec_id, pcId), JSON.stringify(result), { msgID: result.result_id }).catch((e: unknown) => {
+        process.stderr.write(`floor publish failed: ${String(e)}\n`);
+      });
+    },
+  });
+  await nc.flush();
+  return nc;
+}
+
+if (process.argv[1]?.endsWith("floor-agents.ts")) {
+  const conns: NatsConnection[] = [];
+  for (let i = 0; i < count; i += 200) {
+    conns.push(...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => startOne(i + k + 1)))));
+  }
+  process.stdout.write("ready\n");
+  process.on("SIGTERM", () => void Promise.all(conns.map((c) => c.close())).then(() => process.exit(0)));
+}
