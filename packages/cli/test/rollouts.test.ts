@@ -71,10 +71,12 @@ describe("rollout waves", () => {
 
   it("a freeze set mid-rollout holds the next wave; cleared, the rollout completes", { timeout: 90_000 }, async () => {
     await job("wav-good", 0);
-    const id = await start("wav-good", "canary:0m,100%:3s");
-    await waitFor(async () => (await status(id)).answered === 2, { timeoutMs: 30_000, what: "the canaries answered" });
+    // Wave 1 goes out as the rollout starts; the freeze comes before wave 2 is due (10 s later).
+    const id = await start("wav-good", "canary:0m,100%:10s");
     expect((await kanade("freeze", "set", "--reason", "incident")).code).toBe(0);
-    await sleep(5_000); // wave 2 came due during the freeze
+    await waitFor(async () => (await status(id)).answered === 2, { timeoutMs: 30_000, what: "the canaries answered" });
+    const due = Date.parse((await status(id)).waves[1]!.due_at);
+    await sleep(Math.max(0, due - Date.now()) + 2_000); // wave 2 came due during the freeze
     expect((await status(id)).waves.map((w) => w.state)).toEqual(["sent", "waiting"]);
     expect(ran("wav-good").sort()).toEqual(CANARIES);
     expect((await kanade("freeze", "clear")).code).toBe(0);
