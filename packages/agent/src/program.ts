@@ -1,4 +1,5 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
+import { join } from "node:path";
 import { Command as Cli, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
 import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
@@ -6,10 +7,12 @@ import type { RunningAgent } from "./agent.js";
 import { loadAgentConfig } from "./config.js";
 import { childProcessCollector } from "./inventory/collectors.js";
 import { createLogger } from "./log.js";
+import { RollingLogFile } from "./log-file.js";
 import { LogRing } from "./log-ring.js";
 import type { BootHandoff } from "./self-update/boot.js";
 import { markHealthy } from "./self-update/boot-guard.js";
 import { resolveAgentExe } from "./self-update/exe.js";
+import { requestServiceRestart, SERVICE_RESTART_WAIT_MS } from "./self-update/service-restart.js";
 import { selfCommand } from "./self-command.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -48,7 +51,7 @@ export const UPDATE_SKIP_REASON = "agent restarting for an update";
 async function runAgent(boot: BootHandoff | undefined): Promise<void> {
   const config = loadAgentConfig();
   const logRing = new LogRing();
-  const log = createLogger(config.logLevel, {}, { ring: logRing });
+  const log = createLogger(config.logLevel, {}, { ring: logRing, file: new RollingLogFile(join(config.dataDir, "logs"), "agent") });
   const exePath = resolveAgentExe();
   if (boot && boot.dataDir !== config.dataDir) {
     log.warn({ boot_data_dir: boot.dataDir, data_dir: config.dataDir }, "the boot guard read another data_dir than the config; update trials may not be counted");
@@ -90,6 +93,9 @@ async function exitForRestart(starting: Promise<RunningAgent>, log: Pick<Logger,
   } catch (err) {
     log.error({ err }, "error while stopping for an update; restarting anyway");
   }
+  // Under WinSW/systemd: the service manager stops us (exit 0 via the signal handler) and starts the
+  // new build at once; exit 64 only if that does not happen.
+  if (await requestServiceRestart(process.env, log)) await new Promise((r) => setTimeout(r, SERVICE_RESTART_WAIT_MS));
   process.exit(AGENT_UPDATE_EXIT);
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjects } from "@kanade/protocol";
@@ -48,6 +50,33 @@ describe("kanade-agent binary", () => {
     } finally {
       sub.unsubscribe();
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("logs JSON to stderr and to <data_dir>/logs/agent.log, never to stdout", async () => {
+    const env = e();
+    const dir = tempDir("kanade-agent-logs-");
+    const child = spawn(process.execPath, [BIN], {
+      env: { ...process.env, KANADE_AGENT_ID: "log-pc", KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dir.path, KANADE_LOG: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    try {
+      const logFile = join(dir.path, "logs", "agent.log");
+      await waitFor(() => existsSync(logFile) && readFileSync(logFile, "utf8").includes('"msg":"agent ready"'), { what: "the agent's log file" });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      const fileRecords = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
+      expect(fileRecords.map((r) => r.msg)).toContain("stopping");
+      expect(stderr).toContain('"msg":"stopping"');
+      expect(stdout).toBe("");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      dir.remove();
     }
   });
 });

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkPowerShell, formatPowerShellProblems } from "@kanade/testkit";
 import { powershellLauncher } from "../src/exec/launcher.js";
-import { DISK_QUERY } from "../src/perf/windows-source.js";
+import { checkPowerShellRules } from "@kanade/testkit";
+import { HELPER_SCRIPT } from "../src/perf/windows-helper.js";
 import { PROCESS_TABLE_QUERY, startTimeQuery } from "../src/platform/windows-processes.js";
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -118,8 +119,9 @@ describe("PowerShell the agent generates parses", () => {
     expect((await checkPowerShell(naive)).ok).toBe(false);
   });
 
-  it("the Windows disk-counter query", async () => {
-    await expectParses("windows-source DISK_QUERY", DISK_QUERY);
+  it("the Windows perf helper script (parses and keeps the house rules)", async () => {
+    await expectParses("windows-helper HELPER_SCRIPT", HELPER_SCRIPT);
+    expect(await checkPowerShellRules(HELPER_SCRIPT)).toEqual([]);
   });
 
   it("the Windows process queries the orphan reaper runs", async () => {

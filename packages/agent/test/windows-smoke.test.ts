@@ -194,10 +194,9 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     expect(printed).toEqual(["hello from cmd", PC]);
   }, 180_000);
 
-  // ECHO-OFF: needs the staged cmd script to start with `@echo off` (issue 13 §3, the `windeploy` branch).
-  // Without it cmd echoes every command line (`Z:\…>echo hello from cmd`) into stdout. `it.fails` until
-  // that lands; once it has, this reports "expected to fail" — then turn it into a plain `it`.
-  it.fails("ECHO-OFF: the cmd job's stdout is exactly what the script printed, no echoed command lines", () => {
+  // The staged cmd script starts with `@echo off` (exec/launcher.ts): without it cmd would echo every
+  // command line (`Z:\…>echo hello from cmd`) into stdout.
+  it("the cmd job's stdout is exactly what the script printed, no echoed command lines", () => {
     expect(cmdResult?.stdout).toBe(`hello from cmd\r\n${PC}\r\n`);
   });
 

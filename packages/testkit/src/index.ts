@@ -7,3 +7,4 @@ export * from "./fleet.js";
 export * from "./powershell-parse.js";
 export * from "./fixtures.js";
 export * from "./command-keys.js";
+export * from "./powershell-rules.js";

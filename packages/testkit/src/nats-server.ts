@@ -42,6 +42,16 @@ export function natsServerBin(): string {
   return process.env.KANADE_NATS_SERVER_BIN ?? "nats-server";
 }
 
+/** The nats-server binary as an absolute path (PATH resolved), for tests that copy or install it. */
+export function natsServerPath(): string {
+  const bin = natsServerBin();
+  if (bin.includes("/")) return bin;
+  const r = spawnSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" });
+  const found = r.stdout.trim();
+  if (r.status !== 0 || found === "") throw new NatsServerMissingError(bin);
+  return found;
+}
+
 export function assertNatsServerInstalled(bin = natsServerBin()): void {
   const r = spawnSync(bin, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) throw new NatsServerMissingError(bin);

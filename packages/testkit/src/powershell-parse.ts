@@ -28,8 +28,8 @@ export interface PowerShellCheck {
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<Parser> | undefined;
 
-/** Loads web-tree-sitter and the grammar once, on first use. */
-function getParser(): Promise<Parser> {
+/** Loads web-tree-sitter and the grammar once, on first use (shared with powershell-rules.ts). */
+export function getParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     await Parser.init();
     const wasm = await readFile(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
@@ -44,7 +44,7 @@ function getParser(): Promise<Parser> {
   return parserPromise;
 }
 
-const at = (node: Node, message: string): PowerShellProblem => ({
+export const at = (node: Node, message: string): PowerShellProblem => ({
   line: node.startPosition.row + 1,
   column: node.startPosition.column + 1,
   message,
@@ -59,7 +59,7 @@ const snippet = (text: string): string => {
  * Every visible node of the tree, not descending into ERROR nodes (one report per error region).
  * Hidden MISSING tokens are not children; `hasError` catches those instead.
  */
-function* allNodes(root: Node): Generator<Node> {
+export function* allNodes(root: Node): Generator<Node> {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as Node;

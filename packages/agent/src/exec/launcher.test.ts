@@ -35,7 +35,7 @@ describe("argvFor", () => {
     expect(argvFor("bash", "/d/kanade-x.sh")).toEqual({ file: "bash", args: ["/d/kanade-x.sh"] });
   });
 
-  it("switches cmd scripts to UTF-8 first", () => {
-    expect(cmdScriptBody("echo hi")).toBe("@chcp 65001 >nul\r\necho hi");
+  it("turns command echo off, then switches cmd scripts to UTF-8", () => {
+    expect(cmdScriptBody("echo hi").split("\r\n")).toEqual(["@echo off", "chcp 65001 >nul", "echo hi"]);
   });
 });

@@ -46,5 +46,8 @@ export function argvFor(shell: Shell, entryPath: string): Argv {
   }
 }
 
-/** cmd.exe reads scripts in the OEM code page; switching to 65001 first makes its output UTF-8. */
-export const cmdScriptBody = (body: string): string => `@chcp 65001 >nul\r\n${body}`;
+/**
+ * `@echo off` first, or cmd echoes every command line (`C:\…>echo hi`) into the script's stdout; then
+ * cmd.exe, which reads scripts in the OEM code page, is switched to 65001 so the output is UTF-8.
+ */
+export const cmdScriptBody = (body: string): string => `@echo off\r\nchcp 65001 >nul\r\n${body}`;

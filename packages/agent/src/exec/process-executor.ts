@@ -96,6 +96,11 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
     for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {
       if (e !== undefined) deps.log.error({ exec_id: cmd.exec_id, job_id: cmd.job_id, problem: e }, "full output not kept; the result has the first 256 KiB");
     }
+    if (outcome.kill !== undefined && outcome.kill.survivors.length > 0) {
+      deps.log.error({ exec_id: cmd.exec_id, job_id: cmd.job_id, pids: outcome.kill.survivors, problem: outcome.kill.problem }, "process tree still running after the kill");
+    } else if (outcome.kill?.problem !== undefined) {
+      deps.log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, problem: outcome.kill.problem }, "the kill reported a problem, but the tree is gone");
+    }
     for (const [stream, t] of [["stdout", outcome.stdout], ["stderr", outcome.stderr]] as const) {
       if (t.fullCapped) deps.log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, stream, total_bytes: t.totalBytes }, "full output cut at the spool cap");
     }

@@ -1,6 +1,6 @@
 /** Spawns one staged script, captures its output, and ends its whole tree on timeout or kill. */
 import { spawn } from "node:child_process";
-import type { Argv, Platform } from "../platform/index.js";
+import type { Argv, KillReport, Platform } from "../platform/index.js";
 import { join } from "node:path";
 import { SpoolingCapture, type SpooledText } from "./spool.js";
 
@@ -24,6 +24,8 @@ export interface ProcessOutcome {
   stdout: SpooledText;
   stderr: SpooledText;
   error?: string;
+  /** After a timeout or kill: what the check after the kill found still running (empty: all gone). */
+  kill?: KillReport;
 }
 
 /** After the main process exits, how long a leftover grandchild may keep the pipes open. */
@@ -35,6 +37,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     const stdout = new SpoolingCapture(spool("stdout"));
     const stderr = new SpoolingCapture(spool("stderr"));
     let ended: "timed_out" | "killed" | undefined;
+    let killCheck: Promise<KillReport> | undefined;
     let settled = false;
     const child = spawn(spec.argv.file, spec.argv.args, {
       cwd: spec.cwd,
@@ -46,7 +49,15 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     const stopTree = (why: "timed_out" | "killed"): void => {
       if (ended || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       ended = why;
-      spec.platform.killTree(child.pid);
+      const pid = child.pid;
+      killCheck = spec.platform.killTree(pid).catch((err: unknown) => ({ survivors: [pid], problem: `kill failed: ${(err as Error).message}` }));
+      void killCheck.then((report) => {
+        // The tree outlived the kill: 'close' may never come (the pipes stay open), so stop waiting for it.
+        if (report.survivors.length === 0 || settled) return;
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish({ kind: why, exitCode: null, kill: report, error: survivorsMessage(report) });
+      });
     };
     const timer = setTimeout(() => stopTree("timed_out"), spec.timeoutMs);
     const onAbort = (): void => stopTree("killed");
@@ -75,9 +86,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       }, PIPE_GRACE_MS);
     });
     child.once("close", (code) => {
-      if (ended) finish({ kind: ended, exitCode: null });
-      else finish({ kind: "exited", exitCode: code });
+      if (!ended) return finish({ kind: "exited", exitCode: code });
+      const why = ended;
+      void (killCheck ?? Promise.resolve<KillReport>({ survivors: [] })).then((report) => {
+        const error = survivorsMessage(report);
+        finish({ kind: why, exitCode: null, kill: report, ...(error !== undefined ? { error } : {}) });
+      });
     });
     if (spec.signal.aborted) onAbort();
   });
+}
+
+/** What the result says when a kill did not end the whole tree (undefined when it did). */
+export function survivorsMessage(report: KillReport): string | undefined {
+  if (report.survivors.length === 0) return undefined;
+  const why = report.problem !== undefined ? ` (${report.problem})` : "";
+  return `the process tree is still running after the kill: pid ${report.survivors.join(", ")}${why}`;
 }

@@ -53,5 +53,11 @@ const COLLECTORS: Record<InventoryCategory, () => Promise<Record<string, unknown
   sw: collectSoftware,
 };
 
+/** Starts systeminformation's persistent PowerShell; call the returned function to end it. */
+export function onePowerShell(): () => void {
+  si.powerShellStart();
+  return () => si.powerShellRelease();
+}
+
 /** The real collector of this host. */
 export const collectInventory: Collector = (category) => COLLECTORS[category]();

@@ -12,10 +12,28 @@ export const inventorySnapshotSchema = z.object({
 });
 export type InventorySnapshot = z.infer<typeof inventorySnapshotSchema>;
 
-/** Collects each category with this process's collectors (loaded now: they pull in systeminformation). */
-export async function collectSnapshot(categories: readonly InventoryCategory[]): Promise<InventorySnapshot> {
-  const { collectInventory } = await import("./collect.js");
+/**
+ * Collects each category with this process's collectors (loaded now: they pull in systeminformation).
+ * On Windows, systeminformation is switched to one persistent PowerShell for the whole round instead of
+ * one powershell.exe per query (about a dozen per round otherwise).
+ */
+export async function collectSnapshot(categories: readonly InventoryCategory[], platform: NodeJS.Platform = process.platform): Promise<InventorySnapshot> {
+  const { collectInventory, onePowerShell } = await import("./collect.js");
   const snapshot: InventorySnapshot = { data: {}, errors: {} };
+  const release = platform === "win32" ? onePowerShell() : () => undefined;
+  try {
+    await collectAll(categories, collectInventory, snapshot);
+  } finally {
+    release();
+  }
+  return snapshot;
+}
+
+async function collectAll(
+  categories: readonly InventoryCategory[],
+  collectInventory: (c: InventoryCategory) => Promise<Record<string, unknown>>,
+  snapshot: InventorySnapshot,
+): Promise<void> {
   await Promise.all(
     categories.map(async (c) => {
       try {
@@ -25,5 +43,4 @@ export async function collectSnapshot(categories: readonly InventoryCategory[]):
       }
     }),
   );
-  return snapshot;
 }

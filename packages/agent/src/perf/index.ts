@@ -5,8 +5,8 @@ import type { PerfSource } from "./perf-source.js";
 export { PerfPublisher } from "./perf-publisher.js";
 
 /**
- * Loaded on demand: the Windows source pulls in `systeminformation`, which a Linux agent never needs
- * (and the Linux one is plain /proc reading that Windows has no use for).
+ * Loaded on demand: the Windows source (a long-lived PowerShell helper) is no use on Linux, and the
+ * Linux one is plain /proc reading that Windows has no use for.
  */
 export async function currentPerfSource(platform: NodeJS.Platform = process.platform): Promise<PerfSource> {
   if (platform === "win32") return (await import("./windows-source.js")).windowsPerfSource();

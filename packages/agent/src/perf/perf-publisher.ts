@@ -72,6 +72,7 @@ export class PerfPublisher {
     this.periodic.stop();
     this.sub?.unsubscribe();
     this.stopLive();
+    this.deps.source.close?.();
   }
 
   private async publishPeriodic(): Promise<void> {

@@ -21,6 +21,8 @@ export interface PerfSource {
   ioCounters(): Promise<IoCounters | undefined>;
   /** Every process with its CPU % since the previous call (100 = one core) and resident bytes. */
   processes(): Promise<ProcessSample[]>;
+  /** Ends any helper process the source keeps. */
+  close?(): void;
 }
 
 /** Top `n` by CPU plus top `n` by RSS, deduplicated, hottest CPU first. */

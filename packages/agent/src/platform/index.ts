@@ -3,7 +3,7 @@ import { posixPlatform } from "./posix.js";
 import { windowsPlatform } from "./windows.js";
 import { readRegistryNatsToken } from "./windows-registry.js";
 
-export type { Argv, Platform } from "./types.js";
+export type { Argv, KillReport, Platform } from "./types.js";
 export type { ReapOutcome, SpawnedProcess } from "./orphans.js";
 
 export function currentPlatform(env: NodeJS.ProcessEnv = process.env): Platform {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProcStat, survivingGroup, type ProcStat } from "./linux-processes.js";
+import { parseProcStat, survivingGroup, type ProcStat, linuxTree, stillRunning } from "./linux-processes.js";
 
 /** A /proc/<pid>/stat line with the given fields (the rest as a real kernel prints them). */
 const statLine = (pid: number, comm: string, ppid: number, pgrp: number, start: number): string =>
@@ -44,5 +44,30 @@ describe("survivingGroup", () => {
   it("is empty when nothing of the group is left, or only zombies waiting to be reaped", () => {
     expect(survivingGroup(leader, [row(1, 1, 1), row(2, 2, 2)])).toEqual([]);
     expect(survivingGroup(leader, [row(101, 100, 5003, 1, "Z")])).toEqual([]);
+  });
+});
+
+describe("linuxTree / stillRunning", () => {
+  const p = (pid: number, ppid: number, pgrp: number, start: string, state = "S") => ({ pid, ppid, pgrp, session: pgrp, startTicks: start, state });
+  const table = [
+    p(100, 1, 100, "500"), // the script (group leader)
+    p(101, 100, 100, "510"), // a child in its group
+    p(102, 100, 102, "520"), // a child that left the group (setsid)
+    p(103, 102, 102, "530"), // its child
+    p(104, 1, 100, "540"), // a group member whose parent exited (reparented)
+    p(105, 100, 105, "400"), // an older process that happens to have ppid 100 (pid reuse): not ours
+    p(200, 1, 200, "600"), // unrelated
+  ];
+
+  it("takes the root, its group, and descendants that left the group", () => {
+    expect(linuxTree(100, table).map((x) => x.pid).sort()).toEqual([100, 101, 102, 103, 104]);
+    expect(linuxTree(999, table)).toEqual([]);
+  });
+
+  it("counts as running only the same pid with the same start time, not zombies", () => {
+    const tree = linuxTree(100, table);
+    const later = [p(100, 1, 100, "500", "Z"), p(101, 100, 100, "999"), p(103, 1, 102, "530")];
+    expect(stillRunning(tree, later)).toEqual([103]);
+    expect(stillRunning(tree, [])).toEqual([]);
   });
 });

@@ -76,3 +76,33 @@ export function readProcTable(procRoot = "/proc"): ProcStat[] {
   }
   return out;
 }
+
+/**
+ * The script tree rooted at `pid` as it stands now: the root, every descendant (through parent pids,
+ * each started no earlier than its parent) and every member of the root's process group. A child that
+ * left the group with setsid is still found through its parent.
+ */
+export function linuxTree(pid: number, table: readonly ProcStat[]): ProcStat[] {
+  const root = table.find((p) => p.pid === pid);
+  if (!root) return [];
+  const picked = new Map<number, ProcStat>([[root.pid, root]]);
+  for (const p of table) if (p.pgrp === pid) picked.set(p.pid, p);
+  const queue = [...picked.values()];
+  for (let parent = queue.shift(); parent; parent = queue.shift()) {
+    for (const child of table) {
+      if (child.ppid !== parent.pid || picked.has(child.pid) || BigInt(child.startTicks) < BigInt(parent.startTicks)) continue;
+      picked.set(child.pid, child);
+      queue.push(child);
+    }
+  }
+  return [...picked.values()];
+}
+
+/** Which of `tree` still run in `table`: same pid and start time, and not a zombie. */
+export function stillRunning(tree: readonly ProcStat[], table: readonly ProcStat[]): number[] {
+  const now = new Map(table.map((p) => [p.pid, p]));
+  return tree.filter((p) => {
+    const q = now.get(p.pid);
+    return q !== undefined && q.startTicks === p.startTicks && q.state !== "Z";
+  }).map((p) => p.pid);
+}

@@ -60,7 +60,7 @@ describe.skipIf(process.platform !== "linux")("posix orphan reaping (real proces
 
 describe("posix without /proc (macOS)", () => {
   it("cannot verify a pid, so it kills nothing", async () => {
-    const p = posixPlatform({}, "/nonexistent-proc");
+    const p = posixPlatform({}, { procRoot: "/nonexistent-proc" });
     expect(await p.processStartTime(process.pid)).toBeUndefined();
     expect(await p.reapOrphan(process.pid, "1")).toMatchObject({ state: "unverifiable" });
   });

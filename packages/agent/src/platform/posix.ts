@@ -1,23 +1,32 @@
 /** Linux/macOS: the script gets its own process group, so one signal reaches the whole tree. */
 import { existsSync } from "node:fs";
 import type { Shell } from "@kanade/protocol/wire";
-import { readProcStat, readProcTable, survivingGroup } from "./linux-processes.js";
+import { waitUntilGone } from "./kill-check.js";
+import { linuxTree, readProcStat, readProcTable, stillRunning, survivingGroup } from "./linux-processes.js";
 import type { ReapOutcome } from "./orphans.js";
-import type { Platform } from "./types.js";
+import type { KillReport, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";
 
 const BINARIES: Record<Shell, string> = { powershell: "powershell", pwsh: "pwsh", cmd: "cmd", sh: "sh", bash: "bash" };
 
-function killGroup(pgid: number): void {
+/** SIGKILL to a pid (or to a group, negative); a process already gone is what we wanted. */
+export function sigkill(target: number): void {
   try {
-    process.kill(-pgid, "SIGKILL");
+    process.kill(target, "SIGKILL");
   } catch (err) {
-    // ESRCH: the group is already gone, which is what we wanted.
     if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
 }
 
-export function posixPlatform(env: NodeJS.ProcessEnv = process.env, procRoot = "/proc"): Platform {
+export interface PosixOptions {
+  procRoot?: string;
+  /** Sends SIGKILL; replaceable so a test can make a kill fail and watch the check catch it. */
+  kill?: (target: number) => void;
+}
+
+export function posixPlatform(env: NodeJS.ProcessEnv = process.env, opts: PosixOptions = {}): Platform {
+  const procRoot = opts.procRoot ?? "/proc";
+  const kill = opts.kill ?? sigkill;
   const found = new Map<Shell, boolean>();
   // macOS has no /proc: there, a process's start time is not read and orphans are not reaped.
   const hasProc = (): boolean => existsSync(`${procRoot}/self/stat`);
@@ -31,7 +40,26 @@ export function posixPlatform(env: NodeJS.ProcessEnv = process.env, procRoot = "
     // run_as is recorded in the result; on POSIX the script runs as the agent's own user.
     argv: (base) => base,
     spawnOptions: { detached: true, windowsHide: false },
-    killTree: killGroup,
+    async killTree(pid): Promise<KillReport> {
+      if (!hasProc()) {
+        kill(-pid);
+        return { survivors: [], problem: `no ${procRoot}: the kill of process group ${pid} could not be checked` };
+      }
+      // Seen before the kill: a child that left the group (setsid) is still found through its parent.
+      const tree = linuxTree(pid, readProcTable(procRoot));
+      const errors: string[] = [];
+      const attempt = (target: number): void => {
+        try {
+          kill(target);
+        } catch (err) {
+          errors.push(`kill ${target}: ${(err as Error).message}`);
+        }
+      };
+      attempt(-pid);
+      for (const p of tree) if (p.pgrp !== pid) attempt(p.pid);
+      const survivors = await waitUntilGone(() => stillRunning(tree, readProcTable(procRoot)));
+      return errors.length > 0 ? { survivors, problem: errors.join("; ") } : { survivors };
+    },
     async processStartTime(pid) {
       return hasProc() ? readProcStat(pid, procRoot)?.startTicks : undefined;
     },
@@ -39,7 +67,7 @@ export function posixPlatform(env: NodeJS.ProcessEnv = process.env, procRoot = "
       if (!hasProc()) return { state: "unverifiable", reason: `no ${procRoot} to tell pid ${pid} from a recycled one` };
       const pids = survivingGroup({ pid, start }, readProcTable(procRoot));
       if (pids.length === 0) return { state: "gone" };
-      killGroup(pid);
+      kill(-pid);
       return { state: "killed", pids };
     },
   };

@@ -1,6 +1,14 @@
 import type { RunAs, Shell } from "@kanade/protocol/wire";
 import type { ReapOutcome } from "./orphans.js";
 
+/** What a tree kill left behind, checked after the kill (Platform.killTree). */
+export interface KillReport {
+  /** Processes of the tree still running after the kill and the wait for them: empty when all is gone. */
+  survivors: number[];
+  /** Why the kill itself failed or could not be checked (e.g. taskkill's own error), when it did. */
+  problem?: string;
+}
+
 /** A program and its arguments, as given to `spawn`. */
 export interface Argv {
   file: string;
@@ -16,8 +24,11 @@ export interface Platform {
   argv(base: Argv, runAs: RunAs): Argv;
   /** Options that make the child killable as a whole tree. */
   readonly spawnOptions: { detached: boolean; windowsHide: boolean };
-  /** Hard-kills the process and every descendant. */
-  killTree(pid: number): void;
+  /**
+   * Hard-kills the process and every descendant, then checks they are gone (waiting a few seconds for
+   * the OS to finish); what is still running is reported, never assumed dead.
+   */
+  killTree(pid: number): Promise<KillReport>;
   /**
    * When `pid` started, in a form that differs for a later process reusing the pid; undefined when
    * this OS (or the moment: the process already exited) does not tell.

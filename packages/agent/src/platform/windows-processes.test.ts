@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProcessTable, parseStartTime, startTimeQuery, taskkillPidsArgv, treeToKill, type WinProcess } from "./windows-processes.js";
+import { parseProcessTable, parseStartTime, startTimeQuery, taskkillPidsArgv, treeToKill, type WinProcess, stillRunningWin } from "./windows-processes.js";
 
 // FILETIMEs around 2025 are ~1.34e17: beyond 2^53, so they must not go through Number.
 const T = 133_800_000_000_000_000n;
@@ -61,5 +61,13 @@ describe("treeToKill", () => {
 describe("taskkillPidsArgv", () => {
   it("force-kills exactly the given pids in one call", () => {
     expect(taskkillPidsArgv([510, 520])).toEqual({ file: "taskkill.exe", args: ["/F", "/PID", "510", "/PID", "520"] });
+  });
+});
+
+describe("stillRunningWin", () => {
+  it("matches pid and creation time, so a reused pid is not a survivor", () => {
+    const tree = [{ pid: 10, ppid: 1, created: "100" }, { pid: 11, ppid: 10, created: "110" }, { pid: 12, ppid: 10, created: "120" }];
+    const now = [{ pid: 10, ppid: 1, created: "100" }, { pid: 11, ppid: 5, created: "999" }];
+    expect(stillRunningWin(tree, now)).toEqual([10]);
   });
 });

@@ -73,3 +73,9 @@ export const taskkillPidsArgv = (pids: readonly number[]): Argv => ({
   file: "taskkill.exe",
   args: ["/F", ...pids.flatMap((p) => ["/PID", String(p)])],
 });
+
+/** Which of `tree` still run in `table`: the same pid with the same creation time. */
+export function stillRunningWin(tree: readonly WinProcess[], table: readonly WinProcess[]): number[] {
+  const now = new Map(table.map((p) => [p.pid, p.created]));
+  return tree.filter((p) => now.get(p.pid) === p.created).map((p) => p.pid);
+}

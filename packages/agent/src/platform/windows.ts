@@ -1,10 +1,14 @@
-/** Windows: taskkill for trees; `user`/`system_gui` need a session launcher (a later issue). */
-import { execFile, spawn } from "node:child_process";
+/**
+ * Windows: taskkill for trees, checked against the process table afterwards; `user`/`system_gui` need
+ * a session launcher (a later issue).
+ */
+import { execFile } from "node:child_process";
 import type { Shell } from "@kanade/protocol/wire";
 import type { ReapOutcome } from "./orphans.js";
-import type { Argv, Platform } from "./types.js";
+import { waitUntilGone } from "./kill-check.js";
+import type { Argv, KillReport, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";
-import { parseProcessTable, parseStartTime, PROCESS_TABLE_QUERY, startTimeQuery, taskkillPidsArgv, treeToKill } from "./windows-processes.js";
+import { parseProcessTable, parseStartTime, PROCESS_TABLE_QUERY, startTimeQuery, stillRunningWin, taskkillPidsArgv, treeToKill, type WinProcess } from "./windows-processes.js";
 
 const BINARIES: Record<Shell, string> = { powershell: "powershell.exe", pwsh: "pwsh.exe", cmd: "cmd.exe", sh: "sh.exe", bash: "bash.exe" };
 const QUERY_TIMEOUT_MS = 30_000;
@@ -30,6 +34,49 @@ function run(argv: Argv): Promise<void> {
   });
 }
 
+/** Runs a tool; resolves with its error text (exit code and output) when it fails, undefined when it succeeds. */
+function runReporting(argv: Argv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(argv.file, argv.args, { windowsHide: true, timeout: QUERY_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+      if (!err) return resolve(undefined);
+      const said = `${stdout}${stderr}`.trim().replace(/\s+/g, " ");
+      resolve(`${argv.file} ${argv.args.join(" ")}: ${err.message.split("\n")[0]}${said ? ` (${said.slice(0, 300)})` : ""}`);
+    });
+  });
+}
+
+/**
+ * taskkill /T /F, then the process table again: whatever of the tree (seen before the kill) still runs
+ * gets a second taskkill by pid (no /T), and what survives that is reported. taskkill can fail for one
+ * process (access denied, a protected process, Wine without /T) and still exit as if it had tried.
+ */
+async function killTreeChecked(pid: number, table: () => Promise<WinProcess[]>): Promise<KillReport> {
+  const problems: string[] = [];
+  let tree: WinProcess[] = [];
+  try {
+    const before = await table();
+    const root = before.find((p) => p.pid === pid);
+    if (root) {
+      const pids = new Set(treeToKill({ pid, start: root.created }, before));
+      tree = before.filter((p) => pids.has(p.pid));
+    }
+  } catch (err) {
+    problems.push(`could not read the process table: ${(err as Error).message}`);
+  }
+  const first = await runReporting(taskkillArgv(pid));
+  if (first !== undefined) problems.push(first);
+  if (tree.length === 0) {
+    return problems.length > 0 ? { survivors: [], problem: problems.join("; ") } : { survivors: [] };
+  }
+  const left = async (): Promise<number[]> => stillRunningWin(tree, await table());
+  let survivors = await waitUntilGone(left);
+  if (survivors.length > 0) {
+    const second = await runReporting(taskkillPidsArgv(survivors));
+    if (second !== undefined) problems.push(second);
+    survivors = await waitUntilGone(left);
+  }
+  return problems.length > 0 ? { survivors, problem: problems.join("; ") } : { survivors };
+}
 export function windowsPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
   const found = new Map<Shell, boolean>();
   return {
@@ -42,12 +89,7 @@ export function windowsPlatform(env: NodeJS.ProcessEnv = process.env): Platform 
     // in the result but still run as the service account until the session launcher lands.
     argv: (base) => base,
     spawnOptions: { detached: false, windowsHide: true },
-    killTree(pid) {
-      const { file, args } = taskkillArgv(pid);
-      const child = spawn(file, args, { stdio: "ignore", windowsHide: true });
-      child.once("error", (err) => process.emitWarning(`taskkill for pid ${pid} failed: ${err.message}`));
-      child.unref();
-    },
+    killTree: (pid) => killTreeChecked(pid, async () => parseProcessTable(await powershell(PROCESS_TABLE_QUERY))),
     // A Job Object with kill-on-close would need a native addon; instead the pid and creation time
     // are recorded, and the next agent process kills what is left (reapOrphan).
     async processStartTime(pid) {
