@@ -27,6 +27,13 @@ import { perfRoutes } from "./api/perf.js";
 import { appPackageRoutes } from "./api/objects.js";
 import { resultRoutes } from "./api/results.js";
 import { rolloutRoutes } from "./api/rollout.js";
+import { scheduleRoutes } from "./api/schedules.js";
+import { freezeRoutes } from "./api/freeze.js";
+import { complianceRoutes } from "./api/compliance.js";
+import { waveRolloutRoutes } from "./api/rollouts.js";
+import type { Rollouts } from "./rollouts/index.js";
+import type { Compliance } from "./compliance/index.js";
+import type { Freeze } from "./freeze/index.js";
 import type { Audit } from "./audit/index.js";
 import { registerAuth, type AuthConfig } from "./auth.js";
 import type { FleetStore } from "./db/fleet-store.js";
@@ -41,6 +48,7 @@ import { registerMetrics } from "./metrics.js";
 import type { Nats } from "./nats.js";
 import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
+import type { Schedules } from "./schedules/index.js";
 import type { CommandSigner } from "./signing/keys.js";
 import { registerWebRoot } from "./web-root.js";
 import type { WebFiles } from "./web-files.js";
@@ -65,6 +73,14 @@ export interface AppDeps {
   governance?: GovernanceDeps;
   /** Join requests and broker credentials; absent when the broker is not locked down (no `nats init` material). */
   enrollment?: Enrollment;
+  /** Schedules; the /api/schedules routes are registered only when given. */
+  schedules?: Schedules;
+  /** The fleet freeze; /api/freeze is registered only when given. */
+  freeze?: Freeze;
+  /** Compliance checks; /api/compliance is registered only when given. */
+  compliance?: Compliance;
+  /** Rollout waves; /api/rollouts is registered only when given. */
+  rollouts?: Rollouts;
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -160,4 +176,8 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   commandKeyRoutes(app, routeDeps);
   enrollmentRoutes(app, deps.enrollment);
   installerRoutes(app, routeDeps, deps.enrollment);
+  if (deps.schedules) scheduleRoutes(app, routeDeps, deps.schedules);
+  if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
+  if (deps.compliance) complianceRoutes(app, deps.compliance);
+  if (deps.rollouts) waveRolloutRoutes(app, deps.rollouts);
 }

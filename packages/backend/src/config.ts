@@ -48,6 +48,8 @@ export interface BackendConfig {
   perfLiveLeaseMs?: number;
   /** Where the command-signing keys live (`command_keys_dir`; default `command-keys/` beside the database). */
   commandKeysDir?: string;
+  /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
+  scheduleTickMs?: number;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -78,6 +80,7 @@ const fileSchema = z
     perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
+    schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
   })
   .partial()
   .strict();
@@ -198,6 +201,10 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
   const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
+  const scheduleTickMs = durationSetting(nonEmpty(env.KANADE_SCHEDULE_TICK), "KANADE_SCHEDULE_TICK") ?? durationSetting(file.schedule_tick, "schedule_tick");
+  if (scheduleTickMs !== undefined && (scheduleTickMs < 100 || scheduleTickMs > MAX_TIMER_MS)) {
+    throw invalid("schedule_tick", `schedule_tick: must be between 100ms and ${MAX_TIMER_TEXT}`);
+  }
   // The lease drives timers on both sides; Node fires longer timers at once.
   if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
     throw invalid("perf_live_lease", `perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
@@ -220,6 +227,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
+    ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
     ...governance,
   };
 }

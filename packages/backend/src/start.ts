@@ -38,6 +38,18 @@ import { commandKeysDir } from "./signing/dir.js";
 import { openCommandSigner } from "./signing/keys.js";
 import { publishCommandKeys } from "./signing/publish-keys.js";
 import { sealer } from "./signing/seal.js";
+import { openScheduleDefs } from "./schedules/defs.js";
+import { openFiresStore } from "./schedules/fires-store.js";
+import { createSchedules } from "./schedules/index.js";
+import { openFreeze } from "./freeze/index.js";
+import { createRollouts } from "./rollouts/index.js";
+import { rolloutStartSchema } from "@kanade/protocol";
+import { openRolloutsStore } from "./rollouts/store.js";
+import { createCompliance } from "./compliance/index.js";
+import { openComplianceStore } from "./compliance/store.js";
+import { createWebhookNotifier } from "./compliance/webhook.js";
+import { isOnline } from "./agents/online.js";
+import { purgeExecCommands } from "./executions/publish.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -49,6 +61,8 @@ export interface RunningBackend {
 
 /** The approval sweep runs this often at most; shorter approval lifetimes sweep proportionally faster. */
 const EXPIRY_SWEEP_MS = 60_000;
+/** How often due schedule fires are looked for, unless `schedule_tick` says otherwise. */
+const DEFAULT_SCHEDULE_TICK_MS = 15_000;
 
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
 export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
@@ -96,6 +110,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     // A command cannot outlive EXEC's max age anyway; its signature expires with it.
     const seal = sealer(signer, config.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS);
     await publishCommandKeys(nats, signer, log);
+    const freeze = await openFreeze({ nats, audit, clock, log });
     const executions = createExecutions({
       store: executionsStore,
       broker: natsExecBroker(nats, seal),
@@ -106,6 +121,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       approvalTtlMs,
+      frozen: () => freeze.frozen(),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
@@ -114,9 +130,59 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
       : undefined;
     if (enrolling) undo.push(() => enrolling.stop());
+    const scheduleDefs = await openScheduleDefs(nats, log);
+    undo.push(() => scheduleDefs.stop());
+    const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const rollouts = createRollouts({
+      store: openRolloutsStore(db),
+      executions,
+      jobExists: async (id) => (await catalog.get(id)) !== undefined,
+      resolveTargets,
+      members: (g) => groups.members(g),
+      frozen: () => freeze.frozen(),
+      audit,
+      log,
+      clock,
+    });
+    const stopRollouts = rollouts.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
+    undo.push(async () => stopRollouts());
+    const schedules = createSchedules({
+      defs: scheduleDefs,
+      fires: openFiresStore(db),
+      executions,
+      startRollout: async (caller, s, rolloutId) => {
+        const body = rolloutStartSchema.parse({ job: s.job, target: s.target, ...s.rollout, ...(s.jitter ? { jitter: s.jitter } : {}) });
+        await rollouts.start(caller, body, rolloutId);
+      },
+      rolloutExecs: (id) => rollouts.execsOf(id),
+      execExists: async (id) => (await executionsStore.get(id)) !== undefined,
+      withdraw: async (id) => {
+        const e = await executionsStore.get(id);
+        if (e) await purgeExecCommands(nats, id, e.target, log);
+      },
+      jobs: catalog,
+      resolveTargets,
+      online: async () => {
+        const now = clock();
+        return new Map((await agents.listAgents()).map((a) => [a.pc_id, isOnline(a, now)]));
+      },
+      held: () => freeze.frozen(),
+      resendAfterMs: config.execMaxAgeMs ?? DEFAULT_EXEC_MAX_AGE_MS,
+      audit,
+      log,
+      clock,
+    });
+    const stopSchedules = schedules.startBackground({ tickMs: config.scheduleTickMs ?? DEFAULT_SCHEDULE_TICK_MS });
+    undo.push(async () => stopSchedules());
     const jobFacts = createJobFactsProjector({ catalog, fleet, log });
+    const notifier = createWebhookNotifier({ audit, log, clock });
+    undo.push(async () => notifier.stop());
+    const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
     const projectors: RunningProjector[] = [
-      await startResultsProjector({ nats, store: results, log, beforeInsert: (rs) => jobFacts.project(rs) }),
+      await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
+        await jobFacts.project(rs);
+        await compliance.observe(rs);
+      } }),
       await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log }),
@@ -140,6 +206,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       clock,
       governance: governance.deps,
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
+      schedules,
+      freeze,
+      compliance,
+      rollouts,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

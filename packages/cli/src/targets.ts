@@ -8,6 +8,7 @@ export interface TargetFlags {
   all?: boolean;
   jitter?: string;
   deadline?: string;
+  duringFreeze?: boolean;
 }
 
 /** `--pcs a --pcs b`, `--pcs a b` and `--pcs a,b` all mean [a, b]; order kept, repeats dropped. */
@@ -36,6 +37,7 @@ export function buildExecRequest(flags: TargetFlags): ExecRequest {
     ...(flags.all === true ? { all: true } : {}),
     ...(flags.jitter !== undefined ? { jitter: flags.jitter } : {}),
     ...(flags.deadline !== undefined ? { deadline_at: flags.deadline } : {}),
+    ...(flags.duringFreeze === true ? { during_freeze: true } : {}),
   };
   const parsed = execRequestSchema.safeParse(req);
   if (parsed.success) return parsed.data;

@@ -18,6 +18,8 @@ export const execRequestSchema = z
     // Becomes the agent's jitter sleep: capped at 24d (see MAX_TIMER_MS).
     jitter: boundedDuration("30s, 5m, 1h").optional(),
     deadline_at: z.iso.datetime({ offset: true }).optional(),
+    /** Run even though a fleet freeze holds (audited as such); refused with FLEET_FROZEN otherwise. */
+    during_freeze: z.boolean().optional(),
   })
   .strict();
 export type ExecRequest = z.infer<typeof execRequestSchema>;

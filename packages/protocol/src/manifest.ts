@@ -2,12 +2,13 @@
 import { z } from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
-import type { ManifestIssue } from "./manifest-issue.js";
+import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
 import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
+import { CHECK_PASS_IF } from "./compliance.js";
 
-export { formatIssues, type ManifestIssue } from "./manifest-issue.js";
+export { formatIssues, issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
 export { MAX_YAML_ALIASES, MAX_YAML_BLOCK_COLUMNS, MAX_YAML_FLOW_DEPTH } from "./manifest-yaml.js";
 
@@ -50,6 +51,17 @@ export const manifestSchema = z
       .object({ display: z.array(column).optional(), summary: z.array(column).optional() })
       .optional(),
     client: z.object({ user_invokable: z.boolean().optional() }).strict().optional(),
+    // A compliance check: each run's result becomes the PC's pass / fail / unknown (see compliance.ts).
+    check: z
+      .object({
+        pass_if: z.enum(CHECK_PASS_IF, { error: `expected one of ${CHECK_PASS_IF.join(", ")}` }),
+        webhook: z
+          .string()
+          .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), "expected an http(s) URL")
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   // A misspelt key (`timout:`) must not silently fall back to a default.
   .strict()
@@ -95,7 +107,7 @@ export function validateManifest(input: unknown): ManifestParse {
   const tooBig = manifestValueSizeIssue(doc);
   if (tooBig) return fail([tooBig]);
   const r = manifestSchema.safeParse(doc);
-  if (!r.success) return fail(r.error.issues.map(toIssue));
+  if (!r.success) return fail(r.error.issues.map(issueFromZod));
   // Defaults are added by the schema: check what will be stored, too.
   const stored = manifestValueSizeIssue(r.data);
   return stored ? fail([stored]) : { ok: true, manifest: r.data };
@@ -121,19 +133,6 @@ export function parseManifestYaml(text: string): ManifestParse {
 function withoutExtensionFields(input: unknown): unknown {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
   return Object.fromEntries(Object.entries(input).filter(([k]) => !isExtensionKey(k)));
-}
-
-function toIssue(issue: z.core.$ZodIssue): ManifestIssue {
-  const path = issue.path.map(String).join(".");
-  let message = issue.message;
-  if (issue.code === "invalid_value" && "values" in issue) {
-    message = `expected one of ${issue.values.map(String).join(", ")}`;
-  } else if (issue.code === "unrecognized_keys") {
-    message = `unknown field(s): ${issue.keys.join(", ")}`;
-  } else if (issue.code === "invalid_type" && /received undefined/.test(message)) {
-    message = "required";
-  }
-  return { path, message };
 }
 
 /** Timeout of a manifest in whole seconds. */

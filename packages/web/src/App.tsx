@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, asError, createWebClient } from "./api/client.js";
 import { ApiContext } from "./api/context.js";
 import { ErrorBox } from "./components/ErrorBox.js";
+import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
 import { ActivityPage } from "./pages/Activity.js";
@@ -16,6 +17,8 @@ import { FleetPerfPage } from "./pages/FleetPerf.js";
 import { InventoryPage } from "./pages/Inventory.js";
 import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
+import { SchedulesPage } from "./pages/Schedules.js";
+import { CompliancePage } from "./pages/Compliance.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
@@ -57,16 +60,22 @@ function Page({ route }: { route: Route }) {
       return <FleetPerfPage />;
     case "enroll":
       return <EnrollmentPage />;
+    case "schedules":
+      return <SchedulesPage />;
+    case "compliance":
+      return <CompliancePage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.activity" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
+  { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
+  { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
   { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
   { to: "/perf", key: "nav.perf", pages: ["perf"] },
   { to: "/enrollment", key: "nav.enroll", pages: ["enroll"] },
@@ -146,6 +155,7 @@ export function App() {
           </button>
         )}
       </header>
+      <FreezeBanner />
       <main className="content">
         <Page route={route} />
       </main>

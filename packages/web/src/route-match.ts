@@ -10,6 +10,8 @@ export type Route =
   | { page: "inventory" }
   | { page: "perf" }
   | { page: "enroll" }
+  | { page: "schedules" }
+  | { page: "compliance" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -25,5 +27,7 @@ export function matchRoute(path: string): Route {
   if (a === "inventory" && !b) return { page: "inventory" };
   if (a === "perf" && !b) return { page: "perf" };
   if (a === "enrollment" && !b) return { page: "enroll" };
+  if (a === "schedules" && !b) return { page: "schedules" };
+  if (a === "compliance" && !b) return { page: "compliance" };
   return { page: "notFound" };
 }

@@ -307,6 +307,52 @@ export const MIGRATIONS: readonly Migration[] = [
     created_at TEXT NOT NULL
   );
   ` },
+  { id: "009-schedules", sql: `
+  -- One row per fire of a schedule: (schedule, occurrence, pc) is unique, so an occurrence is claimed once
+  -- even when two backends evaluate the same schedule. pc_id is '' for a fire at the whole target.
+  CREATE TABLE schedule_fires (
+    schedule_id TEXT NOT NULL,
+    occurrence TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    exec_id TEXT,
+    fired_at TEXT NOT NULL,
+    deadline_at TEXT,
+    PRIMARY KEY (schedule_id, occurrence, pc_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX schedule_fires_pc ON schedule_fires (schedule_id, pc_id, fired_at DESC);
+  CREATE INDEX schedule_fires_exec ON schedule_fires (exec_id);
+  -- The newest fire per (schedule, PC), kept in step with schedule_fires, so per-PC rules read one row per PC.
+  CREATE TABLE schedule_pc_state (
+    schedule_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    occurrence TEXT NOT NULL,
+    exec_id TEXT,
+    fired_at TEXT NOT NULL,
+    deadline_at TEXT,
+    PRIMARY KEY (schedule_id, pc_id)
+  ) WITHOUT ROWID;
+  ` },
+  { id: "009-schedules-rollouts", sql: `
+  -- A job sent wave by wave (rollouts/): each wave becomes one execution when its time comes.
+  CREATE TABLE rollouts (
+    rollout_id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    pcs TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE TABLE rollout_waves (
+    rollout_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    exec_id TEXT,
+    sent_at TEXT,
+    pcs TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (rollout_id, idx)
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

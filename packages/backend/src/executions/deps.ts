@@ -27,4 +27,6 @@ export interface ExecutionsDeps {
   log: Logger;
   clock: () => Date;
   approvalTtlMs: number;
+  /** Why the fleet is frozen now (a fleet freeze), or undefined; without it nothing is ever frozen. */
+  frozen?: () => Promise<string | undefined>;
 }

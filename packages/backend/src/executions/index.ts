@@ -38,9 +38,14 @@ export interface ExecutionList {
   id?: string;
 }
 
+export interface StartOptions {
+  /** A caller that records the exec_id before firing (a schedule's claim of an occurrence) names it here. */
+  execId?: string;
+}
+
 export interface Executions {
   /** Fires a job: published at once, or held as `pending_approval` when the job requires approval. */
-  start(caller: Caller, jobId: string, request: ExecRequest): Promise<ExecResponse>;
+  start(caller: Caller, jobId: string, request: ExecRequest, opts?: StartOptions): Promise<ExecResponse>;
   decide(caller: Caller, execId: string, decision: "approved" | "rejected", seenDigest?: string): Promise<ApprovalResponse>;
   kill(caller: Caller, execId: string): Promise<{ exec_id: string; killed: true }>;
   get(execId: string, withRows: boolean): Promise<ExecutionDetail | ExecutionSummary>;
@@ -85,7 +90,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   const summary = async (e: ExecutionRecord): Promise<ExecutionSummary> => summaryOf(e, await deps.store.counts(e.exec_id));
 
   return {
-    start: async (caller, jobId, request) => {
+    start: async (caller, jobId, request, opts = {}) => {
       const target = normalizeTarget(request);
       if (!target.pcs && !target.groups && !target.all) {
         throw new KanadeError("NO_TARGET", "No target: give pcs, groups or all", {
@@ -95,12 +100,16 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
       const manifest = await deps.jobs.get(jobId);
       if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
+      const frozen = deps.frozen ? await deps.frozen() : undefined;
+      if (frozen !== undefined && request.during_freeze !== true) {
+        throw new KanadeError("FLEET_FROZEN", `${frozen}; nothing was run. Run it anyway with --during-freeze (during_freeze: true)`);
+      }
       if ((await deps.jobs.status(jobId)) === SCRIPT_STATUS.REVOKED) {
         throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
       }
       const scriptSha256 = await scriptDigest(deps, manifest);
       const digest = manifestDigest(manifest, scriptSha256);
-      const execId = uuidv7();
+      const execId = opts.execId ?? uuidv7();
       const now = deps.clock();
       const targets = await deps.resolveTargets(target);
       const base = {
@@ -115,7 +124,14 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         manifest_digest: digest,
         state_reason: null,
       };
-      const about = { exec_id: execId, version: manifest.version, target, target_count: targets.length, manifest_digest: digest };
+      const about = {
+        exec_id: execId,
+        version: manifest.version,
+        target,
+        target_count: targets.length,
+        manifest_digest: digest,
+        ...(frozen !== undefined ? { during_freeze: true, freeze: frozen } : {}),
+      };
       const log = deps.log.child({ exec_id: execId, job_id: jobId });
 
       if (manifest.require_approval) {

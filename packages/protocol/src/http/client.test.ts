@@ -149,11 +149,11 @@ describe("createApiClient", () => {
   });
 
   it("keeps the message of an error code this build does not know (a newer backend)", async () => {
-    const s = await serve((_seen, res) => sendJson(res, 409, { error: { code: "FLEET_FROZEN", message: "The fleet is frozen" } }));
+    const s = await serve((_seen, res) => sendJson(res, 409, { error: { code: "TOO_NEW_TO_KNOW", message: "The fleet is frozen" } }));
     const err = await failure(createApiClient({ baseUrl: s.url }).call("execJob", { params: { job_id: "hello" }, body: { all: true } }));
     expect(err.code).toBe("HTTP_ERROR");
     expect(err.message).toContain("The fleet is frozen");
-    expect(err.message).toContain("FLEET_FROZEN");
+    expect(err.message).toContain("TOO_NEW_TO_KNOW");
   });
 
   it("turns a refused connection into NETWORK carrying the root cause", async () => {

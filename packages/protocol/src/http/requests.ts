@@ -28,6 +28,8 @@ const isoTime = z.iso.datetime({ offset: true });
 
 // ---- path params ------------------------------------------------------------------------------
 export const jobParams = z.object({ id: jobIdSchema });
+export const scheduleParams = z.object({ id: jobIdSchema });
+export const schedulePreviewQuery = z.object({ count: queryInt(1, 100).default(10) });
 export const execJobParams = z.object({ job_id: jobIdSchema });
 export const execIdParams = z.object({ exec_id: uuid("an exec_id") });
 export const resultIdParams = z.object({ result_id: uuid("a result_id") });
@@ -36,6 +38,11 @@ export const pcParams = z.object({ pc: pcIdSchema });
 export const pcGroupParams = z.object({ pc: pcIdSchema, g: groupNameSchema });
 export const groupParams = z.object({ g: groupNameSchema });
 export const inventoryJobParams = z.object({ job: jobIdSchema });
+export const rolloutIdParams = z.object({ id: uuid("a rollout id") });
+export const listRolloutsQuery = z.object({ limit: listLimitSchema });
+export const complianceParams = z.object({ job: jobIdSchema });
+export const complianceHistoryParams = z.object({ job: jobIdSchema, pc: pcIdSchema });
+export const complianceHistoryQuery = z.object({ limit: listLimitSchema });
 export const usernameParams = z.object({ username: usernameSchema });
 export const objectParams = z.object({ name: objectSegmentSchema, version: objectSegmentSchema });
 export const releaseKeyParams = z.object({ key: objectSegmentSchema });

@@ -59,6 +59,20 @@ import {
   passwordChangeSchema,
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
+import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
+import { rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
+import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
+import {
+  scheduleCoverageSchema,
+  scheduleDeletedSchema,
+  scheduleDetailSchema,
+  schedulePreviewSchema,
+  scheduleStatusSchema,
+  scheduleStoredSchema,
+  scheduleSummarySchema,
+  scheduleToggleBodySchema,
+  scheduleToggledSchema,
+} from "../schedule-api.js";
 import { agentReleaseSchema, rolloutRequestSchema, rolloutResponseSchema, rolloutStatusSchema, storedObjectSchema } from "../releases.js";
 import { binary, binaryBody, json, jsonBody, text, websocket, yamlBody, type RouteDef } from "./descriptors.js";
 import * as q from "./requests.js";
@@ -211,6 +225,129 @@ export const apiRoutes = {
     method: "POST", path: "/api/executions/:exec_id/reject", access: "operator",
     summary: "Reject a pending execution; it never runs",
     params: q.execIdParams, body: jsonBody(approvalDecisionSchema), response: json(approvalResponseSchema),
+  },
+
+  // ---- rollout waves ----------------------------------------------------------------------------
+  startWaveRollout: {
+    method: "POST", path: "/api/rollouts", access: "operator",
+    summary: "Send a job to its target wave by wave, aborting when the failure rate reaches the threshold",
+    body: jsonBody(rolloutStartSchema), response: json(rolloutViewSchema, 201),
+  },
+  listWaveRollouts: {
+    method: "GET", path: "/api/rollouts", access: "viewer",
+    summary: "Rollouts, newest first",
+    query: q.listRolloutsQuery, response: json(list(rolloutViewSchema)),
+  },
+  getWaveRollout: {
+    method: "GET", path: "/api/rollouts/:id", access: "viewer",
+    summary: "One rollout: its waves, what was sent, the failure rate, why it stopped",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  pauseWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/pause", access: "operator",
+    summary: "Hold the next waves until resumed",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  resumeWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/resume", access: "operator",
+    summary: "Let a paused rollout go on",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+  abortWaveRollout: {
+    method: "POST", path: "/api/rollouts/:id/abort", access: "operator",
+    summary: "Stop a rollout: the remaining PCs are never sent the command",
+    params: q.rolloutIdParams, response: json(rolloutViewSchema),
+  },
+
+  // ---- compliance -------------------------------------------------------------------------------
+  listCompliance: {
+    method: "GET", path: "/api/compliance", access: "viewer",
+    summary: "Every compliance check (job with check:) with its fleet pass rate",
+    response: json(list(complianceCheckSchema)),
+  },
+  getCompliance: {
+    method: "GET", path: "/api/compliance/:job", access: "viewer",
+    summary: "One check: each PC's verdict (pass / fail / unknown), detail and since when; failing PCs first",
+    params: q.complianceParams, response: json(complianceDetailSchema),
+  },
+  getComplianceHistory: {
+    method: "GET", path: "/api/compliance/:job/pcs/:pc", access: "viewer",
+    summary: "One PC's verdicts of one check, newest first",
+    params: q.complianceHistoryParams, query: q.complianceHistoryQuery, response: json(list(complianceHistoryEntrySchema)),
+  },
+
+  // ---- fleet freeze -----------------------------------------------------------------------------
+  getFreeze: {
+    method: "GET", path: "/api/freeze", access: "viewer",
+    summary: "Whether a fleet freeze holds now, and the stored freeze",
+    response: json(freezeStatusSchema),
+  },
+  setFreeze: {
+    method: "PUT", path: "/api/freeze", access: "operator",
+    summary: "Set the fleet freeze (from now or from, until cleared or until): no schedule fires, exec needs during_freeze",
+    body: jsonBody(freezeRequestSchema), response: json(freezeStatusSchema),
+  },
+  clearFreeze: {
+    method: "DELETE", path: "/api/freeze", access: "operator",
+    summary: "Clear the fleet freeze",
+    response: json(freezeStatusSchema),
+  },
+
+  // ---- schedules --------------------------------------------------------------------------------
+  listSchedules: {
+    method: "GET", path: "/api/schedules", access: "viewer",
+    summary: "Every schedule, with its rule and next fire",
+    response: json(list(scheduleSummarySchema)),
+  },
+  createSchedule: {
+    method: "POST", path: "/api/schedules", access: "operator",
+    summary: "Create (201) or replace (200) a schedule from its YAML",
+    body: yamlBody("INVALID_SCHEDULE"), response: json(scheduleStoredSchema, 201, [200]),
+  },
+  previewScheduleYaml: {
+    method: "POST", path: "/api/schedules/preview", access: "operator",
+    summary: "Validate schedule YAML without storing it; its next fire times",
+    query: q.schedulePreviewQuery, body: yamlBody("INVALID_SCHEDULE"), response: json(schedulePreviewSchema),
+  },
+  getSchedule: {
+    method: "GET", path: "/api/schedules/:id", access: "viewer",
+    summary: "One schedule, as stored (defaults filled in) and as submitted",
+    params: q.scheduleParams, response: json(scheduleDetailSchema),
+  },
+  exportSchedule: {
+    method: "GET", path: "/api/schedules/:id/yaml", access: "viewer",
+    summary: "The schedule's YAML as submitted (enabled as it is now)",
+    params: q.scheduleParams, response: text("text/yaml"),
+  },
+  deleteSchedule: {
+    method: "DELETE", path: "/api/schedules/:id", access: "operator",
+    summary: "Delete a schedule; nothing more fires (runs already sent go on)",
+    params: q.scheduleParams, response: json(scheduleDeletedSchema),
+  },
+  enableSchedule: {
+    method: "POST", path: "/api/schedules/:id/enable", access: "operator",
+    summary: "Let a schedule fire again",
+    params: q.scheduleParams, response: json(scheduleToggledSchema),
+  },
+  disableSchedule: {
+    method: "POST", path: "/api/schedules/:id/disable", access: "operator",
+    summary: "Stop a schedule firing; cascade withdraws its queued commands, cascade_kill also kills its runs",
+    params: q.scheduleParams, body: jsonBody(scheduleToggleBodySchema), response: json(scheduleToggledSchema),
+  },
+  previewSchedule: {
+    method: "GET", path: "/api/schedules/:id/preview", access: "viewer",
+    summary: "The schedule's next fire times, constraints applied",
+    params: q.scheduleParams, query: q.schedulePreviewQuery, response: json(schedulePreviewSchema),
+  },
+  getScheduleStatus: {
+    method: "GET", path: "/api/schedules/:id/status", access: "viewer",
+    summary: "Whether it fires now, its recent and next fires, coverage counts",
+    params: q.scheduleParams, response: json(scheduleStatusSchema),
+  },
+  getScheduleCoverage: {
+    method: "GET", path: "/api/schedules/:id/coverage", access: "viewer",
+    summary: "Every targeted PC, online or not: ok / failed / skipped / running / pending / not yet due, with the version it ran",
+    params: q.scheduleParams, response: json(scheduleCoverageSchema),
   },
 
   // ---- results ----------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { parseScheduleYaml } from "./schedule.js";
+
+const issuesOf = (yaml: string) => {
+  const r = parseScheduleYaml(yaml);
+  return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+};
+
+describe("schedule documents", () => {
+  it("accepts a full schedule and fills the defaults", () => {
+    const r = parseScheduleYaml(`
+id: nightly-cleanup
+job: cleanup-disk-temp
+when:
+  calendar: {at: "03:00", days: [mon-fri, tue#2, friL]}
+  tz: Europe/Berlin
+  active: {from: 2026-01-01, until: "2027-01-01T00:00:00Z"}
+target: {groups: [office]}
+constraints: {window: "22:00-05:00", skip_dates: ["2026-12-24"], max_concurrent: 50}
+jitter: 5m
+starting_deadline: 2h
+`);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.schedule).toMatchObject({ enabled: true, runs_on: "backend", when: { tz: "Europe/Berlin" } });
+  });
+
+  it("names every bad field", () => {
+    expect(
+      issuesOf(`
+id: Bad Id
+job: cleanup
+when: {per_pc: twice, tz: Mars/Olympus}
+target: {}
+constraints: {window: "22:00-22:00", skip_date: ["x"], max_concurrent: 0}
+jitter: soon
+starting_deadline: 99d
+`),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^id: expected an id/),
+        expect.stringMatching(/^when\.per_pc: /),
+        expect.stringMatching(/^when\.tz: expected local, utc or an IANA/),
+        "target: one of pcs, groups or all is required",
+        expect.stringMatching(/^constraints\.window: expected a window/),
+        "constraints: unknown field(s): skip_date",
+        "constraints.max_concurrent: must be at least 1",
+        expect.stringMatching(/^jitter: expected a duration/),
+        "starting_deadline: must be at most 24d",
+      ]),
+    );
+  });
+
+  it("refuses zero or two kinds of when, bad days and times, and a misspelt top-level key", () => {
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {tz: utc}\n`)).toEqual(["when: exactly one of per_pc, per_target, calendar is required"]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {per_pc: once, per_target: {every: 1h}}\n`)).toEqual([
+      "when: exactly one of per_pc, per_target, calendar may be set; found per_pc, per_target",
+    ]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {calendar: {at: "25:00", days: [mon, tue#6, xyzL]}}\n`)).toEqual([
+      "when.calendar.at: expected a time of day like 09:00 or 21:30",
+      "when.calendar.days.1: expected a day like mon, mon-fri, tue#2 (second Tuesday) or friL (last Friday)",
+      "when.calendar.days.2: expected a day like mon, mon-fri, tue#2 (second Tuesday) or friL (last Friday)",
+    ]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {per_target: {every: 10s}}\nenable: false\n`)).toEqual([
+      "when.per_target.every: must be at least 1m",
+      ": unknown field(s): enable",
+    ]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {calendar: {at: "09:00", date: "2026-02-30"}}\n`)).toEqual([
+      "when.calendar.date: expected a date like 2026-12-24",
+    ]);
+    expect(issuesOf("id: [")).toEqual([expect.stringMatching(/YAML syntax error at line 1/)]);
+    expect(issuesOf(`id: s\njob: j\ntarget: {all: true}\nwhen: {per_pc: once}\nrollout: {waves: [{group: canary, percent: 5, after: 0m}], abort_if_failure_rate: 2}\n`)).toEqual([
+      "rollout.waves.0: give exactly one of group, pcs, percent",
+      "rollout.abort_if_failure_rate: must be 0-1",
+      "rollout: needs a per_target or calendar rule (per_pc fires each PC on its own)",
+    ]);
+  });
+});
