@@ -30,11 +30,16 @@ describe("sign-in throttling", () => {
     await createAccount("victim", "operator");
     const wrong = Array.from({ length: 99 }, (_, i) => loginFrom("127.0.0.31", "victim", `wrong password ${i}`));
     const correct = loginFrom("127.0.0.31", "victim", PASSWORD);
+    const startedAt = Date.now();
     const all = await Promise.all([...wrong, correct]);
+    const elapsedMs = Date.now() - startedAt;
     const counts = statuses(all);
     // The throttle lets 5 failures through back to back; every other attempt is refused before hashing.
-    expect(counts[401]).toBeLessThanOrEqual(5);
-    expect(counts[429]).toBeGreaterThanOrEqual(95);
+    // On a loaded machine the burst itself can outlast a backoff wait (1 s, then 2 s, 4 s, ...), and an
+    // attempt arriving after its wait is rightly checked: allow exactly those, never the 99 of the old race.
+    const waitsElapsed = Math.floor(Math.log2(elapsedMs / 1000 + 1));
+    expect(counts[401]).toBeLessThanOrEqual(5 + waitsElapsed);
+    expect(counts[429]).toBeGreaterThanOrEqual(95 - waitsElapsed);
     const last = await correct;
     expect(last.status).toBe(429);
     expect((last.body as ErrBody).error.code).toBe("RATE_LIMITED");
@@ -44,7 +49,7 @@ describe("sign-in throttling", () => {
       const rows = await failedLogins("victim");
       return rows.length === counts[401] ? rows : undefined;
     }, { timeoutMs: 10_000, what: "failed logins audited" });
-    expect(audited.length).toBeLessThanOrEqual(5);
+    expect(audited.length).toBeLessThanOrEqual(5 + waitsElapsed);
   });
 
   it("does not lock the admin out of other addresses: after 20 wrong passwords from one, the admin logs in from another at once", async () => {
