@@ -36,6 +36,13 @@ function scriptGroup(dataDir: string): number | undefined {
   return processes().find((p) => p.cmdline.includes(join(dataDir, "agent-scripts")))?.pgid;
 }
 
+/** True once the agent's running marker records the script's pid (it writes it just after the spawn). */
+function markerHasChild(dataDir: string): boolean {
+  const dir = join(dataDir, "running");
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((n) => n.endsWith(".json") && (JSON.parse(readFileSync(join(dir, n), "utf8")) as { child?: unknown }).child !== undefined);
+}
+
 const groupMembers = (pgid: number): number[] => processes().filter((p) => p.pgid === pgid).map((p) => p.pid);
 
 describe.skipIf(process.platform !== "linux")("agent crash", () => {
@@ -85,6 +92,8 @@ describe.skipIf(process.platform !== "linux")("agent crash", () => {
       await publishCommand(e(), subjects.commandsPc("orphan-pc2"), cmd);
       await waitStarted(e(), execIdOf(cmd), "orphan-pc2");
       const pgid = await waitFor(() => scriptGroup(data), { what: "the script's process" });
+      // The script can be seen a moment before the marker names it; a crash in that moment is the other case.
+      await waitFor(() => markerHasChild(data) || undefined, { what: "the running marker to record the script's pid" });
       await endProcess(agents[0]!, "SIGKILL");
       await waitFor(() => groupMembers(pgid).length === 0, { what: "the script to end on its own" });
 
