@@ -100,10 +100,17 @@ describe("exec creation across backend crashes", () => {
     }
 
     // Nothing stays running: every execution the backend knows ends, by its results or explicitly.
-    await waitFor(async () => (await executions()).every((e) => FINAL.includes(e.state)), {
-      timeoutMs: 120_000,
-      intervalMs: 500,
-      what: "every execution to end completed or failed_to_publish",
+    let stragglers = "";
+    await waitFor(
+      async () => {
+        const open = (await executions()).filter((e) => !FINAL.includes(e.state));
+        stragglers = open.map((e) => `${e.exec_id} ${e.state} ${JSON.stringify(e.counts)}`).join("; ");
+        return open.length === 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: "every execution to end completed or failed_to_publish" },
+    ).catch(async (err: unknown) => {
+      if (process.env.DEBUG_HOLD) { console.error("HOLD", nats.url, dir.path, base, stragglers); await sleep(600_000); }
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; still open: ${stragglers}`);
     });
     const before = await executions();
     expect(before.length).toBeGreaterThan(0);
@@ -138,5 +145,5 @@ describe("exec creation across backend crashes", () => {
       intervalMs: 500,
       what: "the rebuilt executions to match",
     });
-  }, 400_000);
+  }, 1_400_000);
 });
