@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@kanade/protocol/nkeys": fileURLToPath(new URL("./packages/protocol/src/nkeys.ts", import.meta.url)),
+      "@kanade/protocol/klp-client": fileURLToPath(new URL("./packages/protocol/src/klp/client.ts", import.meta.url)),
+      "@kanade/protocol/klp": fileURLToPath(new URL("./packages/protocol/src/klp/index.ts", import.meta.url)),
       "@kanade/protocol/wire": fileURLToPath(new URL("./packages/protocol/src/wire.ts", import.meta.url)),
       "@kanade/protocol": src("protocol"),
       "@kanade/testkit": src("testkit"),
