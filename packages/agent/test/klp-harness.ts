@@ -75,6 +75,8 @@ export interface RawConn {
   closed: Promise<void>;
   isClosed(): boolean;
   send(bytes: Buffer): void;
+  /** Resolves with the next frame received after this call, or undefined when the connection closes first. */
+  next(): Promise<unknown>;
   sendJson(message: unknown): void;
   end(): void;
 }
@@ -89,16 +91,32 @@ export async function rawConn(path: string): Promise<RawConn> {
   const decoder = new FrameDecoder(64 * 1024 * 1024);
   const frames: unknown[] = [];
   let isClosed = false;
+  let waiters: ((f: unknown) => void)[] = [];
   socket.on("data", (c: Buffer) => {
-    for (const ev of decoder.push(c)) if (ev.kind === "frame") frames.push(JSON.parse(ev.body.toString("utf8")));
+    for (const ev of decoder.push(c)) {
+      if (ev.kind !== "frame") continue;
+      const f: unknown = JSON.parse(ev.body.toString("utf8"));
+      frames.push(f);
+      const ws = waiters;
+      waiters = [];
+      for (const w of ws) w(f);
+    }
   });
   socket.on("error", () => undefined); // EPIPE after the agent closed: expected in these tests
-  const closed = new Promise<void>((resolve) => socket.once("close", () => ((isClosed = true), resolve())));
+  const closed = new Promise<void>((resolve) =>
+    socket.once("close", () => {
+      isClosed = true;
+      for (const w of waiters) w(undefined);
+      waiters = [];
+      resolve();
+    }),
+  );
   return {
     frames,
     closed,
     isClosed: () => isClosed,
     send: (b) => void (socket.writable && socket.write(b)),
+    next: () => (isClosed ? Promise.resolve(undefined) : new Promise((r) => waiters.push(r))),
     sendJson: (m) => void (socket.writable && socket.write(encodeFrame(m))),
     end: () => socket.end(),
   };
