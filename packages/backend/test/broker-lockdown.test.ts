@@ -125,6 +125,14 @@ describe("locked-down broker", () => {
     await expect(groups.get("pc-b")).rejects.toThrow(/Permissions Violation/);
   });
 
+  it("lets an agent ask the backend for its local users under its own pc_id only (KLP)", async () => {
+    const nc = await client(broker.agent("pc-a").connectOptions);
+    const seen = violations(nc);
+    const reply = await nc.request(subjects.klpJobs("pc-a", "list"), JSON.stringify({ user: "uid:1000" }), { timeout: 5_000 });
+    expect(reply.json()).toEqual({ ok: true, jobs: [] });
+    for (const op of ["list", "execute", "kill"] as const) await refusedPublish(nc, seen, subjects.klpJobs("pc-b", op));
+  });
+
   it("lets the enrollment credential only ask to join", async () => {
     const nc = await client({ authenticator: broker.creds(AUTH_FILES.enrollCreds), inboxPrefix: subjects.enrollInboxPrefix() });
     const seen = violations(nc);
