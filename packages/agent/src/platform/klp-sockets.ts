@@ -9,7 +9,7 @@
  * directory in `usersDir` (logind's `/run/user/<uid>` appears at login); otherwise only its own uid.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, watch, type FSWatcher } from "node:fs";
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -40,6 +40,7 @@ export function uidSockets(opts: KlpEndpointOptions): KlpEndpoints {
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let owned = false;
 
   const wanted = (): Map<number, number> => {
     const out = new Map<number, number>([[self, process.getgid?.() ?? 0]]);
@@ -118,6 +119,8 @@ export function uidSockets(opts: KlpEndpointOptions): KlpEndpoints {
   return {
     async start() {
       mkdirSync(dir, { recursive: true, mode: 0o711 });
+      claimDir(dir);
+      owned = true;
       chmodSync(dir, 0o711);
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { mode: 0o700 });
@@ -142,7 +145,44 @@ export function uidSockets(opts: KlpEndpointOptions): KlpEndpoints {
       clearInterval(timer);
       await scanning;
       for (const uid of [...servers.keys()]) remove(uid);
+      if (!owned) return;
       rmSync(staging, { recursive: true, force: true });
+      rmSync(join(dir, LOCK), { force: true });
     },
   };
+}
+
+const LOCK = "agent.pid";
+
+/**
+ * One agent per directory: a second one (a dev fleet, tests on one host) would replace the first one's
+ * sockets. The lock names the owner's pid; one left by a process that is gone is taken over.
+ */
+function claimDir(dir: string): void {
+  const path = join(dir, LOCK);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o644);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = Number(readFileSync(path, "utf8").trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new Error(`${dir} is in use by another agent (pid ${owner}); set klp_dir (KANADE_KLP_DIR) to another directory`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new Error(`could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
