@@ -19,6 +19,8 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
+    // Agents that tests spawn keep off the host's /run/kanade/klp; KLP tests turn it on with their own dir.
+    env: { KANADE_KLP: "off" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -41,6 +41,7 @@ export async function startKlpAgent(natsUrl: string, pcId: string, uids: readonl
       KANADE_AGENT_ID: pcId,
       KANADE_NATS_URL: natsUrl,
       KANADE_AGENT_DATA_DIR: dir.join("data"),
+      KANADE_KLP: "on",
       KANADE_KLP_DIR: klpDir,
       KANADE_KLP_USERS_DIR: usersDir,
       KANADE_LOG: "info",
