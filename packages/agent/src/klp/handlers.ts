@@ -18,7 +18,8 @@ export interface KlpServices {
 export interface KlpSessionView {
   readonly user: string;
   clientVersion: string | undefined;
-  subscribedState: boolean;
+  /** While subscribed to state: the agent-wide state last sent (JSON), so only changes are pushed. */
+  stateSeen: string | undefined;
   subscribedJobs: boolean;
 }
 
@@ -39,11 +40,12 @@ export const KLP_HANDLERS: HandlerMap = {
   "system.version": (_s, _p, svc) => ({ agent_version: svc.agentVersion, protocol_version: KLP_PROTOCOL_VERSION }),
   "state.snapshot": (s, _p, svc) => snapshot(s, svc),
   "state.subscribe": (s, _p, svc) => {
-    s.subscribedState = true;
-    return { subscribed: true, snapshot: snapshot(s, svc) };
+    const state = svc.state();
+    s.stateSeen = JSON.stringify(state);
+    return { subscribed: true, snapshot: { ...state, client_version: s.clientVersion ?? "" } };
   },
   "state.unsubscribe": (s) => {
-    s.subscribedState = false;
+    s.stateSeen = undefined;
     return { subscribed: false };
   },
   "jobs.list": async (s, _p, svc) => ({ jobs: await svc.backend.catalog(s.user), runs: svc.runs.runsOf(s.user) }),

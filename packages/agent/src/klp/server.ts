@@ -43,13 +43,17 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
   const unprogress = svc.runs.onProgress((owner, run) => {
     for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsProgress, run);
   });
-  let last = JSON.stringify(svc.state());
   const poll = setInterval(() => {
+    const listening = [...sessions].filter((s) => s.stateSeen !== undefined);
+    // Nobody listening: nothing to compute (the state reads a file).
+    if (listening.length === 0) return;
     const now = svc.state();
     const text = JSON.stringify(now);
-    if (text === last) return;
-    last = text;
-    for (const s of sessions) if (s.subscribedState) s.push(KLP_PUSH.stateChanged, { ...now, client_version: s.clientVersion ?? "" } satisfies StateSnapshot);
+    for (const s of listening) {
+      if (s.stateSeen === text) continue;
+      s.stateSeen = text;
+      s.push(KLP_PUSH.stateChanged, { ...now, client_version: s.clientVersion ?? "" } satisfies StateSnapshot);
+    }
   }, STATE_POLL_MS);
   poll.unref();
   try {

@@ -26,7 +26,7 @@ type RpcId = string | number | null;
 
 export class KlpSession implements KlpSessionView {
   clientVersion: string | undefined;
-  subscribedState = false;
+  stateSeen: string | undefined;
   subscribedJobs = false;
   private readonly decoder = new FrameDecoder();
   private readonly rate: RateWindow;
