@@ -26,6 +26,9 @@ export interface KlpSessionView {
 type Handler<M extends KlpMethod> = (s: KlpSessionView, params: KlpParams<M>, svc: KlpServices) => Promise<unknown> | unknown;
 type HandlerMap = { [M in KlpMethod]: Handler<M> };
 
+/** Runs one user may have queued or running at once; more are refused with RateLimit. */
+export const MAX_ACTIVE_RUNS_PER_USER = 5;
+
 const snapshot = (s: KlpSessionView, svc: KlpServices): StateSnapshot => ({ ...svc.state(), client_version: s.clientVersion ?? "" });
 
 export const KLP_HANDLERS: HandlerMap = {
@@ -50,6 +53,11 @@ export const KLP_HANDLERS: HandlerMap = {
   },
   "jobs.list": async (s, _p, svc) => ({ jobs: await svc.backend.catalog(s.user), runs: svc.runs.runsOf(s.user) }),
   "jobs.execute": async (s, p, svc) => {
+    // 60 requests a minute is per connection; this bounds what one user can start across connections.
+    const active = svc.runs.runsOf(s.user).filter((r) => r.state !== "finished").length;
+    if (active >= MAX_ACTIVE_RUNS_PER_USER) {
+      throw new KlpFault(KLP_ERRORS.RATE_LIMIT, `you already have ${active} runs waiting or running; wait for one to finish`);
+    }
     const execId = await svc.backend.execute(s.user, p.job_id);
     svc.runs.claim(execId, p.job_id, s.user);
     return { exec_id: execId };
