@@ -174,6 +174,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       trustedKeyCount: () => trust.keys().length,
       quarantinedVersions: quarantined,
       targetVersion: () => settings.current().effective.target_version,
+      logTail: (lines) => ring.tail(lines).lines,
     });
   }
   log.info("agent ready");

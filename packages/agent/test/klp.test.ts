@@ -97,6 +97,27 @@ describe("KLP identity and methods", () => {
   });
 });
 
+describe("support bundles", () => {
+  it("a user's bundle reaches the operators, audited, and a second one within a minute is refused", async () => {
+    const c = await own();
+    try {
+      const { bundle_id: id } = (await c.call("support.upload_diagnostics", { note: "VPN drops every hour" })) as { bundle_id: string };
+      expect(await codeOf(c.call("support.upload_diagnostics", {}))).toBe(KLP_ERRORS.RATE_LIMIT);
+      const list = await api<{ items: { id: string; pc_id: string; user: string; note: string | null }[] }>("GET", `/api/support-bundles?pc_id=${PC}`);
+      expect(list.body.items).toEqual([expect.objectContaining({ id, pc_id: PC, user: `uid:${SELF_UID}`, note: "VPN drops every hour" })]);
+      const detail = await api<{ bundle: { state: { pc_id: string; online: boolean }; log_tail: string[]; runs: unknown[] } }>("GET", `/api/support-bundles/${id}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body.bundle.state).toMatchObject({ pc_id: PC, online: true });
+      expect(detail.body.bundle.log_tail.some((l) => l.includes("agent ready"))).toBe(true);
+      const audit = await api<{ items: { actor: string; action: string; target: string }[] }>("GET", "/api/audit?action=support.upload");
+      expect(audit.body.items).toEqual([expect.objectContaining({ actor: `klp:${PC}:uid:${SELF_UID}`, target: PC })]);
+      expect((await api("GET", "/api/support-bundles/0190c7a2-1111-7000-8000-000000000000")).status).toBe(404);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe.skipIf(!IS_ROOT)("two local users (needs root to create sockets for two uids and to drop to them)", () => {
   it("each sees only their own runs, cannot kill the other's, and the runs are real executions", async () => {
     const alice = await clientAs(ALICE, a().socketOf(ALICE));

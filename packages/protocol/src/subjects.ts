@@ -37,6 +37,9 @@ export const subjects = {
   /** An agent asks the backend for a local user's catalog, run or kill (KLP, request/reply). */
   klpJobs: (pcId: string, op: "list" | "execute" | "kill"): string => `klp.${pcId}.jobs.${op}`,
   klpJobsAll: (): string => "klp.*.jobs.*",
+  /** An agent hands the backend a local user's support bundle (KLP, request/reply). */
+  klpSupport: (pcId: string): string => `klp.${pcId}.support.upload`,
+  klpSupportAll: (): string => "klp.*.support.upload",
 } as const;
 
 export const INVENTORY_CATEGORIES = ["hw", "sw", "net", "os"] as const;

@@ -2,11 +2,12 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { subjects } from "@kanade/protocol/wire";
+import { subjects, type SupportBundleContent } from "@kanade/protocol/wire";
 import {
   klpExecuteReplySchema,
   klpKillReplySchema,
   klpListReplySchema,
+  klpSupportReplySchema,
   type CatalogJob,
   type KlpBackendFailure,
   type KlpJobOp,
@@ -19,14 +20,17 @@ export interface BackendGateway {
   catalog(user: string): Promise<CatalogJob[]>;
   execute(user: string, jobId: string): Promise<string>;
   kill(user: string, execId: string): Promise<void>;
+  /** Hands a support bundle to the backend; resolves with its id. */
+  uploadSupport(bundle: SupportBundleContent): Promise<string>;
 }
 
 export function natsBackendGateway(opts: { nc: NatsConnection; pcId: string; log: Logger; isConnected(): boolean }): BackendGateway {
-  const ask = async <S extends z.ZodType>(op: KlpJobOp, body: Record<string, unknown>, schema: S): Promise<Exclude<z.infer<S>, KlpBackendFailure>> => {
+  const ask = async <S extends z.ZodType>(op: KlpJobOp | "support", body: object, schema: S): Promise<Exclude<z.infer<S>, KlpBackendFailure>> => {
     if (!opts.isConnected()) throw faults.disconnected();
     let raw: unknown;
     try {
-      const msg = await opts.nc.request(subjects.klpJobs(opts.pcId, op), JSON.stringify(body), { timeout: REQUEST_TIMEOUT_MS });
+      const subject = op === "support" ? subjects.klpSupport(opts.pcId) : subjects.klpJobs(opts.pcId, op);
+      const msg = await opts.nc.request(subject, JSON.stringify(body), { timeout: REQUEST_TIMEOUT_MS });
       raw = msg.json<unknown>();
     } catch (err) {
       opts.log.warn({ err, op }, "klp: the backend did not answer");
@@ -45,6 +49,7 @@ export function natsBackendGateway(opts: { nc: NatsConnection; pcId: string; log
     catalog: async (user) => (await ask("list", { user }, klpListReplySchema)).jobs,
     execute: async (user, jobId) => (await ask("execute", { user, job_id: jobId }, klpExecuteReplySchema)).exec_id,
     kill: async (user, execId) => void (await ask("kill", { user, exec_id: execId }, klpKillReplySchema)),
+    uploadSupport: async (bundle) => (await ask("support", bundle, klpSupportReplySchema)).bundle_id,
   };
 }
 

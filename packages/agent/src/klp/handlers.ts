@@ -3,6 +3,7 @@ import { KLP_ERRORS, KLP_PROTOCOL_VERSION, type KlpMethod, type KlpParams, type 
 import type { BackendGateway } from "./backend-gateway.js";
 import { faults, KlpFault } from "./faults.js";
 import type { RunRegistry } from "./runs.js";
+import type { SupportUploads } from "./support.js";
 
 /** What the agent offers every session. */
 export interface KlpServices {
@@ -10,6 +11,7 @@ export interface KlpServices {
   agentVersion: string;
   runs: RunRegistry;
   backend: BackendGateway;
+  support: SupportUploads;
   /** The agent-wide part of `state.snapshot`; the session adds its client version. */
   state(): Omit<StateSnapshot, "client_version">;
 }
@@ -77,6 +79,7 @@ export const KLP_HANDLERS: HandlerMap = {
     await svc.backend.kill(s.user, p.exec_id);
     return { exec_id: p.exec_id, killing: true };
   },
+  "support.upload_diagnostics": async (s, p, svc) => ({ bundle_id: await svc.support.upload(s.user, p.note, snapshot(s, svc)) }),
 };
 
 /** Methods a client may call before the handshake. */

@@ -45,6 +45,11 @@ export class RunRegistry {
     return out.reverse();
   }
 
+  /** The newest `n` runs seen here, whoever started them (for support bundles), newest first. */
+  recent(n: number): KlpRun[] {
+    return [...this.runs.values()].slice(-n).reverse();
+  }
+
   onProgress(fn: (owner: string, run: KlpRun) => void): () => void {
     this.listeners.add(fn);
     return () => void this.listeners.delete(fn);

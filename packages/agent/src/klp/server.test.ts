@@ -8,6 +8,7 @@ import { faults } from "./faults.js";
 import type { KlpServices } from "./handlers.js";
 import { RunRegistry } from "./runs.js";
 import { startKlpServer, type KlpServer } from "./server.js";
+import { SupportUploads } from "./support.js";
 
 const self = process.getuid?.() ?? 0;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -20,12 +21,14 @@ afterEach(async () => {
 async function serve(svc: Partial<KlpServices> & { backend: BackendGateway }): Promise<KlpClient> {
   const dir = tempDir("kanade-klp-server-");
   cleanup.push(() => dir.remove());
+  const runs = svc.runs ?? new RunRegistry();
   const server: KlpServer | undefined = await startKlpServer(
     { dir: dir.join("klp"), usersDir: dir.join("none") },
     {
       pcId: "pc-1",
       agentVersion: "1.2.3",
-      runs: new RunRegistry(),
+      runs,
+      support: new SupportUploads({ backend: svc.backend, runs, agentVersion: "1.2.3", logTail: () => [] }),
       state: () => ({ pc_id: "pc-1", online: true, agent_version: "1.2.3", health: [], pending_updates: [] }),
       ...svc,
     },
@@ -43,7 +46,7 @@ describe.skipIf(process.platform === "win32")("KLP server (in process)", () => {
   it("pushes state.changed to subscribers when the state changes, and maps an unreachable backend to AgentDisconnected", async () => {
     let online = true;
     const client = await serve({
-      backend: { catalog: () => Promise.reject(faults.disconnected()), execute: () => Promise.reject(faults.disconnected()), kill: () => Promise.reject(faults.disconnected()) },
+      backend: { catalog: () => Promise.reject(faults.disconnected()), execute: () => Promise.reject(faults.disconnected()), kill: () => Promise.reject(faults.disconnected()), uploadSupport: () => Promise.reject(faults.disconnected()) },
       state: () => ({ pc_id: "pc-1", online, agent_version: "1.2.3", health: [{ name: "broker", ok: online }], pending_updates: [] }),
     });
     const pushes: StateSnapshot[] = [];
@@ -60,7 +63,7 @@ describe.skipIf(process.platform === "win32")("KLP server (in process)", () => {
     let n = 0;
     const client = await serve({
       runs,
-      backend: { catalog: () => Promise.resolve([]), execute: () => Promise.resolve(`0190c7a2-1111-7000-8000-00000000000${n++}`), kill: () => Promise.resolve() },
+      backend: { catalog: () => Promise.resolve([]), execute: () => Promise.resolve(`0190c7a2-1111-7000-8000-00000000000${n++}`), kill: () => Promise.resolve(), uploadSupport: () => Promise.resolve("b") },
     });
     for (let i = 0; i < 5; i++) await client.call("jobs.execute", { job_id: "fix-vpn" });
     expect(await codeOf(client.call("jobs.execute", { job_id: "fix-vpn" }))).toBe(KLP_ERRORS.RATE_LIMIT);

@@ -6,17 +6,19 @@
  */
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { KanadeError, SCRIPT_STATUS, subjects, type Manifest } from "@kanade/protocol";
+import { KanadeError, MAX_SUPPORT_BUNDLE_BYTES, SCRIPT_STATUS, subjects, type Manifest } from "@kanade/protocol";
 import {
   klpActor,
   klpExecuteRequestSchema,
   klpKillRequestSchema,
   klpListRequestSchema,
+  klpSupportRequestSchema,
   type CatalogJob,
   type KlpBackendFailure,
 } from "@kanade/protocol/klp";
 import type { Caller } from "../caller.js";
 import type { Executions } from "../executions/index.js";
+import type { SupportBundles } from "../support/index.js";
 
 export interface KlpResponderDeps {
   nc: NatsConnection;
@@ -26,6 +28,7 @@ export interface KlpResponderDeps {
     status(id: string): Promise<string | undefined>;
   };
   executions: Pick<Executions, "start" | "kill" | "get">;
+  support: Pick<SupportBundles, "receive">;
   log: Logger;
 }
 
@@ -37,13 +40,18 @@ const invokable = (m: Manifest | undefined): m is Manifest => m?.client?.user_in
 /** A local user acts with operator rights, but only on their own PC and only through these three operations. */
 const callerFor = (pcId: string, user: string): Caller => ({ actor: klpActor(pcId, user), role: "operator", sourceIp: null });
 
-export function serveKlpRequests(deps: KlpResponderDeps): Subscription {
+export function serveKlpRequests(deps: KlpResponderDeps): { unsubscribe(): void } {
+  const subs = [subscribe(deps, subjects.klpJobsAll(), answer), subscribe(deps, subjects.klpSupportAll(), receiveBundle)];
+  return { unsubscribe: () => subs.forEach((s) => s.unsubscribe()) };
+}
+
+function subscribe(deps: KlpResponderDeps, subject: string, handle: (deps: KlpResponderDeps, msg: Msg) => Promise<Reply>): Subscription {
   const { nc, log } = deps;
-  return nc.subscribe(subjects.klpJobsAll(), {
+  return nc.subscribe(subject, {
     queue: "kanade-backend",
     callback: (err, msg) => {
       if (err) return void log.warn({ err }, "klp subscription error");
-      answer(deps, msg).then(
+      handle(deps, msg).then(
         (reply) => msg.respond(JSON.stringify(reply)),
         (e: unknown) => {
           log.error({ err: e, subject: msg.subject }, "klp request failed");
@@ -92,6 +100,24 @@ async function answer(deps: KlpResponderDeps, msg: Msg): Promise<Reply> {
     return { ok: true };
   }
   return fail("BAD_REQUEST", `unknown operation "${op ?? ""}"`);
+}
+
+/** `klp.<pc_id>.support.upload`: a local user's support bundle, stored for operators and audited. */
+async function receiveBundle(deps: KlpResponderDeps, msg: Msg): Promise<Reply> {
+  const pcId = msg.subject.split(".")[1];
+  if (!pcId) return fail("BAD_REQUEST", "no pc_id in the subject");
+  if (msg.data.length > MAX_SUPPORT_BUNDLE_BYTES) return fail("BAD_REQUEST", `a support bundle may be at most ${MAX_SUPPORT_BUNDLE_BYTES} bytes`);
+  let body: unknown;
+  try {
+    body = msg.json<unknown>();
+  } catch {
+    return fail("BAD_REQUEST", "the bundle is not JSON");
+  }
+  const r = klpSupportRequestSchema.safeParse(body);
+  if (!r.success) return fail("BAD_REQUEST", "invalid support bundle");
+  const id = await deps.support.receive(callerFor(pcId, r.data.user), pcId, r.data, msg.data.length);
+  deps.log.info({ pc_id: pcId, user: r.data.user, bundle_id: id }, "support bundle received");
+  return { ok: true, bundle_id: id };
 }
 
 async function invokableJobs(deps: KlpResponderDeps): Promise<CatalogJob[]> {

@@ -41,6 +41,7 @@ export function agentPermissions(): UserPermissions {
     subjects.klpJobs(PC, "list"),
     subjects.klpJobs(PC, "execute"),
     subjects.klpJobs(PC, "kill"),
+    subjects.klpSupport(PC),
     `${api}.INFO`,
     // The newest command per subject, replayed after a reconnect: only this PC's own, fleet-wide and group ones.
     `${api}.STREAM.INFO.${STREAMS.EXEC}`,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { JOB_ID_RE } from "../ids.js";
 import { catalogJobSchema, klpUserSchema } from "./methods.js";
+import { supportBundleContentSchema } from "../support-bundles.js";
 
 export const KLP_JOB_OPS = ["list", "execute", "kill"] as const;
 export type KlpJobOp = (typeof KLP_JOB_OPS)[number];
@@ -20,6 +21,9 @@ export type KlpBackendFailure = z.infer<typeof failure>;
 export const klpListReplySchema = z.union([z.object({ ok: z.literal(true), jobs: z.array(catalogJobSchema) }), failure]);
 export const klpExecuteReplySchema = z.union([z.object({ ok: z.literal(true), exec_id: z.string() }), failure]);
 export const klpKillReplySchema = z.union([z.object({ ok: z.literal(true) }), failure]);
+/** `klp.<pc_id>.support.upload`: the bundle itself; `user` in it is what the OS said. */
+export const klpSupportRequestSchema = supportBundleContentSchema.extend({ user: klpUserSchema });
+export const klpSupportReplySchema = z.union([z.object({ ok: z.literal(true), bundle_id: z.string() }), failure]);
 
 /** The audit actor of a run a local user started: `klp:<pc_id>:<user>`. */
 export const klpActor = (pcId: string, user: string): string => `klp:${pcId}:${user}`;

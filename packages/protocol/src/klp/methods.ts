@@ -59,6 +59,9 @@ export const jobsExecuteParamsSchema = z.object({ job_id: z.string().regex(JOB_I
 export const jobsExecuteResultSchema = z.object({ exec_id: z.string() });
 export const jobsKillParamsSchema = z.object({ exec_id: uuid }).strict();
 export const jobsKillResultSchema = z.object({ exec_id: z.string(), killing: z.literal(true) });
+export const supportUploadParamsSchema = z.object({ note: z.string().max(2_000).optional() }).strict();
+export const supportUploadResultSchema = z.object({ bundle_id: z.string() });
+
 export const subscribedResultSchema = z.object({ subscribed: z.boolean() });
 
 /** Params schema of every method the agent serves; a method not here gets -32601. */
@@ -74,6 +77,7 @@ export const KLP_METHOD_PARAMS = {
   "jobs.subscribe": empty,
   "jobs.unsubscribe": empty,
   "jobs.kill": jobsKillParamsSchema,
+  "support.upload_diagnostics": supportUploadParamsSchema,
 } as const;
 export type KlpMethod = keyof typeof KLP_METHOD_PARAMS;
 export const KLP_METHODS = Object.keys(KLP_METHOD_PARAMS) as KlpMethod[];
