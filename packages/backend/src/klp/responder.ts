@@ -86,7 +86,8 @@ async function answer(deps: KlpResponderDeps, msg: Msg): Promise<Reply> {
       deps.log.info({ pc_id: pcId, user: r.data.user, job_id: r.data.job_id, exec_id: started.exec_id }, "local user started a job");
       return { ok: true, exec_id: started.exec_id };
     } catch (e) {
-      if (e instanceof KanadeError) return fail("UNAVAILABLE", e.message);
+      // A freeze or a revoked job is a refusal the user should read as such, not "try again later".
+      if (e instanceof KanadeError) return fail(e.code === "NATS_UNAVAILABLE" ? "UNAVAILABLE" : "UNAUTHORIZED", e.message);
       throw e;
     }
   }
