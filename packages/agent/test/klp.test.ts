@@ -97,6 +97,22 @@ describe("KLP identity and methods", () => {
   });
 });
 
+describe("refusals the backend makes", () => {
+  it("a fleet freeze refuses a user's run with its reason (Unauthorized, not 'try again')", async () => {
+    expect((await backend!.api("PUT", "/api/freeze", { reason: "quarter close" })).status).toBe(200);
+    const c = await own();
+    try {
+      const err = await c.call("jobs.execute", { job_id: "klp-echo" }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KlpCallError);
+      expect((err as KlpCallError).code).toBe(KLP_ERRORS.UNAUTHORIZED);
+      expect((err as KlpCallError).message).toContain("quarter close");
+    } finally {
+      c.close();
+      expect((await backend!.api("DELETE", "/api/freeze")).status).toBe(200);
+    }
+  });
+});
+
 describe("support bundles", () => {
   it("a user's bundle reaches the operators, audited, and a second one within a minute is refused", async () => {
     const c = await own();
