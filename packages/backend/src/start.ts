@@ -149,7 +149,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.push(async () => stopRollouts());
     const schedules = createSchedules({
       defs: scheduleDefs,
-      orders: await openOrderPublisher(nats, { jobs: catalog, sign: (kind, message) => signer.sign(kind, message), log, clock }),
+      orders: await openOrderPublisher(nats, { jobs: catalog, sign: (kind, message) => signer.sign(kind, message), activeKid: () => signer.list().find((k) => k.status === "active")?.kid, log, clock }),
       fires: openFiresStore(db),
       executions,
       startRollout: async (caller, s, rolloutId) => {

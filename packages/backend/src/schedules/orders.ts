@@ -33,6 +33,8 @@ export interface OrderJobs {
 export interface OrderPublisherDeps {
   jobs: OrderJobs;
   sign(kind: SignedKind, message: Record<string, unknown>): Signature;
+  /** The key `sign` signs with now: an order signed by a key since retired is signed again. */
+  activeKid(): string | undefined;
   log: Logger;
   clock: () => Date;
 }
@@ -62,7 +64,8 @@ export function orderCommand(m: Manifest, scriptSha256: string | undefined): Ord
 export const orderSince = (v: StoredSchedule): string => new Date(v.since !== undefined ? Date.parse(v.since) : 0).toISOString();
 
 type Content = Pick<StandingOrder, "schedule_id" | "schedule" | "since" | "command">;
-const fingerprint = (c: Content): string => canonicalJson({ schedule_id: c.schedule_id, schedule: c.schedule, since: c.since, command: c.command });
+const fingerprint = (c: Content, kid: string | undefined): string =>
+  canonicalJson({ schedule_id: c.schedule_id, schedule: c.schedule, since: c.since, command: c.command, kid });
 
 export async function openOrderPublisher(nats: Nats, deps: OrderPublisherDeps): Promise<OrderPublisher> {
   const kv: KV = await new Kvm(nats.js).open(BUCKETS.scheduleOrders);
@@ -82,7 +85,7 @@ export async function openOrderPublisher(nats: Nats, deps: OrderPublisherDeps): 
         value = undefined; // not JSON: replaced or removed below like any order that does not parse
       }
       const r = standingOrderSchema.safeParse(value);
-      out.set(key, r.success ? fingerprint(r.data) : "");
+      out.set(key, r.success ? fingerprint(r.data, r.data.signature?.kid) : "");
     }
     return out;
   };
@@ -107,6 +110,7 @@ export async function openOrderPublisher(nats: Nats, deps: OrderPublisherDeps): 
   return {
     sync: async (schedules) => {
       const have = (published ??= await readBucket());
+      const kid = deps.activeKid();
       const keep = new Set<string>();
       for (const v of schedules) {
         const id = v.schedule.id;
@@ -116,7 +120,7 @@ export async function openOrderPublisher(nats: Nats, deps: OrderPublisherDeps): 
           continue;
         }
         keep.add(id);
-        const fp = fingerprint(want);
+        const fp = fingerprint(want, kid);
         if (have.get(id) === fp) continue;
         const unsigned = { ...want, issued_at: deps.clock().toISOString(), issued_by: `schedule:${id}` };
         const order: StandingOrder = { ...unsigned, signature: deps.sign("scheduleOrder", unsigned) };
