@@ -11,7 +11,7 @@ import { MAX_TIMER_SECS, MAX_TIMER_TEXT, parseDurationMs } from "./duration.js";
 import { jobIdSchema, runAsSchema, shellSchema, stalenessSchema } from "./messages.js";
 import { commandDeadline, fireRules, isBeforeActive, latestOccurrence } from "./schedule-plan.js";
 import { scheduleSchema, type Schedule } from "./schedule-schema.js";
-import { blockedAt } from "./schedule-time.js";
+import { blockedAt, firstAllowed } from "./schedule-time.js";
 import { signatureSchema } from "./signing.js";
 
 /** The namespace of UUID v5 exec_ids of agent-side occurrences (`uuidv5(scheduleExecName(...), NS)`). */
@@ -77,6 +77,28 @@ export function dueOccurrence(s: Schedule, since: number, version: string, nowMs
   const occ = latestOccurrence(s, nowMs, rules);
   if (!occ || nowMs >= occ.expires || occ.at < since || isBeforeActive(occ.at, rules)) return undefined;
   return { key: new Date(occ.at).toISOString(), at: occ.at, deadline: commandDeadline(s, occ.at, nowMs, rules) };
+}
+
+/**
+ * For the backend: the occurrence whose execution should exist at `nowMs` — the latest one that the PCs may
+ * fire at some moment of its life (its window and skip_dates allow it before it expires), from its time on,
+ * whether or not a PC fired it yet. A backend that was down over its window still opens it when it is back.
+ * PCs evaluate `local` in their own zone and the backend in its own: give such schedules an explicit `tz` when
+ * the two differ.
+ */
+export function openOccurrence(s: Schedule, since: number, version: string, nowMs: number): DueOccurrence | undefined {
+  if (!s.enabled) return undefined;
+  const rules = fireRules(s);
+  const mode = s.when.per_pc;
+  if (mode !== undefined) {
+    if (typeof mode !== "string" || nowMs < since || isBeforeActive(nowMs, rules)) return undefined;
+    if (rules.activeUntil !== undefined && nowMs >= rules.activeUntil) return undefined;
+    return { key: mode === "once" ? "once" : `v${version}`, at: since, deadline: undefined };
+  }
+  const occ = latestOccurrence(s, nowMs, rules);
+  if (!occ || occ.at < since || isBeforeActive(occ.at, rules)) return undefined;
+  if (firstAllowed(occ.at, occ.expires, rules) === undefined) return undefined;
+  return { key: new Date(occ.at).toISOString(), at: occ.at, deadline: Number.isFinite(occ.expires) ? occ.expires : undefined };
 }
 
 /** The jitter of a fire, in whole seconds. */

@@ -214,6 +214,17 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     expect(fired).toEqual([]); // nothing is published: the PCs fire it
   });
 
+  it("runs_on agent: a backend back after the window still opens the occurrence the PCs fired; one the window never allows is not opened", async () => {
+    current = [schedule(`runs_on: agent\nwhen: {calendar: {at: "03:00"}, tz: utc}\ntarget: {all: true}\nconstraints: {window: "02:00-04:00"}\n`)];
+    const e = engine();
+    at("2026-12-02T10:00:00Z"); // down from before 03:00 until now
+    expect(await e.tick()).toBe(1);
+    expect(opened.map((o) => o.occurrence)).toEqual(["2026-12-02T03:00:00.000Z"]);
+    current = [schedule(`runs_on: agent\nwhen: {calendar: {at: "05:00"}, tz: utc}\ntarget: {all: true}\nconstraints: {window: "02:00-04:00"}\nstarting_deadline: 2h\n`)];
+    at("2026-12-03T05:30:00Z");
+    expect(await engine().tick()).toBe(0);
+  });
+
   it("runs_on agent, per_pc once: one execution named 'once' for the whole target", async () => {
     current = [schedule(`runs_on: agent\nwhen: {per_pc: once}\ntarget: {pcs: [pc-1, pc-2]}\n`)];
     const e = engine();

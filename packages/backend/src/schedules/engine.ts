@@ -9,7 +9,7 @@
 import {
   blockedAt,
   commandDeadline,
-  dueOccurrence,
+  openOccurrence,
   everyMs,
   fireRules,
   isBeforeActive,
@@ -233,7 +233,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const recordAgentSide = async (s: Schedule, since: number, nowMs: number): Promise<number> => {
     const version = await deps.jobVersion(s.job);
     if (version === undefined) return 0;
-    const due = dueOccurrence(s, since, version, nowMs);
+    const due = openOccurrence(s, since, version, nowMs);
     if (!due || claimed.get(s) === due.key) return 0;
     claimed.set(s, due.key);
     const execId = agentExecId(s.id, since, due.key);
