@@ -14,7 +14,9 @@ import { LastSeenFreeze } from "./freeze-seen.js";
 import { AgentScheduler } from "./scheduler.js";
 import { StandingOrders } from "./standing-orders.js";
 
-const log = pino({ level: "silent" });
+/** Warnings and errors, as the agent's log would have them. */
+const logged: { msg: string; reason?: string }[] = [];
+const log = pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line) as { msg: string; reason?: string }) });
 const SINCE = "2026-12-01T00:00:00.000Z";
 
 function order(schedule: Record<string, unknown>, sign: (kind: "scheduleOrder", m: Record<string, unknown>) => StandingOrder["signature"] = (k, m) => testCommandKeys().signer.sign(k, m)): string {
@@ -57,6 +59,7 @@ describe("agent-side schedules (injected clock, real state files)", () => {
   beforeEach(() => {
     dir = tempDir("kanade-agent-sched-");
     runs = [];
+    logged.length = 0;
   });
   afterEach(() => dir.remove());
 
@@ -130,5 +133,11 @@ describe("agent-side schedules (injected clock, real state files)", () => {
     expect(a.scheduler.tick()).toBe(0);
     expect(runs).toEqual([]);
     expect(existsSync(files().fired)).toBe(false);
+    expect(logged.map((l) => `${l.msg}: ${l.reason ?? ""}`)).toEqual([
+      expect.stringMatching(/^refused a standing order: the standing order is signed by key .+, which this agent does not trust$/),
+      "refused a standing order: the standing order is not signed",
+      "refused a standing order: the standing order's signature does not verify (altered, or signed by another key)",
+      "dropped a cached standing order that does not verify: the standing order's signature does not verify (altered, or signed by another key)",
+    ]);
   });
 });
