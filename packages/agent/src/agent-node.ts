@@ -126,9 +126,13 @@ export class AgentNode {
     void this.outbox.drain();
   }
 
+  /** Whether a fire of an agent-side schedule would run now (not while stopping or draining for an update). */
+  acceptsScheduled(): boolean {
+    return !this.stopped && this.runner.accepting();
+  }
+
   /** A fire of an agent-side schedule: runs like a received command (dedup, gates, jitter, outbox). */
   runScheduled(cmd: Command, origin: string): void {
-    if (this.stopped) return;
     this.runner.handle(cmd, origin);
   }
 

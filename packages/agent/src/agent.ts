@@ -166,6 +166,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     keys: () => trust.keys(),
     groups: () => node.groups(),
     run: (cmd, origin) => node.runScheduled(cmd, origin),
+    accepting: () => node.acceptsScheduled(),
     log,
     ...(config.scheduleTickMs !== undefined ? { tickMs: config.scheduleTickMs } : {}),
   });

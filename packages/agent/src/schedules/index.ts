@@ -19,6 +19,8 @@ export interface AgentSchedulesDeps {
   keys(): readonly CommandKey[];
   groups(): readonly string[];
   run(cmd: Command, origin: string): void;
+  /** See AgentSchedulerDeps.accepting. */
+  accepting(): boolean;
   log: Logger;
   tickMs?: number;
   now?: () => number;
@@ -41,6 +43,7 @@ export function agentSchedules(deps: AgentSchedulesDeps): AgentSchedules {
     groups: deps.groups,
     fired: new FiredOccurrences(state("schedule-fired.json"), log),
     run: deps.run,
+    accepting: deps.accepting,
     log,
     now: deps.now ?? Date.now,
   });

@@ -37,7 +37,7 @@ describe("agent-side schedules (injected clock, real state files)", () => {
   let runs: Command[];
   const files = () => ({ orders: dir.join("orders.json"), fired: dir.join("fired.json"), freeze: dir.join("freeze.json") });
   /** A fresh process: everything is read back from the files. */
-  const boot = () => {
+  const boot = (accepting: () => boolean = () => true) => {
     const orders = new StandingOrders(files().orders, () => testCommandKeys().keys, log);
     const freeze = new LastSeenFreeze(files().freeze, log);
     const scheduler = new AgentScheduler({
@@ -47,6 +47,7 @@ describe("agent-side schedules (injected clock, real state files)", () => {
       groups: () => [],
       fired: new FiredOccurrences(files().fired, log),
       run: (cmd) => runs.push(cmd),
+      accepting,
       log,
       now: () => now,
     });
@@ -103,6 +104,15 @@ describe("agent-side schedules (injected clock, real state files)", () => {
     expect(a.scheduler.tick()).toBe(1);
     at("2026-12-11T10:00:00Z");
     expect(boot().scheduler.tick()).toBe(0); // once is once
+    expect(runs).toHaveLength(1);
+  });
+
+  it("fires nothing while the agent drains for an update, and the occurrence stays due for the next start", () => {
+    const a = boot(() => false);
+    a.orders.offer("nightly", order({ when: { per_pc: "once" } }));
+    at("2026-12-02T10:00:00Z");
+    expect(a.scheduler.tick()).toBe(0);
+    expect(boot().scheduler.tick()).toBe(1);
     expect(runs).toHaveLength(1);
   });
 

@@ -26,6 +26,8 @@ export interface AgentSchedulerDeps {
   held(nowMs: number): string | undefined;
   groups(): readonly string[];
   fired: FiredOccurrences;
+  /** False while the agent stops or drains: nothing fires then (the occurrence stays due for the next start). */
+  accepting?: () => boolean;
   /** Runs the command as if received (the order's signature was verified when it arrived). */
   run(cmd: Command, origin: string): void;
   log: Logger;
@@ -45,6 +47,7 @@ export class AgentScheduler {
   tick(): number {
     const { deps } = this;
     const nowMs = deps.now();
+    if (deps.accepting && !deps.accepting()) return 0;
     const held = deps.held(nowMs);
     if (held !== undefined) {
       if (this.toldHeld !== held) deps.log.info({ reason: held }, "agent-side schedules held");
