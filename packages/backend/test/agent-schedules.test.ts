@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { BUCKETS, type ExecutionSummary, type ListResponse } from "@kanade/protocol";
+import { BUCKETS, type ExecutionSummary, type ListResponse, type ScheduleCoverage } from "@kanade/protocol";
 import { openCommandSigner } from "@kanade/backend";
 import { sleep, startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TestBackend, type TestFleet } from "@kanade/testkit";
 
@@ -69,6 +69,8 @@ describe("runs_on: agent", () => {
     );
     const e = (await backend.api<ExecutionSummary>("GET", `/api/executions/${execId}`)).body;
     expect(e).toMatchObject({ job_id: "as-job", target_count: 1, issued_by: "schedule:offline-once" });
+    const cov = (await backend.api<ScheduleCoverage>("GET", "/api/schedules/offline-once/coverage")).body;
+    expect(cov.items.map((r) => [r.pc_id, r.state, r.exec_id, r.version])).toEqual([["as-pc-1", "ok", execId, "1.0.0"]]);
 
     await fleet.stop("as-pc-1");
     await fleet.start("as-pc-1", { scheduleTickMs: TICK_MS });
