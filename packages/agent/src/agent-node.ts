@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
+import { killMessageSchema, subjects, type Command, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
 import { CommandRunner, type RunEvent, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
@@ -127,6 +127,16 @@ export class AgentNode {
     await this.intake.start(groups);
     this.sendHeartbeat();
     void this.outbox.drain();
+  }
+
+  /** Whether a fire of an agent-side schedule would run now (not while stopping or draining for an update). */
+  acceptsScheduled(): boolean {
+    return !this.stopped && this.runner.accepting();
+  }
+
+  /** A fire of an agent-side schedule: runs like a received command (dedup, gates, jitter, outbox). */
+  runScheduled(cmd: Command, origin: string): void {
+    this.runner.handle(cmd, origin);
   }
 
   isConnected(): boolean {

@@ -26,6 +26,7 @@ import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
 import { quarantinedVersions } from "./self-update/state.js";
 import { SelfUpdater } from "./self-update/updater.js";
+import { agentSchedules } from "./schedules/index.js";
 import { Ticker } from "./ticker.js";
 import { watchCommandKeys } from "./trust/key-set-watch.js";
 import { TrustStore } from "./trust/trust-store.js";
@@ -177,6 +178,18 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       logTail: (lines) => ring.tail(lines).lines,
     });
   }
+  const schedules = agentSchedules({
+    nc,
+    pcId: config.pcId,
+    dataDir: config.dataDir,
+    keys: () => trust.keys(),
+    groups: () => node.groups(),
+    run: (cmd, origin) => node.runScheduled(cmd, origin),
+    accepting: () => node.acceptsScheduled(),
+    log,
+    ...(config.scheduleTickMs !== undefined ? { tickMs: config.scheduleTickMs } : {}),
+  });
+  schedules.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
@@ -184,6 +197,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     async stop() {
       await klp?.stop();
       heartbeat.stop();
+      schedules.stop();
       perf.stop();
       updater?.stop();
       settings.stop();

@@ -65,6 +65,11 @@ export class CommandRunner {
 
   constructor(private readonly deps: CommandRunnerDeps) {}
 
+  /** False once the agent stops or drains for an update: `handle` would drop what it is given. */
+  accepting(): boolean {
+    return !this.stopping && this.drainReason === undefined;
+  }
+
   /** Synchronous up to "marked handled", so two copies arriving together cannot both pass. */
   handle(cmd: Command, subject: string): void {
     const { handled, log } = this.deps;

@@ -29,6 +29,8 @@ export interface AgentConfig {
   dataDir: string;
   logLevel: string;
   heartbeatIntervalMs: number;
+  /** How often agent-side schedules are looked at (default 15s; tests shorten it). */
+  scheduleTickMs?: number;
   /** Command-signing public keys trusted in addition to those pinned at enrollment (`command_keys`). */
   commandKeys?: CommandKey[];
   /** The local protocol for kanade-client (KLP); undefined: off. */

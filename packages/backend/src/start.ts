@@ -41,6 +41,7 @@ import { sealer } from "./signing/seal.js";
 import { openScheduleDefs } from "./schedules/defs.js";
 import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
+import { openOrderPublisher } from "./schedules/orders.js";
 import { openFreeze } from "./freeze/index.js";
 import { createRollouts } from "./rollouts/index.js";
 import { rolloutStartSchema } from "@kanade/protocol";
@@ -153,6 +154,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.push(async () => stopRollouts());
     const schedules = createSchedules({
       defs: scheduleDefs,
+      orders: await openOrderPublisher(nats, { jobs: catalog, sign: (kind, message) => signer.sign(kind, message), activeKid: () => signer.list().find((k) => k.status === "active")?.kid, log, clock }),
       fires: openFiresStore(db),
       executions,
       startRollout: async (caller, s, rolloutId) => {

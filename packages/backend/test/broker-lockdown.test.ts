@@ -112,6 +112,8 @@ describe("locked-down broker", () => {
       [BUCKETS.agentGroups, "pc-a"],
       [BUCKETS.scriptStatus, "hello"],
       [BUCKETS.fleetConfig, "freeze"],
+      // Standing orders of agent-side schedules: readable by every agent, writable by none.
+      [BUCKETS.scheduleOrders, "nightly"],
       [BUCKETS.jobs, "hello"],
     ] as const) {
       const kv = await kvm.open(bucket).catch((err: unknown) => err);
@@ -123,6 +125,11 @@ describe("locked-down broker", () => {
     }
     const groups = await kvm.open(BUCKETS.agentGroups);
     await expect(groups.get("pc-b")).rejects.toThrow(/Permissions Violation/);
+    // Agents read with direct get (kv-watch.ts DIRECT), which names the key in the subject.
+    const orders = await kvm.open(BUCKETS.scheduleOrders, { allow_direct: true });
+    await expect(orders.get("nightly")).resolves.toBeNull();
+    await expect(orders.delete("nightly")).rejects.toThrow(/Permissions Violation/);
+    await expect(orders.purge("nightly")).rejects.toThrow(/Permissions Violation/);
   });
 
   it("lets an agent ask the backend for its local users under its own pc_id only (KLP)", async () => {

@@ -22,6 +22,7 @@ export * from "./enrollment.js";
 export * from "./schedule.js";
 export * from "./schedule-time.js";
 export * from "./schedule-plan.js";
+export * from "./schedule-order.js";
 export * from "./schedule-api.js";
 export * from "./freeze.js";
 export * from "./compliance.js";

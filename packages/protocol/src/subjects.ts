@@ -73,6 +73,8 @@ export const BUCKETS = {
   agentGroups: "agent_groups",
   agentConfig: "agent_config",
   schedules: "schedules",
+  // schedule id → the signed standing order of a `runs_on: agent` schedule (schedule-order.ts); agents only read it.
+  scheduleOrders: "schedule_orders",
   fleetConfig: "fleet_config",
   notificationsRead: "notifications_read",
 } as const;

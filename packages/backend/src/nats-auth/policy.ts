@@ -50,7 +50,8 @@ export function agentPermissions(): UserPermissions {
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsGroup("*")}`,
     // Its own group membership only.
     ...readStream(kvStream(BUCKETS.agentGroups), `$KV.${BUCKETS.agentGroups}.${PC}`),
-    ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig].flatMap((b) => readStream(kvStream(b))),
+    // Read only: standing orders (agent-side schedules) are signed, but no agent may write or withdraw one either.
+    ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig, BUCKETS.scheduleOrders].flatMap((b) => readStream(kvStream(b))),
     ...[OBJECT_STORES.scripts, OBJECT_STORES.agentReleases].flatMap((s) => readStream(objStream(s))),
     // Full script output: the agent writes new objects and starts no consumer there. The object store
     // client looks up an object's metadata by the stream API before writing it, which lets an agent read
