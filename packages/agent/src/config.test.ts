@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { KanadeError } from "@kanade/protocol/wire";
 import { tempDir, type TempDir } from "@kanade/testkit";
-import { loadAgentConfig } from "./config.js";
+import { defaultKlpDir, loadAgentConfig } from "./config.js";
 
 let dir: TempDir | undefined;
 afterEach(() => dir?.remove());
@@ -34,6 +34,18 @@ describe("loadAgentConfig", () => {
       expect(err).toBeInstanceOf(KanadeError);
       expect((err as KanadeError).details?.[0]?.path).toBe("pc_id");
     }
+  });
+
+  it("turns KLP on by default with the platform's directory, takes klp_* from the file, and has an off switch", () => {
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }).klp).toEqual({ dir: defaultKlpDir(), usersDir: "/run/user" });
+    expect(defaultKlpDir("linux")).toBe("/run/kanade/klp");
+    expect(defaultKlpDir("win32")).toBe("\\\\.\\pipe\\kanade-agent");
+    const env = withFile('pc_id = "a"\nklp_dir = "/srv/klp"\nklp_users_dir = "/srv/users"\n');
+    expect(loadAgentConfig(env).klp).toEqual({ dir: "/srv/klp", usersDir: "/srv/users" });
+    expect(loadAgentConfig({ ...env, KANADE_KLP_DIR: "/env/klp" }).klp?.dir).toBe("/env/klp");
+    expect(loadAgentConfig(withFile('pc_id = "a"\nklp_enabled = false\n')).klp).toBeUndefined();
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "off" }).klp).toBeUndefined();
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "no" })).toThrow(/KANADE_KLP must be "on" or "off"/);
   });
 
   it("refuses an unknown TOML key, naming it", () => {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, type CommandKey } from "@kanade/protocol/wire";
 import { parseCreds } from "@kanade/protocol/nkeys";
 import type { AgentCredential } from "./connection.js";
+import type { KlpSettings } from "./klp/index.js";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -34,6 +35,8 @@ export interface AgentConfig {
   heartbeatIntervalMs: number;
   /** Command-signing public keys trusted in addition to those pinned at enrollment (`command_keys`). */
   commandKeys?: CommandKey[];
+  /** The local protocol for kanade-client (KLP); undefined: off. */
+  klp?: KlpSettings;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -55,6 +58,9 @@ const fileSchema = z
       message: "must be at least 1s",
     }),
     command_keys: z.array(z.string()),
+    klp_enabled: z.boolean(),
+    klp_dir: z.string().min(1),
+    klp_users_dir: z.string().min(1),
   })
   .partial()
   // A typo in a key must fail loudly instead of silently using a default.
@@ -67,6 +73,11 @@ export function defaultConfigPath(platform: NodeJS.Platform = process.platform, 
 
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   return platform === "win32" ? join(programData(env), "Kanade", "agent") : "/var/lib/kanade-agent";
+}
+
+/** Where the per-user KLP sockets live (POSIX) or the KLP pipe's name (Windows). */
+export function defaultKlpDir(platform: NodeJS.Platform = process.platform): string {
+  return platform === "win32" ? "\\\\.\\pipe\\kanade-agent" : "/run/kanade/klp";
 }
 
 const programData = (env: NodeJS.ProcessEnv): string => env.ProgramData ?? env.PROGRAMDATA ?? "C:\\ProgramData";
@@ -149,6 +160,11 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   if (enrollPath) config.enrollCreds = readCreds(enrollPath, enrollSetting);
   const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token ?? secrets.enrollToken();
   if (enrollToken) config.enrollToken = enrollToken;
+  const klpSwitch = env.KANADE_KLP;
+  if (klpSwitch !== undefined && !["on", "off"].includes(klpSwitch)) throw invalid(`KANADE_KLP must be "on" or "off", not "${klpSwitch}"`, "klp_enabled");
+  if ((klpSwitch ?? (file.klp_enabled === false ? "off" : "on")) === "on") {
+    config.klp = { dir: env.KANADE_KLP_DIR ?? file.klp_dir ?? defaultKlpDir(), usersDir: env.KANADE_KLP_USERS_DIR ?? file.klp_users_dir ?? "/run/user" };
+  }
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;
   if (password) config.natsPassword = password;

@@ -50,6 +50,8 @@ import { openComplianceStore } from "./compliance/store.js";
 import { createWebhookNotifier } from "./compliance/webhook.js";
 import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
+import { serveKlpRequests } from "./klp/responder.js";
+import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -130,6 +132,9 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.agentServiceWrapper ? { agentServiceWrapper: config.agentServiceWrapper } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
       : undefined;
     if (enrolling) undo.push(() => enrolling.stop());
+    const support = createSupportBundles({ store: openSupportBundleStore(db), audit, clock });
+    const klpSub = serveKlpRequests({ nc: nats.nc, catalog, executions, support, log });
+    undo.push(async () => klpSub.unsubscribe());
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
@@ -210,6 +215,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       freeze,
       compliance,
       rollouts,
+      support,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

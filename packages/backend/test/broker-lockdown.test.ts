@@ -175,6 +175,17 @@ describe("locked-down broker", () => {
     expect(new TextDecoder().decode(got ?? new Uint8Array())).toBe(secret);
   });
 
+  it("lets an agent ask the backend for its local users under its own pc_id only (KLP)", async () => {
+    const nc = await client(broker.agent("pc-a").connectOptions);
+    const seen = violations(nc);
+    const reply = await nc.request(subjects.klpJobs("pc-a", "list"), JSON.stringify({ user: "uid:1000" }), { timeout: 5_000 });
+    expect(reply.json()).toEqual({ ok: true, jobs: [] });
+    const bundle = await nc.request(subjects.klpSupport("pc-a"), JSON.stringify({ user: "uid:1000" }), { timeout: 5_000 });
+    expect(bundle.json()).toMatchObject({ ok: false, code: "BAD_REQUEST" });
+    for (const op of ["list", "execute", "kill"] as const) await refusedPublish(nc, seen, subjects.klpJobs("pc-b", op));
+    await refusedPublish(nc, seen, subjects.klpSupport("pc-b"));
+  });
+
   it("lets the enrollment credential only ask to join", async () => {
     const nc = await client({ authenticator: broker.creds(AUTH_FILES.enrollCreds), inboxPrefix: subjects.enrollInboxPrefix() });
     const seen = violations(nc);

@@ -27,3 +27,4 @@ export * from "./freeze.js";
 export * from "./compliance.js";
 export * from "./rollout-waves.js";
 export * from "./windows-service.js";
+export * from "./support-bundles.js";

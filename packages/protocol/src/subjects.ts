@@ -34,6 +34,12 @@ export const subjects = {
   enrollInboxPrefix: (): string => "_INBOX_enroll",
   /** Each agent's own inbox prefix, so no agent can read replies meant for another. */
   agentInboxPrefix: (pcId: string): string => `_INBOX.${pcId}`,
+  /** An agent asks the backend for a local user's catalog, run or kill (KLP, request/reply). */
+  klpJobs: (pcId: string, op: "list" | "execute" | "kill"): string => `klp.${pcId}.jobs.${op}`,
+  klpJobsAll: (): string => "klp.*.jobs.*",
+  /** An agent hands the backend a local user's support bundle (KLP, request/reply). */
+  klpSupport: (pcId: string): string => `klp.${pcId}.support.upload`,
+  klpSupportAll: (): string => "klp.*.support.upload",
 } as const;
 
 export const INVENTORY_CATEGORIES = ["hw", "sw", "net", "os"] as const;

@@ -37,6 +37,11 @@ export function agentPermissions(): UserPermissions {
     subjects.result("*", PC),
     subjects.started("*", PC),
     `events.notifications.acked.${PC}.>`,
+    // A local user's catalog, run and kill requests (KLP), answered by the backend.
+    subjects.klpJobs(PC, "list"),
+    subjects.klpJobs(PC, "execute"),
+    subjects.klpJobs(PC, "kill"),
+    subjects.klpSupport(PC),
     `${api}.INFO`,
     // The newest command per subject, replayed after a reconnect: only this PC's own, fleet-wide and group ones.
     `${api}.STREAM.INFO.${STREAMS.EXEC}`,

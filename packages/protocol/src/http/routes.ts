@@ -61,6 +61,7 @@ import {
 import { hostPerfSchema } from "../messages.js";
 import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
 import { rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
+import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
 import {
   scheduleCoverageSchema,
@@ -614,6 +615,18 @@ export const apiRoutes = {
     method: "POST", path: "/api/agent-rollout", access: "operator",
     summary: "Set target_version on PCs, groups or globally",
     body: jsonBody(rolloutRequestSchema), response: json(rolloutResponseSchema),
+  },
+
+  // ---- support bundles (sent by people at their PCs through KLP) ----------------------------------
+  listSupportBundles: {
+    method: "GET", path: "/api/support-bundles", access: "viewer",
+    summary: "Support bundles sent from PCs, newest first",
+    query: q.listSupportBundlesQuery, response: json(list(supportBundleSummarySchema)),
+  },
+  getSupportBundle: {
+    method: "GET", path: "/api/support-bundles/:id", access: "viewer",
+    summary: "One support bundle with its content",
+    params: q.supportBundleParams, response: json(supportBundleDetailSchema),
   },
 
   // ---- audit and JetStream ----------------------------------------------------------------------
