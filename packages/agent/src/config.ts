@@ -1,4 +1,8 @@
-/** Agent configuration: an optional TOML file, then environment overrides, then (token only) the registry on Windows (SPEC §6 "Config"). */
+/**
+ * Agent configuration: an optional TOML file, then environment overrides, then for the secrets the deploy
+ * script stores (NATS token, enrollment token, CA and enrollment creds paths) the registry on Windows
+ * (SPEC §6 "Config").
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -121,8 +125,8 @@ function readCreds(path: string, setting: string): AgentCredential {
 
 /**
  * Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the
- * bad key. The NATS token comes from env, else TOML, else the platform's secret store (the registry on
- * Windows), which is read only when the first two have none.
+ * bad key. The NATS token, enrollment token, CA path and enrollment creds path come from env, else TOML,
+ * else the platform's secret store (the registry on Windows), which is read only when the first two have none.
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: PlatformSecrets = platformSecrets()): AgentConfig {
   const file = readConfigFile(env);
@@ -151,11 +155,12 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
   const credsPath = env.KANADE_NATS_CREDS ?? file.nats_creds;
   if (credsPath) config.credential = readCreds(credsPath, env.KANADE_NATS_CREDS !== undefined ? "KANADE_NATS_CREDS" : "nats_creds");
-  const natsCa = env.KANADE_NATS_CA ?? file.nats_ca;
+  const natsCa = env.KANADE_NATS_CA ?? file.nats_ca ?? secrets.natsCa();
   if (natsCa) config.natsCa = natsCa;
-  const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds;
-  if (enrollPath) config.enrollCreds = readCreds(enrollPath, env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : "enroll_creds");
-  const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token;
+  const enrollSetting = env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : file.enroll_creds !== undefined ? "enroll_creds" : "registry value EnrollCreds";
+  const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds ?? secrets.enrollCreds();
+  if (enrollPath) config.enrollCreds = readCreds(enrollPath, enrollSetting);
+  const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token ?? secrets.enrollToken();
   if (enrollToken) config.enrollToken = enrollToken;
   const klpSwitch = env.KANADE_KLP;
   if (klpSwitch !== undefined && !["on", "off"].includes(klpSwitch)) throw invalid(`KANADE_KLP must be "on" or "off", not "${klpSwitch}"`, "klp_enabled");

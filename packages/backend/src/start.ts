@@ -130,7 +130,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
     undo.push(async () => stopBackground());
     const enrolling = config.natsAuthDir
-      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
+      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.agentServiceWrapper ? { agentServiceWrapper: config.agentServiceWrapper } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
       : undefined;
     if (enrolling) undo.push(() => enrolling.stop());
     const support = createSupportBundles({ store: openSupportBundleStore(db), audit, clock });

@@ -27,4 +27,5 @@ export * from "./schedule-api.js";
 export * from "./freeze.js";
 export * from "./compliance.js";
 export * from "./rollout-waves.js";
+export * from "./windows-service.js";
 export * from "./support-bundles.js";

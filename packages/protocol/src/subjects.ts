@@ -100,3 +100,13 @@ export const configKeys = {
 
 /** Keys of the `result_output` object store. */
 export const resultOutputKey = (resultId: string, stream: "stdout" | "stderr"): string => `${resultId}/${stream}`;
+/**
+ * Chunks of a `result_output` object: an agent writes them under its own pc_id (`<pc_id>.<nuid>`, two
+ * tokens), the only chunk subjects the broker lets it publish, so the chunk id tells who wrote them.
+ */
+export const resultOutputChunkSubject = (chunkId: string): string => `$O.${OBJECT_STORES.resultOutput}.C.${chunkId}`;
+/** The chunk id prefix every object a PC writes carries. */
+export const resultOutputChunkOwner = (pcId: string): string => `${pcId}.`;
+/** The metadata record of a `result_output` object, as the object store client names it (base64url, padded). */
+export const resultOutputMetaSubject = (name: string): string =>
+  `$O.${OBJECT_STORES.resultOutput}.M.${btoa(String.fromCharCode(...new TextEncoder().encode(name))).replace(/\+/g, "-").replace(/\//g, "_")}`;

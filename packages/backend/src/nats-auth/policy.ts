@@ -4,7 +4,7 @@
  * only under its own id and reads only its own command, request and inbox subjects. Agents get no
  * JetStream admin API (no stream create/delete/purge, no consumer on RESULTS or AUDIT).
  */
-import { BUCKETS, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
+import { BUCKETS, OBJECT_STORES, resultOutputChunkSubject, STREAMS, subjects } from "@kanade/protocol";
 import type { UserPermissions } from "./jwt.js";
 
 /** The template token the broker replaces with the connecting user's name (its pc_id). */
@@ -53,13 +53,11 @@ export function agentPermissions(): UserPermissions {
     // Read only: standing orders (agent-side schedules) are signed, but no agent may write or withdraw one either.
     ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig, BUCKETS.scheduleOrders].flatMap((b) => readStream(kvStream(b))),
     ...[OBJECT_STORES.scripts, OBJECT_STORES.agentReleases].flatMap((s) => readStream(objStream(s))),
-    // Full script output: the agent writes new objects and starts no consumer there. The object store
-    // client looks up an object's metadata by the stream API before writing it, which lets an agent read
-    // stored messages of that store by sequence: a known gap until the agent writes objects itself.
-    `${api}.STREAM.INFO.${objStream(OBJECT_STORES.resultOutput)}`,
-    `${api}.STREAM.MSG.GET.${objStream(OBJECT_STORES.resultOutput)}`,
-    `${api}.DIRECT.GET.${objStream(OBJECT_STORES.resultOutput)}.$O.${OBJECT_STORES.resultOutput}.M.*`,
-    `$O.${OBJECT_STORES.resultOutput}.C.*`,
+    // Full script output: write only, never read. Chunks only under its own pc_id (so who wrote an object
+    // shows in its chunk id, which the backend checks against the result naming it); a metadata record
+    // may be written for any name (its subject is the name in base64, which no template can bind), but
+    // without a read right an agent cannot learn another PC's object names or chunk ids.
+    resultOutputChunkSubject(`${PC}.*`),
     `$O.${OBJECT_STORES.resultOutput}.M.*`,
   ];
   const sub = [

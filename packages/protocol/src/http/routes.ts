@@ -711,8 +711,13 @@ export const apiRoutes = {
   },
   getInstallerPowershell: {
     method: "GET", path: "/api/agents/installer.ps1", access: "public",
-    summary: "One-line install for Windows: fetches the newest release, checks its digest, installs it through the deploy script",
+    summary: "One-line install for Windows: fetches the newest release and the WinSW wrapper, checks their digests, installs the KanadeAgent service",
     query: installerQuerySchema, response: text("text/plain"),
+  },
+  downloadInstallerServiceWrapper: {
+    method: "GET", path: "/api/agents/installer.winsw", access: "public",
+    summary: "The WinSW service wrapper the Windows installer installs as KanadeAgent.exe (enrollment token instead of a session)",
+    query: installerQuerySchema, response: binary(),
   },
   downloadInstallerRelease: {
     method: "GET", path: "/api/agents/installer.bin", access: "public",
