@@ -44,7 +44,9 @@ import { createSchedules } from "./schedules/index.js";
 import { openOrderPublisher } from "./schedules/orders.js";
 import { openFreeze } from "./freeze/index.js";
 import { createRollouts } from "./rollouts/index.js";
-import { rolloutStartSchema } from "@kanade/protocol";
+import { configKeys, rolloutStartSchema } from "@kanade/protocol";
+import { setTargetVersion } from "./agents/target-version.js";
+import { listReleases } from "./api/agent-releases.js";
 import { openRolloutsStore } from "./rollouts/store.js";
 import { createCompliance } from "./compliance/index.js";
 import { openComplianceStore } from "./compliance/store.js";
@@ -142,6 +144,11 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const rollouts = createRollouts({
       store: openRolloutsStore(db),
       executions,
+      agentUpdates: {
+        isPublished: async (version) => (await listReleases({ nats })).some((r) => r.version === version),
+        agents: () => agents.listAgents(),
+        setTargetVersion: (pcs, version, jitter) => setTargetVersion(nats, pcs.map(configKeys.pc), version, jitter),
+      },
       jobExists: async (id) => (await catalog.get(id)) !== undefined,
       resolveTargets,
       members: (g) => groups.members(g),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { boundedDuration } from "./duration.js";
 import { GROUP_RE, JOB_ID_RE, PC_ID_RE } from "./ids.js";
+import { OBJECT_SEGMENT_RE } from "./releases.js";
 
 export const waveSpecSchema = z
   .object({
@@ -26,23 +27,47 @@ export const rolloutSpecSchema = z.object({
 });
 export type RolloutSpec = z.infer<typeof rolloutSpecSchema>;
 
+const rolloutTargetSchema = z
+  .object({
+    pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).min(1).optional(),
+    groups: z.array(z.string().regex(GROUP_RE, "expected a group name")).min(1).optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((t) => t.pcs !== undefined || t.groups !== undefined || t.all === true, "one of pcs, groups or all is required");
+
 export const rolloutStartSchema = z
   .object({
     job: z.string().regex(JOB_ID_RE, "expected a job id"),
-    target: z
-      .object({
-        pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).min(1).optional(),
-        groups: z.array(z.string().regex(GROUP_RE, "expected a group name")).min(1).optional(),
-        all: z.literal(true).optional(),
-      })
-      .strict()
-      .refine((t) => t.pcs !== undefined || t.groups !== undefined || t.all === true, "one of pcs, groups or all is required"),
+    target: rolloutTargetSchema,
     jitter: boundedDuration("30s, 5m").optional(),
     during_freeze: z.boolean().optional(),
   })
   .extend(rolloutSpecSchema.shape)
   .strict();
 export type RolloutStart = z.infer<typeof rolloutStartSchema>;
+
+/** How long an updated PC has to come back on the target version before it counts as failed. */
+export const DEFAULT_AGENT_UPDATE_DEADLINE = "10m";
+
+/**
+ * An agent self-update sent wave by wave (`POST /api/agent-rollout/waves`): each wave sets target_version on
+ * its PCs. A PC succeeded once it reports the version; it failed when it rolled the version back (quarantined
+ * it) or still reports another version after `deadline`; while it is silent it is pending.
+ */
+export const agentRolloutStartSchema = z
+  .object({
+    version: z.string().regex(OBJECT_SEGMENT_RE, "expected a version"),
+    target: rolloutTargetSchema,
+    jitter: boundedDuration("30s, 5m").optional(),
+    deadline: boundedDuration("10m, 1h").default(DEFAULT_AGENT_UPDATE_DEADLINE),
+  })
+  .extend(rolloutSpecSchema.shape)
+  .strict();
+export type AgentRolloutStart = z.infer<typeof agentRolloutStartSchema>;
+
+export const ROLLOUT_KINDS = ["job", "agent_update"] as const;
+export type RolloutKind = (typeof ROLLOUT_KINDS)[number];
 
 export const ROLLOUT_STATES = ["running", "paused", "aborted", "completed"] as const;
 export const WAVE_STATES = ["waiting", "sent"] as const;
@@ -59,7 +84,11 @@ export const rolloutWaveViewSchema = z.object({
 
 export const rolloutViewSchema = z.object({
   id: z.string(),
-  job_id: z.string(),
+  kind: z.enum(ROLLOUT_KINDS),
+  /** The job sent (kind job); null for an agent update. */
+  job_id: z.string().nullable(),
+  /** The agent version rolled out (kind agent_update); null for a job. */
+  agent_version: z.string().nullable(),
   state: z.enum(ROLLOUT_STATES),
   reason: z.string().nullable(),
   created_at: z.string(),

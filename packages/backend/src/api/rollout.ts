@@ -1,46 +1,18 @@
 /**
  * Setting a rollout: `target_version` (and `target_version_jitter`) in the chosen
- * `agent_config` scopes — read-modify-write of each scope's JSON, so other fields stay. Refuses a
+ * `agent_config` scopes (see agents/target-version.ts). Refuses a
  * version with no build in `agent_releases`. Reading it: targets per scope and what
  * the fleet actually runs (from heartbeats).
  */
 import type { FastifyInstance } from "fastify";
-import { Kvm, type KV } from "@nats-io/kv";
-import {
-  BUCKETS,
-  KanadeError,
-  configKeys,
-  configScopeSchema,
-  type ConfigScope,
-  type RolloutResponse,
-  type RolloutStatus,
-} from "@kanade/protocol";
+import { Kvm } from "@nats-io/kv";
+import { BUCKETS, KanadeError, configKeys, configScopeSchema, type RolloutResponse, type RolloutStatus } from "@kanade/protocol";
+import { setTargetVersion } from "../agents/target-version.js";
 import type { RouteDeps } from "../deps.js";
 import { live } from "../jobs/catalog.js";
 import { requireNats } from "../nats.js";
 import { listReleases } from "./agent-releases.js";
 import { serve } from "./route.js";
-
-function parseScope(key: string, text: string): ConfigScope {
-  const r = configScopeSchema.safeParse(JSON.parse(text));
-  if (!r.success) throw new KanadeError("CONFLICT", `agent_config ${key} holds an invalid scope; fix it with "kanade config" first`);
-  return r.data;
-}
-
-/** One optimistic read-modify-write; a concurrent writer makes the second attempt see its change. */
-async function patchScope(kv: KV, key: string, patch: ConfigScope): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const e = live(await kv.get(key));
-    const next = JSON.stringify({ ...(e ? parseScope(key, e.string()) : {}), ...patch });
-    try {
-      if (e) await kv.update(key, next, e.revision);
-      else await kv.create(key, next);
-      return;
-    } catch (err) {
-      if (attempt >= 2 || !/wrong last sequence|already exists|key exists/i.test((err as Error).message)) throw err;
-    }
-  }
-}
 
 export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
   serve(app, "setRollout", async ({ body }, ctx): Promise<RolloutResponse> => {
@@ -50,11 +22,9 @@ export function rolloutRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw new KanadeError("RELEASE_NOT_PUBLISHED", `agent version "${body.version}" is not published; run "kanade agent publish <file>" first`);
     }
     const scopes = body.global ? [configKeys.global()] : body.groups ? body.groups.map(configKeys.group) : (body.pcs ?? []).map(configKeys.pc);
-    const kv = await new Kvm(deps.nats.js).open(BUCKETS.agentConfig);
-    const patch: ConfigScope = { target_version: body.version, ...(body.jitter ? { target_version_jitter: body.jitter } : {}) };
     const payload = { scopes, jitter: body.jitter ?? null, platforms: builds.map((b) => b.platform) };
     await deps.auditLog.around(ctx.caller, { action: "agent.rollout", target: body.version, payload }, async () => {
-      for (const key of scopes) await patchScope(kv, key, patch);
+      await setTargetVersion(deps.nats, scopes, body.version, body.jitter);
     });
     ctx.req.log.info({ version: body.version, scopes, jitter: body.jitter }, "agent rollout set");
     return { version: body.version, scopes, jitter: body.jitter ?? null };

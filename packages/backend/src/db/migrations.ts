@@ -365,6 +365,11 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX support_bundles_by_time ON support_bundles (created_at DESC, id DESC);
   ` },
+  { id: "010-agentwaves-rollout-kind", sql: `
+  -- A rollout either sends a job (kind 'job', job_id set) or an agent version (kind 'agent_update': job_id is ''
+  -- and the version is in spec); agent-update waves have no exec_id, their PCs are judged from the agents table.
+  ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

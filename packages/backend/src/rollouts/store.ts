@@ -1,13 +1,11 @@
 /** SQLite store of rollouts: owns `rollouts` and `rollout_waves`; reads `results` of the waves' executions. */
-import type { RolloutStart } from "@kanade/protocol";
+import type { AgentRolloutStart, RolloutStart } from "@kanade/protocol";
 import type { SqlDatabase } from "../db/database.js";
 
 export type RolloutState = "running" | "paused" | "aborted" | "completed";
 
-export interface RolloutRecord {
+interface RolloutCommon {
   rollout_id: string;
-  job_id: string;
-  spec: RolloutStart;
   /** Every PC of the target, resolved when the rollout started. */
   pcs: string[];
   state: RolloutState;
@@ -16,6 +14,11 @@ export interface RolloutRecord {
   created_by: string;
 }
 
+/** A job sent wave by wave, or an agent version rolled out wave by wave. */
+export type RolloutRecord =
+  | (RolloutCommon & { kind: "job"; job_id: string; spec: RolloutStart })
+  | (RolloutCommon & { kind: "agent_update"; job_id: null; spec: AgentRolloutStart });
+
 export interface WaveRecord {
   idx: number;
   exec_id: string | null;
@@ -23,7 +26,9 @@ export interface WaveRecord {
   pcs: string[];
 }
 
-interface RolloutRow extends Omit<RolloutRecord, "spec" | "pcs"> {
+interface RolloutRow extends Omit<RolloutCommon, "pcs"> {
+  kind: string;
+  job_id: string;
   spec: string;
   pcs: string;
 }
@@ -48,8 +53,8 @@ const FAILED = "('failed', 'timed_out', 'error')";
 export function openRolloutsStore(db: SqlDatabase): RolloutsStore {
   const st = {
     insert: db.prepare(
-      `INSERT INTO rollouts (rollout_id, job_id, spec, pcs, state, reason, created_at, created_by)
-       VALUES (@rollout_id, @job_id, @spec, @pcs, @state, @reason, @created_at, @created_by)`,
+      `INSERT INTO rollouts (rollout_id, kind, job_id, spec, pcs, state, reason, created_at, created_by)
+       VALUES (@rollout_id, @kind, @job_id, @spec, @pcs, @state, @reason, @created_at, @created_by)`,
     ),
     get: db.prepare(`SELECT * FROM rollouts WHERE rollout_id = ?`),
     list: db.prepare(`SELECT * FROM rollouts ORDER BY created_at DESC LIMIT ?`),
@@ -59,10 +64,15 @@ export function openRolloutsStore(db: SqlDatabase): RolloutsStore {
     release: db.prepare(`DELETE FROM rollout_waves WHERE rollout_id = ? AND idx = ?`),
     setState: db.prepare(`UPDATE rollouts SET state = ?, reason = ? WHERE rollout_id = ? AND state = ?`),
   };
-  const decode = (r: RolloutRow | undefined): RolloutRecord | undefined =>
-    r ? { ...r, spec: JSON.parse(r.spec) as RolloutStart, pcs: JSON.parse(r.pcs) as string[] } : undefined;
+  const decode = (r: RolloutRow | undefined): RolloutRecord | undefined => {
+    if (!r) return undefined;
+    const common: RolloutCommon = { rollout_id: r.rollout_id, pcs: JSON.parse(r.pcs) as string[], state: r.state, reason: r.reason, created_at: r.created_at, created_by: r.created_by };
+    return r.kind === "agent_update"
+      ? { ...common, kind: "agent_update", job_id: null, spec: JSON.parse(r.spec) as AgentRolloutStart }
+      : { ...common, kind: "job", job_id: r.job_id, spec: JSON.parse(r.spec) as RolloutStart };
+  };
   return {
-    create: (r) => void st.insert.run({ ...r, spec: JSON.stringify(r.spec), pcs: JSON.stringify(r.pcs) }),
+    create: (r) => void st.insert.run({ ...r, job_id: r.job_id ?? "", spec: JSON.stringify(r.spec), pcs: JSON.stringify(r.pcs) }),
     get: (id) => decode(st.get.get(id) as RolloutRow | undefined),
     list: (limit) => (st.list.all(limit) as RolloutRow[]).map((r) => decode(r)!),
     running: () => (st.running.all() as RolloutRow[]).map((r) => decode(r)!),

@@ -60,7 +60,7 @@ import {
 } from "../governance.js";
 import { hostPerfSchema } from "../messages.js";
 import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
-import { rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
+import { agentRolloutStartSchema, rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
 import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
 import {
@@ -615,6 +615,11 @@ export const apiRoutes = {
     method: "POST", path: "/api/agent-rollout", access: "operator",
     summary: "Set target_version on PCs, groups or globally",
     body: jsonBody(rolloutRequestSchema), response: json(rolloutResponseSchema),
+  },
+  startAgentWaveRollout: {
+    method: "POST", path: "/api/agent-rollout/waves", access: "operator",
+    summary: "Roll an agent version out wave by wave; a wave whose PCs do not come up on it aborts the rest",
+    body: jsonBody(agentRolloutStartSchema), response: json(rolloutViewSchema, 201),
   },
 
   // ---- support bundles (sent by people at their PCs through KLP) ----------------------------------
