@@ -4,13 +4,14 @@
  */
 import { open, readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { agentPlatformSchema, rolloutRequestSchema, type AgentPlatform, type RolloutRequest } from "@kanade/protocol";
+import { agentPlatformSchema, agentRolloutStartSchema, rolloutRequestSchema, type AgentPlatform, type AgentRolloutStart, type RolloutRequest } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson, renderTable } from "../../output.js";
 import { isPeFile, readPeVersion } from "../../pe-version.js";
 import { splitList } from "../../targets.js";
 import { fileSize, uploadFile } from "../../upload.js";
+import { parseWaveFlags, type WaveFlags } from "../../wave-flags.js";
 import { digestLines } from "../../object-noun.js";
 
 /** Version and platform of an agent build: a PE file says its own version; anything else needs `--version`. */
@@ -60,6 +61,31 @@ function rolloutRequest(version: string, opts: { pc?: string[]; group?: string[]
   return r.data;
 }
 
+interface RolloutOpts extends WaveFlags {
+  pc?: string[];
+  group?: string[];
+  global?: boolean;
+  jitter?: string;
+  abortIfFailureRate?: string;
+  deadline?: string;
+}
+
+/** `--waves`: the version goes out wave by wave, each wave judged by its PCs coming up on it. */
+function waveRolloutRequest(version: string, opts: RolloutOpts): AgentRolloutStart {
+  const pcs = splitList(opts.pc);
+  const groups = splitList(opts.group);
+  const req = {
+    version,
+    target: { ...(pcs.length ? { pcs } : {}), ...(groups.length ? { groups } : {}), ...(opts.global ? { all: true } : {}) },
+    ...parseWaveFlags({ ...opts, abortIf: opts.abortIf ?? opts.abortIfFailureRate }),
+    ...(opts.jitter ? { jitter: opts.jitter } : {}),
+    ...(opts.deadline ? { deadline: opts.deadline } : {}),
+  };
+  const r = agentRolloutStartSchema.safeParse(req);
+  if (!r.success) throw badInput(`invalid rollout: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; ")}`);
+  return r.data;
+}
+
 export function register(agent: Command, deps: Deps): void {
   withJson(agent.command("publish"))
     .description("upload an agent build to agent_releases (a Windows .exe carries its version in VERSIONINFO)")
@@ -82,7 +108,18 @@ export function register(agent: Command, deps: Deps): void {
     .option("--group <g...>", "groups to update")
     .option("--global", "every agent (unless a group or PC scope says otherwise)")
     .option("--jitter <duration>", "each agent waits a random 0..jitter before updating, e.g. 30m")
-    .action(async (version: string, opts: { pc?: string[]; group?: string[]; global?: boolean; jitter?: string }, c: Command) => {
+    .option("--waves <waves>", "update wave by wave: <group>:<after> or <N>%:<after>, comma-separated (canary:0m,wave1:30m,100%:2h); --global then means every agent")
+    .option("--abort-if <rate>", "with --waves: abort when this share of updated PCs failed (0-1, default 0.2)")
+    .option("--abort-if-failure-rate <rate>", "the same as --abort-if")
+    .option("--min-results <n>", "with --waves: judge the failure rate once this many PCs came up or failed (default 5)")
+    .option("--deadline <duration>", "with --waves: a PC still on another version this long after its wave failed (default 10m)")
+    .action(async (version: string, opts: RolloutOpts, c: Command) => {
+      if (opts.waves !== undefined) {
+        const v = await deps.client.call("startAgentWaveRollout", { body: waveRolloutRequest(version, opts) });
+        if (wantsJson(c)) return printJson(deps.io, v);
+        deps.io.out(`rollout: ${v.id}\nagent ${version} to ${v.target_count} PC(s) in ${v.waves.length} wave(s)\nfollow it with: kanade rollout status ${v.id}\n`);
+        return;
+      }
       const res = await deps.client.call("setRollout", { body: rolloutRequest(version, opts) });
       if (wantsJson(c)) return printJson(deps.io, res);
       deps.io.out(`target_version ${res.version} set on ${res.scopes.join(", ")}${res.jitter ? ` (jitter ${res.jitter})` : ""}\n`);

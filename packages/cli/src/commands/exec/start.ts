@@ -1,17 +1,15 @@
 import type { Command } from "commander";
-import { parseDurationMs, parseWaves, type ExecRequest, type RolloutStart } from "@kanade/protocol";
+import { parseDurationMs, type ExecRequest, type RolloutStart } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput, CliError } from "../../errors.js";
 import { confirm, escapeTerminal, printJson } from "../../output.js";
 import { buildExecRequest, type TargetFlags } from "../../targets.js";
 import { executionReport } from "../../execution-rows.js";
+import { parseWaveFlags, type WaveFlags } from "../../wave-flags.js";
 import { allSucceeded, failureReason } from "./outcome.js";
 import { waitForExecution } from "./wait.js";
 
-interface ExecOpts extends TargetFlags {
-  waves?: string;
-  abortIf?: string;
-  minResults?: string;
+interface ExecOpts extends TargetFlags, WaveFlags {
   wait?: boolean;
   timeout?: string;
   yes?: boolean;
@@ -32,19 +30,11 @@ async function confirmWholeFleet(deps: Deps, jobId: string, req: ExecRequest): P
 
 /** `--waves`: a rollout instead of one execution (see `kanade rollout status`). */
 async function startWaves(deps: Deps, jobId: string, req: ExecRequest, opts: ExecOpts, json: boolean): Promise<void> {
-  const waves = parseWaves(opts.waves ?? "");
-  if (!waves.ok) throw badInput("invalid --waves", [{ path: "--waves", message: waves.message }]);
-  const rate = opts.abortIf === undefined ? undefined : Number(opts.abortIf);
-  if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw badInput("invalid --abort-if", [{ path: "--abort-if", message: "expected a share from 0 to 1, e.g. 0.2" }]);
-  const min = opts.minResults === undefined ? undefined : Number(opts.minResults);
-  if (min !== undefined && !(Number.isInteger(min) && min >= 1)) throw badInput("invalid --min-results", [{ path: "--min-results", message: "expected a whole number of at least 1" }]);
   const target = { ...(req.pcs ? { pcs: req.pcs } : {}), ...(req.groups ? { groups: req.groups } : {}), ...(req.all ? { all: true as const } : {}) };
   const body = {
     job: jobId,
     target,
-    waves: waves.waves,
-    ...(rate !== undefined ? { abort_if_failure_rate: rate } : {}),
-    ...(min !== undefined ? { min_results: min } : {}),
+    ...parseWaveFlags(opts),
     ...(req.jitter ? { jitter: req.jitter } : {}),
     ...(req.during_freeze ? { during_freeze: true } : {}),
   };
