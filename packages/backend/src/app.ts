@@ -17,6 +17,7 @@ import { commandKeyRoutes } from "./api/command-keys.js";
 import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
+import { runRoutes } from "./api/run.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
@@ -153,6 +154,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
   execRoutes(app, routeDeps);
+  runRoutes(app, routeDeps);
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
   // A decommissioned PC leaves no inventory, facts or fleet-perf row behind.

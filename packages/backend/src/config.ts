@@ -50,6 +50,10 @@ export interface BackendConfig {
   commandKeysDir?: string;
   /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
   scheduleTickMs?: number;
+  /** Operators may run ad-hoc scripts (`adhoc_operators`, default true; admins always may, viewers never). */
+  adhocOperators?: boolean;
+  /** Every ad-hoc run waits for another operator's approval (`adhoc_require_approval`, default false). */
+  adhocRequireApproval?: boolean;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -81,6 +85,8 @@ const fileSchema = z
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    adhoc_operators: z.boolean(),
+    adhoc_require_approval: z.boolean(),
   })
   .partial()
   .strict();
@@ -228,6 +234,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
+    ...adhocSettings(env, file),
     ...governance,
   };
 }
@@ -260,6 +267,20 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
     ...(approvalTtlMs ? { approvalTtlMs } : {}),
     ...(sessionTtlMs ? { sessionTtlMs } : {}),
   };
+}
+
+function boolSetting(text: string | undefined, key: string): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw invalid(key, `${key}: expected true or false, got "${text}"`);
+}
+
+/** Who may run ad-hoc scripts and whether they need approval (docs/operator/adhoc-runs.md). */
+function adhocSettings(env: NodeJS.ProcessEnv, file: FileConfig): Pick<BackendConfig, "adhocOperators" | "adhocRequireApproval"> {
+  const operators = boolSetting(nonEmpty(env.KANADE_ADHOC_OPERATORS), "KANADE_ADHOC_OPERATORS") ?? file.adhoc_operators;
+  const approval = boolSetting(nonEmpty(env.KANADE_ADHOC_REQUIRE_APPROVAL), "KANADE_ADHOC_REQUIRE_APPROVAL") ?? file.adhoc_require_approval;
+  return { ...(operators !== undefined ? { adhocOperators: operators } : {}), ...(approval !== undefined ? { adhocRequireApproval: approval } : {}) };
 }
 
 function durationSetting(text: string | undefined, key: string): number | undefined {

@@ -121,6 +121,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       approvalTtlMs,
+      adhoc: { operators: config.adhocOperators ?? true, requireApproval: config.adhocRequireApproval ?? false },
       frozen: () => freeze.frozen(),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.

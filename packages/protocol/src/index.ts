@@ -26,3 +26,4 @@ export * from "./schedule-api.js";
 export * from "./freeze.js";
 export * from "./compliance.js";
 export * from "./rollout-waves.js";
+export * from "./adhoc.js";

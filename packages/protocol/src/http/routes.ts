@@ -29,6 +29,7 @@ import {
   resultRecordSchema,
   versionInfoSchema,
 } from "../api.js";
+import { adhocScriptSchema, promoteRunSchema, runRequestSchema } from "../adhoc.js";
 import { configScopeInputSchema } from "../config-write.js";
 import { commandKeyInfoSchema } from "../signing.js";
 import {
@@ -200,6 +201,21 @@ export const apiRoutes = {
     method: "POST", path: "/api/exec/:job_id/preview", access: "operator",
     summary: "What an exec request would target (PC count, online/offline), without firing it: confirm before running",
     params: q.execJobParams, body: jsonBody(execRequestSchema), response: json(execPreviewSchema),
+  },
+  createRun: {
+    method: "POST", path: "/api/run", access: "operator",
+    summary: "Run a script at PCs without a job (ad-hoc run): an execution like any other; operators only when the backend allows it",
+    body: jsonBody(runRequestSchema), response: json(execResponseSchema, 202),
+  },
+  getRunScript: {
+    method: "GET", path: "/api/executions/:exec_id/script", access: "viewer",
+    summary: "The script an ad-hoc run recorded, exactly as submitted",
+    params: q.execIdParams, response: json(adhocScriptSchema),
+  },
+  promoteRun: {
+    method: "POST", path: "/api/executions/:exec_id/job", access: "operator",
+    summary: "Make a job from an ad-hoc run's script (kanade job from-run)",
+    params: q.execIdParams, body: jsonBody(promoteRunSchema, "INVALID_MANIFEST"), response: json(r.jobStoredSchema, 201, [200]),
   },
   listExecutions: {
     method: "GET", path: "/api/executions", access: "viewer",
