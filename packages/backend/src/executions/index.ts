@@ -154,7 +154,10 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       target,
       target_count: targets.length,
       manifest_digest: digest,
-      ...(l.adhoc ? { shell: l.adhoc.shell, script: l.adhoc.script, timeout: l.adhoc.timeout } : {}),
+      // An ad-hoc run's script is part of its record: the audit trail alone can rebuild it (projector/rebuild.ts).
+      ...(l.adhoc
+        ? { shell: l.adhoc.shell, script: l.adhoc.script, timeout: l.adhoc.timeout, run_as: l.adhoc.run_as, ...(l.adhoc.cwd !== undefined ? { cwd: l.adhoc.cwd } : {}) }
+        : {}),
       ...(frozen !== undefined ? { during_freeze: true, freeze: frozen } : {}),
     };
     // An ad-hoc run is audited as run.create whether it runs now or waits; its target is its exec_id.

@@ -138,9 +138,10 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
     return true;
   });
 
-  const restore = db.transaction((e: ExecutionRecord, targets: readonly string[]): boolean => {
+  const restore = db.transaction((e: ExecutionRecord, targets: readonly string[], adhoc: AdhocScript | undefined): boolean => {
     const inserted = st.insertExecIfAbsent.run(execParams(e)).changes === 1;
     if (inserted) for (const pc of targets) st.insertTarget.run(e.exec_id, pc);
+    if (inserted && adhoc) st.insertAdhoc.run({ ...adhoc, cwd: adhoc.cwd ?? null });
     return inserted;
   });
 
@@ -207,7 +208,7 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
     noteIntentFailure: async (execId, kind, error) => void st.intentFailure.run(error, execId, kind),
     countByState: async () => st.byState.all() as { state: string; n: number }[],
     isEmpty: async () => st.any.get() === undefined,
-    restore: async (e, targets) => restore(e, targets),
+    restore: async (e, targets, adhoc) => restore(e, targets, adhoc),
     restoreState: async (execId, change) => {
       const sets: string[] = [];
       if (change.state !== undefined) sets.push("state = @state");

@@ -62,8 +62,8 @@ export interface ExecutionsStore {
   noteIntentFailure(execId: string, kind: IntentKind, error: string): Promise<void>;
   countByState(): Promise<{ state: string; n: number }[]>;
   isEmpty(): Promise<boolean>;
-  /** Rebuild: inserts an execution recovered from the audit trail unless it exists; true when inserted. */
-  restore(execution: ExecutionRecord, targets: readonly string[]): Promise<boolean>;
+  /** Rebuild: inserts an execution (and an ad-hoc run's script) recovered from the audit trail unless it exists; true when inserted. */
+  restore(execution: ExecutionRecord, targets: readonly string[], adhoc?: AdhocScript): Promise<boolean>;
   /** Rebuild: a state or kill recovered from the audit trail, applied without conditions. */
   restoreState(execId: string, change: { state?: StoredState; killedAt?: string; reason?: string }): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { STREAMS, subjects } from "@kanade/protocol";
+import { ADHOC_JOB_ID, SHELLS, STREAMS, runAsSchema, subjects } from "@kanade/protocol";
 import type { ExecutionsStore } from "../executions/store.js";
 import type { ResultsStore } from "../results/store.js";
 import type { Nats } from "../nats.js";
@@ -61,6 +61,15 @@ const execCreated = z.object({
   target_count: z.number().int(),
   manifest_digest: z.string().optional(),
 });
+/** What `run.create` adds for an ad-hoc run: the script, so a rebuilt database can still show and promote it. */
+const runCreated = execCreated.extend({
+  state: z.enum(["running", "pending_approval"]).optional(),
+  shell: z.enum(SHELLS),
+  script: z.string(),
+  timeout: z.string(),
+  run_as: runAsSchema.default("system"),
+  cwd: z.string().optional(),
+});
 const withReason = z.object({ reason: z.string().optional(), before_approval: z.boolean().optional() });
 
 const LOST_APPROVAL = "the database was rebuilt while it waited for approval; its request was lost";
@@ -72,6 +81,42 @@ const LOST_APPROVAL = "the database was rebuilt while it waited for approval; it
 async function replayExecutions(deps: RebuildDeps): Promise<number> {
   let restored = 0;
   const pending = new Set<string>();
+  // Ad-hoc runs first (audit.run.*: one filter per consumer on nats-server 2.9); their kills and approvals
+  // are exec.* events, which come after their creation and are applied in the pass below.
+  await readAll(deps, subjects.audit("run.>"), async (value) => {
+    const e = auditEvent.parse(value);
+    if (e.action !== "run.create") return;
+    const c = runCreated.parse(e.payload_summary);
+    const state = c.state ?? "running";
+    const inserted = await deps.executions.restore(
+      {
+        exec_id: c.exec_id,
+        job_id: ADHOC_JOB_ID,
+        version: c.version,
+        state,
+        target: c.target,
+        target_count: c.target_count,
+        created_at: e.at,
+        issued_by: e.actor,
+        killed_at: null,
+        manifest_digest: c.manifest_digest ?? null,
+        state_reason: null,
+      },
+      c.target.pcs ?? [],
+      {
+        exec_id: c.exec_id,
+        shell: c.shell,
+        script: c.script,
+        timeout: c.timeout,
+        run_as: c.run_as,
+        ...(c.cwd !== undefined ? { cwd: c.cwd } : {}),
+        created_by: e.actor,
+        created_at: e.at,
+      },
+    );
+    if (inserted) restored++;
+    if (state === "pending_approval") pending.add(c.exec_id);
+  });
   await readAll(deps, subjects.audit("exec.>"), async (value) => {
     const e = auditEvent.parse(value);
     const p = e.payload_summary;
