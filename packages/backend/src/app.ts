@@ -1,6 +1,7 @@
 /** Builds the Fastify app from explicit dependencies; listening is the caller's job (tests use inject or port 0). */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import compress from "@fastify/compress";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { KanadeError } from "@kanade/protocol";
@@ -82,7 +83,12 @@ export interface AppDeps {
   compliance?: Compliance;
   /** Rollout waves; /api/rollouts is registered only when given. */
   rollouts?: Rollouts;
+  /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
+  hideAgentsAfterMs?: number;
 }
+
+/** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
+const COMPRESS_THRESHOLD_BYTES = 1024;
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
 const BODY_LIMIT = 8 * 1024 * 1024;
@@ -131,9 +137,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: deps.log,
     clock,
     ...(deps.governance ? { governance: deps.governance } : {}),
+    ...(deps.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: deps.hideAgentsAfterMs } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
+  // JSON lists of 3,000 agents shrink ~10x. gzip/deflate only: brotli costs more CPU than a busy backend wants.
+  // Binary downloads (application/octet-stream) are not compressible types and stream through untouched.
+  await app.register(compress, { global: true, threshold: COMPRESS_THRESHOLD_BYTES, encodings: ["gzip", "deflate"] });
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   registerMetrics(app, routeDeps);

@@ -54,6 +54,8 @@ export interface BackendConfig {
   adhocOperators?: boolean;
   /** Every ad-hoc run waits for another operator's approval (`adhoc_require_approval`, default false). */
   adhocRequireApproval?: boolean;
+  /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`, e.g. 30d; default: never). */
+  hideAgentsAfterMs?: number;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -86,6 +88,7 @@ const fileSchema = z
     command_keys_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     adhoc_operators: z.boolean(),
+    agents_hide_after: z.string().refine(isDuration, { message: "expected a duration like 30d" }),
     adhoc_require_approval: z.boolean(),
   })
   .partial()
@@ -207,6 +210,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
   const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
+  const hideAgentsAfterMs =
+    durationSetting(nonEmpty(env.KANADE_AGENTS_HIDE_AFTER), "KANADE_AGENTS_HIDE_AFTER") ?? durationSetting(file.agents_hide_after, "agents_hide_after");
   const scheduleTickMs = durationSetting(nonEmpty(env.KANADE_SCHEDULE_TICK), "KANADE_SCHEDULE_TICK") ?? durationSetting(file.schedule_tick, "schedule_tick");
   if (scheduleTickMs !== undefined && (scheduleTickMs < 100 || scheduleTickMs > MAX_TIMER_MS)) {
     throw invalid("schedule_tick", `schedule_tick: must be between 100ms and ${MAX_TIMER_TEXT}`);
@@ -235,6 +240,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
     ...adhocSettings(env, file),
+    ...(hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs } : {}),
     ...governance,
   };
 }

@@ -207,6 +207,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       clock,
       governance: governance.deps,
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
+      ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,
       freeze,
       compliance,

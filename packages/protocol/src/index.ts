@@ -27,3 +27,5 @@ export * from "./freeze.js";
 export * from "./compliance.js";
 export * from "./rollout-waves.js";
 export * from "./adhoc.js";
+export * from "./json-schemas.js";
+export * from "./fleet-health.js";

@@ -31,6 +31,7 @@ import {
 } from "../api.js";
 import { adhocScriptSchema, promoteRunSchema, runRequestSchema } from "../adhoc.js";
 import { configScopeInputSchema } from "../config-write.js";
+import { fleetHealthQuery, fleetHealthSchema } from "../fleet-health.js";
 import { commandKeyInfoSchema } from "../signing.js";
 import {
   enrollmentDecisionBodySchema,
@@ -93,6 +94,17 @@ export const apiRoutes = {
     method: "GET", path: "/health", access: "public",
     summary: "Liveness: the database answers; whether NATS is connected",
     response: json(r.healthSchema),
+  },
+  getFleetHealth: {
+    method: "GET", path: "/api/health/fleet", access: "viewer",
+    summary: "Readiness of the whole service: 200, or 503 with reasons (broker, database, projector lag, stale agents)",
+    query: fleetHealthQuery, response: json(fleetHealthSchema, 200, [503]),
+  },
+  // Editors fetch these without a token; they are generated from public validation rules (docs/reference/api.md).
+  getJsonSchema: {
+    method: "GET", path: "/schemas/:file", access: "public",
+    summary: "JSON Schema of a YAML document operators write (job-manifest.json, schedule.json), for editors",
+    params: q.jsonSchemaParams, response: json(r.jsonSchemaDocumentSchema),
   },
   getVersion: {
     method: "GET", path: "/api/version", access: "public",
