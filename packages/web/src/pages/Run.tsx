@@ -66,6 +66,18 @@ export function RunPage() {
       <h1>{t("run.title")}</h1>
       <p className="muted">{t("run.help")}</p>
       {!canOperate && <p className="warn-text">{t("run.notAllowed")}</p>}
+      <label className="block">
+        {t("run.script")}
+        <textarea
+          name="script"
+          className="script-editor"
+          spellCheck={false}
+          rows={12}
+          value={script}
+          onChange={(e) => { setError(undefined); setScript(e.target.value); }}
+          placeholder={shell === "sh" || shell === "bash" ? "uname -a" : "Get-ComputerInfo | Select-Object OsName, OsVersion"}
+        />
+      </label>
       <TargetPicker
         choice={choice}
         change={change}
@@ -84,18 +96,6 @@ export function RunPage() {
           </>
         }
       />
-      <label className="block">
-        {t("run.script")}
-        <textarea
-          name="script"
-          className="script-editor"
-          spellCheck={false}
-          rows={12}
-          value={script}
-          onChange={(e) => { setError(undefined); setScript(e.target.value); }}
-          placeholder={shell === "sh" || shell === "bash" ? "uname -a" : "Get-ComputerInfo | Select-Object OsName, OsVersion"}
-        />
-      </label>
       <ErrorBox error={error} />
       <div className="row">
         <button type="button" className="primary" disabled={!canOperate || busy} onClick={run}>
