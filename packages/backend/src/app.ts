@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import compress from "@fastify/compress";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, routeEntries } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
 import type { AgentsStore } from "./agents/store.js";
 import { accountRoutes } from "./api/accounts.js";
@@ -90,6 +90,22 @@ export interface AppDeps {
 /** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
 const COMPRESS_THRESHOLD_BYTES = 1024;
 
+/**
+ * JSON lists of 3,000 agents shrink ~10x. gzip/deflate only: brotli costs more CPU than a busy backend wants.
+ * Byte streams (downloads, raw output) are sent as they are: they carry a content-length that clients show
+ * progress from and check against, and packages are compressed already.
+ */
+async function registerCompression(app: FastifyInstance): Promise<void> {
+  const streamed = new Set(routeEntries.filter(([, r]) => r.response.kind === "binary").map(([, r]) => `${r.method} ${r.path}`));
+  // Runs before @fastify/compress's own onRoute hook (registered after it), which honours `config.compress`.
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => streamed.has(`${m} ${route.url}`))) route.config = { ...route.config, compress: false };
+  });
+  // Awaited: routes registered after it must see its onRoute hook.
+  await app.register(compress, { global: true, threshold: COMPRESS_THRESHOLD_BYTES, encodings: ["gzip", "deflate"] });
+}
+
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -141,9 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
-  // JSON lists of 3,000 agents shrink ~10x. gzip/deflate only: brotli costs more CPU than a busy backend wants.
-  // Binary downloads (application/octet-stream) are not compressible types and stream through untouched.
-  await app.register(compress, { global: true, threshold: COMPRESS_THRESHOLD_BYTES, encodings: ["gzip", "deflate"] });
+  await registerCompression(app);
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   registerMetrics(app, routeDeps);
