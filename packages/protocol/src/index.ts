@@ -29,3 +29,4 @@ export * from "./rollout-waves.js";
 export * from "./adhoc.js";
 export * from "./json-schemas.js";
 export * from "./fleet-health.js";
+export * from "./run-tail.js";

@@ -16,3 +16,4 @@ export * from "./signing.js";
 export * from "./canonical-json.js";
 export * from "./subjects.js";
 export * from "./enrollment.js";
+export * from "./run-tail.js";
