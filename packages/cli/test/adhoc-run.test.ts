@@ -198,6 +198,68 @@ describe("kanade run: ad-hoc scripts as executions", () => {
   });
 });
 
+describe("live output: kanade results --follow", () => {
+  const env = useEnv(["tail-pc-1", "tail-pc-2"], {}, []);
+  const kanade = (...args: string[]) => runCli(args, { backendUrl: env().backend.url, token: env().backend.token });
+  let nc: NatsConnection;
+  afterAll(async () => nc?.close());
+  const start = async (pcs: string, script: string): Promise<string> => {
+    const run = await kanade("run", "--pcs", pcs, "--shell", "sh", "--json", "--", script);
+    expect(run.code, run.stderr).toBe(0);
+    return (JSON.parse(run.stdout) as { exec_id: string }).exec_id;
+  };
+
+  it("sends nothing while nobody follows, and shows the first line while the script still runs", async () => {
+    nc = await connect({ servers: env().nats.url });
+    const asked: string[] = [];
+    const spy = nc.subscribe(subjects.agentTail("tail-pc-1"), { callback: (_e, m) => asked.push(m.subject) });
+    await nc.flush();
+    const quiet = await start("tail-pc-1", "echo quiet; sleep 1");
+    await resultOn(env(), quiet, "tail-pc-1", "the unfollowed run's result");
+    await nc.flush();
+    expect(asked).toEqual([]);
+
+    const id = await start("tail-pc-1", "echo first line; sleep 20; echo never");
+    const fired = Date.now();
+    const seen = await waitFor(
+      async () => {
+        const r = await env().backend.api<{ running: boolean; stdout: { text: string; next: number } }>(
+          "GET",
+          `/api/executions/${id}/tail?pc=tail-pc-1`,
+        );
+        return r.status === 200 && r.body.stdout.text.includes("first line") ? r.body : undefined;
+      },
+      { what: "the first line in the live tail" },
+    );
+    // A figure, not an assertion: how long after `kanade run` returned the first line was readable.
+    console.log(JSON.stringify({ bench: "live-tail-first-line", ms_after_run_returned: Date.now() - fired }));
+    expect(seen).toMatchObject({ running: true, stdout: { text: "first line\n", next: 11 } });
+    expect(asked.length).toBeGreaterThan(0);
+    const detail = await env().backend.api<ExecutionDetail>("GET", `/api/executions/${id}`);
+    expect(detail.body.rows?.[0]?.status).toBe("running");
+    expect((await kanade("kill", id)).code).toBe(0);
+    spy.unsubscribe();
+  });
+
+  it("prints both PCs' output while they run and completes it from the results, prefixed per PC", async () => {
+    const id = await start("tail-pc-1,tail-pc-2", 'echo "one on $KANADE_PC_ID"; sleep 2; echo "oops on $KANADE_PC_ID" >&2; echo "two on $KANADE_PC_ID"');
+    const follow = await kanade("results", "--follow", id);
+    expect(follow.code, follow.stderr).toBe(0);
+    for (const pc of ["tail-pc-1", "tail-pc-2"]) {
+      const lines = follow.stdout.split("\n").filter((l) => l.startsWith(`${pc} | `));
+      expect(lines).toEqual([`${pc} | one on ${pc}`, `${pc} | two on ${pc}`]);
+      expect(follow.stderr).toContain(`${pc} | oops on ${pc}`);
+      expect(follow.stderr).toContain(`[${pc}: succeeded]`);
+    }
+    // One PC: its output as it is, and a failing script fails the follow.
+    const one = await start("tail-pc-2", "echo alone; exit 3");
+    const single = await kanade("results", "--follow", one.slice(-8), "--pc", "tail-pc-2");
+    expect(single.code).toBe(1);
+    expect(single.stdout).toBe("alone\n");
+    expect(single.stderr).toMatch(/\[tail-pc-2: failed\]/);
+  });
+});
+
 describe("ad-hoc policy: admins only, and every run waits for approval", () => {
   const env = useEnv(["gate-pc"], { adhocOperators: false, adhocRequireApproval: true }, [["ada", "admin"], ["otto", "operator"]]);
 

@@ -98,6 +98,12 @@ export const listAgentsQuery = z.object({
   limit: z.coerce.number<number>().int().positive().optional(),
   cursor,
 });
+/** `GET /api/executions/{exec_id}/tail`: which PC, and the byte offsets of each stream already shown. */
+export const runTailQuery = z.object({
+  pc: pcIdSchema,
+  stdout_from: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  stderr_from: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+});
 export const agentLogsQuery = z.object({ tail: queryInt(1, 5_000).default(200) });
 
 export const findAppsQuery = z.object({

@@ -32,6 +32,7 @@ import {
 import { adhocScriptSchema, promoteRunSchema, runRequestSchema } from "../adhoc.js";
 import { configScopeInputSchema } from "../config-write.js";
 import { fleetHealthQuery, fleetHealthSchema } from "../fleet-health.js";
+import { runTailReplySchema } from "../run-tail.js";
 import { commandKeyInfoSchema } from "../signing.js";
 import {
   enrollmentDecisionBodySchema,
@@ -223,6 +224,11 @@ export const apiRoutes = {
     method: "GET", path: "/api/executions/:exec_id/script", access: "viewer",
     summary: "The script an ad-hoc run recorded, exactly as submitted",
     params: q.execIdParams, response: json(adhocScriptSchema),
+  },
+  tailRun: {
+    method: "GET", path: "/api/executions/:exec_id/tail", access: "viewer",
+    summary: "Live output of one PC's run while it runs: what each stream wrote after the given byte offsets (asks the agent)",
+    params: q.execIdParams, query: q.runTailQuery, response: json(runTailReplySchema),
   },
   promoteRun: {
     method: "POST", path: "/api/executions/:exec_id/job", access: "operator",
