@@ -212,7 +212,7 @@ describe("live output: kanade results --follow", () => {
   it("sends nothing while nobody follows, and shows the first line while the script still runs", async () => {
     nc = await connect({ servers: env().nats.url });
     const asked: string[] = [];
-    const spy = nc.subscribe(subjects.agentTail("tail-pc-1"), { callback: (_e, m) => asked.push(m.subject) });
+    const spy = nc.subscribe(subjects.agentTail("tail-pc-1"), { callback: (_e, m) => void asked.push(m.subject) });
     await nc.flush();
     const quiet = await start("tail-pc-1", "echo quiet; sleep 1");
     await resultOn(env(), quiet, "tail-pc-1", "the unfollowed run's result");

@@ -66,4 +66,16 @@ describe("run page (chromium)", () => {
     const results = await api.call("listResults", { query: { exec_id: execId } });
     expect(results.items.map((r) => r.stdout).sort()).toEqual(PCS.map((pc) => `typed in the page on ${pc}\ntwo spaces\n`));
   });
+
+  it("shows a running script's output live on its execution page", { timeout: 60_000 }, async () => {
+    const run = await api.call("createRun", { body: { pcs: ["run-ui-pc-2"], shell: "sh", script: "echo live-line-1; sleep 30; echo never" } });
+    await page.goto(`${backend.url}/activity/${run.exec_id}`);
+    const live = page.getByTestId("live-output");
+    await live.getByText("live-line-1").waitFor({ timeout: 20_000 });
+    expect(await live.locator('select[name="live-pc"]').inputValue()).toBe("run-ui-pc-2");
+    await shot(page, "live-output");
+    await api.call("killExecution", { params: { exec_id: run.exec_id } });
+    // Once nothing runs any more, the panel goes away (and stops asking).
+    await live.waitFor({ state: "detached", timeout: 30_000 });
+  });
 });

@@ -404,6 +404,10 @@ export const en = {
   "run.submitOn": "Run on {n} selected",
   "run.confirm": "Run this script on {n} PCs?",
   "run.notAllowed": "Your role may not run ad-hoc scripts.",
+  "live.title": "Live output",
+  "live.pc": "PC to watch",
+  "live.waiting": "Waiting for output…",
+  "live.gap": "Some output was written faster than it was shown and is missing here; the result keeps the whole text.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -406,4 +406,8 @@ export const ja: Record<MessageKey, string> = {
   "run.submitOn": "選択した {n} 台で実行",
   "run.confirm": "このスクリプトを {n} 台で実行しますか？",
   "run.notAllowed": "あなたのロールではアドホック実行はできません。",
+  "live.title": "ライブ出力",
+  "live.pc": "表示する PC",
+  "live.waiting": "出力を待っています…",
+  "live.gap": "表示より速く書かれた出力の一部はここに表示されません。結果には全文が残ります。",
 };

@@ -11,6 +11,7 @@ import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { CopyId } from "../components/CopyId.js";
 import { ErrorBox } from "../components/ErrorBox.js";
+import { LiveTail } from "../components/LiveTail.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge, StatusBadge } from "../components/Status.js";
 import { VirtualRows } from "../components/VirtualRows.js";
@@ -221,6 +222,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
           {msg && <p className="ok-text" role="status">{msg}</p>}
           <ErrorBox error={error} />
           <Progress counts={e.counts} />
+          {e.state === "running" && e.rows && <LiveTail execId={execId} rows={e.rows} />}
           <Triage view={e} query={query} onQuery={(q) => navigate(`${path}${rowSearch(q)}`, { replace: true })} />
         </>
       )}
