@@ -61,6 +61,8 @@ describe("run page (chromium)", () => {
     const execId = page.url().split("/").pop()!;
     const row = (pc: string) => page.locator(`[data-testid="exec-row"][data-pc="${pc}"][data-status="succeeded"]`);
     for (const pc of PCS) await row(pc).waitFor({ timeout: 30_000 });
+    // The execution page shows what ran, as typed.
+    expect(await page.getByTestId("adhoc-script").locator("pre").textContent()).toBe(script);
 
     expect((await api.call("getRunScript", { params: { exec_id: execId } })).script).toBe(script);
     const results = await api.call("listResults", { query: { exec_id: execId } });

@@ -408,6 +408,8 @@ export const en = {
   "live.pc": "PC to watch",
   "live.waiting": "Waiting for output…",
   "live.gap": "Some output was written faster than it was shown and is missing here; the result keeps the whole text.",
+  "run.adhocOf": "Ad-hoc run by {by}",
+  "run.promoteHint": "Keep it as a job: kanade job from-run {id} --id <job> --version 1.0.0",
 } as const;
 
 export type MessageKey = keyof typeof en;

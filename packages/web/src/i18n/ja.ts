@@ -410,4 +410,6 @@ export const ja: Record<MessageKey, string> = {
   "live.pc": "表示する PC",
   "live.waiting": "出力を待っています…",
   "live.gap": "表示より速く書かれた出力の一部はここに表示されません。結果には全文が残ります。",
+  "run.adhocOf": "{by} によるアドホック実行",
+  "run.promoteHint": "ジョブとして残すには: kanade job from-run {id} --id <job> --version 1.0.0",
 };

@@ -4,7 +4,7 @@
  * for. Approve/Reject while it waits (disabled, with the reason, when this identity cannot decide), Kill and
  * Revoke; every action confirmed with a button that says what it does.
  */
-import { rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
+import { ADHOC_JOB_ID, rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
 import { useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
@@ -122,6 +122,22 @@ function AwaitingNote({ e, approval }: { e: ExecutionView; approval: ApprovalVie
   );
 }
 
+/** What an ad-hoc run ran, exactly as submitted (and how to keep it as a job). */
+function AdhocScriptView({ execId }: { execId: string }) {
+  const t = useT();
+  const s = useCall("getRunScript", { params: { exec_id: execId } });
+  if (!s.data) return null;
+  return (
+    <div className="approval-content" data-testid="adhoc-script">
+      <p className="muted small">
+        {t("run.adhocOf", { by: s.data.created_by })} · {s.data.shell} · {s.data.timeout} · {s.data.run_as}
+      </p>
+      <pre className="mono">{s.data.script}</pre>
+      <p className="muted small">{t("run.promoteHint", { id: execId })}</p>
+    </div>
+  );
+}
+
 export function ExecutionPage({ execId }: { execId: string }) {
   const t = useT();
   const { api, me } = useApi();
@@ -206,6 +222,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
               {t("activity.waitingOffline", { n: e.offline_waiting ?? 0 })}
             </p>
           )}
+          {e.job_id === ADHOC_JOB_ID && <AdhocScriptView execId={execId} />}
           {approval?.pending && e.approval?.manifest && (
             <div className="approval-content" data-testid="approval-content">
               <p>
