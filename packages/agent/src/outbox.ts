@@ -48,7 +48,7 @@ export class Outbox {
       maxPayload?: () => number | undefined;
     },
   ) {
-    this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log }) : undefined;
+    this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log, maxPayload: deps.maxPayload }) : undefined;
     if (deps.dir) {
       mkdirPrivate(deps.dir);
       for (const name of this.fileNames()) this.seq = Math.max(this.seq, Number(FILE_RE.exec(name)?.[1] ?? 0));

@@ -75,6 +75,8 @@ describe("run page (chromium)", () => {
     const live = page.getByTestId("live-output");
     await live.getByText("live-line-1").waitFor({ timeout: 20_000 });
     expect(await live.locator('select[name="live-pc"]').inputValue()).toBe("run-ui-pc-2");
+    // There is no job behind an ad-hoc run to revoke.
+    expect(await page.getByRole("button", { name: "Revoke job" }).count()).toBe(0);
     await shot(page, "live-output");
     await api.call("killExecution", { params: { exec_id: run.exec_id } });
     // Once nothing runs any more, the panel goes away (and stops asking).

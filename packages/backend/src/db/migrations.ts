@@ -353,9 +353,21 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (rollout_id, idx)
   ) WITHOUT ROWID;
   ` },
+  { id: "010-klp-support-bundles", sql: `
+  CREATE TABLE support_bundles (
+    id TEXT PRIMARY KEY,
+    pc_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    note TEXT,
+    bytes INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX support_bundles_by_time ON support_bundles (created_at DESC, id DESC);
+  ` },
   { id: "010-adhoc", sql: `
   -- Ad-hoc runs (kanade run): the script exactly as submitted, kept with its execution so it can be shown
-  -- again and promoted to a job. The manifest column is the synthetic manifest the commands were planned from.
+  -- again and promoted to a job.
   CREATE TABLE adhoc_runs (
     exec_id TEXT PRIMARY KEY,
     shell TEXT NOT NULL,

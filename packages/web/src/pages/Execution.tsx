@@ -209,7 +209,10 @@ export function ExecutionPage({ execId }: { execId: string }) {
             <button type="button" className="danger" onClick={() => setConfirm("kill")} disabled={!canOperate || !running} title={roleNote}>
               {t("activity.kill")}
             </button>
-            <button type="button" className="danger" onClick={() => setConfirm("revoke")} disabled={!canOperate} title={roleNote}>{t("activity.revoke")}</button>
+            {/* An ad-hoc run has no job to revoke. */}
+            {e.job_id !== ADHOC_JOB_ID && (
+              <button type="button" className="danger" onClick={() => setConfirm("revoke")} disabled={!canOperate} title={roleNote}>{t("activity.revoke")}</button>
+            )}
           </div>
           {approval?.pending && <AwaitingNote e={e} approval={approval} />}
           {e.state_reason && (
