@@ -239,6 +239,11 @@ describe("live output: kanade results --follow", () => {
     expect(detail.body.rows?.[0]?.status).toBe("running");
     expect((await kanade("kill", id)).code).toBe(0);
     spy.unsubscribe();
+    // An unknown execution, and a PC no agent answers for.
+    const unknown = await env().backend.api<ErrBody>("GET", `/api/executions/01936f0e-8a4b-7c21-9a55-3f0c2b1d4e6f/tail?pc=tail-pc-1`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "EXECUTION_NOT_FOUND"]);
+    const silent = await env().backend.api<ErrBody>("GET", `/api/executions/${id}/tail?pc=no-such-pc`);
+    expect([silent.status, silent.body.error.code]).toEqual([504, "TIMEOUT"]);
   });
 
   it("prints both PCs' output while they run and completes it from the results, prefixed per PC", async () => {
