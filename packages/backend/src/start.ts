@@ -126,6 +126,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       approvalTtlMs,
+      adhoc: { operators: config.adhocOperators ?? true, requireApproval: config.adhocRequireApproval ?? false },
       frozen: () => freeze.frozen(),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
@@ -220,6 +221,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       clock,
       governance: governance.deps,
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
+      ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,
       freeze,
       compliance,
