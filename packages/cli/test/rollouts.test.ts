@@ -101,7 +101,7 @@ describe("rollout waves", () => {
     expect(actions).toEqual(expect.arrayContaining(["rollout.start", "rollout.pause", "rollout.resume", "rollout.abort"]));
   });
 
-  it("a schedule with rollout: fires each occurrence wave by wave, and its coverage counts every wave's PCs", { timeout: 90_000 }, async () => {
+  it("a schedule with rollout: fires each occurrence wave by wave, and its coverage counts every wave's PCs", { timeout: 150_000 }, async () => {
     await job("wav-sched", 0);
     const from = new Date(Date.now() + 3_000).toISOString();
     writeFileSync(
@@ -115,7 +115,7 @@ describe("rollout waves", () => {
       if (r.code !== 0) throw new Error(r.stderr);
       const c = JSON.parse(r.stdout) as ScheduleCoverage;
       return c.counts.ok === PCS.length;
-    }, { timeoutMs: 45_000, what: "every PC ok through the schedule's rollout" });
+    }, { timeoutMs: 100_000, intervalMs: 500, what: "every PC ok through the schedule's rollout" });
     const rollouts = JSON.parse((await kanade("rollout", "status", "--json")).stdout) as RolloutView[];
     const mine = rollouts.filter((r) => r.job_id === "wav-sched");
     expect(mine).toHaveLength(1);
