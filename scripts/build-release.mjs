@@ -34,11 +34,29 @@ function run(cmd, args, opts = {}) {
 const pkgVersion = (pkg) => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")).version;
 export const agentVersion = () => pkgVersion("agent");
 export const backendVersion = () => pkgVersion("backend");
+/** Node/V8 flags of every real agent (packages/agent/node-flags.json): the agent executable bakes them in. */
+export const agentNodeFlags = () => JSON.parse(readFileSync(join(root, "packages/agent/node-flags.json"), "utf8")).flags;
 /** The Node version every executable ships with: the root package.json's `node` devDependency (exact). */
 export const shippedNodeVersion = () => JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.node;
 
 const ROLES = ["agent", "backend", "nats", "client"];
 const LAYOUT_ROLES = join(root, "scripts/release/layout-roles.ts");
+
+/**
+ * zod's `locales` namespace (40-odd languages, ~260 KB) rides along with `import { z } from "zod"`: esbuild
+ * cannot drop a namespace re-export. The agent only uses the English messages zod installs by itself, so
+ * its bundle gets a `locales` holding `en` alone: every PC then parses and keeps ~3 MiB less (see
+ * docs/operator/performance.md, "Agent memory").
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, "../locales/index.js"), namespace: "zod-english-only" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({ contents: 'export { default as en } from "./en.js";', loader: "js", resolveDir: join(args.path, "..") }));
+  },
+};
 
 /** One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 24). */
 export async function bundleAgent(outfile, version, format = "cjs", entry = join(root, "packages/agent/src/main.ts")) {
@@ -54,6 +72,7 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     // class and function names in stack traces and in the error types the agent logs.
     minify: true,
     keepNames: true,
+    plugins: [zodEnglishOnly],
     logLevel: "error",
     ...(format === "esm"
       ? { banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } }
@@ -92,11 +111,14 @@ function filesUnder(dir) {
     .sort();
 }
 
-/** A SEA blob for `main`; `assets` (key → file) are embedded too (read with node:sea getAsset). */
-function seaBlob(name, main, assets = {}) {
+/**
+ * A SEA blob for `main`; `assets` (key → file) are embedded too (read with node:sea getAsset); `execArgv`
+ * are Node flags the executable always starts with (NODE_OPTIONS may still add to them).
+ */
+function seaBlob(name, main, assets = {}, execArgv = []) {
   const config = join(dist, `${name}.sea-config.json`);
   const blob = join(dist, `${name}.blob`);
-  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }));
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, execArgv, assets }));
   run(process.execPath, ["--experimental-sea-config", config]);
   rmSync(config, { force: true });
   return blob;
@@ -228,7 +250,7 @@ async function main(argv) {
     const version = value("--version") ?? agentVersion();
     const cjs = `${out}.cjs`;
     await bundleAgent(cjs, version);
-    await windowsSea(seaBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
+    await windowsSea(seaBlob("kanade-agent-extra", cjs, {}, agentNodeFlags()), version, "kanade-agent", out);
     rmSync(cjs, { force: true });
     rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
     return;
@@ -238,7 +260,7 @@ async function main(argv) {
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
-    const blobs = { "kanade-agent": seaBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
+    const blobs = { "kanade-agent": seaBlob("kanade-agent", join(dist, "kanade-agent.cjs"), {}, agentNodeFlags()), "kanade-backend": backendBlob(webDir) };
     // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
     if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
     else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);
