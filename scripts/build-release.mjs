@@ -73,6 +73,9 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     minify: true,
     keepNames: true,
     plugins: [zodEnglishOnly],
+    // No import() left in the bundle (nats-core loads node:crypto so): the executable runs the bundle as
+    // a vm Script, where import() would need an experimental loader; require() gives the same module.
+    supported: { "dynamic-import": false },
     logLevel: "error",
     ...(format === "esm"
       ? { banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } }
@@ -109,6 +112,30 @@ function filesUnder(dir) {
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
     .sort();
+}
+
+/**
+ * The agent executable's main script: it runs the agent bundle (an SEA asset) as a top-level script
+ * instead of letting Node compile it as the body of a CommonJS function. V8 compiles a ~1 MB function
+ * body with far more scratch memory than the same code at top level, and glibc keeps that memory after it
+ * is freed: about 5 MiB more resident for the whole life of every agent (docs/operator/performance.md,
+ * "Agent memory"). The bundle's top-level names become globals of the agent process; none replaces a
+ * global Node defines (checked when this was written). The bundle has no `import()` (see bundleAgent).
+ */
+const AGENT_SEA_MAIN = `"use strict";
+const { getAsset } = require("node:sea");
+const { Script } = require("node:vm");
+Object.assign(globalThis, { require, module, exports, __filename, __dirname });
+new Script(getAsset("kanade-agent.cjs", "utf8"), { filename: "kanade-agent.cjs" }).runInThisContext();
+`;
+
+/** The agent's SEA blob: the main script above, the bundle `cjs` as its asset, node-flags.json as execArgv. */
+function agentBlob(name, cjs) {
+  const main = join(dist, `${name}.sea-main.cjs`);
+  writeFileSync(main, AGENT_SEA_MAIN);
+  const blob = seaBlob(name, main, { "kanade-agent.cjs": cjs }, agentNodeFlags());
+  rmSync(main, { force: true });
+  return blob;
 }
 
 /**
@@ -250,7 +277,7 @@ async function main(argv) {
     const version = value("--version") ?? agentVersion();
     const cjs = `${out}.cjs`;
     await bundleAgent(cjs, version);
-    await windowsSea(seaBlob("kanade-agent-extra", cjs, {}, agentNodeFlags()), version, "kanade-agent", out);
+    await windowsSea(agentBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
     rmSync(cjs, { force: true });
     rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
     return;
@@ -260,7 +287,7 @@ async function main(argv) {
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
-    const blobs = { "kanade-agent": seaBlob("kanade-agent", join(dist, "kanade-agent.cjs"), {}, agentNodeFlags()), "kanade-backend": backendBlob(webDir) };
+    const blobs = { "kanade-agent": agentBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
     // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
     if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
     else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);
