@@ -85,6 +85,7 @@ const engine = createEngine({
     answers.push({ at: now + 60_000, execId, pcs: targets });
   },
   launchRollout: async () => undefined,
+  recordAgentFired: async () => undefined, // every bench schedule runs on the backend
   execExists: async () => true,
   held: async () => undefined,
   log: pino({ level: "silent" }),

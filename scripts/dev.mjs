@@ -125,6 +125,8 @@ for (const id of ids) {
     KANADE_NATS_URL: natsUrl,
     KANADE_AGENT_ID: id,
     KANADE_AGENT_DATA_DIR: `${devDir}/agent-${id}`,
+    // Each dev agent its own KLP sockets (one agent per directory).
+    KANADE_KLP_DIR: `${devDir}/klp-${id}`,
     KANADE_AGENT_CONFIG: `${root}configs/agent.dev.toml`,
     KANADE_COMMAND_KEYS: commandKeys,
     KANADE_ENROLL_CREDS: `${authDir}/enroll.creds`,

@@ -5,14 +5,20 @@
 .DESCRIPTION
   Copies kanade-agent.exe and its WinSW wrapper (KanadeAgent.exe + KanadeAgent.xml) to
   %ProgramFiles%\Kanade, writes %ProgramData%\Kanade\agent.toml (kept unless -ForceConfig), makes the
-  data folder %ProgramData%\Kanade\agent, stores the broker secrets under HKLM:\SOFTWARE\Kanade\agent,
-  all with an ACL of SYSTEM + Administrators, registers and starts the service, and checks it keeps
-  running. The agent only connects outbound: no firewall rule is added.
+  data folder %ProgramData%\Kanade\agent, stores the broker secrets under HKLM:\SOFTWARE\Kanade\agent
+  (NatsToken, EnrollToken, and the paths NatsCa and EnrollCreds of the files it copies), all with an ACL of
+  SYSTEM + Administrators, registers and starts the service, and checks it keeps running. The registry
+  key is locked down even when no secret is given: the agent keeps its own key pair's seed (AgentSeed)
+  there. The agent reads these values when neither the environment nor agent.toml sets them. The agent
+  only connects outbound: no firewall rule is added.
 
   Later updates go through the agent itself (kanade agent publish / rollout), not this script.
 
 .EXAMPLE
   & .\deploy-agent.ps1 -NatsUrl nats://broker.example.com:4222 -NatsToken '<token>' -ForceConfig -Recreate
+
+.EXAMPLE
+  & .\deploy-agent.ps1 -NatsUrl tls://broker.example.com:4222 -CaFile .\ca.pem -EnrollCreds .\enroll.creds -EnrollToken '<token>'
 #>
 [CmdletBinding()]
 param(
@@ -22,8 +28,11 @@ param(
     [string]$NatsToken = '',
     # One-time enrollment token of a locked-down fleet; stored as EnrollToken.
     [string]$EnrollToken = '',
-    # The fleet's CA certificate (PEM) for tls:// brokers; copied to %ProgramData%\Kanade\agent\ca.pem.
+    # The fleet's CA certificate (PEM) for tls:// brokers; copied to %ProgramData%\Kanade\agent\ca.pem (NatsCa).
     [string]$CaFile = '',
+    # The enrollment credential (enroll.creds from 'kanade-backend nats init'); copied to
+    # %ProgramData%\Kanade\agent\enroll.creds (EnrollCreds). A locked-down fleet's agent needs it to ask to join.
+    [string]$EnrollCreds = '',
     # pc_id; default: the host name.
     [string]$PcId = '',
     [string]$SourceDir = $PSScriptRoot,
@@ -59,11 +68,23 @@ try {
     if ($PcId -ne '') { $toml += "pc_id = $(ConvertTo-KanadeTomlString $PcId)`r`n" }
     Write-KanadeConfig -Path $configPath -Text $toml -Force:$ForceConfig
 
+    $registryKey = New-KanadePrivateRegistryKey -Role 'agent'
+    Write-KanadeStep "locked $registryKey to SYSTEM + Administrators"
     Set-KanadeSecret -Role 'agent' -Name 'NatsToken' -Value $NatsToken
     Set-KanadeSecret -Role 'agent' -Name 'EnrollToken' -Value $EnrollToken
     if ($CaFile -ne '') {
-        Copy-Item -LiteralPath $CaFile -Destination (Join-Path $dataDir 'ca.pem') -Force
-        Write-KanadeStep "copied the CA certificate to $dataDir\ca.pem"
+        $caPath = Join-Path $dataDir 'ca.pem'
+        Copy-Item -LiteralPath $CaFile -Destination $caPath -Force
+        Set-KanadePrivateAcl -Path $caPath
+        Set-KanadeSecret -Role 'agent' -Name 'NatsCa' -Value $caPath
+        Write-KanadeStep "copied the CA certificate to $caPath"
+    }
+    if ($EnrollCreds -ne '') {
+        $credsPath = Join-Path $dataDir 'enroll.creds'
+        Copy-Item -LiteralPath $EnrollCreds -Destination $credsPath -Force
+        Set-KanadePrivateAcl -Path $credsPath
+        Set-KanadeSecret -Role 'agent' -Name 'EnrollCreds' -Value $credsPath
+        Write-KanadeStep "copied the enrollment credential to $credsPath"
     }
 
     Install-KanadeService -Name $service -Wrapper $wrapper

@@ -71,13 +71,21 @@ function New-KanadePrivateDirectory {
     Set-KanadePrivateAcl -Path $Path
 }
 
+# HKLM:\SOFTWARE\Kanade\<role>, made if missing and locked to SYSTEM + Administrators (also when it
+# holds no secret yet: the agent writes its own AgentSeed there at first start).
+function New-KanadePrivateRegistryKey {
+    param([string]$Role)
+    $key = "$script:KanadeRegistryRoot\$Role"
+    if (-not (Test-Path -LiteralPath $key)) { New-Item -Path $key -Force | Out-Null }
+    Set-KanadePrivateAcl -Path $key
+    return $key
+}
+
 # Secrets are REG_SZ values under HKLM:\SOFTWARE\Kanade\<role>; an empty value leaves the stored one alone.
 function Set-KanadeSecret {
     param([string]$Role, [string]$Name, [string]$Value)
     if ($Value -eq '') { return }
-    $key = "$script:KanadeRegistryRoot\$Role"
-    if (-not (Test-Path -LiteralPath $key)) { New-Item -Path $key -Force | Out-Null }
-    Set-KanadePrivateAcl -Path $key
+    $key = New-KanadePrivateRegistryKey -Role $Role
     New-ItemProperty -LiteralPath $key -Name $Name -Value $Value -PropertyType String -Force | Out-Null
     Write-KanadeStep "stored $Name in $key"
 }

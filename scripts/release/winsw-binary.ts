@@ -15,16 +15,8 @@ export const WINSW_VERSION = "1.17.0";
 export const WINSW_SHA256 = "5859b114d96800a2b98ef9d19eaa573a786a422dad324547ef25be181389df01";
 const WINSW_IN_PACKAGE = "package/bin/winsw/winsw.exe";
 
-/** The `<wrapper>.exe.config` WinSW 1.x reads to pick its .NET runtime (the one node-windows ships). */
-export const WINSW_EXE_CONFIG = [
-  "<configuration>",
-  "  <startup>",
-  '    <supportedRuntime version="v2.0.50727" />',
-  '    <supportedRuntime version="v4.0" />',
-  "  </startup>",
-  "</configuration>",
-  "",
-].join("\r\n");
+/** The `<wrapper>.exe.config` WinSW 1.x reads (shared with the backend's installer). */
+export { WINSW_EXE_CONFIG } from "../../packages/protocol/src/windows-service.js";
 
 export const sha256File = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
 

@@ -6,8 +6,8 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
-import { CommandRunner, type ScriptStateSource } from "./command-runner.js";
+import { killMessageSchema, subjects, type Command, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
+import { CommandRunner, type RunEvent, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
 import { buildHeartbeat } from "./heartbeat.js";
@@ -42,6 +42,8 @@ export interface AgentNodeDeps {
   verifySignature?: SignatureCheck;
   /** How received command bytes are decoded; the simulator shares one memo across its nodes. */
   decodeCommand?: (data: Uint8Array) => DecodedCommand;
+  /** Told about each run's steps (the local protocol). */
+  onRun?: (event: RunEvent) => void;
 }
 
 export class AgentNode {
@@ -80,6 +82,7 @@ export class AgentNode {
       now: deps.now ?? Date.now,
       random: deps.random ?? Math.random,
       ...(this.outbox.output ? { outputDir: this.outbox.output.dirFor.bind(this.outbox.output) } : {}),
+      ...(deps.onRun ? { onRun: deps.onRun } : {}),
     });
     this.intake = new Intake({
       nc,
@@ -124,6 +127,16 @@ export class AgentNode {
     await this.intake.start(groups);
     this.sendHeartbeat();
     void this.outbox.drain();
+  }
+
+  /** Whether a fire of an agent-side schedule would run now (not while stopping or draining for an update). */
+  acceptsScheduled(): boolean {
+    return !this.stopped && this.runner.accepting();
+  }
+
+  /** A fire of an agent-side schedule: runs like a received command (dedup, gates, jitter, outbox). */
+  runScheduled(cmd: Command, origin: string): void {
+    this.runner.handle(cmd, origin);
   }
 
   isConnected(): boolean {

@@ -26,10 +26,12 @@ import { ScriptObjectCache } from "./script-objects.js";
 import { ScriptStateView } from "./script-state.js";
 import { quarantinedVersions } from "./self-update/state.js";
 import { SelfUpdater } from "./self-update/updater.js";
+import { agentSchedules } from "./schedules/index.js";
 import { Ticker } from "./ticker.js";
 import { watchCommandKeys } from "./trust/key-set-watch.js";
 import { TrustStore } from "./trust/trust-store.js";
 import { AGENT_VERSION } from "./version.js";
+import { RunRegistry, startKlp, type KlpServer } from "./klp/index.js";
 
 /** How long startup waits for the revoke/pin buckets before replaying queued commands. */
 const SCRIPT_STATE_WAIT_MS = 5_000;
@@ -88,6 +90,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const cpu = new CpuSampler();
   if (trust.keys().length === 0) log.warn("no trusted command keys: this agent refuses every command until it is enrolled (or KANADE_COMMAND_KEYS is set)");
   const keysWatcher = watchCommandKeys({ nc, trust, log });
+  const runs = config.klp ? new RunRegistry() : undefined;
+  const quarantined = (): readonly string[] => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state"));
   const node = await AgentNode.create({
     pcId: config.pcId,
     nc,
@@ -105,8 +109,9 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     cpuPct: () => cpu.sample(),
     ping: true,
     ...(deps.random ? { random: deps.random } : {}),
-    quarantinedVersions: () => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state")),
+    quarantinedVersions: quarantined,
     trustedKeys: () => trust.keys(),
+    ...(runs ? { onRun: (event) => runs.observe(event) } : {}),
   });
   ref.node = node;
   scriptState.start();
@@ -159,12 +164,41 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     perf.setInterval(ms);
   });
   await perf.start();
+  let klp: KlpServer | undefined;
+  if (config.klp && runs) {
+    klp = await startKlp(config.klp, {
+      nc,
+      log,
+      runs,
+      pcId: config.pcId,
+      agentVersion: AGENT_VERSION,
+      isConnected: () => node.isConnected(),
+      trustedKeyCount: () => trust.keys().length,
+      quarantinedVersions: quarantined,
+      targetVersion: () => settings.current().effective.target_version,
+      logTail: (lines) => ring.tail(lines).lines,
+    });
+  }
+  const schedules = agentSchedules({
+    nc,
+    pcId: config.pcId,
+    dataDir: config.dataDir,
+    keys: () => trust.keys(),
+    groups: () => node.groups(),
+    run: (cmd, origin) => node.runScheduled(cmd, origin),
+    accepting: () => node.acceptsScheduled(),
+    log,
+    ...(config.scheduleTickMs !== undefined ? { tickMs: config.scheduleTickMs } : {}),
+  });
+  schedules.start();
   log.info("agent ready");
   return {
     pcId: config.pcId,
     drain: (timeoutMs, skipReason) => node.drain(timeoutMs, skipReason),
     async stop() {
+      await klp?.stop();
       heartbeat.stop();
+      schedules.stop();
       perf.stop();
       updater?.stop();
       settings.stop();

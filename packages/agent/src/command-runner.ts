@@ -38,6 +38,19 @@ export interface CommandRunnerDeps {
   random(): number;
   /** Where a run may spool output beyond the inline cap, per result_id; undefined keeps only the head. */
   outputDir?: (resultId: string) => string;
+  /** Told when a run is accepted, starts its script and ends (the local protocol shows users their runs). */
+  onRun?: (event: RunEvent) => void;
+}
+
+/** One step of a run as local observers see it. */
+export interface RunEvent {
+  exec_id: string;
+  job_id: string;
+  state: "queued" | "running" | "finished";
+  started_at?: string | null;
+  finished_at?: string;
+  status?: string;
+  exit_code?: number | null;
 }
 
 export class CommandRunner {
@@ -51,6 +64,11 @@ export class CommandRunner {
   private readonly refused = new Set<string>();
 
   constructor(private readonly deps: CommandRunnerDeps) {}
+
+  /** False once the agent stops or drains for an update: `handle` would drop what it is given. */
+  accepting(): boolean {
+    return !this.stopping && this.drainReason === undefined;
+  }
 
   /** Synchronous up to "marked handled", so two copies arriving together cannot both pass. */
   handle(cmd: Command, subject: string): void {
@@ -69,6 +87,7 @@ export class CommandRunner {
       return;
     }
     log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
+    this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "queued" });
     const task = this.process(cmd)
       .catch((err: unknown) => log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "command processing failed"))
       .finally(() => this.tasks.delete(task));
@@ -167,6 +186,7 @@ export class CommandRunner {
       const startedAt = new Date(deps.now()).toISOString();
       deps.markers.write({ ...marker, started_at: startedAt });
       this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
+      this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "running", started_at: startedAt });
       const outputDir = deps.outputDir?.(resultId);
       let running = true;
       // The marker names the script's process, so the next agent process can end it if this one dies.
@@ -220,8 +240,17 @@ export class CommandRunner {
   private complete(cmd: Command, resultId: string, startedAt: string | null, end: EndFields): void {
     const finishedAt = new Date(this.deps.now()).toISOString();
     this.deps.outbox.put(buildResult(runIdentity(cmd, resultId), this.deps.pcId, { startedAt, finishedAt }, end));
+    this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "finished", started_at: startedAt, finished_at: finishedAt, status: end.status, exit_code: end.exit_code });
     this.deps.markers.remove(cmd.exec_id);
     void this.deps.outbox.drain();
+  }
+
+  private emit(event: RunEvent): void {
+    try {
+      this.deps.onRun?.(event);
+    } catch (err) {
+      this.deps.log.warn({ err, exec_id: event.exec_id }, "run observer failed");
+    }
   }
 
   private publishStarted(event: StartedEvent): void {

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { KanadeError } from "@kanade/protocol/wire";
 import { tempDir, type TempDir } from "@kanade/testkit";
-import { loadAgentConfig } from "./config.js";
+import { defaultKlpDir, loadAgentConfig } from "./config.js";
 
 let dir: TempDir | undefined;
 afterEach(() => dir?.remove());
@@ -36,6 +36,18 @@ describe("loadAgentConfig", () => {
     }
   });
 
+  it("turns KLP on by default with the platform's directory, takes klp_* from the file, and has an off switch", () => {
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }).klp).toEqual({ dir: defaultKlpDir(), usersDir: "/run/user" });
+    expect(defaultKlpDir("linux")).toBe("/run/kanade/klp");
+    expect(defaultKlpDir("win32")).toBe("\\\\.\\pipe\\kanade-agent");
+    const env = withFile('pc_id = "a"\nklp_dir = "/srv/klp"\nklp_users_dir = "/srv/users"\n');
+    expect(loadAgentConfig(env).klp).toEqual({ dir: "/srv/klp", usersDir: "/srv/users" });
+    expect(loadAgentConfig({ ...env, KANADE_KLP_DIR: "/env/klp" }).klp?.dir).toBe("/env/klp");
+    expect(loadAgentConfig(withFile('pc_id = "a"\nklp_enabled = false\n')).klp).toBeUndefined();
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "off" }).klp).toBeUndefined();
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "no" })).toThrow(/KANADE_KLP must be "on" or "off"/);
+  });
+
   it("refuses an unknown TOML key, naming it", () => {
     expect(() => loadAgentConfig(withFile('pc_id = "a"\nnats_ulr = "x"\n'))).toThrow(/unknown key nats_ulr/);
   });
@@ -56,7 +68,7 @@ describe("loadAgentConfig", () => {
 describe("NATS token precedence: env > TOML > registry", () => {
   /** A stand-in for the Windows registry that counts its reads. */
   const registry = (token: string | undefined) => {
-    const reg = { reads: 0, natsToken: () => (reg.reads++, token) };
+    const reg = { reads: 0, natsToken: () => (reg.reads++, token), enrollToken: () => undefined, natsCa: () => undefined, enrollCreds: () => undefined };
     return reg;
   };
 
@@ -76,5 +88,56 @@ describe("NATS token precedence: env > TOML > registry", () => {
 
   it("leaves the token unset when the registry has none", () => {
     expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, registry(undefined)).natsToken).toBeUndefined();
+  });
+});
+
+// The shape parseCreds checks (three JWT parts, an "SU" user seed); the broker is never asked here.
+const JWT = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJVRU5ST0xMIn0.c2ln";
+const SEED = "SUAEXAMPLESEEDFORTHECONFIGTESTONLY";
+
+describe("enrollment token, CA and enrollment creds: env > TOML > registry", () => {
+  const creds = (d: TempDir): string => {
+    const path = d.join("enroll.creds");
+    writeFileSync(path, `-----BEGIN NATS USER JWT-----\n${JWT}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${SEED}\n------END USER NKEY SEED------\n`);
+    return path;
+  };
+  /** What deploy/agent.ps1 stores, as the Windows registry would give it back; counts the reads. */
+  const registry = (values: { enrollToken?: string; natsCa?: string; enrollCreds?: string }) => {
+    const reg = {
+      reads: [] as string[],
+      natsToken: () => undefined,
+      enrollToken: () => (reg.reads.push("EnrollToken"), values.enrollToken),
+      natsCa: () => (reg.reads.push("NatsCa"), values.natsCa),
+      enrollCreds: () => (reg.reads.push("EnrollCreds"), values.enrollCreds),
+    };
+    return reg;
+  };
+
+  it("takes all three from the registry when neither env nor TOML sets them", () => {
+    dir = tempDir("kanade-agent-config-");
+    const reg = registry({ enrollToken: "ket_from_registry", natsCa: "C:/ProgramData/Kanade/agent/ca.pem", enrollCreds: creds(dir) });
+    const c = loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, reg);
+    expect(c.enrollToken).toBe("ket_from_registry");
+    expect(c.natsCa).toBe("C:/ProgramData/Kanade/agent/ca.pem");
+    expect(c.enrollCreds?.jwt).toBe(JWT);
+    expect(reg.reads.sort()).toEqual(["EnrollCreds", "EnrollToken", "NatsCa"]);
+  });
+
+  it("prefers TOML and env without reading the registry, and names the registry value when its creds file is unusable", () => {
+    dir = tempDir("kanade-agent-config-");
+    const reg = registry({ enrollToken: "ket_from_registry", natsCa: "reg-ca.pem", enrollCreds: dir.join("missing.creds") });
+    const path = dir.join("agent.toml");
+    writeFileSync(path, `pc_id = "pc-1"\nenroll_token = "ket_from_toml"\nnats_ca = "toml-ca.pem"\nenroll_creds = ${JSON.stringify(creds(dir))}\n`);
+    const fromToml = loadAgentConfig({ KANADE_AGENT_CONFIG: path }, reg);
+    expect([fromToml.enrollToken, fromToml.natsCa]).toEqual(["ket_from_toml", "toml-ca.pem"]);
+    const fromEnv = loadAgentConfig({ KANADE_AGENT_CONFIG: path, KANADE_ENROLL_TOKEN: "ket_from_env", KANADE_NATS_CA: "env-ca.pem" }, reg);
+    expect([fromEnv.enrollToken, fromEnv.natsCa]).toEqual(["ket_from_env", "env-ca.pem"]);
+    expect(reg.reads).toEqual([]);
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, reg)).toThrow(/registry value EnrollCreds: cannot use .*missing\.creds/);
+  });
+
+  it("leaves them unset when the registry has none", () => {
+    const c = loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }, registry({}));
+    expect([c.enrollToken, c.natsCa, c.enrollCreds]).toEqual([undefined, undefined, undefined]);
   });
 });

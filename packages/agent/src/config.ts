@@ -1,4 +1,8 @@
-/** Agent configuration: an optional TOML file, then environment overrides, then (token only) the registry on Windows (SPEC §6 "Config"). */
+/**
+ * Agent configuration: an optional TOML file, then environment overrides, then for the secrets the deploy
+ * script stores (NATS token, enrollment token, CA and enrollment creds paths) the registry on Windows
+ * (SPEC §6 "Config").
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -7,6 +11,7 @@ import { z } from "zod";
 import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, type CommandKey } from "@kanade/protocol/wire";
 import { parseCreds } from "@kanade/protocol/nkeys";
 import type { AgentCredential } from "./connection.js";
+import type { KlpSettings } from "./klp/index.js";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -28,8 +33,12 @@ export interface AgentConfig {
   dataDir: string;
   logLevel: string;
   heartbeatIntervalMs: number;
+  /** How often agent-side schedules are looked at (default 15s; tests shorten it). */
+  scheduleTickMs?: number;
   /** Command-signing public keys trusted in addition to those pinned at enrollment (`command_keys`). */
   commandKeys?: CommandKey[];
+  /** The local protocol for kanade-client (KLP); undefined: off. */
+  klp?: KlpSettings;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -51,6 +60,9 @@ const fileSchema = z
       message: "must be at least 1s",
     }),
     command_keys: z.array(z.string()),
+    klp_enabled: z.boolean(),
+    klp_dir: z.string().min(1),
+    klp_users_dir: z.string().min(1),
   })
   .partial()
   // A typo in a key must fail loudly instead of silently using a default.
@@ -63,6 +75,11 @@ export function defaultConfigPath(platform: NodeJS.Platform = process.platform, 
 
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   return platform === "win32" ? join(programData(env), "Kanade", "agent") : "/var/lib/kanade-agent";
+}
+
+/** Where the per-user KLP sockets live (POSIX) or the KLP pipe's name (Windows). */
+export function defaultKlpDir(platform: NodeJS.Platform = process.platform): string {
+  return platform === "win32" ? "\\\\.\\pipe\\kanade-agent" : "/run/kanade/klp";
 }
 
 const programData = (env: NodeJS.ProcessEnv): string => env.ProgramData ?? env.PROGRAMDATA ?? "C:\\ProgramData";
@@ -108,8 +125,8 @@ function readCreds(path: string, setting: string): AgentCredential {
 
 /**
  * Reads the TOML file (if any) and applies env overrides; throws KanadeError INVALID_CONFIG naming the
- * bad key. The NATS token comes from env, else TOML, else the platform's secret store (the registry on
- * Windows), which is read only when the first two have none.
+ * bad key. The NATS token, enrollment token, CA path and enrollment creds path come from env, else TOML,
+ * else the platform's secret store (the registry on Windows), which is read only when the first two have none.
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: PlatformSecrets = platformSecrets()): AgentConfig {
   const file = readConfigFile(env);
@@ -138,12 +155,18 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   if (keys && keys.length > 0) config.commandKeys = keys.map((k) => commandKey(k, env.KANADE_COMMAND_KEYS !== undefined ? "KANADE_COMMAND_KEYS" : "command_keys"));
   const credsPath = env.KANADE_NATS_CREDS ?? file.nats_creds;
   if (credsPath) config.credential = readCreds(credsPath, env.KANADE_NATS_CREDS !== undefined ? "KANADE_NATS_CREDS" : "nats_creds");
-  const natsCa = env.KANADE_NATS_CA ?? file.nats_ca;
+  const natsCa = env.KANADE_NATS_CA ?? file.nats_ca ?? secrets.natsCa();
   if (natsCa) config.natsCa = natsCa;
-  const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds;
-  if (enrollPath) config.enrollCreds = readCreds(enrollPath, env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : "enroll_creds");
-  const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token;
+  const enrollSetting = env.KANADE_ENROLL_CREDS !== undefined ? "KANADE_ENROLL_CREDS" : file.enroll_creds !== undefined ? "enroll_creds" : "registry value EnrollCreds";
+  const enrollPath = env.KANADE_ENROLL_CREDS ?? file.enroll_creds ?? secrets.enrollCreds();
+  if (enrollPath) config.enrollCreds = readCreds(enrollPath, enrollSetting);
+  const enrollToken = env.KANADE_ENROLL_TOKEN ?? file.enroll_token ?? secrets.enrollToken();
   if (enrollToken) config.enrollToken = enrollToken;
+  const klpSwitch = env.KANADE_KLP;
+  if (klpSwitch !== undefined && !["on", "off"].includes(klpSwitch)) throw invalid(`KANADE_KLP must be "on" or "off", not "${klpSwitch}"`, "klp_enabled");
+  if ((klpSwitch ?? (file.klp_enabled === false ? "off" : "on")) === "on") {
+    config.klp = { dir: env.KANADE_KLP_DIR ?? file.klp_dir ?? defaultKlpDir(), usersDir: env.KANADE_KLP_USERS_DIR ?? file.klp_users_dir ?? "/run/user" };
+  }
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;
   if (password) config.natsPassword = password;

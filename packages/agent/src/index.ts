@@ -6,3 +6,4 @@ export { LogRing } from "./log-ring.js";
 export { createLogger } from "./log.js";
 export type { Collector } from "./inventory/collect.js";
 export type { StartAgentDeps } from "./agent.js";
+export { putOwnObject } from "./own-object-writer.js";

@@ -31,6 +31,7 @@ export class Outbox {
   private readonly memory: Entry[] = [];
   private seq = 0;
   private draining: Promise<void> | undefined;
+  private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private retryMs = RETRY_MIN_MS;
@@ -47,7 +48,7 @@ export class Outbox {
       maxPayload?: () => number | undefined;
     },
   ) {
-    this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log }) : undefined;
+    this.output = deps.dir ? new OutputUploader({ outboxDir: deps.dir, js: deps.js, log: deps.log, maxPayload: deps.maxPayload }) : undefined;
     if (deps.dir) {
       mkdirPrivate(deps.dir);
       for (const name of this.fileNames()) this.seq = Math.max(this.seq, Number(FILE_RE.exec(name)?.[1] ?? 0));
@@ -79,12 +80,27 @@ export class Outbox {
     return this.deps.dir ? this.fileNames().length : this.memory.length;
   }
 
-  /** Publishes everything in order; concurrent callers share one pass. */
+  /**
+   * Publishes everything in order; concurrent callers share one pass. A call made while a pass runs asks
+   * for one more pass: the running one may already have seen an empty queue (its end and the `finally`
+   * that clears `draining` are microtasks apart, and a run can complete in between), and its entry would
+   * otherwise wait for the next result or reconnect.
+   */
   drain(): Promise<void> {
+    this.again = true;
     if (this.draining) return this.draining;
-    this.draining = this.drainOnce().finally(() => {
-      this.draining = undefined;
-    });
+    const passes = async (): Promise<void> => {
+      try {
+        while (this.again) {
+          this.again = false;
+          // A pass that stopped for a retry or a lost connection leaves the rest to the timer / reconnect.
+          if (!(await this.drainOnce())) return;
+        }
+      } finally {
+        this.draining = undefined;
+      }
+    };
+    this.draining = passes();
     return this.draining;
   }
 
@@ -93,12 +109,13 @@ export class Outbox {
     clearTimeout(this.retryTimer);
   }
 
-  private async drainOnce(): Promise<void> {
+  /** One pass over the queue; true when it ended with the queue empty. */
+  private async drainOnce(): Promise<boolean> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped) return false;
       const next = this.peek();
-      if (!next) return;
-      if (!this.deps.isConnected()) return; // the reconnect handler drains again
+      if (!next) return true;
+      if (!this.deps.isConnected()) return false; // the reconnect handler drains again
       try {
         const attached = this.output ? await this.output.attach(next.result) : next.result;
         const { result, body } = await this.fit(attached);
@@ -113,7 +130,7 @@ export class Outbox {
         if (!isPermanent(err)) {
           this.deps.log.warn({ err, exec_id: next.result.exec_id, result_id: next.result.result_id }, "result publish failed; will retry");
           this.scheduleRetry();
-          return;
+          return false;
         }
         this.deps.log.error(
           { err, exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id },

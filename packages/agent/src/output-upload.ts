@@ -1,20 +1,19 @@
 /**
  * Full stdout/stderr beyond the inline cap: the run spools it to `<outbox>/output/<result_id>/`, and the
  * outbox uploads it to `result_output/<result_id>/stdout|stderr` before publishing the result that names it.
+ * The agent only writes there (its chunks under its own pc_id) and never reads the store: see own-object-writer.
  */
 import { createReadStream, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
-import type { ObjectStore } from "@nats-io/obj";
+import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
-import { OBJECT_STORES, resultOutputKey, type ExecResult } from "@kanade/protocol/wire";
+import { resultOutputKey, type ExecResult } from "@kanade/protocol/wire";
+import { NoOutputStore, putOwnObject } from "./own-object-writer.js";
 import { OUTPUT_STREAMS, type OutputStream } from "./result-fit.js";
 
 export class OutputUploader {
-  private store: ObjectStore | undefined;
-
-  constructor(private readonly deps: { outboxDir: string; js: JetStreamClient; log: Logger }) {}
+  constructor(private readonly deps: { outboxDir: string; js: JetStreamClient; log: Logger; maxPayload?: () => number | undefined }) {}
 
   /** The folder a run with this result_id spools into. */
   dirFor(resultId: string): string {
@@ -63,20 +62,18 @@ export class OutputUploader {
    */
   private async upload(result: ExecResult, name: OutputStream, body: () => Readable): Promise<string | "no-store" | undefined> {
     const ids = { exec_id: result.exec_id, job_id: result.job_id, result_id: result.result_id, stream: name };
-    const store = await this.open();
-    if (!store) {
-      this.deps.log.error(ids, "result_output store missing; only the inline head of the output is kept");
-      return "no-store";
-    }
     const key = resultOutputKey(result.result_id, name);
     let readError: Error | undefined;
     try {
       const source = body();
       // Tells a local read failure (a broken spool: permanent) from the broker's (retried).
       source.once("error", (err) => (readError = err));
-      // Node's web-stream typings and the DOM lib's differ only in the chunk type, which a byte stream fixes.
-      await store.put({ name: key }, Readable.toWeb(source) as ReadableStream<Uint8Array>);
+      await putOwnObject(this.deps.js, { pcId: result.pc_id, name: key, source, maxPayload: this.deps.maxPayload?.() });
     } catch (err) {
+      if (err instanceof NoOutputStore) {
+        this.deps.log.error(ids, "result_output store missing; only the inline head of the output is kept");
+        return "no-store";
+      }
       // A JetStream API error is the server's answer (store full, object too large): retrying won't change it.
       if (readError === undefined && !(err instanceof JetStreamApiError)) throw err;
       this.deps.log.error({ ...ids, err: readError ?? err, object: key }, "full output could not be uploaded; only the inline head is kept");
@@ -90,19 +87,4 @@ export class OutputUploader {
   discard(resultId: string): void {
     rmSync(this.dirFor(resultId), { recursive: true, force: true });
   }
-
-  private async open(): Promise<ObjectStore | undefined> {
-    if (this.store) return this.store;
-    try {
-      // Loaded on the first long output only: most results fit inline.
-      const { Objm } = await import("@nats-io/obj");
-      this.store = await new Objm(this.deps.js).open(OBJECT_STORES.resultOutput);
-      return this.store;
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
-      if (/not found/i.test((err as Error).message)) return undefined;
-      throw err;
-    }
-  }
 }
-

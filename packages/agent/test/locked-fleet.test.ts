@@ -53,6 +53,10 @@ describe("agents on a locked-down broker", () => {
     const one = await run({ pcs: ["lock-pc-2"] }, 1);
     expect(one[0]?.pc_id).toBe("lock-pc-2");
     expect(one[0]?.stdout_object).toBeTruthy();
+    // The backend reads the object the agent wrote (chunks under its pc_id) back whole.
+    const full = await backend.api<ResultRecord>("GET", `/api/results/${one[0]?.result_id}?full=1`);
+    expect(full.status).toBe(200);
+    expect(full.body.stdout).toBe(`on lock-pc-2\n${"x".repeat(307200)}`);
     expect((await run({ groups: ["lab"] }, 1))[0]?.pc_id).toBe("lock-pc-1");
     expect((await run({ all: true }, 2)).map((r) => r.pc_id).sort()).toEqual(PCS);
     expect(broker.server.output()).not.toMatch(/Violation/);

@@ -129,4 +129,47 @@ describe("outbox", () => {
       expect(readdirSync(join(dir, "output"))).toEqual([]);
     });
   });
+
+  it("publishes a result put while the previous drain is finishing (in-memory and on disk)", async () => {
+    // A run that completes while the drain pass is ending must not wait for the next result or reconnect:
+    // put + drain land a few microtasks after the last PubAck, at every depth the pass could be in.
+    for (const onDisk of [false, true]) {
+      for (let depth = 0; depth < 8; depth++) {
+        const data: TempDir = tempDir("kanade-outbox-");
+        const real = jetstream(nc);
+        let late: ExecResult | undefined;
+        let outbox: Outbox | undefined = undefined;
+        const js = new Proxy(real, {
+          get(target, prop, receiver) {
+            if (prop !== "publish") return Reflect.get(target, prop, receiver) as unknown;
+            return async (...args: Parameters<typeof real.publish>) => {
+              const ack = await real.publish(...args);
+              if (!late) {
+                late = result({ stdout: `late ${depth}\n` });
+                const chosen = late;
+                const hop = (n: number): void => {
+                  if (n > 0) return queueMicrotask(() => hop(n - 1));
+                  outbox!.put(chosen);
+                  void outbox!.drain();
+                };
+                queueMicrotask(() => hop(depth));
+              }
+              return ack;
+            };
+          },
+        });
+        outbox = new Outbox({ dir: onDisk ? join(data.path, "outbox") : undefined, js, log, isConnected: () => true });
+        try {
+          const first = result();
+          outbox.put(first);
+          await outbox.drain();
+          await published(first);
+          await published(late!);
+        } finally {
+          outbox.stop();
+          data.remove();
+        }
+      }
+    }
+  });
 });

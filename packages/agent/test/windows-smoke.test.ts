@@ -1,10 +1,12 @@
 /**
  * The Windows agent, for real, under Wine (`npm run smoke:windows`, which installs Wine, builds the release
  * and sets KANADE_SMOKE_WINDOWS=1; skipped otherwise). `dist/kanade-agent.exe` runs against a loopback
- * nats-server that requires a token and the Linux backend executable (`dist/kanade-backend-linux-x64`):
- * it prints its version, reads its NATS token from the registry (HKLM\SOFTWARE\Kanade\agent, NatsToken —
- * nothing else gives it one), comes online, runs a `cmd` job (exit code 3, exact stdout), and updates
- * itself to a newer build (exit 64, restarted as WinSW would) and comes back on the new version.
+ * nats-server locked down as `kanade-backend nats init` leaves it (per-agent JWTs) and the Linux backend
+ * executable (`dist/kanade-backend-linux-x64`): it prints its version, enrolls with the enrollment token and
+ * credential deploy/agent.ps1 stores in the registry (HKLM\SOFTWARE\Kanade\agent, EnrollToken and
+ * EnrollCreds — nothing else gives them to it), keeps its new private key in that key (AgentSeed), comes
+ * online, runs a `cmd` job (exit code 3, exact stdout), and updates itself to a newer build (exit 64,
+ * restarted as WinSW would) and comes back on the new version with the same enrolled identity.
  *
  * What Wine cannot prove, and this test therefore leaves out (it says nothing about real Windows there):
  * - killing a process tree and timeouts (Wine 8's `taskkill` has no `/T`);
@@ -12,7 +14,6 @@
  *   hardware/OS inventory, disk and network counters;
  * - non-ASCII text in `cmd` scripts (Wine's `cmd` reads batch files in the OEM code page, ignoring chcp);
  * - the service wrapper and the SCM (WinSW is .NET; the test restarts the agent on a non-zero exit itself).
- * Enrollment (issue 12) is not built yet: the credential is the static NatsToken in the registry.
  *
  * Wine 8 (Debian 12) also lacks MEM_RESERVE_PLACEHOLDER, which V8 in Node 24 uses whenever kernelbase
  * exports VirtualAlloc2 (every supported Windows does, and has placeholders): the exes run here are copies
@@ -23,14 +24,13 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, runCli, startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { AUTH_FILES, freePort, runCli, startLockedNatsServer, tempDir, testCommandKeys, waitFor, type LockedNats, type TempDir } from "@kanade/testkit";
 import { spawnLogged, type LoggedChild } from "./spawn-logged.js";
 
 const enabled = process.env.KANADE_SMOKE_WINDOWS === "1";
 const repo = join(import.meta.dirname, "../../..");
 const PC = "wine-pc";
 const TOKEN = "smoke-token-0123456789abcdef-0123456789";
-const NATS_TOKEN = "smoke-nats-token-0123456789abcdef";
 const agentVersion = (JSON.parse(readFileSync(join(repo, "packages/agent/package.json"), "utf8")) as { version: string }).version;
 const NEXT = `${agentVersion.split(".").slice(0, 2).join(".")}.${Number(agentVersion.split(".")[2] ?? 0) + 1}`;
 
@@ -49,7 +49,7 @@ function forWine(exe: string, out: string): string {
 const winPath = (unix: string): string => `Z:${unix.replaceAll("/", "\\")}`;
 
 let dir: TempDir;
-let nats: NatsServer;
+let nats: LockedNats;
 let backend: LoggedChild;
 let base: string;
 let wineEnv: NodeJS.ProcessEnv;
@@ -126,7 +126,7 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     spawnSync("wineserver", ["-w"], { env: wineEnv, stdio: "ignore", timeout: 120_000 });
     agentExe = forWine(join(repo, "dist/kanade-agent.exe"), dir.join("kanade-agent.exe"));
 
-    nats = await startNatsServer({ args: ["--auth", NATS_TOKEN] });
+    nats = await startLockedNatsServer();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     backend = spawnLogged(join(repo, "dist/kanade-backend-linux-x64"), [], {
@@ -134,7 +134,7 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
         ...env,
         KANADE_BIND_ADDR: `127.0.0.1:${port}`,
         KANADE_NATS_URL: nats.url,
-        KANADE_NATS_TOKEN: NATS_TOKEN,
+        KANADE_NATS_AUTH_DIR: nats.authDir,
         DATABASE_URL: `sqlite://${dir.join("kanade.db")}`,
         KANADE_AUTH_STATIC_TOKEN: TOKEN,
         KANADE_LOG: "info",
@@ -159,10 +159,19 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     expect(r.stdout.trim()).toBe(`${agentVersion} (node ${process.version})`);
   });
 
-  it("reads its NATS token from the registry and comes online", async () => {
-    const reg = wine(["reg", "add", "HKLM\\SOFTWARE\\Kanade\\agent", "/v", "NatsToken", "/t", "REG_SZ", "/d", NATS_TOKEN, "/f"], "reg-add");
-    expect(reg.status, reg.stderr).toBe(0);
-    // No KANADE_NATS_TOKEN here: the broker refuses a connection without the registry's token.
+  it("enrolls with the registry's EnrollToken and EnrollCreds, keeps its key in AgentSeed, and comes online", async () => {
+    const token = await api<{ token: string }>("POST", "/api/enroll-tokens", { uses: 1, expires: "1h" });
+    expect(token.status, JSON.stringify(token.body)).toBe(201);
+    const key = "HKLM\\SOFTWARE\\Kanade\\agent";
+    for (const [name, value] of [
+      ["EnrollToken", token.body.token],
+      ["EnrollCreds", winPath(join(nats.authDir, AUTH_FILES.enrollCreds))],
+    ] as const) {
+      const reg = wine(["reg", "add", key, "/v", name, "/t", "REG_SZ", "/d", value, "/f"], `reg-add-${name}`);
+      expect(reg.status, reg.stderr).toBe(0);
+    }
+    // No KANADE_ENROLL_* and no NATS credential here: the locked-down broker refuses the agent unless it
+    // enrolls with what the registry holds.
     agent = superviseAgent({
       ...wineEnv,
       KANADE_NATS_URL: nats.url,
@@ -173,6 +182,13 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     });
     const view = await waitFor(async () => ((await agentView())?.online ? agentView() : undefined), { timeoutMs: 120_000, intervalMs: 1_000, what: `the agent online (${agentLog()})` });
     expect(view).toMatchObject({ agent_version: agentVersion, online: true });
+    const enrollment = await api<{ items: { pc_id: string; state: string }[] }>("GET", "/api/enrollments");
+    expect(enrollment.body.items.find((e) => e.pc_id === PC)).toMatchObject({ state: "accepted" });
+    // The private key lives in the registry (not in the data dir), as on Windows.
+    const seed = wine(["reg", "query", key, "/v", "AgentSeed"], "reg-query-seed");
+    expect(seed.status, seed.stderr).toBe(0);
+    expect(seed.stdout).toMatch(/AgentSeed\s+REG_SZ\s+SU[A-Z2-7]{56}/);
+    expect(existsSync(join(dir.join("data"), "state", "agent.nk"))).toBe(false);
   }, 180_000);
 
   let cmdResult: { exit_code: number; stdout: string } | undefined;

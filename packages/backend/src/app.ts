@@ -11,6 +11,8 @@ import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
 import { auditRoutes } from "./api/audit.js";
+import { supportBundleRoutes } from "./api/support-bundles.js";
+import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
@@ -75,6 +77,8 @@ export interface AppDeps {
   enrollment?: Enrollment;
   /** Schedules; the /api/schedules routes are registered only when given. */
   schedules?: Schedules;
+  /** Support bundles sent from PCs; /api/support-bundles is registered only when given. */
+  support?: SupportBundles;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
@@ -149,6 +153,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     accountRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
   }
+  if (deps.support) supportBundleRoutes(app, deps.support);
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);

@@ -25,6 +25,11 @@ export interface BackendConfig {
   httpsKey?: string;
   /** The broker URL as agents reach it, written into install scripts (`agent_nats_url`; default `natsUrl`). */
   agentNatsUrl?: string;
+  /**
+   * The WinSW wrapper exe the Windows one-line installer hands out as `KanadeAgent.exe`
+   * (`agent_service_wrapper`; default on a Windows backend: its own wrapper, `KanadeBackend.exe` beside it).
+   */
+  agentServiceWrapper?: string;
   databaseUrl: string;
   authDisabled: boolean;
   staticToken?: string;
@@ -63,6 +68,7 @@ const fileSchema = z
     nats_token: z.string().min(1),
     nats_auth_dir: z.string().min(1),
     agent_nats_url: z.string().min(1),
+    agent_service_wrapper: z.string().min(1),
     nats_ca: z.string().min(1),
     tls_cert: z.string().min(1),
     tls_key: z.string().min(1),
@@ -186,6 +192,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const natsAuthDir = nonEmpty(env.KANADE_NATS_AUTH_DIR) ?? file.nats_auth_dir;
   const agentNatsUrl = nonEmpty(env.KANADE_AGENT_NATS_URL) ?? file.agent_nats_url;
+  const agentServiceWrapper = nonEmpty(env.KANADE_AGENT_SERVICE_WRAPPER) ?? file.agent_service_wrapper;
   const natsCa = nonEmpty(env.KANADE_NATS_CA) ?? file.nats_ca;
   const httpsCert = nonEmpty(env.KANADE_TLS_CERT) ?? file.tls_cert;
   const httpsKey = nonEmpty(env.KANADE_TLS_KEY) ?? file.tls_key;
@@ -216,6 +223,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(natsToken ? { natsToken } : {}),
     ...(natsAuthDir ? { natsAuthDir } : {}),
     ...(agentNatsUrl ? { agentNatsUrl } : {}),
+    ...(agentServiceWrapper ? { agentServiceWrapper } : {}),
     ...(natsCa ? { natsCa } : {}),
     ...(httpsCert && httpsKey ? { httpsCert, httpsKey } : {}),
     databaseUrl,

@@ -46,6 +46,10 @@ describe("raw KV writes", () => {
     expect(failure(() => checkKvValue("jobs", "other", JSON.stringify(manifest))).message).toContain('the manifest id "hello" must equal the key "other"');
   });
 
+  it("refuses hand-written standing orders (the backend signs them from the schedules)", () => {
+    expect(failure(() => checkKvValue("schedule_orders", "nightly", "{}")).message).toContain("written by the backend");
+  });
+
   it("leaves buckets without a schema alone", () => {
     expect(() => checkKvValue("script_current", "hello", "anything at all")).not.toThrow();
     expect(() => checkKvValue("notifications_read", "x", "")).not.toThrow();

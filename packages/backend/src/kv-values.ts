@@ -62,6 +62,10 @@ const JSON_VALUES: Partial<Record<BucketName, { schema: z.ZodType<unknown>; chec
 
 /** Throws BAD_REQUEST naming the problem when `value` is not what readers of `bucket` expect. */
 export function checkKvValue(bucket: BucketName, key: string, value: string): void {
+  if (bucket === BUCKETS.scheduleOrders) {
+    // Signed by the backend from the schedules; a hand-written order would only be refused by every agent.
+    throw new KanadeError("BAD_REQUEST", "schedule_orders is written by the backend from the schedules; change the schedule instead (kanade schedule create)");
+  }
   if (bucket === BUCKETS.scriptStatus) {
     if (!SCRIPT_STATUSES.includes(value)) throw new KanadeError("BAD_REQUEST", `script_status values are ${SCRIPT_STATUSES.join(" or ")}, not "${value}"`);
     return;

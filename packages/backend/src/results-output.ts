@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
-import { KanadeError, OBJECT_STORES, type ResultRecord } from "@kanade/protocol";
+import { KanadeError, OBJECT_STORES, resultOutputChunkOwner, type ResultRecord } from "@kanade/protocol";
 import type { Nats } from "./nats.js";
 import { requireNats } from "./nats.js";
 
@@ -32,14 +32,23 @@ export async function openOutput(nats: Nats, r: ResultRecord, stream: OutputStre
   const key = stream === "stdout" ? r.stdout_object : r.stderr_object;
   if (key === null) return undefined;
   const store = await outputStore(nats);
+  const info = await store.info(key);
+  if (!info) throw gone(key);
+  // Checked before the read starts, and again on the record the read used.
+  if (!writtenBy(info, r)) throw notItsOwn(r, key);
   const obj = await store.get(key);
   if (!obj) throw gone(key);
+  if (!writtenBy(obj.info, r)) {
+    await obj.data.cancel().catch(() => undefined);
+    throw notItsOwn(r, key);
+  }
   return { size: obj.info.size, body: Readable.fromWeb(obj.data as import("node:stream/web").ReadableStream<Uint8Array>) };
 }
 
 async function readText(store: ObjectStore, r: ResultRecord, stream: OutputStream, key: string, limitBytes: number): Promise<string> {
   const info = await store.info(key);
   if (!info) throw gone(key);
+  if (!writtenBy(info, r)) throw notItsOwn(r, key);
   if (info.size > limitBytes) {
     throw new KanadeError(
       "OUTPUT_TOO_LARGE",
@@ -49,6 +58,7 @@ async function readText(store: ObjectStore, r: ResultRecord, stream: OutputStrea
   }
   const obj = await store.get(key);
   if (!obj) throw gone(key);
+  if (!writtenBy(obj.info, r)) throw notItsOwn(r, key);
   const chunks: Uint8Array[] = [];
   const reader = obj.data.getReader();
   for (;;) {
@@ -60,6 +70,16 @@ async function readText(store: ObjectStore, r: ResultRecord, stream: OutputStrea
   if (failed) throw failed;
   return new TextDecoder("utf-8").decode(Buffer.concat(chunks));
 }
+
+/**
+ * An agent may write a metadata record under any name but chunks only under its own pc_id: the object a
+ * result names counts only when its chunks are that result's PC's, so agent A cannot pass its text off
+ * as B's output (nor B's as its own).
+ */
+const writtenBy = (info: { nuid: string }, r: ResultRecord): boolean => info.nuid.startsWith(resultOutputChunkOwner(r.pc_id));
+
+const notItsOwn = (r: ResultRecord, key: string): KanadeError =>
+  new KanadeError("RESULT_NOT_FOUND", `The full output "${key}" in ${OBJECT_STORES.resultOutput} was not written by ${r.pc_id}; it is not shown`);
 
 const gone = (key: string): KanadeError =>
   new KanadeError("RESULT_NOT_FOUND", `The full output "${key}" is no longer in ${OBJECT_STORES.resultOutput}`);

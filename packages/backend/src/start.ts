@@ -41,6 +41,7 @@ import { sealer } from "./signing/seal.js";
 import { openScheduleDefs } from "./schedules/defs.js";
 import { openFiresStore } from "./schedules/fires-store.js";
 import { createSchedules } from "./schedules/index.js";
+import { openOrderPublisher } from "./schedules/orders.js";
 import { openFreeze } from "./freeze/index.js";
 import { createRollouts } from "./rollouts/index.js";
 import { rolloutStartSchema } from "@kanade/protocol";
@@ -50,6 +51,8 @@ import { openComplianceStore } from "./compliance/store.js";
 import { createWebhookNotifier } from "./compliance/webhook.js";
 import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
+import { serveKlpRequests } from "./klp/responder.js";
+import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -127,9 +130,12 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
     undo.push(async () => stopBackground());
     const enrolling = config.natsAuthDir
-      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
+      ? await startEnrollment({ authDir: config.natsAuthDir, natsUrl: config.natsUrl, ...(config.agentNatsUrl ? { agentNatsUrl: config.agentNatsUrl } : {}), ...(config.agentServiceWrapper ? { agentServiceWrapper: config.agentServiceWrapper } : {}), ...(config.natsCa ? { natsCa: config.natsCa } : {}), nats, db, signer, groups, audit, log, clock })
       : undefined;
     if (enrolling) undo.push(() => enrolling.stop());
+    const support = createSupportBundles({ store: openSupportBundleStore(db), audit, clock });
+    const klpSub = serveKlpRequests({ nc: nats.nc, catalog, executions, support, log });
+    undo.push(async () => klpSub.unsubscribe());
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
@@ -148,6 +154,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.push(async () => stopRollouts());
     const schedules = createSchedules({
       defs: scheduleDefs,
+      orders: await openOrderPublisher(nats, { jobs: catalog, sign: (kind, message) => signer.sign(kind, message), activeKid: () => signer.list().find((k) => k.status === "active")?.kid, log, clock }),
       fires: openFiresStore(db),
       executions,
       startRollout: async (caller, s, rolloutId) => {
@@ -210,6 +217,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       freeze,
       compliance,
       rollouts,
+      support,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

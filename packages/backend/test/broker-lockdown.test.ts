@@ -5,8 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { Readable } from "node:stream";
+import { Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { BUCKETS, STREAMS, subjects } from "@kanade/protocol";
+import { putOwnObject } from "@kanade/agent";
+import {
+  BUCKETS,
+  OBJECT_STORES,
+  resultOutputChunkSubject,
+  resultOutputKey,
+  resultOutputMetaSubject,
+  STREAMS,
+  subjects,
+} from "@kanade/protocol";
 import { AUTH_FILES, startLockedNatsServer, startTestBackend, waitFor, type LockedNats, type TestBackend } from "@kanade/testkit";
 
 /** Errors the broker reported on this connection (permission violations arrive asynchronously). */
@@ -112,6 +123,8 @@ describe("locked-down broker", () => {
       [BUCKETS.agentGroups, "pc-a"],
       [BUCKETS.scriptStatus, "hello"],
       [BUCKETS.fleetConfig, "freeze"],
+      // Standing orders of agent-side schedules: readable by every agent, writable by none.
+      [BUCKETS.scheduleOrders, "nightly"],
       [BUCKETS.jobs, "hello"],
     ] as const) {
       const kv = await kvm.open(bucket).catch((err: unknown) => err);
@@ -123,6 +136,61 @@ describe("locked-down broker", () => {
     }
     const groups = await kvm.open(BUCKETS.agentGroups);
     await expect(groups.get("pc-b")).rejects.toThrow(/Permissions Violation/);
+    // Agents read with direct get (kv-watch.ts DIRECT), which names the key in the subject.
+    const orders = await kvm.open(BUCKETS.scheduleOrders, { allow_direct: true });
+    await expect(orders.get("nightly")).resolves.toBeNull();
+    await expect(orders.delete("nightly")).rejects.toThrow(/Permissions Violation/);
+    await expect(orders.purge("nightly")).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it("lets agent A write its own full output but read none of B's, by any route the broker has", async () => {
+    const store = `OBJ_${OBJECT_STORES.resultOutput}`;
+    const secret = `pc-b secret ${"s".repeat(200_000)}`;
+    const bKey = resultOutputKey("0190f0e0-0000-7000-8000-00000000000b", "stdout");
+    const b = await client(broker.agent("pc-b").connectOptions);
+    const bInfo = await putOwnObject(jetstream(b), { pcId: "pc-b", name: bKey, source: Readable.from([Buffer.from(secret)]), maxPayload: b.info?.max_payload });
+    expect(bInfo.chunks).toBeGreaterThan(1);
+
+    const nc = await client(broker.agent("pc-a").connectOptions);
+    const seen = violations(nc);
+    const js = jetstream(nc);
+    // Its own object goes in; another PC's chunk subject is refused.
+    await putOwnObject(js, { pcId: "pc-a", name: resultOutputKey("0190f0e0-0000-7000-8000-00000000000a", "stdout"), source: Readable.from([Buffer.from("mine")]), maxPayload: undefined });
+    await expect(putOwnObject(js, { pcId: "pc-b", name: "x/stdout", source: Readable.from([Buffer.from("as b")]), maxPayload: undefined })).rejects.toThrow(/Permissions Violation/);
+    expect(seen.some((e) => e.includes(`"${resultOutputChunkSubject(`pc-b.`)}`))).toBe(true);
+
+    // Reading: the object store client, stream and direct gets by sequence or subject, consumers, subscriptions.
+    await expect(new Objm(js).open(OBJECT_STORES.resultOutput).then((s) => s.get(bKey))).rejects.toThrow(/Permissions Violation/);
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.streams.info(store)).rejects.toThrow(/Permissions Violation/);
+    for (let seq = 1; seq <= 3; seq++) {
+      await expect(jsm.streams.getMessage(store, { seq })).rejects.toThrow(/Permissions Violation/);
+      await expect(jsm.direct.getMessage(store, { seq })).rejects.toThrow(/Permissions Violation/);
+    }
+    await expect(jsm.direct.getMessage(store, { last_by_subj: resultOutputMetaSubject(bKey) })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.direct.getMessage(store, { last_by_subj: resultOutputChunkSubject(bInfo.nuid) })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.getMessage(store, { last_by_subj: resultOutputMetaSubject(bKey) })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.consumers.add(store, { name: "rogue", filter_subject: resultOutputChunkSubject(bInfo.nuid) })).rejects.toThrow(/Permissions Violation/);
+    await expect(js.consumers.get(store)).rejects.toThrow(/Permissions Violation/);
+    for (const subject of [`$O.${OBJECT_STORES.resultOutput}.>`, resultOutputChunkSubject(bInfo.nuid), resultOutputMetaSubject(bKey)]) {
+      expect(await refusedSubscribe(nc, subject)).toMatch(/Permissions Violation for Subscription/);
+    }
+
+    // The admin (the backend's side) reads B's object whole.
+    const admin = await client({ authenticator: broker.creds(AUTH_FILES.adminCreds) });
+    const got = await (await new Objm(jetstream(admin)).open(OBJECT_STORES.resultOutput)).getBlob(bKey);
+    expect(new TextDecoder().decode(got ?? new Uint8Array())).toBe(secret);
+  });
+
+  it("lets an agent ask the backend for its local users under its own pc_id only (KLP)", async () => {
+    const nc = await client(broker.agent("pc-a").connectOptions);
+    const seen = violations(nc);
+    const reply = await nc.request(subjects.klpJobs("pc-a", "list"), JSON.stringify({ user: "uid:1000" }), { timeout: 5_000 });
+    expect(reply.json()).toEqual({ ok: true, jobs: [] });
+    const bundle = await nc.request(subjects.klpSupport("pc-a"), JSON.stringify({ user: "uid:1000" }), { timeout: 5_000 });
+    expect(bundle.json()).toMatchObject({ ok: false, code: "BAD_REQUEST" });
+    for (const op of ["list", "execute", "kill"] as const) await refusedPublish(nc, seen, subjects.klpJobs("pc-b", op));
+    await refusedPublish(nc, seen, subjects.klpSupport("pc-b"));
   });
 
   it("lets the enrollment credential only ask to join", async () => {

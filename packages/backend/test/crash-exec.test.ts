@@ -108,8 +108,7 @@ describe("exec creation across backend crashes", () => {
         return open.length === 0;
       },
       { timeoutMs: 120_000, intervalMs: 500, what: "every execution to end completed or failed_to_publish" },
-    ).catch(async (err: unknown) => {
-      if (process.env.DEBUG_HOLD) { console.error("HOLD", nats.url, dir.path, base, stragglers); await sleep(600_000); }
+    ).catch((err: unknown) => {
       throw new Error(`${err instanceof Error ? err.message : String(err)}; still open: ${stragglers}`);
     });
     const before = await executions();
@@ -145,5 +144,5 @@ describe("exec creation across backend crashes", () => {
       intervalMs: 500,
       what: "the rebuilt executions to match",
     });
-  }, 1_400_000);
+  }, 400_000);
 });

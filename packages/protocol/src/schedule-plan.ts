@@ -5,7 +5,7 @@
  * fleet that was down for several occurrences fires the latest one once, not each one it missed.
  */
 import { parseDurationMs } from "./duration.js";
-import type { Schedule } from "./schedule.js";
+import type { Schedule } from "./schedule-schema.js";
 import { calendarAfter, calendarAtOrBefore, firstAllowed, instantOfText, parseWindow, resolveZone, windowCloseAfter, type FireRules } from "./schedule-time.js";
 
 export function fireRules(s: Schedule): FireRules {

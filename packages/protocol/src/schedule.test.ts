@@ -74,4 +74,16 @@ starting_deadline: 99d
       "rollout: needs a per_target or calendar rule (per_pc fires each PC on its own)",
     ]);
   });
+
+  it("runs_on: agent takes once, once_per_version, per_target and calendar rules, but no interval per PC and no rollout", () => {
+    for (const when of ["{per_pc: once}", "{per_pc: once_per_version}", "{per_target: {every: 1h}}", '{calendar: {at: "03:00"}}']) {
+      expect(issuesOf(`id: s\njob: j\nruns_on: agent\ntarget: {all: true}\nwhen: ${when}\n`), when).toEqual([]);
+    }
+    expect(issuesOf(`id: s\njob: j\nruns_on: agent\ntarget: {all: true}\nwhen: {per_pc: {every: 6h}}\n`)).toEqual([
+      "when.per_pc: runs_on: agent takes per_pc once or once_per_version; for an interval use per_target: {every: ...}",
+    ]);
+    expect(issuesOf(`id: s\njob: j\nruns_on: agent\ntarget: {all: true}\nwhen: {per_target: {every: 1h}}\nrollout: {waves: [{group: canary, after: 0m}]}\n`)).toEqual([
+      "rollout: needs runs_on: backend (agents fire on their own)",
+    ]);
+  });
 });

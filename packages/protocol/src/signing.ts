@@ -13,6 +13,7 @@ export const SIGNED_KINDS = {
   command: "kanade/command/v1",
   kill: "kanade/kill/v1",
   commandKeys: "kanade/command-keys/v1",
+  scheduleOrder: "kanade/schedule-order/v1",
 } as const;
 export type SignedKind = keyof typeof SIGNED_KINDS;
 

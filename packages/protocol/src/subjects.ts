@@ -34,6 +34,12 @@ export const subjects = {
   enrollInboxPrefix: (): string => "_INBOX_enroll",
   /** Each agent's own inbox prefix, so no agent can read replies meant for another. */
   agentInboxPrefix: (pcId: string): string => `_INBOX.${pcId}`,
+  /** An agent asks the backend for a local user's catalog, run or kill (KLP, request/reply). */
+  klpJobs: (pcId: string, op: "list" | "execute" | "kill"): string => `klp.${pcId}.jobs.${op}`,
+  klpJobsAll: (): string => "klp.*.jobs.*",
+  /** An agent hands the backend a local user's support bundle (KLP, request/reply). */
+  klpSupport: (pcId: string): string => `klp.${pcId}.support.upload`,
+  klpSupportAll: (): string => "klp.*.support.upload",
 } as const;
 
 export const INVENTORY_CATEGORIES = ["hw", "sw", "net", "os"] as const;
@@ -67,6 +73,8 @@ export const BUCKETS = {
   agentGroups: "agent_groups",
   agentConfig: "agent_config",
   schedules: "schedules",
+  // schedule id → the signed standing order of a `runs_on: agent` schedule (schedule-order.ts); agents only read it.
+  scheduleOrders: "schedule_orders",
   fleetConfig: "fleet_config",
   notificationsRead: "notifications_read",
 } as const;
@@ -92,3 +100,13 @@ export const configKeys = {
 
 /** Keys of the `result_output` object store. */
 export const resultOutputKey = (resultId: string, stream: "stdout" | "stderr"): string => `${resultId}/${stream}`;
+/**
+ * Chunks of a `result_output` object: an agent writes them under its own pc_id (`<pc_id>.<nuid>`, two
+ * tokens), the only chunk subjects the broker lets it publish, so the chunk id tells who wrote them.
+ */
+export const resultOutputChunkSubject = (chunkId: string): string => `$O.${OBJECT_STORES.resultOutput}.C.${chunkId}`;
+/** The chunk id prefix every object a PC writes carries. */
+export const resultOutputChunkOwner = (pcId: string): string => `${pcId}.`;
+/** The metadata record of a `result_output` object, as the object store client names it (base64url, padded). */
+export const resultOutputMetaSubject = (name: string): string =>
+  `$O.${OBJECT_STORES.resultOutput}.M.${btoa(String.fromCharCode(...new TextEncoder().encode(name))).replace(/\+/g, "-").replace(/\//g, "_")}`;

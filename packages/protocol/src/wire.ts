@@ -16,3 +16,10 @@ export * from "./signing.js";
 export * from "./canonical-json.js";
 export * from "./subjects.js";
 export * from "./enrollment.js";
+export * from "./support-bundles.js";
+// Agent-side schedules: the standing orders, their rules and the freeze an agent last saw (no YAML parser).
+export * from "./schedule-schema.js";
+export * from "./schedule-time.js";
+export * from "./schedule-plan.js";
+export * from "./schedule-order.js";
+export * from "./freeze.js";

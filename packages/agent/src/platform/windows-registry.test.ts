@@ -71,7 +71,36 @@ describe("readRegistryNatsToken", () => {
 
 describe("platformSecrets", () => {
   it("never consults the registry off Windows", () => {
-    expect(platformSecrets("linux").natsToken()).toBeUndefined();
-    expect(platformSecrets("darwin").natsToken()).toBeUndefined();
+    for (const os of ["linux", "darwin"] as const) {
+      const s = platformSecrets(os);
+      expect([s.natsToken(), s.enrollToken(), s.natsCa(), s.enrollCreds()]).toEqual([undefined, undefined, undefined, undefined]);
+    }
+  });
+
+  it("reads on Windows the values deploy/agent.ps1 stores: EnrollToken, NatsCa and EnrollCreds", () => {
+    // What `reg query HKLM\SOFTWARE\Kanade\agent /v <name>` prints for each value the deploy script wrote.
+    const stored: Record<string, string> = {
+      EnrollToken: "ket_0123456789abcdef",
+      NatsCa: "C:\\ProgramData\\Kanade\\agent\\ca.pem",
+      EnrollCreds: "C:\\ProgramData\\Kanade\\agent\\enroll.creds",
+    };
+    const calls: [string, string][] = [];
+    const reg: RegQuery = (key, name) => {
+      calls.push([key, name]);
+      const data = stored[name];
+      if (data === undefined) return { status: 1, stdout: "", stderr: MISSING_STDERR };
+      return { status: 0, stdout: `\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Kanade\\agent\r\n    ${name}    REG_SZ    ${data}\r\n\r\n`, stderr: "" };
+    };
+    const s = platformSecrets("win32", reg);
+    expect(s.enrollToken()).toBe("ket_0123456789abcdef");
+    expect(s.natsCa()).toBe("C:\\ProgramData\\Kanade\\agent\\ca.pem");
+    expect(s.enrollCreds()).toBe("C:\\ProgramData\\Kanade\\agent\\enroll.creds");
+    expect(s.natsToken()).toBeUndefined();
+    expect(calls).toEqual([
+      [AGENT_REGISTRY_KEY, "EnrollToken"],
+      [AGENT_REGISTRY_KEY, "NatsCa"],
+      [AGENT_REGISTRY_KEY, "EnrollCreds"],
+      [AGENT_REGISTRY_KEY, "NatsToken"],
+    ]);
   });
 });

@@ -59,6 +59,13 @@ export function readRegistryNatsToken(query: RegQuery = runRegQuery): string | u
   return value.data === "" ? undefined : value.data;
 }
 
+/** The enrollment token deploy/agent.ps1 stores (`-EnrollToken`): the join request is accepted at once. */
+export const ENROLL_TOKEN_VALUE = "EnrollToken";
+/** Path of the fleet CA's PEM file deploy/agent.ps1 copies (`-CaFile`), for `tls://` brokers. */
+export const NATS_CA_VALUE = "NatsCa";
+/** Path of the enrollment `.creds` file deploy/agent.ps1 copies (`-EnrollCreds`): it can only ask to join. */
+export const ENROLL_CREDS_VALUE = "EnrollCreds";
+
 /** Where a Windows agent keeps its enrollment key pair's seed (its private key never leaves the PC). */
 export const AGENT_SEED_VALUE = "AgentSeed";
 

@@ -81,3 +81,13 @@ export function killRefusalOf(raw: Record<string, unknown>, keys: readonly Comma
   if (Number.isNaN(expires) || expires <= now) return "the kill message has expired";
   return undefined;
 }
+
+/** Why a standing order (an agent-side schedule) must not be kept, or undefined when its signature verifies. */
+export function orderRefusalOf(raw: Record<string, unknown>, keys: readonly CommandKey[]): string | undefined {
+  if (keys.length === 0) return "no trusted command keys: enroll this agent (or set KANADE_COMMAND_KEYS) before it can fire schedules";
+  const sig = signatureSchema.safeParse(raw.signature);
+  if (!sig.success) return raw.signature === undefined ? "the standing order is not signed" : "the standing order's signature is malformed";
+  if (!keys.some((k) => k.kid === sig.data.kid)) return `the standing order is signed by key ${sig.data.kid}, which this agent does not trust`;
+  if (!verifySignature(keys, "scheduleOrder", raw, sig.data)) return "the standing order's signature does not verify (altered, or signed by another key)";
+  return undefined;
+}

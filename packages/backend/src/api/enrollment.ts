@@ -1,8 +1,9 @@
 /** Enrollment: join requests (accept, reject), revocation, enrollment tokens, and the one-line installers. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { KanadeError, OBJECT_STORES, type AgentPlatform, type AgentRelease } from "@kanade/protocol";
+import { KanadeError, OBJECT_STORES, SHA256_HEADER, type AgentPlatform, type AgentRelease } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
 import { installerPs1, installerSh, type InstallerInput } from "../enrollment/installer.js";
+import { readAgentCa, readServiceWrapper } from "../enrollment/installer-files.js";
 import type { Enrollment } from "../enrollment/service.js";
 import { requireNats } from "../nats.js";
 import { openObjectStore, requireInfo } from "../objects/streaming.js";
@@ -28,19 +29,33 @@ async function newestRelease(deps: RouteDeps, platform: AgentPlatform): Promise<
 const backendUrl = (req: FastifyRequest): string => `${req.protocol}://${req.headers.host ?? req.hostname}`;
 
 export function installerRoutes(app: FastifyInstance, deps: RouteDeps, enrollment: Enrollment | undefined): void {
-  const script = async (token: string, platform: AgentPlatform, req: FastifyRequest, render: (i: InstallerInput) => string): Promise<string> => {
+  const input = async (token: string, platform: AgentPlatform, req: FastifyRequest): Promise<{ e: Enrollment; input: InstallerInput }> => {
     const e = need(enrollment);
     e.checkToken(token);
     const release = await newestRelease(deps, platform);
-    return render({ backendUrl: backendUrl(req), natsUrl: e.installer.natsUrl, token, release, enrollCreds: e.installer.enrollCreds });
+    const caPem = readAgentCa(e.installer.natsCa);
+    return { e, input: { backendUrl: backendUrl(req), natsUrl: e.installer.natsUrl, token, release, enrollCreds: e.installer.enrollCreds, ...(caPem ? { caPem } : {}) } };
   };
-  serve(app, "getInstallerShell", async ({ query }, ctx) => script(query.token, "linux-x64", ctx.req, installerSh));
-  serve(app, "getInstallerPowershell", async ({ query }, ctx) => script(query.token, "windows-x64", ctx.req, installerPs1));
+  serve(app, "getInstallerShell", async ({ query }, ctx) => installerSh((await input(query.token, "linux-x64", ctx.req)).input));
+  serve(app, "getInstallerPowershell", async ({ query }, ctx) => {
+    const { e, input: i } = await input(query.token, "windows-x64", ctx.req);
+    return installerPs1({ ...i, serviceWrapper: readServiceWrapper(e.installer.serviceWrapper) });
+  });
   serve(app, "downloadInstallerRelease", async ({ query }, ctx) => {
     need(enrollment).checkToken(query.token);
     requireNats(deps.nats);
     const info = await requireInfo(await openObjectStore(deps.nats, OBJECT_STORES.agentReleases), OBJECT_STORES.agentReleases, query.key);
     return sendObject(deps, ctx.reply, OBJECT_STORES.agentReleases, info);
+  });
+  serve(app, "downloadInstallerServiceWrapper", async ({ query }, ctx) => {
+    const e = need(enrollment);
+    e.checkToken(query.token);
+    const wrapper = readServiceWrapper(e.installer.serviceWrapper);
+    return ctx.reply
+      .header("content-type", "application/octet-stream")
+      .header("content-length", String(wrapper.size))
+      .header(SHA256_HEADER, wrapper.sha256)
+      .send(wrapper.data);
   });
 }
 

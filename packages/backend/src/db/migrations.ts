@@ -353,6 +353,18 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (rollout_id, idx)
   ) WITHOUT ROWID;
   ` },
+  { id: "010-klp-support-bundles", sql: `
+  CREATE TABLE support_bundles (
+    id TEXT PRIMARY KEY,
+    pc_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    note TEXT,
+    bytes INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX support_bundles_by_time ON support_bundles (created_at DESC, id DESC);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -12,6 +12,10 @@ import type { CommandSigner } from "../signing/keys.js";
 import { claimsPusher, serveJoinRequests } from "./broker.js";
 import { createEnrollment, type Enrollment } from "./service.js";
 import { openEnrollmentStore } from "./store.js";
+import { serviceWrapperPath } from "./installer-files.js";
+
+const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
 export type { Enrollment } from "./service.js";
 
@@ -20,6 +24,8 @@ export interface EnrollmentDepsIn {
   natsUrl: string;
   /** The broker URL written into install scripts (default: `natsUrl`). */
   agentNatsUrl?: string;
+  /** `agent_service_wrapper`: the WinSW exe the Windows installer hands out. */
+  agentServiceWrapper?: string;
   natsCa?: string;
   nats: Nats;
   db: SqlDatabase;
@@ -43,7 +49,12 @@ export async function startEnrollment(d: EnrollmentDepsIn): Promise<{ enrollment
     audit: d.audit,
     log: d.log,
     clock: d.clock,
-    installer: { natsUrl: d.agentNatsUrl ?? d.natsUrl, enrollCreds: readFileSync(join(d.authDir, AUTH_FILES.enrollCreds), "utf8") },
+    installer: {
+      natsUrl: d.agentNatsUrl ?? d.natsUrl,
+      enrollCreds: readFileSync(join(d.authDir, AUTH_FILES.enrollCreds), "utf8"),
+      ...optional("serviceWrapper", serviceWrapperPath(d.agentServiceWrapper)),
+      ...optional("natsCa", d.natsCa),
+    },
   });
   // A broker restarted from its config file starts from the initial account JWT: give it the revocations again.
   await pusher.push(store.revokedKeys());

@@ -43,6 +43,10 @@ export interface EnrollmentDeps {
 export interface InstallerFacts {
   natsUrl: string;
   enrollCreds: string;
+  /** The WinSW exe the Windows installer registers as KanadeAgent.exe (see installer-files.ts). */
+  serviceWrapper?: string;
+  /** The CA file (PEM) of a `tls://` broker, handed to agents. */
+  natsCa?: string;
 }
 
 export interface Enrollment {

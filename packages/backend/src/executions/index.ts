@@ -46,6 +46,12 @@ export interface StartOptions {
 export interface Executions {
   /** Fires a job: published at once, or held as `pending_approval` when the job requires approval. */
   start(caller: Caller, jobId: string, request: ExecRequest, opts?: StartOptions): Promise<ExecResponse>;
+  /**
+   * Opens the execution of an occurrence an agent-side schedule fires on the PCs themselves (nothing is
+   * published: each PC runs its signed standing order and its result joins this exec_id, however late).
+   * Idempotent: an execution that exists already is left as it is.
+   */
+  recordAgentFired(caller: Caller, jobId: string, request: ExecRequest, opts: { execId: string; scheduleId: string; occurrence: string }): Promise<ExecResponse>;
   decide(caller: Caller, execId: string, decision: "approved" | "rejected", seenDigest?: string): Promise<ApprovalResponse>;
   kill(caller: Caller, execId: string): Promise<{ exec_id: string; killed: true }>;
   get(execId: string, withRows: boolean): Promise<ExecutionDetail | ExecutionSummary>;
@@ -175,6 +181,39 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       await publishOrThrow(intent);
       log.info({ target_count: targets.length }, "execution started");
       return { exec_id: execId, target_count: targets.length, state: "running" };
+    },
+
+    recordAgentFired: async (caller, jobId, request, opts) => {
+      const existing = await deps.store.get(opts.execId);
+      if (existing) return { exec_id: existing.exec_id, target_count: existing.target_count, state: "running" };
+      const manifest = await deps.jobs.get(jobId);
+      if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
+      const target = normalizeTarget(request);
+      const scriptSha256 = await scriptDigest(deps, manifest);
+      const digest = manifestDigest(manifest, scriptSha256);
+      const now = deps.clock().toISOString();
+      const targets = await deps.resolveTargets(target);
+      const about = { exec_id: opts.execId, version: manifest.version, target, target_count: targets.length, manifest_digest: digest, runs_on: "agent", schedule_id: opts.scheduleId, occurrence: opts.occurrence };
+      await deps.store.create({
+        execution: {
+          exec_id: opts.execId,
+          job_id: jobId,
+          version: manifest.version,
+          state: "running",
+          target,
+          target_count: targets.length,
+          created_at: now,
+          issued_by: caller.actor,
+          killed_at: null,
+          manifest_digest: digest,
+          state_reason: null,
+        },
+        targets,
+        audit: deps.audit.build(caller, { action: "exec.create", target: jobId, payload: about }),
+      });
+      deps.audit.committed();
+      deps.log.info({ exec_id: opts.execId, job_id: jobId, schedule_id: opts.scheduleId, occurrence: opts.occurrence, target_count: targets.length }, "agent-side occurrence opened");
+      return { exec_id: opts.execId, target_count: targets.length, state: "running" };
     },
 
     decide: async (caller, execId, decision, seenDigest) => {

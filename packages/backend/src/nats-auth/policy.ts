@@ -4,7 +4,7 @@
  * only under its own id and reads only its own command, request and inbox subjects. Agents get no
  * JetStream admin API (no stream create/delete/purge, no consumer on RESULTS or AUDIT).
  */
-import { BUCKETS, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
+import { BUCKETS, OBJECT_STORES, resultOutputChunkSubject, STREAMS, subjects } from "@kanade/protocol";
 import type { UserPermissions } from "./jwt.js";
 
 /** The template token the broker replaces with the connecting user's name (its pc_id). */
@@ -37,6 +37,11 @@ export function agentPermissions(): UserPermissions {
     subjects.result("*", PC),
     subjects.started("*", PC),
     `events.notifications.acked.${PC}.>`,
+    // A local user's catalog, run and kill requests (KLP), answered by the backend.
+    subjects.klpJobs(PC, "list"),
+    subjects.klpJobs(PC, "execute"),
+    subjects.klpJobs(PC, "kill"),
+    subjects.klpSupport(PC),
     `${api}.INFO`,
     // The newest command per subject, replayed after a reconnect: only this PC's own, fleet-wide and group ones.
     `${api}.STREAM.INFO.${STREAMS.EXEC}`,
@@ -45,15 +50,14 @@ export function agentPermissions(): UserPermissions {
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsGroup("*")}`,
     // Its own group membership only.
     ...readStream(kvStream(BUCKETS.agentGroups), `$KV.${BUCKETS.agentGroups}.${PC}`),
-    ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig].flatMap((b) => readStream(kvStream(b))),
+    // Read only: standing orders (agent-side schedules) are signed, but no agent may write or withdraw one either.
+    ...[BUCKETS.agentConfig, BUCKETS.scriptStatus, BUCKETS.scriptCurrent, BUCKETS.fleetConfig, BUCKETS.scheduleOrders].flatMap((b) => readStream(kvStream(b))),
     ...[OBJECT_STORES.scripts, OBJECT_STORES.agentReleases].flatMap((s) => readStream(objStream(s))),
-    // Full script output: the agent writes new objects and starts no consumer there. The object store
-    // client looks up an object's metadata by the stream API before writing it, which lets an agent read
-    // stored messages of that store by sequence: a known gap until the agent writes objects itself.
-    `${api}.STREAM.INFO.${objStream(OBJECT_STORES.resultOutput)}`,
-    `${api}.STREAM.MSG.GET.${objStream(OBJECT_STORES.resultOutput)}`,
-    `${api}.DIRECT.GET.${objStream(OBJECT_STORES.resultOutput)}.$O.${OBJECT_STORES.resultOutput}.M.*`,
-    `$O.${OBJECT_STORES.resultOutput}.C.*`,
+    // Full script output: write only, never read. Chunks only under its own pc_id (so who wrote an object
+    // shows in its chunk id, which the backend checks against the result naming it); a metadata record
+    // may be written for any name (its subject is the name in base64, which no template can bind), but
+    // without a read right an agent cannot learn another PC's object names or chunk ids.
+    resultOutputChunkSubject(`${PC}.*`),
     `$O.${OBJECT_STORES.resultOutput}.M.*`,
   ];
   const sub = [

@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { v7 as uuidv7 } from "uuid";
-import { parseScheduleYaml, type ExecRequest, type Schedule } from "@kanade/protocol";
+import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
+import { SCHEDULE_EXEC_NAMESPACE, parseScheduleYaml, type ExecRequest, type Schedule } from "@kanade/protocol";
 import { sampleResult, tempSqlite } from "@kanade/testkit";
 import { openDatabase, type SqlDatabase } from "../db/database.js";
 import { openResultsStore, type ResultsStore } from "../results/store.js";
@@ -30,6 +30,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
   let results: ResultsStore;
   let now: number;
   let fired: Fired[];
+  let opened: { at: string; schedule: string; execId: string; occurrence: string }[];
   let current: Schedule[];
   let failLaunch: boolean;
   let since: number;
@@ -46,6 +47,9 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
         fired.push({ at: new Date(now).toISOString(), execId, request });
       },
       launchRollout: async () => undefined,
+      recordAgentFired: async (s, execId, occurrence) => {
+        opened.push({ at: new Date(now).toISOString(), schedule: s.id, execId, occurrence });
+      },
       execExists: async () => false,
       held: async () => undefined,
       log: pino({ level: "silent" }),
@@ -65,6 +69,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     db = openDatabase(sqlite.path);
     results = openResultsStore(db);
     fired = [];
+    opened = [];
     failLaunch = false;
     since = Date.parse("2026-01-01T00:00:00Z");
   });
@@ -190,5 +195,43 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     failLaunch = false;
     expect(await e.tick()).toBe(1);
     expect(fired[0]!.request.pcs).toEqual(["pc-1"]);
+  });
+  it("runs_on agent: opens each due occurrence's execution once, under the exec_id the PCs derive; window and skip dates apply", async () => {
+    current = [schedule(`runs_on: agent\nwhen: {per_target: {every: 1h}, tz: utc}\ntarget: {all: true}\nconstraints: {window: "01:00-05:00", skip_dates: ["2026-12-03"]}\n`)];
+    since = Date.parse("2026-12-02T00:30:00Z");
+    const e = engine();
+    at("2026-12-02T00:45:00Z");
+    expect(await e.tick()).toBe(0); // outside the window, and the 00:00 occurrence is older than the schedule
+    at("2026-12-02T01:00:00Z");
+    expect(await e.tick()).toBe(1);
+    at("2026-12-02T01:30:00Z");
+    expect(await e.tick()).toBe(0);
+    expect(await engine(openDatabase(sqlite.path)).tick()).toBe(0); // a second backend on the same database
+    at("2026-12-03T02:00:00Z");
+    expect(await e.tick()).toBe(0); // the skip date
+    const name = "kanade/schedule/s1/2026-12-02T00:30:00.000Z/2026-12-02T01:00:00.000Z";
+    expect(opened).toEqual([{ at: "2026-12-02T01:00:00.000Z", schedule: "s1", execId: uuidv5(name, SCHEDULE_EXEC_NAMESPACE), occurrence: "2026-12-02T01:00:00.000Z" }]);
+    expect(fired).toEqual([]); // nothing is published: the PCs fire it
+  });
+
+  it("runs_on agent: a backend back after the window still opens the occurrence the PCs fired; one the window never allows is not opened", async () => {
+    current = [schedule(`runs_on: agent\nwhen: {calendar: {at: "03:00"}, tz: utc}\ntarget: {all: true}\nconstraints: {window: "02:00-04:00"}\n`)];
+    const e = engine();
+    at("2026-12-02T10:00:00Z"); // down from before 03:00 until now
+    expect(await e.tick()).toBe(1);
+    expect(opened.map((o) => o.occurrence)).toEqual(["2026-12-02T03:00:00.000Z"]);
+    current = [schedule(`runs_on: agent\nwhen: {calendar: {at: "05:00"}, tz: utc}\ntarget: {all: true}\nconstraints: {window: "02:00-04:00"}\nstarting_deadline: 2h\n`)];
+    at("2026-12-03T05:30:00Z");
+    expect(await engine().tick()).toBe(0);
+  });
+
+  it("runs_on agent, per_pc once: one execution named 'once' for the whole target", async () => {
+    current = [schedule(`runs_on: agent\nwhen: {per_pc: once}\ntarget: {pcs: [pc-1, pc-2]}\n`)];
+    const e = engine();
+    at("2026-12-02T10:00:00Z");
+    expect(await e.tick()).toBe(1);
+    at("2026-12-05T10:00:00Z");
+    expect(await e.tick()).toBe(0);
+    expect(opened.map((o) => [o.occurrence, o.execId])).toEqual([["once", uuidv5("kanade/schedule/s1/2026-01-01T00:00:00.000Z/once", SCHEDULE_EXEC_NAMESPACE)]]);
   });
 });

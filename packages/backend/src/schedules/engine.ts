@@ -2,11 +2,14 @@
  * The backend's firing loop. Each tick reads every enabled `runs_on: backend` schedule and, at the instant the
  * injected clock gives, fires what is due through the executions module (so approvals, audit, the version pin
  * and command signing all apply). Every fire is first claimed as a unique row per (schedule, occurrence, pc):
- * whoever inserts it fires, anyone else (a second tick, a second backend) skips it.
+ * whoever inserts it fires, anyone else (a second tick, a second backend) skips it. A `runs_on: agent`
+ * schedule is fired by the PCs themselves: for it the loop only opens the execution of each due occurrence,
+ * under the exec_id the PCs derive too, claimed the same way.
  */
 import {
   blockedAt,
   commandDeadline,
+  openOccurrence,
   everyMs,
   fireRules,
   isBeforeActive,
@@ -19,6 +22,7 @@ import {
 } from "@kanade/protocol";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
+import { agentExecId } from "./agent-exec-id.js";
 import type { FireRow, FiresStore, PcFireState } from "./fires-store.js";
 
 export interface EngineDeps {
@@ -32,6 +36,8 @@ export interface EngineDeps {
   launch(schedule: Schedule, execId: string, request: ExecRequest): Promise<void>;
   /** Starts a rollout (the schedule's `rollout:` waves) under the given id; throws when nothing was started. */
   launchRollout(schedule: Schedule, rolloutId: string): Promise<void>;
+  /** Opens the execution of an agent-side occurrence (the PCs fire it themselves); throws when it could not. */
+  recordAgentFired(schedule: Schedule, execId: string, occurrence: string): Promise<void>;
   /** True when the execution exists (it was created even if its publish failed). */
   execExists(execId: string): Promise<boolean>;
   /** Why nothing may fire right now (a fleet freeze), or undefined. */
@@ -86,7 +92,7 @@ export function duePerPc(s: Schedule, state: PcFireState | undefined, nowMs: num
   return nowMs >= dueAt ? iso(dueAt) : undefined;
 }
 
-function targetRequest(t: ScheduleTarget): Pick<ExecRequest, "pcs" | "groups" | "all"> {
+export function targetRequest(t: ScheduleTarget): Pick<ExecRequest, "pcs" | "groups" | "all"> {
   return { ...(t.pcs ? { pcs: t.pcs } : {}), ...(t.groups ? { groups: t.groups } : {}), ...(t.all ? { all: true } : {}) };
 }
 
@@ -220,6 +226,30 @@ export function createEngine(deps: EngineDeps): Engine {
     return (await launch(s, execId, { pcs: taken.map((r) => r.pc_id), ...withTiming(s, deadline) }, true)) ? 1 : 0;
   };
 
+  /**
+   * runs_on: agent. The PCs fire from their standing orders; the backend opens the execution of each due
+   * occurrence (named as the PCs name it: see protocol schedule-order.ts), once, so late results join it.
+   */
+  const recordAgentSide = async (s: Schedule, since: number, nowMs: number): Promise<number> => {
+    const version = await deps.jobVersion(s.job);
+    if (version === undefined) return 0;
+    const due = openOccurrence(s, since, version, nowMs);
+    if (!due || claimed.get(s) === due.key) return 0;
+    claimed.set(s, due.key);
+    const execId = agentExecId(s.id, since, due.key);
+    const row: FireRow = { schedule_id: s.id, occurrence: due.key, pc_id: "", exec_id: execId, fired_at: iso(nowMs), deadline_at: due.deadline !== undefined ? iso(due.deadline) : null };
+    if (fires.claim([row]).length === 0) return 0;
+    try {
+      await deps.recordAgentFired(s, execId, due.key);
+      return 1;
+    } catch (err) {
+      fires.release(execId, false);
+      claimed.delete(s);
+      deps.log.warn({ schedule_id: s.id, exec_id: execId, err }, "could not open an agent-side occurrence; it stays due");
+      return 0;
+    }
+  };
+
   const evaluate = async (s: Schedule, since: number, nowMs: number): Promise<number> => {
     const rules = fireRules(s);
     if (blockedAt(nowMs, rules) !== undefined) return 0;
@@ -236,9 +266,9 @@ export function createEngine(deps: EngineDeps): Engine {
       const nowMs = deps.clock().getTime();
       let fired = 0;
       for (const { schedule: s, since } of deps.schedules()) {
-        if (!s.enabled || s.runs_on !== "backend") continue;
+        if (!s.enabled) continue;
         try {
-          fired += await evaluate(s, since, nowMs);
+          fired += s.runs_on === "agent" ? await recordAgentSide(s, since, nowMs) : await evaluate(s, since, nowMs);
         } catch (err) {
           deps.log.error({ schedule_id: s.id, err }, "evaluating a schedule failed");
         }

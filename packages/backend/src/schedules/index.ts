@@ -28,14 +28,15 @@ import type { Audit } from "../audit/index.js";
 import type { Caller } from "../caller.js";
 import type { Executions } from "../executions/index.js";
 import type { ScheduleDefs } from "./defs.js";
-import { createEngine, type Engine } from "./engine.js";
+import { createEngine, targetRequest, type Engine } from "./engine.js";
+import type { OrderPublisher } from "./orders.js";
 import type { FiresStore, PcFireState } from "./fires-store.js";
 import { countStates, coverageRow, kindOf, newer, ruleText } from "./view.js";
 
 export interface SchedulesDeps {
   defs: ScheduleDefs;
   fires: FiresStore;
-  executions: Pick<Executions, "start" | "kill">;
+  executions: Pick<Executions, "start" | "kill" | "recordAgentFired">;
   /** Starts a schedule fire's rollout under the given id (the schedule's `rollout:` waves). */
   startRollout(caller: Caller, schedule: Schedule, rolloutId: string): Promise<void>;
   /** The executions of a rollout's waves, or undefined when the id is not a rollout. */
@@ -49,6 +50,8 @@ export interface SchedulesDeps {
   online(): Promise<Map<string, boolean>>;
   /** Why no schedule may fire right now (a fleet freeze), or undefined. */
   held(): Promise<string | undefined>;
+  /** Keeps the standing orders of `runs_on: agent` schedules in `schedule_orders`; without it none is published. */
+  orders?: OrderPublisher;
   /** See EngineDeps.resendAfterMs. */
   resendAfterMs?: number;
   audit: Pick<Audit, "around">;
@@ -134,6 +137,10 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     return pcs.map((pc) => coverageRow(pc, newer(own.get(pc), fromWhole.get(pc)), online.get(pc)));
   };
 
+  /** Brings the standing orders in line with the schedules; a failure is logged and the next tick retries. */
+  const syncOrders = async (): Promise<void> => {
+    await deps.orders?.sync(defs.all()).catch((err: unknown) => deps.log.warn({ err }, "standing orders not synced yet; retrying on the next tick"));
+  };
   const engine = createEngine({
     fires,
     schedules: () => defs.all().map((v) => ({ schedule: v.schedule, since: v.since !== undefined ? Date.parse(v.since) : 0 })),
@@ -143,6 +150,9 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
       await deps.executions.start(scheduleCaller(s), s.job, request, { execId });
     },
     launchRollout: (s, rolloutId) => deps.startRollout(scheduleCaller(s), s, rolloutId),
+    recordAgentFired: async (s, execId, occurrence) => {
+      await deps.executions.recordAgentFired(scheduleCaller(s), s.job, targetRequest(s.target), { execId, scheduleId: s.id, occurrence });
+    },
     execExists: deps.execExists,
     held: deps.held,
     ...(deps.resendAfterMs !== undefined ? { resendAfterMs: deps.resendAfterMs } : {}),
@@ -153,8 +163,11 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   return {
     create: async (caller, body) => {
       const { schedule, yaml } = parseBody(body);
-      if (schedule.runs_on === "agent") throw invalid([{ path: "runs_on", message: "agent-side firing is not available yet; use runs_on: backend" }]);
-      if (!(await deps.jobs.get(schedule.job))) throw invalid([{ path: "job", message: `no job "${schedule.job}" in the catalog; create it first` }]);
+      const job = await deps.jobs.get(schedule.job);
+      if (!job) throw invalid([{ path: "job", message: `no job "${schedule.job}" in the catalog; create it first` }]);
+      if (schedule.runs_on === "agent" && job.require_approval) {
+        throw invalid([{ path: "runs_on", message: `job "${schedule.job}" requires approval for each run; PCs cannot ask for it, so use runs_on: backend` }]);
+      }
       const about = { job: schedule.job, enabled: schedule.enabled, runs_on: schedule.runs_on, rule: ruleText(schedule) };
       const r = await deps.audit.around(
         caller,
@@ -163,6 +176,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
         (out) => (out.created ? {} : { action: "schedule.replace" }),
       );
       deps.log.info({ schedule_id: schedule.id, job_id: schedule.job, created: r.created }, "schedule stored");
+      await syncOrders();
       return { id: schedule.id, job: schedule.job, enabled: schedule.enabled, created: r.created };
     },
 
@@ -187,13 +201,14 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
       });
       // The fire history goes with it: a schedule created again under this id starts afresh.
       fires.forget(id);
+      await syncOrders();
     },
 
     setEnabled: async (caller, id, enabled, opts = {}) => {
       const v = await mustGet(id);
       const cascade = !enabled && (opts.cascade === true || opts.cascadeKill === true);
       const action = enabled ? "schedule.enable" : "schedule.disable";
-      return deps.audit.around(
+      const result = await deps.audit.around(
         caller,
         { action, target: id, payload: { cascade, cascade_kill: !enabled && opts.cascadeKill === true } },
         async () => {
@@ -215,6 +230,8 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
         },
         (out) => ({ payload: { cascade, cascade_kill: opts.cascadeKill === true, withdrawn: out.withdrawn, killed: out.killed } }),
       );
+      await syncOrders();
+      return result;
     },
 
     preview: async (id, count) => previewOf((await mustGet(id)).schedule, count, deps.clock().getTime()),
@@ -251,6 +268,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
       const loop = async (): Promise<void> => {
         // Claims left by a stop between claim and launch are rare: look for them at start and now and then.
         if (ticks++ % ORPHAN_SWEEP_TICKS === 0) await engine.sweepOrphans().catch((err: unknown) => deps.log.error({ err }, "schedule orphan sweep failed"));
+        await syncOrders();
         await engine.tick().catch((err: unknown) => deps.log.error({ err }, "schedule tick failed"));
         if (!stopped) timer = setTimeout(() => void loop(), tickMs).unref();
       };

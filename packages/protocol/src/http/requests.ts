@@ -112,6 +112,9 @@ export const publishReleaseQuery = z.object({
   force: queryFlag.optional(),
 });
 
+export const supportBundleParams = z.object({ id: uuid("a bundle id") });
+export const listSupportBundlesQuery = z.object({ limit: listLimitSchema, cursor, pc_id: pcIdSchema.optional() });
+
 /** `actor`, `action` and `target` match a prefix when they end in `*`. */
 export const listAuditQuery = z.object({
   limit: listLimitSchema,

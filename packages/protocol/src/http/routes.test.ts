@@ -58,6 +58,7 @@ describe("route table", () => {
       "GET /api/agents/installer.sh": "public",
       "GET /api/agents/installer.ps1": "public",
       "GET /api/agents/installer.bin": "public",
+      "GET /api/agents/installer.winsw": "public",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);

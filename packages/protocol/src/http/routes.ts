@@ -61,6 +61,7 @@ import {
 import { hostPerfSchema } from "../messages.js";
 import { freezeRequestSchema, freezeStatusSchema } from "../freeze.js";
 import { rolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
+import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { complianceCheckSchema, complianceDetailSchema, complianceHistoryEntrySchema } from "../compliance.js";
 import {
   scheduleCoverageSchema,
@@ -616,6 +617,18 @@ export const apiRoutes = {
     body: jsonBody(rolloutRequestSchema), response: json(rolloutResponseSchema),
   },
 
+  // ---- support bundles (sent by people at their PCs through KLP) ----------------------------------
+  listSupportBundles: {
+    method: "GET", path: "/api/support-bundles", access: "viewer",
+    summary: "Support bundles sent from PCs, newest first",
+    query: q.listSupportBundlesQuery, response: json(list(supportBundleSummarySchema)),
+  },
+  getSupportBundle: {
+    method: "GET", path: "/api/support-bundles/:id", access: "viewer",
+    summary: "One support bundle with its content",
+    params: q.supportBundleParams, response: json(supportBundleDetailSchema),
+  },
+
   // ---- audit and JetStream ----------------------------------------------------------------------
   listAudit: {
     method: "GET", path: "/api/audit", access: "viewer",
@@ -698,8 +711,13 @@ export const apiRoutes = {
   },
   getInstallerPowershell: {
     method: "GET", path: "/api/agents/installer.ps1", access: "public",
-    summary: "One-line install for Windows: fetches the newest release, checks its digest, installs it through the deploy script",
+    summary: "One-line install for Windows: fetches the newest release and the WinSW wrapper, checks their digests, installs the KanadeAgent service",
     query: installerQuerySchema, response: text("text/plain"),
+  },
+  downloadInstallerServiceWrapper: {
+    method: "GET", path: "/api/agents/installer.winsw", access: "public",
+    summary: "The WinSW service wrapper the Windows installer installs as KanadeAgent.exe (enrollment token instead of a session)",
+    query: installerQuerySchema, response: binary(),
   },
   downloadInstallerRelease: {
     method: "GET", path: "/api/agents/installer.bin", access: "public",

@@ -1,0 +1,86 @@
+/** What each KLP method does: a typed map from method to handler (SPEC §10). Params arrive already validated. */
+import { KLP_ERRORS, KLP_PROTOCOL_VERSION, type KlpMethod, type KlpParams, type StateSnapshot } from "@kanade/protocol/klp";
+import type { BackendGateway } from "./backend-gateway.js";
+import { faults, KlpFault } from "./faults.js";
+import type { RunRegistry } from "./runs.js";
+import type { SupportUploads } from "./support.js";
+
+/** What the agent offers every session. */
+export interface KlpServices {
+  pcId: string;
+  agentVersion: string;
+  runs: RunRegistry;
+  backend: BackendGateway;
+  support: SupportUploads;
+  /** The agent-wide part of `state.snapshot`; the session adds its client version. */
+  state(): Omit<StateSnapshot, "client_version">;
+}
+
+/** One connection, as handlers see it. `user` is what the OS said at connect, never the payload. */
+export interface KlpSessionView {
+  readonly user: string;
+  clientVersion: string | undefined;
+  /** While subscribed to state: the agent-wide state last sent (JSON), so only changes are pushed. */
+  stateSeen: string | undefined;
+  subscribedJobs: boolean;
+}
+
+type Handler<M extends KlpMethod> = (s: KlpSessionView, params: KlpParams<M>, svc: KlpServices) => Promise<unknown> | unknown;
+type HandlerMap = { [M in KlpMethod]: Handler<M> };
+
+/** Runs one user may have queued or running at once; more are refused with RateLimit. */
+export const MAX_ACTIVE_RUNS_PER_USER = 5;
+
+const snapshot = (s: KlpSessionView, svc: KlpServices): StateSnapshot => ({ ...svc.state(), client_version: s.clientVersion ?? "" });
+
+export const KLP_HANDLERS: HandlerMap = {
+  "system.handshake": (s, p, svc) => {
+    if (p.protocol_version !== KLP_PROTOCOL_VERSION) {
+      throw new KlpFault(KLP_ERRORS.STALE_PROTOCOL, `this agent speaks KLP ${KLP_PROTOCOL_VERSION}, not ${p.protocol_version}; update kanade-client`, true);
+    }
+    s.clientVersion = p.client_version;
+    return { protocol_version: KLP_PROTOCOL_VERSION, agent_version: svc.agentVersion, pc_id: svc.pcId, user: s.user };
+  },
+  "system.ping": () => ({ pong: true, at: new Date().toISOString() }),
+  "system.version": (_s, _p, svc) => ({ agent_version: svc.agentVersion, protocol_version: KLP_PROTOCOL_VERSION }),
+  "state.snapshot": (s, _p, svc) => snapshot(s, svc),
+  "state.subscribe": (s, _p, svc) => {
+    const state = svc.state();
+    s.stateSeen = JSON.stringify(state);
+    return { subscribed: true, snapshot: { ...state, client_version: s.clientVersion ?? "" } };
+  },
+  "state.unsubscribe": (s) => {
+    s.stateSeen = undefined;
+    return { subscribed: false };
+  },
+  "jobs.list": async (s, _p, svc) => ({ jobs: await svc.backend.catalog(s.user), runs: svc.runs.runsOf(s.user) }),
+  "jobs.execute": async (s, p, svc) => {
+    // 60 requests a minute is per connection; this bounds what one user can start across connections.
+    const active = svc.runs.runsOf(s.user).filter((r) => r.state !== "finished").length;
+    if (active >= MAX_ACTIVE_RUNS_PER_USER) {
+      throw new KlpFault(KLP_ERRORS.RATE_LIMIT, `you already have ${active} runs waiting or running; wait for one to finish`);
+    }
+    const execId = await svc.backend.execute(s.user, p.job_id);
+    svc.runs.claim(execId, p.job_id, s.user);
+    return { exec_id: execId };
+  },
+  "jobs.subscribe": (s, _p, svc) => {
+    s.subscribedJobs = true;
+    return { subscribed: true, runs: svc.runs.runsOf(s.user) };
+  },
+  "jobs.unsubscribe": (s) => {
+    s.subscribedJobs = false;
+    return { subscribed: false };
+  },
+  "jobs.kill": async (s, p, svc) => {
+    const owner = svc.runs.ownerOf(p.exec_id);
+    if (owner === undefined) throw faults.notFound(`no run ${p.exec_id} started here`);
+    if (owner !== s.user) throw faults.unauthorized("you may kill only runs you started");
+    await svc.backend.kill(s.user, p.exec_id);
+    return { exec_id: p.exec_id, killing: true };
+  },
+  "support.upload_diagnostics": async (s, p, svc) => ({ bundle_id: await svc.support.upload(s.user, p.note, snapshot(s, svc)) }),
+};
+
+/** Methods a client may call before the handshake. */
+export const BEFORE_HANDSHAKE: ReadonlySet<string> = new Set(["system.handshake"]);

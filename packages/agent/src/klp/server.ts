@@ -1,0 +1,79 @@
+/**
+ * The agent's KLP server: listens where the platform says, gives each connection a session bound to the
+ * OS identity of its listener, and pushes `state.changed` and `jobs.progress` to the sessions that asked.
+ */
+import type { Logger } from "pino";
+import { KLP_PUSH, type StateSnapshot } from "@kanade/protocol/klp";
+import { klpEndpoints } from "../platform/index.js";
+import type { KlpServices } from "./handlers.js";
+import { KlpSession } from "./session.js";
+
+/** How often the agent-wide state is compared for `state.changed`. */
+const STATE_POLL_MS = 2_000;
+
+export interface KlpSettings {
+  /** Directory of the per-user sockets (POSIX) or the pipe name (Windows). */
+  dir: string;
+  /** Where logged-in users appear (`/run/user`): each uid there gets a socket. */
+  usersDir: string;
+}
+
+export interface KlpServer {
+  /** The uids with a socket now (POSIX). */
+  uids(): number[];
+  stop(): Promise<void>;
+}
+
+export async function startKlpServer(settings: KlpSettings, svc: KlpServices, log: Logger): Promise<KlpServer | undefined> {
+  const sessions = new Set<KlpSession>();
+  const endpoints = klpEndpoints({
+    dir: settings.dir,
+    usersDir: settings.usersDir,
+    log,
+    onConnection: (socket, user) => {
+      const session = new KlpSession(socket, user, svc, log.child({ klp_user: user }));
+      sessions.add(session);
+      socket.on("close", () => sessions.delete(session));
+    },
+  });
+  if ("unsupported" in endpoints) {
+    log.warn({ reason: endpoints.unsupported }, "klp: the local protocol is off on this OS");
+    return undefined;
+  }
+  const unprogress = svc.runs.onProgress((owner, run) => {
+    for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsProgress, run);
+  });
+  const poll = setInterval(() => {
+    const listening = [...sessions].filter((s) => s.stateSeen !== undefined);
+    // Nobody listening: nothing to compute (the state reads a file).
+    if (listening.length === 0) return;
+    const now = svc.state();
+    const text = JSON.stringify(now);
+    for (const s of listening) {
+      if (s.stateSeen === text) continue;
+      s.stateSeen = text;
+      s.push(KLP_PUSH.stateChanged, { ...now, client_version: s.clientVersion ?? "" } satisfies StateSnapshot);
+    }
+  }, STATE_POLL_MS);
+  poll.unref();
+  try {
+    await endpoints.start();
+  } catch (err) {
+    // The agent's real work does not depend on KLP: run on without it, and say so.
+    log.error({ err, dir: settings.dir }, "klp: could not open the local protocol's sockets; it is off");
+    clearInterval(poll);
+    unprogress();
+    await endpoints.stop().catch(() => undefined);
+    return undefined;
+  }
+  log.info({ dir: settings.dir }, "klp: local protocol ready");
+  return {
+    uids: () => endpoints.uids(),
+    async stop() {
+      clearInterval(poll);
+      unprogress();
+      await endpoints.stop();
+      for (const s of sessions) s.close();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/** KLP method parameters, results and pushes (SPEC §10). Unknown fields in params are refused. */
+import { z } from "zod";
+import { JOB_ID_RE } from "../ids.js";
+
+const empty = z.object({}).strict().optional();
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected an exec_id");
+
+/** Who the OS says the caller is: `uid:<n>` on Linux, `sid:<S-1-…>` on Windows. */
+export const klpUserSchema = z.string().regex(/^(uid:\d{1,10}|sid:S-1-[0-9-]{1,180})$/);
+export type KlpUser = z.infer<typeof klpUserSchema>;
+
+export const handshakeParamsSchema = z
+  .object({
+    protocol_version: z.number().int(),
+    client_version: z.string().min(1).max(64),
+    client_name: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export const handshakeResultSchema = z.object({
+  protocol_version: z.number().int(),
+  agent_version: z.string(),
+  pc_id: z.string(),
+  user: klpUserSchema,
+});
+export type HandshakeResult = z.infer<typeof handshakeResultSchema>;
+
+export const versionResultSchema = z.object({ agent_version: z.string(), protocol_version: z.number().int() });
+
+export const healthCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string().optional() });
+export const pendingUpdateSchema = z.object({ kind: z.literal("agent"), current: z.string(), target: z.string() });
+export const stateSnapshotSchema = z.object({
+  pc_id: z.string(),
+  online: z.boolean(),
+  agent_version: z.string(),
+  client_version: z.string(),
+  health: z.array(healthCheckSchema),
+  pending_updates: z.array(pendingUpdateSchema),
+});
+export type StateSnapshot = z.infer<typeof stateSnapshotSchema>;
+export type HealthCheck = z.infer<typeof healthCheckSchema>;
+
+export const RUN_STATES = ["queued", "running", "finished"] as const;
+export const klpRunSchema = z.object({
+  exec_id: z.string(),
+  job_id: z.string(),
+  state: z.enum(RUN_STATES),
+  status: z.string().optional(),
+  exit_code: z.number().int().nullable().optional(),
+  started_at: z.string().nullable().optional(),
+  finished_at: z.string().optional(),
+});
+export type KlpRun = z.infer<typeof klpRunSchema>;
+
+export const catalogJobSchema = z.object({ id: z.string(), version: z.string(), description: z.string().optional() });
+export type CatalogJob = z.infer<typeof catalogJobSchema>;
+
+export const jobsListResultSchema = z.object({ jobs: z.array(catalogJobSchema), runs: z.array(klpRunSchema) });
+export const jobsExecuteParamsSchema = z.object({ job_id: z.string().regex(JOB_ID_RE) }).strict();
+export const jobsExecuteResultSchema = z.object({ exec_id: z.string() });
+export const jobsKillParamsSchema = z.object({ exec_id: uuid }).strict();
+export const jobsKillResultSchema = z.object({ exec_id: z.string(), killing: z.literal(true) });
+export const supportUploadParamsSchema = z.object({ note: z.string().max(2_000).optional() }).strict();
+export const supportUploadResultSchema = z.object({ bundle_id: z.string() });
+
+export const subscribedResultSchema = z.object({ subscribed: z.boolean() });
+
+/** Params schema of every method the agent serves; a method not here gets -32601. */
+export const KLP_METHOD_PARAMS = {
+  "system.handshake": handshakeParamsSchema,
+  "system.ping": empty,
+  "system.version": empty,
+  "state.snapshot": empty,
+  "state.subscribe": empty,
+  "state.unsubscribe": empty,
+  "jobs.list": empty,
+  "jobs.execute": jobsExecuteParamsSchema,
+  "jobs.subscribe": empty,
+  "jobs.unsubscribe": empty,
+  "jobs.kill": jobsKillParamsSchema,
+  "support.upload_diagnostics": supportUploadParamsSchema,
+} as const;
+export type KlpMethod = keyof typeof KLP_METHOD_PARAMS;
+export const KLP_METHODS = Object.keys(KLP_METHOD_PARAMS) as KlpMethod[];
+export type KlpParams<M extends KlpMethod> = z.infer<(typeof KLP_METHOD_PARAMS)[M]>;
+
+/** Pushes (JSON-RPC notifications from the agent). */
+export const KLP_PUSH = { stateChanged: "state.changed", jobsProgress: "jobs.progress" } as const;
