@@ -2,6 +2,7 @@
  * One agent identity on one NATS connection: intake, kill, ping, runner, outbox and connection-state
  * handling. The real agent runs one; the simulator runs thousands in one process with shared views.
  */
+import { LiveOutput, serveRunTail } from "./live-output.js";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
@@ -54,6 +55,8 @@ export class AgentNode {
   private readonly outbox: Outbox;
   private readonly markers: RunningMarkers;
   private readonly subs: Subscription[] = [];
+  /** The newest output of each running script, read by `agents.<pc>.tail` (nothing is sent unless asked). */
+  private readonly live = new LiveOutput();
   private connected = true;
   private stopped = false;
 
@@ -82,6 +85,7 @@ export class AgentNode {
       now: deps.now ?? Date.now,
       random: deps.random ?? Math.random,
       ...(this.outbox.output ? { outputDir: this.outbox.output.dirFor.bind(this.outbox.output) } : {}),
+      liveOutput: this.live,
       ...(deps.onRun ? { onRun: deps.onRun } : {}),
     });
     this.intake = new Intake({
@@ -121,6 +125,8 @@ export class AgentNode {
             else msg.respond(JSON.stringify(this.heartbeat()));
           },
         }),
+        // Beside ping: a node that answers requests also answers live tails of its runs.
+        serveRunTail({ nc, pcId, live: this.live, log: this.deps.log }),
       );
     }
     void this.followStatus();

@@ -1,4 +1,5 @@
 /** From an accepted Command to a durable ExecResult: dedup → gates → jitter → run → outbox. */
+import type { LiveOutput } from "./live-output.js";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { SKIP_EXIT, subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
@@ -38,6 +39,8 @@ export interface CommandRunnerDeps {
   random(): number;
   /** Where a run may spool output beyond the inline cap, per result_id; undefined keeps only the head. */
   outputDir?: (resultId: string) => string;
+  /** Keeps the newest output of each running script for `agents.<pc>.tail`. */
+  liveOutput?: LiveOutput;
   /** Told when a run is accepted, starts its script and ends (the local protocol shows users their runs). */
   onRun?: (event: RunEvent) => void;
 }
@@ -198,9 +201,15 @@ export class CommandRunner {
           deps.log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not record the script's pid; a crash of the agent would leave it running");
         }
       };
+      const live = deps.liveOutput;
+      live?.begin(cmd.exec_id);
+      const onOutput = live ? (stream: "stdout" | "stderr", chunk: Buffer): void => live.push(cmd.exec_id, stream, chunk) : undefined;
       const outcome = await deps.executor
-        .run({ cmd, pcId: deps.pcId, signal: ac.signal, onSpawn, ...(outputDir ? { outputDir } : {}) })
-        .finally(() => (running = false));
+        .run({ cmd, pcId: deps.pcId, signal: ac.signal, onSpawn, ...(outputDir ? { outputDir } : {}), ...(onOutput ? { onOutput } : {}) })
+        .finally(() => {
+          running = false;
+          live?.end(cmd.exec_id);
+        });
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));

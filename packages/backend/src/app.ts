@@ -1,9 +1,10 @@
 /** Builds the Fastify app from explicit dependencies; listening is the caller's job (tests use inject or port 0). */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import compress from "@fastify/compress";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, routeEntries } from "@kanade/protocol";
 import type { AgentGroups } from "./agent-groups.js";
 import type { AgentsStore } from "./agents/store.js";
 import { accountRoutes } from "./api/accounts.js";
@@ -19,6 +20,7 @@ import { commandKeyRoutes } from "./api/command-keys.js";
 import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
 import { configRoutes } from "./api/config.js";
 import { execRoutes } from "./api/exec.js";
+import { runRoutes } from "./api/run.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
 import { healthRoutes } from "./api/health.js";
@@ -85,6 +87,27 @@ export interface AppDeps {
   compliance?: Compliance;
   /** Rollout waves; /api/rollouts is registered only when given. */
   rollouts?: Rollouts;
+  /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
+  hideAgentsAfterMs?: number;
+}
+
+/** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
+const COMPRESS_THRESHOLD_BYTES = 1024;
+
+/**
+ * JSON lists of 3,000 agents shrink ~10x. gzip/deflate only: brotli costs more CPU than a busy backend wants.
+ * Byte streams (downloads, raw output) are sent as they are: they carry a content-length that clients show
+ * progress from and check against, and packages are compressed already.
+ */
+async function registerCompression(app: FastifyInstance): Promise<void> {
+  const streamed = new Set(routeEntries.filter(([, r]) => r.response.kind === "binary").map(([, r]) => `${r.method} ${r.path}`));
+  // Runs before @fastify/compress's own onRoute hook (registered after it), which honours `config.compress`.
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => streamed.has(`${m} ${route.url}`))) route.config = { ...route.config, compress: false };
+  });
+  // Awaited: routes registered after it must see its onRoute hook.
+  await app.register(compress, { global: true, threshold: COMPRESS_THRESHOLD_BYTES, encodings: ["gzip", "deflate"] });
 }
 
 /** Manifests carry inline scripts; allow them to be larger than Fastify's 1 MiB default. */
@@ -134,9 +157,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: deps.log,
     clock,
     ...(deps.governance ? { governance: deps.governance } : {}),
+    ...(deps.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: deps.hideAgentsAfterMs } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
+  await registerCompression(app);
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   registerMetrics(app, routeDeps);
@@ -158,6 +183,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
   execRoutes(app, routeDeps);
+  runRoutes(app, routeDeps);
   executionRoutes(app, routeDeps);
   resultRoutes(app, routeDeps);
   // A decommissioned PC leaves no inventory, facts or fleet-perf row behind.

@@ -55,6 +55,12 @@ export interface BackendConfig {
   commandKeysDir?: string;
   /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
   scheduleTickMs?: number;
+  /** Operators may run ad-hoc scripts (`adhoc_operators`, default true; admins always may, viewers never). */
+  adhocOperators?: boolean;
+  /** Every ad-hoc run waits for another operator's approval (`adhoc_require_approval`, default false). */
+  adhocRequireApproval?: boolean;
+  /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`, e.g. 30d; default: never). */
+  hideAgentsAfterMs?: number;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -87,6 +93,9 @@ const fileSchema = z
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    adhoc_operators: z.boolean(),
+    agents_hide_after: z.string().refine(isDuration, { message: "expected a duration like 30d" }),
+    adhoc_require_approval: z.boolean(),
   })
   .partial()
   .strict();
@@ -208,6 +217,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const perfRetentionMs = durationSetting(nonEmpty(env.KANADE_PERF_RETENTION), "KANADE_PERF_RETENTION") ?? durationSetting(file.perf_retention, "perf_retention");
   const perfLiveLeaseMs = durationSetting(file.perf_live_lease, "perf_live_lease");
+  const hideAgentsAfterMs =
+    durationSetting(nonEmpty(env.KANADE_AGENTS_HIDE_AFTER), "KANADE_AGENTS_HIDE_AFTER") ?? durationSetting(file.agents_hide_after, "agents_hide_after");
   const scheduleTickMs = durationSetting(nonEmpty(env.KANADE_SCHEDULE_TICK), "KANADE_SCHEDULE_TICK") ?? durationSetting(file.schedule_tick, "schedule_tick");
   if (scheduleTickMs !== undefined && (scheduleTickMs < 100 || scheduleTickMs > MAX_TIMER_MS)) {
     throw invalid("schedule_tick", `schedule_tick: must be between 100ms and ${MAX_TIMER_TEXT}`);
@@ -236,6 +247,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
+    ...adhocSettings(env, file),
+    ...(hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs } : {}),
     ...governance,
   };
 }
@@ -268,6 +281,20 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
     ...(approvalTtlMs ? { approvalTtlMs } : {}),
     ...(sessionTtlMs ? { sessionTtlMs } : {}),
   };
+}
+
+function boolSetting(text: string | undefined, key: string): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw invalid(key, `${key}: expected true or false, got "${text}"`);
+}
+
+/** Who may run ad-hoc scripts and whether they need approval (docs/operator/adhoc-runs.md). */
+function adhocSettings(env: NodeJS.ProcessEnv, file: FileConfig): Pick<BackendConfig, "adhocOperators" | "adhocRequireApproval"> {
+  const operators = boolSetting(nonEmpty(env.KANADE_ADHOC_OPERATORS), "KANADE_ADHOC_OPERATORS") ?? file.adhoc_operators;
+  const approval = boolSetting(nonEmpty(env.KANADE_ADHOC_REQUIRE_APPROVAL), "KANADE_ADHOC_REQUIRE_APPROVAL") ?? file.adhoc_require_approval;
+  return { ...(operators !== undefined ? { adhocOperators: operators } : {}), ...(approval !== undefined ? { adhocRequireApproval: approval } : {}) };
 }
 
 function durationSetting(text: string | undefined, key: string): number | undefined {

@@ -25,6 +25,8 @@ export interface RouteDeps {
   audit: (req: FastifyRequest, action: string, target: string, payload?: Record<string, unknown>) => Promise<void>;
   log: Logger;
   clock: () => Date;
+  /** Agents not heard from for this long are left out of agent lists (not out of history); unset: none are. */
+  hideAgentsAfterMs?: number;
   /** Accounts, approvals and the audit log; absent when the app is built without a governance store. */
   governance?: GovernanceDeps;
 }

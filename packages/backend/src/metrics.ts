@@ -9,6 +9,7 @@ import { isOnline } from "./agents/online.js";
 import type { RouteDeps } from "./deps.js";
 import { serve } from "./api/route.js";
 import { jetstreamUsage } from "./jetstream-status.js";
+import { projectorLag } from "./projector/lag.js";
 import { RESULTS_DURABLE } from "./projector/results.js";
 
 export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
@@ -64,6 +65,16 @@ export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; ob
     async collect() {
       const info = await deps.nats.jsm.consumers.info(STREAMS.RESULTS, RESULTS_DURABLE).catch(warn("kanade_result_projection_lag"));
       if (info) this.set(info.num_pending + info.num_ack_pending);
+    },
+  });
+  new Gauge({
+    name: "kanade_projector_lag",
+    help: "Messages each projector (results, started, inventory, audit) has not yet written to the database",
+    labelNames: ["projector"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of await projectorLag(deps.nats)) if (l.pending !== null) this.set({ projector: l.projector }, l.pending);
     },
   });
   const streamBytes = new Gauge({ name: "kanade_jetstream_stream_bytes", help: "Bytes stored per JetStream stream", labelNames: ["stream"], registers: [registry] });

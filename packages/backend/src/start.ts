@@ -124,6 +124,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
       approvalTtlMs,
+      adhoc: { operators: config.adhocOperators ?? true, requireApproval: config.adhocRequireApproval ?? false },
       frozen: () => freeze.frozen(),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
@@ -213,6 +214,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       clock,
       governance: governance.deps,
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
+      ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,
       freeze,
       compliance,

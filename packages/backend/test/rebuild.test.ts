@@ -49,8 +49,12 @@ describe("database lost", () => {
   it("rebuilds executions and results after the SQLite file is deleted, then --rebuild adds nothing twice", async () => {
     let backend = await start();
     let execId: string;
+    let runId: string;
     try {
       expect((await backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);
+      const run = await backend.api("POST", "/api/run", { pcs: ["pc-1"], shell: "sh", script: "echo 'ad hoc'", run_as: "system" });
+      expect(run.status).toBe(202);
+      runId = (run.body as ExecResponse).exec_id;
       const fired = await backend.api("POST", "/api/exec/hello", { pcs: ["pc-1", "pc-2", "pc-3"] });
       expect(fired.status).toBe(202);
       execId = (fired.body as ExecResponse).exec_id;
@@ -71,6 +75,10 @@ describe("database lost", () => {
       await waitFor(async () => (await results(backend, execId)).length === 3, { what: "results rebuilt from RESULTS" });
       const exec = (await backend.api("GET", `/api/executions/${execId}`)).body as ExecutionDetail;
       expect([exec.job_id, exec.target_count, exec.counts.succeeded]).toEqual(["hello", 3, 3]);
+      // An ad-hoc run comes back from its run.create record, script included, so it can still be promoted.
+      const run = (await backend.api("GET", `/api/executions/${runId}`)).body as ExecutionDetail;
+      expect([run.job_id, run.target_count]).toEqual(["adhoc", 1]);
+      expect((await backend.api("GET", `/api/executions/${runId}/script`)).body).toMatchObject({ script: "echo 'ad hoc'", shell: "sh", timeout: "60s" });
       expect(rebuildLogs()).toHaveLength(1);
       expect(JSON.parse(rebuildLogs()[0]!)).toMatchObject({ messages: 3, msg: "rebuilding from RESULTS: 3 messages" });
     } finally {

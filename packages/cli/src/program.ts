@@ -13,6 +13,7 @@ import { register as configScope } from "./commands/config/scope.js";
 import { register as agentsList } from "./commands/agents/list.js";
 import { register as appNoun } from "./commands/app/app.js";
 import { register as execStart } from "./commands/exec/start.js";
+import { register as runStart } from "./commands/run/start.js";
 import { register as executionsList } from "./commands/executions/list.js";
 import { register as kill } from "./commands/kill/kill.js";
 import { register as groupList } from "./commands/group/list.js";
@@ -21,6 +22,7 @@ import { register as inventory } from "./commands/inventory/inventory.js";
 import { register as logs } from "./commands/logs/logs.js";
 import { register as ping } from "./commands/ping/ping.js";
 import { register as jobCreate } from "./commands/job/create.js";
+import { register as jobFromRun } from "./commands/job/from-run.js";
 import { register as jobDelete } from "./commands/job/delete.js";
 import { register as jobExport } from "./commands/job/export.js";
 import { register as jobList } from "./commands/job/list.js";
@@ -77,7 +79,7 @@ export function buildProgram(deps: Deps): Command {
     .addHelpText("after", "\nEnvironment:\n  KANADE_BACKEND_URL  backend base URL (default http://127.0.0.1:8080)\n  KANADE_AUTH_TOKEN   bearer token for the API\n\nExit codes: 0 ok, 1 operation failed, 2 bad input.\n");
 
   const job = program.command("job").description("register, inspect and remove jobs");
-  for (const reg of [jobCreate, jobValidate, jobList, jobShow, jobExport, jobDelete]) reg(job, deps);
+  for (const reg of [jobCreate, jobValidate, jobList, jobShow, jobExport, jobDelete, jobFromRun]) reg(job, deps);
   const schedule = program.command("schedule").description("run jobs on a clock: per PC, per target, or on calendar days");
   for (const reg of [scheduleCreate, scheduleValidate, scheduleList, scheduleShow, scheduleExport, scheduleDelete, scheduleEnable, scheduleDisable, schedulePreview, scheduleStatus, scheduleCoverage]) reg(schedule, deps);
   const freeze = program.command("freeze").description("the fleet freeze: no schedule fires, exec needs --during-freeze");
@@ -85,6 +87,7 @@ export function buildProgram(deps: Deps): Command {
   complianceShow(program, deps);
   rolloutManage(program, deps);
   execStart(program, deps);
+  runStart(program, deps);
   executionsList(program, deps);
   resultsList(program, deps);
   kill(program, deps);

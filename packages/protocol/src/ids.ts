@@ -24,3 +24,6 @@ export const isSemver = (s: string): boolean => SEMVER_RE.test(s);
 export const shortId = (id: string): string => id.replace(/-/g, "").slice(-8);
 /** A piece of an id as an operator may paste it: 4 or more hex digits, dashes allowed. */
 export const ID_FRAGMENT_RE = /^[0-9a-fA-F-]{4,36}$/;
+
+/** The job_id every ad-hoc run's commands carry (issue 17); no job manifest may use it. */
+export const ADHOC_JOB_ID = "adhoc";

@@ -1,7 +1,7 @@
 /** Job manifest (SPEC §5): parse YAML, validate, and report every problem with its path. */
 import { z } from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
-import { JOB_ID_RE, SEMVER_RE } from "./ids.js";
+import { ADHOC_JOB_ID, JOB_ID_RE, SEMVER_RE } from "./ids.js";
 import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./manifest-size.js";
 import { readYaml } from "./manifest-yaml.js";
@@ -66,6 +66,9 @@ export const manifestSchema = z
   // A misspelt key (`timout:`) must not silently fall back to a default.
   .strict()
   .superRefine((m, ctx) => {
+    if (m.id === ADHOC_JOB_ID) {
+      ctx.addIssue({ code: "custom", path: ["id"], message: `"${ADHOC_JOB_ID}" is reserved for ad-hoc runs (kanade run); choose another id` });
+    }
     const ex = m.execute;
     const sources = (["script", "script_file", "script_object"] as const).filter((k) => {
       const v = ex[k];

@@ -16,6 +16,7 @@ export * from "./signing.js";
 export * from "./canonical-json.js";
 export * from "./subjects.js";
 export * from "./enrollment.js";
+export * from "./run-tail.js";
 export * from "./support-bundles.js";
 // Agent-side schedules: the standing orders, their rules and the freeze an agent last saw (no YAML parser).
 export * from "./schedule-schema.js";

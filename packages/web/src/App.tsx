@@ -17,6 +17,7 @@ import { FleetPerfPage } from "./pages/FleetPerf.js";
 import { InventoryPage } from "./pages/Inventory.js";
 import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
+import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { CompliancePage } from "./pages/Compliance.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
@@ -48,6 +49,8 @@ function Page({ route }: { route: Route }) {
       return <AgentDetailPage pc={route.pc} />;
     case "jobs":
       return <JobsPage />;
+    case "run":
+      return <RunPage />;
     case "activity":
       return <ActivityPage />;
     case "execution":
@@ -69,10 +72,11 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
+  { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },

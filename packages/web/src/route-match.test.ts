@@ -9,6 +9,7 @@ describe("matchRoute", () => {
     expect(matchRoute("/activity/abc")).toEqual({ page: "execution", execId: "abc" });
     expect(matchRoute("/results/r1")).toEqual({ page: "result", resultId: "r1" });
     expect(matchRoute("/perf")).toEqual({ page: "perf" });
+    expect(matchRoute("/run")).toEqual({ page: "run" });
     expect(matchRoute("/enrollment")).toEqual({ page: "enroll" });
     expect(matchRoute("/nope/x/y")).toEqual({ page: "notFound" });
   });

@@ -4,6 +4,7 @@ export type Route =
   | { page: "agents" }
   | { page: "agent"; pc: string }
   | { page: "jobs" }
+  | { page: "run" }
   | { page: "activity" }
   | { page: "execution"; execId: string }
   | { page: "result"; resultId: string }
@@ -21,6 +22,7 @@ export function matchRoute(path: string): Route {
   if (a === "agents" && !b) return { page: "agents" };
   if (a === "agents" && b && !c) return { page: "agent", pc: b };
   if (a === "jobs" && !b) return { page: "jobs" };
+  if (a === "run" && !b) return { page: "run" };
   if (a === "activity" && !b) return { page: "activity" };
   if (a === "activity" && b && !c) return { page: "execution", execId: b };
   if (a === "results" && b && !c) return { page: "result", resultId: b };

@@ -35,6 +35,18 @@ export async function launch(userDataDir: string): Promise<BrowserContext> {
   });
 }
 
+/** Opens chromium on the backend's SPA and signs in with the static token; resolves on the Dashboard. */
+export async function openSignedIn(userDataDir: string, url: string, token: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await launch(userDataDir);
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await page.goto(url);
+  const tokenForm = page.getByTestId("token-form");
+  await tokenForm.locator('input[name="token"]').fill(token);
+  await tokenForm.getByRole("button", { name: "Sign in with token" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  return { ctx, page };
+}
+
 /**
  * Saves a viewport screenshot to test-output/screenshots; with KANADE_UPDATE_DOCS_IMG=1 also into
  * docs/operator/img, unless `docs: false` (a shot only the test run needs).

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { createApiClient, type ApiClient } from "@kanade/protocol";
 import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, launch, requireChromium, shot } from "./browser.js";
+import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
 
 const PCS = ["ui-pc-1", "ui-pc-2"];
 const hello = readFileSync(new URL("../../../examples/jobs/hello.yaml", import.meta.url), "utf8");
@@ -30,13 +30,7 @@ describe("schedules and compliance pages (chromium)", () => {
     fleet = await startTestFleet(nats.url, PCS, { heartbeatIntervalMs: 2000 });
     api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
     await api.call("createJob", { body: hello });
-    ctx = await launch(dir.join("chromium-profile"));
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    await page.goto(backend.url);
-    const tokenForm = page.getByTestId("token-form");
-    await tokenForm.locator('input[name="token"]').fill(backend.token);
-    await tokenForm.getByRole("button", { name: "Sign in with token" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
   }, 180_000);
 
   afterAll(async () => {

@@ -24,6 +24,8 @@ export interface RunContext {
   outputDir?: string;
   /** Called once the script's first process exists, so a crash of the agent can be cleaned up after. */
   onSpawn?(process: SpawnedProcess): void;
+  /** Every chunk of output as the script writes it (live tails). */
+  onOutput?(stream: "stdout" | "stderr", chunk: Buffer): void;
 }
 
 export interface Executor {

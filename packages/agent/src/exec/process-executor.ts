@@ -91,6 +91,7 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
       signal: ctx.signal,
       platform: deps.platform,
       onSpawn: (pid) => reportSpawn(deps, ctx, pid),
+      ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
       ...(ctx.outputDir !== undefined ? { outputDir: ctx.outputDir } : {}),
     });
     for (const e of [outcome.stdout.spoolError, outcome.stderr.spoolError]) {

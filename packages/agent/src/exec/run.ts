@@ -16,6 +16,8 @@ export interface ProcessSpec {
   outputDir?: string;
   /** Called right after the child exists, with its pid. */
   onSpawn?(pid: number): void;
+  /** Every chunk of output as it arrives (live tails); the capture is unaffected. */
+  onOutput?(stream: "stdout" | "stderr", chunk: Buffer): void;
 }
 
 export interface ProcessOutcome {
@@ -75,8 +77,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       resolve({ ...outcome, stdout: stdout.result(), stderr: stderr.result() });
     };
 
-    child.stdout?.on("data", (d: Buffer) => stdout.push(d));
-    child.stderr?.on("data", (d: Buffer) => stderr.push(d));
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout.push(d);
+      spec.onOutput?.("stdout", d);
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr.push(d);
+      spec.onOutput?.("stderr", d);
+    });
     child.once("error", (err) => finish({ kind: "spawn_error", exitCode: null, error: `could not start ${spec.argv.file}: ${err.message}` }));
     child.once("exit", () => {
       // A backgrounded grandchild can hold the pipes open forever; stop waiting for them after a grace period.

@@ -1,4 +1,4 @@
-/** Request/reply to one agent through NATS: ping (round trip + a fresh heartbeat) and its log tail. */
+/** Request/reply to one agent through NATS: ping (round trip + a fresh heartbeat), its log tail, and a running script's live output. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { NoRespondersError, RequestError, TimeoutError, type Msg } from "@nats-io/transport-node";
@@ -6,6 +6,8 @@ import {
   KanadeError,
   PING_TIMEOUT_MS,
   agentLogsReplySchema,
+  runTailReplySchema,
+  type RunTailRequest,
   heartbeatSchema,
   subjects,
   type AgentLogsResponse,
@@ -67,5 +69,12 @@ export function agentRpcRoutes(app: FastifyInstance, deps: RouteDeps): void {
   serve(app, "getAgentLogs", async ({ params, query }): Promise<AgentLogsResponse> => {
     const msg = await ask(deps, params.pc, subjects.agentLogs(params.pc), { tail: query.tail });
     return decodeReply(msg, agentLogsReplySchema, params.pc, "log request");
+  });
+  // Live output: one request per poll of a follower, so nothing is sent while nobody follows.
+  serve(app, "tailRun", async ({ params, query }) => {
+    await deps.executions.get(params.exec_id, false);
+    const body: RunTailRequest = { exec_id: params.exec_id, stdout_from: query.stdout_from, stderr_from: query.stderr_from };
+    const msg = await ask(deps, query.pc, subjects.agentTail(query.pc), body);
+    return decodeReply(msg, runTailReplySchema, query.pc, "tail request");
   });
 }

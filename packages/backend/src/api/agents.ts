@@ -50,8 +50,11 @@ export function agentRoutes(
   };
 
   serve(app, "listAgents", async ({ query }) => {
+    // Long-gone PCs leave the list, not the history: their results, executions and `agent show` stay.
+    const hideBefore = deps.hideAgentsAfterMs === undefined || query.include_hidden === true ? undefined : deps.clock().getTime() - deps.hideAgentsAfterMs;
     const items = (await summaries(await deps.agents.listAgents())).filter(
       (a) =>
+        (hideBefore === undefined || a.last_seen === null || Date.parse(a.last_seen) >= hideBefore) &&
         (query.online === undefined || a.online === query.online) &&
         (query.group === undefined || a.groups.includes(query.group)) &&
         (query.q === undefined || agentMatches(a, query.q)),

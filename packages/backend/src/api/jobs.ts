@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import YAML from "yaml";
 import { KanadeError, SCRIPT_STATUS, parseManifestYaml, validateManifest, type ScriptStatus } from "@kanade/protocol";
 import type { RouteDeps } from "../deps.js";
+import { manifestFromRun } from "../executions/adhoc.js";
 import { summarize } from "../jobs/catalog.js";
 import { invalidManifest, publishJob } from "../jobs/publish.js";
 import { requireNats } from "../nats.js";
@@ -32,6 +33,19 @@ export function jobRoutes(app: FastifyInstance, deps: RouteDeps): void {
     requireNats(deps.nats);
     const r = await publishJob(publishDeps, ctx.caller, { manifest: parsed.manifest, yaml: isYaml ? body : YAML.stringify(body) });
     ctx.req.log.info({ job_id: r.id, version: r.version, created: r.created }, "job stored");
+    if (!r.created) ctx.status(200);
+    return { id: r.id, version: r.version };
+  });
+
+  // An ad-hoc run's script becomes a job: the same shell, script, timeout and run_as, checked like any manifest.
+  serve(app, "promoteRun", async ({ params, body }, ctx) => {
+    const recorded = await deps.executions.adhocScript(params.exec_id);
+    const parsed = validateManifest(manifestFromRun(recorded, body));
+    if (!parsed.ok) throw invalidManifest(parsed.issues);
+    requireNats(deps.nats);
+    const yaml = YAML.stringify(parsed.manifest, { blockQuote: "literal" });
+    const r = await publishJob(publishDeps, ctx.caller, { manifest: parsed.manifest, yaml, about: { from_run: params.exec_id } });
+    ctx.req.log.info({ job_id: r.id, version: r.version, exec_id: params.exec_id }, "ad-hoc run promoted to a job");
     if (!r.created) ctx.status(200);
     return { id: r.id, version: r.version };
   });

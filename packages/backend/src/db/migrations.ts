@@ -365,6 +365,20 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX support_bundles_by_time ON support_bundles (created_at DESC, id DESC);
   ` },
+  { id: "010-adhoc", sql: `
+  -- Ad-hoc runs (kanade run): the script exactly as submitted, kept with its execution so it can be shown
+  -- again and promoted to a job.
+  CREATE TABLE adhoc_runs (
+    exec_id TEXT PRIMARY KEY,
+    shell TEXT NOT NULL,
+    script TEXT NOT NULL,
+    timeout TEXT NOT NULL,
+    run_as TEXT NOT NULL,
+    cwd TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

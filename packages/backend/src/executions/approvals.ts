@@ -3,7 +3,7 @@
  * manifest snapshot and digest): if the job changed since, the execution cannot run and ends `rejected`
  * saying so. The conditional state change is the gate, so an execution is published at most once.
  */
-import { KanadeError, SCRIPT_STATUS, type ApprovalResponse } from "@kanade/protocol";
+import { ADHOC_JOB_ID, KanadeError, SCRIPT_STATUS, type ApprovalResponse } from "@kanade/protocol";
 import type { Caller } from "../caller.js";
 import { manifestDigest, shortDigest } from "../jobs/digest.js";
 import type { ExecutionsDeps } from "./deps.js";
@@ -70,7 +70,8 @@ export async function decide(
     throw new KanadeError("CONFLICT", `Job "${e.job_id}" is revoked; reject ${execId}, or unrevoke the job first`);
   }
   const { manifest, digest } = snapshotOf(a, e);
-  const now_ = await currentDigest(deps, e.job_id);
+  // An ad-hoc run has no catalog entry that could change: what was requested is its whole content.
+  const now_ = e.job_id === ADHOC_JOB_ID ? { digest } : await currentDigest(deps, e.job_id);
   if ("gone" in now_ || now_.digest !== digest) {
     const reason =
       "gone" in now_

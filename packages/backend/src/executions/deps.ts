@@ -15,6 +15,14 @@ export interface JobSource {
   scriptObjectSha256(key: string): Promise<string | undefined>;
 }
 
+/** Who may run ad-hoc scripts and whether they wait for approval (backend config `adhoc_*`). */
+export interface AdhocPolicy {
+  /** Operators may run ad-hoc scripts (admins always may, viewers never). Default true. */
+  operators: boolean;
+  /** Every ad-hoc run waits for a second operator's approval, like a `require_approval` job. Default false. */
+  requireApproval: boolean;
+}
+
 export interface ExecutionsDeps {
   store: ExecutionsStore;
   broker: ExecBroker;
@@ -27,6 +35,8 @@ export interface ExecutionsDeps {
   log: Logger;
   clock: () => Date;
   approvalTtlMs: number;
+  /** Ad-hoc runs; absent: operators may, no approval. */
+  adhoc?: AdhocPolicy;
   /** Why the fleet is frozen now (a fleet freeze), or undefined; without it nothing is ever frozen. */
   frozen?: () => Promise<string | undefined>;
 }

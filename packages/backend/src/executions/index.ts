@@ -4,8 +4,11 @@
  * that survives a crash (see intents.ts).
  */
 import {
+  ADHOC_JOB_ID,
   KanadeError,
   SCRIPT_STATUS,
+  type AdhocScript,
+  type ParsedRunRequest,
   type ApprovalResponse,
   type ExecRequest,
   type ExecResponse,
@@ -18,14 +21,15 @@ import { v7 as uuidv7 } from "uuid";
 import { SYSTEM_CALLER, type Caller } from "../caller.js";
 import { page, type PageKey } from "../cursor.js";
 import { manifestDigest } from "../jobs/digest.js";
+import { adhocRecord, adhocRun, checkAdhocAllowed } from "./adhoc.js";
 import { decide, expireOverdue } from "./approvals.js";
 import type { ExecutionsDeps } from "./deps.js";
 import { createIntentRunner, type IntentRunner } from "./intents.js";
 import { normalizeTarget, planCommands } from "./publish.js";
-import type { ExecutionRecord, Intent, StoredState } from "./types.js";
+import type { ExecTarget, ExecutionRecord, Intent, StoredState } from "./types.js";
 import { approvalInfo, settleRows, summaryOf } from "./view.js";
 
-export type { ExecutionsDeps, JobSource } from "./deps.js";
+export type { AdhocPolicy, ExecutionsDeps, JobSource } from "./deps.js";
 export type { ExecutionsStore } from "./store.js";
 export type { ExecTarget, ExecutionRecord, StoredState } from "./types.js";
 
@@ -46,6 +50,10 @@ export interface StartOptions {
 export interface Executions {
   /** Fires a job: published at once, or held as `pending_approval` when the job requires approval. */
   start(caller: Caller, jobId: string, request: ExecRequest, opts?: StartOptions): Promise<ExecResponse>;
+  /** Runs an operator's script without a job (issue 17): the same execution, audited as `run.create`. */
+  startAdhoc(caller: Caller, body: ParsedRunRequest): Promise<ExecResponse>;
+  /** The script an ad-hoc execution recorded; CONFLICT for a job's execution. */
+  adhocScript(execId: string): Promise<AdhocScript>;
   /**
    * Opens the execution of an occurrence an agent-side schedule fires on the PCs themselves (nothing is
    * published: each PC runs its signed standing order and its result joins this exec_id, however late).
@@ -75,11 +83,43 @@ async function scriptDigest(deps: ExecutionsDeps, manifest: Manifest): Promise<s
   return sha;
 }
 
+/** The target as stored; NO_TARGET when the request names none. */
+function requireTarget(request: ExecRequest): ExecTarget {
+  const target = normalizeTarget(request);
+  if (!target.pcs && !target.groups && !target.all) {
+    throw new KanadeError("NO_TARGET", "No target: give pcs, groups or all", {
+      details: [{ path: "", message: "one of pcs, groups or all is required" }],
+    });
+  }
+  return target;
+}
+
+/** Why the fleet is frozen (and the request says to run anyway), or undefined; FLEET_FROZEN otherwise. */
+async function freezeCheck(deps: ExecutionsDeps, request: ExecRequest): Promise<string | undefined> {
+  const frozen = deps.frozen ? await deps.frozen() : undefined;
+  if (frozen !== undefined && request.during_freeze !== true) {
+    throw new KanadeError("FLEET_FROZEN", `${frozen}; nothing was run. Run it anyway with --during-freeze (during_freeze: true)`);
+  }
+  return frozen;
+}
+
+interface Launch {
+  manifest: Manifest;
+  scriptSha256: string | undefined;
+  request: ExecRequest;
+  target: ExecTarget;
+  frozen: string | undefined;
+  execId: string;
+  action: "exec" | "run";
+  adhoc?: AdhocScript;
+}
+
 export function createExecutions(deps: ExecutionsDeps): Executions {
   const runner: IntentRunner = createIntentRunner({
     store: deps.store,
     broker: deps.broker,
-    setCurrent: (id, version) => deps.jobs.setCurrent(id, version),
+    // An ad-hoc run has no catalog entry: pinning `script_current.adhoc` would make agents skip older runs (124).
+    setCurrent: (id, version) => (id === ADHOC_JOB_ID ? Promise.resolve() : deps.jobs.setCurrent(id, version)),
     audit: deps.audit,
     log: deps.log,
     clock: deps.clock,
@@ -95,92 +135,121 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   };
   const summary = async (e: ExecutionRecord): Promise<ExecutionSummary> => summaryOf(e, await deps.store.counts(e.exec_id));
 
+  /** Records and fires one execution (a job's or an ad-hoc script's): held for approval, or published now. */
+  const launch = async (caller: Caller, l: Launch): Promise<ExecResponse> => {
+    const { manifest, scriptSha256, request, target, frozen, execId } = l;
+    const jobId = manifest.id;
+    const digest = manifestDigest(manifest, scriptSha256);
+    const now = deps.clock();
+    const targets = await deps.resolveTargets(target);
+    const base = {
+      exec_id: execId,
+      job_id: jobId,
+      version: manifest.version,
+      target,
+      target_count: targets.length,
+      created_at: now.toISOString(),
+      issued_by: caller.actor,
+      killed_at: null,
+      manifest_digest: digest,
+      state_reason: null,
+    };
+    const about = {
+      exec_id: execId,
+      version: manifest.version,
+      target,
+      target_count: targets.length,
+      manifest_digest: digest,
+      // An ad-hoc run's script is part of its record: the audit trail alone can rebuild it (projector/rebuild.ts).
+      ...(l.adhoc
+        ? { shell: l.adhoc.shell, script: l.adhoc.script, timeout: l.adhoc.timeout, run_as: l.adhoc.run_as, ...(l.adhoc.cwd !== undefined ? { cwd: l.adhoc.cwd } : {}) }
+        : {}),
+      ...(frozen !== undefined ? { during_freeze: true, freeze: frozen } : {}),
+    };
+    // An ad-hoc run is audited as run.create whether it runs now or waits; its target is its exec_id.
+    const auditTarget = l.adhoc ? execId : jobId;
+    const adhoc = l.adhoc ? { adhoc: l.adhoc } : {};
+    const log = deps.log.child({ exec_id: execId, job_id: jobId });
+
+    if (manifest.require_approval) {
+      const expiresAt = new Date(now.getTime() + deps.approvalTtlMs).toISOString();
+      await deps.store.create({
+        execution: { ...base, state: "pending_approval" },
+        targets,
+        approval: {
+          exec_id: execId,
+          requested_by: caller.actor,
+          request,
+          manifest,
+          manifest_digest: digest,
+          script_sha256: scriptSha256 ?? null,
+          expires_at: expiresAt,
+        },
+        ...adhoc,
+        audit: deps.audit.build(caller, {
+          action: l.action === "run" ? "run.create" : "exec.request_approval",
+          target: auditTarget,
+          payload: { ...about, expires_at: expiresAt, state: "pending_approval" },
+        }),
+      });
+      deps.audit.committed();
+      log.info({ expires_at: expiresAt }, "execution waits for approval");
+      return { exec_id: execId, target_count: targets.length, state: "pending_approval" };
+    }
+
+    const intent: Extract<Intent, { kind: "publish" }> = {
+      kind: "publish",
+      exec_id: execId,
+      created_at: base.created_at,
+      job_id: jobId,
+      version: manifest.version,
+      target,
+      plans: planCommands({ manifest, execId, request, target, issuedAt: now, issuedBy: caller.actor, scriptSha256, seal: deps.seal.command }),
+    };
+    // Row, expected PCs, intent and audit record commit together before anything reaches the broker.
+    await deps.store.create({
+      execution: { ...base, state: "running" },
+      targets,
+      intent,
+      ...adhoc,
+      audit: deps.audit.build(caller, { action: l.action === "run" ? "run.create" : "exec.create", target: auditTarget, payload: about }),
+    });
+    deps.audit.committed();
+    await publishOrThrow(intent);
+    log.info({ target_count: targets.length }, "execution started");
+    return { exec_id: execId, target_count: targets.length, state: "running" };
+  };
+
   return {
     start: async (caller, jobId, request, opts = {}) => {
-      const target = normalizeTarget(request);
-      if (!target.pcs && !target.groups && !target.all) {
-        throw new KanadeError("NO_TARGET", "No target: give pcs, groups or all", {
-          details: [{ path: "", message: "one of pcs, groups or all is required" }],
-        });
-      }
+      const target = requireTarget(request);
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
       const manifest = await deps.jobs.get(jobId);
       if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
-      const frozen = deps.frozen ? await deps.frozen() : undefined;
-      if (frozen !== undefined && request.during_freeze !== true) {
-        throw new KanadeError("FLEET_FROZEN", `${frozen}; nothing was run. Run it anyway with --during-freeze (during_freeze: true)`);
-      }
+      const frozen = await freezeCheck(deps, request);
       if ((await deps.jobs.status(jobId)) === SCRIPT_STATUS.REVOKED) {
         throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
       }
       const scriptSha256 = await scriptDigest(deps, manifest);
-      const digest = manifestDigest(manifest, scriptSha256);
-      const execId = opts.execId ?? uuidv7();
-      const now = deps.clock();
-      const targets = await deps.resolveTargets(target);
-      const base = {
-        exec_id: execId,
-        job_id: jobId,
-        version: manifest.version,
-        target,
-        target_count: targets.length,
-        created_at: now.toISOString(),
-        issued_by: caller.actor,
-        killed_at: null,
-        manifest_digest: digest,
-        state_reason: null,
-      };
-      const about = {
-        exec_id: execId,
-        version: manifest.version,
-        target,
-        target_count: targets.length,
-        manifest_digest: digest,
-        ...(frozen !== undefined ? { during_freeze: true, freeze: frozen } : {}),
-      };
-      const log = deps.log.child({ exec_id: execId, job_id: jobId });
+      return launch(caller, { manifest, scriptSha256, request, target, frozen, execId: opts.execId ?? uuidv7(), action: "exec" });
+    },
 
-      if (manifest.require_approval) {
-        const expiresAt = new Date(now.getTime() + deps.approvalTtlMs).toISOString();
-        await deps.store.create({
-          execution: { ...base, state: "pending_approval" },
-          targets,
-          approval: {
-            exec_id: execId,
-            requested_by: caller.actor,
-            request,
-            manifest,
-            manifest_digest: digest,
-            script_sha256: scriptSha256 ?? null,
-            expires_at: expiresAt,
-          },
-          audit: deps.audit.build(caller, { action: "exec.request_approval", target: jobId, payload: { ...about, expires_at: expiresAt } }),
-        });
-        deps.audit.committed();
-        log.info({ expires_at: expiresAt }, "execution waits for approval");
-        return { exec_id: execId, target_count: targets.length, state: "pending_approval" };
-      }
+    startAdhoc: async (caller, body) => {
+      checkAdhocAllowed(caller, deps.adhoc);
+      const { request, manifest } = adhocRun(body, deps.adhoc);
+      const target = requireTarget(request);
+      if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
+      const frozen = await freezeCheck(deps, request);
+      const execId = uuidv7();
+      const adhoc = adhocRecord(execId, body, manifest, caller.actor, deps.clock());
+      return launch(caller, { manifest, scriptSha256: undefined, request, target, frozen, execId, action: "run", adhoc });
+    },
 
-      const intent: Extract<Intent, { kind: "publish" }> = {
-        kind: "publish",
-        exec_id: execId,
-        created_at: base.created_at,
-        job_id: jobId,
-        version: manifest.version,
-        target,
-        plans: planCommands({ manifest, execId, request, target, issuedAt: now, issuedBy: caller.actor, scriptSha256, seal: deps.seal.command }),
-      };
-      // Row, expected PCs, intent and audit record commit together before anything reaches the broker.
-      await deps.store.create({
-        execution: { ...base, state: "running" },
-        targets,
-        intent,
-        audit: deps.audit.build(caller, { action: "exec.create", target: jobId, payload: about }),
-      });
-      deps.audit.committed();
-      await publishOrThrow(intent);
-      log.info({ target_count: targets.length }, "execution started");
-      return { exec_id: execId, target_count: targets.length, state: "running" };
+    adhocScript: async (execId) => {
+      await mustGet(execId);
+      const s = await deps.store.adhocScript(execId);
+      if (!s) throw new KanadeError("CONFLICT", `Execution ${execId} ran a job, not an ad-hoc script; its job is "${(await mustGet(execId)).job_id}"`);
+      return s;
     },
 
     recordAgentFired: async (caller, jobId, request, opts) => {

@@ -3,7 +3,7 @@
  * `exec_intents`; reads `results` and `started` (owned by the results store) for the per-PC rows, and the
  * counts that triggers keep in `execution_counts` as those tables are written.
  */
-import type { ExecutionCounts, ExecutionRow, ResultStatus } from "@kanade/protocol";
+import type { AdhocScript, ExecutionCounts, ExecutionRow, ResultStatus } from "@kanade/protocol";
 import { auditOutboxWriter } from "../audit/outbox-store.js";
 import type { SqlDatabase } from "../db/database.js";
 import type { ExecutionsStore, NewApproval, Transition } from "./store.js";
@@ -68,6 +68,11 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
        VALUES (@exec_id, @requested_by, @request, @manifest, @manifest_digest, @script_sha256, @expires_at)`,
     ),
     getApproval: db.prepare(`SELECT * FROM approvals WHERE exec_id = ?`),
+    insertAdhoc: db.prepare(
+      `INSERT INTO adhoc_runs (exec_id, shell, script, timeout, run_as, cwd, created_by, created_at)
+       VALUES (@exec_id, @shell, @script, @timeout, @run_as, @cwd, @created_by, @created_at)`,
+    ),
+    getAdhoc: db.prepare(`SELECT * FROM adhoc_runs WHERE exec_id = ?`),
     decide: db.prepare(`UPDATE approvals SET decided_by = @by, decided_at = @at, decision = @decision WHERE exec_id = @exec_id`),
     overdue: db
       .prepare(
@@ -98,13 +103,21 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
   const addIntent = (i: Intent): void => void st.insertIntent.run(i.exec_id, i.kind, JSON.stringify(i), i.created_at);
 
   const create = db.transaction(
-    (input: { execution: ExecutionRecord; targets: readonly string[]; approval?: NewApproval; intent?: Intent; audit: Parameters<typeof audit.insert>[0] }) => {
+    (input: {
+      execution: ExecutionRecord;
+      targets: readonly string[];
+      approval?: NewApproval;
+      intent?: Intent;
+      adhoc?: AdhocScript;
+      audit: Parameters<typeof audit.insert>[0];
+    }) => {
       st.insertExec.run(execParams(input.execution));
       for (const pc of input.targets) st.insertTarget.run(input.execution.exec_id, pc);
       if (input.approval) {
         st.insertApproval.run({ ...input.approval, request: JSON.stringify(input.approval.request), manifest: JSON.stringify(input.approval.manifest) });
       }
       if (input.intent) addIntent(input.intent);
+      if (input.adhoc) st.insertAdhoc.run({ ...input.adhoc, cwd: input.adhoc.cwd ?? null });
       audit.insert(input.audit);
     },
   );
@@ -125,9 +138,10 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
     return true;
   });
 
-  const restore = db.transaction((e: ExecutionRecord, targets: readonly string[]): boolean => {
+  const restore = db.transaction((e: ExecutionRecord, targets: readonly string[], adhoc: AdhocScript | undefined): boolean => {
     const inserted = st.insertExecIfAbsent.run(execParams(e)).changes === 1;
     if (inserted) for (const pc of targets) st.insertTarget.run(e.exec_id, pc);
+    if (inserted && adhoc) st.insertAdhoc.run({ ...adhoc, cwd: adhoc.cwd ?? null });
     return inserted;
   });
 
@@ -182,13 +196,19 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
       const r = st.getApproval.get(execId) as ApprovalDbRow | undefined;
       return r ? { ...r, request: JSON.parse(r.request) as ApprovalRecord["request"], manifest: r.manifest === null ? null : (JSON.parse(r.manifest) as ApprovalRecord["manifest"]) } : undefined;
     },
+    adhocScript: async (execId) => {
+      const r = st.getAdhoc.get(execId) as (Omit<AdhocScript, "cwd"> & { cwd: string | null }) | undefined;
+      if (!r) return undefined;
+      const { cwd, ...rest } = r;
+      return cwd === null ? rest : { ...rest, cwd };
+    },
     overdueApprovals: async (now) => st.overdue.all(now) as string[],
     intents: async () => (st.intents.all() as string[]).map((body) => JSON.parse(body) as Intent),
     removeIntent: async (execId, kind) => void st.removeIntent.run(execId, kind),
     noteIntentFailure: async (execId, kind, error) => void st.intentFailure.run(error, execId, kind),
     countByState: async () => st.byState.all() as { state: string; n: number }[],
     isEmpty: async () => st.any.get() === undefined,
-    restore: async (e, targets) => restore(e, targets),
+    restore: async (e, targets, adhoc) => restore(e, targets, adhoc),
     restoreState: async (execId, change) => {
       const sets: string[] = [];
       if (change.state !== undefined) sets.push("state = @state");

@@ -1,5 +1,5 @@
 /** What the executions module needs from a database; one implementation per engine (SQLite today). */
-import type { AuditRecord, ExecutionCounts, ExecutionRow } from "@kanade/protocol";
+import type { AdhocScript, AuditRecord, ExecutionCounts, ExecutionRow } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { ApprovalRecord, Decision, ExecutionRecord, Intent, IntentKind, StoredState } from "./types.js";
 
@@ -41,8 +41,12 @@ export interface ExecutionsStore {
     targets: readonly string[];
     approval?: NewApproval;
     intent?: Intent;
+    /** An ad-hoc run's script, exactly as submitted (issue 17). */
+    adhoc?: AdhocScript;
     audit: AuditRecord;
   }): Promise<void>;
+  /** The script an ad-hoc execution recorded; undefined for a job's execution. */
+  adhocScript(execId: string): Promise<AdhocScript | undefined>;
   /** Applies the transition when the stored state is one of `from`; false (and nothing written) otherwise. */
   transition(execId: string, t: Transition): Promise<boolean>;
   get(execId: string): Promise<ExecutionRecord | undefined>;
@@ -58,8 +62,8 @@ export interface ExecutionsStore {
   noteIntentFailure(execId: string, kind: IntentKind, error: string): Promise<void>;
   countByState(): Promise<{ state: string; n: number }[]>;
   isEmpty(): Promise<boolean>;
-  /** Rebuild: inserts an execution recovered from the audit trail unless it exists; true when inserted. */
-  restore(execution: ExecutionRecord, targets: readonly string[]): Promise<boolean>;
+  /** Rebuild: inserts an execution (and an ad-hoc run's script) recovered from the audit trail unless it exists; true when inserted. */
+  restore(execution: ExecutionRecord, targets: readonly string[], adhoc?: AdhocScript): Promise<boolean>;
   /** Rebuild: a state or kill recovered from the audit trail, applied without conditions. */
   restoreState(execId: string, change: { state?: StoredState; killedAt?: string; reason?: string }): Promise<void>;
 }

@@ -58,7 +58,7 @@ function checkSize(manifest: Manifest, yaml: string, limit: number): void {
 export async function publishJob(
   deps: JobPublishDeps,
   caller: Caller,
-  input: { manifest: Manifest; yaml: string },
+  input: { manifest: Manifest; yaml: string; about?: Record<string, unknown> },
 ): Promise<{ id: string; version: string; created: boolean }> {
   const { manifest, yaml } = input;
   if (manifest.execute.script_file !== undefined) {
@@ -89,7 +89,7 @@ export async function publishJob(
     ...versions.value,
     [manifest.version]: same ?? { digest, require_approval: manifest.require_approval, at: deps.clock().toISOString(), by: caller.actor },
   };
-  const payload = { version: manifest.version, digest, ...(weakened.length ? { governance_weakened: weakened } : {}) };
+  const payload = { ...input.about, version: manifest.version, digest, ...(weakened.length ? { governance_weakened: weakened } : {}) };
   const { created } = await deps.audit.around(
     caller,
     { action: current ? "job.replace" : "job.create", target: manifest.id, payload },

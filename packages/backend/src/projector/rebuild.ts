@@ -6,7 +6,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { STREAMS, subjects } from "@kanade/protocol";
+import { ADHOC_JOB_ID, SHELLS, STREAMS, runAsSchema, subjects, type AdhocScript } from "@kanade/protocol";
 import type { ExecutionsStore } from "../executions/store.js";
 import type { ResultsStore } from "../results/store.js";
 import type { Nats } from "../nats.js";
@@ -61,17 +61,69 @@ const execCreated = z.object({
   target_count: z.number().int(),
   manifest_digest: z.string().optional(),
 });
+/** What `run.create` adds for an ad-hoc run: the script, so a rebuilt database can still show and promote it. */
+const runCreated = execCreated.extend({
+  state: z.enum(["running", "pending_approval"]).optional(),
+  shell: z.enum(SHELLS),
+  script: z.string(),
+  timeout: z.string(),
+  run_as: runAsSchema.default("system"),
+  cwd: z.string().optional(),
+});
 const withReason = z.object({ reason: z.string().optional(), before_approval: z.boolean().optional() });
 
 const LOST_APPROVAL = "the database was rebuilt while it waited for approval; its request was lost";
 
 /**
- * Replays every `audit.exec.*` event in stream order: creations restore executions, later events their state.
+ * Replays every `audit.run.create` (ad-hoc runs) and `audit.exec.*` event in stream order: creations restore
+ * executions, later events their state.
  * Group and fleet members at fire time are not recorded; their rows come back from their results.
  */
 async function replayExecutions(deps: RebuildDeps): Promise<number> {
   let restored = 0;
   const pending = new Set<string>();
+  /** An execution from its creation record (exec.create, exec.request_approval or run.create). */
+  const restoreCreated = async (
+    e: z.infer<typeof auditEvent>,
+    c: z.infer<typeof execCreated>,
+    jobId: string,
+    state: "running" | "pending_approval",
+    adhoc?: AdhocScript,
+  ): Promise<void> => {
+    const execution = {
+      exec_id: c.exec_id,
+      job_id: jobId,
+      version: c.version,
+      state,
+      target: c.target,
+      target_count: c.target_count,
+      created_at: e.at,
+      issued_by: e.actor,
+      killed_at: null,
+      manifest_digest: c.manifest_digest ?? null,
+      state_reason: null,
+    };
+    if (await deps.executions.restore(execution, c.target.pcs ?? [], adhoc)) restored++;
+    if (state === "pending_approval") pending.add(c.exec_id);
+  };
+  // Ad-hoc runs first (audit.run.*: one filter per consumer on nats-server 2.9); their kills and approvals
+  // are exec.* events, which come after their creation and are applied in the pass below.
+  await readAll(deps, subjects.audit("run.>"), async (value) => {
+    const e = auditEvent.parse(value);
+    if (e.action !== "run.create") return;
+    const c = runCreated.parse(e.payload_summary);
+    const adhoc = {
+      exec_id: c.exec_id,
+      shell: c.shell,
+      script: c.script,
+      timeout: c.timeout,
+      run_as: c.run_as,
+      ...(c.cwd !== undefined ? { cwd: c.cwd } : {}),
+      created_by: e.actor,
+      created_at: e.at,
+    };
+    await restoreCreated(e, c, ADHOC_JOB_ID, c.state ?? "running", adhoc);
+  });
   await readAll(deps, subjects.audit("exec.>"), async (value) => {
     const e = auditEvent.parse(value);
     const p = e.payload_summary;
@@ -80,25 +132,7 @@ async function replayExecutions(deps: RebuildDeps): Promise<number> {
       case "exec.create":
       case "exec.request_approval": {
         const c = execCreated.parse(p);
-        const state = e.action === "exec.create" ? "running" : "pending_approval";
-        const inserted = await deps.executions.restore(
-          {
-            exec_id: c.exec_id,
-            job_id: e.target,
-            version: c.version,
-            state,
-            target: c.target,
-            target_count: c.target_count,
-            created_at: e.at,
-            issued_by: e.actor,
-            killed_at: null,
-            manifest_digest: c.manifest_digest ?? null,
-            state_reason: null,
-          },
-          c.target.pcs ?? [],
-        );
-        if (inserted) restored++;
-        if (state === "pending_approval") pending.add(c.exec_id);
+        await restoreCreated(e, c, e.target, e.action === "exec.create" ? "running" : "pending_approval");
         return;
       }
       case "exec.approve":

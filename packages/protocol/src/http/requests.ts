@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { fleetPerfSortSchema } from "../api.js";
 import { GROUP_RE, UUID_RE } from "../ids.js";
+import { JSON_SCHEMA_NAMES, type JsonSchemaName } from "../json-schemas.js";
 import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
 import { usernameSchema } from "../governance.js";
 import { keyIdSchema } from "../signing.js";
@@ -27,6 +28,11 @@ export const groupNameSchema = z.string().regex(GROUP_RE, "expected a group name
 const isoTime = z.iso.datetime({ offset: true });
 
 // ---- path params ------------------------------------------------------------------------------
+export const jsonSchemaParams = z.object({
+  file: z.enum(JSON_SCHEMA_NAMES.map((n) => `${n}.json` as const) as [`${JsonSchemaName}.json`, ...`${JsonSchemaName}.json`[]], {
+    error: `expected one of ${JSON_SCHEMA_NAMES.map((n) => `${n}.json`).join(", ")}`,
+  }),
+});
 export const jobParams = z.object({ id: jobIdSchema });
 export const scheduleParams = z.object({ id: jobIdSchema });
 export const schedulePreviewQuery = z.object({ count: queryInt(1, 100).default(10) });
@@ -86,9 +92,17 @@ export const listAgentsQuery = z.object({
   group: groupNameSchema.optional(),
   /** Case-insensitive text found in the pc_id, host name, OS, version, groups, logged-on user or IP addresses. */
   q: z.string().trim().min(1).max(200).optional(),
+  /** `true`: also agents hidden by `agents_hide_after` (not seen for that long). */
+  include_hidden: queryFlag.optional(),
   // Accepted for symmetry with other list routes; the agent list is returned whole.
   limit: z.coerce.number<number>().int().positive().optional(),
   cursor,
+});
+/** `GET /api/executions/{exec_id}/tail`: which PC, and the byte offsets of each stream already shown. */
+export const runTailQuery = z.object({
+  pc: pcIdSchema,
+  stdout_from: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  stderr_from: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
 });
 export const agentLogsQuery = z.object({ tail: queryInt(1, 5_000).default(200) });
 

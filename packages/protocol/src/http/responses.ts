@@ -13,6 +13,9 @@ export const healthSchema = z.object({
 });
 export type Health = z.infer<typeof healthSchema>;
 
+/** `GET /schemas/{file}`: a JSON Schema document (see json-schemas.ts). */
+export const jsonSchemaDocumentSchema = z.record(z.string(), z.unknown());
+
 /** `POST /api/auth/logout`: the session token no longer works. */
 export const logoutResponseSchema = z.object({ ended: z.literal(true) });
 export type LogoutResponse = z.infer<typeof logoutResponseSchema>;

@@ -36,15 +36,17 @@ describe("route table", () => {
     expect(apiRoutes.getRollout.path).toBe("/api/agent-rollout");
   });
 
-  it("serves everything under /api except liveness and metrics", () => {
+  it("serves everything under /api except liveness, metrics and the editors' JSON Schemas", () => {
     const outside = routeEntries.filter(([, r]) => !r.path.startsWith("/api/")).map(([, r]) => r.path);
-    expect(outside.sort()).toEqual(["/health", "/metrics"]);
+    expect(outside.sort()).toEqual(["/health", "/metrics", "/schemas/:file"]);
   });
 
   it("follows the access policy: reads viewer, writes operator, accounts, raw KV writes and signing keys admin, sign-in open", () => {
     const exceptions: Record<string, string> = {
       "GET /health": "public",
       "GET /api/version": "public",
+      // Editors fetch them without a token; they describe public validation rules, nothing secret.
+      "GET /schemas/:file": "public",
       "POST /api/auth/login": "public",
       // Every account may end its session and change its own password, viewers included.
       "POST /api/auth/logout": "viewer",

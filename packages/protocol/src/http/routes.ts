@@ -29,7 +29,10 @@ import {
   resultRecordSchema,
   versionInfoSchema,
 } from "../api.js";
+import { adhocScriptSchema, promoteRunSchema, runRequestSchema } from "../adhoc.js";
 import { configScopeInputSchema } from "../config-write.js";
+import { fleetHealthQuery, fleetHealthSchema } from "../fleet-health.js";
+import { runTailReplySchema } from "../run-tail.js";
 import { commandKeyInfoSchema } from "../signing.js";
 import {
   enrollmentDecisionBodySchema,
@@ -93,6 +96,17 @@ export const apiRoutes = {
     method: "GET", path: "/health", access: "public",
     summary: "Liveness: the database answers; whether NATS is connected",
     response: json(r.healthSchema),
+  },
+  getFleetHealth: {
+    method: "GET", path: "/api/health/fleet", access: "viewer",
+    summary: "Readiness of the whole service: 200, or 503 with reasons (broker, database, projector lag, stale agents)",
+    query: fleetHealthQuery, response: json(fleetHealthSchema, 200, [503]),
+  },
+  // Editors fetch these without a token; they are generated from public validation rules (docs/reference/api.md).
+  getJsonSchema: {
+    method: "GET", path: "/schemas/:file", access: "public",
+    summary: "JSON Schema of a YAML document operators write (job-manifest.json, schedule.json), for editors",
+    params: q.jsonSchemaParams, response: json(r.jsonSchemaDocumentSchema),
   },
   getVersion: {
     method: "GET", path: "/api/version", access: "public",
@@ -201,6 +215,26 @@ export const apiRoutes = {
     method: "POST", path: "/api/exec/:job_id/preview", access: "operator",
     summary: "What an exec request would target (PC count, online/offline), without firing it: confirm before running",
     params: q.execJobParams, body: jsonBody(execRequestSchema), response: json(execPreviewSchema),
+  },
+  createRun: {
+    method: "POST", path: "/api/run", access: "operator",
+    summary: "Run a script at PCs without a job (ad-hoc run): an execution like any other; operators only when the backend allows it",
+    body: jsonBody(runRequestSchema), response: json(execResponseSchema, 202),
+  },
+  getRunScript: {
+    method: "GET", path: "/api/executions/:exec_id/script", access: "viewer",
+    summary: "The script an ad-hoc run recorded, exactly as submitted",
+    params: q.execIdParams, response: json(adhocScriptSchema),
+  },
+  tailRun: {
+    method: "GET", path: "/api/executions/:exec_id/tail", access: "viewer",
+    summary: "Live output of one PC's run while it runs: what each stream wrote after the given byte offsets (asks the agent)",
+    params: q.execIdParams, query: q.runTailQuery, response: json(runTailReplySchema),
+  },
+  promoteRun: {
+    method: "POST", path: "/api/executions/:exec_id/job", access: "operator",
+    summary: "Make a job from an ad-hoc run's script (kanade job from-run)",
+    params: q.execIdParams, body: jsonBody(promoteRunSchema, "INVALID_MANIFEST"), response: json(r.jobStoredSchema, 201, [200]),
   },
   listExecutions: {
     method: "GET", path: "/api/executions", access: "viewer",

@@ -393,6 +393,23 @@ export const en = {
   "install.token": "Enrollment token",
   "install.windows": "Windows (PowerShell as Administrator)",
   "install.linux": "Linux (systemd)",
+  "nav.run": "Run",
+  "run.title": "Run a script",
+  "run.help": "Runs a script on the PCs you pick without registering a job first. It is an execution like any other: audited, killable, and kept with its script so it can become a job (kanade job from-run).",
+  "run.shell": "Shell",
+  "run.timeout": "Timeout (e.g. 60s)",
+  "run.script": "Script",
+  "run.noScript": "Type the script to run.",
+  "run.submit": "Run script",
+  "run.submitOn": "Run on {n} selected",
+  "run.confirm": "Run this script on {n} PCs?",
+  "run.notAllowed": "Your role may not run ad-hoc scripts.",
+  "live.title": "Live output",
+  "live.pc": "PC to watch",
+  "live.waiting": "Waiting for output…",
+  "live.gap": "Some output was written faster than it was shown and is missing here; the result keeps the whole text.",
+  "run.adhocOf": "Ad-hoc run by {by}",
+  "run.promoteHint": "Keep it as a job: kanade job from-run {id} --id <job> --version 1.0.0",
 } as const;
 
 export type MessageKey = keyof typeof en;

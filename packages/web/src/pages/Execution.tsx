@@ -4,13 +4,14 @@
  * for. Approve/Reject while it waits (disabled, with the reason, when this identity cannot decide), Kill and
  * Revoke; every action confirmed with a button that says what it does.
  */
-import { rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
+import { ADHOC_JOB_ID, rowStory, skipReasons, type ExecutionRow, type ExecutionView } from "@kanade/protocol";
 import { useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { CopyId } from "../components/CopyId.js";
 import { ErrorBox } from "../components/ErrorBox.js";
+import { LiveTail } from "../components/LiveTail.js";
 import { Progress } from "../components/Progress.js";
 import { Ago, StateBadge, StatusBadge } from "../components/Status.js";
 import { VirtualRows } from "../components/VirtualRows.js";
@@ -121,6 +122,22 @@ function AwaitingNote({ e, approval }: { e: ExecutionView; approval: ApprovalVie
   );
 }
 
+/** What an ad-hoc run ran, exactly as submitted (and how to keep it as a job). */
+function AdhocScriptView({ execId }: { execId: string }) {
+  const t = useT();
+  const s = useCall("getRunScript", { params: { exec_id: execId } });
+  if (!s.data) return null;
+  return (
+    <div className="approval-content" data-testid="adhoc-script">
+      <p className="muted small">
+        {t("run.adhocOf", { by: s.data.created_by })} · {s.data.shell} · {s.data.timeout} · {s.data.run_as}
+      </p>
+      <pre className="mono">{s.data.script}</pre>
+      <p className="muted small">{t("run.promoteHint", { id: execId })}</p>
+    </div>
+  );
+}
+
 export function ExecutionPage({ execId }: { execId: string }) {
   const t = useT();
   const { api, me } = useApi();
@@ -192,7 +209,10 @@ export function ExecutionPage({ execId }: { execId: string }) {
             <button type="button" className="danger" onClick={() => setConfirm("kill")} disabled={!canOperate || !running} title={roleNote}>
               {t("activity.kill")}
             </button>
-            <button type="button" className="danger" onClick={() => setConfirm("revoke")} disabled={!canOperate} title={roleNote}>{t("activity.revoke")}</button>
+            {/* An ad-hoc run has no job to revoke. */}
+            {e.job_id !== ADHOC_JOB_ID && (
+              <button type="button" className="danger" onClick={() => setConfirm("revoke")} disabled={!canOperate} title={roleNote}>{t("activity.revoke")}</button>
+            )}
           </div>
           {approval?.pending && <AwaitingNote e={e} approval={approval} />}
           {e.state_reason && (
@@ -205,6 +225,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
               {t("activity.waitingOffline", { n: e.offline_waiting ?? 0 })}
             </p>
           )}
+          {e.job_id === ADHOC_JOB_ID && <AdhocScriptView execId={execId} />}
           {approval?.pending && e.approval?.manifest && (
             <div className="approval-content" data-testid="approval-content">
               <p>
@@ -221,6 +242,7 @@ export function ExecutionPage({ execId }: { execId: string }) {
           {msg && <p className="ok-text" role="status">{msg}</p>}
           <ErrorBox error={error} />
           <Progress counts={e.counts} />
+          {e.state === "running" && e.rows && <LiveTail execId={execId} rows={e.rows} />}
           <Triage view={e} query={query} onQuery={(q) => navigate(`${path}${rowSearch(q)}`, { replace: true })} />
         </>
       )}

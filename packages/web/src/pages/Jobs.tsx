@@ -3,13 +3,12 @@ import type { ExecPreview, ExecRequest, JobSummary } from "@kanade/protocol";
 import { useMemo, useRef, useState, type RefObject } from "react";
 import { ApiError, asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
-import { AgentTable } from "../components/AgentTable.js";
 import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { JobStatusBadge } from "../components/Status.js";
+import { TargetPicker } from "../components/TargetPicker.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { useT } from "../i18n/context.js";
-import { DEFAULT_SORT, EMPTY_FILTER, type AgentFilter, type AgentSort } from "../lib/agent-filter.js";
 import { buildExecRequest, type TargetChoice } from "../lib/exec-target.js";
 import { issueLines } from "../lib/manifest-lines.js";
 import { useRouter } from "../router.js";
@@ -146,10 +145,7 @@ function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[
   const { api } = useApi();
   const canOperate = useCanOperate();
   const { navigate } = useRouter();
-  const agents = useCall("listAgents", {}, { pollMs: 15_000 });
-  const groups = useCall("listGroups", {});
   const [choice, setChoice] = useState<TargetChoice>({ mode: "pcs", pcs: initialPcs, groups: [], jitter: "" });
-  const [view, setView] = useState<{ filter: AgentFilter; sort: AgentSort }>({ filter: EMPTY_FILTER, sort: DEFAULT_SORT });
   const [error, setError] = useState<Error | string | undefined>();
   const [confirm, setConfirm] = useState<PendingRun | null>(null);
   const [busy, setBusy] = useState(false);
@@ -158,7 +154,6 @@ function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[
     setError(undefined);
     setChoice(next);
   };
-  const toggleGroup = (g: string): void => change((c) => ({ ...c, groups: c.groups.includes(g) ? c.groups.filter((x) => x !== g) : [...c.groups, g] }));
   const fire = async (request: ExecRequest): Promise<void> => {
     setConfirm(null);
     setBusy(true);
@@ -189,7 +184,6 @@ function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[
       setBusy(false);
     }
   };
-  const selectedPcs = useMemo(() => new Set(choice.pcs), [choice.pcs]);
   const confirmDetail = (p: ExecPreview): string | undefined =>
     [
       p.offline > 0 ? t("jobs.confirmOffline", { n: p.offline }) : "",
@@ -201,53 +195,19 @@ function ExecForm({ jobs, job, setJob, initialPcs, anchor }: { jobs: JobSummary[
   return (
     <section className="card" data-testid="exec-form" ref={anchor}>
       <h2>{t("jobs.run")}</h2>
-      <div className="filters">
-        <label>
-          {t("jobs.job")}
-          <select name="job" value={job} onChange={(e) => { setError(undefined); setJob(e.target.value); }}>
-            <option value="">{t("jobs.pickJob")}</option>
-            {jobs.filter((j) => j.status === "ACTIVE").map((j) => <option key={j.id} value={j.id}>{j.id}</option>)}
-          </select>
-        </label>
-        <fieldset className="row">
-          <legend>{t("jobs.target")}</legend>
-          {(["pcs", "groups", "all"] as const).map((m) => (
-            <label key={m} className="inline">
-              <input type="radio" name="mode" value={m} checked={choice.mode === m} onChange={() => change((c) => ({ ...c, mode: m }))} />
-              {t(`jobs.target.${m}`)}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          {t("jobs.jitter")}
-          <input name="jitter" value={choice.jitter} onChange={(e) => change((c) => ({ ...c, jitter: e.target.value }))} placeholder="5m" />
-        </label>
-      </div>
-      {choice.mode === "pcs" && (
-        <div className="picker" data-testid="pc-picker">
-          <AgentTable
-            agents={agents.data?.items ?? []}
-            loaded={agents.data !== undefined}
-            filter={view.filter}
-            sort={view.sort}
-            onView={(filter, sort) => setView({ filter, sort })}
-            selected={selectedPcs}
-            onSelected={(next) => change((c) => ({ ...c, pcs: [...next] }))}
-            maxHeight={360}
-          />
-        </div>
-      )}
-      {choice.mode === "groups" && (
-        <div className="picks">
-          {(groups.data?.items ?? []).map((g) => (
-            <label key={g.name} className="inline pick">
-              <input type="checkbox" name="group" value={g.name} checked={choice.groups.includes(g.name)} onChange={() => toggleGroup(g.name)} />
-              {g.name} <span className="muted">({g.pcs.length})</span>
-            </label>
-          ))}
-        </div>
-      )}
-      {choice.mode === "all" && <p className="warn-text">{t("jobs.allWarning", { n: agents.data?.items.length ?? "…" })}</p>}
+      <TargetPicker
+        choice={choice}
+        change={change}
+        lead={
+          <label>
+            {t("jobs.job")}
+            <select name="job" value={job} onChange={(e) => { setError(undefined); setJob(e.target.value); }}>
+              <option value="">{t("jobs.pickJob")}</option>
+              {jobs.filter((j) => j.status === "ACTIVE").map((j) => <option key={j.id} value={j.id}>{j.id}</option>)}
+            </select>
+          </label>
+        }
+      />
       <ErrorBox error={error} />
       <div className="row">
         <button type="button" className="primary" disabled={!job || !canOperate || busy} onClick={() => void run()}>

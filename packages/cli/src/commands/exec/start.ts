@@ -4,9 +4,7 @@ import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput, CliError } from "../../errors.js";
 import { confirm, escapeTerminal, printJson } from "../../output.js";
 import { buildExecRequest, type TargetFlags } from "../../targets.js";
-import { executionReport } from "../../execution-rows.js";
-import { allSucceeded, failureReason } from "./outcome.js";
-import { waitForExecution } from "./wait.js";
+import { reportExecution } from "./report.js";
 
 interface ExecOpts extends TargetFlags {
   waves?: string;
@@ -84,26 +82,11 @@ export function register(program: Command, deps: Deps): void {
       const json = wantsJson(cmd);
       if (req.all && !opts.yes && deps.io.ask) await confirmWholeFleet(deps, jobId, req);
       const res = await deps.client.call("execJob", { params: { job_id: jobId }, body: req });
-      if (!opts.wait) {
-        if (json) printJson(deps.io, res);
-        else deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n${res.state === "pending_approval" ? "state: pending_approval (needs approval by another operator)\n" : ""}`);
-        return;
-      }
-      if (!json) deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n`);
-      const params = { exec_id: res.exec_id };
-      const { timedOut } = await waitForExecution(
-        deps,
-        () => deps.client.call("getExecution", { params, query: { rows: false } }),
-        timeoutMs === undefined ? {} : { timeoutMs },
-      );
-      // The per-PC rows once, at the end: polling them would cost the backend a row per PC every 500 ms.
-      const detail = await deps.client.call("getExecution", { params });
-      const rows = detail.rows ?? [];
-      if (json) printJson(deps.io, detail);
-      else deps.io.out(executionReport(deps.io, detail, { failedOnly: opts.failedOnly === true }));
-      if (timedOut) {
-        throw new CliError(`gave up waiting after ${opts.timeout}: ${detail.counts.done}/${detail.target_count} done`, { code: "TIMEOUT" });
-      }
-      if (!allSucceeded(detail, rows)) throw new CliError(failureReason(detail, rows), { code: "RUN_FAILED" });
+      await reportExecution(deps, res, {
+        wait: opts.wait === true,
+        json,
+        failedOnly: opts.failedOnly === true,
+        ...(timeoutMs !== undefined && opts.timeout !== undefined ? { waitTimeout: { ms: timeoutMs, text: opts.timeout } } : {}),
+      });
     });
 }

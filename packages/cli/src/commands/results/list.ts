@@ -4,6 +4,7 @@ import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { parseLimit } from "../../args.js";
 import { badInput } from "../../errors.js";
 import { resolveExecId } from "../../exec-id.js";
+import { followRun } from "./follow.js";
 import { formatAgo } from "../../format.js";
 import { escapeTerminal, firstLine, formatMs, printJson, renderTable, statusStyle, type Io } from "../../output.js";
 
@@ -15,6 +16,7 @@ interface ResultsOpts {
   limit?: string;
   full?: boolean;
   iso?: boolean;
+  follow?: string;
 }
 
 /** Whole outputs under headers; what came from a PC is escaped for the terminal (escapeTerminal). */
@@ -45,7 +47,9 @@ export function register(program: Command, deps: Deps): void {
     .option("--limit <n>", "at most N results")
     .option("--full", "print each result's whole stdout and stderr (fetched from result_output past 256 KiB)")
     .option("--iso", "print times as RFC 3339 instead of how long ago")
+    .option("--follow <exec_id>", "print the scripts' stdout/stderr while they run, until every PC finished (with --pc: one PC)")
     .action(async (opts: ResultsOpts, cmd: Command) => {
+      if (opts.follow !== undefined) return followRun(deps, await resolveExecId(deps, opts.follow, "--follow"), opts.pc);
       const status = opts.status === undefined ? undefined : resultStatusSchema.safeParse(opts.status).data;
       if (opts.status !== undefined && status === undefined) {
         throw badInput("invalid --status", [{ path: "--status", message: `expected one of ${RESULT_STATUSES.join(", ")}` }]);
