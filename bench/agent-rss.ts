@@ -1,80 +1,133 @@
 /**
- * Idle agent footprint: one real agent (the workspace build under node; the release bundle under node and
- * the Linux single executable when `npm run build:release` made them) connected to a real nats-server +
- * backend, left idle; its RSS is sampled from /proc over the last 10 s of the window. A bare node process
- * holding one NATS connection is measured the same way for comparison. Prints one JSON line (KiB).
+ * Idle agent footprint: real agents connected to a real nats-server + backend, left idle; each one's RSS
+ * is sampled from /proc over the last 10 s of the window. Measured side by side in each round: the single
+ * executable (dist/kanade-agent-linux-x64, flags baked in), the release bundle under node with the agent's
+ * flags (packages/agent/node-flags.json) and without them, the workspace build as its #! line starts it,
+ * and a bare node process holding one NATS connection (the floor). Prints one JSON line (MiB).
  *
  *   npm run bench:agent-rss        (builds the release bundles first)
- *   BENCH_SECONDS=30 BENCH_AGENT_EXE=/path/to/kanade-agent npx tsx bench/agent-rss.ts
+ *   BENCH_SECONDS=30 BENCH_RUNS=3 BENCH_BEFORE_DIR=/tmp/old-dist npx tsx bench/agent-rss.ts
+ *
+ * BENCH_BEFORE_DIR: a dist/ of another build (its kanade-agent.cjs and kanade-agent-linux-x64), measured in
+ * the same rounds as "before_*" (the bundle without flags, as that build ran it).
+ * The single executables are dropped from the page cache before each round (`dd iflag=nocache`): a file
+ * just written in one piece sits in the cache as large folios, and a process mapping it then counts up to
+ * ~16 MiB more resident file pages than after a reboot or an installer's copy (docs/operator/performance.md).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { REPO_ROOT, sleep } from "@kanade/testkit";
-import { backendCommandKeys, memKiB, percentile, stopChild, waitAgentsOnline, withBackend, type Bench } from "./lib.js";
+import { backendCommandKeys, percentile, stopChild, waitAgentsOnline, withBackend, type Bench } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SAMPLE_SECONDS = Math.min(10, SECONDS);
 const TOKEN = "bench-token-0123456789abcdefghijklmno";
-const SEA = process.env.BENCH_AGENT_EXE ?? `${REPO_ROOT}dist/kanade-agent-linux-x64`;
-/** The release bundle (minified) that the single executable embeds, run by the machine's node. */
-const BUNDLE = `${REPO_ROOT}dist/kanade-agent.cjs`;
+const DIST = `${REPO_ROOT}dist`;
+const SEA = process.env.BENCH_AGENT_EXE ?? `${DIST}/kanade-agent-linux-x64`;
+const BEFORE = process.env.BENCH_BEFORE_DIR;
+const FLAGS = (JSON.parse(readFileSync(`${REPO_ROOT}packages/agent/node-flags.json`, "utf8")) as { flags: string[] }).flags;
 const BARE = "import { connect } from '@nats-io/transport-node'; await connect({ servers: process.env.KANADE_NATS_URL, name: 'bare' }); setInterval(() => {}, 1 << 30);";
 
-interface Figure {
-  rss_kib_median: number;
-  rss_kib_max: number;
-  hwm_kib: number;
+interface Subject {
+  name: string;
+  file: string;
+  args: string[];
+  /** An agent (counted online) rather than the bare process. */
+  agent: boolean;
+  /** A single executable to drop from the page cache before it starts. */
+  evict?: string;
 }
 
-/** Idles `child` for the window, then reads its RSS once a second for the last SAMPLE_SECONDS. */
-async function idleRss(child: ChildProcess): Promise<Figure> {
-  const pid = child.pid;
-  if (pid === undefined) throw new Error("child did not start");
-  await sleep((SECONDS - SAMPLE_SECONDS) * 1000);
-  const rss: number[] = [];
-  for (let i = 0; i < SAMPLE_SECONDS; i++) {
-    if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode} during the window`);
-    rss.push(memKiB(pid, "VmRSS"));
-    await sleep(1000);
+function subjectsToMeasure(): Subject[] {
+  const node = process.execPath;
+  const s: Subject[] = [];
+  if (existsSync(SEA)) s.push({ name: "sea", file: SEA, args: [], agent: true, evict: SEA });
+  if (existsSync(`${DIST}/kanade-agent.cjs`)) {
+    s.push({ name: "bundle_flags", file: node, args: [...FLAGS, `${DIST}/kanade-agent.cjs`], agent: true });
+    s.push({ name: "bundle_no_flags", file: node, args: [`${DIST}/kanade-agent.cjs`], agent: true });
   }
-  return { rss_kib_median: percentile(rss, 50), rss_kib_max: Math.max(...rss), hwm_kib: memKiB(pid, "VmHWM") };
-}
-
-async function measureAgent(bench: Bench, name: string, file: string, args: string[]): Promise<Figure> {
-  const child = spawn(file, args, {
-    env: { ...process.env, KANADE_AGENT_ID: name, KANADE_NATS_URL: bench.nats.url, KANADE_AGENT_DATA_DIR: bench.dir.join(name), KANADE_LOG: "warn", KANADE_COMMAND_KEYS: backendCommandKeys(bench.dbPath) },
-    stdio: ["ignore", "ignore", process.env.BENCH_VERBOSE ? "inherit" : "ignore"],
-  });
-  try {
-    await waitAgentsOnline(bench.api, 1, { timeoutMs: 60_000, intervalMs: 500 });
-    return await idleRss(child);
-  } finally {
-    await stopChild(child);
-    // The next agent must be the one counted online.
-    await bench.api("DELETE", `/api/agents/${name}`).catch(() => undefined);
+  s.push({ name: "workspace_flags", file: node, args: [...FLAGS, `${REPO_ROOT}packages/agent/bin/kanade-agent.js`], agent: true });
+  if (BEFORE) {
+    if (existsSync(`${BEFORE}/kanade-agent-linux-x64`)) s.push({ name: "before_sea", file: `${BEFORE}/kanade-agent-linux-x64`, args: [], agent: true, evict: `${BEFORE}/kanade-agent-linux-x64` });
+    if (existsSync(`${BEFORE}/kanade-agent.cjs`)) s.push({ name: "before_bundle", file: node, args: [`${BEFORE}/kanade-agent.cjs`], agent: true });
   }
+  s.push({ name: "bare_node_nats", file: node, args: ["--input-type=module", "-e", BARE], agent: false });
+  return s;
 }
 
-async function measureBare(bench: Bench): Promise<Figure> {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", BARE], {
-    cwd: `${REPO_ROOT}packages/agent`,
-    env: { ...process.env, KANADE_NATS_URL: bench.nats.url },
-    stdio: "ignore",
-  });
+/** Drops a file's pages from the page cache (GNU dd; the pages of a file no process maps). */
+function evict(file: string): boolean {
+  return spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"], { stdio: "ignore" }).status === 0;
+}
+
+/** VmRSS, RssAnon and RssFile of a process in KiB. */
+function mem(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { rss: kib("VmRSS"), anon: kib("RssAnon"), file: kib("RssFile") };
+}
+
+const mib = (kib: number): number => Math.round((kib / 1024) * 10) / 10;
+
+interface Sample {
+  rss_mib: number;
+  anon_mib: number;
+  file_mib: number;
+}
+
+/** One round: every subject started at once, idled, sampled over the last SAMPLE_SECONDS, stopped. */
+async function round(bench: Bench, subjects: Subject[], n: number): Promise<{ samples: Map<string, Sample>; evicted: boolean }> {
+  const evicted = subjects.filter((s) => s.evict).every((s) => evict(s.evict ?? ""));
+  const children: [Subject, ChildProcess][] = subjects.map((s) => [
+    s,
+    spawn(s.file, s.args, {
+      cwd: `${REPO_ROOT}packages/agent`,
+      env: {
+        ...process.env,
+        KANADE_AGENT_ID: `rss-${s.name.replaceAll("_", "-")}-${n}`,
+        KANADE_NATS_URL: bench.nats.url,
+        KANADE_AGENT_DATA_DIR: bench.dir.join(`${s.name}-${n}`),
+        KANADE_LOG: "warn",
+        KANADE_COMMAND_KEYS: backendCommandKeys(bench.dbPath),
+      },
+      stdio: ["ignore", "ignore", process.env.BENCH_VERBOSE ? "inherit" : "ignore"],
+    }),
+  ]);
   try {
-    return await idleRss(child);
+    await waitAgentsOnline(bench.api, subjects.filter((s) => s.agent).length, { timeoutMs: 90_000, intervalMs: 500 });
+    await sleep((SECONDS - SAMPLE_SECONDS) * 1000);
+    const samples = children.map(() => [] as ReturnType<typeof mem>[]);
+    for (let i = 0; i < SAMPLE_SECONDS; i++) {
+      for (const [j, [s, c]] of children.entries()) {
+        if (c.exitCode !== null || c.pid === undefined) throw new Error(`${s.name} exited with ${c.exitCode} during the window`);
+        samples[j]?.push(mem(c.pid));
+      }
+      await sleep(1000);
+    }
+    const out = new Map<string, Sample>();
+    for (const [j, [s]] of children.entries()) {
+      const xs = samples[j] ?? [];
+      const med = (k: "rss" | "anon" | "file"): number => mib(percentile(xs.map((x) => x[k]), 50));
+      out.set(s.name, { rss_mib: med("rss"), anon_mib: med("anon"), file_mib: med("file") });
+    }
+    return { samples: out, evicted };
   } finally {
-    await stopChild(child);
+    for (const [, c] of children) await stopChild(c);
+    // The next round's agents must be the ones counted online.
+    for (const s of subjects.filter((x) => x.agent)) await bench.api("DELETE", `/api/agents/rss-${s.name.replaceAll("_", "-")}-${n}`).catch(() => undefined);
   }
 }
 
 await withBackend("kanade-bench-rss-", TOKEN, async (bench) => {
-  const out: Record<string, unknown> = { bench: "agent-rss", idle_seconds: SECONDS, sample_seconds: SAMPLE_SECONDS };
-  out.node_agent = await measureAgent(bench, "rss-node", process.execPath, [`${REPO_ROOT}packages/agent/bin/kanade-agent.js`]);
-  out.bundle_agent = existsSync(BUNDLE)
-    ? await measureAgent(bench, "rss-bundle", process.execPath, [BUNDLE])
-    : `not measured: ${BUNDLE} missing (npm run build:release -- --skip-windows)`;
-  out.sea_agent = existsSync(SEA) ? await measureAgent(bench, "rss-sea", SEA, []) : `not measured: ${SEA} missing (npm run build:release -- --skip-windows)`;
-  out.bare_node_nats = await measureBare(bench);
-  console.log(JSON.stringify(out));
+  const subjects = subjectsToMeasure();
+  const rounds: { samples: Map<string, Sample>; evicted: boolean }[] = [];
+  for (let n = 0; n < RUNS; n++) rounds.push(await round(bench, subjects, n));
+  const figures: Record<string, unknown> = {};
+  for (const s of subjects) {
+    const runs = rounds.map((r) => r.samples.get(s.name)).filter((x): x is Sample => x !== undefined);
+    figures[s.name] = { rss_mib_runs: runs.map((r) => r.rss_mib), rss_mib_median: percentile(runs.map((r) => r.rss_mib), 50), anon_mib: runs.map((r) => r.anon_mib), file_mib: runs.map((r) => r.file_mib) };
+  }
+  const pageCache = rounds.some((r) => !r.evicted) ? "not evicted (no GNU dd): SEA figures include the page-cache effect" : "single executables evicted before each round";
+  console.log(JSON.stringify({ bench: "agent-rss", node: process.version, flags: FLAGS, idle_seconds: SECONDS, sample_seconds: SAMPLE_SECONDS, runs: RUNS, page_cache: pageCache, ...figures }));
 });

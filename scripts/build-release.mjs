@@ -34,11 +34,29 @@ function run(cmd, args, opts = {}) {
 const pkgVersion = (pkg) => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")).version;
 export const agentVersion = () => pkgVersion("agent");
 export const backendVersion = () => pkgVersion("backend");
+/** Node/V8 flags of every real agent (packages/agent/node-flags.json): the agent executable bakes them in. */
+export const agentNodeFlags = () => JSON.parse(readFileSync(join(root, "packages/agent/node-flags.json"), "utf8")).flags;
 /** The Node version every executable ships with: the root package.json's `node` devDependency (exact). */
 export const shippedNodeVersion = () => JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.node;
 
 const ROLES = ["agent", "backend", "nats", "client"];
 const LAYOUT_ROLES = join(root, "scripts/release/layout-roles.ts");
+
+/**
+ * zod's `locales` namespace (40-odd languages, ~260 KB) rides along with `import { z } from "zod"`: esbuild
+ * cannot drop a namespace re-export. The agent only uses the English messages zod installs by itself, so
+ * its bundle gets a `locales` holding `en` alone: every PC then parses and keeps ~3 MiB less (see
+ * docs/operator/performance.md, "Agent memory").
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, "../locales/index.js"), namespace: "zod-english-only" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({ contents: 'export { default as en } from "./en.js";', loader: "js", resolveDir: join(args.path, "..") }));
+  },
+};
 
 /** One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 24). */
 export async function bundleAgent(outfile, version, format = "cjs", entry = join(root, "packages/agent/src/main.ts")) {
@@ -54,6 +72,10 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     // class and function names in stack traces and in the error types the agent logs.
     minify: true,
     keepNames: true,
+    plugins: [zodEnglishOnly],
+    // No import() left in the bundle (nats-core loads node:crypto so): the executable runs the bundle as
+    // a vm Script, where import() would need an experimental loader; require() gives the same module.
+    supported: { "dynamic-import": false },
     logLevel: "error",
     ...(format === "esm"
       ? { banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } }
@@ -92,11 +114,38 @@ function filesUnder(dir) {
     .sort();
 }
 
-/** A SEA blob for `main`; `assets` (key → file) are embedded too (read with node:sea getAsset). */
-function seaBlob(name, main, assets = {}) {
+/**
+ * The agent executable's main script: it runs the agent bundle (an SEA asset) as a top-level script
+ * instead of letting Node compile it as the body of a CommonJS function. V8 compiles a ~1 MB function
+ * body with far more scratch memory than the same code at top level, and glibc keeps that memory after it
+ * is freed: about 5 MiB more resident for the whole life of every agent (docs/operator/performance.md,
+ * "Agent memory"). The bundle's top-level names become globals of the agent process; none replaces a
+ * global Node defines (checked when this was written). The bundle has no `import()` (see bundleAgent).
+ */
+const AGENT_SEA_MAIN = `"use strict";
+const { getAsset } = require("node:sea");
+const { Script } = require("node:vm");
+Object.assign(globalThis, { require, module, exports, __filename, __dirname });
+new Script(getAsset("kanade-agent.cjs", "utf8"), { filename: "kanade-agent.cjs" }).runInThisContext();
+`;
+
+/** The agent's SEA blob: the main script above, the bundle `cjs` as its asset, node-flags.json as execArgv. */
+function agentBlob(name, cjs) {
+  const main = join(dist, `${name}.sea-main.cjs`);
+  writeFileSync(main, AGENT_SEA_MAIN);
+  const blob = seaBlob(name, main, { "kanade-agent.cjs": cjs }, agentNodeFlags());
+  rmSync(main, { force: true });
+  return blob;
+}
+
+/**
+ * A SEA blob for `main`; `assets` (key → file) are embedded too (read with node:sea getAsset); `execArgv`
+ * are Node flags the executable always starts with (NODE_OPTIONS may still add to them).
+ */
+function seaBlob(name, main, assets = {}, execArgv = []) {
   const config = join(dist, `${name}.sea-config.json`);
   const blob = join(dist, `${name}.blob`);
-  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }));
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, execArgv, assets }));
   run(process.execPath, ["--experimental-sea-config", config]);
   rmSync(config, { force: true });
   return blob;
@@ -228,7 +277,7 @@ async function main(argv) {
     const version = value("--version") ?? agentVersion();
     const cjs = `${out}.cjs`;
     await bundleAgent(cjs, version);
-    await windowsSea(seaBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
+    await windowsSea(agentBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
     rmSync(cjs, { force: true });
     rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
     return;
@@ -238,7 +287,7 @@ async function main(argv) {
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
-    const blobs = { "kanade-agent": seaBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
+    const blobs = { "kanade-agent": agentBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
     // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
     if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
     else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);

@@ -118,8 +118,10 @@ const token = JSON.parse(
     encoding: "utf8",
   }),
 ).token;
+// The agents start with the Node flags every real agent has (the single executable bakes them in).
+const agentNodeFlags = JSON.parse(readFileSync(`${root}packages/agent/node-flags.json`, "utf8")).flags;
 for (const id of ids) {
-  start(id, process.execPath, [`${root}packages/agent/bin/kanade-agent.js`], {
+  start(id, process.execPath, [...agentNodeFlags, `${root}packages/agent/bin/kanade-agent.js`], {
     KANADE_NATS_URL: natsUrl,
     KANADE_AGENT_ID: id,
     KANADE_AGENT_DATA_DIR: `${devDir}/agent-${id}`,

@@ -78,7 +78,8 @@ export interface StartAgentDeps {
 export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {}): Promise<RunningAgent> {
   const ring = deps.logRing ?? new LogRing();
   const log = (deps.log ?? createLogger(config.logLevel, {}, { ring })).child({ pc_id: config.pcId });
-  log.info({ nats_url: config.natsUrl, data_dir: config.dataDir }, "agent starting");
+  // node_flags: the Node/V8 flags this process runs with (the single executable's are baked in; see node-flags.json).
+  log.info({ nats_url: config.natsUrl, data_dir: config.dataDir, node_flags: process.execArgv }, "agent starting");
   securePrivateDir(config.dataDir, log);
   const trust = new TrustStore(join(config.dataDir, "state", "command-keys.json"), config.commandKeys ?? [], log);
   const credential = await brokerCredential(config, trust, log);

@@ -1,5 +1,6 @@
 /** Test harness: a real nats-server with the streams and buckets the backend would create. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
@@ -149,16 +150,20 @@ export function waitStarted(env: Env, execId: string, pcId: string): Promise<unk
 
 const AGENT_BIN = fileURLToPath(new URL("../bin/kanade-agent.js", import.meta.url));
 
+/** The Node flags every real agent runs with (packages/agent/node-flags.json). */
+export const AGENT_NODE_FLAGS = (JSON.parse(readFileSync(new URL("../node-flags.json", import.meta.url), "utf8")) as { flags: string[] }).flags;
+
 /**
- * The built `kanade-agent` as its own process (so a test can SIGKILL it), configured by env like a
- * service; resolves once its first heartbeat arrived. `extraEnv` is added to (and may override) it.
+ * The built `kanade-agent` as its own process (so a test can SIGKILL it), configured by env and started
+ * with the Node flags like a service; resolves once its first heartbeat arrived. `extraEnv` is added to
+ * (and may override) it.
  */
 export async function spawnAgentProcess(env: Env, pcId: string, dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   let beats = 0;
   const sub = env.nc.subscribe(subjects.heartbeat(pcId), { callback: () => void (beats += 1) });
   try {
     await env.nc.flush();
-    const child = spawn(process.execPath, [AGENT_BIN], {
+    const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_BIN], {
       env: { ...process.env, KANADE_AGENT_ID: pcId, KANADE_NATS_URL: env.server.url, KANADE_AGENT_DATA_DIR: dataDir, KANADE_LOG: "warn", ...testCommandKeys().agentEnv, ...extraEnv },
       stdio: "ignore",
     });

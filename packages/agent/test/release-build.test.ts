@@ -5,7 +5,7 @@
  * (.ci/run sets it); the Linux part always runs.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NtExecutable, NtExecutableResource, Resource } from "resedit";
@@ -15,6 +15,7 @@ import { spawnLogged } from "./spawn-logged.js";
 const repo = join(import.meta.dirname, "../../..");
 const pkgVersion = (pkg: string): string => (JSON.parse(readFileSync(join(repo, `packages/${pkg}/package.json`), "utf8")) as { version: string }).version;
 const shippedNode = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.node;
+const agentNodeFlags = (JSON.parse(readFileSync(join(repo, "packages/agent/node-flags.json"), "utf8")) as { flags: string[] }).flags;
 const withWindows = process.env.KANADE_TEST_RELEASE === "1";
 const dir = tempDir("kanade-release-");
 
@@ -73,6 +74,24 @@ describe("release build", () => {
       expect(Buffer.from(await js.arrayBuffer()).equals(readFileSync(join(repo, "packages/web/dist", script!)))).toBe(true);
       // The database is node:sqlite: the file exists and the backend answers from it.
       expect((await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json())) as unknown).toMatchObject({ db: "ok" });
+
+      // The agent executable starts with the Node flags of node-flags.json baked in (no flag on its command
+      // line, as its service starts it) and comes up under them.
+      const agentExe = dir.join("kanade-agent");
+      copyFileSync(join(repo, "dist/kanade-agent-linux-x64"), agentExe);
+      const agentData = dir.join("agent-data");
+      const agent = spawnLogged(agentExe, [], {
+        cwd: dir.path,
+        env: { PATH: process.env.PATH ?? "", KANADE_AGENT_ID: "release-pc", KANADE_NATS_URL: nats.url, KANADE_AGENT_DATA_DIR: agentData, KANADE_LOG: "info" },
+      });
+      try {
+        const log = join(agentData, "logs", "agent.log");
+        await waitFor(() => existsSync(log) && readFileSync(log, "utf8").includes('"msg":"agent ready"'), { timeoutMs: 30_000, what: `the agent executable ready (${agent.output()})` });
+        const start = readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { msg: string; node_flags?: string[] }).find((r) => r.msg === "agent starting");
+        expect(start?.node_flags).toEqual(agentNodeFlags);
+      } finally {
+        await agent.stop();
+      }
     } finally {
       await backend.stop();
       await nats.dispose();
