@@ -1,7 +1,9 @@
 /**
  * `kanade app publish` of a 256 MiB file to a backend that is slow to read: the real `kanade` process
  * stays small, because the body goes out over node:http as the socket drains (Node 20's fetch held the
- * whole file: about 340 MiB peak for this upload). Prints its figure as one JSON line.
+ * whole file: about 340 MiB peak for this upload). What is judged is the growth during the upload — the peak
+ * when the body has arrived over the peak when the request began, with every module loaded — so a bigger
+ * CLI does not move the bar; holding the file would grow it by its size. Prints its figures as one JSON line.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
@@ -23,7 +25,7 @@ let server: Server;
 let url = "";
 /** The pid of the running `kanade`, read by the server when the whole body has arrived. */
 let childPid = 0;
-const seen: { received: number; peakMib: number }[] = [];
+const seen: { received: number; startMib: number; peakMib: number }[] = [];
 
 beforeAll(async () => {
   dir = tempDir("kanade-upload-memory-");
@@ -31,12 +33,13 @@ beforeAll(async () => {
   truncateSync(dir.join("big.bin"), SIZE); // sparse: no disk write, reads as zeros
   server = createServer((req, res) => {
     req.pause();
+    const startMib = peakRssMib(childPid);
     // Slow to start reading, as a backend busy writing to the object store would be.
     setTimeout(() => {
       let received = 0;
       req.on("data", (c: Buffer) => (received += c.length));
       req.on("end", () => {
-        seen.push({ received, peakMib: peakRssMib(childPid) });
+        seen.push({ received, startMib, peakMib: peakRssMib(childPid) });
         const stored = { key: "big/1.0.0", name: "big", version: "1.0.0", size: received, digest: "SHA-256=x", sha256: "00", mtime: new Date().toISOString() };
         res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(stored));
       });
@@ -69,7 +72,8 @@ describe("kanade app publish of a large file", () => {
     expect(JSON.parse(stdout)).toMatchObject({ key: "big/1.0.0", size: SIZE });
     const [upload] = seen;
     expect(upload?.received).toBe(SIZE);
-    console.log(JSON.stringify({ bench: "cli-upload-256mib", cli_peak_rss_mib: Math.round(upload!.peakMib) }));
-    expect(upload!.peakMib).toBeLessThan(160);
+    const growth = upload!.peakMib - upload!.startMib;
+    console.log(JSON.stringify({ bench: "cli-upload-256mib", cli_rss_at_request_mib: Math.round(upload!.startMib), cli_peak_rss_mib: Math.round(upload!.peakMib), growth_mib: Math.round(growth) }));
+    expect(growth).toBeLessThan(SIZE / MIB / 2);
   });
 });
