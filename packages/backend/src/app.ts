@@ -13,6 +13,8 @@ import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
 import { auditRoutes } from "./api/audit.js";
 import { supportBundleRoutes } from "./api/support-bundles.js";
+import { notificationRoutes } from "./api/notifications.js";
+import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
@@ -81,6 +83,8 @@ export interface AppDeps {
   schedules?: Schedules;
   /** Support bundles sent from PCs; /api/support-bundles is registered only when given. */
   support?: SupportBundles;
+  /** Notifications to the people at the PCs; /api/notifications is registered only when given. */
+  notifications?: Notifications;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
@@ -179,6 +183,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
+  if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
