@@ -51,6 +51,7 @@ export function agentPermissions(): UserPermissions {
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsAll()}`,
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsGroup("*")}`,
     // Notices for itself, its groups and the fleet, read from NOTIFICATIONS by ordered consumers filtered to those subjects.
+    `${api}.STREAM.INFO.${STREAMS.NOTIFICATIONS}`,
     ...[subjects.notificationsPc(PC), subjects.notificationsAll(), subjects.notificationsGroup("*")].map((f) => `${api}.CONSUMER.CREATE.${STREAMS.NOTIFICATIONS}.*.${f}`),
     `${api}.CONSUMER.INFO.${STREAMS.NOTIFICATIONS}.*`,
     `${api}.CONSUMER.DELETE.${STREAMS.NOTIFICATIONS}.*`,
