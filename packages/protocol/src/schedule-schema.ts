@@ -136,6 +136,7 @@ export const scheduleSchema = z
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type ScheduleWhen = Schedule["when"];
 export type ScheduleTarget = Schedule["target"];
+export type FleetTarget = z.infer<typeof fleetTargetSchema>;
 
 export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; issues: ManifestIssue[] };
 
