@@ -1,7 +1,6 @@
 /** Notification YAML (`kanade notify create`, `POST /api/notifications`) and the API's answers about notifications. */
 import { z } from "zod";
-import { byteLength, manifestBodySizeIssue } from "./manifest-size.js";
-import { readYaml } from "./manifest-yaml.js";
+import { readYamlMapping } from "./yaml-mapping.js";
 import { fleetTargetSchema } from "./schedule-schema.js";
 import { NOTIFICATION_PRIORITIES, validateNotification, type NotificationParse } from "./notification-schema.js";
 
@@ -9,15 +8,8 @@ export * from "./notification-schema.js";
 
 /** Parses notification YAML and validates it (with `now`: `expires_at` must be later); never throws. */
 export function parseNotificationYaml(text: string, now?: Date): NotificationParse {
-  const tooBig = manifestBodySizeIssue(byteLength(text), text);
-  if (tooBig) return { ok: false, issues: [tooBig] };
-  const read = readYaml(text);
-  if (!read.ok) return { ok: false, issues: [read.issue] };
-  const doc = read.value;
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    return { ok: false, issues: [{ path: "", message: "expected a YAML mapping with id, priority, title, body, expires_at and target" }] };
-  }
-  return validateNotification(doc, now);
+  const doc = readYamlMapping(text, "id, priority, title, body, expires_at and target");
+  return doc.ok ? validateNotification(doc.value, now) : doc;
 }
 
 /** active: shown on PCs; expired: past expires_at; withdrawn: taken back by an operator. */

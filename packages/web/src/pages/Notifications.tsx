@@ -1,13 +1,12 @@
 /** Notifications: the list, one notification with its acknowledgement table and withdraw, and a YAML editor with errors by line. */
 import type { AckStatus, NotificationSummary } from "@kanade/protocol";
-import { useMemo, useState } from "react";
-import { ApiError, asError } from "../api/client.js";
+import { useState } from "react";
+import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
-import { YamlEditor } from "../components/YamlEditor.js";
+import { ManifestField } from "../components/ManifestField.js";
 import { useT } from "../i18n/context.js";
-import { issueLines } from "../lib/manifest-lines.js";
 
 const TEMPLATE = `id: example-notice
 priority: info            # info | warning | emergency
@@ -143,8 +142,6 @@ function NotificationEditor({ onSent }: { onSent(id: string): void }) {
   const [text, setText] = useState(TEMPLATE);
   const [error, setError] = useState<Error | undefined>();
   const [msg, setMsg] = useState<string | undefined>();
-  const invalid = error instanceof ApiError && error.code === "INVALID_NOTIFICATION" ? error : undefined;
-  const marks = useMemo(() => (invalid ? issueLines(text, invalid.details.length ? invalid.details : [{ path: "", message: invalid.message }]) : new Map<number, string[]>()), [invalid, text]);
   const send = async (): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
@@ -160,15 +157,7 @@ function NotificationEditor({ onSent }: { onSent(id: string): void }) {
     <section className="card" data-testid="notification-editor">
       <h2>{t("notifications.editor")}</h2>
       <p className="muted small">{t("notifications.editorHelp")}</p>
-      <YamlEditor value={text} onChange={(v) => { setText(v); setMsg(undefined); }} marks={marks} />
-      {invalid ? (
-        <div className="error" role="alert" data-testid="notification-error">
-          <strong>{t("notifications.invalid")}</strong>
-          <ul>{[...marks.entries()].flatMap(([line, msgs]) => msgs.map((m, i) => <li key={`${line}-${i}`}>{`L${line}: ${m}`}</li>))}</ul>
-        </div>
-      ) : (
-        <ErrorBox error={error} />
-      )}
+      <ManifestField text={text} onChange={(v) => { setText(v); setMsg(undefined); }} error={error} invalidCode="INVALID_NOTIFICATION" invalidTitle={t("notifications.invalid")} errorTestId="notification-error" />
       {msg && <p className="ok-text" role="status">{msg}</p>}
       <button type="button" className="primary" onClick={() => void send()} disabled={!text.trim() || !canOperate}>{t("notifications.send")}</button>
     </section>
