@@ -143,4 +143,25 @@ describe("notifications end to end", () => {
     expect(late.body.error.code).toBe("INVALID_NOTIFICATION");
     expect(late.body.error.details[0]?.path).toBe("expires_at");
   });
+
+  it("an ack made while the broker is down reaches the backend when it is back, and the PC remembers it across a restart", async () => {
+    const body = { id: "offline-ack", priority: "info", require_ack: true, title: "Offline", body: "-", expires_at: inAnHour(), target: { pcs: ["note-pc-1"] } };
+    expect((await backend.api("POST", "/api/notifications", body)).status).toBe(201);
+    const mine = await client("note-pc-1");
+    await waitFor(async () => (await listed(mine)).some((n) => n.id === "offline-ack"), { what: "the notice", intervalMs: 1_100 });
+    await nats.stop();
+    try {
+      // The agent answers on its own: the ack is kept in its outbox until the broker takes it.
+      const r = (await mine.call("notifications.ack", { id: "offline-ack" })) as { acked_at: string };
+      expect(r.acked_at).toBeTruthy();
+    } finally {
+      await nats.start();
+    }
+    await waitFor(async () => (await ackStatus("offline-ack")).rows.some((r) => r.user === ME && r.state === "acknowledged"), { what: "the ack after the broker came back", timeoutMs: 60_000, intervalMs: 500 });
+    await fleet.stop("note-pc-1");
+    await startPc("note-pc-1");
+    const again = await client("note-pc-1");
+    const n = (await listed(again)).find((x) => x.id === "offline-ack");
+    expect(n?.acked_at).toBeTruthy();
+  });
 });
