@@ -119,7 +119,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   if (!(await scriptState.ready(SCRIPT_STATE_WAIT_MS))) {
     log.warn({ waited_ms: SCRIPT_STATE_WAIT_MS }, "script_status/script_current not read yet; starting with what is known");
   }
-  // Notices are for the people at the PC, who reach them through KLP: without KLP there is nobody to show them to.
+  // Notices are for the people at the PC, who reach them through KLP: read only once KLP serves (below).
   const notices = config.klp ? new NoticeDesk({ pcId: config.pcId, dataDir: config.dataDir, nc, log, isConnected: () => node.isConnected() }) : undefined;
   const settings = new EffectiveConfigView({ nc, pcId: config.pcId, log, groups: () => node.groups() });
   const groupsWatcher = new BucketWatcher({
@@ -135,7 +135,6 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   });
   keysWatcher.start();
   await node.start(await initialGroups(nc, config.pcId, log));
-  notices?.start(node.groups());
   groupsWatcher.start();
   const heartbeat = new Ticker(config.heartbeatIntervalMs, () => node.sendHeartbeat());
   settings.subscribe((cfg) => {
@@ -185,6 +184,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       logTail: (lines) => ring.tail(lines).lines,
     });
   }
+  // No local protocol on this OS (or it failed to open): nobody could be shown a notice.
+  if (klp) notices?.start(node.groups());
   const schedules = agentSchedules({
     nc,
     pcId: config.pcId,

@@ -42,7 +42,7 @@ export class NoticeDesk {
     this.book = new NoticeBook(join(deps.dataDir, "state", "notifications.json"), log, this.now);
     const js = jetstream(deps.nc);
     this.outbox = new EventOutbox({ dir: join(deps.dataDir, "notifications-outbox"), js, log, isConnected: deps.isConnected });
-    this.intake = new NoticeIntake({ js, pcId: deps.pcId, log, onMessage: (m) => this.receive(m) });
+    this.intake = new NoticeIntake({ nc: deps.nc, js, pcId: deps.pcId, log, onMessage: (m) => this.receive(m) });
   }
 
   start(groups: readonly string[]): void {
@@ -97,9 +97,13 @@ export class NoticeDesk {
     return this.outbox.pending();
   }
 
-  /** After a reconnect: publish the receipts that waited. */
+  /** After a reconnect: publish the receipts that waited, and read what was published while away. */
   private async followStatus(): Promise<void> {
-    for await (const s of this.deps.nc.status()) if (s.type === "reconnect" && !this.stopped) void this.outbox.drain();
+    for await (const s of this.deps.nc.status()) {
+      if (s.type !== "reconnect" || this.stopped) continue;
+      void this.outbox.drain();
+      this.intake.catchUpAll();
+    }
   }
 
   private receive(msg: NotificationMessage): void {

@@ -1,17 +1,24 @@
 /**
- * Reads the NOTIFICATIONS stream for this PC: one ordered consumer per subject (its own, the fleet's and each
- * of its groups'; nats-server 2.9 takes one filter per consumer), from the first message kept. An agent that
- * was offline, or just started, so gets every notice still in the stream; the book keeps only what is new.
- * Ordered consumers recover from reconnects by themselves; a missing stream is retried.
+ * Notice intake, like command intake: core subscriptions on this PC's notification subjects (its own, the
+ * fleet's and each of its groups') for what is published while it is connected, plus a catch-up read of the
+ * NOTIFICATIONS stream for each subject at start, after every reconnect and when a group is joined — an ordered
+ * consumer read to the end and deleted (nats-server 2.9 takes one filter per consumer), so a fleet does not
+ * keep thousands of consumers open. An agent that was offline so gets every notice still in the stream; the
+ * book keeps only what is new, so a notice read both ways counts once.
  */
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { isGroupName, notificationMessageSchema, STREAMS, subjects, type NotificationMessage } from "@kanade/protocol/wire";
 import { safeJson } from "../safe-json.js";
 
 const RETRY_MS = 5_000;
+const BATCH = 200;
+/** How long one catch-up read waits for more; a subject with nothing in the stream costs this once. */
+const FETCH_EXPIRES_MS = 1_000;
 
 export interface NoticeIntakeDeps {
+  nc: NatsConnection;
   js: JetStreamClient;
   pcId: string;
   log: Logger;
@@ -20,12 +27,15 @@ export interface NoticeIntakeDeps {
 }
 
 export class NoticeIntake {
-  private readonly readers = new Map<string, { stop(): void }>();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private started = false;
   private stopped = false;
 
   constructor(private readonly deps: NoticeIntakeDeps) {}
 
   start(groups: readonly string[]): void {
+    this.started = true;
     this.follow(subjects.notificationsPc(this.deps.pcId));
     this.follow(subjects.notificationsAll());
     this.setGroups(groups);
@@ -33,63 +43,81 @@ export class NoticeIntake {
 
   /** Follows a membership change: a joined group's notices still in the stream are read too. */
   setGroups(groups: readonly string[]): void {
-    if (this.stopped) return;
+    if (!this.started || this.stopped) return;
     const wanted = new Set(groups.filter(isGroupName).map((g) => subjects.notificationsGroup(g)));
-    for (const [subject, reader] of this.readers) {
-      if (subject.startsWith("notifications.group.") && !wanted.has(subject)) {
-        reader.stop();
-        this.readers.delete(subject);
+    for (const [subject, sub] of this.subs) {
+      if (subject.startsWith(subjects.notificationsGroup("")) && !wanted.has(subject)) {
+        sub.unsubscribe();
+        this.subs.delete(subject);
+        clearTimeout(this.retries.get(subject));
+        this.retries.delete(subject);
       }
     }
     for (const s of wanted) this.follow(s);
   }
 
+  /** After a reconnect: whatever was published while away. */
+  catchUpAll(): void {
+    for (const subject of this.subs.keys()) void this.catchUp(subject);
+  }
+
   stop(): void {
     this.stopped = true;
-    for (const r of this.readers.values()) r.stop();
-    this.readers.clear();
+    for (const sub of this.subs.values()) sub.unsubscribe();
+    this.subs.clear();
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
   }
 
   private follow(subject: string): void {
-    if (this.readers.has(subject)) return;
-    let done = false;
-    let messages: ConsumerMessages | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let failures = 0;
-    const { js, log } = this.deps;
-    const loop = async (): Promise<void> => {
-      while (!done) {
-        try {
-          const consumer = await js.consumers.get(STREAMS.NOTIFICATIONS, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
-          messages = await consumer.consume({
-            callback: (m) => {
-              const r = notificationMessageSchema.safeParse(safeJson(m.data));
-              if (!r.success) {
-                log.warn({ subject, seq: m.seq }, "dropped a notification message that does not match the contract");
-                return;
-              }
-              this.deps.onMessage(r.data, subject);
-            },
-          });
-          failures = 0;
-          await messages.closed();
-        } catch (err) {
-          if (!done) (failures++ === 0 ? log.warn.bind(log) : log.debug.bind(log))({ err, subject }, "cannot read notifications; retrying");
-        }
-        if (done) return;
-        await new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, this.deps.retryMs ?? RETRY_MS);
-          timer.unref();
-        });
-      }
-    };
-    this.readers.set(subject, {
-      stop: () => {
-        done = true;
-        clearTimeout(timer);
-        void messages?.close();
+    if (this.subs.has(subject)) return;
+    // Subscribed before the catch-up starts, so nothing published in between is missed.
+    this.subs.set(subject, this.deps.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) this.deps.log.warn({ err, subject }, "notification subscription error");
+        else this.receive(subject, msg.data);
       },
-    });
-    void loop();
+    }));
+    void this.catchUp(subject);
+  }
+
+  private async catchUp(subject: string): Promise<void> {
+    const { js, log } = this.deps;
+    try {
+      const consumer = await js.consumers.get(STREAMS.NOTIFICATIONS, { filter_subjects: subject });
+      try {
+        for (let more = true; more && !this.stopped && this.subs.has(subject); ) {
+          more = false;
+          const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
+          for await (const m of batch) {
+            this.receive(subject, m.data);
+            // The last one in the stream for this subject: done, without waiting for the fetch to expire.
+            if (m.info.pending === 0) break;
+            more = true;
+          }
+        }
+      } finally {
+        await consumer.delete().catch((err: unknown) => log.debug({ err, subject }, "could not delete the catch-up consumer; it expires on its own"));
+      }
+    } catch (err) {
+      if (this.stopped || !this.subs.has(subject)) return;
+      log.warn({ err, subject }, "could not read the notifications kept for this PC; retrying");
+      clearTimeout(this.retries.get(subject));
+      const t = setTimeout(() => {
+        this.retries.delete(subject);
+        void this.catchUp(subject);
+      }, this.deps.retryMs ?? RETRY_MS);
+      t.unref();
+      this.retries.set(subject, t);
+    }
+  }
+
+  private receive(subject: string, data: Uint8Array): void {
+    const r = notificationMessageSchema.safeParse(safeJson(data));
+    if (!r.success) {
+      this.deps.log.warn({ subject }, "dropped a notification message that does not match the contract");
+      return;
+    }
+    this.deps.onMessage(r.data, subject);
   }
 }
