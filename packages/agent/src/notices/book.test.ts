@@ -74,8 +74,10 @@ describe("NoticeBook", () => {
   it("starts empty from a state file it cannot read", () => {
     const { book: b, path } = book(() => T0);
     b.apply(notice("a", 60_000));
-    const broken = dir!.join("broken.json");
-    writeFileSync(broken, "{not json");
-    expect(new NoticeBook(broken, log, () => T0).visibleFor("u")).toEqual([]);
+    writeFileSync(path, "{not json");
+    const fresh = new NoticeBook(path, log, () => T0);
+    expect(fresh.visibleFor("u")).toEqual([]);
+    // The stream brings the notice back.
+    expect(fresh.apply(notice("a", 60_000))?.kind).toBe("new");
   });
 });
