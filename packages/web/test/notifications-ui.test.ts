@@ -70,6 +70,8 @@ describe("notifications page (chromium)", () => {
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain(`uid:${SELF}`);
     expect(await detail.getByTestId("ack-counts").textContent()).toContain("acknowledged 1");
+    const listed = page.getByTestId("notification-list").locator("tbody tr", { hasText: "office-move" }).locator("td").last();
+    await waitFor(async () => (await listed.textContent()) === "1", { what: "the list's acknowledged count" });
     await shot(page, "notifications");
 
     await detail.getByRole("button", { name: "Withdraw" }).click();

@@ -1,6 +1,6 @@
 /** Notifications: the list, one notification with its acknowledgement table and withdraw, and a YAML editor with errors by line. */
 import type { AckStatus, NotificationSummary } from "@kanade/protocol";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
@@ -95,6 +95,11 @@ function NotificationDetail({ id, onChanged }: { id: string; onChanged(): void }
   const status = useCall("getNotificationAckStatus", { params: { id } }, { pollMs: 3_000 });
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState<Error | undefined>();
+  // The list's "acknowledged" column follows the table rather than waiting for its own refresh.
+  const acked = status.data?.counts.acknowledged;
+  useEffect(() => {
+    if (acked !== undefined) onChanged();
+  }, [acked, onChanged]);
   const withdraw = async (): Promise<void> => {
     setAsking(false);
     setError(undefined);
@@ -174,7 +179,7 @@ export function NotificationsPage() {
       <p className="muted small">{t("notifications.help")}</p>
       <ErrorBox error={list.error} />
       {list.data && <NotificationList items={list.data.items} selected={selected} onSelect={setSelected} />}
-      {selected && <NotificationDetail key={selected} id={selected} onChanged={() => list.reload()} />}
+      {selected && <NotificationDetail key={selected} id={selected} onChanged={list.reload} />}
       <NotificationEditor onSent={(id) => { list.reload(); setSelected(id); }} />
     </section>
   );
