@@ -87,7 +87,7 @@ export class EventOutbox {
       const path = join(this.deps.dir, name);
       const parsed = entrySchema.safeParse(readJson(path));
       if (!parsed.success) {
-        this.deps.log.error({ file: name }, "notification receipt in the outbox cannot be read; moved aside");
+        this.deps.log.error({ file: name, problem: parsed.error.issues[0]?.message }, "notification receipt in the outbox cannot be read; moved aside");
         renameSync(path, `${path}.bad`);
         continue;
       }
@@ -116,10 +116,11 @@ export class EventOutbox {
   }
 }
 
+/** The file's JSON, or `{unreadable: <why>}` for the schema to refuse (and the log to say why). */
 function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { unreadable: (err as Error).message };
   }
 }
