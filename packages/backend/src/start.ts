@@ -55,7 +55,7 @@ import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
-import { createNotifications, openNotificationStore } from "./notifications/index.js";
+import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
 import { startNotificationProjector } from "./projector/notifications.js";
 
 export interface RunningBackend {
@@ -153,6 +153,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
       clock,
     });
+    if (rebuild) await restoreNotifications(nats, notificationStore, log);
     await notifications.republish();
     const rollouts = createRollouts({
       store: openRolloutsStore(db),

@@ -25,6 +25,7 @@ import type { Caller } from "../caller.js";
 import type { NotificationRow, NotificationStore } from "./store.js";
 
 export { openNotificationStore, type NotificationStore } from "./store.js";
+export { restoreNotifications } from "./restore.js";
 
 /** Publishes one message on one subject, deduplicated by `msgId`. */
 export type NotificationPublish = (subject: string, message: NotificationMessage, msgId: string) => Promise<void>;
