@@ -71,18 +71,19 @@ describe("notifications end to end", () => {
     expect(seen).toMatchObject({ priority: "warning", require_ack: true, title: "VPN maintenance tonight", body: "The **VPN** is down 22:00–23:00.", acked_at: null });
 
     // Another local user on the same PC, identified by the OS, sees it too (and it counts as shown for them).
-    if (IS_ROOT) {
-      const alice = await clientAs(ALICE, socketOf("note-pc-1", ALICE));
-      try {
-        const r = (await alice.call("notifications.list")).result as { notifications: KlpNotice[] };
-        expect(r.notifications.map((n) => n.id)).toContain("vpn-maintenance");
-      } finally {
-        await alice.close();
-      }
-    }
+    const alice = IS_ROOT ? await clientAs(ALICE, socketOf("note-pc-1", ALICE)) : undefined;
+    const aliceList = async (): Promise<KlpNotice[]> => ((await alice!.call("notifications.list")).result as { notifications: KlpNotice[] }).notifications;
+    if (alice) expect((await aliceList()).map((n) => n.id)).toContain("vpn-maintenance");
 
+    // Who acknowledges is who the OS says is on the socket: a user named in the params is refused.
+    expect(await codeOf(mine.call("notifications.ack", { id: "vpn-maintenance", user: `uid:${ALICE}` }))).toBe(KLP_ERRORS.INVALID_PARAMS);
     const acked = (await mine.call("notifications.ack", { id: "vpn-maintenance" })) as { acked_at: string };
     expect(acked.acked_at).toBeTruthy();
+    if (alice) {
+      // My acknowledgement is mine: the other user's is still open.
+      expect((await aliceList()).find((n) => n.id === "vpn-maintenance")?.acked_at).toBeNull();
+      await alice.close();
+    }
     // A second ack is harmless and keeps the first time.
     expect(await mine.call("notifications.ack", { id: "vpn-maintenance" })).toEqual({ id: "vpn-maintenance", acked_at: acked.acked_at });
     expect((await listed(mine))[0]?.acked_at).toBe(acked.acked_at);
