@@ -29,6 +29,8 @@ export interface NoticeIntakeDeps {
 export class NoticeIntake {
   private readonly subs = new Map<string, Subscription>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Subjects whose catch-up failed since it last worked: said once at warn, then at debug. */
+  private readonly failing = new Set<string>();
   private started = false;
   private stopped = false;
 
@@ -96,12 +98,15 @@ export class NoticeIntake {
             more = true;
           }
         }
+        this.failing.delete(subject);
       } finally {
         await consumer.delete().catch((err: unknown) => log.debug({ err, subject }, "could not delete the catch-up consumer; it expires on its own"));
       }
     } catch (err) {
       if (this.stopped || !this.subs.has(subject)) return;
-      log.warn({ err, subject }, "could not read the notifications kept for this PC; retrying");
+      // Usually the backend has not created the stream yet: say so once, not every retry.
+      (this.failing.has(subject) ? log.debug.bind(log) : log.warn.bind(log))({ err, subject }, "could not read the notifications kept for this PC; retrying");
+      this.failing.add(subject);
       clearTimeout(this.retries.get(subject));
       const t = setTimeout(() => {
         this.retries.delete(subject);
