@@ -165,4 +165,15 @@ describe("notifications end to end", () => {
     const n = (await listed(again)).find((x) => x.id === "offline-ack");
     expect(n?.acked_at).toBeTruthy();
   });
+
+  it("a PC that joins a group later gets the group's notices that have not expired", async () => {
+    const body = { id: "lab-rules", priority: "info", title: "Lab rules", body: "-", expires_at: inAnHour(), target: { groups: ["late-lab"] } };
+    expect((await backend.api("POST", "/api/notifications", body)).status).toBe(201);
+    const mine = await client("note-pc-2");
+    expect((await listed(mine)).map((n) => n.id)).not.toContain("lab-rules");
+    expect((await backend.api("PUT", "/api/agents/note-pc-2/groups", { groups: ["late-lab"] })).status).toBe(200);
+    await waitFor(async () => (await listed(mine)).some((n) => n.id === "lab-rules"), { what: "the group's notice after joining", intervalMs: 1_100 });
+    // Its table now lists the member PC.
+    expect((await ackStatus("lab-rules")).rows.map((r) => r.pc_id)).toEqual(["note-pc-2"]);
+  });
 });
