@@ -70,11 +70,15 @@ export function openEventsStore(db: SqlDatabase): EventsStore {
     listEvents: async (opts) => {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit: opts.limit };
-      if (opts.pc) (where.push("pc_id = @pc"), (params.pc = opts.pc));
-      if (opts.kind) (where.push("kind = @kind"), (params.kind = opts.kind));
-      if (opts.since) (where.push("at >= @since"), (params.since = opts.since));
-      if (opts.until) (where.push("at < @until"), (params.until = opts.until));
-      if (opts.after) (where.push("(at, event_id) < (@a_at, @a_id)"), Object.assign(params, { a_at: opts.after.at, a_id: opts.after.id }));
+      const add = (clause: string, values: Record<string, string>): void => {
+        where.push(clause);
+        Object.assign(params, values);
+      };
+      if (opts.pc) add("pc_id = @pc", { pc: opts.pc });
+      if (opts.kind) add("kind = @kind", { kind: opts.kind });
+      if (opts.since) add("at >= @since", { since: opts.since });
+      if (opts.until) add("at < @until", { until: opts.until });
+      if (opts.after) add("(at, event_id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
       const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, event_id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as EventRow[]).map(toEvent);
     },
