@@ -33,9 +33,9 @@ export function presenceChanges(
   const at = now.toISOString();
   for (const a of agents) {
     const windowMs = 3 * (a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS) * 1000;
-    // Heard within the window, or the backend itself has not listened for a whole window yet.
-    const heardFrom = Math.max(Date.parse(a.last_seen), startedAt.getTime());
-    const online = now.getTime() - heardFrom <= windowMs;
+    const online = now.getTime() - Date.parse(a.last_seen) <= windowMs;
+    // No heartbeat yet, but the backend itself has not listened for a whole window: not known yet.
+    if (!online && now.getTime() - startedAt.getTime() <= windowMs) continue;
     const prev = recorded.get(a.pc_id);
     if (prev && prev.online === online) continue;
     const base = { pc_id: a.pc_id, received_at: at, source: "backend" };
