@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { EVENT_KINDS, type EventKind, type TimelineEvent } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
-import { printJson, renderTable } from "../../output.js";
+import { escapeTerminal, printJson, renderTable } from "../../output.js";
 import { timeArg } from "../../time-arg.js";
 
 const FOLLOW_POLL_MS = 2_000;
@@ -76,7 +76,8 @@ export function register(program: Command, deps: Deps): void {
           if (shown.has(e.event_id)) continue;
           shown.add(e.event_id);
           if (e.at > newest) newest = e.at;
-          deps.io.out(json ? `${JSON.stringify(e)}\n` : `${row(e).join("  ")}\n`);
+          // A PC's text (a script's message, a user name) cannot drive the terminal.
+          deps.io.out(json ? `${JSON.stringify(e)}\n` : `${row(e).map((c) => escapeTerminal(c || "-", { singleLine: true })).join("  ")}\n`);
         }
       };
       print([...items].reverse());
