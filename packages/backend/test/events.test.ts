@@ -3,7 +3,7 @@
  * processes for scripts). Agent start/stop, a script's events, offline/online inferred from heartbeats,
  * nothing lost or doubled across a broker outage and an agent restart, and bad messages dropped and logged.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,8 +85,12 @@ describe("event timeline", () => {
     expect(done).toMatchObject({ kind: "script", exec_id: execId, job_id: "adhoc", message: "3 GB", data: { gb: 3 }, source: "script" });
     const rejected = scripted.find((e) => e.name === "kanade.events_rejected");
     expect(rejected?.message).toMatch(/line 2: not JSON; line 3: bogus: /);
-    const results = (await backend.api("GET", `/api/results?exec_id=${execId}`)).body as ListResponse<ResultRecord>;
-    expect(results.items.map((r) => r.status)).toEqual(["succeeded"]);
+    // The events went out before the result, in the same outbox; the result follows.
+    const results = await waitFor(async () => {
+      const r = (await backend.api("GET", `/api/results?exec_id=${execId}`)).body as ListResponse<ResultRecord>;
+      return r.items.length > 0 ? r.items : undefined;
+    }, { what: "the run's result" });
+    expect(results.map((r) => r.status)).toEqual(["succeeded"]);
 
     await fleet.stop("ev-1");
     await waitCount("ev-1", "agent_stopped", 1);
@@ -152,13 +156,26 @@ describe("event timeline", () => {
     // The same event sent again (a resend after a lost ack, long after JetStream's dedupe window) is stored once.
     const again = { ...scripted[0]!, received_at: undefined };
     delete again.received_at;
-    await jetstream(nc).publish(subjects.pcEvent("ev-3", "script"), JSON.stringify(again));
+    // (The test's own connection may still be finding its way back to the restarted broker: retry.)
+    await waitFor(() => jetstream(nc).publish(subjects.pcEvent("ev-3", "script"), JSON.stringify(again), { timeout: 2_000 }), { what: "the resend" });
     await sleep(1_000);
     const all = await events("pc=ev-3");
     const byKind = (k: EventKind): number => all.filter((e) => e.kind === k).length;
     expect([byKind("agent_started"), byKind("agent_stopped"), byKind("script"), byKind("os_boot")]).toEqual([2, 1, 1, 1]);
     expect(new Set(all.map((e) => e.event_id)).size).toBe(all.length);
     await fleet.stop("ev-3");
+  });
+
+  it("brings agents' events back from the stream when the database is lost", async () => {
+    const before = (await events("pc=ev-1")).filter((e) => e.source !== "backend");
+    expect(before.length).toBeGreaterThan(0);
+    await backend.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db.path}${suffix}`, { force: true });
+    backend = await startOurBackend();
+    await waitFor(async () => (await events("pc=ev-1")).filter((e) => e.source !== "backend").length === before.length || undefined, { what: "ev-1's events replayed" });
+    const after = (await events("pc=ev-1")).filter((e) => e.source !== "backend");
+    expect(after.map((e) => e.event_id)).toEqual(before.map((e) => e.event_id));
+    expect(lines.some((l) => l.includes("rebuilding from RESULTS"))).toBe(true);
   });
 
   it("drops and logs malformed event messages, and the projector carries on", async () => {
