@@ -2,6 +2,7 @@
 import type { EventKind, TimelineEvent } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "../db/database.js";
+import { where } from "../db/where.js";
 
 export interface EventFilter {
   pc?: string;
@@ -68,19 +69,15 @@ export function openEventsStore(db: SqlDatabase): EventsStore {
   return {
     insertEvents: async (events) => (events.length ? insertAll(events) : 0),
     listEvents: async (opts) => {
-      const where: string[] = [];
-      const params: Record<string, string | number> = { limit: opts.limit };
-      const add = (clause: string, values: Record<string, string>): void => {
-        where.push(clause);
-        Object.assign(params, values);
-      };
+      const w = where({ limit: opts.limit });
+      const add = w.add;
       if (opts.pc) add("pc_id = @pc", { pc: opts.pc });
       if (opts.kind) add("kind = @kind", { kind: opts.kind });
       if (opts.since) add("at >= @since", { since: opts.since });
       if (opts.until) add("at < @until", { until: opts.until });
       if (opts.after) add("(at, event_id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
-      const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, event_id DESC LIMIT @limit`;
-      return (db.prepare(sql).all(params) as EventRow[]).map(toEvent);
+      const sql = `SELECT * FROM events ${w.sql()} ORDER BY at DESC, event_id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(w.params) as EventRow[]).map(toEvent);
     },
     pruneBefore: async (before, batch) => prune.run(before, batch).changes,
     presence: async () =>
