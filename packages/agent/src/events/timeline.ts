@@ -16,7 +16,8 @@ import { mkdirPrivate } from "../private-files.js";
 import type { SessionEventReader } from "../platform/session-events.js";
 import { stableEventId } from "./event-id.js";
 
-export const SESSION_POLL_MS = 60_000;
+/** Every five minutes: on Windows each read starts PowerShell, which an idle agent should not do every minute. */
+export const SESSION_POLL_MS = 5 * 60_000;
 /** Log records can be written a little after their time: each read looks back this far again. */
 const OVERLAP_MS = 10 * 60_000;
 /** The first read on a PC looks back a day. */
