@@ -1,5 +1,8 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseLastOutput } from "./linux-sessions.js";
+import { tempDir } from "@kanade/testkit";
+import { parseLastOutput, readLinuxSessions } from "./linux-sessions.js";
 
 // util-linux `last --time-format iso -w -x`, newest first, as it prints them.
 const LAST = `alice    pts/1        10.0.0.5         2026-03-02T09:30:00+09:00   still logged in
@@ -35,5 +38,51 @@ describe("parseLastOutput", () => {
 
   it("skips what it cannot read", () => {
     expect(parseLastOutput("garbage line\n\nwtmp begins Sat Feb  1 00:00:00 2026\n", new Date(0))).toEqual([]);
+  });
+});
+
+/** One glibc x86_64 `struct utmp` record (384 bytes), as login and init write them to wtmp. */
+function utmpRecord(type: number, line: string, user: string, at: Date): Buffer {
+  const b = Buffer.alloc(384);
+  b.writeInt16LE(type, 0);
+  b.writeInt32LE(4242, 4);
+  b.write(line, 8, 32, "utf8");
+  b.write(line.slice(-4), 40, 4, "utf8");
+  b.write(user, 44, 32, "utf8");
+  b.write(type === 7 ? "10.0.0.5" : "6.1.0", 76, 256, "utf8");
+  b.writeInt32LE(Math.floor(at.getTime() / 1000), 340);
+  return b;
+}
+const USER_PROCESS = 7;
+const DEAD_PROCESS = 8;
+const BOOT_TIME = 2;
+const RUN_LVL = 1;
+
+describe("readLinuxSessions (util-linux last on a real wtmp file)", () => {
+  it.skipIf(process.platform !== "linux")("reads logons, logoffs and shutdowns from what `last` prints", async () => {
+    const dir = tempDir("kanade-wtmp-");
+    try {
+      const t = (m: number): Date => new Date(Date.UTC(2026, 2, 1, 10, m));
+      const file = join(dir.path, "wtmp");
+      writeFileSync(
+        file,
+        Buffer.concat([
+          utmpRecord(BOOT_TIME, "~", "reboot", t(0)),
+          utmpRecord(USER_PROCESS, "pts/0", "alice", t(5)),
+          utmpRecord(DEAD_PROCESS, "pts/0", "", t(35)),
+          utmpRecord(USER_PROCESS, "tty1", "bob", t(40)),
+          utmpRecord(RUN_LVL, "~~", "shutdown", t(50)),
+        ]),
+      );
+      const events = await readLinuxSessions(new Date(0), file);
+      expect(events.map((e) => [e.kind, e.user ?? "", e.at])).toEqual([
+        ["user_logon", "alice", t(5).toISOString()],
+        ["user_logoff", "alice", t(35).toISOString()],
+        ["user_logon", "bob", t(40).toISOString()],
+        ["os_shutdown", "", t(50).toISOString()],
+      ]);
+    } finally {
+      dir.remove();
+    }
   });
 });

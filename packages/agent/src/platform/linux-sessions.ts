@@ -40,10 +40,13 @@ export function parseLastOutput(text: string, since: Date): OsEvent[] {
   return events.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** Runs `last`; a system without it has no session events, which is not an error (any other failure is). */
-export function readLinuxSessions(since: Date): Promise<OsEvent[]> {
+/**
+ * Runs `last` (on `wtmpFile`, the system's wtmp by default); a system without it has no session events,
+ * which is not an error (any other failure is).
+ */
+export function readLinuxSessions(since: Date, wtmpFile?: string): Promise<OsEvent[]> {
   return new Promise((resolve, reject) => {
-    execFile(LAST_ARGV.file, [...LAST_ARGV.args], { timeout: 15_000, encoding: "utf8", maxBuffer: 8 * 1024 * 1024, env: { ...process.env, LC_ALL: "C" } }, (err, stdout) => {
+    execFile(LAST_ARGV.file, [...LAST_ARGV.args, ...(wtmpFile ? ["-f", wtmpFile] : [])], { timeout: 15_000, encoding: "utf8", maxBuffer: 8 * 1024 * 1024, env: { ...process.env, LC_ALL: "C" } }, (err, stdout) => {
       if (!err) resolve(parseLastOutput(stdout, since));
       else if ((err as NodeJS.ErrnoException).code === "ENOENT") resolve([]);
       else reject(new Error(`last failed: ${err.message}`, { cause: err }));

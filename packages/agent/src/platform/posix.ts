@@ -34,7 +34,7 @@ export function posixPlatform(env: NodeJS.ProcessEnv = process.env, opts: PosixO
   return {
     name: "posix",
     // wtmp through `last`, where the system has it (Linux); macOS's `last` prints another format.
-    ...(process.platform === "linux" ? { sessionEvents: readLinuxSessions } : {}),
+    ...(process.platform === "linux" ? { sessionEvents: (since: Date) => readLinuxSessions(since) } : {}),
     unsupportedReason(shell) {
       if (shell === "cmd" || shell === "powershell") return `shell ${shell} runs only on Windows`;
       if (!found.has(shell)) found.set(shell, findOnPath(BINARIES[shell], env, false) !== undefined);
