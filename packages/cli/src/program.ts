@@ -50,6 +50,7 @@ import { register as scriptNoun } from "./commands/script/script.js";
 import { register as accountManage } from "./commands/account/manage.js";
 import { register as auditList } from "./commands/audit/list.js";
 import { register as supportList } from "./commands/support/list.js";
+import { register as eventsList } from "./commands/events/list.js";
 import { register as notifyCreate } from "./commands/notify/create.js";
 import { register as notifyList } from "./commands/notify/list.js";
 import { register as notifyShow } from "./commands/notify/show.js";
@@ -115,7 +116,7 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
-  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList]) reg(program, deps);
+  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList, eventsList]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);

@@ -36,6 +36,8 @@ export function agentPermissions(): UserPermissions {
     `inventory.${PC}.*`,
     subjects.result("*", PC),
     subjects.started("*", PC),
+    // Its own timeline events only (agent start/stop, boot, logons, script events).
+    subjects.pcEvent(PC, "*"),
     // Acks and "shown" receipts of local users, only under its own pc_id (the backend trusts the subject's).
     subjects.notificationAcked(PC, "*", "*"),
     subjects.notificationShown(PC, "*", "*"),
