@@ -15,6 +15,8 @@ import { auditRoutes } from "./api/audit.js";
 import { eventsRoutes } from "./api/events.js";
 import type { EventsStore } from "./events/store.js";
 import { supportBundleRoutes } from "./api/support-bundles.js";
+import { notificationRoutes } from "./api/notifications.js";
+import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
@@ -83,6 +85,8 @@ export interface AppDeps {
   schedules?: Schedules;
   /** Support bundles sent from PCs; /api/support-bundles is registered only when given. */
   support?: SupportBundles;
+  /** Notifications to the people at the PCs; /api/notifications is registered only when given. */
+  notifications?: Notifications;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
@@ -183,6 +187,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
+  if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);

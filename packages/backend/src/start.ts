@@ -22,7 +22,7 @@ import { openGovernance } from "./governance/open.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
-import { connectNats } from "./nats.js";
+import { connectNats, NATS_TIMEOUT_MS } from "./nats.js";
 import { credsAuthenticator } from "./nats-auth/creds.js";
 import { startEnrollment } from "./enrollment/index.js";
 import { AUTH_FILES } from "./nats-auth/material.js";
@@ -59,6 +59,8 @@ import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
+import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
+import { startNotificationProjector } from "./projector/notifications.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -147,6 +149,17 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const notificationStore = openNotificationStore(db);
+    const notifications = createNotifications({
+      store: notificationStore,
+      publish: async (subject, message, msgId) => void (await nats.js.publish(subject, JSON.stringify(message), { msgID: msgId, timeout: NATS_TIMEOUT_MS })),
+      resolveTargets,
+      audit,
+      log,
+      clock,
+    });
+    if (rebuild) await restoreNotifications(nats, notificationStore, log);
+    await notifications.republish();
     const rollouts = createRollouts({
       store: openRolloutsStore(db),
       executions,
@@ -207,6 +220,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log }),
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
+      await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
@@ -238,6 +252,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       rollouts,
       support,
       events: eventsStore,
+      notifications,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

@@ -34,3 +34,4 @@ export * from "./run-tail.js";
 export * from "./windows-service.js";
 export * from "./support-bundles.js";
 export * from "./events.js";
+export * from "./notification.js";

@@ -31,6 +31,10 @@ export const subjects = {
   notificationsPc: (pcId: string): string => `notifications.pc.${pcId}`,
   notificationAcked: (pcId: string, userId: string, notifId: string): string =>
     `events.notifications.acked.${pcId}.${userId}.${notifId}`,
+  /** A notice reached a user's kanade-client (listed, subscribed or pushed). */
+  notificationShown: (pcId: string, userId: string, notifId: string): string =>
+    `events.notifications.shown.${pcId}.${userId}.${notifId}`,
+  notificationEventsAll: (): string => "events.notifications.>",
   /** An agent's join request (request/reply), published with the enrollment credential. */
   enroll: (): string => "enroll.request",
   /** The inbox prefix of an enrolling agent: the enrollment credential may read nothing else. */

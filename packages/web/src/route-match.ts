@@ -14,6 +14,7 @@ export type Route =
   | { page: "schedules" }
   | { page: "compliance" }
   | { page: "events" }
+  | { page: "notifications" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -33,5 +34,6 @@ export function matchRoute(path: string): Route {
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
   if (a === "events" && !b) return { page: "events" };
+  if (a === "notifications" && !b) return { page: "notifications" };
   return { page: "notFound" };
 }
