@@ -8,10 +8,19 @@ import { live } from "./jobs/catalog.js";
 export interface AgentGroups {
   /** Groups of one PC, read from KV (authoritative, not the mirror). */
   get(pcId: string): Promise<string[]>;
-  /** Writes the PC's full group list (sorted, deduplicated) and returns it. */
+  /** Replaces the PC's static groups (dynamic ones stay) and returns all its groups. */
   set(pcId: string, groups: readonly string[]): Promise<string[]>;
-  /** Read-modify-write with a compare-and-set on the KV revision, so concurrent edits are not lost. */
-  update(pcId: string, change: (groups: string[]) => string[]): Promise<string[]>;
+  /**
+   * Read-modify-write of the PC's static groups with a compare-and-set on the KV revision, so concurrent edits
+   * are not lost; dynamic groups stay. Returns every group of the PC (static ∪ dynamic).
+   */
+  update(pcId: string, change: (staticGroups: string[]) => string[]): Promise<string[]>;
+  /** Replaces the PC's dynamic groups (static ones stay); writes nothing and returns false when they are unchanged. */
+  setDynamic(pcId: string, dynamic: readonly string[]): Promise<boolean>;
+  /** The PC's static and dynamic groups apart, from the mirror. */
+  split(pcId: string): { static: string[]; dynamic: string[] } | undefined;
+  /** Every PC with an entry in the mirror. */
+  pcs(): string[];
   /** Members of a group, from the mirror. */
   members(group: string): string[];
   /** Every group with its members, from the mirror. */
@@ -21,17 +30,36 @@ export interface AgentGroups {
   stop(): Promise<void>;
 }
 
+interface Parts {
+  groups: string[];
+  static: string[];
+  dynamic: string[];
+}
+
 export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGroups> {
   const kv: KV = await new Kvm(nats.js).open(BUCKETS.agentGroups);
   const byPc = new Map<string, string[]>();
+  const parts = new Map<string, Parts>();
 
-  const decode = (pcId: string, value: unknown): string[] | undefined => {
+  const decode = (pcId: string, value: unknown): Parts | undefined => {
     const r = agentGroupsSchema.safeParse(value);
     if (!r.success) {
       log.warn({ pc_id: pcId, problem: r.error.message }, "ignoring invalid agent_groups entry");
       return undefined;
     }
-    return normalizeGroups(r.data.groups);
+    const dynamic = normalizeGroups(r.data.dynamic ?? []);
+    // Written before dynamic groups (or by hand): whatever is not known to be dynamic is static.
+    const stat = normalizeGroups(r.data.static ?? r.data.groups.filter((g) => !dynamic.includes(g)));
+    return { groups: normalizeGroups(r.data.groups), static: stat, dynamic };
+  };
+  const remember = (pcId: string, p: Parts | undefined): void => {
+    if (p) {
+      byPc.set(pcId, p.groups);
+      parts.set(pcId, p);
+    } else {
+      byPc.delete(pcId);
+      parts.delete(pcId);
+    }
   };
 
   const watcher = await kv.watch();
@@ -47,11 +75,9 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
           log.warn({ pc_id: e.key, err }, "agent_groups entry is not JSON");
           value = undefined;
         }
-        const groups = decode(e.key, value);
-        if (groups) byPc.set(e.key, groups);
-        else byPc.delete(e.key);
+        remember(e.key, decode(e.key, value));
       } else {
-        byPc.delete(e.key);
+        remember(e.key, undefined);
       }
       if (e.isUpdate === false && e.delta === 0) ready();
     }
@@ -61,36 +87,54 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
   if (status.values === 0) ready();
   await Promise.race([initialized, new Promise((r) => setTimeout(r, 5_000))]);
 
-  const read = async (pcId: string): Promise<{ groups: string[]; revision: number }> => {
+  const read = async (pcId: string): Promise<Parts & { revision: number }> => {
     const e = live(await kv.get(pcId));
-    if (!e) return { groups: [], revision: 0 };
-    return { groups: decode(pcId, e.json<unknown>()) ?? [], revision: e.revision };
+    if (!e) return { groups: [], static: [], dynamic: [], revision: 0 };
+    return { ...(decode(pcId, e.json<unknown>()) ?? { groups: [], static: [], dynamic: [] }), revision: e.revision };
   };
-  const write = async (pcId: string, groups: readonly string[], revision?: number): Promise<string[]> => {
-    const norm = normalizeGroups(groups);
-    const body = JSON.stringify({ groups: norm });
+  const write = async (pcId: string, stat: readonly string[], dynamic: readonly string[], revision?: number): Promise<string[]> => {
+    const p: Parts = { groups: normalizeGroups([...stat, ...dynamic]), static: normalizeGroups(stat), dynamic: normalizeGroups(dynamic) };
+    const body = JSON.stringify(p);
     if (revision === undefined) await kv.put(pcId, body);
     else if (revision === 0) await kv.create(pcId, body);
     else await kv.update(pcId, body, revision);
     // Read-your-writes: the watch will confirm shortly, but the caller may list groups right away.
-    byPc.set(pcId, norm);
-    return norm;
+    remember(pcId, p);
+    return p.groups;
+  };
+  /** Compare-and-set, retried a few times when someone else wrote in between. */
+  const casLoop = async <T>(pcId: string, step: (current: Parts & { revision: number }) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      const current = await read(pcId);
+      try {
+        return await step(current);
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        log.debug({ pc_id: pcId, err }, "agent_groups changed concurrently; retrying");
+      }
+    }
   };
 
   return {
     get: async (pcId) => (await read(pcId)).groups,
-    set: (pcId, groups) => write(pcId, groups),
-    update: async (pcId, change) => {
-      for (let attempt = 0; ; attempt++) {
-        const { groups, revision } = await read(pcId);
-        try {
-          return await write(pcId, change(groups), revision);
-        } catch (err) {
-          if (attempt >= 3) throw err;
-          log.debug({ pc_id: pcId, err }, "agent_groups changed concurrently; retrying");
+    set: (pcId, groups) => casLoop(pcId, (c) => write(pcId, groups, c.dynamic, c.revision)),
+    update: (pcId, change) => casLoop(pcId, (c) => write(pcId, change(c.static), c.dynamic, c.revision)),
+    setDynamic: (pcId, dynamic) =>
+      casLoop(pcId, async (c) => {
+        const want = normalizeGroups(dynamic);
+        if (want.join("\n") === c.dynamic.join("\n")) {
+          // Already right in KV; heal a mirror that lagged behind.
+          remember(pcId, c.revision === 0 ? undefined : c);
+          return false;
         }
-      }
+        await write(pcId, c.static, want, c.revision);
+        return true;
+      }),
+    split: (pcId) => {
+      const p = parts.get(pcId);
+      return p ? { static: p.static, dynamic: p.dynamic } : undefined;
     },
+    pcs: () => [...byPc.keys()],
     members: (group) => [...byPc].filter(([, gs]) => gs.includes(group)).map(([pc]) => pc).sort(),
     all: () => {
       const out = new Map<string, string[]>();

@@ -55,6 +55,7 @@ import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
+import { openDynamicGroups } from "./groups/open.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -105,6 +106,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const dynamic = await openDynamicGroups({ nats, db, groups, audit, log, clock, ...(config.groupSweepMs !== undefined ? { sweepMs: config.groupSweepMs } : {}) });
+    undo.push(() => dynamic.stop());
     const rebuildDeps = { nats, executions: executionsStore, results, log };
     const rebuild = await rebuildReason(rebuildDeps, config.rebuild === true);
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
@@ -196,11 +199,12 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         await jobFacts.project(rs);
+        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
         await compliance.observe(rs);
       } }),
-      await startInventoryProjector({ nats, fleet, log }),
+      await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log }),
+      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const webRoot = config.webRoot ?? defaultWebRoot();
@@ -227,6 +231,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      tags: dynamic.tags,
+      dynamicGroups: dynamic.service,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

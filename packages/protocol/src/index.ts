@@ -33,3 +33,6 @@ export * from "./fleet-health.js";
 export * from "./run-tail.js";
 export * from "./windows-service.js";
 export * from "./support-bundles.js";
+export * from "./group-query.js";
+export * from "./group-query-eval.js";
+export * from "./tags.js";

@@ -384,6 +384,24 @@ export const MIGRATIONS: readonly Migration[] = [
   -- and the version is in spec); agent-update waves have no exec_id, their PCs are judged from the agents table.
   ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
   ` },
+  { id: "011-groups-tags-definitions", sql: `
+  -- Projection of KV agent_tags (the truth) for listing and filtering agents by tag.
+  CREATE TABLE agent_tags (
+    pc_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pc_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_tags_key_value ON agent_tags (key, value, pc_id);
+  -- Dynamic groups: only the backend reads them, so they live beside the facts they are evaluated against.
+  CREATE TABLE group_definitions (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    description TEXT,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
