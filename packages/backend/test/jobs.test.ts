@@ -127,7 +127,7 @@ describe("auth, jobs, scripts and groups routes", () => {
     expect((await kv.get("pc-1"))?.json()).toEqual({ groups: ["canary", "web"] });
     await env().backend.api("POST", "/api/agents/pc-1/groups", { groups: ["db"] });
     await env().backend.api("POST", "/api/agents/pc-2/groups", { groups: ["web"] });
-    expect((await env().backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"] });
+    expect((await env().backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"], static: ["canary", "db", "web"], dynamic: [] });
     expect((await env().backend.api("DELETE", "/api/agents/pc-1/groups/canary")).body).toEqual({ pc_id: "pc-1", groups: ["db", "web"] });
 
     const groups = (await env().backend.api("GET", "/api/groups")).body as { items: { group: string; members: string[] }[] };

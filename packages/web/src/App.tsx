@@ -20,6 +20,7 @@ import { ResultPage } from "./pages/Result.js";
 import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { CompliancePage } from "./pages/Compliance.js";
+import { GroupsPage } from "./pages/Groups.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
@@ -67,14 +68,17 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case "compliance":
       return <CompliancePage />;
+    case "groups":
+      return <GroupsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
+  { to: "/groups", key: "nav.groups", pages: ["groups"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },

@@ -19,10 +19,13 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps, dynamic?: Dyn
       (after) => ({ payload: { groups: after } }),
     );
     deps.log.info({ pc_id: pc, groups }, "agent groups changed");
-    return { pc_id: pc, groups };
+    return { pc_id: pc, groups, ...(deps.groups.split(pc) ?? {}) };
   };
 
-  serve(app, "getAgentGroups", async ({ params }) => ({ pc_id: params.pc, groups: await deps.groups.get(params.pc) }));
+  serve(app, "getAgentGroups", async ({ params }) => {
+    const groups = await deps.groups.get(params.pc);
+    return { pc_id: params.pc, groups, ...(deps.groups.split(params.pc) ?? { static: groups, dynamic: [] }) };
+  });
   serve(app, "setAgentGroups", ({ params, body }, ctx) => mutate(ctx.caller, "agent.groups.set", params.pc, () => body.groups));
   serve(app, "addAgentGroups", ({ params, body }, ctx) => mutate(ctx.caller, "agent.groups.add", params.pc, (current) => [...current, ...body.groups]));
   serve(app, "removeAgentGroup", ({ params }, ctx) =>
