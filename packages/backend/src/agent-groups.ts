@@ -39,7 +39,7 @@ interface Parts {
 export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGroups> {
   const kv: KV = await new Kvm(nats.js).open(BUCKETS.agentGroups);
   const byPc = new Map<string, string[]>();
-  const parts = new Map<string, Parts>();
+  const parts = new Map<string, Parts & { revision: number }>();
 
   const decode = (pcId: string, value: unknown): Parts | undefined => {
     const r = agentGroupsSchema.safeParse(value);
@@ -52,10 +52,12 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
     const stat = normalizeGroups(r.data.static ?? r.data.groups.filter((g) => !dynamic.includes(g)));
     return { groups: normalizeGroups(r.data.groups), static: stat, dynamic };
   };
-  const remember = (pcId: string, p: Parts | undefined): void => {
+  /** Keeps the mirror at the newest revision seen: the watch may deliver an older one after our own write. */
+  const remember = (pcId: string, p: Parts | undefined, revision: number): void => {
+    if ((parts.get(pcId)?.revision ?? 0) > revision) return;
     if (p) {
       byPc.set(pcId, p.groups);
-      parts.set(pcId, p);
+      parts.set(pcId, { ...p, revision });
     } else {
       byPc.delete(pcId);
       parts.delete(pcId);
@@ -75,9 +77,9 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
           log.warn({ pc_id: e.key, err }, "agent_groups entry is not JSON");
           value = undefined;
         }
-        remember(e.key, decode(e.key, value));
+        remember(e.key, decode(e.key, value), e.revision);
       } else {
-        remember(e.key, undefined);
+        remember(e.key, undefined, e.revision);
       }
       if (e.isUpdate === false && e.delta === 0) ready();
     }
@@ -95,17 +97,21 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
   const write = async (pcId: string, stat: readonly string[], dynamic: readonly string[], revision?: number): Promise<string[]> => {
     const p: Parts = { groups: normalizeGroups([...stat, ...dynamic]), static: normalizeGroups(stat), dynamic: normalizeGroups(dynamic) };
     const body = JSON.stringify(p);
-    if (revision === undefined) await kv.put(pcId, body);
-    else if (revision === 0) await kv.create(pcId, body);
-    else await kv.update(pcId, body, revision);
+    const rev = revision === undefined ? await kv.put(pcId, body) : revision === 0 ? await kv.create(pcId, body) : await kv.update(pcId, body, revision);
     // Read-your-writes: the watch will confirm shortly, but the caller may list groups right away.
-    remember(pcId, p);
+    remember(pcId, p, rev);
     return p.groups;
   };
   /** Compare-and-set, retried a few times when someone else wrote in between. */
-  const casLoop = async <T>(pcId: string, step: (current: Parts & { revision: number }) => Promise<T>): Promise<T> => {
+  const casLoop = async <T>(
+    pcId: string,
+    step: (current: Parts & { revision: number }) => Promise<T>,
+    trustMirror: (cached: Parts) => boolean = () => false,
+  ): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
-      const current = await read(pcId);
+      // The mirror saves a read per write when it is current; when it is not, the update fails and we read.
+      const cached = attempt === 0 ? parts.get(pcId) : undefined;
+      const current = cached && trustMirror(cached) ? cached : await read(pcId);
       try {
         return await step(current);
       } catch (err) {
@@ -119,17 +125,20 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
     get: async (pcId) => (await read(pcId)).groups,
     set: (pcId, groups) => casLoop(pcId, (c) => write(pcId, groups, c.dynamic, c.revision)),
     update: (pcId, change) => casLoop(pcId, (c) => write(pcId, change(c.static), c.dynamic, c.revision)),
-    setDynamic: (pcId, dynamic) =>
-      casLoop(pcId, async (c) => {
-        const want = normalizeGroups(dynamic);
-        if (want.join("\n") === c.dynamic.join("\n")) {
+    setDynamic: (pcId, dynamic) => {
+      const want = normalizeGroups(dynamic);
+      const same = (p: Parts): boolean => want.join("\n") === p.dynamic.join("\n");
+      return casLoop(pcId, async (c) => {
+        if (same(c)) {
           // Already right in KV; heal a mirror that lagged behind.
-          remember(pcId, c.revision === 0 ? undefined : c);
+          remember(pcId, c.revision === 0 ? undefined : c, c.revision);
           return false;
         }
         await write(pcId, c.static, want, c.revision);
         return true;
-      }),
+        // A mirror that already agrees is not trusted: "nothing to write" is decided on a fresh read.
+      }, (cached) => !same(cached));
+    },
     split: (pcId) => {
       const p = parts.get(pcId);
       return p ? { static: p.static, dynamic: p.dynamic } : undefined;

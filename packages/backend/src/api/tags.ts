@@ -6,7 +6,7 @@ import { requireNats } from "../nats.js";
 import { serve } from "./route.js";
 
 /** Tag changes in flight at once in a bulk change. */
-const BULK_CONCURRENCY = 64;
+const BULK_CONCURRENCY = 256;
 
 export function tagRoutes(app: FastifyInstance, deps: RouteDeps, tags: AgentTags): void {
   serve(app, "getAgentTags", async ({ params }) => ({ pc_id: params.pc, ...(await tags.get(params.pc)) }));

@@ -37,7 +37,7 @@ interface Compiled {
 }
 
 /** KV writes in flight at once. */
-const WRITE_CONCURRENCY = 64;
+const WRITE_CONCURRENCY = 256;
 
 export function createMaterializer(deps: {
   definitions: () => GroupDefinition[];

@@ -39,6 +39,7 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
   const { db, log } = deps;
   const kv: KV = await new Kvm(deps.nats.js).open(BUCKETS.agentTags);
   const byPc = new Map<string, Tags>();
+  const revisions = new Map<string, number>();
   const st = {
     clear: db.prepare("DELETE FROM agent_tags WHERE pc_id = ?"),
     insert: db.prepare("INSERT INTO agent_tags (pc_id, key, value) VALUES (?, ?, ?)"),
@@ -49,7 +50,10 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
     st.clear.run(pcId);
     for (const [k, v] of Object.entries(tags ?? {})) st.insert.run(pcId, k, v);
   });
-  const remember = (pcId: string, tags: Tags | undefined): void => {
+  /** The watch may deliver an older revision after our own write: the mirror keeps the newest. */
+  const remember = (pcId: string, tags: Tags | undefined, revision: number): void => {
+    if ((revisions.get(pcId) ?? 0) > revision) return;
+    revisions.set(pcId, revision);
     const before = byPc.get(pcId);
     if (tags && Object.keys(tags).length > 0) byPc.set(pcId, tags);
     else byPc.delete(pcId);
@@ -78,8 +82,8 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
         } catch (err) {
           log.warn({ pc_id: e.key, err }, "agent_tags entry is not JSON");
         }
-        remember(e.key, decode(e.key, value));
-      } else remember(e.key, undefined);
+        remember(e.key, decode(e.key, value), e.revision);
+      } else remember(e.key, undefined, e.revision);
       if (e.isUpdate === false && e.delta === 0) ready();
     }
   })().catch((err: unknown) => log.error({ err }, "agent_tags watch ended"));
@@ -94,7 +98,7 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
   const write = async (pcId: string, tags: Tags, revision: number): Promise<number> => {
     const body = JSON.stringify({ tags });
     const rev = revision === 0 ? await kv.create(pcId, body) : await kv.update(pcId, body, revision);
-    remember(pcId, tags);
+    remember(pcId, tags, rev);
     return rev;
   };
   const conflict = (pcId: string, saw: number, now: { tags: Tags; revision: number }): KanadeError =>
@@ -106,9 +110,13 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
     get: read,
     change: async (pcId, change) => {
       for (let attempt = 0; ; attempt++) {
-        const current = await read(pcId);
+        // Without an expected revision the mirror saves a read: if it is behind, the update fails and we read.
+        const rev = change.expected_revision === undefined && attempt === 0 ? revisions.get(pcId) : undefined;
+        const current = rev !== undefined && byPc.has(pcId) ? { tags: byPc.get(pcId)!, revision: rev } : await read(pcId);
         if (change.expected_revision !== undefined && change.expected_revision !== current.revision) throw conflict(pcId, change.expected_revision, current);
         const next = applyChange(current.tags, change);
+        // "Nothing to change" is decided on a fresh read, not on the mirror.
+        if (sameTags(next, current.tags) && rev !== undefined) continue;
         if (sameTags(next, current.tags)) return { ...current, changed: false };
         if (Object.keys(next).length > MAX_TAGS_PER_PC) throw new KanadeError("BAD_REQUEST", `a PC has at most ${MAX_TAGS_PER_PC} tags; ${pcId} would have ${Object.keys(next).length}`, { details: [{ path: "set", message: `at most ${MAX_TAGS_PER_PC} tags per PC` }] });
         try {
