@@ -85,6 +85,26 @@ await withBackend("kanade-bench-groups-", TOKEN, async ({ nats, api, backend, si
     };
     await settled(expected(), 300_000);
 
+    // The floor on this machine at this moment: 2 × N compare-and-set KV writes (a tag and a group entry
+    // per PC) from one client, 256 in flight, into a scratch bucket — no evaluation, no agents reacting.
+    const scratch = await new Kvm(nc).create("bench_groups_floor");
+    const revs = new Map<string, number>();
+    for (const p of pcs) revs.set(p.pc_id, await scratch.put(p.pc_id, "{}"));
+    const floor0 = performance.now();
+    for (let round = 0; round < 2; round++) {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 256 }, async () => {
+          while (next < pcs.length) {
+            const pc = pcs[next++]!.pc_id;
+            revs.set(pc, await scratch.update(pc, JSON.stringify({ round }), revs.get(pc) ?? 0));
+          }
+        }),
+      );
+    }
+    const floorMs = performance.now() - floor0;
+    await scratch.destroy();
+
     // The measured change: every PC moves to osaka.
     for (const p of pcs) tags.set(p.pc_id, { ...tags.get(p.pc_id), site: "osaka" });
     const want = expected();
@@ -108,6 +128,8 @@ await withBackend("kanade-bench-groups-", TOKEN, async ({ nats, api, backend, si
         dynamic_groups: G,
         pcs_changed: changedPcs,
         memberships_after: memberships,
+        floor_kv_cas_writes: 2 * N,
+        floor_kv_cas_writes_ms: Math.round(floorMs),
         bulk_tag_call_ms: Math.round(tagCallMs),
         all_groups_materialised_ms: Math.round(materialisedMs),
         agent_groups_writes: writes,

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { parseGroupQuery, QueryParseError, QUERY_MAX_LENGTH } from "./group-query.js";
 
-export const TAG_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$/;
+export const TAG_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** Letters of any script, digits, space and `_ . : / @ + -`; no `=` (the CLI splits on it), no control characters. */
 export const TAG_VALUE_RE = /^[\p{L}\p{N}_.:/@+\- ]{1,128}$/u;
 export const MAX_TAGS_PER_PC = 64;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AgentTags } from "../groups/tags.js";
 import type { RouteDeps } from "../deps.js";
 import { requireNats } from "../nats.js";
+import { mapPool } from "../groups/pool.js";
 import { serve } from "./route.js";
 
 /** Tag changes in flight at once in a bulk change. */
@@ -32,11 +33,8 @@ export function tagRoutes(app: FastifyInstance, deps: RouteDeps, tags: AgentTags
       ctx.caller,
       { action: "agent.tags.bulk", target: `${pcs.length} PCs`, payload: { pcs, set: body.set, remove: body.remove } },
       async () => {
-        let changed = 0;
-        for (let i = 0; i < pcs.length; i += BULK_CONCURRENCY) {
-          const rs = await Promise.all(pcs.slice(i, i + BULK_CONCURRENCY).map((pc) => tags.change(pc, { set: body.set, remove: body.remove })));
-          changed += rs.filter((r) => r.changed).length;
-        }
+        const rs = await mapPool(pcs, BULK_CONCURRENCY, (pc) => tags.change(pc, { set: body.set, remove: body.remove }));
+        const changed = rs.filter((r) => r.changed).length;
         return { changed, unchanged: pcs.length - changed };
       },
     );

@@ -7,6 +7,7 @@ import { evaluateGroupQuery, parseGroupQuery, queryFields, type GroupDefinition,
 import type { Logger } from "pino";
 import type { AgentGroups } from "../agent-groups.js";
 import type { FactNeeds, FactsLoader } from "./facts.js";
+import { mapPool } from "./pool.js";
 
 /** What changed about some PCs, so a change no query looks at costs nothing. */
 export type FactKind = "tags" | "inventory" | "jobFacts" | "heartbeat";
@@ -108,11 +109,7 @@ export function createMaterializer(deps: {
       // PCs the backend no longer knows (forgotten) leave every dynamic group.
       for (const pc of wasAll ? deps.groups.pcs() : pcs) if (!want.has(pc)) want.set(pc, []);
       const changes = [...want].filter(([pc, groups]) => (deps.groups.split(pc)?.dynamic ?? []).join("\n") !== groups.join("\n"));
-      let written = 0;
-      for (let i = 0; i < changes.length; i += WRITE_CONCURRENCY) {
-        const results = await Promise.all(changes.slice(i, i + WRITE_CONCURRENCY).map(([pc, groups]) => deps.groups.setDynamic(pc, groups)));
-        written += results.filter(Boolean).length;
-      }
+      const written = (await mapPool(changes, WRITE_CONCURRENCY, ([pc, groups]) => deps.groups.setDynamic(pc, groups))).filter(Boolean).length;
       const ms = performance.now() - started;
       totals.evaluated += want.size;
       totals.written += written;

@@ -19,8 +19,8 @@ export interface OpenDynamicGroups {
 
 export async function openDynamicGroups(deps: { nats: Nats; db: SqlDatabase; groups: AgentGroups; audit: Audit; log: Logger; clock: () => Date; sweepMs?: number }): Promise<OpenDynamicGroups> {
   // The tag watch starts before the materializer exists; its first changes are covered by the reload below.
-  let materializer: Materializer | undefined;
-  const tags = await openAgentTags({ nats: deps.nats, db: deps.db, log: deps.log, onChange: (pc) => materializer?.touched([pc], "tags") });
+  const late: { materializer?: Materializer } = {};
+  const tags = await openAgentTags({ nats: deps.nats, db: deps.db, log: deps.log, onChange: (pc) => late.materializer?.touched([pc], "tags") });
   const definitions = openGroupDefinitions(deps.db);
   const m = createMaterializer({
     definitions: () => definitions.list(),
@@ -30,7 +30,7 @@ export async function openDynamicGroups(deps: { nats: Nats; db: SqlDatabase; gro
     clock: deps.clock,
     ...(deps.sweepMs !== undefined ? { sweepMs: deps.sweepMs } : {}),
   });
-  materializer = m;
+  late.materializer = m;
   m.reload();
   const service = createDynamicGroups({ definitions, materializer: m, groups: deps.groups, audit: deps.audit, clock: deps.clock });
   return {

@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { useT } from "../i18n/context.js";
+import { tagDiff } from "../lib/tag-diff.js";
 import { ErrorBox } from "./ErrorBox.js";
 
 interface Row {
@@ -16,14 +17,6 @@ interface Row {
 }
 
 const rowsOf = (v: AgentTagsView | undefined): Row[] => Object.entries(v?.tags ?? {}).map(([key, value]) => ({ key, value }));
-
-/** What to send: keys whose value is new or changed, and keys that are gone. */
-export function tagDiff(before: Record<string, string>, rows: readonly Row[]): { set: Record<string, string>; remove: string[] } {
-  const after = Object.fromEntries(rows.filter((r) => r.key.trim() !== "").map((r) => [r.key.trim(), r.value.trim()]));
-  const set = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
-  const remove = Object.keys(before).filter((k) => !(k in after));
-  return { set, remove };
-}
 
 export function TagsEditor({ pc, onSaved }: { pc: string; onSaved(): void }) {
   const t = useT();
