@@ -4,6 +4,7 @@ import { BUCKETS, agentGroupsSchema, normalizeGroups } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { Nats } from "./nats.js";
 import { live } from "./jobs/catalog.js";
+import { followKv } from "./kv-mirror.js";
 
 export interface AgentGroups {
   /** Groups of one PC, read from KV (authoritative, not the mirror). */
@@ -64,30 +65,7 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
     }
   };
 
-  const watcher = await kv.watch();
-  let ready: () => void = () => undefined;
-  const initialized = new Promise<void>((resolve) => (ready = resolve));
-  const watching = (async () => {
-    for await (const e of watcher) {
-      if (e.operation === "PUT") {
-        let value: unknown;
-        try {
-          value = e.json<unknown>();
-        } catch (err) {
-          log.warn({ pc_id: e.key, err }, "agent_groups entry is not JSON");
-          value = undefined;
-        }
-        remember(e.key, decode(e.key, value), e.revision);
-      } else {
-        remember(e.key, undefined, e.revision);
-      }
-      if (e.isUpdate === false && e.delta === 0) ready();
-    }
-  })().catch((err: unknown) => log.error({ err }, "agent_groups watch ended"));
-  // An empty bucket yields no initial entries; don't wait on a marker that never comes.
-  const status = await kv.status();
-  if (status.values === 0) ready();
-  await Promise.race([initialized, new Promise((r) => setTimeout(r, 5_000))]);
+  const follower = await followKv(kv, BUCKETS.agentGroups, log, (key, value, revision) => remember(key, value === undefined ? undefined : decode(key, value), revision));
 
   const read = async (pcId: string): Promise<Parts & { revision: number }> => {
     const e = live(await kv.get(pcId));
@@ -152,9 +130,6 @@ export async function openAgentGroups(nats: Nats, log: Logger): Promise<AgentGro
       return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
     },
     cached: (pcId) => byPc.get(pcId),
-    stop: async () => {
-      watcher.stop();
-      await watching;
-    },
+    stop: () => follower.stop(),
   };
 }

@@ -7,6 +7,7 @@ import { BUCKETS, KanadeError, MAX_TAGS_PER_PC, agentTagsSchema, type TagChange 
 import type { Logger } from "pino";
 import type { SqlDatabase } from "../db/database.js";
 import { live } from "../jobs/catalog.js";
+import { followKv } from "../kv-mirror.js";
 import type { Nats } from "../nats.js";
 
 export type Tags = Record<string, string>;
@@ -70,25 +71,7 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
 
   // The projection is rebuilt from KV at every start: KV is the truth, SQLite only serves lists.
   db.exec("DELETE FROM agent_tags");
-  const watcher = await kv.watch();
-  let ready: () => void = () => undefined;
-  const initialized = new Promise<void>((resolve) => (ready = resolve));
-  const watching = (async () => {
-    for await (const e of watcher) {
-      if (e.operation === "PUT") {
-        let value: unknown;
-        try {
-          value = e.json<unknown>();
-        } catch (err) {
-          log.warn({ pc_id: e.key, err }, "agent_tags entry is not JSON");
-        }
-        remember(e.key, decode(e.key, value), e.revision);
-      } else remember(e.key, undefined, e.revision);
-      if (e.isUpdate === false && e.delta === 0) ready();
-    }
-  })().catch((err: unknown) => log.error({ err }, "agent_tags watch ended"));
-  if ((await kv.status()).values === 0) ready();
-  await Promise.race([initialized, new Promise((r) => setTimeout(r, 5_000))]);
+  const follower = await followKv(kv, BUCKETS.agentTags, log, (key, value, revision) => remember(key, value === undefined ? undefined : decode(key, value), revision));
 
   const read = async (pcId: string): Promise<{ tags: Tags; revision: number }> => {
     const e = live(await kv.get(pcId));
@@ -132,9 +115,6 @@ export async function openAgentTags(deps: { nats: Nats; db: SqlDatabase; log: Lo
     },
     cached: (pcId) => byPc.get(pcId),
     pcsWith: (key, value) => new Set((value === undefined ? st.withKey.all(key) : st.withKeyValue.all(key, value)) as string[]),
-    stop: async () => {
-      watcher.stop();
-      await watching;
-    },
+    stop: () => follower.stop(),
   };
 }
