@@ -172,7 +172,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerCompression(app);
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
-  registerMetrics(app, routeDeps);
+  const dynamic = deps.dynamicGroups;
+  registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
   registerRoutes(app, routeDeps, deps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();

@@ -105,6 +105,8 @@ describe("dynamic groups and tags", () => {
     // Undefined: dynamic members leave, static ones stay.
     expect((await api("DELETE", "/api/groups/osaka")).status).toBe(200);
     await waitFor(async () => JSON.stringify((await kvGroups("pc-a")).groups) === '["keep"]' || undefined, { what: "pc-a back to its static group" });
+    const metrics = (await api("GET", "/metrics")).text;
+    expect(Number(/^kanade_dynamic_groups_writes_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
     const audit = (await api("GET", "/api/audit?limit=200")).body as { items: { action: string; target: string }[] };
     expect(audit.items.filter((e) => e.target === "osaka").map((e) => e.action).sort()).toEqual(["group.define", "group.undefine"]);
   });

@@ -16,6 +16,8 @@ export interface DynamicGroups {
   define(caller: Caller, name: string, body: GroupDefine): Promise<GroupDetail>;
   undefine(caller: Caller, name: string): Promise<void>;
   preview(query: string): { query: string; count: number; pcs: string[] };
+  /** The materializer's totals since start (for /metrics). */
+  stats(): ReturnType<Materializer["stats"]>;
 }
 
 export function createDynamicGroups(deps: { definitions: GroupDefinitions; materializer: Materializer; groups: AgentGroups; audit: Audit; clock: () => Date }): DynamicGroups {
@@ -53,6 +55,7 @@ export function createDynamicGroups(deps: { definitions: GroupDefinitions; mater
       materializer.reload();
       await settled(materializer);
     },
+    stats: () => materializer.stats(),
     preview: (query) => {
       const pcs = materializer.matches(query);
       return { query, count: pcs.length, pcs };
