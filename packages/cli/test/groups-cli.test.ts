@@ -59,7 +59,7 @@ describe("kanade agent tag and group define against a real backend", () => {
     expect(badTag.stderr).toContain('tag key "bad key"');
     expect(badTag.stderr).toContain('expected key=value (got "novalue")');
     const badQuery = await kanade("group", "define", "broken", "--query", "tag.site = osaka and");
-    expect(badQuery.code).not.toBe(0);
+    expect(badQuery.code).toBe(2);
     expect(badQuery.stderr).toContain("column 21");
     expect((await kanade("group", "show", "broken")).code).not.toBe(0);
   });
@@ -98,7 +98,7 @@ describe("kanade agent tag: the compare-and-set retry rule", () => {
   it("reports, and does not overwrite, when someone changed the same key", async () => {
     script([{ tags: { site: "osaka" }, revision: 1 }, { tags: { site: "tokyo" }, revision: 2 }]);
     const r = await runCli(["agent", "tag", "pc-1", "site=nagoya"], { backendUrl: fake.url });
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('site: you saw "osaka", now "tokyo"');
     expect(patches()).toHaveLength(1);
   });
