@@ -56,7 +56,8 @@ describe("groups page and tags (chromium)", () => {
     await editor.getByRole("button", { name: "Save" }).click();
     await editor.getByText("Tags saved.").waitFor();
     expect((await api.call("getAgentTags", { params: { pc: "grp-ui-1" } })).tags).toEqual({ owner: "it", site: "osaka" });
-    await shot(page, "agent-tags");
+    await editor.scrollIntoViewIfNeeded();
+    await shot(page, "agent-tags", { docs: false });
 
     // Another operator changes the tags after the page loaded them: the page's save must not win silently.
     await page.reload();
