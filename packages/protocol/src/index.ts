@@ -36,3 +36,4 @@ export * from "./support-bundles.js";
 export * from "./group-query.js";
 export * from "./group-query-eval.js";
 export * from "./tags.js";
+export * from "./events.js";

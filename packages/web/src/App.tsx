@@ -21,6 +21,7 @@ import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { CompliancePage } from "./pages/Compliance.js";
 import { GroupsPage } from "./pages/Groups.js";
+import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
@@ -70,12 +71,14 @@ function Page({ route }: { route: Route }) {
       return <CompliancePage />;
     case "groups":
       return <GroupsPage />;
+    case "events":
+      return <EventsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/groups", key: "nav.groups", pages: ["groups"] },
@@ -83,6 +86,7 @@ const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "n
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
+  { to: "/events", key: "nav.events", pages: ["events"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
   { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
   { to: "/perf", key: "nav.perf", pages: ["perf"] },

@@ -14,6 +14,7 @@ export type Route =
   | { page: "schedules" }
   | { page: "compliance" }
   | { page: "groups" }
+  | { page: "events" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -33,5 +34,6 @@ export function matchRoute(path: string): Route {
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
   if (a === "groups" && !b) return { page: "groups" };
+  if (a === "events" && !b) return { page: "events" };
   return { page: "notFound" };
 }
