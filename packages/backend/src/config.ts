@@ -55,6 +55,8 @@ export interface BackendConfig {
   commandKeysDir?: string;
   /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
   scheduleTickMs?: number;
+  /** How often dynamic groups whose query names `last_seen` are re-evaluated for every PC (`group_sweep`, default 60s). */
+  groupSweepMs?: number;
   /** Operators may run ad-hoc scripts (`adhoc_operators`, default true; admins always may, viewers never). */
   adhocOperators?: boolean;
   /** Every ad-hoc run waits for another operator's approval (`adhoc_require_approval`, default false). */
@@ -97,6 +99,7 @@ const fileSchema = z
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    group_sweep: z.string().refine(isDuration, { message: "expected a duration like 60s" }),
     adhoc_operators: z.boolean(),
     agents_hide_after: z.string().refine(isDuration, { message: "expected a duration like 30d" }),
     adhoc_require_approval: z.boolean(),
@@ -229,6 +232,10 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   if (scheduleTickMs !== undefined && (scheduleTickMs < 100 || scheduleTickMs > MAX_TIMER_MS)) {
     throw invalid("schedule_tick", `schedule_tick: must be between 100ms and ${MAX_TIMER_TEXT}`);
   }
+  const groupSweepMs = durationSetting(nonEmpty(env.KANADE_GROUP_SWEEP), "KANADE_GROUP_SWEEP") ?? durationSetting(file.group_sweep, "group_sweep");
+  if (groupSweepMs !== undefined && (groupSweepMs < 100 || groupSweepMs > MAX_TIMER_MS)) {
+    throw invalid("group_sweep", `group_sweep: must be between 100ms and ${MAX_TIMER_TEXT}`);
+  }
   // The lease drives timers on both sides; Node fires longer timers at once.
   if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
     throw invalid("perf_live_lease", `perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
@@ -255,6 +262,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
+    ...(groupSweepMs !== undefined ? { groupSweepMs } : {}),
     ...adhocSettings(env, file),
     ...(hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs } : {}),
     ...(eventsRetentionDays !== undefined ? { eventsRetentionDays } : {}),

@@ -61,6 +61,7 @@ import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
 import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
 import { startNotificationProjector } from "./projector/notifications.js";
+import { openDynamicGroups } from "./groups/open.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -112,6 +113,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const dynamic = await openDynamicGroups({ nats, db, groups, audit, log, clock, ...(config.groupSweepMs !== undefined ? { sweepMs: config.groupSweepMs } : {}) });
+    undo.push(() => dynamic.stop());
     const rebuildDeps = { nats, executions: executionsStore, results, log };
     const rebuild = await rebuildReason(rebuildDeps, config.rebuild === true);
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
@@ -214,11 +217,12 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         await jobFacts.project(rs);
+        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
         await compliance.observe(rs);
       } }),
-      await startInventoryProjector({ nats, fleet, log }),
+      await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log }),
+      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
       await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
@@ -251,6 +255,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      tags: dynamic.tags,
+      dynamicGroups: dynamic.service,
       events: eventsStore,
       notifications,
       config: {

@@ -33,5 +33,8 @@ export * from "./fleet-health.js";
 export * from "./run-tail.js";
 export * from "./windows-service.js";
 export * from "./support-bundles.js";
+export * from "./group-query.js";
+export * from "./group-query-eval.js";
+export * from "./tags.js";
 export * from "./events.js";
 export * from "./notification.js";

@@ -21,6 +21,7 @@ import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { NotificationsPage } from "./pages/Notifications.js";
 import { CompliancePage } from "./pages/Compliance.js";
+import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
@@ -69,6 +70,8 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case "compliance":
       return <CompliancePage />;
+    case "groups":
+      return <GroupsPage />;
     case "events":
       return <EventsPage />;
     case "notifications":
@@ -78,9 +81,10 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
+  { to: "/groups", key: "nav.groups", pages: ["groups"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },

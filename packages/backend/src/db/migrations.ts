@@ -438,6 +438,24 @@ export const MIGRATIONS: readonly Migration[] = [
     shown_at TEXT,
     acked_at TEXT,
     PRIMARY KEY (notif_id, pc_id, user)
+) WITHOUT ROWID;
+  ` },
+  { id: "011-groups-tags-definitions", sql: `
+  -- Projection of KV agent_tags (the truth) for listing and filtering agents by tag.
+  CREATE TABLE agent_tags (
+    pc_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pc_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_tags_key_value ON agent_tags (key, value, pc_id);
+  -- Dynamic groups: only the backend reads them, so they live beside the facts they are evaluated against.
+  CREATE TABLE group_definitions (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    description TEXT,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
 ];
