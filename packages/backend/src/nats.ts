@@ -11,7 +11,7 @@ import {
   type Authenticator,
   type NatsConnection,
 } from "@nats-io/transport-node";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, natsServers } from "@kanade/protocol";
 import type { Logger } from "pino";
 
 /** Publishes and JetStream API calls give up after this long, so routes answer 503 instead of hanging. */
@@ -27,7 +27,8 @@ export interface Nats {
 
 export async function connectNats(opts: { url: string; token?: string; authenticator?: Authenticator; caFile?: string; log: Logger }): Promise<Nats> {
   const nc = await connect({
-    servers: opts.url,
+    // Every node of a cluster: nats.js connects to one and fails over to the others.
+    servers: natsServers(opts.url),
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
     // A private CA for tls:// brokers; nats.js verifies the broker's certificate against it.

@@ -84,7 +84,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.length = 0;
   };
   try {
-    log.info({ nats_url: config.natsUrl }, "connecting to NATS");
+    log.info({ nats_url: config.natsUrl, replicas: config.natsReplicas ?? 1 }, "connecting to NATS");
     const nats = await connectNats({
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
@@ -93,14 +93,17 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
+    await bootstrap(nats, log, {
+      ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
+      ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
+    });
     const db = openDatabase(sqlitePath(config.databaseUrl));
     undo.push(async () => db.close());
     const executionsStore = openExecutionsStore(db);
     const results = openResultsStore(db);
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
-    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
+    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock, ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}) });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
