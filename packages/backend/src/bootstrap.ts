@@ -5,7 +5,7 @@ import { Objm } from "@nats-io/obj";
 import { nanos } from "@nats-io/transport-node";
 import { BUCKETS, KanadeError, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
 import type { Logger } from "pino";
-import type { Nats } from "./nats.js";
+import { isNatsUnavailable, type Nats } from "./nats.js";
 
 const DAY_MS = 86_400_000;
 const GIB = 1024 * 1024 * 1024;
@@ -133,6 +133,32 @@ export interface BootstrapOptions {
   replicas?: number;
   /** EXEC max_age: an agent offline longer than this gets nothing stale (default 7 days). */
   execMaxAgeMs?: number;
+}
+
+const RETRY_MS = 1_000;
+
+/** JetStream cannot answer right now: no meta leader yet (a cluster electing one after a node died), a timeout. */
+function jetStreamBusy(err: unknown): boolean {
+  if (err instanceof KanadeError) return false;
+  if (isNatsUnavailable(err)) return true;
+  return /temporarily unavailable|timeout|no responders/i.test(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * `bootstrap`, tried again every second while JetStream cannot answer yet — e.g. the cluster is electing a new
+ * meta leader because the node that was leader is down. Refusals (a bad replica count) still fail at once.
+ */
+export async function bootstrapWhenReady(nats: Nats, log: Logger, opts: BootstrapOptions = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bootstrap(nats, log, opts);
+      return;
+    } catch (err) {
+      if (!jetStreamBusy(err)) throw err;
+      log.warn({ err, attempt }, "JetStream is not answering yet; trying again");
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+    }
+  }
 }
 
 export async function bootstrap(nats: Nats, log: Logger, opts: BootstrapOptions = {}): Promise<void> {

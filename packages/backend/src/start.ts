@@ -7,7 +7,7 @@ import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
-import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
+import { DEFAULT_EXEC_MAX_AGE_MS, bootstrapWhenReady } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
@@ -93,7 +93,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log, {
+    await bootstrapWhenReady(nats, log, {
       ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
       ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
     });

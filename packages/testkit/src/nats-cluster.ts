@@ -46,10 +46,15 @@ export interface NatsCluster {
   metaLeader(): Promise<string>;
   /** Resolves once every running node agrees on one meta leader (JetStream can take requests then). */
   waitForMetaLeader(timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves once every stream, as the running nodes report them, has a leader among the running nodes (after a
+   * node stopped, the streams it led elect new leaders; until then they take no requests).
+   */
+  waitForStreamLeaders(timeoutMs?: number): Promise<void>;
   /** Streams as `node` holds them (its `/jsz?accounts=true&streams=true`). */
   streams(node: string): Promise<NodeStreamState[]>;
-  /** Client connections on `node` (its `/connz`), optionally only those whose name starts with `namePrefix`. */
-  connections(node: string, namePrefix?: string): Promise<number>;
+  /** Client connections on `node` (its `/connz`), optionally only those whose client name matches `name`. */
+  connections(node: string, name?: RegExp): Promise<number>;
   /** Stops every node and removes their stores. */
   dispose(): Promise<void>;
 }
@@ -174,6 +179,21 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
       );
       return leader;
     },
+    waitForStreamLeaders: async (timeoutMs = 60_000) => {
+      const up = new Set(nodes.filter((n) => n.running()).map((n) => n.name));
+      let missing = "";
+      await waitFor(
+        async () => {
+          const seen = (await Promise.all([...up].map((n) => cluster.streams(n)))).flat();
+          const bad = seen.filter((s) => s.leader === undefined || !up.has(s.leader));
+          missing = [...new Set(bad.map((s) => s.name))].join(", ");
+          return bad.length === 0;
+        },
+        { timeoutMs, intervalMs: 200, what: "every stream to have a leader on a running node" },
+      ).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}; without one: ${missing}`);
+      });
+    },
     streams: async (name) => {
       const r = await jsz(node(name).monitorUrl, "?accounts=true&streams=true&config=true");
       return (r.account_details ?? []).flatMap((a) =>
@@ -187,10 +207,10 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
         })),
       );
     },
-    connections: async (name, namePrefix) => {
-      const res = await fetch(`${node(name).monitorUrl}/connz?limit=100000`, { signal: AbortSignal.timeout(5_000) });
+    connections: async (nodeName, name) => {
+      const res = await fetch(`${node(nodeName).monitorUrl}/connz?limit=100000`, { signal: AbortSignal.timeout(5_000) });
       const body = (await res.json()) as { connections?: { name?: string }[] };
-      return (body.connections ?? []).filter((c) => namePrefix === undefined || (c.name ?? "").startsWith(namePrefix)).length;
+      return (body.connections ?? []).filter((c) => name === undefined || name.test(c.name ?? "")).length;
     },
     dispose: async () => {
       await Promise.all(nodes.map((n) => n.server.dispose()));
