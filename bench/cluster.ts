@@ -7,7 +7,9 @@
  * the time to all results visible and the time the node, started again, takes to catch up on RESULTS are
  * printed. Real processes throughout; the machine's CPU is shared, so compare lines of one run.
  *
- *   npm run bench:cluster                                    # N = 1000 and 5000, 3 runs each; kill at 5000
+ * Both topologies are set up at once for each N and their runs alternate, so the machine's load hits both alike.
+ *
+ *   npm run bench:cluster                                    # N = 1000 and 5000, 5 runs each; kill at 5000
  *   BENCH_SIZES=200 BENCH_RUNS=2 BENCH_KILL_SIZES=200 npm run bench:cluster
  */
 import type { ChildProcess } from "node:child_process";
@@ -17,7 +19,7 @@ import { apiClient, backendCommandKeys, percentile, spawnBin, stopChild, waitAge
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const killSizes = (process.env.BENCH_KILL_SIZES ?? "5000").split(",").filter(Boolean).map(Number);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
 const TOKEN = "bench-token-0123456789abcdef-0123456789";
 const POLL_MS = 10;
 const TIMEOUT_MS = 300_000;
@@ -105,11 +107,7 @@ async function oneExec(api: Api, n: number, afterPost?: (execId: string) => Prom
   return { execId: exec_id, ms: performance.now() - start };
 }
 
-interface FanoutLine {
-  bench: "cluster-fanout";
-  topology: Topology;
-  agents: number;
-  runs: number;
+interface FanoutFigures {
   median_ms: number;
   min_ms: number;
   max_ms: number;
@@ -118,31 +116,55 @@ interface FanoutLine {
   doubled: number;
 }
 
-async function measureFanout(topology: Topology, n: number): Promise<FanoutLine> {
-  return withStack(topology, n, async ({ api, dbPath, fleetReadyMs }) => {
-    const times: number[] = [];
-    let lost = 0;
-    let doubled = 0;
-    for (let i = 0; i < runs; i++) {
-      const { execId, ms } = await oneExec(api, n);
-      times.push(ms);
-      const c = lostDoubled(dbPath, execId, n);
-      lost += c.lost;
-      doubled += c.doubled;
-    }
-    return {
-      bench: "cluster-fanout",
-      topology,
-      agents: n,
-      runs,
-      median_ms: Math.round(percentile(times, 50)),
-      min_ms: Math.round(Math.min(...times)),
-      max_ms: Math.round(Math.max(...times)),
-      fleet_ready_ms: fleetReadyMs,
-      lost,
-      doubled,
-    };
-  });
+interface FanoutLine {
+  bench: "cluster-fanout";
+  agents: number;
+  runs: number;
+  single_r1: FanoutFigures;
+  cluster_r3: FanoutFigures;
+  /** Median of cluster ÷ single over the alternating pairs of runs. */
+  r3_over_r1_paired: number;
+}
+
+/**
+ * Both stacks are up at once and their runs alternate (single, cluster, single, cluster…), so a change in
+ * the machine's load hits both alike, as bench/fanout.ts does with the floor.
+ */
+async function measureFanout(n: number): Promise<FanoutLine> {
+  return withStack("single-r1", n, (single) =>
+    withStack("cluster-r3", n, async (cluster) => {
+      const stacks = [single, cluster] as const;
+      const times: [number[], number[]] = [[], []];
+      const counts = [
+        { lost: 0, doubled: 0 },
+        { lost: 0, doubled: 0 },
+      ];
+      for (let i = 0; i < runs; i++) {
+        for (const k of [0, 1] as const) {
+          const { execId, ms } = await oneExec(stacks[k].api, n);
+          times[k].push(ms);
+          const c = lostDoubled(stacks[k].dbPath, execId, n);
+          counts[k]!.lost += c.lost;
+          counts[k]!.doubled += c.doubled;
+        }
+      }
+      const figures = (k: 0 | 1): FanoutFigures => ({
+        median_ms: Math.round(percentile(times[k], 50)),
+        min_ms: Math.round(Math.min(...times[k])),
+        max_ms: Math.round(Math.max(...times[k])),
+        fleet_ready_ms: stacks[k].fleetReadyMs,
+        ...counts[k]!,
+      });
+      return {
+        bench: "cluster-fanout",
+        agents: n,
+        runs,
+        single_r1: figures(0),
+        cluster_r3: figures(1),
+        r3_over_r1_paired: Math.round(percentile(times[1].map((t, i) => t / times[0][i]!), 50) * 100) / 100,
+      };
+    }),
+  );
 }
 
 interface KillLine {
@@ -207,11 +229,9 @@ async function measureKill(n: number): Promise<KillLine> {
 
 const fanouts: FanoutLine[] = [];
 for (const n of sizes) {
-  for (const topology of ["single-r1", "cluster-r3"] as const) {
-    const line = await measureFanout(topology, n);
-    fanouts.push(line);
-    console.log(JSON.stringify(line));
-  }
+  const line = await measureFanout(n);
+  fanouts.push(line);
+  console.log(JSON.stringify(line));
 }
 const kills: KillLine[] = [];
 for (const n of killSizes) {
@@ -223,11 +243,15 @@ console.log(
   JSON.stringify({
     bench: "cluster-summary",
     runs,
-    fanout: sizes.map((n) => {
-      const r1 = fanouts.find((f) => f.agents === n && f.topology === "single-r1")!;
-      const r3 = fanouts.find((f) => f.agents === n && f.topology === "cluster-r3")!;
-      return { agents: n, single_r1_ms: r1.median_ms, cluster_r3_ms: r3.median_ms, r3_over_r1: Math.round((r3.median_ms / r1.median_ms) * 100) / 100 };
-    }),
+    fanout: fanouts.map((f) => ({
+      agents: f.agents,
+      single_r1_ms: f.single_r1.median_ms,
+      cluster_r3_ms: f.cluster_r3.median_ms,
+      r3_over_r1: Math.round((f.cluster_r3.median_ms / f.single_r1.median_ms) * 100) / 100,
+      r3_over_r1_paired: f.r3_over_r1_paired,
+      lost: f.single_r1.lost + f.cluster_r3.lost,
+      doubled: f.single_r1.doubled + f.cluster_r3.doubled,
+    })),
     kill: kills.map(({ agents, all_visible_ms, baseline_ms, lost, doubled, catch_up_ms }) => ({ agents, all_visible_ms, baseline_ms, lost, doubled, catch_up_ms })),
   }),
 );
