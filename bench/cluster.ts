@@ -207,7 +207,7 @@ async function measureKill(n: number): Promise<KillLine> {
       async () => {
         const want = (await c.streams(live)).find((s) => s.name === "RESULTS");
         const have = (await c.streams(killed)).find((s) => s.name === "RESULTS");
-        return want !== undefined && have !== undefined && have.last_seq === want.last_seq;
+        return want !== undefined && have !== undefined && have.last_seq >= want.last_seq;
       },
       { timeoutMs: TIMEOUT_MS, intervalMs: 100, what: `${killed} to catch up on RESULTS` },
     );
