@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { BUCKETS, KanadeError, OBJECT_STORES, STREAMS } from "@kanade/protocol";
-import { startNatsCluster, startNatsServer, type NatsCluster } from "@kanade/testkit";
+import { runBin, startNatsCluster, startNatsServer, tempDir, type NatsCluster } from "@kanade/testkit";
 import { bootstrap, wrapConnection, type Nats } from "../src/index.js";
 import { quietLog } from "./helpers.js";
 
@@ -70,6 +70,28 @@ describe("bootstrap with replicas", () => {
     } finally {
       await snc.close();
       await single.dispose();
+    }
+  });
+
+  it("kanade-backend exits 2 with the reason when the broker refuses the replica count", async () => {
+    const single = await startNatsServer();
+    const dir = tempDir("kanade-replicas-bin-");
+    try {
+      const r = await runBin("backend", "kanade-backend", [], {
+        env: {
+          KANADE_BIND_ADDR: "127.0.0.1:0",
+          KANADE_NATS_URL: single.url,
+          KANADE_NATS_REPLICAS: "3",
+          DATABASE_URL: `sqlite://${dir.join("kanade.db")}`,
+          KANADE_AUTH_DISABLE: "1",
+          KANADE_LOG: "silent",
+        },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^kanade-backend: KANADE_NATS_REPLICAS=3: the broker refused to create stream EXEC with 3 replica\(s\)/);
+    } finally {
+      await single.dispose();
+      dir.remove();
     }
   });
 });
