@@ -7,7 +7,7 @@ import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
-import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
+import { DEFAULT_EXEC_MAX_AGE_MS, bootstrapWhenReady } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
@@ -91,7 +91,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.length = 0;
   };
   try {
-    log.info({ nats_url: config.natsUrl }, "connecting to NATS");
+    log.info({ nats_url: config.natsUrl, replicas: config.natsReplicas ?? 1 }, "connecting to NATS");
     const nats = await connectNats({
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
@@ -100,7 +100,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
+    await bootstrapWhenReady(nats, log, {
+      ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
+      ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
+    });
     const db = openDatabase(sqlitePath(config.databaseUrl));
     undo.push(async () => db.close());
     const executionsStore = openExecutionsStore(db);
@@ -108,7 +111,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
     const eventsStore = openEventsStore(db);
-    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
+    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock, ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}) });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);

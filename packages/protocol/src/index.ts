@@ -3,6 +3,7 @@ export * from "./execution-status.js";
 export * from "./agent-search.js";
 export * from "./inventory-view.js";
 export * from "./duration.js";
+export * from "./nats-urls.js";
 export * from "./errors.js";
 export * from "./exit-codes.js";
 export * from "./ids.js";
