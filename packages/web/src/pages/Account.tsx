@@ -29,9 +29,9 @@ function Enrol({ enrollment, onConfirmed }: { enrollment: TotpEnrollment; onConf
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} data-testid="totp-enrol">
+    <form onSubmit={(e) => void submit(e)} className="totp-form" data-testid="totp-enrol">
       <p>{t("account.totpScan")}</p>
-      <img src={enrollment.qr_data_url} alt="otpauth QR" width={200} height={200} data-testid="totp-qr" />
+      <img src={enrollment.qr_data_url} alt="otpauth QR" width={200} height={200} className="totp-qr" data-testid="totp-qr" />
       <p className="small">
         {t("account.totpSecret")}: <code className="mono" data-testid="totp-secret">{enrollment.secret}</code>
       </p>
@@ -62,7 +62,7 @@ function Disable({ onDisabled }: { onDisabled(): void }) {
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} data-testid="totp-disable">
+    <form onSubmit={(e) => void submit(e)} className="totp-form" data-testid="totp-disable">
       <p className="muted small">{t("account.totpDisableHelp")}</p>
       <label>
         {t("signin.code")}
