@@ -38,7 +38,7 @@ export function register(program: Command, deps: Deps): void {
     .action(async (opts: { qr: boolean }, cmd: Command) => {
       const e = await deps.client.call("enrollTotp");
       if (wantsJson(cmd)) return printJson(deps.io, e);
-      if (opts.qr) deps.io.out(await QRCode.toString(e.otpauth_uri, { type: "terminal", small: true }));
+      if (opts.qr) deps.io.out(`${(await QRCode.toString(e.otpauth_uri, { type: "terminal", small: true })).trimEnd()}\n`);
       deps.io.out(`secret: ${e.secret}\nuri:    ${e.otpauth_uri}\nscan it (or type the secret) in your authenticator app, then run: kanade account totp confirm <code>\n`);
     });
 

@@ -9,6 +9,7 @@ import { tokenPath, writeStoredToken } from "../../token-store.js";
 /** Completes a two-factor sign-in with `--code`, `--recovery-code`, or a code typed at the prompt. */
 async function secondFactor(deps: Deps, challenge: string, opts: LoginOpts): Promise<LoginResponse> {
   if (opts.recoveryCode !== undefined) return deps.client.call("loginSecondFactor", { body: { challenge, recovery_code: opts.recoveryCode } });
+  if (opts.code === undefined && !process.stdin.isTTY) throw badInput("this account uses two-factor sign-in: give --code <6 digits> or --recovery-code <code>");
   const code = opts.code ?? (await promptSecret("two-factor code: ", "--code"));
   if (!code.trim()) throw badInput("this account needs a two-factor code: give --code or --recovery-code");
   return deps.client.call("loginSecondFactor", { body: { challenge, code } });
