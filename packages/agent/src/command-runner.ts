@@ -14,6 +14,14 @@ import type { RunningMarkers } from "./running-markers.js";
 /** Refusals reported once each; past this many, the oldest are forgotten. */
 const MAX_REMEMBERED_REFUSALS = 1_000;
 
+/**
+ * How long a run must last before its started event is sent. A run that ends sooner sends none: its result
+ * (durable in the outbox) carries `started_at`, and the backend counts the PC from pending straight to its
+ * status. At fleet scale this halves what every PC sends for quick scripts; a view of "running" PCs has no
+ * use for runs shorter than this anyway.
+ */
+export const STARTED_EVENT_DELAY_MS = 1_000;
+
 export interface ScriptStateSource {
   facts(jobId: string): ScriptFacts;
   cacheAgeMs(): number | undefined;
@@ -28,6 +36,8 @@ export interface CommandRunnerDeps {
    * per run would buy nothing, since a lost one is only logged and the result carries started_at.
    */
   publish(subject: string, body: string): void;
+  /** Defaults to STARTED_EVENT_DELAY_MS; 0 sends the started event as the script starts. */
+  startedEventDelayMs?: number;
   log: Logger;
   executor: Executor;
   handled: HandledStore;
@@ -163,6 +173,7 @@ export class CommandRunner {
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
     const marker = { ...runIdentity(cmd, resultId), agent_pid: process.pid };
+    let started: { cancel(): void } | undefined;
     try {
       deps.markers.write({ ...marker, started_at: null });
       await this.confirmVersion(cmd);
@@ -188,7 +199,7 @@ export class CommandRunner {
       if (cmd.jitter_secs && this.skippedByGates(cmd, resultId)) return;
       const startedAt = new Date(deps.now()).toISOString();
       deps.markers.write({ ...marker, started_at: startedAt });
-      this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
+      started = this.startedLater({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
       this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "running", started_at: startedAt });
       const outputDir = deps.outputDir?.(resultId);
       let running = true;
@@ -214,6 +225,8 @@ export class CommandRunner {
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
     } finally {
+      // A run that ended before its started event was due sends none: its result says when it started.
+      started?.cancel();
       this.inflight.delete(cmd.exec_id);
     }
   }
@@ -260,6 +273,20 @@ export class CommandRunner {
     } catch (err) {
       this.deps.log.warn({ err, exec_id: event.exec_id }, "run observer failed");
     }
+  }
+
+  /** Sends the started event once the run has lasted `startedEventDelayMs`, unless cancelled first. */
+  private startedLater(event: StartedEvent): { cancel(): void } {
+    const delay = this.deps.startedEventDelayMs ?? STARTED_EVENT_DELAY_MS;
+    if (delay <= 0) {
+      this.publishStarted(event);
+      return { cancel: () => undefined };
+    }
+    const timer = setTimeout(() => {
+      if (!this.stopping) this.publishStarted(event);
+    }, delay);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
   }
 
   private publishStarted(event: StartedEvent): void {
