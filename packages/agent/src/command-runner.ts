@@ -3,6 +3,7 @@ import type { LiveOutput } from "./live-output.js";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { SKIP_EXIT, subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
+import { delayedCalls, type Cancellable } from "./delayed-calls.js";
 import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
 import type { Executor } from "./exec/executor.js";
 import type { SpawnedProcess } from "./platform/index.js";
@@ -173,7 +174,7 @@ export class CommandRunner {
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
     const marker = { ...runIdentity(cmd, resultId), agent_pid: process.pid };
-    let started: { cancel(): void } | undefined;
+    let started: Cancellable | undefined;
     try {
       deps.markers.write({ ...marker, started_at: null });
       await this.confirmVersion(cmd);
@@ -276,17 +277,15 @@ export class CommandRunner {
   }
 
   /** Sends the started event once the run has lasted `startedEventDelayMs`, unless cancelled first. */
-  private startedLater(event: StartedEvent): { cancel(): void } {
+  private startedLater(event: StartedEvent): Cancellable {
     const delay = this.deps.startedEventDelayMs ?? STARTED_EVENT_DELAY_MS;
     if (delay <= 0) {
       this.publishStarted(event);
       return { cancel: () => undefined };
     }
-    const timer = setTimeout(() => {
+    return delayedCalls(delay).schedule(() => {
       if (!this.stopping) this.publishStarted(event);
-    }, delay);
-    timer.unref();
-    return { cancel: () => clearTimeout(timer) };
+    });
   }
 
   private publishStarted(event: StartedEvent): void {
