@@ -17,7 +17,7 @@ import { connect } from "@nats-io/transport-node";
 import { openDatabase } from "@kanade/backend";
 import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
-import { percentile, stopChild } from "./lib.js";
+import { cpuSeconds, percentile, stopChild } from "./lib.js";
 
 const STREAM = "FLOOR_RESULTS";
 const BATCH_MAX = 500;
@@ -30,6 +30,18 @@ export interface FloorFigures {
   max_ms: number;
   /** Transactions the consumer committed per run (median). */
   batches: number;
+  /**
+   * CPU time one run took (median): the broker, the agents process and this process (the consumer and
+   * SQLite), user + system, in ms (10 ms resolution). Unlike the elapsed time, barely moved by other load.
+   */
+  cpu_ms: number;
+}
+
+/** One floor or exec run: elapsed ms, projector/consumer transactions, CPU ms of the processes involved. */
+export interface Run {
+  ms: number;
+  batches: number;
+  cpu_ms: number;
 }
 
 function startAgents(url: string, n: number): Promise<ChildProcess> {
@@ -45,7 +57,7 @@ function startAgents(url: string, n: number): Promise<ChildProcess> {
 
 /** A floor set up for `n` connections: each `run` is one fan-out, timed in ms. */
 export interface Floor {
-  run(): Promise<{ ms: number; batches: number }>;
+  run(): Promise<Run>;
   stop(): Promise<void>;
 }
 
@@ -99,11 +111,17 @@ export async function startFloor(n: number): Promise<Floor> {
       run: async () => {
         const target = stored + n;
         const before = batches;
+        const cpu = (): number => {
+          const own = process.cpuUsage();
+          return cpuSeconds(nats.pid()!) + cpuSeconds(agents!.pid!) + (own.user + own.system) / 1e6;
+        };
+        const cpu0 = cpu();
         const start = performance.now();
         const done = new Promise<void>((resolve) => (onStored = () => (stored >= target ? resolve() : undefined)));
         nc.publish(FLOOR_REQUEST_SUBJECT, JSON.stringify({ exec_id: `floor${++runs}` }));
         await done;
-        return { ms: performance.now() - start, batches: batches - before };
+        const ms = performance.now() - start;
+        return { ms, batches: batches - before, cpu_ms: Math.round((cpu() - cpu0) * 1000) };
       },
       stop: async () => {
         await messages.close();
@@ -118,7 +136,7 @@ export async function startFloor(n: number): Promise<Floor> {
   }
 }
 
-export function floorFigures(n: number, measured: readonly { ms: number; batches: number }[]): FloorFigures {
+export function floorFigures(n: number, measured: readonly Run[]): FloorFigures {
   const times = measured.map((m) => m.ms);
   return {
     agents: n,
@@ -127,6 +145,7 @@ export function floorFigures(n: number, measured: readonly { ms: number; batches
     min_ms: Math.round(Math.min(...times)),
     max_ms: Math.round(Math.max(...times)),
     batches: percentile(measured.map((m) => m.batches), 50),
+    cpu_ms: percentile(measured.map((m) => m.cpu_ms), 50),
   };
 }
 
@@ -134,7 +153,7 @@ export function floorFigures(n: number, measured: readonly { ms: number; batches
 export async function measureFloor(n: number, runs: number): Promise<FloorFigures> {
   const floor = await startFloor(n);
   try {
-    const measured: { ms: number; batches: number }[] = [];
+    const measured: Run[] = [];
     for (let i = 0; i < runs; i++) measured.push(await floor.run());
     return floorFigures(n, measured);
   } finally {

@@ -4,7 +4,7 @@
  * signed text) is verified once and remembered only when it verified; everything else every real agent
  * checks (trusted kid, target, PC, expiry) still runs per PC.
  */
-import { signedText, type SignedKind } from "@kanade/protocol/wire";
+import { signedText } from "@kanade/protocol/wire";
 import { verifySignature, type SignatureCheck } from "../trust/verify.js";
 
 /** Remembered verifications; the oldest is forgotten past this (a fleet sees few distinct commands at once). */
