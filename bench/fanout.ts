@@ -12,9 +12,9 @@
  *   BENCH_FLOOR=0 npm run bench        # ours only
  */
 import { sleep } from "@kanade/testkit";
-import { floorFigures, startFloor, type Floor, type FloorFigures, type Run } from "./floor.js";
+import { floorFigures, medianCpu, startFloor, type Floor, type FloorFigures, type Run } from "./floor.js";
 import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
-import { cpuSeconds, percentile, waitAgentsOnline, withBackend, type Api } from "./lib.js";
+import { cpuSeconds, cpuSpent, percentile, waitAgentsOnline, withBackend, type Api, type CpuReading } from "./lib.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -33,6 +33,8 @@ interface Figures {
   fleet_ready_ms: number;
   /** CPU time of one exec (median): the broker, the backend and the simulator, user + system, in ms. */
   cpu_ms: number;
+  /** `cpu_ms` of the exec with the median CPU time, per process. */
+  cpu_split_ms: Record<string, number>;
   /** Where the time of the median run went (ms since the POST). */
   breakdown: Breakdown;
 }
@@ -41,7 +43,7 @@ const doneCount = async (api: Api, execId: string): Promise<number> =>
   (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false`)).counts.done;
 
 /** One exec to every agent; resolves with the marks the breakdown needs. `cpu` sums the CPU seconds of the processes involved. */
-async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => number): Promise<{ execId: string; mark: Mark; ms: number; cpuMs: number }> {
+async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReading): Promise<{ execId: string; mark: Mark; ms: number; cpu: ReturnType<typeof cpuSpent> }> {
   const seqs = await tracer.sequences();
   const cpu0 = cpu();
   const t0 = Date.now();
@@ -56,8 +58,7 @@ async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => number): 
     await sleep(POLL_MS);
   }
   const ms = performance.now() - start;
-  const cpuMs = Math.round((cpu() - cpu0) * 1000);
-  return { execId: exec_id, ms, cpuMs, mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
+  return { execId: exec_id, ms, cpu: cpuSpent(cpu0, cpu()), mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
 interface Measured {
@@ -73,21 +74,21 @@ async function measure(n: number): Promise<Measured> {
     return await withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath, backend }) => {
       const t0 = Date.now();
       const sim = simulate(n);
-      const cpu = (): number => cpuSeconds(nats.pid()!) + cpuSeconds(backend.pid!) + cpuSeconds(sim.pid!);
+      const cpu = (): CpuReading => ({ broker: cpuSeconds(nats.pid()!), agents: cpuSeconds(sim.pid!), backend: cpuSeconds(backend.pid!) });
       await waitAgentsOnline(api, n, { timeoutMs: TIMEOUT_MS, intervalMs: 500 });
       const fleetReady = Date.now() - t0;
       await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
       const tracer = await Tracer.open(nats.url, dbPath);
       try {
-        const measured: { ms: number; cpuMs: number; breakdown: Breakdown }[] = [];
+        const measured: { ms: number; cpu_ms: number; cpu_split_ms: Record<string, number>; breakdown: Breakdown }[] = [];
         const floorRuns: Run[] = [];
         for (let i = 0; i < runs; i++) {
           if (floor) floorRuns.push(await floor.run());
-          const { execId, mark, ms, cpuMs } = await oneExec(api, tracer, n, cpu);
+          const { execId, mark, ms, cpu: spent } = await oneExec(api, tracer, n, cpu);
           const readStart = performance.now();
           await doneCount(api, execId);
           // Read before the next exec replaces the newest command on commands.all.
-          measured.push({ ms, cpuMs, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
+          measured.push({ ms, cpu_ms: spent.total, cpu_split_ms: spent.split, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
         }
         const times = measured.map((m) => m.ms);
         const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.ceil(measured.length / 2) - 1]!;
@@ -100,7 +101,7 @@ async function measure(n: number): Promise<Measured> {
             min_ms: Math.round(Math.min(...times)),
             max_ms: Math.round(Math.max(...times)),
             fleet_ready_ms: fleetReady,
-            cpu_ms: percentile(measured.map((m) => m.cpuMs), 50),
+            ...medianCpu(measured),
             breakdown: median.breakdown,
           },
           floor: floor ? floorFigures(n, floorRuns) : null,

@@ -17,7 +17,7 @@ import { connect } from "@nats-io/transport-node";
 import { openDatabase } from "@kanade/backend";
 import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
-import { cpuSeconds, percentile, stopChild } from "./lib.js";
+import { cpuSeconds, cpuSpent, percentile, stopChild, type CpuReading } from "./lib.js";
 
 const STREAM = "FLOOR_RESULTS";
 const BATCH_MAX = 500;
@@ -35,6 +35,8 @@ export interface FloorFigures {
    * SQLite), user + system, in ms (10 ms resolution). Unlike the elapsed time, barely moved by other load.
    */
   cpu_ms: number;
+  /** `cpu_ms` of the run with the median CPU time, per process. */
+  cpu_split_ms: Record<string, number>;
 }
 
 /** One floor or exec run: elapsed ms, projector/consumer transactions, CPU ms of the processes involved. */
@@ -42,6 +44,13 @@ export interface Run {
   ms: number;
   batches: number;
   cpu_ms: number;
+  cpu_split_ms: Record<string, number>;
+}
+
+/** The run with the median CPU time. */
+export function medianCpu(runs: readonly { cpu_ms: number; cpu_split_ms: Record<string, number> }[]): { cpu_ms: number; cpu_split_ms: Record<string, number> } {
+  const m = [...runs].sort((a, b) => a.cpu_ms - b.cpu_ms)[Math.ceil(runs.length / 2) - 1]!;
+  return { cpu_ms: m.cpu_ms, cpu_split_ms: m.cpu_split_ms };
 }
 
 function startAgents(url: string, n: number): Promise<ChildProcess> {
@@ -111,9 +120,9 @@ export async function startFloor(n: number): Promise<Floor> {
       run: async () => {
         const target = stored + n;
         const before = batches;
-        const cpu = (): number => {
+        const cpu = (): CpuReading => {
           const own = process.cpuUsage();
-          return cpuSeconds(nats.pid()!) + cpuSeconds(agents!.pid!) + (own.user + own.system) / 1e6;
+          return { broker: cpuSeconds(nats.pid()!), agents: cpuSeconds(agents!.pid!), consumer: (own.user + own.system) / 1e6 };
         };
         const cpu0 = cpu();
         const start = performance.now();
@@ -121,7 +130,8 @@ export async function startFloor(n: number): Promise<Floor> {
         nc.publish(FLOOR_REQUEST_SUBJECT, JSON.stringify({ exec_id: `floor${++runs}` }));
         await done;
         const ms = performance.now() - start;
-        return { ms, batches: batches - before, cpu_ms: Math.round((cpu() - cpu0) * 1000) };
+        const spent = cpuSpent(cpu0, cpu());
+        return { ms, batches: batches - before, cpu_ms: spent.total, cpu_split_ms: spent.split };
       },
       stop: async () => {
         await messages.close();
@@ -145,7 +155,7 @@ export function floorFigures(n: number, measured: readonly Run[]): FloorFigures 
     min_ms: Math.round(Math.min(...times)),
     max_ms: Math.round(Math.max(...times)),
     batches: percentile(measured.map((m) => m.batches), 50),
-    cpu_ms: percentile(measured.map((m) => m.cpu_ms), 50),
+    ...medianCpu(measured),
   };
 }
 
