@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { jetstream } from "@nats-io/jetstream";
 import { agentGroupsSchema, BUCKETS, KanadeError, parseDurationMs, type CommandKey, type EffectiveConfig } from "@kanade/protocol/wire";
 import { AgentNode } from "./agent-node.js";
+import { AgentTimeline } from "./events/timeline.js";
 import type { AgentConfig } from "./config.js";
 import { brokerRefuses, connectAgent, type AgentCredential } from "./connection.js";
 import { EffectiveConfigView } from "./effective-config.js";
@@ -92,13 +93,14 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const keysWatcher = watchCommandKeys({ nc, trust, log });
   const runs = config.klp ? new RunRegistry() : undefined;
   const quarantined = (): readonly string[] => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state"));
+  const platform = currentPlatform();
   const node = await AgentNode.create({
     pcId: config.pcId,
     nc,
     log,
     executor: processExecutor({
       dataDir: config.dataDir,
-      platform: currentPlatform(),
+      platform,
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
       secrets: [config.natsToken, config.natsPassword, credential?.seed, config.enrollToken].filter((s): s is string => s !== undefined),
@@ -131,6 +133,15 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   });
   keysWatcher.start();
   await node.start(await initialGroups(nc, config.pcId, log));
+  const timeline = new AgentTimeline({
+    pcId: config.pcId,
+    stateDir: join(config.dataDir, "state"),
+    put: (e) => node.putEvent(e),
+    ...(platform.sessionEvents ? { sessionEvents: platform.sessionEvents.bind(platform) } : {}),
+    log,
+  });
+  timeline.started(AGENT_VERSION);
+  timeline.start();
   groupsWatcher.start();
   const heartbeat = new Ticker(config.heartbeatIntervalMs, () => node.sendHeartbeat());
   settings.subscribe((cfg) => {
@@ -207,7 +218,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       groupsWatcher.stop();
       keysWatcher.stop();
       scriptState.stop();
-      await node.stop();
+      await timeline.stop();
+      await node.stop(timeline.stoppedEvent());
       // Draining waits for the broker; one that is away (or has cut this agent off) never answers.
       if (node.isConnected()) await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));
       if (!nc.isClosed()) await nc.close();

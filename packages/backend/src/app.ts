@@ -12,6 +12,8 @@ import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
 import { auditRoutes } from "./api/audit.js";
+import { eventsRoutes } from "./api/events.js";
+import type { EventsStore } from "./events/store.js";
 import { supportBundleRoutes } from "./api/support-bundles.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
@@ -87,6 +89,8 @@ export interface AppDeps {
   compliance?: Compliance;
   /** Rollout waves; /api/rollouts is registered only when given. */
   rollouts?: Rollouts;
+  /** The event timeline; /api/events is registered only when given. */
+  events?: Pick<EventsStore, "listEvents">;
   /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
   hideAgentsAfterMs?: number;
 }
@@ -211,4 +215,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
   if (deps.compliance) complianceRoutes(app, deps.compliance);
   if (deps.rollouts) waveRolloutRoutes(app, deps.rollouts);
+  if (deps.events) eventsRoutes(app, deps.events);
 }

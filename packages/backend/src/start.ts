@@ -33,6 +33,10 @@ import { startInventoryProjector } from "./projector/inventory.js";
 import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
+import { startEventsProjector } from "./events/projector.js";
+import { startPresenceTracker } from "./events/presence.js";
+import { DEFAULT_EVENTS_RETENTION_DAYS, startEventsRetention } from "./events/retention.js";
+import { openEventsStore } from "./events/store.js";
 import { openResultsStore } from "./results/store.js";
 import { commandKeysDir } from "./signing/dir.js";
 import { openCommandSigner } from "./signing/keys.js";
@@ -100,6 +104,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const results = openResultsStore(db);
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
+    const eventsStore = openEventsStore(db);
     const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
@@ -201,8 +206,13 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log }),
+      await startEventsProjector({ nats, store: eventsStore, log, clock }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
+    const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
+    undo.push(() => presence.stop());
+    const retention = startEventsRetention({ store: eventsStore, retentionDays: config.eventsRetentionDays ?? DEFAULT_EVENTS_RETENTION_DAYS, clock, log });
+    undo.push(() => retention.stop());
     const webRoot = config.webRoot ?? defaultWebRoot();
     const perf = await startPerfService({ nats, store: openPerfStore(db), log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
     undo.push(() => perf.stop());
@@ -227,6 +237,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      events: eventsStore,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

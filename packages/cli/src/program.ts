@@ -50,6 +50,7 @@ import { register as scriptNoun } from "./commands/script/script.js";
 import { register as accountManage } from "./commands/account/manage.js";
 import { register as auditList } from "./commands/audit/list.js";
 import { register as supportList } from "./commands/support/list.js";
+import { register as eventsList } from "./commands/events/list.js";
 import { register as authLogin } from "./commands/auth/login.js";
 import { register as executionsApprove } from "./commands/approve/approve.js";
 import { register as authLogout } from "./commands/auth/logout.js";
@@ -108,7 +109,7 @@ export function buildProgram(deps: Deps): Command {
   const group = program.command("group").description("manage group membership");
   groupList(group, deps);
   groupMembership(group, deps);
-  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList]) reg(program, deps);
+  for (const reg of [authLogin, authLogout, accountManage, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList, eventsList]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);

@@ -9,6 +9,9 @@ export const subjects = {
   resultsAll: (): string => "results.>",
   started: (execId: string, pcId: string): string => `events.started.${execId}.${pcId}`,
   startedAll: (): string => "events.started.>",
+  /** A PC's timeline event (events.ts): agent start/stop, boot, logon, script events. */
+  pcEvent: (pcId: string, kind: string): string => `events.pc.${pcId}.${kind}`,
+  pcEventsAll: (): string => "events.pc.>",
   heartbeat: (pcId: string): string => `heartbeat.${pcId}`,
   heartbeatAll: (): string => "heartbeat.*",
   hostPerf: (pcId: string): string => `host_perf.${pcId}`,

@@ -13,6 +13,7 @@ export type Route =
   | { page: "enroll" }
   | { page: "schedules" }
   | { page: "compliance" }
+  | { page: "events" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -31,5 +32,6 @@ export function matchRoute(path: string): Route {
   if (a === "enrollment" && !b) return { page: "enroll" };
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
+  if (a === "events" && !b) return { page: "events" };
   return { page: "notFound" };
 }

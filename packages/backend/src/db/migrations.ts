@@ -384,6 +384,32 @@ export const MIGRATIONS: readonly Migration[] = [
   -- and the version is in spec); agent-update waves have no exec_id, their PCs are judged from the agents table.
   ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
   ` },
+  { id: "011-events-timeline", sql: `
+  -- The event timeline (events/): agent, OS, session and script events from the EVENTS stream, and the
+  -- online/offline transitions the backend infers. One row per event id, so a re-sent event is stored once.
+  CREATE TABLE events (
+    event_id TEXT PRIMARY KEY,
+    pc_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    user TEXT,
+    source TEXT,
+    exec_id TEXT,
+    job_id TEXT,
+    name TEXT,
+    message TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_by_time ON events (at DESC, event_id DESC);
+  CREATE INDEX events_by_pc ON events (pc_id, at DESC, event_id DESC);
+  -- The presence last recorded per PC, so each online/offline transition is recorded once, across restarts.
+  CREATE TABLE agent_presence (
+    pc_id TEXT PRIMARY KEY,
+    online INTEGER NOT NULL,
+    changed_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

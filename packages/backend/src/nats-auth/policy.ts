@@ -36,6 +36,8 @@ export function agentPermissions(): UserPermissions {
     `inventory.${PC}.*`,
     subjects.result("*", PC),
     subjects.started("*", PC),
+    // Its own timeline events only (agent start/stop, boot, logons, script events).
+    subjects.pcEvent(PC, "*"),
     `events.notifications.acked.${PC}.>`,
     // A local user's catalog, run and kill requests (KLP), answered by the backend.
     subjects.klpJobs(PC, "list"),

@@ -8,6 +8,7 @@ import { GROUP_RE, UUID_RE } from "../ids.js";
 import { JSON_SCHEMA_NAMES, type JsonSchemaName } from "../json-schemas.js";
 import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
 import { usernameSchema } from "../governance.js";
+import { EVENT_KINDS } from "../events.js";
 import { keyIdSchema } from "../signing.js";
 import { agentPlatformSchema, objectSegmentSchema } from "../releases.js";
 
@@ -136,6 +137,16 @@ export const listAuditQuery = z.object({
   actor: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
   target: z.string().min(1).optional(),
+  since: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+  until: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+});
+
+/** `GET /api/events`: newest first; `since` inclusive, `until` exclusive. */
+export const listEventsQuery = z.object({
+  limit: listLimitSchema,
+  cursor,
+  pc: pcIdSchema.optional(),
+  kind: z.enum(EVENT_KINDS, { error: `expected one of ${EVENT_KINDS.join(", ")}` }).optional(),
   since: isoTime.transform((t) => new Date(t).toISOString()).optional(),
   until: isoTime.transform((t) => new Date(t).toISOString()).optional(),
 });
