@@ -22,7 +22,7 @@ export interface Breakdown {
    * sent (a run that ends within STARTED_EVENT_DELAY_MS sends none: its result carries started_at).
    */
   started_stored: [number, number, number] | null;
-  /** Started events the broker stored in EVENTS during this exec. */
+  /** This exec's started events in EVENTS (by subject). */
   started_events: number;
   /** Results stored in RESULTS: first, median, last. */
   results_stored: [number, number, number];
@@ -76,7 +76,10 @@ export class Tracer {
     };
     const spread = (stream: string, first: number, count: number): Promise<[number, number, number]> =>
       Promise.all([storedAt(stream, first + 1), storedAt(stream, first + Math.ceil(count / 2)), storedAt(stream, first + count)]);
-    const startedEvents = (await this.jsm.streams.info(STREAMS.EVENTS)).state.last_seq - mark.eventsSeq;
+    // EVENTS also holds timeline events (events.pc.>): count this exec's started events by subject.
+    const eventsInfo = await this.jsm.streams.info(STREAMS.EVENTS, { subjects_filter: subjects.started(execId, "*") });
+    const startedEvents = Object.keys(eventsInfo.state.subjects ?? {}).length;
+    const onlyStarted = eventsInfo.state.last_seq - mark.eventsSeq === startedEvents;
     const row = this.db.prepare(`SELECT created_at FROM executions WHERE exec_id = ?`).get(execId) as { created_at: string };
     const projected = this.db
       .prepare(`SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT received_at) AS batches FROM results WHERE exec_id = ?`)
@@ -86,7 +89,8 @@ export class Tracer {
       post_answered: mark.postAnswered - mark.t0,
       execution_row: at(row.created_at),
       command_stored: command ? at(command.time) : NaN,
-      started_stored: startedEvents > 0 ? await spread(STREAMS.EVENTS, mark.eventsSeq, startedEvents) : null,
+      // Their store times by position, when nothing else reached EVENTS meanwhile.
+      started_stored: startedEvents > 0 && onlyStarted ? await spread(STREAMS.EVENTS, mark.eventsSeq, startedEvents) : null,
       started_events: startedEvents,
       results_stored: await spread(STREAMS.RESULTS, mark.resultsSeq, n),
       results_projected: [at(projected.first), at(projected.last)],
