@@ -101,7 +101,7 @@ export class CommandRunner {
       log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not persist handled id; not running");
       return;
     }
-    log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
+    if (log.isLevelEnabled("info")) log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
     this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "queued" });
     const task = this.process(cmd)
       .catch((err: unknown) => log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "command processing failed"))
@@ -224,7 +224,7 @@ export class CommandRunner {
           live?.end(cmd.exec_id);
         });
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
-      deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
+      if (deps.log.isLevelEnabled("info")) deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       // Before the result, in the same outbox: the run's events are never behind its result, nor lost without it.
       if (outcome.events) {
         const run = { pcId: deps.pcId, execId: cmd.exec_id, jobId: cmd.job_id, resultId, at: new Date(deps.now()).toISOString() };
