@@ -33,6 +33,7 @@ import { watchCommandKeys } from "./trust/key-set-watch.js";
 import { TrustStore } from "./trust/trust-store.js";
 import { AGENT_VERSION } from "./version.js";
 import { RunRegistry, startKlp, type KlpServer } from "./klp/index.js";
+import { NoticeDesk } from "./notices/index.js";
 
 /** How long startup waits for the revoke/pin buckets before replaying queued commands. */
 const SCRIPT_STATE_WAIT_MS = 5_000;
@@ -120,6 +121,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   if (!(await scriptState.ready(SCRIPT_STATE_WAIT_MS))) {
     log.warn({ waited_ms: SCRIPT_STATE_WAIT_MS }, "script_status/script_current not read yet; starting with what is known");
   }
+  // Notices are for the people at the PC, who reach them through KLP: read only once KLP serves (below).
+  const notices = config.klp ? new NoticeDesk({ pcId: config.pcId, dataDir: config.dataDir, nc, log, isConnected: () => node.isConnected() }) : undefined;
   const settings = new EffectiveConfigView({ nc, pcId: config.pcId, log, groups: () => node.groups() });
   const groupsWatcher = new BucketWatcher({
     nc,
@@ -128,6 +131,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     log,
     onEntry: (_key, value) => {
       node.setGroups(parseGroups(value, log));
+      notices?.setGroups(node.groups());
       settings.groupsChanged();
     },
   });
@@ -181,6 +185,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       nc,
       log,
       runs,
+      ...(notices ? { notices } : {}),
       pcId: config.pcId,
       agentVersion: AGENT_VERSION,
       isConnected: () => node.isConnected(),
@@ -190,6 +195,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       logTail: (lines) => ring.tail(lines).lines,
     });
   }
+  // No local protocol on this OS (or it failed to open): nobody could be shown a notice.
+  if (klp) notices?.start(node.groups());
   const schedules = agentSchedules({
     nc,
     pcId: config.pcId,
@@ -208,6 +215,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     drain: (timeoutMs, skipReason) => node.drain(timeoutMs, skipReason),
     async stop() {
       await klp?.stop();
+      notices?.stop();
       heartbeat.stop();
       schedules.stop();
       perf.stop();

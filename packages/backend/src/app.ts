@@ -15,6 +15,8 @@ import { auditRoutes } from "./api/audit.js";
 import { eventsRoutes } from "./api/events.js";
 import type { EventsStore } from "./events/store.js";
 import { supportBundleRoutes } from "./api/support-bundles.js";
+import { notificationRoutes } from "./api/notifications.js";
+import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
@@ -25,6 +27,10 @@ import { execRoutes } from "./api/exec.js";
 import { runRoutes } from "./api/run.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
+import { groupDefinitionRoutes } from "./api/group-definitions.js";
+import { tagRoutes } from "./api/tags.js";
+import type { DynamicGroups } from "./groups/index.js";
+import type { AgentTags } from "./groups/tags.js";
 import { healthRoutes } from "./api/health.js";
 import { inventoryRoutes } from "./api/inventory.js";
 import { jetstreamRoutes } from "./api/jetstream.js";
@@ -83,6 +89,8 @@ export interface AppDeps {
   schedules?: Schedules;
   /** Support bundles sent from PCs; /api/support-bundles is registered only when given. */
   support?: SupportBundles;
+  /** Notifications to the people at the PCs; /api/notifications is registered only when given. */
+  notifications?: Notifications;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
@@ -93,6 +101,10 @@ export interface AppDeps {
   events?: Pick<EventsStore, "listEvents">;
   /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
   hideAgentsAfterMs?: number;
+  /** Operator-set tags; the tag routes are registered only when given. */
+  tags?: AgentTags;
+  /** Dynamic group definitions; their routes are registered only when given. */
+  dynamicGroups?: DynamicGroups;
 }
 
 /** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
@@ -168,7 +180,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerCompression(app);
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
   // Metrics first, so its hooks see every route registered after it.
-  registerMetrics(app, routeDeps);
+  const dynamic = deps.dynamicGroups;
+  registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
   registerRoutes(app, routeDeps, deps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();
@@ -183,6 +196,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
+  if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
@@ -199,10 +213,13 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     onForget,
     ...(deps.fleet ? { addresses: deps.fleet.addresses } : {}),
     ...(deps.perf ? { latestPerf: (pc: string) => deps.perf?.ingest.latestOf(pc) } : {}),
+    ...(deps.tags ? { tags: deps.tags } : {}),
   });
+  if (deps.tags) tagRoutes(app, routeDeps, deps.tags);
+  if (deps.dynamicGroups) groupDefinitionRoutes(app, deps.dynamicGroups);
   agentRpcRoutes(app, routeDeps);
   if (deps.fleet) inventoryRoutes(app, routeDeps, deps.fleet);
-  groupRoutes(app, routeDeps);
+  groupRoutes(app, routeDeps, deps.dynamicGroups);
   configRoutes(app, routeDeps);
   if (deps.perf) perfRoutes(app, routeDeps, deps.perf);
   appPackageRoutes(app, routeDeps);

@@ -7,7 +7,7 @@ import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
-import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
+import { DEFAULT_EXEC_MAX_AGE_MS, bootstrapWhenReady } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
@@ -22,7 +22,7 @@ import { openGovernance } from "./governance/open.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
-import { connectNats } from "./nats.js";
+import { connectNats, NATS_TIMEOUT_MS } from "./nats.js";
 import { credsAuthenticator } from "./nats-auth/creds.js";
 import { startEnrollment } from "./enrollment/index.js";
 import { AUTH_FILES } from "./nats-auth/material.js";
@@ -59,6 +59,9 @@ import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
+import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
+import { startNotificationProjector } from "./projector/notifications.js";
+import { openDynamicGroups } from "./groups/open.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -88,7 +91,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.length = 0;
   };
   try {
-    log.info({ nats_url: config.natsUrl }, "connecting to NATS");
+    log.info({ nats_url: config.natsUrl, replicas: config.natsReplicas ?? 1 }, "connecting to NATS");
     const nats = await connectNats({
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
@@ -97,7 +100,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
+    await bootstrapWhenReady(nats, log, {
+      ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
+      ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
+    });
     const db = openDatabase(sqlitePath(config.databaseUrl));
     undo.push(async () => db.close());
     const executionsStore = openExecutionsStore(db);
@@ -105,11 +111,13 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
     const eventsStore = openEventsStore(db);
-    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
+    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock, ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}) });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const dynamic = await openDynamicGroups({ nats, db, groups, audit, log, clock, ...(config.groupSweepMs !== undefined ? { sweepMs: config.groupSweepMs } : {}) });
+    undo.push(() => dynamic.stop());
     const rebuildDeps = { nats, executions: executionsStore, results, log };
     const rebuild = await rebuildReason(rebuildDeps, config.rebuild === true);
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
@@ -147,6 +155,17 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const notificationStore = openNotificationStore(db);
+    const notifications = createNotifications({
+      store: notificationStore,
+      publish: async (subject, message, msgId) => void (await nats.js.publish(subject, JSON.stringify(message), { msgID: msgId, timeout: NATS_TIMEOUT_MS })),
+      resolveTargets,
+      audit,
+      log,
+      clock,
+    });
+    if (rebuild) await restoreNotifications(nats, notificationStore, log);
+    await notifications.republish();
     const rollouts = createRollouts({
       store: openRolloutsStore(db),
       executions,
@@ -201,12 +220,14 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         await jobFacts.project(rs);
+        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
         await compliance.observe(rs);
       } }),
-      await startInventoryProjector({ nats, fleet, log }),
+      await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log }),
+      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
+      await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
     const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
@@ -237,7 +258,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      tags: dynamic.tags,
+      dynamicGroups: dynamic.service,
       events: eventsStore,
+      notifications,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

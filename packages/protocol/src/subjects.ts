@@ -31,6 +31,10 @@ export const subjects = {
   notificationsPc: (pcId: string): string => `notifications.pc.${pcId}`,
   notificationAcked: (pcId: string, userId: string, notifId: string): string =>
     `events.notifications.acked.${pcId}.${userId}.${notifId}`,
+  /** A notice reached a user's kanade-client (listed, subscribed or pushed). */
+  notificationShown: (pcId: string, userId: string, notifId: string): string =>
+    `events.notifications.shown.${pcId}.${userId}.${notifId}`,
+  notificationEventsAll: (): string => "events.notifications.>",
   /** An agent's join request (request/reply), published with the enrollment credential. */
   enroll: (): string => "enroll.request",
   /** The inbox prefix of an enrolling agent: the enrollment credential may read nothing else. */
@@ -74,6 +78,8 @@ export const BUCKETS = {
   scriptCurrent: "script_current",
   scriptStatus: "script_status",
   agentGroups: "agent_groups",
+  // pc_id → {"tags":{k:v}}: operator-set tags, changed only by compare-and-set on the revision.
+  agentTags: "agent_tags",
   agentConfig: "agent_config",
   schedules: "schedules",
   // schedule id → the signed standing order of a `runs_on: agent` schedule (schedule-order.ts); agents only read it.

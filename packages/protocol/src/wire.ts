@@ -5,6 +5,7 @@
  */
 export * from "./config-resolve.js";
 export * from "./duration.js";
+export * from "./nats-urls.js";
 export * from "./errors.js";
 export * from "./exit-codes.js";
 export * from "./fleet.js";
@@ -19,6 +20,7 @@ export * from "./enrollment.js";
 export * from "./run-tail.js";
 export * from "./support-bundles.js";
 export * from "./events.js";
+export * from "./notification-schema.js";
 // Agent-side schedules: the standing orders, their rules and the freeze an agent last saw (no YAML parser).
 export * from "./schedule-schema.js";
 export * from "./schedule-time.js";

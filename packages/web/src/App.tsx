@@ -19,7 +19,9 @@ import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
 import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
+import { NotificationsPage } from "./pages/Notifications.js";
 import { CompliancePage } from "./pages/Compliance.js";
+import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
@@ -68,19 +70,25 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case "compliance":
       return <CompliancePage />;
+    case "groups":
+      return <GroupsPage />;
     case "events":
       return <EventsPage />;
+    case "notifications":
+      return <NotificationsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
+  { to: "/groups", key: "nav.groups", pages: ["groups"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
+  { to: "/notifications", key: "nav.notifications", pages: ["notifications"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
   { to: "/events", key: "nav.events", pages: ["events"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },

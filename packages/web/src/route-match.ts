@@ -13,7 +13,9 @@ export type Route =
   | { page: "enroll" }
   | { page: "schedules" }
   | { page: "compliance" }
+  | { page: "groups" }
   | { page: "events" }
+  | { page: "notifications" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -32,6 +34,8 @@ export function matchRoute(path: string): Route {
   if (a === "enrollment" && !b) return { page: "enroll" };
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
+  if (a === "groups" && !b) return { page: "groups" };
   if (a === "events" && !b) return { page: "events" };
+  if (a === "notifications" && !b) return { page: "notifications" };
   return { page: "notFound" };
 }

@@ -410,6 +410,54 @@ export const MIGRATIONS: readonly Migration[] = [
     changed_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
+  { id: "011-notifications", sql: `
+  -- Notifications to the people at the PCs: the manifest as submitted (target as JSON), when it reached the
+  -- NOTIFICATIONS stream (NULL: publish again at start) and its withdrawal. Receipts are projected from the
+  -- agents' shown/acked events, one row per PC and local user (the earliest time of each kept).
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    priority TEXT NOT NULL,
+    require_ack INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    target TEXT NOT NULL,
+    yaml TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    published_at TEXT,
+    withdrawn_at TEXT,
+    withdrawn_by TEXT,
+    withdrawal_published_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX notifications_by_time ON notifications (created_at DESC, id DESC);
+  CREATE TABLE notification_receipts (
+    notif_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    shown_at TEXT,
+    acked_at TEXT,
+    PRIMARY KEY (notif_id, pc_id, user)
+) WITHOUT ROWID;
+  ` },
+  { id: "011-groups-tags-definitions", sql: `
+  -- Projection of KV agent_tags (the truth) for listing and filtering agents by tag.
+  CREATE TABLE agent_tags (
+    pc_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pc_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_tags_key_value ON agent_tags (key, value, pc_id);
+  -- Dynamic groups: only the backend reads them, so they live beside the facts they are evaluated against.
+  CREATE TABLE group_definitions (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    description TEXT,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -9,6 +9,7 @@ import { JSON_SCHEMA_NAMES, type JsonSchemaName } from "../json-schemas.js";
 import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
 import { usernameSchema } from "../governance.js";
 import { EVENT_KINDS } from "../events.js";
+import { NOTIFICATION_ID_RE } from "../notification-schema.js";
 import { keyIdSchema } from "../signing.js";
 import { agentPlatformSchema, objectSegmentSchema } from "../releases.js";
 
@@ -36,6 +37,8 @@ export const jsonSchemaParams = z.object({
 });
 export const jobParams = z.object({ id: jobIdSchema });
 export const scheduleParams = z.object({ id: jobIdSchema });
+export const notificationParams = z.object({ id: z.string().regex(NOTIFICATION_ID_RE, "expected a notification id") });
+export const listNotificationsQuery = z.object({ limit: listLimitSchema });
 export const schedulePreviewQuery = z.object({ count: queryInt(1, 100).default(10) });
 export const execJobParams = z.object({ job_id: jobIdSchema });
 export const execIdParams = z.object({ exec_id: uuid("an exec_id") });
@@ -91,6 +94,8 @@ export const listAgentsQuery = z.object({
   online: queryFlag.optional(),
   /** Members of this group only. */
   group: groupNameSchema.optional(),
+  /** Agents with this tag: `key=value`, or `key` for any value. */
+  tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(=.{1,128})?$/, "expected key=value or key").optional(),
   /** Case-insensitive text found in the pc_id, host name, OS, version, groups, logged-on user or IP addresses. */
   q: z.string().trim().min(1).max(200).optional(),
   /** `true`: also agents hidden by `agents_hide_after` (not seen for that long). */
