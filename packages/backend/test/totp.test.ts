@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { AuditRecord } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
+import { sqlitePath } from "../src/config.js";
+import { SqlDatabase } from "../src/db/sqlite.js";
 import { totpAt } from "../src/governance/totp.js";
 import { useBackendEnv } from "./helpers.js";
 import { requestFrom } from "./request-from.js";
@@ -188,5 +190,20 @@ describe("two-factor sign-in (TOTP)", () => {
     expect(off.body).toEqual({ username: "dave", enabled: false });
     expect((await passwordStep("dave")).token).toBeDefined();
     expect((await audited("account.totp_disable", "dave"))[0]?.payload_summary).toMatchObject({ by: "own_code" });
+  });
+
+  it("deletes an account's secret and recovery codes with the account", async () => {
+    await createAccount("zoe", "viewer");
+    await enrol(await sessionOf("zoe"));
+    const db = new SqlDatabase(sqlitePath(env().backend.dbUrl));
+    try {
+      const rows = (): number[] =>
+        ["account_totp", "account_recovery_codes"].map((t) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number);
+      const [secrets, codes] = rows();
+      expect((await api("DELETE", "/api/accounts/zoe")).status).toBe(200);
+      expect(rows()).toEqual([secrets! - 1, codes! - 10]);
+    } finally {
+      db.close();
+    }
   });
 });
