@@ -77,8 +77,9 @@ export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInCon
     throw new KanadeError("UNAUTHORIZED", "Wrong username or password, or the account is disabled");
   }
   if (await hasTotp(deps.totp, account)) {
-    // The attempt stays counted until a code completes it, so a known password cannot be used to reset
-    // the backoff between code guesses.
+    // The attempt stays counted for (username, address) until a code completes it, so a known password
+    // cannot be used to reset the backoff between code guesses.
+    attempt.ticket.firstFactorPassed();
     await record(ctx, account.username, "auth.second_factor_required");
     return issueChallenge(deps.totp, account, clock());
   }
