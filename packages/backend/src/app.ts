@@ -19,6 +19,7 @@ import { notificationRoutes } from "./api/notifications.js";
 import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
+import { twoFactorRoutes } from "./api/two-factor.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
 import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
@@ -178,7 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   acceptEmptyJson(app);
   await registerCompression(app);
-  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   const dynamic = deps.dynamicGroups;
   registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
@@ -193,6 +194,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   if (deps.governance) {
     authRoutes(app, routeDeps, deps.governance);
     accountRoutes(app, routeDeps, deps.governance);
+    twoFactorRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);

@@ -93,6 +93,15 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_adr/);
   });
 
+  it("reads the TOTP issuer from env or TOML and refuses one that would break the otpauth label", () => {
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1" }).totpIssuer).toBeUndefined();
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_TOTP_ISSUER: "Acme IT" }).totpIssuer).toBe("Acme IT");
+    const file = dir.join("issuer.toml");
+    writeFileSync(file, 'auth_disable = true\ntotp_issuer = "Acme Osaka"\n');
+    expect(loadBackendConfig({ KANADE_BACKEND_CONFIG: file }).totpIssuer).toBe("Acme Osaka");
+    expect(configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_TOTP_ISSUER: "a:b" })).message).toMatch(/KANADE_TOTP_ISSUER/);
+  });
+
   it("keeps the live perf lease within what a timer can wait", () => {
     const file = dir.join("lease.toml");
     writeFileSync(file, 'auth_disable = true\nperf_live_lease = "15s"\n');

@@ -53,6 +53,8 @@ export interface BackendConfig {
   approvalTtlMs?: number;
   /** Session tokens from `POST /api/auth/login` live this long (default 1h). */
   sessionTtlMs?: number;
+  /** The issuer name authenticator apps show beside a TOTP entry (`totp_issuer`, default "kanade"). */
+  totpIssuer?: string;
   /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
@@ -102,6 +104,7 @@ const fileSchema = z
     bootstrap_admin_password: z.string().min(8),
     approval_ttl: z.string().min(1),
     session_ttl: z.string().min(1),
+    totp_issuer: z.string().min(1).max(64),
     perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
@@ -281,7 +284,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   };
 }
 
-type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs">;
+type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs" | "totpIssuer">;
 
 function durationMs(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
@@ -303,7 +306,12 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
   if (password !== undefined && password.length < 8) throw invalid("KANADE_BOOTSTRAP_ADMIN_PASSWORD", "KANADE_BOOTSTRAP_ADMIN_PASSWORD: use at least 8 characters");
   const approvalTtlMs = durationMs(nonEmpty(env.KANADE_APPROVAL_TTL) ?? file.approval_ttl, "KANADE_APPROVAL_TTL");
   const sessionTtlMs = durationMs(nonEmpty(env.KANADE_SESSION_TTL) ?? file.session_ttl, "KANADE_SESSION_TTL");
+  const totpIssuer = nonEmpty(env.KANADE_TOTP_ISSUER) ?? file.totp_issuer;
+  if (totpIssuer !== undefined && (totpIssuer.length > 64 || totpIssuer.includes(":"))) {
+    throw invalid("KANADE_TOTP_ISSUER", "KANADE_TOTP_ISSUER: up to 64 characters, no colon (it is part of the otpauth label)");
+  }
   return {
+    ...(totpIssuer ? { totpIssuer } : {}),
     ...(jwtSecret ? { jwtSecret } : {}),
     ...(user && password ? { bootstrapAdmin: { username: user, password } } : {}),
     ...(approvalTtlMs ? { approvalTtlMs } : {}),

@@ -77,11 +77,12 @@ const EXPIRY_SWEEP_MS = 60_000;
 const DEFAULT_SCHEDULE_TICK_MS = 15_000;
 
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
-export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
+export async function startBackend(config: BackendConfig, deps: { log?: Logger; clock?: () => Date } = {}): Promise<RunningBackend> {
   const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
   // Before anything starts: a config handed over directly has not been through loadBackendConfig.
   checkStaticToken(config.staticToken, config.authDisabled);
-  const clock = (): Date => new Date();
+  // Tests pass a clock they move (TOTP time steps); sessions and tokens keep the real time.
+  const clock = deps.clock ?? ((): Date => new Date());
   // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
   const undo: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {

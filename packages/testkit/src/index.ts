@@ -10,3 +10,4 @@ export * from "./command-keys.js";
 export * from "./locked-nats.js";
 export * from "./powershell-rules.js";
 export * from "./nats-cluster.js";
+export * from "./totp.js";

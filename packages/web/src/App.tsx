@@ -7,6 +7,7 @@ import { ErrorBox } from "./components/ErrorBox.js";
 import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
+import { AccountPage, TotpSection } from "./pages/Account.js";
 import { ActivityPage } from "./pages/Activity.js";
 import { AgentDetailPage } from "./pages/AgentDetail.js";
 import { AgentsPage } from "./pages/Agents.js";
@@ -36,11 +37,19 @@ type AuthState =
   | { kind: "mustChange"; token: string; username: string }
   /** `token` is null on a backend with auth disabled. */
   | { kind: "ready"; token: string | null; me: Identity }
+  /** Signed in to an account whose role requires TOTP before anything else: only enrolment is shown. */
+  | { kind: "mustEnrol"; token: string; me: Identity }
   | { kind: "failed"; error: Error };
 
-/** Where a checked token leads: straight in, or to the password change first. */
-const signedIn = (token: string | null, me: Identity): AuthState =>
-  token && me.must_change_password ? { kind: "mustChange", token, username: me.actor } : { kind: "ready", token, me };
+/** Where a checked token leads: straight in, to the password change first, or to TOTP enrolment first. */
+async function signedIn(token: string | null, me: Identity): Promise<AuthState> {
+  if (token && me.must_change_password) return { kind: "mustChange", token, username: me.actor };
+  if (token && me.kind === "account") {
+    const totp = await createWebClient({ token: () => token }).call("getTotpStatus");
+    if (totp.required && !totp.enabled) return { kind: "mustEnrol", token, me };
+  }
+  return { kind: "ready", token, me };
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -76,6 +85,8 @@ function Page({ route }: { route: Route }) {
       return <EventsPage />;
     case "notifications":
       return <NotificationsPage />;
+    case "account":
+      return <AccountPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
@@ -115,14 +126,15 @@ export function App() {
   }, []);
   const onSignedIn = useCallback((tk: string, me: Identity) => {
     saveToken(tk);
-    setAuth(signedIn(tk, me));
+    signedIn(tk, me).then(setAuth, (err: unknown) => setAuth({ kind: "failed", error: asError(err) }));
   }, []);
 
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
     const token = loadToken();
     whoAmI(createWebClient({ token: () => token }))
-      .then((me) => setAuth(signedIn(token, me)))
+      .then((me) => signedIn(token, me))
+      .then(setAuth)
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.code === "UNAUTHORIZED") {
           clearToken();
@@ -131,7 +143,7 @@ export function App() {
       });
   }, []);
 
-  const token = auth.kind === "ready" ? auth.token : null;
+  const token = auth.kind === "ready" || auth.kind === "mustEnrol" ? auth.token : null;
   const api = useMemo(() => createWebClient({ token: () => token, onUnauthorized: sessionEnded }), [token, sessionEnded]);
   const route = matchRoute(path);
 
@@ -139,6 +151,19 @@ export function App() {
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
   if (auth.kind === "signedOut") return <SignIn onSignedIn={onSignedIn} {...(auth.expired ? { notice: t("signin.expired") } : {})} />;
   if (auth.kind === "mustChange") return <ChangePassword token={auth.token} username={auth.username} onChanged={onSignedIn} onCancel={signOut} />;
+  if (auth.kind === "mustEnrol") {
+    const enrolled = (): void => setAuth({ kind: "ready", token: auth.token, me: auth.me });
+    return (
+      <ApiContext.Provider value={{ api, me: auth.me }}>
+        <main className="signin">
+          <div className="signin-stack">
+            <TotpSection onEnrolled={enrolled} />
+            <button type="button" onClick={signOut}>{t("nav.signOut")}</button>
+          </div>
+        </main>
+      </ApiContext.Provider>
+    );
+  }
   const me = auth.me;
   return (
     <ApiContext.Provider value={{ api, me }}>
@@ -162,6 +187,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {me.kind === "account" && (
+          <Link to="/account" className={route.page === "account" ? "active" : ""}>
+            {t("nav.account")}
+          </Link>
+        )}
         <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
           <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
         </span>

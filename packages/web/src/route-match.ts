@@ -16,6 +16,7 @@ export type Route =
   | { page: "groups" }
   | { page: "events" }
   | { page: "notifications" }
+  | { page: "account" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -37,5 +38,6 @@ export function matchRoute(path: string): Route {
   if (a === "groups" && !b) return { page: "groups" };
   if (a === "events" && !b) return { page: "events" };
   if (a === "notifications" && !b) return { page: "notifications" };
+  if (a === "account" && !b) return { page: "account" };
   return { page: "notFound" };
 }

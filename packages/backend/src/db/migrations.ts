@@ -458,6 +458,37 @@ export const MIGRATIONS: readonly Migration[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
+  { id: "012-totp-second-factor", sql: `
+  -- One row per account that started TOTP enrolment; confirmed_at NULL until a first code proves it.
+  -- last_step: the newest time step a code was accepted for, so a code is never accepted twice.
+  CREATE TABLE account_totp (
+    account_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    confirmed_at TEXT,
+    last_step INTEGER NOT NULL DEFAULT -1,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Single-use recovery codes, stored as SHA-256 (they are random, so a fast hash is enough).
+  CREATE TABLE account_recovery_codes (
+    account_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (account_id, code_hash)
+  ) WITHOUT ROWID;
+  -- Password steps waiting for their second factor; short-lived, one use.
+  CREATE TABLE login_challenges (
+    challenge_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Sign-in settings an admin changes at run time (JSON values), e.g. totp_required_roles.
+  CREATE TABLE auth_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -63,6 +63,12 @@ describe("route table", () => {
       "GET /api/agents/installer.ps1": "public",
       "GET /api/agents/installer.bin": "public",
       "GET /api/agents/installer.winsw": "public",
+      // Any account manages its own second factor; the policy is an admin's.
+      "POST /api/auth/login/second-factor": "public",
+      "POST /api/account/totp/enroll": "viewer",
+      "POST /api/account/totp/confirm": "viewer",
+      "DELETE /api/account/totp": "viewer",
+      "PUT /api/auth/totp-policy": "admin",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);
@@ -72,6 +78,8 @@ describe("route table", () => {
     expect(wrong).toEqual([]);
     const stillOpen = routeEntries.filter(([, r]) => r.whilePasswordChangeRequired).map(([name]) => name);
     expect(stillOpen.sort()).toEqual(["changePassword", "getMe", "logout"]);
+    const enrolOnly = routeEntries.filter(([, r]) => r.whileTotpEnrollmentRequired).map(([name]) => name);
+    expect(enrolOnly.sort()).toEqual(["changePassword", "confirmTotp", "enrollTotp", "getMe", "getTotpStatus", "logout"]);
   });
 
   it("sends bodies only with changes, and upgrades to WebSockets only on GET", () => {
