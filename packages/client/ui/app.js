@@ -120,7 +120,8 @@ function showEmergency() {
 async function run(jobId) {
   try {
     const r = await call("jobs.execute", { job_id: jobId });
-    state.runs.set(r.exec_id, { exec_id: r.exec_id, job_id: jobId, state: "queued" });
+    // Progress may have come over the event stream before this reply: keep it.
+    if (!state.runs.has(r.exec_id)) state.runs.set(r.exec_id, { exec_id: r.exec_id, job_id: jobId, state: "queued" });
     renderRuns();
   } catch (err) { showError(err); }
 }
