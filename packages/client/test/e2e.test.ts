@@ -140,6 +140,8 @@ describe("kanade-client (chromium)", () => {
     const modal = page.getByTestId("emergency-modal");
     await modal.waitFor({ state: "visible", timeout: 30_000 });
     expect(await modal.getByRole("heading").textContent()).toBe("Fire drill at 14:00");
+    // The Markdown body is rendered (bold), from text nodes only.
+    expect(await modal.locator("strong").textContent()).toBe("east");
     await shot("client-emergency");
     await page.keyboard.press("Escape");
     expect(await modal.isVisible()).toBe(true);
@@ -157,11 +159,14 @@ describe("kanade-client (chromium)", () => {
   });
 
   it("a require_ack notice has an Acknowledge button", async () => {
-    const notice = { id: "vpn-window", priority: "warning", require_ack: true, title: "VPN maintenance", body: "Tonight 22:00.", expires_at: inAnHour(), target: { all: true } };
+    const notice = { id: "vpn-window", priority: "warning", require_ack: true, title: "VPN maintenance", body: "Tonight <img src=x onerror=alert(1)> 22:00.", expires_at: inAnHour(), target: { all: true } };
     expect((await backend.api("POST", "/api/notifications", notice)).status).toBe(201);
     const card = page.getByTestId("notice").filter({ hasText: "VPN maintenance" });
     await card.waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("emergency-modal").isVisible()).toBe(false);
+    // Markup in a notice is shown as text, never parsed.
+    expect(await card.locator("img").count()).toBe(0);
+    expect(await card.textContent()).toContain("<img src=x onerror=alert(1)>");
     await card.getByRole("button", { name: "Acknowledge" }).click();
     await card.getByTestId("acked").waitFor();
     await shot("client-notices");

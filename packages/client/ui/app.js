@@ -20,6 +20,26 @@ function el(tag, props = {}, ...children) {
   return e;
 }
 
+// A small, safe subset of Markdown for notice bodies: paragraphs, line breaks, **bold**, *italic*, `code`.
+// Built from text nodes only, so a notice can never inject markup or script.
+function markdown(src) {
+  const frag = document.createDocumentFragment();
+  for (const para of src.split(/\n{2,}/)) {
+    const p = el("p");
+    para.split("\n").forEach((line, i) => {
+      if (i > 0) p.append(el("br"));
+      for (const part of line.split(/(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`)/)) {
+        if (/^\*\*[^*]+\*\*$/.test(part)) p.append(el("strong", { text: part.slice(2, -2) }));
+        else if (/^\*[^*]+\*$/.test(part)) p.append(el("em", { text: part.slice(1, -1) }));
+        else if (/^`[^`]+`$/.test(part)) p.append(el("code", { text: part.slice(1, -1) }));
+        else if (part) p.append(part);
+      }
+    });
+    frag.append(p);
+  }
+  return frag;
+}
+
 async function call(method, params) {
   const res = await fetch(`/api/call/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params ?? {}) });
   const body = await res.json();
@@ -91,7 +111,7 @@ function renderNotices() {
     const li = el("li", { class: n.priority, "data-testid": "notice", "data-id": n.id },
       el("p", { class: "muted", text: `${t(`priority.${n.priority}`)} · ${t("notices.expires")} ${new Date(n.expires_at).toLocaleString(state.lang)}` }),
       el("h3", { text: n.title }),
-      el("div", { class: "body", text: n.body }));
+      el("div", { class: "body" }, markdown(n.body)));
     if (n.acked_at) li.append(el("p", { class: "muted", "data-testid": "acked", text: `${t("notices.acked")} ${new Date(n.acked_at).toLocaleString(state.lang)}` }));
     else if (n.require_ack || n.priority === "emergency") li.append(el("button", { class: "primary", type: "button", onclick: () => ack(n.id) }, t("notices.ack")));
     return li;
@@ -113,7 +133,7 @@ function showEmergency() {
   if (!open) { if (dialog.open) dialog.close(); return; }
   dialog.dataset.id = open.id;
   $("#emergency-title").textContent = open.title;
-  $("#emergency-body").textContent = open.body;
+  $("#emergency-body").replaceChildren(markdown(open.body));
   if (!dialog.open) dialog.showModal();
 }
 
