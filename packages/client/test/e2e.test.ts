@@ -128,6 +128,8 @@ describe("kanade-client (chromium)", () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toMatch(/^job_id:/);
     expect((await raw("/api/call/system.handshake", { method: "POST", headers: { cookie, origin: base }, body: "{}" })).status).toBe(404);
+    // Operators see which client this PC runs: the agent reports the handshake's version in a heartbeat.
+    await waitFor(async () => ((await backend.api<{ client_version?: string | null }>("GET", `/api/agents/${PC}`)).body.client_version === "0.1.0" ? true : undefined), { what: "client_version in the agent detail", timeoutMs: 20_000 });
     await page.getByRole("tab", { name: "Updates" }).click();
     await page.getByTestId("updates-none").waitFor();
     await page.getByRole("tab", { name: "Home" }).click();

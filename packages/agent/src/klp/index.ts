@@ -18,6 +18,8 @@ export interface StartKlpDeps extends StateSources {
   notices?: KlpNotices;
   /** The newest agent log lines, oldest first (support bundles). */
   logTail(lines: number): string[];
+  /** Called with the version kanade-client (client_name "kanade-client") sends in its handshake. */
+  onClientVersion?(version: string): void;
 }
 
 export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<KlpServer | undefined> {
@@ -33,6 +35,7 @@ export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<Klp
       ...(deps.notices ? { notices: deps.notices } : {}),
       support: new SupportUploads({ backend, runs: deps.runs, agentVersion: deps.agentVersion, logTail: deps.logTail }),
       state: () => agentState(deps),
+      ...(deps.onClientVersion ? { onClientVersion: deps.onClientVersion } : {}),
     },
     log,
   );
