@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { scheduleSchema, type AgentEvent, type Command, type StandingOrder } from "@kanade/protocol";
+import { scheduleSchema, type AgentEvent, type Command } from "@kanade/protocol";
 import { tempDir, testCommandKeys, type TempDir } from "@kanade/testkit";
 import { Deferrals } from "./deferrals.js";
 import { FiredOccurrences } from "./fired-occurrences.js";
