@@ -384,6 +384,11 @@ export const MIGRATIONS: readonly Migration[] = [
   -- and the version is in spec); agent-update waves have no exec_id, their PCs are judged from the agents table.
   ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
   ` },
+  { id: "011-schedules-pc-state-exec", sql: `
+  -- The firing loop keeps each per-PC rule's next due time in memory and learns of answers by reading only the
+  -- results inserted since its last tick, joined to the fire they answer by (exec_id, pc_id).
+  CREATE INDEX schedule_pc_state_exec ON schedule_pc_state (exec_id, pc_id);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
