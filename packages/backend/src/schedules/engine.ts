@@ -123,6 +123,9 @@ const MAX_SLEEP_MS = 3_600_000;
 /** How far ahead a blocked schedule looks for the instant its constraints next allow a fire. */
 const BLOCK_HORIZON_MS = 8 * 86_400_000;
 
+/** A tick claims its fires in one transaction per this many rows. */
+const CLAIM_BATCH_ROWS = 2_000;
+
 /** Rows to claim this tick, and what to do with the ones this backend won. */
 interface Claim {
   rows: FireRow[];
@@ -369,16 +372,27 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   };
 
-  /** Claims every fire of the tick in one transaction, then launches what this backend won. */
+  /**
+   * Claims the tick's fires in one transaction (a busy tick in a few: smallest fires first, at most
+   * CLAIM_BATCH_ROWS rows each, so a fan-out to thousands of PCs does not hold back the fires at a whole target),
+   * then launches what this backend won.
+   */
   const settle = async (claims: readonly Claim[]): Promise<number> => {
-    if (claims.length === 0) return 0;
-    const won = new Set(fires.claim(claims.flatMap((c) => c.rows)));
+    const ordered = [...claims].sort((a, b) => a.rows.length - b.rows.length);
     let fired = 0;
-    for (const c of claims) {
-      try {
-        fired += await c.then(c.rows.filter((r) => won.has(r)));
-      } catch (err) {
-        deps.log.error({ schedule_id: c.rows[0]?.schedule_id, err }, "firing a schedule failed");
+    for (let i = 0; i < ordered.length; ) {
+      const batch: Claim[] = [];
+      for (let rows = 0; i < ordered.length && (batch.length === 0 || rows + ordered[i]!.rows.length <= CLAIM_BATCH_ROWS); i++) {
+        rows += ordered[i]!.rows.length;
+        batch.push(ordered[i]!);
+      }
+      const won = new Set(fires.claim(batch.flatMap((c) => c.rows)));
+      for (const c of batch) {
+        try {
+          fired += await c.then(c.rows.filter((r) => won.has(r)));
+        } catch (err) {
+          deps.log.error({ schedule_id: c.rows[0]?.schedule_id, err }, "firing a schedule failed");
+        }
       }
     }
     return fired;
