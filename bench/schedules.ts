@@ -2,9 +2,12 @@
  * Schedules bench: 1,000 schedules over 5,000 simulated agents for a simulated day at 60× speed (24 min of
  * wall time). The backend's firing loop (the real engine, claiming every fire in a real SQLite file) ticks on
  * a clock that runs 60× fast; the simulated agents answer each fire a simulated minute later (a results row),
- * which is what per-PC rules count from. Publishing to NATS is left out: the exec fan-out has its own bench.
- * Prints one JSON line: fires, fire-time lateness p50/p95/max (simulated ms after the fire was due) and the
- * process CPU % over the run.
+ * which is what per-PC rules count from; the answers are written between ticks in batches, as the results
+ * projector would. Publishing to NATS is left out: the exec fan-out has its own bench.
+ * Prints one JSON line: fires, fire-time lateness p50/p95/max (simulated ms after the fire was due); the engine's
+ * own lateness (a per-PC fire counted from when the answer it waited for was written, if that was after its due
+ * time); how far the answers' writing lagged behind and its largest backlog; tick times; and the process CPU %
+ * over the run (the answers' writing included).
  *
  *   npm run bench:schedules
  *   BENCH_SIM_HOURS=2 BENCH_SCHEDULES=200 npm run bench:schedules
@@ -62,7 +65,12 @@ const simNow = (): number => simStart + (Date.now() - wallStart) * SPEED;
 const lateness: number[] = [];
 let pcFires = 0;
 let launches = 0;
-const answers: { at: number; execId: string; pcs: string[] }[] = [];
+const answers: { at: number; execId: string; pcs: string[]; scheduleId: string | undefined }[] = [];
+const engineLateness: number[] = [];
+/** `schedule|pc` → simulated instant the PC's newest answer to a per-PC fire was written. */
+const writtenAt = new Map<string, number>();
+/** Simulated time from an answer's finished_at to its being written, one sample per batch. */
+const answerLag: number[] = [];
 const occurrenceOf = db.prepare("SELECT occurrence, pc_id FROM schedule_fires WHERE exec_id = ? LIMIT 1");
 
 const engine = createEngine({
@@ -79,10 +87,16 @@ const engine = createEngine({
     // window to open is not late, so it is left out of the lateness figures.
     const due = base === "first" ? simStart : Date.parse(base);
     const windowed = s.constraints.window !== undefined && now - due > TICK_SIM_MS * 2;
-    if (!windowed) lateness.push(now - due);
+    if (!windowed) {
+      lateness.push(now - due);
+      // When the engine could know: a per-PC fire counts from its due time, or from when the PC's last answer
+      // was written if that came later (the answers' backlog is the simulated agents', not the engine's).
+      const written = s.when.per_pc !== undefined ? (writtenAt.get(`${s.id}|${row.pc_id}`) ?? due) : due;
+      engineLateness.push(now - Math.max(due, written));
+    }
     const targets = request.pcs ?? (request.groups ?? []).flatMap((g) => members(Number(g.slice(1))));
     if (request.pcs) pcFires += request.pcs.length;
-    answers.push({ at: now + 60_000, execId, pcs: targets });
+    answers.push({ at: now + 60_000, execId, pcs: targets, scheduleId: s.when.per_pc !== undefined ? s.id : undefined });
   },
   launchRollout: async () => undefined,
   recordAgentFired: async () => undefined, // every bench schedule runs on the backend
@@ -98,16 +112,16 @@ const engine = createEngine({
  * ANSWER_BUDGET of each tick period (a burst — 60,000 answers at the top of an hour — drains over a few ticks
  * instead of stopping the loop for seconds, which at 60× made every fire due meanwhile minutes late).
  */
-const ANSWER_BATCH = 500;
+const ANSWER_BATCH = 100;
 const ANSWER_BUDGET = 0.4;
 let answered = 0;
-const backlog: { at: number; execId: string; pc: string }[] = [];
+const backlog: { at: number; execId: string; pc: string; scheduleId: string | undefined }[] = [];
 let backlogHead = 0;
 async function answerDue(budgetMs: number): Promise<void> {
   const now = simNow();
   while (answered < answers.length && answers[answered]!.at <= now) {
     const a = answers[answered++]!;
-    for (const pc of a.pcs) backlog.push({ at: a.at, execId: a.execId, pc });
+    for (const pc of a.pcs) backlog.push({ at: a.at, execId: a.execId, pc, scheduleId: a.scheduleId });
   }
   const t0 = performance.now();
   // At least one batch per tick period, so a slow loop still drains the answers.
@@ -132,6 +146,9 @@ async function answerDue(budgetMs: number): Promise<void> {
         finished_at: new Date(b.at).toISOString(),
       })),
     );
+    const written = simNow();
+    answerLag.push(written - batch[0]!.at);
+    for (const b of batch) if (b.scheduleId !== undefined) writtenAt.set(`${b.scheduleId}|${b.pc}`, written);
   }
   if (backlogHead > 100_000) {
     backlog.splice(0, backlogHead);
@@ -176,6 +193,11 @@ console.log(
     lateness_sim_ms_p50: percentile(lateness, 50),
     lateness_sim_ms_p95: percentile(lateness, 95),
     lateness_sim_ms_max: Math.max(...lateness),
+    engine_lateness_sim_ms_p50: percentile(engineLateness, 50),
+    engine_lateness_sim_ms_p95: percentile(engineLateness, 95),
+    engine_lateness_sim_ms_max: Math.max(...engineLateness),
+    answer_lag_sim_ms_p95: percentile(answerLag, 95),
+    answer_lag_sim_ms_max: Math.max(...answerLag),
     tick_ms_p50: Math.round(percentile(tickMs, 50)),
     tick_ms_p95: Math.round(percentile(tickMs, 95)),
     ticks: tickMs.length,
