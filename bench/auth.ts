@@ -18,6 +18,7 @@ import { mintAgentJwt, openCommandSigner } from "@kanade/backend";
 import { signedText, subjects } from "@kanade/protocol";
 import { createNkey, formatCreds } from "@kanade/protocol/nkeys";
 import { freePort, REPO_ROOT, startLockedNatsServer, tempDir, waitFor } from "@kanade/testkit";
+import type { SignatureCheckMode } from "../packages/agent/src/simulate/signature-check-mode.js";
 import { apiClient, backendCommandKeys, cpuSeconds, percentile, spawnBin, stopChild, waitAgentsOnline } from "./lib.js";
 
 const step = (what: string): void => void (process.env.BENCH_VERBOSE && process.stderr.write(`bench:auth: ${what}\n`));
@@ -84,19 +85,30 @@ try {
   step("backend up");
 
   // "simulated fleet ready" in the simulator's log: every agent is connected and subscribed.
-  const t0 = performance.now();
-  const sim = spawn(process.execPath, [`${REPO_ROOT}packages/agent/bin/kanade-agent.js`, "simulate", "--count", String(N), "--heartbeat-interval", INTERVAL, "--creds-dir", credsDir], {
-    env: { ...process.env, KANADE_NATS_URL: broker.url, KANADE_AGENT_DATA_DIR: dir.join("sim"), KANADE_LOG: "info", KANADE_COMMAND_KEYS: backendCommandKeys(dbPath) },
-    // The agent logs (pino) to stderr.
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.push(sim);
-  const connected = new Promise<number>((resolve) => {
-    createInterface({ input: sim.stderr! }).on("line", (line) => {
-      if (process.env.BENCH_VERBOSE && !line.includes('"level":30')) process.stderr.write(`${line}\n`);
-      if (line.includes("simulated fleet ready")) resolve(performance.now() - t0);
+  let sim: ReturnType<typeof spawn> | undefined;
+  const startSim = (mode: SignatureCheckMode): Promise<number> => {
+    const t = performance.now();
+    const child = spawn(
+      process.execPath,
+      [`${REPO_ROOT}packages/agent/bin/kanade-agent.js`, "simulate", "--count", String(N), "--heartbeat-interval", INTERVAL, "--creds-dir", credsDir, "--signature-check", mode],
+      {
+        env: { ...process.env, KANADE_NATS_URL: broker.url, KANADE_AGENT_DATA_DIR: dir.join("sim"), KANADE_LOG: "info", KANADE_COMMAND_KEYS: backendCommandKeys(dbPath) },
+        // The agent logs (pino) to stderr.
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    sim = child;
+    children.push(child);
+    return new Promise<number>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`simulator (${mode}) exited with ${code} before it was ready`)));
+      createInterface({ input: child.stderr! }).on("line", (line) => {
+        if (process.env.BENCH_VERBOSE && !line.includes('"level":30')) process.stderr.write(`${line}\n`);
+        if (line.includes("simulated fleet ready")) resolve(performance.now() - t);
+      });
     });
-  });
+  };
+  const t0 = performance.now();
+  const connected = startSim("memo");
   const connectMs = await connected;
   step("connected");
   await waitAgentsOnline(api, N, { timeoutMs: 600_000, intervalMs: 1_000 });
@@ -124,20 +136,34 @@ try {
   sub.unsubscribe();
   await watcher.close();
 
-  // Fan-out, as `npm run bench` measures it: POST /api/exec --all until every result is visible.
+  // Fan-out, as `npm run bench` measures it: POST /api/exec --all until every result is visible. Run with
+  // the simulator checking signatures as the fleet does (memo: one verify per distinct command, as N PCs
+  // verifying in parallel cost one verify of latency), with no check at all (what signing costs = the
+  // difference; the backend signs in both), and with every PC verifying its copy one after another in this
+  // one process (the worst case, a cost the fleet never pays). Phases alternate so load drift hits all modes.
   await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
-    await waitFor(async () => (await api<{ counts: { done: number } }>("GET", `/api/executions/${exec_id}?rows=false`)).counts.done >= N, {
-      timeoutMs: 300_000,
-      intervalMs: 10,
-      what: `all ${N} results of run ${i + 1}`,
-    });
-    times.push(performance.now() - start);
+  const times: Record<SignatureCheckMode, number[]> = { memo: [], off: [], each: [] };
+  const phases = (process.env.BENCH_SIGNING_PHASES ?? "memo,off,each,memo,off").split(",") as SignatureCheckMode[];
+  for (const [p, mode] of phases.entries()) {
+    if (p > 0) {
+      await stopChild(sim!);
+      await startSim(mode);
+    }
+    step(`fan-out phase ${p + 1}/${phases.length}: signature check ${mode}`);
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
+      await waitFor(async () => (await api<{ counts: { done: number } }>("GET", `/api/executions/${exec_id}?rows=false`)).counts.done >= N, {
+        timeoutMs: 300_000,
+        intervalMs: 10,
+        what: `all ${N} results of run ${i + 1} (${mode})`,
+      });
+      times[mode].push(performance.now() - start);
+    }
   }
-  const median = percentile(times, 50);
+  const median = percentile(times.memo, 50);
+  const medianOf = (mode: SignatureCheckMode): number | null => (times[mode].length ? Math.round(percentile(times[mode], 50)) : null);
+  const off = medianOf("off");
   const cost = signingCost();
   console.log(
     JSON.stringify({
@@ -151,9 +177,14 @@ try {
       heartbeats_published_per_s: Math.round(published / windowS),
       heartbeats_projected_per_s: Math.round(projected / windowS),
       backend_cpu_pct: Math.round(backendCpuPct * 10) / 10,
-      fanout_runs: RUNS,
+      fanout_runs_per_phase: RUNS,
+      fanout_phases: phases,
       fanout_median_ms: Math.round(median),
-      fanout_p95_ms: Math.round(percentile(times, 95)),
+      fanout_p95_ms: Math.round(percentile(times.memo, 95)),
+      // Signing on (the fleet's check) vs off, measured side by side: the issue's "must not cost more than 10 %".
+      fanout_signing_off_median_ms: off,
+      fanout_signing_on_off_ratio: off ? Math.round((median / off) * 100) / 100 : null,
+      fanout_verify_each_serial_median_ms: medianOf("each"),
       ...cost,
       // On real PCs each agent verifies its own copy in parallel: one sign + one verify on the critical path.
       signing_overhead_pct: Math.round(((cost.sign_us + cost.verify_us) / 1000 / median) * 1000) / 10,

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { join } from "node:path";
-import { killMessageSchema, subjects, type Command, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
+import { killMessageSchema, subjects, type AgentEvent, type Command, type CommandKey, type Heartbeat } from "@kanade/protocol/wire";
 import { CommandRunner, type RunEvent, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
@@ -19,6 +19,14 @@ import { Outbox } from "./outbox.js";
 import { RunningMarkers } from "./running-markers.js";
 import { safeJson } from "./safe-json.js";
 import { killRefusalOf, refusalOf, type SignatureCheck } from "./trust/verify.js";
+
+/** How long a stopping agent waits for its last events to reach the broker. */
+const STOP_DRAIN_MS = 3_000;
+
+const waitAtMost = (p: Promise<void>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+};
 
 export interface AgentNodeDeps {
   pcId: string;
@@ -187,14 +195,28 @@ export class AgentNode {
     return this.runner.drain(timeoutMs, skipReason);
   }
 
-  /** Stops intake, kills in-flight trees (their markers stay for the next start), stops retries. */
-  async stop(): Promise<void> {
+  /** A timeline event: made durable now, published in order with results. */
+  putEvent(event: AgentEvent): void {
+    this.outbox.putEvent(event);
+    if (!this.stopped) void this.outbox.drain();
+  }
+
+  /**
+   * Stops intake, kills in-flight trees (their markers stay for the next start), stops retries. `lastEvent`
+   * (agent_stopped) goes into the outbox and out with what is queued, waiting at most a moment for the broker.
+   */
+  async stop(lastEvent?: AgentEvent): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.intake.stop();
     for (const s of this.subs) s.unsubscribe();
     await this.intake.idle();
     await this.runner.stop();
+    if (lastEvent) {
+      this.outbox.putEvent(lastEvent);
+      // What is not out by then stays on disk and goes out after the next start.
+      if (this.isConnected()) await waitAtMost(this.outbox.drain(), STOP_DRAIN_MS);
+    }
     this.outbox.stop();
   }
 

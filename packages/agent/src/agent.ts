@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { jetstream } from "@nats-io/jetstream";
 import { agentGroupsSchema, BUCKETS, KanadeError, parseDurationMs, type CommandKey, type EffectiveConfig } from "@kanade/protocol/wire";
 import { AgentNode } from "./agent-node.js";
+import { AgentTimeline } from "./events/timeline.js";
 import type { AgentConfig } from "./config.js";
 import { brokerRefuses, connectAgent, type AgentCredential } from "./connection.js";
 import { EffectiveConfigView } from "./effective-config.js";
@@ -32,6 +33,7 @@ import { watchCommandKeys } from "./trust/key-set-watch.js";
 import { TrustStore } from "./trust/trust-store.js";
 import { AGENT_VERSION } from "./version.js";
 import { RunRegistry, startKlp, type KlpServer } from "./klp/index.js";
+import { NoticeDesk } from "./notices/index.js";
 
 /** How long startup waits for the revoke/pin buckets before replaying queued commands. */
 const SCRIPT_STATE_WAIT_MS = 5_000;
@@ -92,13 +94,14 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const keysWatcher = watchCommandKeys({ nc, trust, log });
   const runs = config.klp ? new RunRegistry() : undefined;
   const quarantined = (): readonly string[] => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state"));
+  const platform = currentPlatform();
   const node = await AgentNode.create({
     pcId: config.pcId,
     nc,
     log,
     executor: processExecutor({
       dataDir: config.dataDir,
-      platform: currentPlatform(),
+      platform,
       log,
       scriptObjects: new ScriptObjectCache({ nc, dataDir: config.dataDir, log }),
       secrets: [config.natsToken, config.natsPassword, credential?.seed, config.enrollToken].filter((s): s is string => s !== undefined),
@@ -118,6 +121,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   if (!(await scriptState.ready(SCRIPT_STATE_WAIT_MS))) {
     log.warn({ waited_ms: SCRIPT_STATE_WAIT_MS }, "script_status/script_current not read yet; starting with what is known");
   }
+  // Notices are for the people at the PC, who reach them through KLP: read only once KLP serves (below).
+  const notices = config.klp ? new NoticeDesk({ pcId: config.pcId, dataDir: config.dataDir, nc, log, isConnected: () => node.isConnected() }) : undefined;
   const settings = new EffectiveConfigView({ nc, pcId: config.pcId, log, groups: () => node.groups() });
   const groupsWatcher = new BucketWatcher({
     nc,
@@ -126,11 +131,21 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     log,
     onEntry: (_key, value) => {
       node.setGroups(parseGroups(value, log));
+      notices?.setGroups(node.groups());
       settings.groupsChanged();
     },
   });
   keysWatcher.start();
   await node.start(await initialGroups(nc, config.pcId, log));
+  const timeline = new AgentTimeline({
+    pcId: config.pcId,
+    stateDir: join(config.dataDir, "state"),
+    put: (e) => node.putEvent(e),
+    ...(platform.sessionEvents ? { sessionEvents: platform.sessionEvents.bind(platform) } : {}),
+    log,
+  });
+  timeline.started(AGENT_VERSION);
+  timeline.start();
   groupsWatcher.start();
   const heartbeat = new Ticker(config.heartbeatIntervalMs, () => node.sendHeartbeat());
   settings.subscribe((cfg) => {
@@ -170,6 +185,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       nc,
       log,
       runs,
+      ...(notices ? { notices } : {}),
       pcId: config.pcId,
       agentVersion: AGENT_VERSION,
       isConnected: () => node.isConnected(),
@@ -179,6 +195,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       logTail: (lines) => ring.tail(lines).lines,
     });
   }
+  // No local protocol on this OS (or it failed to open): nobody could be shown a notice.
+  if (klp) notices?.start(node.groups());
   const schedules = agentSchedules({
     nc,
     pcId: config.pcId,
@@ -197,6 +215,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     drain: (timeoutMs, skipReason) => node.drain(timeoutMs, skipReason),
     async stop() {
       await klp?.stop();
+      notices?.stop();
       heartbeat.stop();
       schedules.stop();
       perf.stop();
@@ -207,7 +226,8 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       groupsWatcher.stop();
       keysWatcher.stop();
       scriptState.stop();
-      await node.stop();
+      await timeline.stop();
+      await node.stop(timeline.stoppedEvent());
       // Draining waits for the broker; one that is away (or has cut this agent off) never answers.
       if (node.isConnected()) await nc.drain().catch((err: unknown) => log.warn({ err }, "drain failed; closing"));
       if (!nc.isClosed()) await nc.close();

@@ -9,6 +9,7 @@ import type { SpawnedProcess } from "./platform/index.js";
 import { evaluateGates, type ScriptFacts } from "./gates.js";
 import type { HandledStore } from "./handled-store.js";
 import type { Outbox } from "./outbox.js";
+import { scriptTimelineEvents } from "./events/script-events.js";
 import type { RunningMarkers } from "./running-markers.js";
 
 /** Refusals reported once each; past this many, the oldest are forgotten. */
@@ -212,6 +213,11 @@ export class CommandRunner {
         });
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
       deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
+      // Before the result, in the same outbox: the run's events are never behind its result, nor lost without it.
+      if (outcome.events) {
+        const run = { pcId: deps.pcId, execId: cmd.exec_id, jobId: cmd.job_id, resultId, at: new Date(deps.now()).toISOString() };
+        for (const e of scriptTimelineEvents(run, outcome.events)) deps.outbox.putEvent(e);
+      }
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
     } finally {
       this.inflight.delete(cmd.exec_id);

@@ -1,7 +1,9 @@
 /**
- * Results are durable before they are published: written + fsynced to `<data_dir>/outbox/`, published
+ * Results and timeline events are durable before they are published: written + fsynced to `<data_dir>/outbox/`, published
  * with the result_id as JetStream msgID (so a re-send after a lost PubAck is deduplicated), and deleted
- * only after the PubAck. Without a dir (the simulator) the queue lives in memory. A result the broker can
+ * only after the PubAck. Events (`<seq>-<event_id>.event.json`) share the queue and its order, so an event a
+ * script emitted goes out before the result of its run, and none is lost to a broker outage or a restart.
+ * Without a dir (the simulator) the queue lives in memory. A result the broker can
  * never take is set aside as `*.bad`, so one bad entry cannot hold back every later result.
  */
 import { closeSync, fsyncSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
@@ -9,21 +11,18 @@ import { join } from "node:path";
 import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import { InvalidArgumentError, InvalidSubjectError } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { execResultSchema, subjects, type ExecResult } from "@kanade/protocol/wire";
+import { agentEventSchema, execResultSchema, subjects, type AgentEvent, type ExecResult } from "@kanade/protocol/wire";
 import { OutputUploader } from "./output-upload.js";
 import { mkdirPrivate, openPrivateSync } from "./private-files.js";
 import { DEFAULT_MAX_PAYLOAD, encodedBytes, fitResult, PAYLOAD_MARGIN_BYTES } from "./result-fit.js";
 
-interface Entry {
-  name: string;
-  result: ExecResult;
-}
+type Entry = { name: string; result: ExecResult; event?: undefined } | { name: string; event: AgentEvent; result?: undefined };
 
 const SEQ_WIDTH = 12;
 /** Backoff after a failed publish (e.g. JetStream still recovering right after a broker restart). */
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
-const FILE_RE = /^(\d+)-([0-9a-f-]+)\.json$/i;
+const FILE_RE = /^(\d+)-([0-9a-f-]+)(\.event)?\.json$/i;
 /** JetStream's "message size exceeds maximum allowed" (the stream's max_msg_size). */
 const JS_MESSAGE_TOO_LARGE = 10054;
 
@@ -58,16 +57,26 @@ export class Outbox {
   /** Makes the result durable (fsync) and returns once it is; publishing happens in `drain`. */
   put(result: ExecResult): void {
     this.seq += 1;
-    const name = `${String(this.seq).padStart(SEQ_WIDTH, "0")}-${result.result_id}.json`;
+    this.write({ name: `${String(this.seq).padStart(SEQ_WIDTH, "0")}-${result.result_id}.json`, result });
+  }
+
+  /** Makes a timeline event durable, in order with results; published (msgID = event_id) in `drain`. */
+  putEvent(event: AgentEvent): void {
+    this.seq += 1;
+    this.write({ name: `${String(this.seq).padStart(SEQ_WIDTH, "0")}-${event.event_id}.event.json`, event });
+  }
+
+  private write(entry: Entry): void {
+    const { name } = entry;
     const dir = this.deps.dir;
     if (!dir) {
-      this.memory.push({ name, result });
+      this.memory.push(entry);
       return;
     }
     const tmp = join(dir, `${name}.tmp`);
     const fd = openPrivateSync(tmp);
     try {
-      writeSync(fd, JSON.stringify(result));
+      writeSync(fd, JSON.stringify(entry.result ?? entry.event));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -116,6 +125,10 @@ export class Outbox {
       const next = this.peek();
       if (!next) return true;
       if (!this.deps.isConnected()) return false; // the reconnect handler drains again
+      if (next.event) {
+        if (!(await this.publishEvent(next.name, next.event))) return false;
+        continue;
+      }
       try {
         const attached = this.output ? await this.output.attach(next.result) : next.result;
         const { result, body } = await this.fit(attached);
@@ -144,6 +157,26 @@ export class Outbox {
       this.remove(next.name);
       this.output?.discard(next.result.result_id);
     }
+  }
+
+  /** Publishes one event; false when it must be retried later (the timer is set). */
+  private async publishEvent(name: string, event: AgentEvent): Promise<boolean> {
+    try {
+      const ack = await this.deps.js.publish(subjects.pcEvent(event.pc_id, event.kind), JSON.stringify(event), { msgID: event.event_id });
+      this.deps.log.debug({ event_id: event.event_id, kind: event.kind, seq: ack.seq, duplicate: ack.duplicate }, "event published");
+    } catch (err) {
+      if (!isPermanent(err)) {
+        this.deps.log.warn({ err, event_id: event.event_id, kind: event.kind }, "event publish failed; will retry");
+        this.scheduleRetry();
+        return false;
+      }
+      this.deps.log.error({ err, event_id: event.event_id, kind: event.kind }, "event can never be published; moved aside");
+      this.setAside(name);
+      return true;
+    }
+    this.retryMs = RETRY_MIN_MS;
+    this.remove(name);
+    return true;
   }
 
   /**
@@ -179,7 +212,9 @@ export class Outbox {
     for (const name of this.fileNames()) {
       const path = join(this.deps.dir, name);
       try {
-        return { name, result: execResultSchema.parse(JSON.parse(readFileSync(path, "utf8"))) };
+        const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+        if (FILE_RE.exec(name)?.[3]) return { name, event: agentEventSchema.parse(value) };
+        return { name, result: execResultSchema.parse(value) };
       } catch (err) {
         // Unreadable entries must not block the queue forever; keep them aside for an operator.
         this.deps.log.error({ err, path }, "outbox entry unreadable; moved aside");

@@ -1,6 +1,6 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
 import { join } from "node:path";
-import { Command as Cli, InvalidArgumentError } from "commander";
+import { Command as Cli, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
 import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
 import type { RunningAgent } from "./agent.js";
@@ -14,6 +14,7 @@ import { markHealthy } from "./self-update/boot-guard.js";
 import { resolveAgentExe } from "./self-update/exe.js";
 import { requestServiceRestart, SERVICE_RESTART_WAIT_MS } from "./self-update/service-restart.js";
 import { selfCommand } from "./self-command.js";
+import { SIGNATURE_CHECK_MODES, type SignatureCheckMode } from "./simulate/signature-check-mode.js";
 import { AGENT_VERSION } from "./version.js";
 
 interface Stoppable {
@@ -114,7 +115,7 @@ const positiveDuration = (v: string): number => {
   return ms;
 };
 
-async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number; credsDir?: string }): Promise<void> {
+async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number; credsDir?: string; signatureCheck: SignatureCheckMode }): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const { startSimulatedFleet } = await import("./simulate/fleet.js");
@@ -129,7 +130,9 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
     heartbeatIntervalMs: opts.heartbeatInterval ?? config.heartbeatIntervalMs,
     ...(opts.hostPerfInterval !== undefined ? { hostPerfIntervalMs: opts.hostPerfInterval } : {}),
     ...(opts.credsDir ? { credsDir: opts.credsDir } : {}),
+    signatureCheck: opts.signatureCheck,
   });
+  if (opts.signatureCheck !== "memo") log.warn({ signature_check: opts.signatureCheck }, "simulated agents check command signatures differently from the default (memo)");
   log.info({ count: fleet.pcIds.length }, "simulated fleet ready");
   stopOnSignals(fleet, log);
 }
@@ -161,6 +164,11 @@ export async function runProgram(argv: readonly string[], boot: BootHandoff | un
     .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
     .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)", positiveDuration)
     .option("--creds-dir <dir>", "locked-down broker: each agent connects with <dir>/<pc_id>.creds, the shared views with <dir>/views.creds")
+    .addOption(
+      new Option("--signature-check <mode>", "memo: verify each distinct signed command once; each: every PC verifies its copy; off: no check (measuring signing only)")
+        .choices(SIGNATURE_CHECK_MODES)
+        .default("memo"),
+    )
     .action(runSimulator);
   program
     .command("inventory")

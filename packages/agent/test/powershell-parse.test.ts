@@ -13,6 +13,7 @@ import { powershellLauncher } from "../src/exec/launcher.js";
 import { checkPowerShellRules } from "@kanade/testkit";
 import { HELPER_SCRIPT } from "../src/perf/windows-helper.js";
 import { PROCESS_TABLE_QUERY, startTimeQuery } from "../src/platform/windows-processes.js";
+import { windowsEventsQuery } from "../src/platform/windows-events.js";
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const REPO = here("../../../");
@@ -127,6 +128,7 @@ describe("PowerShell the agent generates parses", () => {
   it("the Windows process queries the orphan reaper runs", async () => {
     await expectParses("windows-processes PROCESS_TABLE_QUERY", PROCESS_TABLE_QUERY);
     await expectParses("windows-processes startTimeQuery", startTimeQuery(4242));
+    await expectParses("windows-events windowsEventsQuery", windowsEventsQuery(new Date("2026-01-02T03:04:05Z")));
   });
 });
 

@@ -12,7 +12,11 @@ import { agentRpcRoutes } from "./api/agent-rpc.js";
 import { agentReleaseRoutes } from "./api/agent-releases.js";
 import { agentRoutes } from "./api/agents.js";
 import { auditRoutes } from "./api/audit.js";
+import { eventsRoutes } from "./api/events.js";
+import type { EventsStore } from "./events/store.js";
 import { supportBundleRoutes } from "./api/support-bundles.js";
+import { notificationRoutes } from "./api/notifications.js";
+import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { callerOf } from "./api/caller.js";
@@ -81,12 +85,16 @@ export interface AppDeps {
   schedules?: Schedules;
   /** Support bundles sent from PCs; /api/support-bundles is registered only when given. */
   support?: SupportBundles;
+  /** Notifications to the people at the PCs; /api/notifications is registered only when given. */
+  notifications?: Notifications;
   /** The fleet freeze; /api/freeze is registered only when given. */
   freeze?: Freeze;
   /** Compliance checks; /api/compliance is registered only when given. */
   compliance?: Compliance;
   /** Rollout waves; /api/rollouts is registered only when given. */
   rollouts?: Rollouts;
+  /** The event timeline; /api/events is registered only when given. */
+  events?: Pick<EventsStore, "listEvents">;
   /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
   hideAgentsAfterMs?: number;
 }
@@ -179,6 +187,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
+  if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);
   healthRoutes(app, routeDeps);
   jobRoutes(app, routeDeps);
@@ -211,4 +220,5 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   if (deps.freeze) freezeRoutes(app, routeDeps, deps.freeze);
   if (deps.compliance) complianceRoutes(app, deps.compliance);
   if (deps.rollouts) waveRolloutRoutes(app, deps.rollouts);
+  if (deps.events) eventsRoutes(app, deps.events);
 }

@@ -61,6 +61,10 @@ export interface BackendConfig {
   adhocRequireApproval?: boolean;
   /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`, e.g. 30d; default: never). */
   hideAgentsAfterMs?: number;
+  /** Timeline events older than this many days are deleted (`events_retention_days`, default 30). */
+  eventsRetentionDays?: number;
+  /** How often online/offline transitions are looked for (`presence_tick`, default 15s). */
+  presenceTickMs?: number;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -96,6 +100,8 @@ const fileSchema = z
     adhoc_operators: z.boolean(),
     agents_hide_after: z.string().refine(isDuration, { message: "expected a duration like 30d" }),
     adhoc_require_approval: z.boolean(),
+    events_retention_days: z.number().int().min(1).max(3650),
+    presence_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
   })
   .partial()
   .strict();
@@ -227,6 +233,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
     throw invalid("perf_live_lease", `perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
   }
+  const eventsRetentionDays = intSetting(nonEmpty(env.KANADE_EVENTS_RETENTION_DAYS), "KANADE_EVENTS_RETENTION_DAYS", 1, 3650) ?? file.events_retention_days;
+  const presenceTickMs = durationSetting(nonEmpty(env.KANADE_PRESENCE_TICK), "KANADE_PRESENCE_TICK") ?? durationSetting(file.presence_tick, "presence_tick");
   return {
     bindHost: host,
     bindPort: port,
@@ -249,6 +257,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
     ...adhocSettings(env, file),
     ...(hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs } : {}),
+    ...(eventsRetentionDays !== undefined ? { eventsRetentionDays } : {}),
+    ...(presenceTickMs !== undefined ? { presenceTickMs } : {}),
     ...governance,
   };
 }
@@ -295,6 +305,13 @@ function adhocSettings(env: NodeJS.ProcessEnv, file: FileConfig): Pick<BackendCo
   const operators = boolSetting(nonEmpty(env.KANADE_ADHOC_OPERATORS), "KANADE_ADHOC_OPERATORS") ?? file.adhoc_operators;
   const approval = boolSetting(nonEmpty(env.KANADE_ADHOC_REQUIRE_APPROVAL), "KANADE_ADHOC_REQUIRE_APPROVAL") ?? file.adhoc_require_approval;
   return { ...(operators !== undefined ? { adhocOperators: operators } : {}), ...(approval !== undefined ? { adhocRequireApproval: approval } : {}) };
+}
+
+function intSetting(text: string | undefined, key: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `${key}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
 }
 
 function durationSetting(text: string | undefined, key: string): number | undefined {

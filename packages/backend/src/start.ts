@@ -22,7 +22,7 @@ import { openGovernance } from "./governance/open.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
-import { connectNats } from "./nats.js";
+import { connectNats, NATS_TIMEOUT_MS } from "./nats.js";
 import { credsAuthenticator } from "./nats-auth/creds.js";
 import { startEnrollment } from "./enrollment/index.js";
 import { AUTH_FILES } from "./nats-auth/material.js";
@@ -33,6 +33,10 @@ import { startInventoryProjector } from "./projector/inventory.js";
 import { rebuildFromStreams, rebuildReason } from "./projector/rebuild.js";
 import { startResultsProjector } from "./projector/results.js";
 import { startStartedProjector } from "./projector/started.js";
+import { startEventsProjector } from "./events/projector.js";
+import { startPresenceTracker } from "./events/presence.js";
+import { DEFAULT_EVENTS_RETENTION_DAYS, startEventsRetention } from "./events/retention.js";
+import { openEventsStore } from "./events/store.js";
 import { openResultsStore } from "./results/store.js";
 import { commandKeysDir } from "./signing/dir.js";
 import { openCommandSigner } from "./signing/keys.js";
@@ -55,6 +59,8 @@ import { isOnline } from "./agents/online.js";
 import { purgeExecCommands } from "./executions/publish.js";
 import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
+import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
+import { startNotificationProjector } from "./projector/notifications.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -100,6 +106,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const results = openResultsStore(db);
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
+    const eventsStore = openEventsStore(db);
     const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
@@ -142,6 +149,17 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const scheduleDefs = await openScheduleDefs(nats, log);
     undo.push(() => scheduleDefs.stop());
     const resolveTargets = targetResolver({ members: (g) => groups.members(g), agentIds: () => agents.agentIds() });
+    const notificationStore = openNotificationStore(db);
+    const notifications = createNotifications({
+      store: notificationStore,
+      publish: async (subject, message, msgId) => void (await nats.js.publish(subject, JSON.stringify(message), { msgID: msgId, timeout: NATS_TIMEOUT_MS })),
+      resolveTargets,
+      audit,
+      log,
+      clock,
+    });
+    if (rebuild) await restoreNotifications(nats, notificationStore, log);
+    await notifications.republish();
     const rollouts = createRollouts({
       store: openRolloutsStore(db),
       executions,
@@ -201,8 +219,14 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       await startInventoryProjector({ nats, fleet, log }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log }),
+      await startEventsProjector({ nats, store: eventsStore, log, clock }),
+      await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
+    const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
+    undo.push(() => presence.stop());
+    const retention = startEventsRetention({ store: eventsStore, retentionDays: config.eventsRetentionDays ?? DEFAULT_EVENTS_RETENTION_DAYS, clock, log });
+    undo.push(() => retention.stop());
     const webRoot = config.webRoot ?? defaultWebRoot();
     const perf = await startPerfService({ nats, store: openPerfStore(db), log, retentionMs: config.perfRetentionMs, liveLeaseMs: config.perfLiveLeaseMs });
     undo.push(() => perf.stop());
@@ -227,6 +251,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      events: eventsStore,
+      notifications,
       config: {
         authDisabled: config.authDisabled,
         ...(config.staticToken ? { staticToken: config.staticToken } : {}),

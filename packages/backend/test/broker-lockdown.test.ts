@@ -92,6 +92,7 @@ describe("locked-down broker", () => {
       subjects.result("0190f0e0-0000-7000-8000-000000000000", "pc-b"),
       subjects.inventory("pc-b", "sw"),
       subjects.started("0190f0e0-0000-7000-8000-000000000000", "pc-b"),
+      subjects.pcEvent("pc-b", "agent_started"),
       subjects.hostPerf("pc-b"),
       subjects.audit("job.create"),
     ]) {
@@ -180,6 +181,21 @@ describe("locked-down broker", () => {
     const admin = await client({ authenticator: broker.creds(AUTH_FILES.adminCreds) });
     const got = await (await new Objm(jetstream(admin)).open(OBJECT_STORES.resultOutput)).getBlob(bKey);
     expect(new TextDecoder().decode(got ?? new Uint8Array())).toBe(secret);
+  });
+
+  it("lets an agent publish timeline events under its own pc_id only", async () => {
+    const nc = await client(broker.agent("pc-a").connectOptions);
+    const js = jetstream(nc);
+    const own = { event_id: "0123456789abcdef0123456789abcdef", pc_id: "pc-a", kind: "script", at: new Date().toISOString(), name: "own.event" };
+    const ack = await js.publish(subjects.pcEvent("pc-a", "script"), JSON.stringify(own), { msgID: own.event_id });
+    expect(ack.stream).toBe(STREAMS.EVENTS);
+    const forged = { ...own, event_id: "fedcba9876543210fedcba9876543210", pc_id: "pc-b" };
+    await expect(js.publish(subjects.pcEvent("pc-b", "script"), JSON.stringify(forged), { msgID: forged.event_id })).rejects.toThrow(/Permissions Violation/);
+    const stored = await waitFor(async () => {
+      const r = await backend.api<{ items: { event_id: string; pc_id: string }[] }>("GET", "/api/events?kind=script");
+      return r.body.items.length > 0 ? r.body.items : undefined;
+    }, { what: "pc-a's event in the timeline" });
+    expect(stored.map((e) => e.pc_id)).toEqual(["pc-a"]);
   });
 
   it("lets an agent ask the backend for its local users under its own pc_id only (KLP)", async () => {

@@ -33,3 +33,5 @@ export * from "./fleet-health.js";
 export * from "./run-tail.js";
 export * from "./windows-service.js";
 export * from "./support-bundles.js";
+export * from "./events.js";
+export * from "./notification.js";

@@ -7,9 +7,10 @@
 import { z } from "zod";
 import { manifestSchema } from "./manifest.js";
 import { scheduleSchema } from "./schedule.js";
+import { notificationManifestSchema } from "./notification-schema.js";
 
 /** Where the schemas are published: the backend serves `/schemas/<name>.json`, the repo ships `schemas/<name>.json`. */
-export const JSON_SCHEMA_NAMES = ["job-manifest", "schedule"] as const;
+export const JSON_SCHEMA_NAMES = ["job-manifest", "schedule", "notification"] as const;
 export type JsonSchemaName = (typeof JSON_SCHEMA_NAMES)[number];
 
 export type JsonSchemaDocument = Record<string, unknown>;
@@ -30,6 +31,14 @@ export function jsonSchema(name: JsonSchemaName, baseUrl?: string): JsonSchemaDo
       description: "A kanade job (kanade job create). Generated from the server's validation; see docs/reference/manifest.md.",
       // Top-level `x-…` keys hold YAML anchors shared between jobs; the parser drops them.
       patternProperties: { "^x-": {} },
+    };
+  }
+  if (name === "notification") {
+    return {
+      ...generate(notificationManifestSchema),
+      ...id,
+      title: "kanade notification",
+      description: "A notification to the people at the PCs (kanade notify create). Generated from the server's validation; see docs/reference/notifications.md.",
     };
   }
   return {

@@ -70,7 +70,8 @@ const when = z
     }
   });
 
-const target = z
+/** Which PCs: `pcs`, `groups` and/or `all: true` (schedules, notifications). */
+export const fleetTargetSchema = z
   .object(
     {
       pcs: z.array(z.string().regex(PC_ID_RE, "expected a pc_id")).min(1).optional(),
@@ -98,7 +99,7 @@ export const scheduleSchema = z
     enabled: z.boolean().default(true),
     runs_on: z.enum(RUNS_ON).default("backend"),
     when,
-    target,
+    target: fleetTargetSchema,
     constraints: constraints.default({}),
     // Becomes the command's jitter (capped like exec --jitter).
     jitter: boundedDuration("30s, 5m, 1h").optional(),
@@ -135,6 +136,7 @@ export const scheduleSchema = z
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type ScheduleWhen = Schedule["when"];
 export type ScheduleTarget = Schedule["target"];
+export type FleetTarget = z.infer<typeof fleetTargetSchema>;
 
 export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; issues: ManifestIssue[] };
 

@@ -9,6 +9,9 @@ export const subjects = {
   resultsAll: (): string => "results.>",
   started: (execId: string, pcId: string): string => `events.started.${execId}.${pcId}`,
   startedAll: (): string => "events.started.>",
+  /** A PC's timeline event (events.ts): agent start/stop, boot, logon, script events. */
+  pcEvent: (pcId: string, kind: string): string => `events.pc.${pcId}.${kind}`,
+  pcEventsAll: (): string => "events.pc.>",
   heartbeat: (pcId: string): string => `heartbeat.${pcId}`,
   heartbeatAll: (): string => "heartbeat.*",
   hostPerf: (pcId: string): string => `host_perf.${pcId}`,
@@ -28,6 +31,10 @@ export const subjects = {
   notificationsPc: (pcId: string): string => `notifications.pc.${pcId}`,
   notificationAcked: (pcId: string, userId: string, notifId: string): string =>
     `events.notifications.acked.${pcId}.${userId}.${notifId}`,
+  /** A notice reached a user's kanade-client (listed, subscribed or pushed). */
+  notificationShown: (pcId: string, userId: string, notifId: string): string =>
+    `events.notifications.shown.${pcId}.${userId}.${notifId}`,
+  notificationEventsAll: (): string => "events.notifications.>",
   /** An agent's join request (request/reply), published with the enrollment credential. */
   enroll: (): string => "enroll.request",
   /** The inbox prefix of an enrolling agent: the enrollment credential may read nothing else. */

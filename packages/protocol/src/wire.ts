@@ -18,6 +18,8 @@ export * from "./subjects.js";
 export * from "./enrollment.js";
 export * from "./run-tail.js";
 export * from "./support-bundles.js";
+export * from "./events.js";
+export * from "./notification-schema.js";
 // Agent-side schedules: the standing orders, their rules and the freeze an agent last saw (no YAML parser).
 export * from "./schedule-schema.js";
 export * from "./schedule-time.js";

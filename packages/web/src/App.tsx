@@ -19,7 +19,9 @@ import { JobsPage } from "./pages/Jobs.js";
 import { ResultPage } from "./pages/Result.js";
 import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
+import { NotificationsPage } from "./pages/Notifications.js";
 import { CompliancePage } from "./pages/Compliance.js";
+import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
@@ -67,18 +69,24 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case "compliance":
       return <CompliancePage />;
+    case "events":
+      return <EventsPage />;
+    case "notifications":
+      return <NotificationsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.activity" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
+  { to: "/notifications", key: "nav.notifications", pages: ["notifications"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
+  { to: "/events", key: "nav.events", pages: ["events"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
   { to: "/inventory", key: "nav.inventory", pages: ["inventory"] },
   { to: "/perf", key: "nav.perf", pages: ["perf"] },

@@ -13,6 +13,8 @@ export type Route =
   | { page: "enroll" }
   | { page: "schedules" }
   | { page: "compliance" }
+  | { page: "events" }
+  | { page: "notifications" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -31,5 +33,7 @@ export function matchRoute(path: string): Route {
   if (a === "enrollment" && !b) return { page: "enroll" };
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
+  if (a === "events" && !b) return { page: "events" };
+  if (a === "notifications" && !b) return { page: "notifications" };
   return { page: "notFound" };
 }

@@ -1,6 +1,7 @@
 /** How a command becomes an outcome; the real agent spawns processes, the simulator fakes them. */
 import type { Command } from "@kanade/protocol/wire";
 import type { ReapOutcome, SpawnedProcess } from "../platform/index.js";
+import type { ScriptEvents } from "../events/script-events.js";
 
 export interface RunOutcome {
   status: "succeeded" | "failed" | "timed_out" | "killed" | "error";
@@ -13,6 +14,8 @@ export interface RunOutcome {
   stdoutFile?: string;
   stderrFile?: string;
   error?: string;
+  /** What the script wrote to `KANADE_EVENTS_FILE`, validated (real runs only). */
+  events?: ScriptEvents;
 }
 
 export interface RunContext {

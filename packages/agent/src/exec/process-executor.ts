@@ -8,6 +8,7 @@ import type { Executor, RunContext, RunOutcome } from "./executor.js";
 import { argvFor } from "./launcher.js";
 import { runProcess, type ProcessOutcome } from "./run.js";
 import { scriptEnv } from "./script-env.js";
+import { EVENTS_FILE_NAME, readScriptEvents } from "../events/script-events.js";
 import { stageScript, stagingRoot } from "./stage.js";
 
 type ExecutorDeps = {
@@ -82,11 +83,12 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
   } catch (err) {
     return errorOutcome(`could not stage the script: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const eventsFile = join(staged.dir, EVENTS_FILE_NAME);
   try {
     const outcome = await runProcess({
       argv: deps.platform.argv(argvFor(cmd.shell, staged.entryPath), cmd.run_as),
       cwd: cmd.cwd ?? staged.dir,
-      env: scriptEnv(process.env, deps.secrets ?? [], { pcId: ctx.pcId, execId: cmd.exec_id, jobId: cmd.job_id, jobVersion: cmd.version }),
+      env: scriptEnv(process.env, deps.secrets ?? [], { pcId: ctx.pcId, execId: cmd.exec_id, jobId: cmd.job_id, jobVersion: cmd.version, eventsFile }),
       timeoutMs: cmd.timeout_secs * 1000,
       signal: ctx.signal,
       platform: deps.platform,
@@ -105,7 +107,9 @@ async function runStaged(deps: ExecutorDeps, ctx: RunContext): Promise<RunOutcom
     for (const [stream, t] of [["stdout", outcome.stdout], ["stderr", outcome.stderr]] as const) {
       if (t.fullCapped) deps.log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, stream, total_bytes: t.totalBytes }, "full output cut at the spool cap");
     }
-    return toRunOutcome(outcome);
+    const events = await readScriptEvents(eventsFile);
+    if (events.problems.length > 0) deps.log.warn({ exec_id: cmd.exec_id, job_id: cmd.job_id, problems: events.problems.slice(0, 10) }, "script events refused");
+    return { ...toRunOutcome(outcome), ...(events.lines.length + events.problems.length > 0 ? { events } : {}) };
   } finally {
     await staged.remove().catch((err: unknown) => deps.log.warn({ err, dir: staged.dir, exec_id: cmd.exec_id }, "could not remove staging folder"));
   }

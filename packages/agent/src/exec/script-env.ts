@@ -10,6 +10,8 @@ export interface ScriptRun {
   execId: string;
   jobId: string;
   jobVersion: string;
+  /** Where the script may append its timeline events, one JSON object per line (`KANADE_EVENTS_FILE`). */
+  eventsFile?: string;
 }
 
 /** The variables config.ts reads credentials from; removed by name whatever their value. */
@@ -22,7 +24,7 @@ const USERINFO_URL_RE = /[a-z][a-z0-9+.-]*:\/\/[^/\s@,]+@/i;
 /** Shorter secret values are matched only exactly: a 3-letter token would otherwise blank PATH. */
 const MIN_SUBSTRING_SECRET = 8;
 
-const RUN_VARS = ["KANADE_PC_ID", "KANADE_EXEC_ID", "KANADE_JOB_ID", "KANADE_JOB_VERSION"] as const;
+const RUN_VARS = ["KANADE_PC_ID", "KANADE_EXEC_ID", "KANADE_JOB_ID", "KANADE_JOB_VERSION", "KANADE_EVENTS_FILE"] as const;
 
 function carriesSecret(name: string, value: string, secrets: readonly string[]): boolean {
   const upper = name.toUpperCase();
@@ -48,5 +50,6 @@ export function scriptEnv(base: NodeJS.ProcessEnv, secrets: readonly string[], r
   env.KANADE_EXEC_ID = run.execId;
   env.KANADE_JOB_ID = run.jobId;
   env.KANADE_JOB_VERSION = run.jobVersion;
+  if (run.eventsFile !== undefined) env.KANADE_EVENTS_FILE = run.eventsFile;
   return env;
 }

@@ -4,6 +4,10 @@ import type { BackendGateway } from "./backend-gateway.js";
 import { faults, KlpFault } from "./faults.js";
 import type { RunRegistry } from "./runs.js";
 import type { SupportUploads } from "./support.js";
+import type { NoticeDesk } from "../notices/index.js";
+
+/** What KLP needs of the notices: list (recorded as shown), acknowledge, pushes. */
+export type KlpNotices = Pick<NoticeDesk, "list" | "ack" | "shown" | "onChange">;
 
 /** What the agent offers every session. */
 export interface KlpServices {
@@ -12,6 +16,8 @@ export interface KlpServices {
   runs: RunRegistry;
   backend: BackendGateway;
   support: SupportUploads;
+  /** Notices for the people at this PC; absent: the notifications.* methods answer NotFound. */
+  notices?: KlpNotices;
   /** The agent-wide part of `state.snapshot`; the session adds its client version. */
   state(): Omit<StateSnapshot, "client_version">;
 }
@@ -23,6 +29,8 @@ export interface KlpSessionView {
   /** While subscribed to state: the agent-wide state last sent (JSON), so only changes are pushed. */
   stateSeen: string | undefined;
   subscribedJobs: boolean;
+  /** While true the session is pushed `notifications.new` and `notifications.withdrawn`. */
+  subscribedNotices: boolean;
 }
 
 type Handler<M extends KlpMethod> = (s: KlpSessionView, params: KlpParams<M>, svc: KlpServices) => Promise<unknown> | unknown;
@@ -30,6 +38,11 @@ type HandlerMap = { [M in KlpMethod]: Handler<M> };
 
 /** Runs one user may have queued or running at once; more are refused with RateLimit. */
 export const MAX_ACTIVE_RUNS_PER_USER = 5;
+
+const noticesOf = (svc: KlpServices): KlpNotices => {
+  if (!svc.notices) throw faults.notFound("notifications are not available on this agent");
+  return svc.notices;
+};
 
 const snapshot = (s: KlpSessionView, svc: KlpServices): StateSnapshot => ({ ...svc.state(), client_version: s.clientVersion ?? "" });
 
@@ -80,6 +93,21 @@ export const KLP_HANDLERS: HandlerMap = {
     return { exec_id: p.exec_id, killing: true };
   },
   "support.upload_diagnostics": async (s, p, svc) => ({ bundle_id: await svc.support.upload(s.user, p.note, snapshot(s, svc)) }),
+  "notifications.list": (s, _p, svc) => ({ notifications: noticesOf(svc).list(s.user) }),
+  "notifications.subscribe": (s, _p, svc) => {
+    const notifications = noticesOf(svc).list(s.user);
+    s.subscribedNotices = true;
+    return { subscribed: true, notifications };
+  },
+  "notifications.unsubscribe": (s) => {
+    s.subscribedNotices = false;
+    return { subscribed: false };
+  },
+  "notifications.ack": (s, p, svc) => {
+    const r = noticesOf(svc).ack(s.user, p.id);
+    if (!r) throw faults.notFound(`no notice "${p.id}" to acknowledge (unknown, expired or withdrawn)`);
+    return r;
+  },
 };
 
 /** Methods a client may call before the handshake. */

@@ -6,6 +6,7 @@ import { RunRegistry } from "./runs.js";
 import { SupportUploads } from "./support.js";
 import { startKlpServer, type KlpServer, type KlpSettings } from "./server.js";
 import { agentState, type StateSources } from "./state.js";
+import type { KlpNotices } from "./handlers.js";
 
 export type { KlpServer, KlpSettings } from "./server.js";
 export { RunRegistry } from "./runs.js";
@@ -14,6 +15,7 @@ export interface StartKlpDeps extends StateSources {
   nc: NatsConnection;
   log: Logger;
   runs: RunRegistry;
+  notices?: KlpNotices;
   /** The newest agent log lines, oldest first (support bundles). */
   logTail(lines: number): string[];
 }
@@ -28,6 +30,7 @@ export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<Klp
       agentVersion: deps.agentVersion,
       runs: deps.runs,
       backend,
+      ...(deps.notices ? { notices: deps.notices } : {}),
       support: new SupportUploads({ backend, runs: deps.runs, agentVersion: deps.agentVersion, logTail: deps.logTail }),
       state: () => agentState(deps),
     },

@@ -1,6 +1,6 @@
 /**
  * The agent's KLP server: listens where the platform says, gives each connection a session bound to the
- * OS identity of its listener, and pushes `state.changed` and `jobs.progress` to the sessions that asked.
+ * OS identity of its listener, and pushes `state.changed`, `jobs.progress` and notices to the sessions that asked.
  */
 import type { Logger } from "pino";
 import { KLP_PUSH, type StateSnapshot } from "@kanade/protocol/klp";
@@ -43,6 +43,16 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
   const unprogress = svc.runs.onProgress((owner, run) => {
     for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsProgress, run);
   });
+  const unnotice = svc.notices?.onChange((c) => {
+    for (const s of sessions) {
+      if (!s.subscribedNotices) continue;
+      if (c.kind === "gone") s.push(KLP_PUSH.notificationsGone, { id: c.id, reason: c.reason });
+      else {
+        s.push(KLP_PUSH.notificationsNew, c.notice);
+        svc.notices?.shown(s.user, [c.notice.id]);
+      }
+    }
+  });
   const poll = setInterval(() => {
     const listening = [...sessions].filter((s) => s.stateSeen !== undefined);
     // Nobody listening: nothing to compute (the state reads a file).
@@ -63,6 +73,7 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     log.error({ err, dir: settings.dir }, "klp: could not open the local protocol's sockets; it is off");
     clearInterval(poll);
     unprogress();
+    unnotice?.();
     await endpoints.stop().catch(() => undefined);
     return undefined;
   }
@@ -72,6 +83,7 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     async stop() {
       clearInterval(poll);
       unprogress();
+      unnotice?.();
       await endpoints.stop();
       for (const s of sessions) s.close();
     },

@@ -28,6 +28,7 @@ export class KlpSession implements KlpSessionView {
   clientVersion: string | undefined;
   stateSeen: string | undefined;
   subscribedJobs = false;
+  subscribedNotices = false;
   private readonly decoder = new FrameDecoder();
   private readonly rate: RateWindow;
   private closed = false;

@@ -6,6 +6,7 @@ import { linuxTree, readProcStat, readProcTable, stillRunning, survivingGroup } 
 import type { ReapOutcome } from "./orphans.js";
 import type { KillReport, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";
+import { readLinuxSessions } from "./linux-sessions.js";
 
 const BINARIES: Record<Shell, string> = { powershell: "powershell", pwsh: "pwsh", cmd: "cmd", sh: "sh", bash: "bash" };
 
@@ -32,6 +33,8 @@ export function posixPlatform(env: NodeJS.ProcessEnv = process.env, opts: PosixO
   const hasProc = (): boolean => existsSync(`${procRoot}/self/stat`);
   return {
     name: "posix",
+    // wtmp through `last`, where the system has it (Linux); macOS's `last` prints another format.
+    ...(process.platform === "linux" ? { sessionEvents: (since: Date) => readLinuxSessions(since) } : {}),
     unsupportedReason(shell) {
       if (shell === "cmd" || shell === "powershell") return `shell ${shell} runs only on Windows`;
       if (!found.has(shell)) found.set(shell, findOnPath(BINARIES[shell], env, false) !== undefined);

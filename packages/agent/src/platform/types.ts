@@ -1,5 +1,6 @@
 import type { RunAs, Shell } from "@kanade/protocol/wire";
 import type { ReapOutcome } from "./orphans.js";
+import type { OsEvent } from "./session-events.js";
 
 /** What a tree kill left behind, checked after the kill (Platform.killTree). */
 export interface KillReport {
@@ -39,4 +40,6 @@ export interface Platform {
    * by the previous agent process. A process that merely reuses the pid is never touched.
    */
   reapOrphan(pid: number, start: string): Promise<ReapOutcome>;
+  /** Logons, logoffs, locks and shutdowns the OS logged at or after `since` (timeline events); absent where unknown. */
+  sessionEvents?(since: Date): Promise<OsEvent[]>;
 }

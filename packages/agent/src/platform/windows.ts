@@ -8,6 +8,7 @@ import type { ReapOutcome } from "./orphans.js";
 import { waitUntilGone } from "./kill-check.js";
 import type { Argv, KillReport, Platform } from "./types.js";
 import { findOnPath } from "./path-lookup.js";
+import { parseWindowsEvents, windowsEventsQuery } from "./windows-events.js";
 import { parseProcessTable, parseStartTime, PROCESS_TABLE_QUERY, startTimeQuery, stillRunningWin, taskkillPidsArgv, treeToKill, type WinProcess } from "./windows-processes.js";
 
 const BINARIES: Record<Shell, string> = { powershell: "powershell.exe", pwsh: "pwsh.exe", cmd: "cmd.exe", sh: "sh.exe", bash: "bash.exe" };
@@ -89,6 +90,7 @@ export function windowsPlatform(env: NodeJS.ProcessEnv = process.env): Platform 
     // in the result but still run as the service account until the session launcher lands.
     argv: (base) => base,
     spawnOptions: { detached: false, windowsHide: true },
+    sessionEvents: async (since) => parseWindowsEvents(await powershell(windowsEventsQuery(since))),
     killTree: (pid) => killTreeChecked(pid, async () => parseProcessTable(await powershell(PROCESS_TABLE_QUERY))),
     // A Job Object with kill-on-close would need a native addon; instead the pid and creation time
     // are recorded, and the next agent process kills what is left (reapOrphan).

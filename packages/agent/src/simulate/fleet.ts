@@ -25,6 +25,8 @@ import { echoExecutor, SIMULATOR_ONLY_ECHO } from "./echo-executor.js";
 import { fakeHostPerf } from "./fake-perf.js";
 import { memoizedCommandDecode } from "./decode-memo.js";
 import { memoizedSignatureCheck } from "./verify-memo.js";
+import type { SignatureCheckMode } from "./signature-check-mode.js";
+import { verifySignature as verifySignatureEach, type SignatureCheck } from "../trust/verify.js";
 
 export interface SimulatedFleetOptions {
   count: number;
@@ -46,6 +48,14 @@ export interface SimulatedFleetOptions {
    * views connection (every PC's groups) with `<credsDir>/views.creds`.
    */
   credsDir?: string;
+  /** How simulated PCs check command signatures (signature-check-mode.ts); default `memo`. */
+  signatureCheck?: SignatureCheckMode;
+}
+
+function signatureCheckFor(mode: SignatureCheckMode): SignatureCheck {
+  if (mode === "each") return verifySignatureEach;
+  if (mode === "off") return () => true;
+  return memoizedSignatureCheck();
 }
 
 export interface SimulatedFleet {
@@ -76,7 +86,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   const scriptState = new ScriptStateView({ nc: shared, log, isConnected: trackConnected(shared) });
   scriptState.start();
   const trust = new TrustStore(undefined, opts.commandKeys ?? [], log);
-  const verifySignature = memoizedSignatureCheck();
+  const verifySignature = signatureCheckFor(opts.signatureCheck ?? "memo");
   const decodeCommand = memoizedCommandDecode();
   const executor = echoExecutor();
   const keysWatcher = watchCommandKeys({ nc: shared, trust, log });

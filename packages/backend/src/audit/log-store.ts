@@ -2,6 +2,7 @@
 import type { AuditRecord } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "../db/database.js";
+import { where } from "../db/where.js";
 
 export interface AuditFilter {
   actor?: string;
@@ -43,12 +44,8 @@ export function openAuditLogStore(db: SqlDatabase): AuditLogStore {
   return {
     insertAudit: async (events) => (events.length ? insertAll(events) : 0),
     listAudit: async (opts) => {
-      const where: string[] = [];
-      const params: Record<string, string | number> = { limit: opts.limit };
-      const add = (clause: string, values: Record<string, string>): void => {
-        where.push(clause);
-        Object.assign(params, values);
-      };
+      const w = where({ limit: opts.limit });
+      const add = w.add;
       for (const k of ["actor", "action", "target"] as const) {
         const v = opts[k];
         if (v === undefined) continue;
@@ -59,8 +56,8 @@ export function openAuditLogStore(db: SqlDatabase): AuditLogStore {
       if (opts.until) add("at < @until", { until: opts.until });
       if (opts.after) add("(at, id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
       const sql = `SELECT id, at, actor, action, target, payload_summary, source_ip FROM audit_log
-                   ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT @limit`;
-      return (db.prepare(sql).all(params) as AuditDbRow[]).map((r) => ({
+                   ${w.sql()} ORDER BY at DESC, id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(w.params) as AuditDbRow[]).map((r) => ({
         ...r,
         payload_summary: JSON.parse(r.payload_summary) as Record<string, unknown>,
       }));

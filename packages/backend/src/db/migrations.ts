@@ -384,6 +384,62 @@ export const MIGRATIONS: readonly Migration[] = [
   -- and the version is in spec); agent-update waves have no exec_id, their PCs are judged from the agents table.
   ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
   ` },
+  { id: "011-events-timeline", sql: `
+  -- The event timeline (events/): agent, OS, session and script events from the EVENTS stream, and the
+  -- online/offline transitions the backend infers. One row per event id, so a re-sent event is stored once.
+  CREATE TABLE events (
+    event_id TEXT PRIMARY KEY,
+    pc_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    user TEXT,
+    source TEXT,
+    exec_id TEXT,
+    job_id TEXT,
+    name TEXT,
+    message TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_by_time ON events (at DESC, event_id DESC);
+  CREATE INDEX events_by_pc ON events (pc_id, at DESC, event_id DESC);
+  -- The presence last recorded per PC, so each online/offline transition is recorded once, across restarts.
+  CREATE TABLE agent_presence (
+    pc_id TEXT PRIMARY KEY,
+    online INTEGER NOT NULL,
+    changed_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
+  { id: "011-notifications", sql: `
+  -- Notifications to the people at the PCs: the manifest as submitted (target as JSON), when it reached the
+  -- NOTIFICATIONS stream (NULL: publish again at start) and its withdrawal. Receipts are projected from the
+  -- agents' shown/acked events, one row per PC and local user (the earliest time of each kept).
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    priority TEXT NOT NULL,
+    require_ack INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    target TEXT NOT NULL,
+    yaml TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    published_at TEXT,
+    withdrawn_at TEXT,
+    withdrawn_by TEXT,
+    withdrawal_published_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX notifications_by_time ON notifications (created_at DESC, id DESC);
+  CREATE TABLE notification_receipts (
+    notif_id TEXT NOT NULL,
+    pc_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    shown_at TEXT,
+    acked_at TEXT,
+    PRIMARY KEY (notif_id, pc_id, user)
+  ) WITHOUT ROWID;
+  ` },
   { id: "011-schedules-pc-state-exec", sql: `
   -- The firing loop keeps each per-PC rule's next due time in memory and learns of answers by reading only the
   -- results inserted since its last tick, joined to the fire they answer by (exec_id, pc_id).

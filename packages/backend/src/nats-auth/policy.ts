@@ -36,7 +36,11 @@ export function agentPermissions(): UserPermissions {
     `inventory.${PC}.*`,
     subjects.result("*", PC),
     subjects.started("*", PC),
-    `events.notifications.acked.${PC}.>`,
+    // Its own timeline events only (agent start/stop, boot, logons, script events).
+    subjects.pcEvent(PC, "*"),
+    // Acks and "shown" receipts of local users, only under its own pc_id (the backend trusts the subject's).
+    subjects.notificationAcked(PC, "*", "*"),
+    subjects.notificationShown(PC, "*", "*"),
     // A local user's catalog, run and kill requests (KLP), answered by the backend.
     subjects.klpJobs(PC, "list"),
     subjects.klpJobs(PC, "execute"),
@@ -48,6 +52,13 @@ export function agentPermissions(): UserPermissions {
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsPc(PC)}`,
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsAll()}`,
     `${api}.DIRECT.GET.${STREAMS.EXEC}.${subjects.commandsGroup("*")}`,
+    // Notices for itself, its groups and the fleet, read from NOTIFICATIONS by ordered consumers filtered to those subjects.
+    `${api}.STREAM.INFO.${STREAMS.NOTIFICATIONS}`,
+    ...[subjects.notificationsPc(PC), subjects.notificationsAll(), subjects.notificationsGroup("*")].map((f) => `${api}.CONSUMER.CREATE.${STREAMS.NOTIFICATIONS}.*.${f}`),
+    `${api}.CONSUMER.INFO.${STREAMS.NOTIFICATIONS}.*`,
+    `${api}.CONSUMER.DELETE.${STREAMS.NOTIFICATIONS}.*`,
+    `${api}.CONSUMER.MSG.NEXT.${STREAMS.NOTIFICATIONS}.*`,
+    `$JS.FC.${STREAMS.NOTIFICATIONS}.>`,
     // Its own group membership only.
     ...readStream(kvStream(BUCKETS.agentGroups), `$KV.${BUCKETS.agentGroups}.${PC}`),
     // Read only: standing orders (agent-side schedules) are signed, but no agent may write or withdraw one either.

@@ -13,6 +13,8 @@ import type { Nats } from "../nats.js";
 import { AUDIT_DURABLE } from "./audit.js";
 import { RESULTS_DURABLE } from "./results.js";
 import { STARTED_DURABLE } from "./started.js";
+import { NOTIFICATIONS_DURABLE } from "./notifications.js";
+import { EVENTS_DURABLE } from "../events/projector.js";
 
 export interface RebuildDeps {
   nats: Nats;
@@ -40,6 +42,9 @@ export async function rebuildFromStreams(deps: RebuildDeps, reason: RebuildReaso
   log.warn({ reason, messages: results, stream: STREAMS.RESULTS }, `rebuilding from RESULTS: ${results} messages`);
   await deleteConsumer(nats, STREAMS.RESULTS, RESULTS_DURABLE);
   await deleteConsumer(nats, STREAMS.EVENTS, STARTED_DURABLE);
+  await deleteConsumer(nats, STREAMS.EVENTS, NOTIFICATIONS_DURABLE);
+  // Timeline events the stream still holds (7 days); online/offline were the backend's own and are not in it.
+  await deleteConsumer(nats, STREAMS.EVENTS, EVENTS_DURABLE);
   // The audit trail lives in the same database: replay it too.
   await deleteConsumer(nats, STREAMS.AUDIT, AUDIT_DURABLE);
   const executions = await replayExecutions(deps);

@@ -8,6 +8,8 @@ import { GROUP_RE, UUID_RE } from "../ids.js";
 import { JSON_SCHEMA_NAMES, type JsonSchemaName } from "../json-schemas.js";
 import { jobIdSchema, pcIdSchema, resultStatusSchema } from "../messages.js";
 import { usernameSchema } from "../governance.js";
+import { EVENT_KINDS } from "../events.js";
+import { NOTIFICATION_ID_RE } from "../notification-schema.js";
 import { keyIdSchema } from "../signing.js";
 import { agentPlatformSchema, objectSegmentSchema } from "../releases.js";
 
@@ -35,6 +37,8 @@ export const jsonSchemaParams = z.object({
 });
 export const jobParams = z.object({ id: jobIdSchema });
 export const scheduleParams = z.object({ id: jobIdSchema });
+export const notificationParams = z.object({ id: z.string().regex(NOTIFICATION_ID_RE, "expected a notification id") });
+export const listNotificationsQuery = z.object({ limit: listLimitSchema });
 export const schedulePreviewQuery = z.object({ count: queryInt(1, 100).default(10) });
 export const execJobParams = z.object({ job_id: jobIdSchema });
 export const execIdParams = z.object({ exec_id: uuid("an exec_id") });
@@ -136,6 +140,16 @@ export const listAuditQuery = z.object({
   actor: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
   target: z.string().min(1).optional(),
+  since: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+  until: isoTime.transform((t) => new Date(t).toISOString()).optional(),
+});
+
+/** `GET /api/events`: newest first; `since` inclusive, `until` exclusive. */
+export const listEventsQuery = z.object({
+  limit: listLimitSchema,
+  cursor,
+  pc: pcIdSchema.optional(),
+  kind: z.enum(EVENT_KINDS, { error: `expected one of ${EVENT_KINDS.join(", ")}` }).optional(),
   since: isoTime.transform((t) => new Date(t).toISOString()).optional(),
   until: isoTime.transform((t) => new Date(t).toISOString()).optional(),
 });

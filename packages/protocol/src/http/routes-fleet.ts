@@ -2,6 +2,7 @@
 import { agentDetailSchema, agentSummarySchema, groupMembersAddedSchema, groupSummarySchema, installedAppRowSchema, missingAppSchema, inventoryRecordSchema, listResponseSchema as list, perfFrameSchema, pingReplySchema } from "../api.js";
 import { configScopeInputSchema } from "../config-write.js";
 import { agentLogsReplySchema } from "../fleet.js";
+import { timelineEventSchema } from "../events.js";
 import { hostPerfSchema } from "../messages.js";
 import { agentRolloutStartSchema, rolloutViewSchema } from "../rollout-waves.js";
 import { agentReleaseSchema, rolloutRequestSchema, rolloutResponseSchema, rolloutStatusSchema, storedObjectSchema } from "../releases.js";
@@ -48,6 +49,13 @@ export const fleetRoutes = {
     method: "GET", path: "/api/agents/:pc/logs", access: "viewer",
     summary: "The agent's recent log lines",
     params: q.pcParams, query: q.agentLogsQuery, response: json(agentLogsReplySchema),
+  },
+
+  // ---- event timeline ---------------------------------------------------------------------------
+  listEvents: {
+    method: "GET", path: "/api/events", access: "viewer",
+    summary: "Timeline events of the fleet or one PC, newest first",
+    query: q.listEventsQuery, response: json(list(timelineEventSchema)),
   },
 
   // ---- groups -----------------------------------------------------------------------------------

@@ -10,12 +10,14 @@
 import { accessRoutes } from "./routes-access.js";
 import { workRoutes } from "./routes-work.js";
 import { fleetRoutes } from "./routes-fleet.js";
+import { notificationRoutes } from "./routes-notifications.js";
 import type { RouteDef } from "./descriptors.js";
 
 export const apiRoutes = {
   ...accessRoutes,
   ...workRoutes,
   ...fleetRoutes,
+  ...notificationRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof apiRoutes;

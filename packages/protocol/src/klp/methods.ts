@@ -1,6 +1,7 @@
 /** KLP method parameters, results and pushes (SPEC §10). Unknown fields in params are refused. */
 import { z } from "zod";
 import { JOB_ID_RE } from "../ids.js";
+import { NOTIFICATION_PRIORITIES } from "../notification-schema.js";
 
 const empty = z.object({}).strict().optional();
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected an exec_id");
@@ -62,6 +63,26 @@ export const jobsKillResultSchema = z.object({ exec_id: z.string(), killing: z.l
 export const supportUploadParamsSchema = z.object({ note: z.string().max(2_000).optional() }).strict();
 export const supportUploadResultSchema = z.object({ bundle_id: z.string() });
 
+/** A notice as a client sees it: unexpired, not withdrawn, with what this user did with it. */
+export const klpNoticeSchema = z.object({
+  id: z.string(),
+  priority: z.enum(NOTIFICATION_PRIORITIES),
+  require_ack: z.boolean(),
+  title: z.string(),
+  /** Markdown. */
+  body: z.string(),
+  expires_at: z.string(),
+  created_at: z.string(),
+  acked_at: z.string().nullable(),
+});
+export type KlpNotice = z.infer<typeof klpNoticeSchema>;
+export const notificationsListResultSchema = z.object({ notifications: z.array(klpNoticeSchema) });
+export const notificationsSubscribeResultSchema = z.object({ subscribed: z.literal(true), notifications: z.array(klpNoticeSchema) });
+export const notificationsAckParamsSchema = z.object({ id: z.string().min(1).max(64) }).strict();
+export const notificationsAckResultSchema = z.object({ id: z.string(), acked_at: z.string() });
+/** Push `notifications.withdrawn`: stop showing it. */
+export const notificationGoneSchema = z.object({ id: z.string(), reason: z.enum(["withdrawn", "expired"]) });
+
 export const subscribedResultSchema = z.object({ subscribed: z.boolean() });
 
 /** Params schema of every method the agent serves; a method not here gets -32601. */
@@ -78,10 +99,21 @@ export const KLP_METHOD_PARAMS = {
   "jobs.unsubscribe": empty,
   "jobs.kill": jobsKillParamsSchema,
   "support.upload_diagnostics": supportUploadParamsSchema,
+  "notifications.list": empty,
+  "notifications.subscribe": empty,
+  "notifications.unsubscribe": empty,
+  "notifications.ack": notificationsAckParamsSchema,
 } as const;
 export type KlpMethod = keyof typeof KLP_METHOD_PARAMS;
 export const KLP_METHODS = Object.keys(KLP_METHOD_PARAMS) as KlpMethod[];
 export type KlpParams<M extends KlpMethod> = z.infer<(typeof KLP_METHOD_PARAMS)[M]>;
 
 /** Pushes (JSON-RPC notifications from the agent). */
-export const KLP_PUSH = { stateChanged: "state.changed", jobsProgress: "jobs.progress" } as const;
+export const KLP_PUSH = {
+  stateChanged: "state.changed",
+  jobsProgress: "jobs.progress",
+  /** A new notice for this user (a KlpNotice). */
+  notificationsNew: "notifications.new",
+  /** A notice to stop showing (withdrawn by an operator, or expired). */
+  notificationsGone: "notifications.withdrawn",
+} as const;

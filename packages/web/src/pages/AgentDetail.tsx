@@ -1,4 +1,4 @@
-/** One PC: facts, groups (editable), effective config, recent runs, live performance. */
+/** One PC: facts, groups (editable), effective config, recent runs, its timeline (runs and events), live performance. */
 import type { EffectiveConfig } from "@kanade/protocol";
 import { useEffect, useState } from "react";
 import { asError } from "../api/client.js";
@@ -11,6 +11,8 @@ import { useT } from "../i18n/context.js";
 import { liveCpu, liveMem, osLabel } from "../lib/agent-filter.js";
 import { formatDuration, formatPct } from "../lib/format.js";
 import { Link } from "../router.js";
+import { EventKindBadge } from "../components/EventKind.js";
+import { eventSummary, mergeTimeline, type TimelineEntry } from "../lib/timeline.js";
 
 const CATEGORIES = [
   ["hw", "agent.hardware"],
@@ -52,6 +54,29 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
   );
 }
 
+/** Runs and events of the PC, newest first. */
+function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  const t = useT();
+  if (entries.length === 0) return <p className="muted">{t("agent.noTimeline")}</p>;
+  return (
+    <ol className="timeline">
+      {entries.map((e) =>
+        e.type === "run" ? (
+          <li key={`r-${e.run.result_id}`} data-entry="run">
+            <span className="muted small" title={e.at}><Ago iso={e.at} /></span>{" "}
+            <span className="badge">{t("agent.timelineRun")}</span> <Link to={`/results/${e.run.result_id}`}>{e.run.job_id}</Link>{" "}
+            <StatusBadge status={e.run.status} />
+          </li>
+        ) : (
+          <li key={`e-${e.event.event_id}`} data-entry="event" data-event-kind={e.event.kind}>
+            <span className="muted small" title={e.at}><Ago iso={e.at} /></span> <EventKindBadge kind={e.event.kind} /> {eventSummary(e.event)}
+          </li>
+        ),
+      )}
+    </ol>
+  );
+}
+
 export function AgentDetailPage({ pc }: { pc: string }) {
   const t = useT();
   const params = { pc };
@@ -59,6 +84,7 @@ export function AgentDetailPage({ pc }: { pc: string }) {
   const inv = useCall("getInventory", { params });
   const cfg = useCall("getEffectiveConfig", { params });
   const results = useCall("listResults", { query: { pc_id: pc, limit: 20 } }, { pollMs: 5000 });
+  const events = useCall("listEvents", { query: { pc, limit: 50 } }, { pollMs: 5000 });
   const a = agent.data;
   return (
     <section>
@@ -129,6 +155,14 @@ export function AgentDetailPage({ pc }: { pc: string }) {
             </tbody>
           </table>
         )}
+      </section>
+      <section className="card" data-testid="agent-timeline">
+        <h2>{t("agent.timeline")}</h2>
+        <ErrorBox error={events.error} />
+        {events.data && results.data && (
+          <Timeline entries={mergeTimeline(events.data.items, results.data.items, 50)} />
+        )}
+        <p className="small"><Link to={`/events?pc=${encodeURIComponent(pc)}`}>{t("agent.allEvents")}</Link></p>
       </section>
       <section className="card">
         <h2>{t("agent.facts")}</h2>

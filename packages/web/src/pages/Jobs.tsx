@@ -1,16 +1,15 @@
 /** The job catalog (edit, run, revoke/unrevoke, delete), a YAML editor to create/replace jobs, and the exec form. */
 import type { ExecPreview, ExecRequest, JobSummary } from "@kanade/protocol";
 import { useMemo, useRef, useState, type RefObject } from "react";
-import { ApiError, asError } from "../api/client.js";
+import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { Confirm } from "../components/Confirm.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { JobStatusBadge } from "../components/Status.js";
 import { TargetPicker } from "../components/TargetPicker.js";
-import { YamlEditor } from "../components/YamlEditor.js";
+import { ManifestField } from "../components/ManifestField.js";
 import { useT } from "../i18n/context.js";
 import { buildExecRequest, type TargetChoice } from "../lib/exec-target.js";
-import { issueLines } from "../lib/manifest-lines.js";
 import { useRouter } from "../router.js";
 
 type JobAction = { kind: "revoke" | "unrevoke" | "delete"; job: JobSummary };
@@ -102,8 +101,6 @@ function Editor({ text, setText, onSaved, anchor }: { text: string; setText(v: s
   const canOperate = useCanOperate();
   const [error, setError] = useState<Error | undefined>();
   const [msg, setMsg] = useState<string | undefined>();
-  const invalid = error instanceof ApiError && error.code === "INVALID_MANIFEST" ? error : undefined;
-  const marks = useMemo(() => (invalid ? issueLines(text, invalid.details.length ? invalid.details : [{ path: "", message: invalid.message }]) : new Map<number, string[]>()), [invalid, text]);
   const save = async (): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
@@ -119,15 +116,7 @@ function Editor({ text, setText, onSaved, anchor }: { text: string; setText(v: s
     <section className="card" ref={anchor} data-testid="job-editor">
       <h2>{t("jobs.editor")}</h2>
       <p className="muted small">{t("jobs.editorHelp")}</p>
-      <YamlEditor value={text} onChange={(v) => { setText(v); setMsg(undefined); }} marks={marks} />
-      {invalid ? (
-        <div className="error" role="alert" data-testid="manifest-error">
-          <strong>{t("jobs.invalid")}</strong>
-          <ul>{[...marks.entries()].flatMap(([line, msgs]) => msgs.map((m, i) => <li key={`${line}-${i}`}>{`L${line}: ${m}`}</li>))}</ul>
-        </div>
-      ) : (
-        <ErrorBox error={error} />
-      )}
+      <ManifestField text={text} onChange={(v) => { setText(v); setMsg(undefined); }} error={error} invalidCode="INVALID_MANIFEST" invalidTitle={t("jobs.invalid")} errorTestId="manifest-error" />
       {msg && <p className="ok-text" role="status">{msg}</p>}
       <button type="button" className="primary" onClick={() => void save()} disabled={!text.trim() || !canOperate}>{t("common.save")}</button>
     </section>

@@ -1,12 +1,11 @@
 /** Schedules: the list, one schedule's status, next 10 fire times and coverage, and a YAML editor with errors by line. */
 import type { ScheduleSummary, SchedulePreview } from "@kanade/protocol";
-import { useMemo, useState } from "react";
-import { ApiError, asError } from "../api/client.js";
+import { useState } from "react";
+import { asError } from "../api/client.js";
 import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
-import { YamlEditor } from "../components/YamlEditor.js";
+import { ManifestField } from "../components/ManifestField.js";
 import { useT } from "../i18n/context.js";
-import { issueLines } from "../lib/manifest-lines.js";
 
 function ScheduleList({ items, selected, onSelect }: { items: ScheduleSummary[]; selected: string; onSelect(id: string): void }) {
   const t = useT();
@@ -107,8 +106,6 @@ function ScheduleEditor({ text, setText, onSaved }: { text: string; setText(v: s
   const [error, setError] = useState<Error | undefined>();
   const [preview, setPreview] = useState<SchedulePreview | undefined>();
   const [msg, setMsg] = useState<string | undefined>();
-  const invalid = error instanceof ApiError && error.code === "INVALID_SCHEDULE" ? error : undefined;
-  const marks = useMemo(() => (invalid ? issueLines(text, invalid.details.length ? invalid.details : [{ path: "", message: invalid.message }]) : new Map<number, string[]>()), [invalid, text]);
   const run = async (what: "preview" | "save"): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
@@ -128,15 +125,7 @@ function ScheduleEditor({ text, setText, onSaved }: { text: string; setText(v: s
     <section className="card" data-testid="schedule-editor">
       <h2>{t("schedules.editor")}</h2>
       <p className="muted small">{t("schedules.editorHelp")}</p>
-      <YamlEditor value={text} onChange={(v) => { setText(v); setMsg(undefined); setPreview(undefined); }} marks={marks} />
-      {invalid ? (
-        <div className="error" role="alert" data-testid="schedule-error">
-          <strong>{t("schedules.invalid")}</strong>
-          <ul>{[...marks.entries()].flatMap(([line, msgs]) => msgs.map((m, i) => <li key={`${line}-${i}`}>{`L${line}: ${m}`}</li>))}</ul>
-        </div>
-      ) : (
-        <ErrorBox error={error} />
-      )}
+      <ManifestField text={text} onChange={(v) => { setText(v); setMsg(undefined); setPreview(undefined); }} error={error} invalidCode="INVALID_SCHEDULE" invalidTitle={t("schedules.invalid")} errorTestId="schedule-error" />
       {msg && <p className="ok-text" role="status">{msg}</p>}
       {preview && <FireTimes preview={preview} />}
       <button type="button" onClick={() => void run("preview")} disabled={!text.trim() || !canOperate}>{t("schedules.preview")}</button>{" "}

@@ -1,9 +1,9 @@
 /** `kanade audit`: who did what, newest first. */
 import type { Command } from "commander";
-import { parseDurationMs } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson, renderTable } from "../../output.js";
+import { timeArg } from "../../time-arg.js";
 
 interface AuditOpts {
   actor?: string;
@@ -12,14 +12,6 @@ interface AuditOpts {
   since?: string;
   until?: string;
   limit?: string;
-}
-
-/** RFC 3339 as is; a duration like `2h` means that long ago. */
-function timeArg(text: string, flag: string, now: number): string {
-  const ms = parseDurationMs(text);
-  if (ms !== undefined) return new Date(now - ms).toISOString();
-  if (!Number.isNaN(Date.parse(text)) && /^\d{4}-\d{2}-\d{2}T/.test(text)) return text;
-  throw badInput(`invalid ${flag}`, [{ path: flag, message: "expected an RFC 3339 time or a duration like 2h, 7d" }]);
 }
 
 export function register(program: Command, deps: Deps): void {

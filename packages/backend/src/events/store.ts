@@ -1,0 +1,99 @@
+/** The `events` table (the timeline) and `agent_presence` (the online/offline state last recorded per PC). */
+import type { EventKind, TimelineEvent } from "@kanade/protocol";
+import type { PageKey } from "../cursor.js";
+import type { SqlDatabase } from "../db/database.js";
+import { where } from "../db/where.js";
+
+export interface EventFilter {
+  pc?: string;
+  kind?: EventKind;
+  since?: string;
+  until?: string;
+}
+
+export interface PresenceRecord {
+  pc_id: string;
+  online: boolean;
+  changed_at: string;
+}
+
+export interface EventsStore {
+  /** Inserts events not stored yet (by event_id); returns how many were new. */
+  insertEvents(events: readonly TimelineEvent[]): Promise<number>;
+  /** Newest first. */
+  listEvents(opts: EventFilter & { limit: number; after?: PageKey }): Promise<TimelineEvent[]>;
+  /** Deletes at most `batch` events older than `before`; returns how many. */
+  pruneBefore(before: string, batch: number): Promise<number>;
+  presence(): Promise<Map<string, PresenceRecord>>;
+  /** Records a transition and its event in one step, so a crash cannot record one without the other. */
+  recordTransitions(changes: readonly { presence: PresenceRecord; event?: TimelineEvent }[]): Promise<void>;
+}
+
+type Required5 = "event_id" | "pc_id" | "kind" | "at" | "received_at";
+type EventRow = Pick<TimelineEvent, Required5> & { [K in "user" | "source" | "exec_id" | "job_id" | "name" | "message" | "data"]: string | null };
+
+export function openEventsStore(db: SqlDatabase): EventsStore {
+  const insert = db.prepare(
+    `INSERT INTO events (event_id, pc_id, kind, at, received_at, user, source, exec_id, job_id, name, message, data)
+     VALUES (@event_id, @pc_id, @kind, @at, @received_at, @user, @source, @exec_id, @job_id, @name, @message, @data)
+     ON CONFLICT (event_id) DO NOTHING`,
+  );
+  const insertOne = (e: TimelineEvent): number =>
+    insert.run({
+      event_id: e.event_id,
+      pc_id: e.pc_id,
+      kind: e.kind,
+      at: new Date(e.at).toISOString(),
+      received_at: new Date(e.received_at).toISOString(),
+      user: e.user ?? null,
+      source: e.source ?? null,
+      exec_id: e.exec_id ?? null,
+      job_id: e.job_id ?? null,
+      name: e.name ?? null,
+      message: e.message ?? null,
+      data: e.data === undefined ? null : JSON.stringify(e.data),
+    }).changes;
+  const insertAll = db.transaction((events: readonly TimelineEvent[]) => events.reduce((n, e) => n + insertOne(e), 0));
+  const upsertPresence = db.prepare(
+    `INSERT INTO agent_presence (pc_id, online, changed_at) VALUES (@pc_id, @online, @changed_at)
+     ON CONFLICT (pc_id) DO UPDATE SET online = excluded.online, changed_at = excluded.changed_at`,
+  );
+  const transitions = db.transaction((changes: readonly { presence: PresenceRecord; event?: TimelineEvent }[]) => {
+    for (const c of changes) {
+      upsertPresence.run({ pc_id: c.presence.pc_id, online: c.presence.online ? 1 : 0, changed_at: c.presence.changed_at });
+      if (c.event) insertOne(c.event);
+    }
+  });
+  const prune = db.prepare(`DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at < ? LIMIT ?)`);
+  const presence = db.prepare(`SELECT pc_id, online, changed_at FROM agent_presence`);
+  return {
+    insertEvents: async (events) => (events.length ? insertAll(events) : 0),
+    listEvents: async (opts) => {
+      const w = where({ limit: opts.limit });
+      const add = w.add;
+      if (opts.pc) add("pc_id = @pc", { pc: opts.pc });
+      if (opts.kind) add("kind = @kind", { kind: opts.kind });
+      if (opts.since) add("at >= @since", { since: opts.since });
+      if (opts.until) add("at < @until", { until: opts.until });
+      if (opts.after) add("(at, event_id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
+      const sql = `SELECT * FROM events ${w.sql()} ORDER BY at DESC, event_id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(w.params) as EventRow[]).map(toEvent);
+    },
+    pruneBefore: async (before, batch) => prune.run(before, batch).changes,
+    presence: async () =>
+      new Map(
+        (presence.all() as { pc_id: string; online: number; changed_at: string }[]).map((r) => [r.pc_id, { pc_id: r.pc_id, online: r.online === 1, changed_at: r.changed_at }]),
+      ),
+    recordTransitions: async (changes) => void (changes.length ? transitions(changes) : undefined),
+  };
+}
+
+function toEvent(r: EventRow): TimelineEvent {
+  const e: TimelineEvent = { event_id: r.event_id, pc_id: r.pc_id, kind: r.kind, at: r.at, received_at: r.received_at };
+  for (const k of ["user", "source", "exec_id", "job_id", "name", "message"] as const) {
+    const v = r[k];
+    if (v !== null) e[k] = v;
+  }
+  if (r.data !== null) e.data = JSON.parse(r.data) as Record<string, unknown>;
+  return e;
+}
