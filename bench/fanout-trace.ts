@@ -17,8 +17,13 @@ export interface Breakdown {
   execution_row: number;
   /** The broker stored the signed command in EXEC. */
   command_stored: number;
-  /** Started events stored: first, median, last agent (receipt, signature, gates, publish). */
-  started_stored: [number, number, number];
+  /**
+   * Started events stored: first, median, last (receipt, signature, gates, publish); null when none was
+   * sent (a run that ends within STARTED_EVENT_DELAY_MS sends none: its result carries started_at).
+   */
+  started_stored: [number, number, number] | null;
+  /** This exec's started events in EVENTS (by subject). */
+  started_events: number;
   /** Results stored in RESULTS: first, median, last. */
   results_stored: [number, number, number];
   /** Results committed by the projector (`received_at`): first and last batch. */
@@ -69,8 +74,12 @@ export class Tracer {
       if (!m) throw new Error(`${stream} has no message ${seq}`);
       return at(m.time);
     };
-    const spread = (stream: string, first: number): Promise<[number, number, number]> =>
-      Promise.all([storedAt(stream, first + 1), storedAt(stream, first + Math.ceil(n / 2)), storedAt(stream, first + n)]);
+    const spread = (stream: string, first: number, count: number): Promise<[number, number, number]> =>
+      Promise.all([storedAt(stream, first + 1), storedAt(stream, first + Math.ceil(count / 2)), storedAt(stream, first + count)]);
+    // EVENTS also holds timeline events (events.pc.>): count this exec's started events by subject.
+    const eventsInfo = await this.jsm.streams.info(STREAMS.EVENTS, { subjects_filter: subjects.started(execId, "*") });
+    const startedEvents = Object.keys(eventsInfo.state.subjects ?? {}).length;
+    const onlyStarted = eventsInfo.state.last_seq - mark.eventsSeq === startedEvents;
     const row = this.db.prepare(`SELECT created_at FROM executions WHERE exec_id = ?`).get(execId) as { created_at: string };
     const projected = this.db
       .prepare(`SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT received_at) AS batches FROM results WHERE exec_id = ?`)
@@ -80,8 +89,10 @@ export class Tracer {
       post_answered: mark.postAnswered - mark.t0,
       execution_row: at(row.created_at),
       command_stored: command ? at(command.time) : NaN,
-      started_stored: await spread(STREAMS.EVENTS, mark.eventsSeq),
-      results_stored: await spread(STREAMS.RESULTS, mark.resultsSeq),
+      // Their store times by position, when nothing else reached EVENTS meanwhile.
+      started_stored: startedEvents > 0 && onlyStarted ? await spread(STREAMS.EVENTS, mark.eventsSeq, startedEvents) : null,
+      started_events: startedEvents,
+      results_stored: await spread(STREAMS.RESULTS, mark.resultsSeq, n),
       results_projected: [at(projected.first), at(projected.last)],
       projector_batches: projected.batches,
       visible: mark.visible - mark.t0,

@@ -12,9 +12,9 @@
  *   BENCH_FLOOR=0 npm run bench        # ours only
  */
 import { sleep } from "@kanade/testkit";
-import { floorFigures, startFloor, type Floor, type FloorFigures } from "./floor.js";
+import { floorFigures, medianCpu, startFloor, type Floor, type FloorFigures, type Run } from "./floor.js";
 import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
-import { percentile, waitAgentsOnline, withBackend, type Api } from "./lib.js";
+import { cpuSeconds, cpuSpent, percentile, waitAgentsOnline, withBackend, type Api, type CpuReading } from "./lib.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -31,6 +31,10 @@ interface Figures {
   min_ms: number;
   max_ms: number;
   fleet_ready_ms: number;
+  /** CPU time of one exec (median): the broker, the backend and the simulator, user + system, in ms. */
+  cpu_ms: number;
+  /** `cpu_ms` of the exec with the median CPU time, per process. */
+  cpu_split_ms: Record<string, number>;
   /** Where the time of the median run went (ms since the POST). */
   breakdown: Breakdown;
 }
@@ -38,9 +42,10 @@ interface Figures {
 const doneCount = async (api: Api, execId: string): Promise<number> =>
   (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false`)).counts.done;
 
-/** One exec to every agent; resolves with the marks the breakdown needs. */
-async function oneExec(api: Api, tracer: Tracer, n: number): Promise<{ execId: string; mark: Mark; ms: number }> {
+/** One exec to every agent; resolves with the marks the breakdown needs. `cpu` sums the CPU seconds of the processes involved. */
+async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReading): Promise<{ execId: string; mark: Mark; ms: number; cpu: ReturnType<typeof cpuSpent> }> {
   const seqs = await tracer.sequences();
+  const cpu0 = cpu();
   const t0 = Date.now();
   const start = performance.now();
   const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
@@ -53,7 +58,7 @@ async function oneExec(api: Api, tracer: Tracer, n: number): Promise<{ execId: s
     await sleep(POLL_MS);
   }
   const ms = performance.now() - start;
-  return { execId: exec_id, ms, mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
+  return { execId: exec_id, ms, cpu: cpuSpent(cpu0, cpu()), mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
 interface Measured {
@@ -66,23 +71,24 @@ interface Measured {
 async function measure(n: number): Promise<Measured> {
   const floor: Floor | undefined = withFloor ? await startFloor(n) : undefined;
   try {
-    return await withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath }) => {
+    return await withBackend("kanade-bench-", TOKEN, async ({ api, simulate, nats, dbPath, backend }) => {
       const t0 = Date.now();
-      simulate(n);
+      const sim = simulate(n);
+      const cpu = (): CpuReading => ({ broker: cpuSeconds(nats.pid()!), agents: cpuSeconds(sim.pid!), backend: cpuSeconds(backend.pid!) });
       await waitAgentsOnline(api, n, { timeoutMs: TIMEOUT_MS, intervalMs: 500 });
       const fleetReady = Date.now() - t0;
       await api("POST", "/api/jobs", "id: bench-echo\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo hi\n  timeout: 60s\n", "application/yaml");
       const tracer = await Tracer.open(nats.url, dbPath);
       try {
-        const measured: { ms: number; breakdown: Breakdown }[] = [];
-        const floorRuns: { ms: number; batches: number }[] = [];
+        const measured: { ms: number; cpu_ms: number; cpu_split_ms: Record<string, number>; breakdown: Breakdown }[] = [];
+        const floorRuns: Run[] = [];
         for (let i = 0; i < runs; i++) {
           if (floor) floorRuns.push(await floor.run());
-          const { execId, mark, ms } = await oneExec(api, tracer, n);
+          const { execId, mark, ms, cpu: spent } = await oneExec(api, tracer, n, cpu);
           const readStart = performance.now();
           await doneCount(api, execId);
           // Read before the next exec replaces the newest command on commands.all.
-          measured.push({ ms, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
+          measured.push({ ms, cpu_ms: spent.total, cpu_split_ms: spent.split, breakdown: await tracer.breakdown(execId, n, mark, performance.now() - readStart) });
         }
         const times = measured.map((m) => m.ms);
         const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.ceil(measured.length / 2) - 1]!;
@@ -95,6 +101,7 @@ async function measure(n: number): Promise<Measured> {
             min_ms: Math.round(Math.min(...times)),
             max_ms: Math.round(Math.max(...times)),
             fleet_ready_ms: fleetReady,
+            ...medianCpu(measured),
             breakdown: median.breakdown,
           },
           floor: floor ? floorFigures(n, floorRuns) : null,
@@ -119,6 +126,8 @@ interface Line {
   ratio: number | null;
   /** Median of the ratios of each floor run and the ours run after it. */
   ratio_paired: number | null;
+  /** ours.cpu_ms ÷ floor.cpu_ms: the work each side did, which other load on the machine barely moves. */
+  cpu_ratio: number | null;
   floor: FloorFigures | null;
   ours: Figures;
 }
@@ -132,6 +141,7 @@ for (const n of sizes) {
     ours_ms: ours.median_ms,
     ratio: floor ? round2(ours.median_ms / floor.median_ms) : null,
     ratio_paired: paired,
+    cpu_ratio: floor ? round2(ours.cpu_ms / floor.cpu_ms) : null,
     floor,
     ours,
   };
@@ -142,6 +152,6 @@ console.log(
   JSON.stringify({
     bench: "fanout-summary",
     runs,
-    results: lines.map(({ agents, floor_ms, ours_ms, ratio, ratio_paired }) => ({ agents, floor_ms, ours_ms, ratio, ratio_paired })),
+    results: lines.map(({ agents, floor_ms, ours_ms, ratio, ratio_paired, cpu_ratio }) => ({ agents, floor_ms, ours_ms, ratio, ratio_paired, cpu_ratio })),
   }),
 );

@@ -17,7 +17,7 @@ import { connect } from "@nats-io/transport-node";
 import { openDatabase } from "@kanade/backend";
 import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
-import { percentile, stopChild } from "./lib.js";
+import { cpuSeconds, cpuSpent, percentile, stopChild, type CpuReading } from "./lib.js";
 
 const STREAM = "FLOOR_RESULTS";
 const BATCH_MAX = 500;
@@ -30,6 +30,27 @@ export interface FloorFigures {
   max_ms: number;
   /** Transactions the consumer committed per run (median). */
   batches: number;
+  /**
+   * CPU time one run took (median): the broker, the agents process and this process (the consumer and
+   * SQLite), user + system, in ms (10 ms resolution). Unlike the elapsed time, barely moved by other load.
+   */
+  cpu_ms: number;
+  /** `cpu_ms` of the run with the median CPU time, per process. */
+  cpu_split_ms: Record<string, number>;
+}
+
+/** One floor or exec run: elapsed ms, projector/consumer transactions, CPU ms of the processes involved. */
+export interface Run {
+  ms: number;
+  batches: number;
+  cpu_ms: number;
+  cpu_split_ms: Record<string, number>;
+}
+
+/** The run with the median CPU time. */
+export function medianCpu(runs: readonly { cpu_ms: number; cpu_split_ms: Record<string, number> }[]): { cpu_ms: number; cpu_split_ms: Record<string, number> } {
+  const m = [...runs].sort((a, b) => a.cpu_ms - b.cpu_ms)[Math.ceil(runs.length / 2) - 1]!;
+  return { cpu_ms: m.cpu_ms, cpu_split_ms: m.cpu_split_ms };
 }
 
 function startAgents(url: string, n: number): Promise<ChildProcess> {
@@ -45,7 +66,7 @@ function startAgents(url: string, n: number): Promise<ChildProcess> {
 
 /** A floor set up for `n` connections: each `run` is one fan-out, timed in ms. */
 export interface Floor {
-  run(): Promise<{ ms: number; batches: number }>;
+  run(): Promise<Run>;
   stop(): Promise<void>;
 }
 
@@ -99,11 +120,18 @@ export async function startFloor(n: number): Promise<Floor> {
       run: async () => {
         const target = stored + n;
         const before = batches;
+        const cpu = (): CpuReading => {
+          const own = process.cpuUsage();
+          return { broker: cpuSeconds(nats.pid()!), agents: cpuSeconds(agents!.pid!), consumer: (own.user + own.system) / 1e6 };
+        };
+        const cpu0 = cpu();
         const start = performance.now();
         const done = new Promise<void>((resolve) => (onStored = () => (stored >= target ? resolve() : undefined)));
         nc.publish(FLOOR_REQUEST_SUBJECT, JSON.stringify({ exec_id: `floor${++runs}` }));
         await done;
-        return { ms: performance.now() - start, batches: batches - before };
+        const ms = performance.now() - start;
+        const spent = cpuSpent(cpu0, cpu());
+        return { ms, batches: batches - before, cpu_ms: spent.total, cpu_split_ms: spent.split };
       },
       stop: async () => {
         await messages.close();
@@ -118,7 +146,7 @@ export async function startFloor(n: number): Promise<Floor> {
   }
 }
 
-export function floorFigures(n: number, measured: readonly { ms: number; batches: number }[]): FloorFigures {
+export function floorFigures(n: number, measured: readonly Run[]): FloorFigures {
   const times = measured.map((m) => m.ms);
   return {
     agents: n,
@@ -127,6 +155,7 @@ export function floorFigures(n: number, measured: readonly { ms: number; batches
     min_ms: Math.round(Math.min(...times)),
     max_ms: Math.round(Math.max(...times)),
     batches: percentile(measured.map((m) => m.batches), 50),
+    ...medianCpu(measured),
   };
 }
 
@@ -134,7 +163,7 @@ export function floorFigures(n: number, measured: readonly { ms: number; batches
 export async function measureFloor(n: number, runs: number): Promise<FloorFigures> {
   const floor = await startFloor(n);
   try {
-    const measured: { ms: number; batches: number }[] = [];
+    const measured: Run[] = [];
     for (let i = 0; i < runs; i++) measured.push(await floor.run());
     return floorFigures(n, measured);
   } finally {

@@ -49,6 +49,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/** CPU seconds of each named process, read at one moment. */
+export type CpuReading = Record<string, number>;
+
+/** What each process used between two readings, in ms, and their sum (`total`). */
+export function cpuSpent(before: CpuReading, after: CpuReading): { total: number; split: Record<string, number> } {
+  const split: Record<string, number> = {};
+  for (const k of Object.keys(after)) split[k] = Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 1000);
+  return { total: Object.values(split).reduce((a, b) => a + b, 0), split };
+}
+
 /** Resident (`VmRSS`) or peak resident (`VmHWM`) memory of a process in KiB, from /proc/<pid>/status. */
 export function memKiB(pid: number, key: "VmRSS" | "VmHWM"): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));

@@ -3,6 +3,7 @@ import type { LiveOutput } from "./live-output.js";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { SKIP_EXIT, subjects, type Command, type StartedEvent } from "@kanade/protocol/wire";
+import { delayedCalls, type Cancellable } from "./delayed-calls.js";
 import { buildResult, outcomeFields, type EndFields, type RunIdentity } from "./exec-result.js";
 import type { Executor } from "./exec/executor.js";
 import type { SpawnedProcess } from "./platform/index.js";
@@ -14,6 +15,14 @@ import type { RunningMarkers } from "./running-markers.js";
 
 /** Refusals reported once each; past this many, the oldest are forgotten. */
 const MAX_REMEMBERED_REFUSALS = 1_000;
+
+/**
+ * How long a run must last before its started event is sent. A run that ends sooner sends none: its result
+ * (durable in the outbox) carries `started_at`, and the backend counts the PC from pending straight to its
+ * status. At fleet scale this halves what every PC sends for quick scripts; a view of "running" PCs has no
+ * use for runs shorter than this anyway.
+ */
+export const STARTED_EVENT_DELAY_MS = 1_000;
 
 export interface ScriptStateSource {
   facts(jobId: string): ScriptFacts;
@@ -29,6 +38,8 @@ export interface CommandRunnerDeps {
    * per run would buy nothing, since a lost one is only logged and the result carries started_at.
    */
   publish(subject: string, body: string): void;
+  /** Defaults to STARTED_EVENT_DELAY_MS; 0 sends the started event as the script starts. */
+  startedEventDelayMs?: number;
   log: Logger;
   executor: Executor;
   handled: HandledStore;
@@ -90,7 +101,7 @@ export class CommandRunner {
       log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "could not persist handled id; not running");
       return;
     }
-    log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
+    if (log.isLevelEnabled("info")) log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, version: cmd.version, subject }, "command accepted");
     this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "queued" });
     const task = this.process(cmd)
       .catch((err: unknown) => log.error({ err, exec_id: cmd.exec_id, job_id: cmd.job_id }, "command processing failed"))
@@ -164,6 +175,7 @@ export class CommandRunner {
     const ac = new AbortController();
     this.inflight.set(cmd.exec_id, ac);
     const marker = { ...runIdentity(cmd, resultId), agent_pid: process.pid };
+    let started: Cancellable | undefined;
     try {
       deps.markers.write({ ...marker, started_at: null });
       await this.confirmVersion(cmd);
@@ -189,7 +201,7 @@ export class CommandRunner {
       if (cmd.jitter_secs && this.skippedByGates(cmd, resultId)) return;
       const startedAt = new Date(deps.now()).toISOString();
       deps.markers.write({ ...marker, started_at: startedAt });
-      this.publishStarted({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
+      started = this.startedLater({ exec_id: cmd.exec_id, request_id: cmd.request_id, result_id: resultId, job_id: cmd.job_id, version: cmd.version, pc_id: deps.pcId, started_at: startedAt });
       this.emit({ exec_id: cmd.exec_id, job_id: cmd.job_id, state: "running", started_at: startedAt });
       const outputDir = deps.outputDir?.(resultId);
       let running = true;
@@ -212,7 +224,7 @@ export class CommandRunner {
           live?.end(cmd.exec_id);
         });
       if (this.stopping) return; // leave the marker: the next start reports this run as interrupted
-      deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
+      if (deps.log.isLevelEnabled("info")) deps.log.info({ exec_id: cmd.exec_id, job_id: cmd.job_id, status: outcome.status, exit_code: outcome.exitCode }, "run finished");
       // Before the result, in the same outbox: the run's events are never behind its result, nor lost without it.
       if (outcome.events) {
         const run = { pcId: deps.pcId, execId: cmd.exec_id, jobId: cmd.job_id, resultId, at: new Date(deps.now()).toISOString() };
@@ -220,6 +232,8 @@ export class CommandRunner {
       }
       this.complete(cmd, resultId, startedAt, outcomeFields(outcome));
     } finally {
+      // A run that ended before its started event was due sends none: its result says when it started.
+      started?.cancel();
       this.inflight.delete(cmd.exec_id);
     }
   }
@@ -266,6 +280,18 @@ export class CommandRunner {
     } catch (err) {
       this.deps.log.warn({ err, exec_id: event.exec_id }, "run observer failed");
     }
+  }
+
+  /** Sends the started event once the run has lasted `startedEventDelayMs`, unless cancelled first. */
+  private startedLater(event: StartedEvent): Cancellable {
+    const delay = this.deps.startedEventDelayMs ?? STARTED_EVENT_DELAY_MS;
+    if (delay <= 0) {
+      this.publishStarted(event);
+      return { cancel: () => undefined };
+    }
+    return delayedCalls(delay).schedule(() => {
+      if (!this.stopping) this.publishStarted(event);
+    });
   }
 
   private publishStarted(event: StartedEvent): void {

@@ -26,6 +26,15 @@ describe("loadAgentConfig", () => {
     expect(c).toMatchObject({ pcId: "file-pc", natsUrl: "nats://env:2", dataDir: "/d", heartbeatIntervalMs: 10_000, natsUser: "u", natsPassword: "p" });
   });
 
+  it("takes several broker URLs (a cluster): comma-separated in env or TOML, or a TOML array; names a bad one", () => {
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_NATS_URL: "nats://n1:4222, nats://n2:4222,nats://n3:4222" }).natsUrl).toBe(
+      "nats://n1:4222,nats://n2:4222,nats://n3:4222",
+    );
+    const env = withFile('pc_id = "pc-1"\nnats_url = ["nats://n1:4222", "nats://n2:4222"]\n');
+    expect(loadAgentConfig(env).natsUrl).toBe("nats://n1:4222,nats://n2:4222");
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_NATS_URL: "nats://n1:4222,http://n2:80" })).toThrow(/KANADE_NATS_URL: "http:\/\/n2:80"/);
+  });
+
   it("refuses a pc_id that is not a subject token, naming it", () => {
     expect(() => loadAgentConfig({ KANADE_AGENT_ID: "bad.id" })).toThrow(/pc_id "bad\.id" is not valid/);
     try {

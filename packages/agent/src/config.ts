@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, type CommandKey } from "@kanade/protocol/wire";
+import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, parseNatsUrls, type CommandKey } from "@kanade/protocol/wire";
 import { parseCreds } from "@kanade/protocol/nkeys";
 import type { AgentCredential } from "./connection.js";
 import type { KlpSettings } from "./klp/index.js";
@@ -46,7 +46,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const fileSchema = z
   .object({
     pc_id: z.string(),
-    nats_url: z.string().min(1),
+    // One broker URL, several separated by commas, or an array of them (the nodes of a cluster).
+    nats_url: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     nats_token: z.string(),
     nats_user: z.string(),
     nats_password: z.string(),
@@ -108,6 +109,14 @@ function readConfigFile(env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** KANADE_NATS_URL, else `nats_url` (a string or an array), as one comma-separated list nats.js fails over across. */
+function natsUrlSetting(env: NodeJS.ProcessEnv, file: z.infer<typeof fileSchema>): string {
+  const setting = env.KANADE_NATS_URL !== undefined ? "KANADE_NATS_URL" : "nats_url";
+  const parsed = parseNatsUrls(env.KANADE_NATS_URL ?? file.nats_url ?? "nats://127.0.0.1:4222");
+  if (!parsed.ok) throw invalid(`${setting}: ${parsed.message}`, setting);
+  return parsed.urls.join(",");
+}
+
 /** One trusted public key as configured: base64url of the raw 32-byte Ed25519 key (the backend's `command-keys.json` lists them). */
 function commandKey(publicKey: string, setting: string): CommandKey {
   const r = commandKeySchema.safeParse({ kid: keyIdOf(publicKey), public_key: publicKey });
@@ -143,7 +152,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   }
   const config: AgentConfig = {
     pcId,
-    natsUrl: env.KANADE_NATS_URL ?? file.nats_url ?? "nats://127.0.0.1:4222",
+    natsUrl: natsUrlSetting(env, file),
     dataDir: env.KANADE_AGENT_DATA_DIR ?? file.data_dir ?? defaultDataDir(process.platform, env),
     logLevel,
     heartbeatIntervalMs: parseDurationMs(file.heartbeat_interval ?? "30s") ?? 30_000,

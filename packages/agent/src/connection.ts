@@ -1,7 +1,7 @@
 /** Outbound-only NATS connection that never gives up (SPEC §6). */
 import { connect } from "@nats-io/transport-node";
 import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
-import { subjects } from "@kanade/protocol/wire";
+import { natsServers, subjects } from "@kanade/protocol/wire";
 import { nkeyFromSeed, signNonce } from "@kanade/protocol/nkeys";
 
 export interface ConnectParams {
@@ -23,7 +23,7 @@ export interface AgentCredential {
 
 export function connectionOptions(p: ConnectParams): ConnectionOptions {
   const opts: ConnectionOptions = {
-    servers: p.natsUrl.split(",").map((s) => s.trim()),
+    servers: natsServers(p.natsUrl),
     name: p.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 2_000,

@@ -11,16 +11,20 @@ import { OutputRing } from "./exec/output-ring.js";
 const REPLY_STREAM_MAX_BYTES = 256 * 1024;
 
 export class LiveOutput {
-  private readonly runs = new Map<string, { stdout: OutputRing; stderr: OutputRing }>();
+  /** Rings are made on a run's first output: a run that writes nothing (or a quick one) costs one entry. */
+  private readonly runs = new Map<string, { stdout: OutputRing; stderr: OutputRing } | null>();
 
   constructor(private readonly capBytes = RUN_TAIL_RING_BYTES) {}
 
   begin(execId: string): void {
-    this.runs.set(execId, { stdout: new OutputRing(this.capBytes), stderr: new OutputRing(this.capBytes) });
+    this.runs.set(execId, null);
   }
 
   push(execId: string, stream: "stdout" | "stderr", chunk: Buffer): void {
-    this.runs.get(execId)?.[stream].push(chunk);
+    let run = this.runs.get(execId);
+    if (run === undefined) return;
+    if (run === null) this.runs.set(execId, (run = { stdout: new OutputRing(this.capBytes), stderr: new OutputRing(this.capBytes) }));
+    run[stream].push(chunk);
   }
 
   end(execId: string): void {
@@ -29,9 +33,9 @@ export class LiveOutput {
 
   /** What each stream wrote after the given offsets; `running: false` (and empty text) when no such run is in progress. */
   read(pcId: string, execId: string, stdoutFrom: number, stderrFrom: number): RunTailReply {
-    const run = this.runs.get(execId);
     const empty = (from: number) => ({ from, next: from, skipped: 0, text: "" });
-    if (!run) return { pc_id: pcId, exec_id: execId, running: false, stdout: empty(stdoutFrom), stderr: empty(stderrFrom) };
+    if (!this.runs.has(execId)) return { pc_id: pcId, exec_id: execId, running: false, stdout: empty(stdoutFrom), stderr: empty(stderrFrom) };
+    const run = this.runs.get(execId) ?? { stdout: new OutputRing(this.capBytes), stderr: new OutputRing(this.capBytes) };
     return {
       pc_id: pcId,
       exec_id: execId,

@@ -131,14 +131,18 @@ export class Outbox {
       }
       try {
         const attached = this.output ? await this.output.attach(next.result) : next.result;
-        const { result, body } = await this.fit(attached);
+        // Most results fit as they are: encoded once, with no extra await.
+        const encoded = this.encode(attached);
+        const { result, body } = encoded.fits ? { result: attached, body: encoded.body } : await this.fit(attached, encoded.body);
         const ack = await this.deps.js.publish(subjects.result(result.exec_id, result.pc_id), body, {
           msgID: result.result_id,
         });
-        this.deps.log.info(
-          { exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id, status: next.result.status, seq: ack.seq, duplicate: ack.duplicate },
-          "result published",
-        );
+        if (this.deps.log.isLevelEnabled("info")) {
+          this.deps.log.info(
+            { exec_id: next.result.exec_id, job_id: next.result.job_id, result_id: next.result.result_id, status: next.result.status, seq: ack.seq, duplicate: ack.duplicate },
+            "result published",
+          );
+        }
       } catch (err) {
         if (!isPermanent(err)) {
           this.deps.log.warn({ err, exec_id: next.result.exec_id, result_id: next.result.result_id }, "result publish failed; will retry");
@@ -179,15 +183,24 @@ export class Outbox {
     return true;
   }
 
+  private payloadLimit(): number {
+    return (this.deps.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD) - PAYLOAD_MARGIN_BYTES;
+  }
+
+  /** The result's JSON, and whether it fits max_payload as it is. */
+  private encode(result: ExecResult): { body: string; fits: boolean } {
+    const limit = this.payloadLimit();
+    const body = JSON.stringify(result);
+    // A UTF-16 code unit never takes more than 3 bytes in UTF-8: most results fit without counting.
+    return { body, fits: body.length * 3 <= limit || Buffer.byteLength(body, "utf8") <= limit };
+  }
+
   /**
    * Trims the inline output when the escaped JSON would pass max_payload (NULs and control bytes grow
    * six-fold). Returns the JSON to publish too, so a result that fits is encoded once.
    */
-  private async fit(result: ExecResult): Promise<{ result: ExecResult; body: string }> {
-    const limit = (this.deps.maxPayload?.() ?? DEFAULT_MAX_PAYLOAD) - PAYLOAD_MARGIN_BYTES;
-    const body = JSON.stringify(result);
-    // A UTF-16 code unit never takes more than 3 bytes in UTF-8: most results fit without counting.
-    if (body.length * 3 <= limit || Buffer.byteLength(body, "utf8") <= limit) return { result, body };
+  private async fit(result: ExecResult, body: string): Promise<{ result: ExecResult; body: string }> {
+    const limit = this.payloadLimit();
     const fitted = fitResult(result, limit);
     if (fitted.trimmed.length === 0) return { result, body };
     this.deps.log.warn(

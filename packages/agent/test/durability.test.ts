@@ -29,7 +29,8 @@ describe("durability", () => {
     const data = tempDir("kanade-agent-outbox-");
     const agent = await runAgent(e(), "outbox-pc", data.path);
     try {
-      const cmd = command({ script: "sleep 1\necho done" });
+      // Still running well after its started event (sent once a run has lasted STARTED_EVENT_DELAY_MS).
+      const cmd = command({ script: "sleep 3\necho done" });
       await publishCommand(e(), subjects.commandsPc("outbox-pc"), cmd);
       await waitStarted(e(), execIdOf(cmd), "outbox-pc");
       await e().server.stop();

@@ -22,7 +22,8 @@ describe("data dir permissions", () => {
       expect([mode(data), mode(join(data, "state")), mode(join(data, "state", "handled.json"))]).toEqual(["700", "700", "600"]);
 
       // The staged script reports its own mode and its folder's; the running marker is checked meanwhile.
-      const cmd = command({ script: 'stat -c %a "$0" "$(dirname "$0")"\nsleep 1' });
+      // Still running well after its started event (sent once a run has lasted STARTED_EVENT_DELAY_MS).
+      const cmd = command({ script: 'stat -c %a "$0" "$(dirname "$0")"\nsleep 3' });
       await publishCommand(e(), subjects.commandsPc("modes-pc"), cmd);
       await waitStarted(e(), execIdOf(cmd), "modes-pc");
       const running = join(data, "running");

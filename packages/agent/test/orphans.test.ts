@@ -88,7 +88,8 @@ describe.skipIf(process.platform !== "linux")("agent crash", () => {
     const data = t.join("data");
     const agents = [await spawnAgentProcess(e(), "orphan-pc2", data)];
     try {
-      const cmd = command({ script: "sleep 1" });
+      // Still running well after its started event (sent once a run has lasted STARTED_EVENT_DELAY_MS).
+      const cmd = command({ script: "sleep 3" });
       await publishCommand(e(), subjects.commandsPc("orphan-pc2"), cmd);
       await waitStarted(e(), execIdOf(cmd), "orphan-pc2");
       const pgid = await waitFor(() => scriptGroup(data), { what: "the script's process" });

@@ -25,7 +25,8 @@ describe("draining before an update restart", () => {
     const data = dataDir();
     const agent = await runAgent(e(), PC, data);
     try {
-      const running = command({ script: "sleep 2\necho done" });
+      // Still running well after its started event (sent once a run has lasted STARTED_EVENT_DELAY_MS).
+      const running = command({ script: "sleep 3\necho done" });
       await publishCommand(e(), subjects.commandsPc(PC), running);
       await waitStarted(e(), execIdOf(running), PC);
       const sleeping = command({ script: "echo never", jitter_secs: 3_600 });

@@ -19,6 +19,7 @@ import { notificationRoutes } from "./api/notifications.js";
 import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
+import { twoFactorRoutes } from "./api/two-factor.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
 import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
@@ -27,6 +28,10 @@ import { execRoutes } from "./api/exec.js";
 import { runRoutes } from "./api/run.js";
 import { executionRoutes } from "./api/executions.js";
 import { groupRoutes } from "./api/groups.js";
+import { groupDefinitionRoutes } from "./api/group-definitions.js";
+import { tagRoutes } from "./api/tags.js";
+import type { DynamicGroups } from "./groups/index.js";
+import type { AgentTags } from "./groups/tags.js";
 import { healthRoutes } from "./api/health.js";
 import { inventoryRoutes } from "./api/inventory.js";
 import { jetstreamRoutes } from "./api/jetstream.js";
@@ -97,6 +102,10 @@ export interface AppDeps {
   events?: Pick<EventsStore, "listEvents">;
   /** Agents not heard from for this long are left out of agent lists (`agents_hide_after`); unset: none are. */
   hideAgentsAfterMs?: number;
+  /** Operator-set tags; the tag routes are registered only when given. */
+  tags?: AgentTags;
+  /** Dynamic group definitions; their routes are registered only when given. */
+  dynamicGroups?: DynamicGroups;
 }
 
 /** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
@@ -170,9 +179,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   acceptEmptyJson(app);
   await registerCompression(app);
-  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens) : undefined);
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp) : undefined);
   // Metrics first, so its hooks see every route registered after it.
-  registerMetrics(app, routeDeps);
+  const dynamic = deps.dynamicGroups;
+  registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
   registerRoutes(app, routeDeps, deps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();
@@ -184,6 +194,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
   if (deps.governance) {
     authRoutes(app, routeDeps, deps.governance);
     accountRoutes(app, routeDeps, deps.governance);
+    twoFactorRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
@@ -204,10 +215,13 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     onForget,
     ...(deps.fleet ? { addresses: deps.fleet.addresses } : {}),
     ...(deps.perf ? { latestPerf: (pc: string) => deps.perf?.ingest.latestOf(pc) } : {}),
+    ...(deps.tags ? { tags: deps.tags } : {}),
   });
+  if (deps.tags) tagRoutes(app, routeDeps, deps.tags);
+  if (deps.dynamicGroups) groupDefinitionRoutes(app, deps.dynamicGroups);
   agentRpcRoutes(app, routeDeps);
   if (deps.fleet) inventoryRoutes(app, routeDeps, deps.fleet);
-  groupRoutes(app, routeDeps);
+  groupRoutes(app, routeDeps, deps.dynamicGroups);
   configRoutes(app, routeDeps);
   if (deps.perf) perfRoutes(app, routeDeps, deps.perf);
   appPackageRoutes(app, routeDeps);

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KanadeError, WS_BEARER_PROTOCOL_PREFIX, roleAtLeast, type Identity, type Role } from "@kanade/protocol";
 import { checkStaticToken } from "./config.js";
-import { accessFor, allowedWhilePasswordChangeRequired, trackRoutes } from "./governance/policy.js";
+import { accessFor, allowedWhilePasswordChangeRequired, allowedWhileTotpEnrollmentRequired, trackRoutes } from "./governance/policy.js";
 import {
   BEARER_IP_BUDGET,
   RateLimitedError,
@@ -44,6 +44,8 @@ export interface AuthConfig {
 export interface ResolvedSession {
   identity: Identity;
   session: RequestSession;
+  /** The account's role requires TOTP and it has not enrolled yet. */
+  totpEnrollmentRequired?: boolean;
 }
 
 /** Resolves an account's session token to a live identity (role and flags read fresh, so changes apply at once). */
@@ -92,7 +94,7 @@ function routeOf(req: FastifyRequest): string {
   return pattern;
 }
 
-type BearerCheck = { ok: true; identity: Identity; session?: RequestSession } | { ok: false; retryAfterMs?: number };
+type BearerCheck = { ok: true; identity: Identity; session?: RequestSession; totpEnrollmentRequired?: boolean } | { ok: false; retryAfterMs?: number };
 
 /**
  * Checks a presented token. The address's budget of wrong tokens is checked first, and a session token
@@ -154,6 +156,12 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig, sessions?
       throw new KanadeError(
         "PASSWORD_CHANGE_REQUIRED",
         `Account "${who.actor}" must change its password first (kanade login, then POST /api/auth/password)`,
+      );
+    }
+    if (check.totpEnrollmentRequired && !allowedWhileTotpEnrollmentRequired(req.method, route)) {
+      throw new KanadeError(
+        "TOTP_ENROLLMENT_REQUIRED",
+        `Accounts with the ${who.role} role must use two-factor sign-in: "${who.actor}" must enrol TOTP first (kanade account totp enroll, or the Account page)`,
       );
     }
     if (!roleAtLeast(who.role, access)) {

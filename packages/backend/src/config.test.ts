@@ -56,6 +56,21 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_EXEC_MAX_AGE: "soon" })).toThrow(/KANADE_EXEC_MAX_AGE/);
   });
 
+  it("takes several broker URLs and a replica count, from env or TOML, naming a bad value", () => {
+    const env = { KANADE_AUTH_DISABLE: "1" };
+    const c = loadBackendConfig({ ...env, KANADE_NATS_URL: "nats://n1:4222, nats://n2:4222,nats://n3:4222", KANADE_NATS_REPLICAS: "3" });
+    expect(c).toMatchObject({ natsUrl: "nats://n1:4222,nats://n2:4222,nats://n3:4222", natsReplicas: 3 });
+    expect(loadBackendConfig(env).natsReplicas).toBeUndefined();
+    const file = dir.join("cluster.toml");
+    writeFileSync(file, 'auth_disable = true\nnats_url = ["nats://n1:4222", "nats://n2:4222"]\nnats_replicas = 3\nagent_nats_url = "nats://a:4222,nats://b:4222"\n');
+    expect(loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toMatchObject({ natsUrl: "nats://n1:4222,nats://n2:4222", natsReplicas: 3, agentNatsUrl: "nats://a:4222,nats://b:4222" });
+    expect(configError(() => loadBackendConfig({ ...env, KANADE_NATS_REPLICAS: "7" })).details?.[0]?.path).toBe("KANADE_NATS_REPLICAS");
+    expect(() => loadBackendConfig({ ...env, KANADE_NATS_REPLICAS: "three" })).toThrow(/KANADE_NATS_REPLICAS: expected a number of replicas from 1 to 5/);
+    expect(() => loadBackendConfig({ ...env, KANADE_NATS_URL: "nats://n1:4222,n2" })).toThrow(/KANADE_NATS_URL: "n2" is not a broker URL/);
+    writeFileSync(file, "auth_disable = true\nnats_replicas = 0\n");
+    expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/nats_replicas/);
+  });
+
   it("says postgres is not supported yet", () => {
     expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgres://db/kanade" })).toThrow(/not supported yet/);
   });
@@ -76,6 +91,15 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_addr/);
     writeFileSync(file, 'auth_disable = true\nbind_adr = "x"\n');
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/bind_adr/);
+  });
+
+  it("reads the TOTP issuer from env or TOML and refuses one that would break the otpauth label", () => {
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1" }).totpIssuer).toBeUndefined();
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_TOTP_ISSUER: "Acme IT" }).totpIssuer).toBe("Acme IT");
+    const file = dir.join("issuer.toml");
+    writeFileSync(file, 'auth_disable = true\ntotp_issuer = "Acme Osaka"\n');
+    expect(loadBackendConfig({ KANADE_BACKEND_CONFIG: file }).totpIssuer).toBe("Acme Osaka");
+    expect(configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_TOTP_ISSUER: "a:b" })).message).toMatch(/KANADE_TOTP_ISSUER/);
   });
 
   it("keeps the live perf lease within what a timer can wait", () => {

@@ -6,12 +6,18 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs } from "@kanade/protocol";
+import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs, parseNatsUrls } from "@kanade/protocol";
 
 export interface BackendConfig {
   bindHost: string;
   bindPort: number;
+  /** One broker URL, or the nodes of a cluster separated by commas; nats.js fails over across them. */
   natsUrl: string;
+  /**
+   * Replicas of every stream, KV bucket and object store the backend owns (`nats_replicas` /
+   * KANADE_NATS_REPLICAS, 1–5; default 1). 3 needs a JetStream cluster of at least three nodes.
+   */
+  natsReplicas?: number;
   natsToken?: string;
   /**
    * The `kanade-backend nats init` directory (`nats_auth_dir`): the backend connects as its own user from it and
@@ -47,6 +53,8 @@ export interface BackendConfig {
   approvalTtlMs?: number;
   /** Session tokens from `POST /api/auth/login` live this long (default 1h). */
   sessionTtlMs?: number;
+  /** The issuer name authenticator apps show beside a TOTP entry (`totp_issuer`, default "kanade"). */
+  totpIssuer?: string;
   /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
@@ -55,6 +63,8 @@ export interface BackendConfig {
   commandKeysDir?: string;
   /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
   scheduleTickMs?: number;
+  /** How often dynamic groups whose query names `last_seen` are re-evaluated for every PC (`group_sweep`, default 60s). */
+  groupSweepMs?: number;
   /** Operators may run ad-hoc scripts (`adhoc_operators`, default true; admins always may, viewers never). */
   adhocOperators?: boolean;
   /** Every ad-hoc run waits for another operator's approval (`adhoc_require_approval`, default false). */
@@ -74,10 +84,11 @@ const invalid = (path: string, message: string, cause?: unknown): KanadeError =>
 const fileSchema = z
   .object({
     bind_addr: z.string().min(1),
-    nats_url: z.string().min(1),
+    nats_url: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    nats_replicas: z.number().int().min(1).max(5),
     nats_token: z.string().min(1),
     nats_auth_dir: z.string().min(1),
-    agent_nats_url: z.string().min(1),
+    agent_nats_url: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     agent_service_wrapper: z.string().min(1),
     nats_ca: z.string().min(1),
     tls_cert: z.string().min(1),
@@ -93,10 +104,12 @@ const fileSchema = z
     bootstrap_admin_password: z.string().min(8),
     approval_ttl: z.string().min(1),
     session_ttl: z.string().min(1),
+    totp_issuer: z.string().min(1).max(64),
     perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    group_sweep: z.string().refine(isDuration, { message: "expected a duration like 60s" }),
     adhoc_operators: z.boolean(),
     agents_hide_after: z.string().refine(isDuration, { message: "expected a duration like 30d" }),
     adhoc_require_approval: z.boolean(),
@@ -206,7 +219,9 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const natsToken = nonEmpty(env.KANADE_NATS_TOKEN) ?? file.nats_token;
   const natsAuthDir = nonEmpty(env.KANADE_NATS_AUTH_DIR) ?? file.nats_auth_dir;
-  const agentNatsUrl = nonEmpty(env.KANADE_AGENT_NATS_URL) ?? file.agent_nats_url;
+  const agentNatsUrl = natsUrlList(nonEmpty(env.KANADE_AGENT_NATS_URL), "KANADE_AGENT_NATS_URL") ?? natsUrlList(file.agent_nats_url, "agent_nats_url");
+  const natsUrl = natsUrlList(nonEmpty(env.KANADE_NATS_URL), "KANADE_NATS_URL") ?? natsUrlList(file.nats_url, "nats_url") ?? DEFAULTS.natsUrl;
+  const natsReplicas = replicasSetting(nonEmpty(env.KANADE_NATS_REPLICAS)) ?? file.nats_replicas;
   const agentServiceWrapper = nonEmpty(env.KANADE_AGENT_SERVICE_WRAPPER) ?? file.agent_service_wrapper;
   const natsCa = nonEmpty(env.KANADE_NATS_CA) ?? file.nats_ca;
   const httpsCert = nonEmpty(env.KANADE_TLS_CERT) ?? file.tls_cert;
@@ -229,6 +244,10 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   if (scheduleTickMs !== undefined && (scheduleTickMs < 100 || scheduleTickMs > MAX_TIMER_MS)) {
     throw invalid("schedule_tick", `schedule_tick: must be between 100ms and ${MAX_TIMER_TEXT}`);
   }
+  const groupSweepMs = durationSetting(nonEmpty(env.KANADE_GROUP_SWEEP), "KANADE_GROUP_SWEEP") ?? durationSetting(file.group_sweep, "group_sweep");
+  if (groupSweepMs !== undefined && (groupSweepMs < 100 || groupSweepMs > MAX_TIMER_MS)) {
+    throw invalid("group_sweep", `group_sweep: must be between 100ms and ${MAX_TIMER_TEXT}`);
+  }
   // The lease drives timers on both sides; Node fires longer timers at once.
   if (perfLiveLeaseMs !== undefined && perfLiveLeaseMs > MAX_TIMER_MS) {
     throw invalid("perf_live_lease", `perf_live_lease: must be at most ${MAX_TIMER_TEXT}, got "${file.perf_live_lease}"`);
@@ -238,7 +257,8 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   return {
     bindHost: host,
     bindPort: port,
-    natsUrl: nonEmpty(env.KANADE_NATS_URL) ?? file.nats_url ?? DEFAULTS.natsUrl,
+    natsUrl,
+    ...(natsReplicas !== undefined ? { natsReplicas } : {}),
     ...(natsToken ? { natsToken } : {}),
     ...(natsAuthDir ? { natsAuthDir } : {}),
     ...(agentNatsUrl ? { agentNatsUrl } : {}),
@@ -255,6 +275,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
     ...(scheduleTickMs !== undefined ? { scheduleTickMs } : {}),
+    ...(groupSweepMs !== undefined ? { groupSweepMs } : {}),
     ...adhocSettings(env, file),
     ...(hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs } : {}),
     ...(eventsRetentionDays !== undefined ? { eventsRetentionDays } : {}),
@@ -263,7 +284,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   };
 }
 
-type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs">;
+type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs" | "totpIssuer">;
 
 function durationMs(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
@@ -285,7 +306,12 @@ function loadGovernanceConfig(env: NodeJS.ProcessEnv, file: FileConfig): Governa
   if (password !== undefined && password.length < 8) throw invalid("KANADE_BOOTSTRAP_ADMIN_PASSWORD", "KANADE_BOOTSTRAP_ADMIN_PASSWORD: use at least 8 characters");
   const approvalTtlMs = durationMs(nonEmpty(env.KANADE_APPROVAL_TTL) ?? file.approval_ttl, "KANADE_APPROVAL_TTL");
   const sessionTtlMs = durationMs(nonEmpty(env.KANADE_SESSION_TTL) ?? file.session_ttl, "KANADE_SESSION_TTL");
+  const totpIssuer = nonEmpty(env.KANADE_TOTP_ISSUER) ?? file.totp_issuer;
+  if (totpIssuer !== undefined && (totpIssuer.length > 64 || totpIssuer.includes(":"))) {
+    throw invalid("KANADE_TOTP_ISSUER", "KANADE_TOTP_ISSUER: up to 64 characters, no colon (it is part of the otpauth label)");
+  }
   return {
+    ...(totpIssuer ? { totpIssuer } : {}),
     ...(jwtSecret ? { jwtSecret } : {}),
     ...(user && password ? { bootstrapAdmin: { username: user, password } } : {}),
     ...(approvalTtlMs ? { approvalTtlMs } : {}),
@@ -305,6 +331,23 @@ function adhocSettings(env: NodeJS.ProcessEnv, file: FileConfig): Pick<BackendCo
   const operators = boolSetting(nonEmpty(env.KANADE_ADHOC_OPERATORS), "KANADE_ADHOC_OPERATORS") ?? file.adhoc_operators;
   const approval = boolSetting(nonEmpty(env.KANADE_ADHOC_REQUIRE_APPROVAL), "KANADE_ADHOC_REQUIRE_APPROVAL") ?? file.adhoc_require_approval;
   return { ...(operators !== undefined ? { adhocOperators: operators } : {}), ...(approval !== undefined ? { adhocRequireApproval: approval } : {}) };
+}
+
+/** A comma-separated list (or TOML array) of broker URLs, checked and joined with commas. */
+function natsUrlList(value: string | readonly string[] | undefined, key: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseNatsUrls(value);
+  if (!parsed.ok) throw invalid(key, `${key}: ${parsed.message}`);
+  return parsed.urls.join(",");
+}
+
+function replicasSetting(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 5) {
+    throw invalid("KANADE_NATS_REPLICAS", `KANADE_NATS_REPLICAS: expected a number of replicas from 1 to 5 (3 for a three-node cluster), got "${text}"`);
+  }
+  return n;
 }
 
 function intSetting(text: string | undefined, key: string, min: number, max: number): number | undefined {

@@ -14,3 +14,4 @@ export { mintAgentJwt } from "./nats-auth/mint.js";
 export { authenticatorFor, credsAuthenticator } from "./nats-auth/creds.js";
 export { pkiInit, PKI_FILES } from "./pki/pki.js";
 export { openDatabase, type SqlDatabase } from "./db/database.js";
+export { totpAt } from "./governance/totp.js";

@@ -10,6 +10,7 @@ import {
   OBJECT_STORES,
   SCRIPT_STATUS,
   agentGroupsSchema,
+  agentTagsSchema,
   configScopeSchema,
   manifestSchema,
   type BucketName,
@@ -47,6 +48,7 @@ const SCRIPT_STATUSES: readonly string[] = Object.values(SCRIPT_STATUS);
 /** JSON values with a schema, and what else the key must agree with. */
 const JSON_VALUES: Partial<Record<BucketName, { schema: z.ZodType<unknown>; check?: (key: string, value: unknown) => string | undefined }>> = {
   [BUCKETS.agentGroups]: { schema: agentGroupsSchema },
+  [BUCKETS.agentTags]: { schema: agentTagsSchema },
   [BUCKETS.agentConfig]: {
     schema: configScopeSchema,
     check: (key) => (CONFIG_KEY_RE.test(key) ? undefined : `agent_config keys are global, groups.<group> or pcs.<pc_id>, not "${key}"`),

@@ -21,7 +21,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(
       "kanade-backend — API, projectors and web UI in one process.\n" +
-        "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL, KANADE_NATS_TOKEN, KANADE_NATS_AUTH_DIR, DATABASE_URL,\n" +
+        "Configured by env (KANADE_BIND_ADDR, KANADE_NATS_URL (several nodes: comma-separated), KANADE_NATS_REPLICAS,\n" +
+        "KANADE_NATS_TOKEN, KANADE_NATS_AUTH_DIR, DATABASE_URL,\n" +
         "KANADE_AUTH_STATIC_TOKEN, KANADE_AUTH_DISABLE, KANADE_LOG, KANADE_WEB_ROOT, KANADE_AUTH_JWT_SECRET,\n" +
         "KANADE_SESSION_TTL, KANADE_BOOTSTRAP_ADMIN_USER, KANADE_BOOTSTRAP_ADMIN_PASSWORD, KANADE_APPROVAL_TTL) and optionally\n" +
         "a TOML file named by KANADE_BACKEND_CONFIG.\n" +
@@ -58,7 +59,17 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.once("SIGINT", () => onSignal("SIGINT"));
   process.once("SIGTERM", () => onSignal("SIGTERM"));
-  const backend = await startBackend(config, { log });
+  let backend: RunningBackend;
+  try {
+    backend = await startBackend(config, { log });
+  } catch (err) {
+    // A setting the broker refuses (KANADE_NATS_REPLICAS above its node count) is the operator's to fix, like a bad value.
+    if (err instanceof KanadeError && err.code === "INVALID_CONFIG") {
+      process.stderr.write(`kanade-backend: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   state.backend = backend;
   const signal = await stopped;
   log.info({ signal }, "shutting down");

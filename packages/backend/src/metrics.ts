@@ -12,7 +12,10 @@ import { jetstreamUsage } from "./jetstream-status.js";
 import { projectorLag } from "./projector/lag.js";
 import { RESULTS_DURABLE } from "./projector/results.js";
 
-export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
+/** Totals of the dynamic-group materializer since start. */
+export type GroupMetrics = () => { evaluated: number; written: number; flushes: number; ms: number };
+
+export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetrics): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const warn = (what: string) => (err: unknown): void => deps.log.warn({ err, metric: what }, "metric collection failed");
@@ -95,6 +98,22 @@ export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; ob
       }
     },
   });
+  if (groupMetrics) {
+    const total = (name: string, help: string, pick: (m: ReturnType<GroupMetrics>) => number): void =>
+      void new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(pick(groupMetrics()));
+        },
+      });
+    total("kanade_dynamic_groups_evaluations_total", "PCs evaluated against every dynamic group query", (m) => m.evaluated);
+    total("kanade_dynamic_groups_writes_total", "agent_groups entries rewritten because a PC's dynamic groups changed", (m) => m.written);
+    total("kanade_dynamic_groups_flushes_total", "Debounced evaluation rounds", (m) => m.flushes);
+    total("kanade_dynamic_groups_seconds_total", "Time spent evaluating and writing dynamic groups", (m) => m.ms / 1000);
+  }
   const requests = new Counter({
     name: "kanade_api_requests_total",
     help: "API requests by method, route pattern and status code",
@@ -117,8 +136,8 @@ export function createMetricsRegistry(deps: RouteDeps): { registry: Registry; ob
   };
 }
 
-export function registerMetrics(app: FastifyInstance, deps: RouteDeps): void {
-  const metrics = createMetricsRegistry(deps);
+export function registerMetrics(app: FastifyInstance, deps: RouteDeps, groupMetrics?: GroupMetrics): void {
+  const metrics = createMetricsRegistry(deps, groupMetrics);
   app.addHook("onResponse", async (req, reply) => {
     // Route patterns, not URLs, so label cardinality stays bounded.
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);

@@ -11,8 +11,9 @@ import {
   type Authenticator,
   type NatsConnection,
 } from "@nats-io/transport-node";
-import { KanadeError } from "@kanade/protocol";
+import { KanadeError, natsServers } from "@kanade/protocol";
 import type { Logger } from "pino";
+import { retryEphemeralCreates } from "./ephemeral-placement.js";
 
 /** Publishes and JetStream API calls give up after this long, so routes answer 503 instead of hanging. */
 export const NATS_TIMEOUT_MS = 5_000;
@@ -27,7 +28,8 @@ export interface Nats {
 
 export async function connectNats(opts: { url: string; token?: string; authenticator?: Authenticator; caFile?: string; log: Logger }): Promise<Nats> {
   const nc = await connect({
-    servers: opts.url,
+    // Every node of a cluster: nats.js connects to one and fails over to the others.
+    servers: natsServers(opts.url),
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
     // A private CA for tls:// brokers; nats.js verifies the broker's certificate against it.
@@ -44,6 +46,7 @@ export async function connectNats(opts: { url: string; token?: string; authentic
 
 /** Builds the JetStream handles and a connectivity flag around an existing connection. */
 export async function wrapConnection(nc: NatsConnection, log: Logger): Promise<Nats> {
+  retryEphemeralCreates(nc, log);
   let connected = !nc.isClosed();
   void (async () => {
     for await (const s of nc.status()) {
@@ -59,7 +62,9 @@ export async function wrapConnection(nc: NatsConnection, log: Logger): Promise<N
     }
   })().catch((err: unknown) => log.error({ err }, "NATS status watcher failed"));
   const js = jetstream(nc, { timeout: NATS_TIMEOUT_MS });
-  const jsm = await jetstreamManager(nc, { timeout: NATS_TIMEOUT_MS });
+  // No account-info probe here: a cluster with a node down can take longer than the timeout to answer it (the
+  // meta leader waits for the missing node's usage); bootstrap's first call tells whether JetStream answers.
+  const jsm = await jetstreamManager(nc, { timeout: NATS_TIMEOUT_MS, checkAPI: false });
   return {
     nc,
     js,

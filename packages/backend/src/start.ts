@@ -7,7 +7,7 @@ import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
-import { DEFAULT_EXEC_MAX_AGE_MS, bootstrap } from "./bootstrap.js";
+import { DEFAULT_EXEC_MAX_AGE_MS, bootstrapWhenReady } from "./bootstrap.js";
 import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
@@ -61,6 +61,7 @@ import { serveKlpRequests } from "./klp/responder.js";
 import { createSupportBundles, openSupportBundleStore } from "./support/index.js";
 import { createNotifications, openNotificationStore, restoreNotifications } from "./notifications/index.js";
 import { startNotificationProjector } from "./projector/notifications.js";
+import { openDynamicGroups } from "./groups/open.js";
 
 export interface RunningBackend {
   readonly url: string;
@@ -76,11 +77,12 @@ const EXPIRY_SWEEP_MS = 60_000;
 const DEFAULT_SCHEDULE_TICK_MS = 15_000;
 
 /** Connects NATS (waiting for the broker, reconnecting forever), bootstraps, opens the DB, projects, listens. */
-export async function startBackend(config: BackendConfig, deps: { log?: Logger } = {}): Promise<RunningBackend> {
+export async function startBackend(config: BackendConfig, deps: { log?: Logger; clock?: () => Date } = {}): Promise<RunningBackend> {
   const log = deps.log ?? pino({ name: "kanade-backend", level: config.logLevel });
   // Before anything starts: a config handed over directly has not been through loadBackendConfig.
   checkStaticToken(config.staticToken, config.authDisabled);
-  const clock = (): Date => new Date();
+  // Tests pass a clock they move (TOTP time steps); sessions and tokens keep the real time.
+  const clock = deps.clock ?? ((): Date => new Date());
   // Undo steps run in reverse if a later step fails, so a half-started backend leaves nothing behind.
   const undo: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -90,7 +92,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     undo.length = 0;
   };
   try {
-    log.info({ nats_url: config.natsUrl }, "connecting to NATS");
+    log.info({ nats_url: config.natsUrl, replicas: config.natsReplicas ?? 1 }, "connecting to NATS");
     const nats = await connectNats({
       url: config.natsUrl,
       ...(config.natsToken ? { token: config.natsToken } : {}),
@@ -99,7 +101,10 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       log,
     });
     undo.push(() => nats.nc.drain());
-    await bootstrap(nats, log, config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {});
+    await bootstrapWhenReady(nats, log, {
+      ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
+      ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
+    });
     const db = openDatabase(sqlitePath(config.databaseUrl));
     undo.push(async () => db.close());
     const executionsStore = openExecutionsStore(db);
@@ -107,11 +112,13 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const agents = openAgentsStore(db);
     const fleet = openFleetStore(db);
     const eventsStore = openEventsStore(db);
-    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock });
+    const audit = await startAudit({ nats, outbox: openAuditOutboxStore(db), log, clock, ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}) });
     undo.push(() => audit.stop());
     const catalog = await openCatalog(nats, log);
     const groups = await openAgentGroups(nats, log);
     undo.push(() => groups.stop());
+    const dynamic = await openDynamicGroups({ nats, db, groups, audit, log, clock, ...(config.groupSweepMs !== undefined ? { sweepMs: config.groupSweepMs } : {}) });
+    undo.push(() => dynamic.stop());
     const rebuildDeps = { nats, executions: executionsStore, results, log };
     const rebuild = await rebuildReason(rebuildDeps, config.rebuild === true);
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
@@ -214,11 +221,12 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         await jobFacts.project(rs);
+        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
         await compliance.observe(rs);
       } }),
-      await startInventoryProjector({ nats, fleet, log }),
+      await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log }),
+      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
       await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
@@ -251,6 +259,8 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger }
       compliance,
       rollouts,
       support,
+      tags: dynamic.tags,
+      dynamicGroups: dynamic.service,
       events: eventsStore,
       notifications,
       config: {

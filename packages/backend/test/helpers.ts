@@ -20,7 +20,11 @@ export interface TestBackend extends RunningBackend {
 
 export const quietLog = (): Logger => pino({ level: process.env.KANADE_TEST_LOG ?? "silent" });
 
-export async function startTestBackend(natsUrl: string, overrides: Partial<BackendConfig> = {}): Promise<TestBackend & { removeDb(): void }> {
+export async function startTestBackend(
+  natsUrl: string,
+  overrides: Partial<BackendConfig> = {},
+  deps: { clock?: () => Date } = {},
+): Promise<TestBackend & { removeDb(): void }> {
   const db = tempSqlite();
   const config: BackendConfig = {
     bindHost: "127.0.0.1",
@@ -33,7 +37,7 @@ export async function startTestBackend(natsUrl: string, overrides: Partial<Backe
     commandKeysDir: testCommandKeys().dir,
     ...overrides,
   };
-  const backend = await startBackend(config, { log: quietLog() });
+  const backend = await startBackend(config, { log: quietLog(), ...deps });
   return { ...wrap(backend, config.staticToken), dbUrl: config.databaseUrl, removeDb: db.remove };
 }
 
@@ -78,13 +82,13 @@ export interface BackendEnv {
  * Call it before a file's own hooks: vitest runs afterAll hooks in reverse, so this cleanup runs last.
  * Returns a getter for the environment, valid once the hooks have run.
  */
-export function useBackendEnv(overrides: Partial<BackendConfig> = {}): () => BackendEnv {
+export function useBackendEnv(overrides: Partial<BackendConfig> = {}, deps: { clock?: () => Date } = {}): () => BackendEnv {
   let server: NatsServer | undefined;
   let backend: (TestBackend & { removeDb(): void }) | undefined;
   let nc: NatsConnection | undefined;
   beforeAll(async () => {
     server = await startNatsServer();
-    backend = await startTestBackend(server.url, overrides);
+    backend = await startTestBackend(server.url, overrides, deps);
     nc = await natsClient(server.url);
   });
   afterAll(async () => {

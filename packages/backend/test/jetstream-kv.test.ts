@@ -41,7 +41,7 @@ describe("jetstream kv and object routes", () => {
     expect(entry).toMatchObject({ bucket: "agent_groups", key: "pc-7", value: '{"groups":["lab","kiosk"]}' });
     expect(entry.revision).toBe((put.body as { revision: number }).revision);
     expect(Date.parse(entry.created)).not.toBeNaN();
-    expect((await env().backend.api("GET", "/api/agents/pc-7/groups")).body).toEqual({ pc_id: "pc-7", groups: ["kiosk", "lab"] });
+    expect((await env().backend.api("GET", "/api/agents/pc-7/groups")).body).toEqual({ pc_id: "pc-7", groups: ["kiosk", "lab"], static: ["kiosk", "lab"], dynamic: [] });
 
     const del = await as("admin", "DELETE", "/api/jetstream/kv/agent_groups/pc-7");
     expect(del).toEqual({ status: 200, body: { bucket: "agent_groups", key: "pc-7", deleted: true } });

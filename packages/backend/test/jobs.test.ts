@@ -123,12 +123,15 @@ describe("auth, jobs, scripts and groups routes", () => {
     expect((await env().backend.api("PUT", "/api/agents/pc-1/groups", { groups: ["web", "canary", "web"] })).body).toEqual({
       pc_id: "pc-1",
       groups: ["canary", "web"],
+      static: ["canary", "web"],
+      dynamic: [],
     });
-    expect((await kv.get("pc-1"))?.json()).toEqual({ groups: ["canary", "web"] });
+    // What agents follow is `groups`; the backend keeps the static groups apart from those of dynamic group queries.
+    expect((await kv.get("pc-1"))?.json()).toEqual({ groups: ["canary", "web"], static: ["canary", "web"], dynamic: [] });
     await env().backend.api("POST", "/api/agents/pc-1/groups", { groups: ["db"] });
     await env().backend.api("POST", "/api/agents/pc-2/groups", { groups: ["web"] });
-    expect((await env().backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"] });
-    expect((await env().backend.api("DELETE", "/api/agents/pc-1/groups/canary")).body).toEqual({ pc_id: "pc-1", groups: ["db", "web"] });
+    expect((await env().backend.api("GET", "/api/agents/pc-1/groups")).body).toEqual({ pc_id: "pc-1", groups: ["canary", "db", "web"], static: ["canary", "db", "web"], dynamic: [] });
+    expect((await env().backend.api("DELETE", "/api/agents/pc-1/groups/canary")).body).toEqual({ pc_id: "pc-1", groups: ["db", "web"], static: ["db", "web"], dynamic: [] });
 
     const groups = (await env().backend.api("GET", "/api/groups")).body as { items: { group: string; members: string[] }[] };
     expect(groups.items.map(({ group, members }) => ({ group, members }))).toEqual([

@@ -235,8 +235,10 @@ describe("live output: kanade results --follow", () => {
     console.log(JSON.stringify({ bench: "live-tail-first-line", ms_after_run_returned: Date.now() - fired }));
     expect(seen).toMatchObject({ running: true, stdout: { text: "first line\n", next: 11 } });
     expect(asked.length).toBeGreaterThan(0);
-    const detail = await env().backend.api<ExecutionDetail>("GET", `/api/executions/${id}`);
-    expect(detail.body.rows?.[0]?.status).toBe("running");
+    // The row turns running with the started event, which the agent sends once a run has lasted a second.
+    await waitFor(async () => (await env().backend.api<ExecutionDetail>("GET", `/api/executions/${id}`)).body.rows?.[0]?.status === "running", {
+      what: "the row to show running",
+    });
     expect((await kanade("kill", id)).code).toBe(0);
     spy.unsubscribe();
     // An unknown execution, and a PC no agent answers for.

@@ -83,7 +83,7 @@ describe("agents, ping and logs", () => {
     expect(one).toMatchObject({ online: true, heartbeat_interval_secs: 1, os_family: process.platform === "win32" ? "windows" : process.platform });
     expect(one.agent_rss_bytes).toBeGreaterThan(0);
     const table = await kanade("agents", "--online");
-    expect(table.stdout.split("\n")[0]).toMatch(/^PC\s+ONLINE\s+HOSTNAME\s+OS\s+VERSION\s+USER\s+IP\s+CPU\s+MEM\s+GROUPS\s+LAST SEEN$/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^PC\s+ONLINE\s+HOSTNAME\s+OS\s+VERSION\s+USER\s+IP\s+CPU\s+MEM\s+GROUPS\s+TAGS\s+LAST SEEN$/);
     expect(table.stdout).toMatch(/^fk-pc-1\s+yes\s/m);
     const show = await kanade("agent", "show", "fk-pc-2");
     expect(show.code).toBe(0);

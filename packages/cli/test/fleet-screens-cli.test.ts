@@ -70,10 +70,10 @@ describe("kanade agents and groups at fleet scale", () => {
     const r = await kanade("agents", "--group", "tokyo");
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^PC\s+ONLINE\s+HOSTNAME\s+OS\s+VERSION\s+USER\s+IP\s+CPU\s+MEM\s+GROUPS\s+LAST SEEN$/);
-    expect(lines.find((l) => l.startsWith("sc-01"))).toMatch(/^sc-01\s+yes\s+sc-01\.corp\s+windows 11\s+1\.0\.0\s+CORP\\taro\s+10\.9\.8\.7\s+37%\s+50%\s+osaka,tokyo\s+\d+s ago$/);
+    expect(lines[0]).toMatch(/^PC\s+ONLINE\s+HOSTNAME\s+OS\s+VERSION\s+USER\s+IP\s+CPU\s+MEM\s+GROUPS\s+TAGS\s+LAST SEEN$/);
+    expect(lines.find((l) => l.startsWith("sc-01"))).toMatch(/^sc-01\s+yes\s+sc-01\.corp\s+windows 11\s+1\.0\.0\s+CORP\\taro\s+10\.9\.8\.7\s+37%\s+50%\s+osaka,tokyo\s+-\s+\d+s ago$/);
     // An offline PC shows no load: its last sample is history.
-    expect(lines.find((l) => l.startsWith("sc-04"))).toMatch(/^sc-04\s+no\s+.*\s+-\s+-\s+tokyo\s+\d+s ago$/);
+    expect(lines.find((l) => l.startsWith("sc-04"))).toMatch(/^sc-04\s+no\s+.*\s+-\s+-\s+tokyo\s+-\s+\d+s ago$/);
     expect(lines.at(-1)).toBe("4 agents: 3 online, 1 offline");
     expect((await kanade("agents", "--group", "tokyo", "--offline")).stdout.trimEnd().split("\n").at(-1)).toBe("1 agent: 0 online, 1 offline");
     expect((await json<{ pc_id: string }[]>("agents", "-q", "taro")).map((a) => a.pc_id)).toEqual(["sc-01"]);

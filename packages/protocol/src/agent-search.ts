@@ -11,7 +11,7 @@ export const agentOsLabel = (a: Pick<AgentSummary, "os_family" | "os_version">):
 export function agentMatches(a: AgentSummary, text: string): boolean {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const hay = [a.pc_id, a.hostname, agentOsLabel(a), a.agent_version, ...a.groups, a.logged_in_user, ...(a.ip_addresses ?? [])]
+  const hay = [a.pc_id, a.hostname, agentOsLabel(a), a.agent_version, ...a.groups, ...Object.entries(a.tags ?? {}).map(([k, v]) => `${k}=${v}`), a.logged_in_user, ...(a.ip_addresses ?? [])]
     .filter((x): x is string => typeof x === "string" && x !== "")
     .join("\n")
     .toLowerCase();

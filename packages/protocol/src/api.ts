@@ -215,6 +215,8 @@ export const agentSummarySchema = z.object({
   os_version: z.string().nullable(),
   agent_version: z.string().nullable(),
   groups: z.array(z.string()),
+  /** Operator-set tags (KV `agent_tags`). */
+  tags: z.record(z.string(), z.string()).optional(),
   last_seen: z.string().nullable(),
   /** The agent's own footprint from its last heartbeat. */
   agent_rss_bytes: z.number().nullable().optional(),
@@ -250,6 +252,8 @@ export const groupSummarySchema = z.object({
   /** The same as `name` and `pcs`, under the names the first API used. */
   group: z.string().optional(),
   members: z.array(z.string()).optional(),
+  /** The query of a dynamic group; absent for a static one. */
+  query: z.string().optional(),
 });
 export type GroupSummary = z.infer<typeof groupSummarySchema>;
 

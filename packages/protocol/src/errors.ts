@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { status: 401, message: "Missing or invalid bearer token" },
   FORBIDDEN: { status: 403, message: "Not allowed for this account" },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: "This account must change its password first" },
+  TOTP_ENROLLMENT_REQUIRED: { status: 403, message: "This account's role requires two-factor sign-in; enrol TOTP first" },
   NOT_FOUND: { status: 404, message: "No such route or resource" },
   JOB_NOT_FOUND: { status: 404, message: "No such job" },
   EXECUTION_NOT_FOUND: { status: 404, message: "No such execution" },

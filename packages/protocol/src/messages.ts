@@ -168,7 +168,11 @@ export const CONFIG_DEFAULTS = {
   inventory_enabled: true,
 } as const satisfies ConfigScope;
 
-export const agentGroupsSchema = z.object({ groups: z.array(z.string()) });
+/**
+ * KV `agent_groups`: `groups` is what agents follow (static ∪ dynamic). The backend also keeps which are
+ * static (set by operators) and which dynamic (materialised from group queries); an entry without them is all static.
+ */
+export const agentGroupsSchema = z.object({ groups: z.array(z.string()), static: z.array(z.string()).optional(), dynamic: z.array(z.string()).optional() });
 export type AgentGroups = z.infer<typeof agentGroupsSchema>;
 
 /** Normalizes a group list the way the `agent_groups` bucket stores it: sorted, deduplicated. */

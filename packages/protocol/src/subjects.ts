@@ -78,6 +78,8 @@ export const BUCKETS = {
   scriptCurrent: "script_current",
   scriptStatus: "script_status",
   agentGroups: "agent_groups",
+  // pc_id → {"tags":{k:v}}: operator-set tags, changed only by compare-and-set on the revision.
+  agentTags: "agent_tags",
   agentConfig: "agent_config",
   schedules: "schedules",
   // schedule id → the signed standing order of a `runs_on: agent` schedule (schedule-order.ts); agents only read it.

@@ -5,6 +5,7 @@
  */
 export * from "./config-resolve.js";
 export * from "./duration.js";
+export * from "./nats-urls.js";
 export * from "./errors.js";
 export * from "./exit-codes.js";
 export * from "./fleet.js";

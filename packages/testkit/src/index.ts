@@ -9,3 +9,5 @@ export * from "./fixtures.js";
 export * from "./command-keys.js";
 export * from "./locked-nats.js";
 export * from "./powershell-rules.js";
+export * from "./nats-cluster.js";
+export * from "./totp.js";

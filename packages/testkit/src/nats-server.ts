@@ -41,6 +41,8 @@ export interface NatsServer {
   start(): Promise<void>;
   /** What the broker printed since it last started (permission violations show here). */
   output(): string;
+  /** The running broker's process id (benches read its CPU time); undefined while stopped. */
+  pid(): number | undefined;
   /** Stops it and removes a temp store dir. */
   dispose(): Promise<void>;
 }
@@ -111,6 +113,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     storeDir,
     stop: () => halt("SIGTERM"),
     output: () => log,
+    pid: () => child?.pid,
     kill: () => halt("SIGKILL"),
     start,
     dispose: async () => {

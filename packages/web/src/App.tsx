@@ -7,6 +7,7 @@ import { ErrorBox } from "./components/ErrorBox.js";
 import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
+import { AccountPage, TotpSection } from "./pages/Account.js";
 import { ActivityPage } from "./pages/Activity.js";
 import { AgentDetailPage } from "./pages/AgentDetail.js";
 import { AgentsPage } from "./pages/Agents.js";
@@ -21,6 +22,7 @@ import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { NotificationsPage } from "./pages/Notifications.js";
 import { CompliancePage } from "./pages/Compliance.js";
+import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { endSession, whoAmI } from "./lib/auth.js";
@@ -35,11 +37,19 @@ type AuthState =
   | { kind: "mustChange"; token: string; username: string }
   /** `token` is null on a backend with auth disabled. */
   | { kind: "ready"; token: string | null; me: Identity }
+  /** Signed in to an account whose role requires TOTP before anything else: only enrolment is shown. */
+  | { kind: "mustEnrol"; token: string; me: Identity }
   | { kind: "failed"; error: Error };
 
-/** Where a checked token leads: straight in, or to the password change first. */
-const signedIn = (token: string | null, me: Identity): AuthState =>
-  token && me.must_change_password ? { kind: "mustChange", token, username: me.actor } : { kind: "ready", token, me };
+/** Where a checked token leads: straight in, to the password change first, or to TOTP enrolment first. */
+async function signedIn(token: string | null, me: Identity): Promise<AuthState> {
+  if (token && me.must_change_password) return { kind: "mustChange", token, username: me.actor };
+  if (token && me.kind === "account") {
+    const totp = await createWebClient({ token: () => token }).call("getTotpStatus");
+    if (totp.required && !totp.enabled) return { kind: "mustEnrol", token, me };
+  }
+  return { kind: "ready", token, me };
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -69,18 +79,23 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage />;
     case "compliance":
       return <CompliancePage />;
+    case "groups":
+      return <GroupsPage />;
     case "events":
       return <EventsPage />;
     case "notifications":
       return <NotificationsPage />;
+    case "account":
+      return <AccountPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
+  { to: "/groups", key: "nav.groups", pages: ["groups"] },
   { to: "/jobs", key: "nav.jobs", pages: ["jobs"] },
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
@@ -111,14 +126,15 @@ export function App() {
   }, []);
   const onSignedIn = useCallback((tk: string, me: Identity) => {
     saveToken(tk);
-    setAuth(signedIn(tk, me));
+    signedIn(tk, me).then(setAuth, (err: unknown) => setAuth({ kind: "failed", error: asError(err) }));
   }, []);
 
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
     const token = loadToken();
     whoAmI(createWebClient({ token: () => token }))
-      .then((me) => setAuth(signedIn(token, me)))
+      .then((me) => signedIn(token, me))
+      .then(setAuth)
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.code === "UNAUTHORIZED") {
           clearToken();
@@ -127,7 +143,7 @@ export function App() {
       });
   }, []);
 
-  const token = auth.kind === "ready" ? auth.token : null;
+  const token = auth.kind === "ready" || auth.kind === "mustEnrol" ? auth.token : null;
   const api = useMemo(() => createWebClient({ token: () => token, onUnauthorized: sessionEnded }), [token, sessionEnded]);
   const route = matchRoute(path);
 
@@ -135,6 +151,19 @@ export function App() {
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
   if (auth.kind === "signedOut") return <SignIn onSignedIn={onSignedIn} {...(auth.expired ? { notice: t("signin.expired") } : {})} />;
   if (auth.kind === "mustChange") return <ChangePassword token={auth.token} username={auth.username} onChanged={onSignedIn} onCancel={signOut} />;
+  if (auth.kind === "mustEnrol") {
+    const enrolled = (): void => setAuth({ kind: "ready", token: auth.token, me: auth.me });
+    return (
+      <ApiContext.Provider value={{ api, me: auth.me }}>
+        <main className="signin">
+          <div className="signin-stack">
+            <TotpSection onEnrolled={enrolled} />
+            <button type="button" onClick={signOut}>{t("nav.signOut")}</button>
+          </div>
+        </main>
+      </ApiContext.Provider>
+    );
+  }
   const me = auth.me;
   return (
     <ApiContext.Provider value={{ api, me }}>
@@ -158,6 +187,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {me.kind === "account" && (
+          <Link to="/account" className={route.page === "account" ? "active" : ""}>
+            {t("nav.account")}
+          </Link>
+        )}
         <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
           <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
         </span>

@@ -13,8 +13,10 @@ export type Route =
   | { page: "enroll" }
   | { page: "schedules" }
   | { page: "compliance" }
+  | { page: "groups" }
   | { page: "events" }
   | { page: "notifications" }
+  | { page: "account" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -33,7 +35,9 @@ export function matchRoute(path: string): Route {
   if (a === "enrollment" && !b) return { page: "enroll" };
   if (a === "schedules" && !b) return { page: "schedules" };
   if (a === "compliance" && !b) return { page: "compliance" };
+  if (a === "groups" && !b) return { page: "groups" };
   if (a === "events" && !b) return { page: "events" };
   if (a === "notifications" && !b) return { page: "notifications" };
+  if (a === "account" && !b) return { page: "account" };
   return { page: "notFound" };
 }

@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { enrollReplySchema, subjects, type CommandKey, type EnrollReply, type EnrollRequest } from "@kanade/protocol/wire";
+import { enrollReplySchema, natsServers, subjects, type CommandKey, type EnrollReply, type EnrollRequest } from "@kanade/protocol/wire";
 import { createNkey, nkeyFromSeed, signNonce } from "@kanade/protocol/nkeys";
 import type { AgentConfig } from "../config.js";
 import type { AgentCredential } from "../connection.js";
@@ -76,7 +76,7 @@ async function askUntilAccepted(config: AgentConfig, request: EnrollRequest, dep
   let lastStatus = "";
   try {
     nc = await connect({
-      servers: config.natsUrl.split(",").map((s) => s.trim()),
+      servers: natsServers(config.natsUrl),
       name: `enroll:${config.pcId}`,
       authenticator: (nonce?: string) => signNonce(enrollKey, creds.jwt, nonce),
       inboxPrefix: subjects.enrollInboxPrefix(),

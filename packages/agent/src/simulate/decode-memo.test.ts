@@ -34,4 +34,20 @@ describe("the simulator's shared command decoding", () => {
     expect(decode(enc({ ...command, shell: "zsh" }))).toMatchObject({ ok: false, reason: expect.stringContaining("shell") });
     expect(calls).toBe(4);
   });
+
+  it("keys on the bytes, not on a view the connection may reuse", () => {
+    let calls = 0;
+    const decode = memoizedCommandDecode((d) => (calls++, decodeCommand(d)));
+    const one = enc(command);
+    const other = enc({ ...command, script: "echo other" });
+    // Both messages at the same place in one reused read buffer, one after the other.
+    const buf = new Uint8Array(Math.max(one.length, other.length) + 20);
+    buf.set(one, 10);
+    expect(decode(buf.subarray(10, 10 + one.length))).toMatchObject({ ok: true, cmd: { script: "echo hi" } });
+    buf.fill(0).set(other, 10);
+    expect(decode(buf.subarray(10, 10 + other.length))).toMatchObject({ ok: true, cmd: { script: "echo other" } });
+    buf.fill(0).set(one, 10);
+    expect(decode(buf.subarray(10, 10 + one.length))).toMatchObject({ ok: true, cmd: { script: "echo hi" } });
+    expect(calls).toBe(2);
+  });
 });

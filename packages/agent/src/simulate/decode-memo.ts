@@ -16,16 +16,25 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/**
+ * Looked up by the bytes themselves (compared whole, newest first), not by a string decoded from them:
+ * thousands of PCs receiving one message then cost a byte comparison each, and no garbage.
+ */
 export function memoizedCommandDecode(decode: (data: Uint8Array) => DecodedCommand = decodeCommand): (data: Uint8Array) => DecodedCommand {
-  const text = new TextDecoder();
-  const memo = new Map<string, DecodedCommand>();
+  const memo: { bytes: Buffer; decoded: DecodedCommand }[] = [];
   return (data) => {
-    const key = text.decode(data);
-    let d = memo.get(key);
-    if (d) return d;
-    d = deepFreeze(decode(data));
-    memo.set(key, d);
-    if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value!);
-    return d;
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = memo.length - 1; i >= 0; i--) {
+      const m = memo[i]!;
+      if (m.bytes.length === bytes.length && m.bytes.equals(bytes)) {
+        if (i !== memo.length - 1) memo.push(...memo.splice(i, 1));
+        return m.decoded;
+      }
+    }
+    const decoded = deepFreeze(decode(data));
+    // A copy: the received bytes may be a view into a buffer the connection reuses.
+    memo.push({ bytes: Buffer.from(bytes), decoded });
+    if (memo.length > MEMO_MAX) memo.shift();
+    return decoded;
   };
 }

@@ -36,4 +36,18 @@ describe("the simulator's memoized signature check", () => {
     // Refusals are not remembered: each was checked for real.
     expect(real.calls()).toBe(5);
   });
+
+  it("remembers a verified frozen message (the decode memo's) on the object, and still refuses another key or signature for it", () => {
+    const real = counted();
+    const check = memoizedSignatureCheck(real.check);
+    const shared = Object.freeze(structuredClone(signed));
+    for (let i = 0; i < 100; i++) expect(check(keys.keys, "command", shared, sig)).toBe(true);
+    expect(real.calls()).toBe(1);
+    const impostor: CommandKey[] = keys.keys.map((k) => ({ ...k, public_key: `${k.public_key.slice(0, 16)}${"A".repeat(k.public_key.length - 16)}` }));
+    expect(check(impostor, "command", shared, sig)).toBe(false);
+    expect(check(keys.keys, "command", shared, { ...sig, sig: sig.sig.replace(/^./, (c) => (c === "A" ? "B" : "A")) })).toBe(false);
+    expect(check(keys.keys, "kill", shared, sig)).toBe(false);
+    expect(check(keys.keys, "command", Object.freeze({ ...signed, script: "rm -rf /" }), sig)).toBe(false);
+    expect(real.calls()).toBe(5);
+  });
 });

@@ -17,6 +17,8 @@ const storedSchema = z.object({ sequence: z.number().int().nonnegative(), keys: 
 export class TrustStore {
   private sequence = 0;
   private pinned: CommandKey[] = [];
+  /** `configured` then `pinned`, one key per kid; undefined until asked after a change. */
+  private merged: readonly CommandKey[] | undefined;
 
   constructor(
     private readonly file: string | undefined,
@@ -31,15 +33,20 @@ export class TrustStore {
     }
   }
 
-  keys(): CommandKey[] {
-    const byKid = new Map<string, CommandKey>();
-    for (const k of [...this.configured, ...this.pinned]) byKid.set(k.kid, k);
-    return [...byKid.values()];
+  /** Asked for every command received (by thousands of PCs at once in the simulator): worked out once per change. */
+  keys(): readonly CommandKey[] {
+    if (!this.merged) {
+      const byKid = new Map<string, CommandKey>();
+      for (const k of [...this.configured, ...this.pinned]) byKid.set(k.kid, k);
+      this.merged = Object.freeze([...byKid.values()]);
+    }
+    return this.merged;
   }
 
   /** Enrollment: the backend answered over the enrollment channel; its keys replace what was pinned. */
   pin(keys: readonly CommandKey[], sequence = 0): void {
     this.pinned = [...keys];
+    this.merged = undefined;
     this.sequence = sequence;
     this.save();
   }

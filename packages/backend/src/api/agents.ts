@@ -4,6 +4,7 @@ import { agentMatches, KanadeError, type AgentSummary, type HostPerf } from "@ka
 import { DEFAULT_HEARTBEAT_SECS, isOnline } from "../agents/online.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { RouteDeps } from "../deps.js";
+import type { AgentTags } from "../groups/tags.js";
 import { serve } from "./route.js";
 
 /** What other stores know about each PC, shown in the agents list. */
@@ -12,9 +13,11 @@ export interface AgentExtras {
   addresses?: () => Promise<ReadonlyMap<string, readonly string[]>>;
   /** The newest host perf sample of a PC. */
   latestPerf?: (pcId: string) => HostPerf | undefined;
+  /** Operator-set tags (KV mirror, and the SQLite projection for `?tag=`). */
+  tags?: Pick<AgentTags, "cached" | "pcsWith">;
 }
 
-function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addresses: readonly string[] | undefined, perf: HostPerf | undefined): AgentSummary {
+function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addresses: readonly string[] | undefined, perf: HostPerf | undefined, tags: Record<string, string> | undefined): AgentSummary {
   return {
     pc_id: a.pc_id,
     online: isOnline(a, now),
@@ -24,6 +27,7 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addr
     agent_version: a.agent_version,
     // KV membership is the truth; the heartbeat's copy is only a fallback until the mirror has it.
     groups: groups ?? a.groups,
+    tags: tags ?? {},
     last_seen: a.last_seen,
     agent_rss_bytes: a.agent_rss_bytes,
     agent_cpu_pct: a.agent_cpu_pct,
@@ -37,6 +41,13 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addr
   };
 }
 
+/** `key=value` or `key`: the PCs with that tag, from the SQLite projection (none when tags are not kept). */
+function tagFilter(tag: string, tags: Pick<AgentTags, "pcsWith"> | undefined): Set<string> {
+  const eq = tag.indexOf("=");
+  if (!tags) return new Set();
+  return eq < 0 ? tags.pcsWith(tag) : tags.pcsWith(tag.slice(0, eq), tag.slice(eq + 1));
+}
+
 /** `onForget` lets feature stores drop what they know about a decommissioned PC (inventory, facts). */
 export function agentRoutes(
   app: FastifyInstance,
@@ -46,17 +57,19 @@ export function agentRoutes(
   const summaries = async (records: readonly AgentRecord[]): Promise<AgentSummary[]> => {
     const now = deps.clock();
     const addresses = (await hooks.addresses?.()) ?? new Map<string, readonly string[]>();
-    return records.map((a) => toSummary(a, deps.groups.cached(a.pc_id), now, addresses.get(a.pc_id), hooks.latestPerf?.(a.pc_id)));
+    return records.map((a) => toSummary(a, deps.groups.cached(a.pc_id), now, addresses.get(a.pc_id), hooks.latestPerf?.(a.pc_id), hooks.tags?.cached(a.pc_id)));
   };
 
   serve(app, "listAgents", async ({ query }) => {
     // Long-gone PCs leave the list, not the history: their results, executions and `agent show` stay.
+    const tagged = query.tag === undefined ? undefined : tagFilter(query.tag, hooks.tags);
     const hideBefore = deps.hideAgentsAfterMs === undefined || query.include_hidden === true ? undefined : deps.clock().getTime() - deps.hideAgentsAfterMs;
     const items = (await summaries(await deps.agents.listAgents())).filter(
       (a) =>
         (hideBefore === undefined || a.last_seen === null || Date.parse(a.last_seen) >= hideBefore) &&
         (query.online === undefined || a.online === query.online) &&
         (query.group === undefined || a.groups.includes(query.group)) &&
+        (tagged === undefined || tagged.has(a.pc_id)) &&
         (query.q === undefined || agentMatches(a, query.q)),
     );
     return { items, next_cursor: null };

@@ -2,13 +2,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Caller } from "../caller.js";
 import type { RouteDeps } from "../deps.js";
+import type { DynamicGroups } from "../groups/index.js";
 import { requireNats } from "../nats.js";
 import { serve } from "./route.js";
 
 /** KV updates in flight at once when many PCs join a group. */
 const ADD_CONCURRENCY = 32;
 
-export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function groupRoutes(app: FastifyInstance, deps: RouteDeps, dynamic?: DynamicGroups): void {
   const mutate = async (caller: Caller, action: string, pc: string, change: (current: string[]) => string[]): Promise<{ pc_id: string; groups: string[] }> => {
     requireNats(deps.nats);
     const groups = await deps.auditLog.around(
@@ -18,10 +19,13 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
       (after) => ({ payload: { groups: after } }),
     );
     deps.log.info({ pc_id: pc, groups }, "agent groups changed");
-    return { pc_id: pc, groups };
+    return { pc_id: pc, groups, ...(deps.groups.split(pc) ?? {}) };
   };
 
-  serve(app, "getAgentGroups", async ({ params }) => ({ pc_id: params.pc, groups: await deps.groups.get(params.pc) }));
+  serve(app, "getAgentGroups", async ({ params }) => {
+    const groups = await deps.groups.get(params.pc);
+    return { pc_id: params.pc, groups, ...(deps.groups.split(params.pc) ?? { static: groups, dynamic: [] }) };
+  });
   serve(app, "setAgentGroups", ({ params, body }, ctx) => mutate(ctx.caller, "agent.groups.set", params.pc, () => body.groups));
   serve(app, "addAgentGroups", ({ params, body }, ctx) => mutate(ctx.caller, "agent.groups.add", params.pc, (current) => [...current, ...body.groups]));
   serve(app, "removeAgentGroup", ({ params }, ctx) =>
@@ -58,14 +62,21 @@ export function groupRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   serve(app, "listGroups", async () => {
-    const items = [...deps.groups.all()].map(([group, members]) => ({
-      group,
-      members,
-      // Same data under the names protocol's GroupSummary uses (the CLI reads these).
-      name: group,
-      pcs: members,
-      count: members.length,
-    }));
+    const queries = new Map((dynamic?.list() ?? []).map((d) => [d.name, d.query]));
+    const byName = deps.groups.all();
+    // A dynamic group that matches nothing yet is still listed.
+    for (const name of queries.keys()) if (!byName.has(name)) byName.set(name, []);
+    const items = [...byName]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, members]) => ({
+        group,
+        members,
+        // Same data under the names protocol's GroupSummary uses (the CLI reads these).
+        name: group,
+        pcs: members,
+        count: members.length,
+        ...(queries.has(group) ? { query: queries.get(group)! } : {}),
+      }));
     return { items, next_cursor: null };
   });
 }

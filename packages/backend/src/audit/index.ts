@@ -34,7 +34,7 @@ export interface Audit {
 
 export const INTERRUPTED_OUTCOME = "unknown: the backend stopped during this change";
 
-export async function startAudit(deps: { nats: Nats; outbox: AuditOutboxStore; log: Logger; clock: () => Date }): Promise<Audit> {
+export async function startAudit(deps: { nats: Nats; outbox: AuditOutboxStore; log: Logger; clock: () => Date; replicas?: number }): Promise<Audit> {
   const settled = await deps.outbox.settleInterrupted(INTERRUPTED_OUTCOME);
   if (settled > 0) deps.log.warn({ records: settled }, "audit records of changes interrupted by a stop were kept, outcome unknown");
   const relay: AuditRelay = startAuditRelay(deps);

@@ -32,7 +32,8 @@ function streamMissing(err: unknown): boolean {
   return false;
 }
 
-export function startAuditRelay(deps: { nats: Nats; outbox: AuditOutboxStore; log: Logger }): AuditRelay {
+/** `replicas`: of AUDIT when it has to be made again (KANADE_NATS_REPLICAS; default 1). */
+export function startAuditRelay(deps: { nats: Nats; outbox: AuditOutboxStore; log: Logger; replicas?: number }): AuditRelay {
   const log = deps.log.child({ component: "audit-relay" });
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -76,7 +77,7 @@ export function startAuditRelay(deps: { nats: Nats; outbox: AuditOutboxStore; lo
         if (!failing) log.error({ err, pending }, "cannot publish audit records; they wait in the database outbox");
         failing = true;
         if (streamMissing(err) && deps.nats.isConnected()) {
-          const spec = streamSpecs().find((s) => s.name === STREAMS.AUDIT);
+          const spec = streamSpecs(deps.replicas !== undefined ? { replicas: deps.replicas } : {}).find((s) => s.name === STREAMS.AUDIT);
           if (spec) {
             await ensureStream(deps.nats, spec, log)
               .then(() => log.warn("the AUDIT stream was missing and has been created again"))

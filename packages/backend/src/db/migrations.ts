@@ -438,6 +438,55 @@ export const MIGRATIONS: readonly Migration[] = [
     shown_at TEXT,
     acked_at TEXT,
     PRIMARY KEY (notif_id, pc_id, user)
+) WITHOUT ROWID;
+  ` },
+  { id: "011-groups-tags-definitions", sql: `
+  -- Projection of KV agent_tags (the truth) for listing and filtering agents by tag.
+  CREATE TABLE agent_tags (
+    pc_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pc_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_tags_key_value ON agent_tags (key, value, pc_id);
+  -- Dynamic groups: only the backend reads them, so they live beside the facts they are evaluated against.
+  CREATE TABLE group_definitions (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    description TEXT,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
+  { id: "012-totp-second-factor", sql: `
+  -- One row per account that started TOTP enrolment; confirmed_at NULL until a first code proves it.
+  -- last_step: the newest time step a code was accepted for, so a code is never accepted twice.
+  CREATE TABLE account_totp (
+    account_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    confirmed_at TEXT,
+    last_step INTEGER NOT NULL DEFAULT -1,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Single-use recovery codes, stored as SHA-256 (they are random, so a fast hash is enough).
+  CREATE TABLE account_recovery_codes (
+    account_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (account_id, code_hash)
+  ) WITHOUT ROWID;
+  -- Password steps waiting for their second factor; short-lived, one use.
+  CREATE TABLE login_challenges (
+    challenge_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Sign-in settings an admin changes at run time (JSON values), e.g. totp_required_roles.
+  CREATE TABLE auth_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
   { id: "011-schedules-pc-state-exec", sql: `

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { subjects } from "@kanade/protocol";
+import { natsServers, subjects } from "@kanade/protocol";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { credsAuthenticator } from "../nats-auth/creds.js";
@@ -56,7 +56,7 @@ export function claimsPusher(url: string, m: AuthMaterial, log: Logger, caFile?:
   let conn: Promise<NatsConnection> | undefined;
   const sys = (): Promise<NatsConnection> =>
     (conn ??= connect({
-      servers: url,
+      servers: natsServers(url),
       name: "kanade-backend-system",
       authenticator: credsAuthenticator(join(m.dir, AUTH_FILES.systemCreds), "KANADE_NATS_AUTH_DIR"),
       maxReconnectAttempts: -1,

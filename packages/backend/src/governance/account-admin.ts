@@ -6,10 +6,13 @@ import { KanadeError, type AccountCreate, type AccountPatch } from "@kanade/prot
 import type { AccountChange, AccountRecord, AccountStore } from "./account-store.js";
 import { hashPassword, refuseReservedUsername } from "./accounts.js";
 import type { SessionTokens } from "./sessions.js";
+import type { TotpStore } from "./totp-store.js";
 
 export interface AccountAdminDeps {
   accounts: AccountStore;
   tokens: SessionTokens;
+  /** A deleted account's TOTP secret and recovery codes go with it. */
+  totp: Pick<TotpStore, "remove">;
 }
 
 /** The account by name, in any case; 404 when there is none. */
@@ -72,5 +75,6 @@ export async function deleteAccount(deps: AccountAdminDeps, actor: string, usern
   const account = await mustGetAccount(deps.accounts, username);
   if (account.username === actor) throw new KanadeError("CONFLICT", "You cannot delete your own account; ask another admin");
   if (!(await deps.accounts.deleteAccount(account.username))) throw new KanadeError("ACCOUNT_NOT_FOUND", `No account "${username}"`);
+  await deps.totp.remove(account.account_id);
   return { account, sessionsEnded: await deps.tokens.endAll(account.account_id) };
 }

@@ -5,6 +5,8 @@ import type { SessionResolver } from "../auth.js";
 import type { AccountRecord, AccountStore } from "./account-store.js";
 import type { SessionRow } from "./session-store.js";
 import type { SessionTokens } from "./sessions.js";
+import type { TotpStore } from "./totp-store.js";
+import { needsTotpEnrollment } from "./two-factor.js";
 
 import { hashPassword } from "./password-hash.js";
 
@@ -51,7 +53,7 @@ export const identityOf = (a: AccountRecord): Identity => ({
  * Accepts a session token while its session is live and belongs to the account as it is now: the same
  * immutable account id (a deleted and re-created name is a different account) and not disabled.
  */
-export function sessionResolver(accounts: AccountStore, tokens: SessionTokens): SessionResolver {
+export function sessionResolver(accounts: AccountStore, tokens: SessionTokens, totp: TotpStore): SessionResolver {
   const accountFor = async (accountId: string): Promise<AccountRecord | undefined> => {
     const a = await accounts.getAccountById(accountId);
     return a && !a.disabled ? a : undefined;
@@ -67,7 +69,7 @@ export function sessionResolver(accounts: AccountStore, tokens: SessionTokens): 
       if (!found || !account || account.username !== found.claims.username) return undefined;
       const id = found.session.session_id;
       const alive = async (): Promise<boolean> => usable(await tokens.live(id));
-      return { identity: identityOf(account), session: { id, alive } };
+      return { identity: identityOf(account), session: { id, alive }, totpEnrollmentRequired: await needsTotpEnrollment(totp, account) };
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AccountStore } from "./account-store.js";
 import { hashPassword } from "./accounts.js";
 import { createLoginThrottle, type LoginThrottle } from "./rate-limit.js";
 import type { SessionTokens } from "./sessions.js";
+import type { TotpStore } from "./totp-store.js";
 
 export const DEFAULT_APPROVAL_TTL_MS = 24 * 3_600_000;
 export const DEFAULT_SESSION_TTL_MS = 3_600_000;
@@ -18,9 +19,13 @@ export interface GovernanceDeps {
   loginThrottle: LoginThrottle;
   /** Verified against when a username does not exist, so response time does not reveal which names exist. */
   dummyHash: () => Promise<string>;
+  /** TOTP secrets, recovery codes, sign-in challenges and the per-role requirement. */
+  totp: TotpStore;
+  /** The issuer name in otpauth:// URIs. */
+  totpIssuer: string;
 }
 
-export function createGovernanceDeps(opts: Pick<GovernanceDeps, "accounts" | "auditLog" | "tokens">): GovernanceDeps {
+export function createGovernanceDeps(opts: Pick<GovernanceDeps, "accounts" | "auditLog" | "tokens" | "totp" | "totpIssuer">): GovernanceDeps {
   let dummy: Promise<string> | undefined;
   return {
     ...opts,

@@ -3,7 +3,17 @@
  * attempt in the login throttle first, synchronously, so a burst of parallel guesses gets only the few
  * checks the throttle allows; the rest are refused (429) without hashing anything.
  */
-import { KanadeError, type Identity, type LoginRequest, type LoginResponse, type LogoutResponse, type PasswordChange, type Role } from "@kanade/protocol";
+import {
+  KanadeError,
+  type Identity,
+  type LoginRequest,
+  type LoginResponse,
+  type LoginResult,
+  type LogoutResponse,
+  type PasswordChange,
+  type Role,
+  type SecondFactorRequest,
+} from "@kanade/protocol";
 import type { Audit } from "../audit/index.js";
 import type { RequestSession } from "../auth.js";
 import type { Caller } from "../caller.js";
@@ -11,8 +21,9 @@ import type { AccountRecord, AccountStore } from "./account-store.js";
 import { hashPassword, passwordMatches } from "./accounts.js";
 import { RateLimitedError, retryAfterSecs, type LoginThrottle } from "./rate-limit.js";
 import type { SessionTokens } from "./sessions.js";
+import { completeChallenge, hasTotp, issueChallenge, type CodeCheckContext, type TwoFactorDeps } from "./two-factor.js";
 
-export interface SignInDeps {
+export interface SignInDeps extends TwoFactorDeps {
   accounts: AccountStore;
   tokens: SessionTokens;
   loginThrottle: LoginThrottle;
@@ -41,7 +52,14 @@ const sessionAnswer = (account: AccountRecord, session: { token: string; expires
   must_change_password: account.must_change_password,
 });
 
-export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInContext): Promise<LoginResponse> {
+/** How two-factor code checks see a sign-in request: wrong codes are audited as `auth.second_factor_failed`. */
+export const codeCheckContext = (ctx: SignInContext): CodeCheckContext => ({
+  sourceIp: ipOf(ctx),
+  clock: ctx.clock,
+  onWrong: (account, reason) => record(ctx, account.username, "auth.second_factor_failed", { reason }),
+});
+
+export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInContext): Promise<LoginResult> {
   const { clock } = ctx;
   const attempt = deps.loginThrottle.reserve(body.username, ipOf(ctx), clock().getTime());
   if (!attempt.ok) {
@@ -58,11 +76,28 @@ export async function login(deps: SignInDeps, body: LoginRequest, ctx: SignInCon
     // One message for every reason, so the answer does not reveal which usernames exist.
     throw new KanadeError("UNAUTHORIZED", "Wrong username or password, or the account is disabled");
   }
+  if (await hasTotp(deps.totp, account)) {
+    // The attempt stays counted for (username, address) until a code completes it, so a known password
+    // cannot be used to reset the backoff between code guesses.
+    attempt.ticket.firstFactorPassed();
+    await record(ctx, account.username, "auth.second_factor_required");
+    return issueChallenge(deps.totp, account, clock());
+  }
   attempt.ticket.succeeded();
-  await deps.accounts.touchLogin(account.username, clock().toISOString());
+  return openSession(deps, account, ctx, {});
+}
+
+async function openSession(deps: SignInDeps, account: AccountRecord, ctx: SignInContext, payload: Record<string, unknown>): Promise<LoginResponse> {
+  await deps.accounts.touchLogin(account.username, ctx.clock().toISOString());
   const session = await deps.tokens.issue(account);
-  await record(ctx, account.username, "auth.login", { role: account.role });
+  await record(ctx, account.username, "auth.login", { role: account.role, ...payload });
   return sessionAnswer(account, session);
+}
+
+/** Completes a sign-in challenge with a TOTP code or a recovery code, and opens the session. */
+export async function loginSecondFactor(deps: SignInDeps, body: SecondFactorRequest, ctx: SignInContext): Promise<LoginResponse> {
+  const { account, factor } = await completeChallenge(deps, body, codeCheckContext(ctx));
+  return openSession(deps, account, ctx, { second_factor: factor });
 }
 
 /** Changes the caller's own password, ends all of the account's sessions, and answers with a fresh one. */

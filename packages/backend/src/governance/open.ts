@@ -12,6 +12,7 @@ import { DEFAULT_SESSION_TTL_MS, createGovernanceDeps, type GovernanceDeps } fro
 import { openSessionStore } from "./session-store.js";
 import { createSessionTokens } from "./sessions.js";
 import { createTokenIssuer, loadJwtSecret } from "./tokens.js";
+import { openTotpStore } from "./totp-store.js";
 
 export interface RunningGovernance {
   deps: GovernanceDeps;
@@ -30,7 +31,7 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
     ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     clock: () => new Date(),
   });
-  const deps = createGovernanceDeps({ accounts, auditLog, tokens });
+  const deps = createGovernanceDeps({ accounts, auditLog, tokens, totp: openTotpStore(opts.db), totpIssuer: config.totpIssuer ?? "kanade" });
   await ensureBootstrapAdmin(accounts, config.bootstrapAdmin, new Date(), log);
   const projector = await startAuditProjector({ nats: opts.nats, store: auditLog, log });
   return { deps, stop: () => projector.stop() };

@@ -45,6 +45,11 @@ export function allowedWhilePasswordChangeRequired(method: string, url: string):
   return entry(method, url)?.whilePasswordChangeRequired === true;
 }
 
+/** An account whose role requires TOTP and that has not enrolled may still call these (enrolment, who am I, sign out). */
+export function allowedWhileTotpEnrollmentRequired(method: string, url: string): boolean {
+  return entry(method, url)?.whileTotpEnrollmentRequired === true;
+}
+
 /** Records every route as it is registered; call before any route is added. */
 export function trackRoutes(app: FastifyInstance): void {
   const routes: RouteEntry[] = [];

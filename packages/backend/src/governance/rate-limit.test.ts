@@ -74,6 +74,18 @@ describe("login throttle", () => {
     expect(t.reserve("ada", "10.0.0.2", 10).ok).toBe(true);
   });
 
+  it("a right password before a second factor gives the address its unit back but keeps the backoff counting", () => {
+    const t = createLoginThrottle({ backoff: BACKOFF, perIp: { max: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) {
+      const r = t.reserve("ada", "10.0.0.1", 0);
+      if (!r.ok) throw new Error("expected a reservation");
+      r.ticket.firstFactorPassed();
+    }
+    // Three password steps without a code: the (user, address) backoff holds, the address's budget does not.
+    expect(t.reserve("ada", "10.0.0.1", 10)).toMatchObject({ ok: false, retryAfterMs: 990 });
+    for (const u of ["u1", "u2", "u3"]) expect(t.reserve(u, "10.0.0.1", 10).ok).toBe(true);
+  });
+
   it("caps attempts per address across usernames, and a success gives its unit back", () => {
     const t = createLoginThrottle({ backoff: BACKOFF, perIp: { max: 3, windowMs: 60_000 } });
     const ok = t.reserve("ada", "10.0.0.1", 0);

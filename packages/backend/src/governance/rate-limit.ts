@@ -145,6 +145,12 @@ export function createWindowBudget(opts: BudgetOptions): WindowBudget {
 export interface LoginTicket {
   succeeded(): void;
   failed(now: number): void;
+  /**
+   * A right password of an account that also needs a code: the address gets its unit back (a busy office
+   * behind one proxy is not throttled by two-factor sign-ins), but the (username, address) attempt stays
+   * counted until a code succeeds, so knowing the password does not reset the backoff between code guesses.
+   */
+  firstFactorPassed(): void;
 }
 
 /** Password checks: backoff per (username, address) plus a budget per address across usernames. */
@@ -179,6 +185,7 @@ export function createLoginThrottle(opts: { backoff?: BackoffOptions; perIp?: Bu
             perIp.refund(ip, now);
           },
           failed: (at) => backoff.failed(key, at),
+          firstFactorPassed: () => perIp.refund(ip, now),
         },
       };
     },

@@ -6,6 +6,10 @@ import type { Nats } from "../nats.js";
 /** Large enough to absorb a fleet-wide burst (5,000 results) in a handful of transactions. */
 export const BATCH_MAX = 500;
 
+const ACK_WAIT_NS = 10_000_000_000;
+/** A pull the broker lost (its node died) is noticed by missing heartbeats, half of this, and made again. */
+const PULL_EXPIRES_MS = 5_000;
+
 export interface DurableProjectorSpec {
   stream: string;
   durable: string;
@@ -26,7 +30,9 @@ export async function ensureConsumer(nats: Nats, spec: Pick<DurableProjectorSpec
     deliver_policy: DeliverPolicy.All,
     filter_subject: spec.filterSubject,
     max_ack_pending: 20_000,
-    ack_wait: 30_000_000_000,
+    // What a dying broker node took with it (delivered, never acked) comes again after this long: it bounds how
+    // long results wait after a cluster node dies. A batch is stored well within it; a redelivery is harmless.
+    ack_wait: ACK_WAIT_NS,
   };
   try {
     await nats.jsm.consumers.add(spec.stream, cfg);
@@ -67,6 +73,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
         // A deleted stream or consumer ends the consumption, which recreates the consumer below (nobody else would).
         messages = await consumer.consume({
           max_messages: BATCH_MAX * 2,
+          expires: PULL_EXPIRES_MS,
           abort_on_missing_resource: true,
           callback: (m) => {
             pending.push(m);

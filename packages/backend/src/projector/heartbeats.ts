@@ -8,7 +8,14 @@ import type { RunningProjector } from "./durable.js";
 const FLUSH_MS = 250;
 const FLUSH_MAX = 500;
 
-export function startHeartbeatProjector(deps: { nats: Nats; store: Pick<AgentsStore, "upsertAgents">; log: Logger; clock?: () => Date }): RunningProjector {
+export function startHeartbeatProjector(deps: {
+  nats: Nats;
+  store: Pick<AgentsStore, "upsertAgents">;
+  log: Logger;
+  clock?: () => Date;
+  /** After a batch is stored (dynamic groups re-evaluate PCs whose facts changed). */
+  onStored?: (heartbeats: readonly Heartbeat[]) => void;
+}): RunningProjector {
   const clock = deps.clock ?? ((): Date => new Date());
   const log = deps.log.child({ projector: "heartbeats" });
   // Keyed by pc_id: only the newest heartbeat of each agent in a window matters.
@@ -24,6 +31,7 @@ export function startHeartbeatProjector(deps: { nats: Nats; store: Pick<AgentsSt
     pending = new Map();
     writing = writing
       .then(() => deps.store.upsertAgents(batch))
+      .then(() => deps.onStored?.(batch))
       .catch((err: unknown) => log.error({ err, count: batch.length }, "cannot store heartbeats"));
     return writing;
   };

@@ -7,7 +7,13 @@ import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./du
 
 export const INVENTORY_DURABLE = "kanade-inventory";
 
-export function startInventoryProjector(deps: { nats: Nats; fleet: FleetStore; log: Logger }): Promise<RunningProjector> {
+export function startInventoryProjector(deps: {
+  nats: Nats;
+  fleet: FleetStore;
+  log: Logger;
+  /** After a batch is stored, with the PCs it was about (dynamic groups re-evaluate them). */
+  onProjected?: (pcIds: readonly string[]) => void;
+}): Promise<RunningProjector> {
   const log = deps.log.child({ projector: INVENTORY_DURABLE });
   return startDurableProjector(
     deps.nats,
@@ -28,6 +34,7 @@ export function startInventoryProjector(deps: { nats: Nats; fleet: FleetStore; l
         }
         const replaced = await deps.fleet.upsertInventory(messages);
         log.debug({ received: batch.length, replaced }, "inventory projected");
+        deps.onProjected?.([...new Set(messages.map((m) => m.pc_id))]);
       },
     },
     deps.log,

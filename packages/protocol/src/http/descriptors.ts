@@ -74,6 +74,8 @@ export interface RouteDef {
   response: ResponseDescriptor;
   /** Callable by an account that must change its password before anything else. */
   whilePasswordChangeRequired?: true;
+  /** Callable by an account whose role requires TOTP before it has enrolled (the enrolment routes). */
+  whileTotpEnrollmentRequired?: true;
 }
 
 export const jsonBody = <S extends z.ZodType>(schema: S, invalid?: ErrorCode): JsonBody<S> => ({ kind: "json", schema, ...(invalid ? { invalid } : {}) });

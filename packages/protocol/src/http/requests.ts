@@ -94,6 +94,8 @@ export const listAgentsQuery = z.object({
   online: queryFlag.optional(),
   /** Members of this group only. */
   group: groupNameSchema.optional(),
+  /** Agents with this tag: `key=value`, or `key` for any value. */
+  tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(=.{1,128})?$/, "expected key=value or key").optional(),
   /** Case-insensitive text found in the pc_id, host name, OS, version, groups, logged-on user or IP addresses. */
   q: z.string().trim().min(1).max(200).optional(),
   /** `true`: also agents hidden by `agents_hide_after` (not seen for that long). */

@@ -39,7 +39,8 @@ export const agentDeletedSchema = z.object({ pc_id: z.string(), deleted: z.liter
 export type AgentDeleted = z.infer<typeof agentDeletedSchema>;
 
 /** A PC's groups after a read or a change. */
-export const agentGroupsViewSchema = z.object({ pc_id: z.string(), groups: z.array(z.string()) });
+/** A PC's groups (static ∪ dynamic, what the agent follows); `static`/`dynamic` apart when the backend knows them. */
+export const agentGroupsViewSchema = z.object({ pc_id: z.string(), groups: z.array(z.string()), static: z.array(z.string()).optional(), dynamic: z.array(z.string()).optional() });
 export type AgentGroupsView = z.infer<typeof agentGroupsViewSchema>;
 
 export const accountDeletedSchema = z.object({ username: z.string(), deleted: z.literal(true) });

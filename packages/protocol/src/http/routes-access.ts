@@ -4,6 +4,7 @@ import { fleetHealthQuery, fleetHealthSchema } from "../fleet-health.js";
 import { commandKeyInfoSchema } from "../signing.js";
 import { enrollmentDecisionBodySchema, enrollmentListQuerySchema, enrollmentViewSchema, enrollTokenCreatedSchema, enrollTokenCreateSchema, enrollTokenViewSchema, installerQuerySchema, installerReleaseQuerySchema } from "../enrollment.js";
 import { accountCreateSchema, accountPatchSchema, accountSummarySchema, auditEventSchema, identitySchema, jetStreamStatusSchema, kvDeleteResponseSchema, kvEntryViewSchema, kvPutRequestSchema, kvPutResponseSchema, loginRequestSchema, loginResponseSchema, passwordChangeSchema } from "../governance.js";
+import { loginResultSchema, secondFactorRequestSchema, totpCodeBodySchema, totpConfirmedSchema, totpDisabledSchema, totpEnrollmentSchema, totpPolicySchema, totpStatusSchema } from "../two-factor.js";
 import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { storedObjectSchema } from "../releases.js";
 import { binary, json, jsonBody, text, type RouteDef } from "./descriptors.js";
@@ -44,23 +45,65 @@ export const accessRoutes = {
   // ---- sessions ---------------------------------------------------------------------------------
   login: {
     method: "POST", path: "/api/auth/login", access: "public",
-    summary: "Exchange a username and password for a session token",
-    body: jsonBody(loginRequestSchema), response: json(loginResponseSchema),
+    summary: "Exchange a username and password for a session token, or for a second-factor challenge when the account has TOTP",
+    body: jsonBody(loginRequestSchema), response: json(loginResultSchema),
+  },
+  loginSecondFactor: {
+    method: "POST", path: "/api/auth/login/second-factor", access: "public",
+    summary: "Complete a sign-in challenge with a TOTP code or a single-use recovery code",
+    body: jsonBody(secondFactorRequestSchema), response: json(loginResponseSchema),
   },
   logout: {
     method: "POST", path: "/api/auth/logout", access: "viewer",
     summary: "End the caller's session; its token stops working",
-    whilePasswordChangeRequired: true, response: json(r.logoutResponseSchema),
+    whilePasswordChangeRequired: true, whileTotpEnrollmentRequired: true, response: json(r.logoutResponseSchema),
   },
   getMe: {
     method: "GET", path: "/api/auth/me", access: "viewer",
     summary: "Who the caller is: actor, role, kind",
-    whilePasswordChangeRequired: true, response: json(identitySchema),
+    whilePasswordChangeRequired: true, whileTotpEnrollmentRequired: true, response: json(identitySchema),
   },
   changePassword: {
     method: "POST", path: "/api/auth/password", access: "viewer",
     summary: "Change the caller's own password; answers a fresh session",
-    whilePasswordChangeRequired: true, body: jsonBody(passwordChangeSchema), response: json(loginResponseSchema),
+    whilePasswordChangeRequired: true, whileTotpEnrollmentRequired: true, body: jsonBody(passwordChangeSchema), response: json(loginResponseSchema),
+  },
+
+  // ---- two-factor sign-in (TOTP) ------------------------------------------------------------------
+  getTotpStatus: {
+    method: "GET", path: "/api/account/totp", access: "viewer",
+    summary: "The caller's own TOTP state: enabled, required by its role, recovery codes left",
+    whileTotpEnrollmentRequired: true, response: json(totpStatusSchema),
+  },
+  enrollTotp: {
+    method: "POST", path: "/api/account/totp/enroll", access: "viewer",
+    summary: "Start TOTP enrolment: a new secret, its otpauth:// URI and QR code (active only after confirm)",
+    whileTotpEnrollmentRequired: true, response: json(totpEnrollmentSchema),
+  },
+  confirmTotp: {
+    method: "POST", path: "/api/account/totp/confirm", access: "viewer",
+    summary: "Turn TOTP on with a first code; answers 10 single-use recovery codes, shown only now",
+    whileTotpEnrollmentRequired: true, body: jsonBody(totpCodeBodySchema), response: json(totpConfirmedSchema),
+  },
+  disableTotp: {
+    method: "DELETE", path: "/api/account/totp", access: "viewer",
+    summary: "Turn the caller's own TOTP off, with a current code",
+    body: jsonBody(totpCodeBodySchema), response: json(totpDisabledSchema),
+  },
+  resetAccountTotp: {
+    method: "DELETE", path: "/api/accounts/:username/totp", access: "admin",
+    summary: "Turn an account's TOTP off (it lost its authenticator); ends its sessions",
+    params: q.usernameParams, response: json(totpDisabledSchema),
+  },
+  getTotpPolicy: {
+    method: "GET", path: "/api/auth/totp-policy", access: "viewer",
+    summary: "Roles whose accounts must use TOTP",
+    response: json(totpPolicySchema),
+  },
+  putTotpPolicy: {
+    method: "PUT", path: "/api/auth/totp-policy", access: "admin",
+    summary: "Set the roles whose accounts must use TOTP (they can reach only enrolment until they enrol)",
+    body: jsonBody(totpPolicySchema), response: json(totpPolicySchema),
   },
 
   // ---- accounts ---------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ describe("route table", () => {
       // Every account may end its session and change its own password, viewers included.
       "POST /api/auth/logout": "viewer",
       "POST /api/auth/password": "viewer",
+      // A read whose input (a query) is too long and too structured for a URL.
+      "POST /api/group-preview": "viewer",
       "PUT /api/jetstream/kv/:bucket/:key": "admin",
       "DELETE /api/jetstream/kv/:bucket/:key": "admin",
       // Who controls the signing keys controls what every PC will run.
@@ -61,6 +63,12 @@ describe("route table", () => {
       "GET /api/agents/installer.ps1": "public",
       "GET /api/agents/installer.bin": "public",
       "GET /api/agents/installer.winsw": "public",
+      // Any account manages its own second factor; the policy is an admin's.
+      "POST /api/auth/login/second-factor": "public",
+      "POST /api/account/totp/enroll": "viewer",
+      "POST /api/account/totp/confirm": "viewer",
+      "DELETE /api/account/totp": "viewer",
+      "PUT /api/auth/totp-policy": "admin",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);
@@ -70,6 +78,8 @@ describe("route table", () => {
     expect(wrong).toEqual([]);
     const stillOpen = routeEntries.filter(([, r]) => r.whilePasswordChangeRequired).map(([name]) => name);
     expect(stillOpen.sort()).toEqual(["changePassword", "getMe", "logout"]);
+    const enrolOnly = routeEntries.filter(([, r]) => r.whileTotpEnrollmentRequired).map(([name]) => name);
+    expect(enrolOnly.sort()).toEqual(["changePassword", "confirmTotp", "enrollTotp", "getMe", "getTotpStatus", "logout"]);
   });
 
   it("sends bodies only with changes, and upgrades to WebSockets only on GET", () => {

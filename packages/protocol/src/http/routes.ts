@@ -11,6 +11,7 @@ import { accessRoutes } from "./routes-access.js";
 import { workRoutes } from "./routes-work.js";
 import { fleetRoutes } from "./routes-fleet.js";
 import { notificationRoutes } from "./routes-notifications.js";
+import { groupRoutes } from "./routes-groups.js";
 import type { RouteDef } from "./descriptors.js";
 
 export const apiRoutes = {
@@ -18,6 +19,7 @@ export const apiRoutes = {
   ...workRoutes,
   ...fleetRoutes,
   ...notificationRoutes,
+  ...groupRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof apiRoutes;

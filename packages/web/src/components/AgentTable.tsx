@@ -7,7 +7,7 @@ import type { AgentSummary } from "@kanade/protocol";
 import { useMemo, useState, type ReactNode } from "react";
 import { useT } from "../i18n/context.js";
 import type { MessageKey } from "../i18n/en.js";
-import { facets, filterAgents, liveCpu, liveMem, nextSort, osLabel, sortAgents, visibleRows, type AgentFilter, type AgentSort, type SortKey } from "../lib/agent-filter.js";
+import { facets, filterAgents, liveCpu, liveMem, nextSort, osLabel, sortAgents, tagLabels, visibleRows, type AgentFilter, type AgentSort, type SortKey } from "../lib/agent-filter.js";
 import { formatPct } from "../lib/format.js";
 import { Link } from "../router.js";
 import { Ago, OnlineBadge } from "./Status.js";
@@ -26,6 +26,7 @@ const COLUMNS: { key: SortKey; label: MessageKey; cls: string }[] = [
   { key: "os", label: "agents.os", cls: "c-os" },
   { key: "version", label: "agents.version", cls: "c-version" },
   { key: "groups", label: "agents.col.groups", cls: "c-groups" },
+  { key: "tags", label: "agents.col.tags", cls: "c-tags" },
   { key: "lastSeen", label: "agents.col.lastSeen", cls: "c-seen" },
 ];
 
@@ -78,6 +79,7 @@ export function AgentTable({ agents, loaded, filter, sort, onView, selected, onS
           <input type="search" name="q" placeholder={t("agents.searchPlaceholder")} value={filter.text} onChange={(e) => set({ text: e.target.value })} />
         </label>
         {select("group", f.groups, t("agents.group"))}
+        {select("tag", f.tags, t("agents.tag"))}
         {select("os", f.os, t("agents.os"))}
         {select("version", f.versions, t("agents.version"))}
         <label>
@@ -160,6 +162,7 @@ export function AgentTable({ agents, loaded, filter, sort, onView, selected, onS
                 <span className="ellipsis c-os">{osLabel(a) || "—"}</span>
                 <span className="c-version">{a.agent_version ?? "—"}</span>
                 <span className="ellipsis c-groups">{a.groups.join(", ")}</span>
+                <span className="ellipsis c-tags" title={tagLabels(a).join(", ")}>{tagLabels(a).join(", ")}</span>
                 <span className="c-seen">
                   <Ago iso={a.last_seen} />
                 </span>

@@ -40,7 +40,17 @@ describe("filterAgents", () => {
     expect(filterAgents(fleet, { ...EMPTY_FILTER, version: "1.0.0", online: "offline" }).map((a) => a.pc_id)).toEqual(["pc-002"]);
   });
   it("lists the distinct filter values", () => {
-    expect(facets(fleet)).toEqual({ groups: ["osaka", "tokyo"], os: ["linux debian 13", "windows 11"], versions: ["1.0.0", "1.1.0"] });
+    expect(facets(fleet)).toEqual({ groups: ["osaka", "tokyo"], tags: [], os: ["linux debian 13", "windows 11"], versions: ["1.0.0", "1.1.0"] });
+  });
+  it("filters, searches, sorts and lists facets by tag (key=value), and keeps the tag filter in the URL", () => {
+    const tagged = [agent("t-1", { tags: { site: "osaka", owner: "it" } }), agent("t-2", { tags: { site: "tokyo" } }), agent("t-3")];
+    expect(filterAgents(tagged, { ...EMPTY_FILTER, tag: "site=osaka" }).map((a) => a.pc_id)).toEqual(["t-1"]);
+    expect(filterAgents(tagged, { ...EMPTY_FILTER, text: "owner=it" }).map((a) => a.pc_id)).toEqual(["t-1"]);
+    expect(facets(tagged).tags).toEqual(["owner=it", "site=osaka", "site=tokyo"]);
+    expect(sortAgents(tagged, { key: "tags", dir: "asc" }).map((a) => a.pc_id)).toEqual(["t-1", "t-2", "t-3"]);
+    const url = searchFromView({ ...EMPTY_FILTER, tag: "site=osaka" }, { key: "pc", dir: "asc" });
+    expect(url).toBe("?tag=site%3Dosaka");
+    expect(viewFromSearch(new URLSearchParams(url)).filter.tag).toBe("site=osaka");
   });
 });
 

@@ -9,14 +9,16 @@ export interface AgentFilter {
   /** Every word is found in the pc_id, host, OS, version, groups, logged-on user or addresses. */
   text: string;
   group: string;
+  /** `key=value`: only PCs with that tag. */
+  tag: string;
   os: string;
   version: string;
   online: "all" | "online" | "offline";
 }
 
-export const EMPTY_FILTER: AgentFilter = { text: "", group: "", os: "", version: "", online: "all" };
+export const EMPTY_FILTER: AgentFilter = { text: "", group: "", tag: "", os: "", version: "", online: "all" };
 
-export const SORT_KEYS = ["pc", "status", "cpu", "mem", "ip", "user", "host", "os", "version", "groups", "lastSeen"] as const;
+export const SORT_KEYS = ["pc", "status", "cpu", "mem", "ip", "user", "host", "os", "version", "groups", "tags", "lastSeen"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface AgentSort {
   key: SortKey;
@@ -26,11 +28,18 @@ export const DEFAULT_SORT: AgentSort = { key: "pc", dir: "asc" };
 
 export const osLabel = agentOsLabel;
 
+/** A PC's tags as `k=v` labels, sorted by key. */
+export const tagLabels = (a: AgentSummary): string[] =>
+  Object.entries(a.tags ?? {})
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([k, v]) => `${k}=${v}`);
+
 export function filterAgents(agents: readonly AgentSummary[], f: AgentFilter): AgentSummary[] {
   return agents.filter(
     (a) =>
       agentMatches(a, f.text) &&
       (!f.group || a.groups.includes(f.group)) &&
+      (!f.tag || tagLabels(a).includes(f.tag)) &&
       (!f.os || osLabel(a) === f.os) &&
       (!f.version || a.agent_version === f.version) &&
       (f.online === "all" || a.online === (f.online === "online")),
@@ -57,6 +66,7 @@ const SORT_VALUE: Record<SortKey, (a: AgentSummary) => SortValue> = {
   os: (a) => osLabel(a) || null,
   version: (a) => a.agent_version,
   groups: (a) => (a.groups.length ? a.groups.join(",") : null),
+  tags: (a) => tagLabels(a).join(",") || null,
   lastSeen: (a) => (a.last_seen ? Date.parse(a.last_seen) : null),
 };
 
@@ -89,6 +99,7 @@ export function viewFromSearch(search: URLSearchParams): { filter: AgentFilter; 
     filter: {
       text: search.get("q") ?? "",
       group: search.get("group") ?? "",
+      tag: search.get("tag") ?? "",
       os: search.get("os") ?? "",
       version: search.get("version") ?? "",
       online: online === "online" || online === "offline" ? online : "all",
@@ -102,6 +113,7 @@ export function searchFromView(filter: AgentFilter, sort: AgentSort): string {
   const p = new URLSearchParams();
   if (filter.text) p.set("q", filter.text);
   if (filter.group) p.set("group", filter.group);
+  if (filter.tag) p.set("tag", filter.tag);
   if (filter.os) p.set("os", filter.os);
   if (filter.version) p.set("version", filter.version);
   if (filter.online !== "all") p.set("online", filter.online);
@@ -127,16 +139,18 @@ export function visibleRows(
 }
 
 /** The distinct values each filter can take, sorted, for the drop-downs. */
-export function facets(agents: readonly AgentSummary[]): { groups: string[]; os: string[]; versions: string[] } {
+export function facets(agents: readonly AgentSummary[]): { groups: string[]; tags: string[]; os: string[]; versions: string[] } {
   const groups = new Set<string>();
+  const tags = new Set<string>();
   const os = new Set<string>();
   const versions = new Set<string>();
   for (const a of agents) {
     for (const g of a.groups) groups.add(g);
+    for (const t of tagLabels(a)) tags.add(t);
     const label = osLabel(a);
     if (label) os.add(label);
     if (a.agent_version) versions.add(a.agent_version);
   }
   const sorted = (s: Set<string>): string[] => [...s].sort((x, y) => x.localeCompare(y));
-  return { groups: sorted(groups), os: sorted(os), versions: sorted(versions) };
+  return { groups: sorted(groups), tags: sorted(tags), os: sorted(os), versions: sorted(versions) };
 }

@@ -31,6 +31,13 @@ export function loginProblem(err: ApiError): { key: MessageKey; vars?: Record<st
   return null;
 }
 
+/** The same for the second sign-in step's answers. */
+export function codeProblem(err: ApiError): { key: MessageKey; vars?: Record<string, string> } | null {
+  if (err.code === "UNAUTHORIZED") return { key: "signin.badCode" };
+  if (err.code === "RATE_LIMITED") return { key: "signin.rateLimited", vars: { message: err.message } };
+  return null;
+}
+
 export const MIN_PASSWORD = 8;
 
 /** Checks a password change before it is sent; the backend checks again. */

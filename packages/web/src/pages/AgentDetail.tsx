@@ -6,6 +6,7 @@ import { useApi, useCall, useCanOperate } from "../api/context.js";
 import { DataView } from "../components/DataView.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { LivePerf } from "../components/LivePerf.js";
+import { TagsEditor } from "../components/TagsEditor.js";
 import { Ago, OnlineBadge, StatusBadge } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
 import { liveCpu, liveMem, osLabel } from "../lib/agent-filter.js";
@@ -21,14 +22,19 @@ const CATEGORIES = [
   ["sw", "agent.software"],
 ] as const;
 
-function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; onSaved(): void }) {
+/** Static groups are edited here; groups a PC is in by a dynamic group's query are shown, not editable. */
+function GroupsEditor({ pc, onSaved }: { pc: string; onSaved(): void }) {
   const t = useT();
   const { api } = useApi();
   const canOperate = useCanOperate();
-  const [text, setText] = useState(groups.join(", "));
+  const view = useCall("getAgentGroups", { params: { pc } }, { pollMs: 10_000 });
+  const groups = view.data?.static ?? view.data?.groups;
+  const dynamic = view.data?.dynamic ?? [];
+  const [text, setText] = useState("");
   const [msg, setMsg] = useState<string | undefined>();
   const [error, setError] = useState<Error | undefined>();
-  useEffect(() => setText(groups.join(", ")), [groups]);
+  const shown = (groups ?? []).join(", ");
+  useEffect(() => setText(shown), [shown]);
   const save = async (): Promise<void> => {
     setError(undefined);
     setMsg(undefined);
@@ -36,6 +42,7 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
     try {
       await api.call("setAgentGroups", { params: { pc }, body: { groups: [...new Set(list)] } });
       setMsg(t("agent.groupsSaved"));
+      view.reload();
       onSaved();
     } catch (err) {
       setError(asError(err));
@@ -44,6 +51,14 @@ function GroupsEditor({ pc, groups, onSaved }: { pc: string; groups: string[]; o
   return (
     <div>
       <p className="muted small">{t("agent.groupsHelp")}</p>
+      {dynamic.length > 0 && (
+        <p data-testid="dynamic-groups">
+          {t("agent.dynamicGroups")}{" "}
+          {dynamic.map((g) => (
+            <Link key={g} to={`/groups?g=${encodeURIComponent(g)}`} className="badge">{g}</Link>
+          ))}
+        </p>
+      )}
       <div className="row">
         <input name="groups" value={text} onChange={(e) => setText(e.target.value)} aria-label={t("agent.groups")} />
         <button type="button" onClick={() => void save()} disabled={!canOperate}>{t("common.save")}</button>
@@ -107,7 +122,11 @@ export function AgentDetailPage({ pc }: { pc: string }) {
       <div className="cols">
         <section className="card">
           <h2>{t("agent.groups")}</h2>
-          {a && <GroupsEditor pc={pc} groups={a.groups} onSaved={agent.reload} />}
+          {a && <GroupsEditor pc={pc} onSaved={agent.reload} />}
+        </section>
+        <section className="card">
+          <h2>{t("tags.title")}</h2>
+          <TagsEditor pc={pc} onSaved={agent.reload} />
         </section>
         <section className="card">
           <h2>{t("agent.effectiveConfig")}</h2>

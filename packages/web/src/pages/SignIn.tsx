@@ -2,16 +2,68 @@
  * Sign in with an account (`login`) or a pasted bearer token; either token is checked against the API
  * (`getMe`) before it is kept. Accounts that must change their password get the change form first.
  */
-import type { Identity, LoginResponse } from "@kanade/protocol";
+import { isSecondFactorRequired, type Identity, type LoginResponse, type SecondFactorRequired } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
 import { ApiError, asError, createWebClient } from "../api/client.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { useT } from "../i18n/context.js";
-import { loginProblem, passwordProblem, whoAmI } from "../lib/auth.js";
+import { codeProblem, loginProblem, passwordProblem, whoAmI } from "../lib/auth.js";
 
 type SignedIn = (token: string, me: Identity) => void;
 /** The login answer as the identity `getMe` would give for that token. */
 const identityOf = (r: LoginResponse): Identity => ({ actor: r.username, role: r.role, kind: "account", must_change_password: r.must_change_password });
+
+/** The second sign-in step: a TOTP code (or a recovery code) completes the password step's challenge. */
+function CodeForm({ challenge, onSignedIn, onRestart }: { challenge: SecondFactorRequired; onSignedIn: SignedIn; onRestart(): void }) {
+  const t = useT();
+  const [code, setCode] = useState("");
+  const [recovery, setRecovery] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | string | undefined>();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (!code.trim()) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = recovery ? { challenge: challenge.challenge, recovery_code: code.trim() } : { challenge: challenge.challenge, code: code.trim() };
+      const r = await createWebClient({ token: () => null }).call("loginSecondFactor", { body });
+      onSignedIn(r.token, identityOf(r));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "UNAUTHORIZED" && /challenge/.test(err.message)) return onRestart();
+      const problem = err instanceof ApiError ? codeProblem(err) : null;
+      setError(problem ? t(problem.key, problem.vars) : asError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} className="card" data-testid="code-form">
+      <h1>{t("signin.codeTitle")}</h1>
+      <p className="muted">{t("signin.codeHelp", { user: challenge.username })}</p>
+      <label>
+        {recovery ? t("signin.recoveryCode") : t("signin.code")}
+        <input
+          name={recovery ? "recovery_code" : "code"}
+          autoComplete="one-time-code"
+          inputMode={recovery ? "text" : "numeric"}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          autoFocus
+        />
+      </label>
+      <ErrorBox error={error} />
+      <div className="row end">
+        <button type="button" onClick={() => { setRecovery(!recovery); setCode(""); setError(undefined); }}>
+          {recovery ? t("signin.useCode") : t("signin.useRecovery")}
+        </button>
+        <button type="submit" className="primary" disabled={busy || !code.trim()}>
+          {busy ? t("signin.checking") : t("signin.codeSubmit")}
+        </button>
+      </div>
+    </form>
+  );
+}
 
 function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   const t = useT();
@@ -19,6 +71,7 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | string | undefined>();
+  const [challenge, setChallenge] = useState<SecondFactorRequired | undefined>();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!username.trim() || !password) return;
@@ -26,6 +79,10 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
     setError(undefined);
     try {
       const r = await createWebClient({ token: () => null }).call("login", { body: { username: username.trim(), password } });
+      if (isSecondFactorRequired(r)) {
+        setPassword("");
+        return setChallenge(r);
+      }
       onSignedIn(r.token, identityOf(r));
     } catch (err) {
       const problem = err instanceof ApiError ? loginProblem(err) : null;
@@ -34,6 +91,13 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
       setBusy(false);
     }
   };
+  if (challenge) {
+    const restart = (): void => {
+      setChallenge(undefined);
+      setError(t("signin.challengeExpired"));
+    };
+    return <CodeForm challenge={challenge} onSignedIn={onSignedIn} onRestart={restart} />;
+  }
   return (
     <form onSubmit={(e) => void submit(e)} className="card" data-testid="password-form">
       <h1>{t("signin.title")}</h1>

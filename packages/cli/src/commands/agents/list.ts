@@ -11,6 +11,7 @@ interface AgentsOpts {
   offline?: boolean;
   group?: string;
   search?: string;
+  tag?: string;
   iso?: boolean;
 }
 
@@ -29,6 +30,7 @@ export function register(program: Command, deps: Deps): void {
     .option("--online", "only agents with a recent heartbeat")
     .option("--offline", "only agents without one")
     .option("--group <g>", "only members of this group")
+    .option("--tag <k=v>", "only agents with this tag (key=value, or key for any value)")
     .option("-q, --search <text>", "only agents where every word is found in the id, host, OS, version, groups, user or IP")
     .option("--iso", "print LAST SEEN as an RFC 3339 time instead of how long ago")
     .action(async (opts: AgentsOpts, cmd: Command) => {
@@ -36,7 +38,7 @@ export function register(program: Command, deps: Deps): void {
       if (opts.group !== undefined && !GROUP_RE.test(opts.group)) throw badInput(`--group: expected a group name (got "${opts.group}")`);
       const online = opts.online ? true : opts.offline ? false : undefined;
       const { items } = await deps.client.call("listAgents", {
-        query: { ...(online !== undefined ? { online } : {}), ...(opts.group ? { group: opts.group } : {}), ...(opts.search?.trim() ? { q: opts.search.trim() } : {}) },
+        query: { ...(online !== undefined ? { online } : {}), ...(opts.group ? { group: opts.group } : {}), ...(opts.search?.trim() ? { q: opts.search.trim() } : {}), ...(opts.tag ? { tag: opts.tag } : {}) },
       });
       // Filter here too, so the flags mean the same thing whether or not the backend filtered.
       const agents = items.filter(
@@ -46,7 +48,7 @@ export function register(program: Command, deps: Deps): void {
       const now = deps.now();
       deps.io.out(
         renderTable(
-          ["PC", "ONLINE", "HOSTNAME", "OS", "VERSION", "USER", "IP", "CPU", "MEM", "GROUPS", "LAST SEEN"],
+          ["PC", "ONLINE", "HOSTNAME", "OS", "VERSION", "USER", "IP", "CPU", "MEM", "GROUPS", "TAGS", "LAST SEEN"],
           agents.map((a) => [
             a.pc_id,
             a.online ? "yes" : "no",
@@ -59,6 +61,7 @@ export function register(program: Command, deps: Deps): void {
             a.online ? formatPct(a.cpu_pct) : null,
             a.online ? formatPct(memPct(a)) : null,
             a.groups.join(","),
+            Object.entries(a.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
             opts.iso ? a.last_seen : formatAgo(a.last_seen, now),
           ]),
         ) + agentCount(agents),

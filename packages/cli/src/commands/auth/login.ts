@@ -1,13 +1,25 @@
 import type { Command } from "commander";
+import { isSecondFactorRequired, type LoginResponse } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
 import { badInput } from "../../errors.js";
 import { printJson } from "../../output.js";
 import { promptSecret, readStdinLines } from "../../secret-input.js";
 import { tokenPath, writeStoredToken } from "../../token-store.js";
 
+/** Completes a two-factor sign-in with `--code`, `--recovery-code`, or a code typed at the prompt. */
+async function secondFactor(deps: Deps, challenge: string, opts: LoginOpts): Promise<LoginResponse> {
+  if (opts.recoveryCode !== undefined) return deps.client.call("loginSecondFactor", { body: { challenge, recovery_code: opts.recoveryCode } });
+  if (opts.code === undefined && !process.stdin.isTTY) throw badInput("this account uses two-factor sign-in: give --code <6 digits> or --recovery-code <code>");
+  const code = opts.code ?? (await promptSecret("two-factor code: ", "--code"));
+  if (!code.trim()) throw badInput("this account needs a two-factor code: give --code or --recovery-code");
+  return deps.client.call("loginSecondFactor", { body: { challenge, code } });
+}
+
 interface LoginOpts {
   username?: string;
   passwordStdin?: boolean;
+  code?: string;
+  recoveryCode?: string;
 }
 
 export function register(program: Command, deps: Deps): void {
@@ -15,12 +27,15 @@ export function register(program: Command, deps: Deps): void {
     .description("log in with an account and keep the session token for later commands (KANADE_AUTH_TOKEN still wins)")
     .option("--username <name>", "account name (prompted for on a terminal otherwise)")
     .option("--password-stdin", "read the password from stdin instead of prompting")
+    .option("--code <code>", "the 6-digit TOTP code, for accounts with two-factor sign-in (prompted for on a terminal otherwise)")
+    .option("--recovery-code <code>", "a single-use recovery code instead of a TOTP code")
     .action(async (opts: LoginOpts, cmd: Command) => {
       const username = opts.username ?? (process.stdin.isTTY ? (await promptSecret("username: ")).trim() : undefined);
       if (!username) throw badInput("give --username");
       const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
       if (!password) throw badInput("empty password");
-      const session = await deps.client.call("login", { body: { username, password } });
+      const first = await deps.client.call("login", { body: { username, password } });
+      const session = isSecondFactorRequired(first) ? await secondFactor(deps, first.challenge, opts) : first;
       const path = tokenPath(process.env);
       writeStoredToken(path, session.token);
       if (wantsJson(cmd)) return printJson(deps.io, { username: session.username, role: session.role, expires_at: session.expires_at, must_change_password: session.must_change_password, token_file: path });

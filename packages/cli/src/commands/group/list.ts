@@ -8,6 +8,6 @@ export function register(group: Command, deps: Deps): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { items } = await deps.client.call("listGroups");
       if (wantsJson(cmd)) return printJson(deps.io, items);
-      deps.io.out(renderTable(["GROUP", "PCS", "MEMBERS"], items.map((g) => [g.name, g.count ?? g.pcs.length, g.pcs.join(",")])));
+      deps.io.out(renderTable(["GROUP", "PCS", "QUERY", "MEMBERS"], items.map((g) => [g.name, g.count ?? g.pcs.length, g.query ?? "", g.pcs.join(",")])));
     });
 }
