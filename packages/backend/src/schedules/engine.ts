@@ -126,6 +126,9 @@ const BLOCK_HORIZON_MS = 8 * 86_400_000;
 /** A tick claims its fires in one transaction per this many rows. */
 const CLAIM_BATCH_ROWS = 2_000;
 
+/** A tick that has planned for this long launches what it has planned before planning more. */
+const SETTLE_EVERY_MS = 50;
+
 /** Rows to claim this tick, and what to do with the ones this backend won. */
 interface Claim {
   rows: FireRow[];
@@ -407,7 +410,9 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const nowMs = deps.clock().getTime();
       readAnswers();
-      const claims: Claim[] = [];
+      let claims: Claim[] = [];
+      let planned = 0;
+      let plannedSince = performance.now();
       const perPc = new Set<string>();
       let fired = 0;
       for (const { schedule: s, since } of deps.schedules()) {
@@ -420,6 +425,14 @@ export function createEngine(deps: EngineDeps): Engine {
           } else fired += await fireWhole(s, since, nowMs, claims);
         } catch (err) {
           deps.log.error({ schedule_id: s.id, err }, "evaluating a schedule failed");
+        }
+        // A busy tick (a backend starting with hundreds of schedules due) launches what it has planned as it
+        // goes, rather than planning everything before the first fire goes out.
+        planned = claims.reduce((n, c) => n + c.rows.length, 0);
+        if (planned >= CLAIM_BATCH_ROWS || (claims.length > 0 && performance.now() - plannedSince >= SETTLE_EVERY_MS)) {
+          fired += await settle(claims);
+          claims = [];
+          plannedSince = performance.now();
         }
       }
       for (const id of pcIndexes.keys()) if (!perPc.has(id)) pcIndexes.delete(id); // deleted, disabled or changed kind
