@@ -138,6 +138,8 @@ const fileSchema = z
         user: z.string().min(1),
         from: z.string().min(3),
         public_url: z.string().url(),
+        // The secret stays out of the file: KANADE_SMTP_PASSWORD only.
+        password: z.never({ message: "smtp.password is not read from the file; set KANADE_SMTP_PASSWORD in the backend's environment" }),
       })
       .partial()
       .strict(),
