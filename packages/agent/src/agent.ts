@@ -179,6 +179,18 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     perf.setInterval(ms);
   });
   await perf.start();
+  const schedules = agentSchedules({
+    nc,
+    pcId: config.pcId,
+    dataDir: config.dataDir,
+    keys: () => trust.keys(),
+    groups: () => node.groups(),
+    run: (cmd, origin) => node.runScheduled(cmd, origin),
+    accepting: () => node.acceptsScheduled(),
+    report: (e) => node.putEvent(e),
+    log,
+    ...(config.scheduleTickMs !== undefined ? { tickMs: config.scheduleTickMs } : {}),
+  });
   let klp: KlpServer | undefined;
   if (config.klp && runs) {
     klp = await startKlp(config.klp, {
@@ -186,6 +198,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       log,
       runs,
       ...(notices ? { notices } : {}),
+      maintenance: schedules.maintenance,
       pcId: config.pcId,
       agentVersion: AGENT_VERSION,
       isConnected: () => node.isConnected(),
@@ -197,17 +210,6 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   }
   // No local protocol on this OS (or it failed to open): nobody could be shown a notice.
   if (klp) notices?.start(node.groups());
-  const schedules = agentSchedules({
-    nc,
-    pcId: config.pcId,
-    dataDir: config.dataDir,
-    keys: () => trust.keys(),
-    groups: () => node.groups(),
-    run: (cmd, origin) => node.runScheduled(cmd, origin),
-    accepting: () => node.acceptsScheduled(),
-    log,
-    ...(config.scheduleTickMs !== undefined ? { tickMs: config.scheduleTickMs } : {}),
-  });
   schedules.start();
   log.info("agent ready");
   return {

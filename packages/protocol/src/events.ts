@@ -18,6 +18,8 @@ export const AGENT_EVENT_KINDS = [
   "user_lock",
   "user_unlock",
   "script",
+  /** The person at the PC put off an agent-side schedule's next occurrence (KLP maintenance.defer). */
+  "maintenance_deferred",
 ] as const;
 /** Kinds only the backend records (inferred from heartbeats); refused on the wire. */
 export const BACKEND_EVENT_KINDS = ["agent_offline", "agent_online"] as const;

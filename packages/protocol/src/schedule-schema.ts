@@ -91,6 +91,32 @@ const constraints = z
   })
   .strict();
 
+/** Bounds of `user_defer`: a deferral moves a fire by at least a minute, never more than a week in total. */
+export const USER_DEFER_LIMITS = { minDelayMs: 60_000, maxDelayMs: 7 * 86_400_000, maxTimes: 20 } as const;
+
+const deferDelay = z.string({ error: "required (a duration like 30m or 4h)" }).superRefine((text, ctx) => {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) ctx.addIssue({ code: "custom", message: "expected a duration like 30m or 4h" });
+  else if (ms < USER_DEFER_LIMITS.minDelayMs) ctx.addIssue({ code: "custom", message: "must be at least 1m" });
+  else if (ms > USER_DEFER_LIMITS.maxDelayMs) ctx.addIssue({ code: "custom", message: "must be at most 7d" });
+});
+
+/** How far, and how often, the person at a PC may put off this PC's next occurrence (KLP maintenance.defer). */
+export const userDeferSchema = z
+  .object(
+    {
+      max_delay: deferDelay,
+      max_times: z
+        .number({ error: "required (a whole number of deferrals, 1 to 20)" })
+        .int("expected a whole number")
+        .min(1, "must be at least 1")
+        .max(USER_DEFER_LIMITS.maxTimes, `must be at most ${USER_DEFER_LIMITS.maxTimes}`),
+    },
+    { error: "expected {max_delay: <duration>, max_times: <n>}" },
+  )
+  .strict();
+export type UserDefer = z.infer<typeof userDeferSchema>;
+
 export const scheduleSchema = z
   .object({
     id: z.string({ error: "required" }).regex(JOB_ID_RE, "expected an id like nightly-cleanup (at most 64 lowercase letters, digits, _ -, and dots between parts)"),
@@ -107,6 +133,8 @@ export const scheduleSchema = z
     starting_deadline: boundedDuration("30m, 2h").optional(),
     // Each fire goes out wave by wave (rollouts), aborting when the failure rate reaches the threshold.
     rollout: rolloutSpecSchema.optional(),
+    // The user at the PC may put off this PC's next occurrence; absent: they cannot (runs_on: agent only).
+    user_defer: userDeferSchema.optional(),
   })
   // A misspelt key (`skip_date:`) must not silently mean "no constraint".
   .strict()
@@ -126,6 +154,10 @@ export const scheduleSchema = z
     }
     if (s.runs_on === "agent" && s.rollout !== undefined) {
       ctx.addIssue({ code: "custom", path: ["rollout"], message: "needs runs_on: backend (agents fire on their own)" });
+    }
+    if (s.user_defer !== undefined && s.runs_on !== "agent") {
+      // The backend fires runs_on: backend occurrences; an agent cannot hold back a command it is sent.
+      ctx.addIssue({ code: "custom", path: ["user_defer"], message: "needs runs_on: agent (only an agent that fires on its own can put off its fire)" });
     }
     if (s.runs_on === "agent" && typeof s.when.per_pc === "object") {
       // An agent-side occurrence must be named the same on the PC and on the backend (its exec_id derives from it).

@@ -86,4 +86,30 @@ starting_deadline: 99d
       "rollout: needs runs_on: backend (agents fire on their own)",
     ]);
   });
+
+  it("user_defer: strictly validated, each bad field named, and only for runs_on: agent", () => {
+    const base = `id: s\njob: j\nruns_on: agent\ntarget: {all: true}\nwhen: {calendar: {at: "03:00"}}\n`;
+    const ok = parseScheduleYaml(`${base}user_defer: {max_delay: 4h, max_times: 3}\n`);
+    expect(ok.ok && ok.schedule.user_defer).toEqual({ max_delay: "4h", max_times: 3 });
+    const absent = parseScheduleYaml(base);
+    expect(absent.ok && absent.schedule.user_defer).toBeUndefined();
+    expect(issuesOf(`${base}user_defer: {max_delay: soon, max_times: 0}\n`)).toEqual([
+      "user_defer.max_delay: expected a duration like 30m or 4h",
+      "user_defer.max_times: must be at least 1",
+    ]);
+    expect(issuesOf(`${base}user_defer: {max_delay: 30s, max_times: 2.5}\n`)).toEqual([
+      "user_defer.max_delay: must be at least 1m",
+      "user_defer.max_times: expected a whole number",
+    ]);
+    expect(issuesOf(`${base}user_defer: {max_delay: 8d, max_times: 21}\n`)).toEqual([
+      "user_defer.max_delay: must be at most 7d",
+      "user_defer.max_times: must be at most 20",
+    ]);
+    expect(issuesOf(`${base}user_defer: {max_delay: 1h}\n`)).toEqual(["user_defer.max_times: required (a whole number of deferrals, 1 to 20)"]);
+    expect(issuesOf(`${base}user_defer: {max_delay: 1h, max_times: 1, max_tims: 2}\n`)).toEqual([expect.stringMatching(/^user_defer: .*max_tims/)]);
+    expect(issuesOf(`${base}user_defer: yes\n`)).toEqual(["user_defer: expected {max_delay: <duration>, max_times: <n>}"]);
+    expect(issuesOf(base.replace("runs_on: agent", "runs_on: backend") + "user_defer: {max_delay: 1h, max_times: 1}\n")).toEqual([
+      "user_defer: needs runs_on: agent (only an agent that fires on its own can put off its fire)",
+    ]);
+  });
 });

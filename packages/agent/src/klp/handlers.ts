@@ -5,6 +5,7 @@ import { faults, KlpFault } from "./faults.js";
 import type { RunRegistry } from "./runs.js";
 import type { SupportUploads } from "./support.js";
 import type { NoticeDesk } from "../notices/index.js";
+import { MaintenanceRefusal, type Maintenance } from "../schedules/maintenance.js";
 
 /** What KLP needs of the notices: list (recorded as shown), acknowledge, pushes. */
 export type KlpNotices = Pick<NoticeDesk, "list" | "ack" | "shown" | "onChange">;
@@ -18,6 +19,8 @@ export interface KlpServices {
   support: SupportUploads;
   /** Notices for the people at this PC; absent: the notifications.* methods answer NotFound. */
   notices?: KlpNotices;
+  /** This PC's agent-side schedules; absent: the maintenance.* methods answer NotFound. */
+  maintenance?: Pick<Maintenance, "list" | "defer">;
   /** The agent-wide part of `state.snapshot`; the session adds its client version. */
   state(): Omit<StateSnapshot, "client_version">;
 }
@@ -42,6 +45,11 @@ export const MAX_ACTIVE_RUNS_PER_USER = 5;
 const noticesOf = (svc: KlpServices): KlpNotices => {
   if (!svc.notices) throw faults.notFound("notifications are not available on this agent");
   return svc.notices;
+};
+
+const maintenanceOf = (svc: KlpServices): Pick<Maintenance, "list" | "defer"> => {
+  if (!svc.maintenance) throw faults.notFound("scheduled maintenance is not available on this agent");
+  return svc.maintenance;
 };
 
 const snapshot = (s: KlpSessionView, svc: KlpServices): StateSnapshot => ({ ...svc.state(), client_version: s.clientVersion ?? "" });
@@ -107,6 +115,16 @@ export const KLP_HANDLERS: HandlerMap = {
     const r = noticesOf(svc).ack(s.user, p.id);
     if (!r) throw faults.notFound(`no notice "${p.id}" to acknowledge (unknown, expired or withdrawn)`);
     return r;
+  },
+  "maintenance.list": (_s, _p, svc) => ({ maintenance: maintenanceOf(svc).list() }),
+  "maintenance.defer": (s, p, svc) => {
+    try {
+      // Any local user may defer (it is their PC); the uid recorded is the one the OS gave at connect.
+      return maintenanceOf(svc).defer(s.user, p.schedule_id, p.by);
+    } catch (err) {
+      if (err instanceof MaintenanceRefusal) throw err.kind === "not_found" ? faults.notFound(err.message) : new KlpFault(KLP_ERRORS.DEFER_REFUSED, err.message);
+      throw err;
+    }
   },
 };
 

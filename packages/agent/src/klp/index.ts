@@ -6,7 +6,7 @@ import { RunRegistry } from "./runs.js";
 import { SupportUploads } from "./support.js";
 import { startKlpServer, type KlpServer, type KlpSettings } from "./server.js";
 import { agentState, type StateSources } from "./state.js";
-import type { KlpNotices } from "./handlers.js";
+import type { KlpNotices, KlpServices } from "./handlers.js";
 
 export type { KlpServer, KlpSettings } from "./server.js";
 export { RunRegistry } from "./runs.js";
@@ -16,6 +16,7 @@ export interface StartKlpDeps extends StateSources {
   log: Logger;
   runs: RunRegistry;
   notices?: KlpNotices;
+  maintenance?: KlpServices["maintenance"];
   /** The newest agent log lines, oldest first (support bundles). */
   logTail(lines: number): string[];
 }
@@ -31,6 +32,7 @@ export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<Klp
       runs: deps.runs,
       backend,
       ...(deps.notices ? { notices: deps.notices } : {}),
+      ...(deps.maintenance ? { maintenance: deps.maintenance } : {}),
       support: new SupportUploads({ backend, runs: deps.runs, agentVersion: deps.agentVersion, logTail: deps.logTail }),
       state: () => agentState(deps),
     },

@@ -28,6 +28,8 @@ export interface AgentSchedulerDeps {
   fired: FiredOccurrences;
   /** False while the agent stops or drains: nothing fires then (the occurrence stays due for the next start). */
   accepting?: () => boolean;
+  /** Until when the person at the PC put this occurrence off (ms since the epoch), if they did. */
+  deferredUntil?: (scheduleId: string, execId: string) => number | undefined;
   /** Runs the command as if received (the order's signature was verified when it arrived). */
   run(cmd: Command, origin: string): void;
   log: Logger;
@@ -74,6 +76,8 @@ export class AgentScheduler {
     if (!due) return false;
     const execId = occurrenceExecId(order, due.key);
     if (deps.fired.has(s.id, execId)) return false;
+    const deferred = deps.deferredUntil?.(s.id, execId);
+    if (deferred !== undefined && nowMs < deferred) return false;
     const jitter = orderJitterSecs(s);
     const cmd = commandSchema.parse({
       ...order.command,

@@ -489,6 +489,11 @@ export const MIGRATIONS: readonly Migration[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
+  { id: "011-schedules-pc-state-exec", sql: `
+  -- The firing loop keeps each per-PC rule's next due time in memory and learns of answers by reading only the
+  -- results inserted since its last tick, joined to the fire they answer by (exec_id, pc_id).
+  CREATE INDEX schedule_pc_state_exec ON schedule_pc_state (exec_id, pc_id);
+  ` },
   { id: "012-invite-mail-links", sql: `
   -- Where invitation and password-reset mail goes (kanade account create/update --email).
   ALTER TABLE accounts ADD COLUMN email TEXT;

@@ -31,6 +31,11 @@ export interface PcFireState {
   started: boolean;
 }
 
+/** A result of a per-PC fire, with the fire it answers (schedule_pc_state as it is now). */
+export interface PcAnswer extends Omit<PcFireState, "started"> {
+  schedule_id: string;
+}
+
 export interface FiresStore {
   /** Inserts the rows that are not there yet, all in one transaction; answers the ones this call inserted. */
   claim(rows: readonly FireRow[]): FireRow[];
@@ -44,6 +49,13 @@ export interface FiresStore {
   /** Fires whose exec_id names no execution (a backend stopped between claim and launch), older than `before`. */
   releaseOrphans(before: string): number;
   pcStates(scheduleId: string): PcFireState[];
+  /** Where the results table ends now: pass it to `answersSince` to read only what arrives later. */
+  resultsCursor(): number;
+  /**
+   * The results inserted after `cursor` that answer a PC's newest fire of a schedule, and the new cursor. Reads
+   * only the new rows (the results' rowid range), so it costs what arrived, not what is stored.
+   */
+  answersSince(cursor: number): { answers: PcAnswer[]; cursor: number };
   /** Per-PC rows still waiting their turn (max_concurrent), oldest first. */
   queued(scheduleId: string, occurrence: string, limit: number): FireRow[];
   /** The newest fire at the whole target, if any. */
@@ -106,6 +118,12 @@ export function openFiresStore(db: SqlDatabase): FiresStore {
          EXISTS (SELECT 1 FROM started s WHERE s.exec_id = p.exec_id AND s.pc_id = p.pc_id) AS started
        FROM schedule_pc_state p LEFT JOIN results r ON r.exec_id = p.exec_id AND r.pc_id = p.pc_id
        WHERE p.schedule_id = ?`,
+    ),
+    resultsEnd: db.prepare(`SELECT COALESCE(MAX(rowid), 0) FROM results`).pluck(),
+    answers: db.prepare(
+      `SELECT p.schedule_id, p.pc_id, p.occurrence, p.exec_id, p.fired_at, p.deadline_at, ${RESULT_COLS}
+       FROM results r JOIN schedule_pc_state p ON p.exec_id = r.exec_id AND p.pc_id = r.pc_id
+       WHERE r.rowid > ? AND r.rowid <= ?`,
     ),
     queued: db.prepare(
       `SELECT * FROM schedule_fires WHERE schedule_id = ? AND occurrence = ? AND pc_id <> '' AND exec_id IS NULL
@@ -175,6 +193,12 @@ export function openFiresStore(db: SqlDatabase): FiresStore {
         if (!seen || (r.finished_at ?? "") > (seen.finished_at ?? "")) byPc.set(r.pc_id, r);
       }
       return [...byPc.values()].map(toState);
+    },
+    resultsCursor: () => st.resultsEnd.get() as number,
+    answersSince: (cursor) => {
+      const end = st.resultsEnd.get() as number;
+      if (end <= cursor) return { answers: [], cursor: Math.min(cursor, end) };
+      return { answers: st.answers.all(cursor, end) as PcAnswer[], cursor: end };
     },
     queued: (scheduleId, occurrence, limit) => st.queued.all(scheduleId, occurrence, limit) as FireRow[],
     lastWholeFire: (scheduleId) => st.lastWhole.get(scheduleId) as FireRow | undefined,

@@ -1,5 +1,6 @@
 /** KLP method parameters, results and pushes (SPEC §10). Unknown fields in params are refused. */
 import { z } from "zod";
+import { parseDurationMs } from "../duration.js";
 import { JOB_ID_RE } from "../ids.js";
 import { NOTIFICATION_PRIORITIES } from "../notification-schema.js";
 
@@ -83,6 +84,39 @@ export const notificationsAckResultSchema = z.object({ id: z.string(), acked_at:
 /** Push `notifications.withdrawn`: stop showing it. */
 export const notificationGoneSchema = z.object({ id: z.string(), reason: z.enum(["withdrawn", "expired"]) });
 
+/** One upcoming occurrence of an agent-side schedule on this PC (maintenance.list). */
+export const maintenanceItemSchema = z.object({
+  schedule_id: z.string(),
+  job_id: z.string(),
+  description: z.string().optional(),
+  /** The occurrence: its instant (ISO), `once`, or `v<version>`. */
+  occurrence: z.string(),
+  /** When it fires here, deferrals included; null when it waits for a window or active range with no end in sight. */
+  next_fire_at: z.string().nullable(),
+  /** The schedule's window (`22:00-05:00`), if any. */
+  window: z.string().optional(),
+  /** The last instant the occurrence may start (starting_deadline, the next occurrence, active.until); null: none. */
+  latest_start: z.string().nullable(),
+  defer: z.object({
+    allowed: z.boolean(),
+    max_delay: z.string().optional(),
+    max_times: z.number().int().optional(),
+    times_left: z.number().int(),
+    /** The latest this occurrence may be put off to, all limits applied; null when it cannot be deferred. */
+    latest_until: z.string().nullable(),
+    deferred_until: z.string().optional(),
+  }),
+});
+export type MaintenanceItem = z.infer<typeof maintenanceItemSchema>;
+export const maintenanceListResultSchema = z.object({ maintenance: z.array(maintenanceItemSchema) });
+export const maintenanceDeferParamsSchema = z
+  .object({
+    schedule_id: z.string().regex(JOB_ID_RE, "expected a schedule id"),
+    by: z.string().refine((t) => parseDurationMs(t) !== undefined, "expected a duration like 30m or 2h"),
+  })
+  .strict();
+export const maintenanceDeferResultSchema = z.object({ schedule_id: z.string(), occurrence: z.string(), deferred_until: z.string(), times_left: z.number().int() });
+
 export const subscribedResultSchema = z.object({ subscribed: z.boolean() });
 
 /** Params schema of every method the agent serves; a method not here gets -32601. */
@@ -103,6 +137,8 @@ export const KLP_METHOD_PARAMS = {
   "notifications.subscribe": empty,
   "notifications.unsubscribe": empty,
   "notifications.ack": notificationsAckParamsSchema,
+  "maintenance.list": empty,
+  "maintenance.defer": maintenanceDeferParamsSchema,
 } as const;
 export type KlpMethod = keyof typeof KLP_METHOD_PARAMS;
 export const KLP_METHODS = Object.keys(KLP_METHOD_PARAMS) as KlpMethod[];

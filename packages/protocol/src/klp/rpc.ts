@@ -15,6 +15,8 @@ export const KLP_ERRORS = {
   RATE_LIMIT: -32003,
   STALE_PROTOCOL: -32004,
   PAYLOAD_TOO_LARGE: -32005,
+  /** maintenance.defer past what the schedule's user_defer or the occurrence allows; the message names the limit. */
+  DEFER_REFUSED: -32006,
 } as const;
 export type KlpErrorCode = (typeof KLP_ERRORS)[keyof typeof KLP_ERRORS];
 

@@ -22,6 +22,7 @@ export const en = {
   "events.kind.user_logoff": "Logoff",
   "events.kind.user_lock": "Locked",
   "events.kind.user_unlock": "Unlocked",
+  "events.kind.maintenance_deferred": "Maintenance deferred",
   "events.kind.script": "Script event",
   "agent.timeline": "Timeline",
   "agent.noTimeline": "Nothing happened on this PC yet.",

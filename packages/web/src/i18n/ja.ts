@@ -24,6 +24,7 @@ export const ja: Record<MessageKey, string> = {
   "events.kind.user_logoff": "ログオフ",
   "events.kind.user_lock": "ロック",
   "events.kind.user_unlock": "ロック解除",
+  "events.kind.maintenance_deferred": "メンテナンス延期",
   "events.kind.script": "スクリプトのイベント",
   "agent.timeline": "タイムライン",
   "agent.noTimeline": "この PC ではまだ何も起きていません。",
