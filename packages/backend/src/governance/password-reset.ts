@@ -34,9 +34,14 @@ export interface PasswordResetDeps {
   resetThrottle: ResetThrottle;
 }
 
-/** Who the request is about: the account by name, or every enabled account with that address. */
+/**
+ * Who the request is about: the account by name, or every enabled account with that address. A `username`
+ * that names no account but looks like an address is tried as one (the web form has a single field).
+ */
 async function targets(accounts: AccountStore, body: PasswordResetRequest): Promise<AccountRecord[]> {
-  const found = body.username !== undefined ? [await accounts.getAccount(body.username)] : await accounts.getAccountsByEmail(body.email ?? "");
+  const byName = body.username !== undefined ? await accounts.getAccount(body.username) : undefined;
+  const address = body.email ?? (byName === undefined && body.username?.includes("@") ? body.username : undefined);
+  const found = byName ? [byName] : address !== undefined ? await accounts.getAccountsByEmail(address) : [];
   return found.filter((a): a is AccountRecord => a !== undefined && !a.disabled && a.email !== null && a.email !== undefined);
 }
 

@@ -115,7 +115,7 @@ function ResetRequest() {
     setBusy(true);
     setError(undefined);
     try {
-      await anonymous().call("requestPasswordReset", { body: v.includes("@") && v.includes(".") ? { email: v } : { username: v } });
+      await anonymous().call("requestPasswordReset", { body: { username: v } });
       setSent(true);
     } catch (err) {
       setError(asError(err));
