@@ -475,6 +475,8 @@ export const en = {
   "error.RATE_LIMITED": "Too many requests; wait a moment.",
   "error.NATS_UNAVAILABLE": "The message broker cannot be reached; try again shortly.",
   "error.TIMEOUT": "No answer in time.",
+  "error.LINK_GONE": "This link has expired, was already used or was revoked.",
+  "error.MAIL_UNAVAILABLE": "Mail cannot be sent: SMTP is not configured or the mail server failed.",
   "activity.skipReasons": "Skipped because",
   "nav.enroll": "Enrollment & install",
   "enroll.title": "Enrollment",

@@ -477,6 +477,8 @@ export const ja: Record<MessageKey, string> = {
   "error.RATE_LIMITED": "リクエストが多すぎます。少し待ってください。",
   "error.NATS_UNAVAILABLE": "メッセージブローカーに接続できません。しばらくしてから再試行してください。",
   "error.TIMEOUT": "時間内に応答がありませんでした。",
+  "error.LINK_GONE": "このリンクは期限切れ、使用済み、または取り消されています。",
+  "error.MAIL_UNAVAILABLE": "メールを送信できません。SMTP が未設定か、メールサーバーが失敗しました。",
   "activity.skipReasons": "スキップの理由",
   "nav.enroll": "登録",
   "enroll.title": "エージェントの登録",
