@@ -23,4 +23,11 @@ export default tseslint.config(
       globals: { window: "readonly", document: "readonly", navigator: "readonly", WebSocket: "readonly", MessageEvent: "readonly", CloseEvent: "readonly", ResizeObserver: "readonly", HTMLDivElement: "readonly", HTMLTextAreaElement: "readonly", HTMLDialogElement: "readonly", HTMLAnchorElement: "readonly", URLSearchParams: "readonly", Response: "readonly" },
     },
   },
+  {
+    // kanade-client's UI: plain browser modules served as they are.
+    files: ["packages/client/ui/**/*.js"],
+    languageOptions: {
+      globals: { window: "readonly", document: "readonly", navigator: "readonly", localStorage: "readonly", matchMedia: "readonly", fetch: "readonly", EventSource: "readonly", FormData: "readonly" },
+    },
+  },
 );

@@ -15,6 +15,7 @@ export default defineConfig({
       "@kanade/agent": src("agent"),
       "@kanade/backend": src("backend"),
       "@kanade/cli": src("cli"),
+      "@kanade/client": src("client"),
     },
   },
   test: {

@@ -45,6 +45,8 @@ export interface AgentNodeDeps {
   random?: () => number;
   /** Agent versions that failed to start here and were rolled back (self-update). */
   quarantinedVersions?: () => readonly string[];
+  /** The kanade-client version seen in the newest KLP handshake, for the heartbeat. */
+  clientVersion?: () => string | undefined;
   /** The command-signing keys this agent trusts now (a command or kill that does not verify is refused). */
   trustedKeys(): readonly CommandKey[];
   /** How command signatures are checked; the simulator shares one memo across its nodes. */
@@ -178,6 +180,7 @@ export class AgentNode {
       cpuPct: this.deps.cpuPct(),
       now: new Date((this.deps.now ?? Date.now)()),
       ...(this.deps.quarantinedVersions ? { quarantinedVersions: this.deps.quarantinedVersions() } : {}),
+      ...(this.deps.clientVersion ? { clientVersion: this.deps.clientVersion() } : {}),
     });
   }
 

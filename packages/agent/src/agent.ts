@@ -95,6 +95,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
   const runs = config.klp ? new RunRegistry() : undefined;
   const quarantined = (): readonly string[] => quarantinedVersions(config.dataDir, (err) => log.warn({ err }, "cannot read self-update state"));
   const platform = currentPlatform();
+  const seenClient: { version?: string } = {};
   const node = await AgentNode.create({
     pcId: config.pcId,
     nc,
@@ -113,6 +114,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     ping: true,
     ...(deps.random ? { random: deps.random } : {}),
     quarantinedVersions: quarantined,
+    clientVersion: () => seenClient.version,
     trustedKeys: () => trust.keys(),
     ...(runs ? { onRun: (event) => runs.observe(event) } : {}),
   });
@@ -206,6 +208,12 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
       quarantinedVersions: quarantined,
       targetVersion: () => settings.current().effective.target_version,
       logTail: (lines) => ring.tail(lines).lines,
+      // Operators see which kanade-client a PC runs: a new version goes out in a heartbeat straight away.
+      onClientVersion: (version) => {
+        if (seenClient.version === version) return;
+        seenClient.version = version;
+        node.sendHeartbeat();
+      },
     });
   }
   // No local protocol on this OS (or it failed to open): nobody could be shown a notice.

@@ -33,6 +33,7 @@ export function buildHeartbeat(input: {
   cpuPct: number;
   now: Date;
   quarantinedVersions?: readonly string[];
+  clientVersion?: string | undefined;
 }): Heartbeat {
   const bootMs = input.now.getTime() - uptime() * 1000;
   return {
@@ -48,5 +49,6 @@ export function buildHeartbeat(input: {
     groups: [...input.groups],
     heartbeat_interval_secs: Math.max(1, Math.round(input.intervalMs / 1000)),
     ...(input.quarantinedVersions?.length ? { quarantined_versions: [...input.quarantinedVersions] } : {}),
+    ...(input.clientVersion ? { client_version: input.clientVersion } : {}),
   };
 }

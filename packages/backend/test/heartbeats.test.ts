@@ -49,4 +49,18 @@ describe("heartbeat projection", () => {
     expect(nearNow(a.last_seen)).toBe(true);
     expect(a.online).toBe(true);
   });
+
+  it("keeps the kanade-client version a heartbeat reported until a newer one comes", async () => {
+    env().nc.publish(subjects.heartbeat("hb-client"), JSON.stringify(hb("hb-client", new Date(), "1.0.0")));
+    expect((await waitFor(() => agent("hb-client"), { what: "the agent record" })).client_version).toBeNull();
+    env().nc.publish(subjects.heartbeat("hb-client"), JSON.stringify({ ...hb("hb-client", new Date(), "1.0.0"), client_version: "0.3.0" }));
+    await waitFor(async () => ((await agent("hb-client"))?.client_version === "0.3.0" ? true : undefined), { what: "client_version 0.3.0" });
+    // A restarted agent that has not seen the client yet sends none: the last known version stays.
+    env().nc.publish(subjects.heartbeat("hb-client"), JSON.stringify(hb("hb-client", new Date(), "1.0.1")));
+    const after = await waitFor(async () => {
+      const a = await agent("hb-client");
+      return a?.agent_version === "1.0.1" ? a : undefined;
+    }, { what: "the next heartbeat" });
+    expect(after.client_version).toBe("0.3.0");
+  });
 });

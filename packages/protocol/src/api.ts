@@ -225,6 +225,8 @@ export const agentSummarySchema = z.object({
   heartbeat_interval_secs: z.number().nullable().optional(),
   /** Who is logged on, from the last heartbeat. */
   logged_in_user: z.string().nullable().optional(),
+  /** The kanade-client version the PC's agent last saw (null: no client has connected yet). */
+  client_version: z.string().nullable().optional(),
   /** IPv4 addresses of the PC's non-internal interfaces, from its network inventory. */
   ip_addresses: z.array(z.string()).optional(),
   /** The host's CPU and memory from its newest perf sample, taken at `perf_at` (stale when the PC is offline). */

@@ -122,6 +122,8 @@ export const heartbeatSchema = z.object({
   quarantined_versions: z.array(z.string()).optional(),
   /** The interval the agent is heartbeating at, so the backend can judge "online" per agent. */
   heartbeat_interval_secs: z.number().positive().optional(),
+  /** The kanade-client version last seen in a KLP handshake on this PC since the agent started. */
+  client_version: z.string().min(1).max(64).optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

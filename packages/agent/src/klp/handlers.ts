@@ -23,6 +23,8 @@ export interface KlpServices {
   maintenance?: Pick<Maintenance, "list" | "defer">;
   /** The agent-wide part of `state.snapshot`; the session adds its client version. */
   state(): Omit<StateSnapshot, "client_version">;
+  /** Told the version of each kanade-client that completes a handshake (other KLP callers are not the app). */
+  onClientVersion?(version: string): void;
 }
 
 /** One connection, as handlers see it. `user` is what the OS said at connect, never the payload. */
@@ -42,6 +44,9 @@ type HandlerMap = { [M in KlpMethod]: Handler<M> };
 /** Runs one user may have queued or running at once; more are refused with RateLimit. */
 export const MAX_ACTIVE_RUNS_PER_USER = 5;
 
+/** The client_name the end-user app sends; its version is what operators see as the PC's client_version. */
+export const KANADE_CLIENT_NAME = "kanade-client";
+
 const noticesOf = (svc: KlpServices): KlpNotices => {
   if (!svc.notices) throw faults.notFound("notifications are not available on this agent");
   return svc.notices;
@@ -60,6 +65,7 @@ export const KLP_HANDLERS: HandlerMap = {
       throw new KlpFault(KLP_ERRORS.STALE_PROTOCOL, `this agent speaks KLP ${KLP_PROTOCOL_VERSION}, not ${p.protocol_version}; update kanade-client`, true);
     }
     s.clientVersion = p.client_version;
+    if (p.client_name === KANADE_CLIENT_NAME) svc.onClientVersion?.(p.client_version);
     return { protocol_version: KLP_PROTOCOL_VERSION, agent_version: svc.agentVersion, pc_id: svc.pcId, user: s.user };
   },
   "system.ping": () => ({ pong: true, at: new Date().toISOString() }),

@@ -19,6 +19,8 @@ export interface StartKlpDeps extends StateSources {
   maintenance?: KlpServices["maintenance"];
   /** The newest agent log lines, oldest first (support bundles). */
   logTail(lines: number): string[];
+  /** Called with the version kanade-client (client_name "kanade-client") sends in its handshake. */
+  onClientVersion?(version: string): void;
 }
 
 export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<KlpServer | undefined> {
@@ -35,6 +37,7 @@ export function startKlp(settings: KlpSettings, deps: StartKlpDeps): Promise<Klp
       ...(deps.maintenance ? { maintenance: deps.maintenance } : {}),
       support: new SupportUploads({ backend, runs: deps.runs, agentVersion: deps.agentVersion, logTail: deps.logTail }),
       state: () => agentState(deps),
+      ...(deps.onClientVersion ? { onClientVersion: deps.onClientVersion } : {}),
     },
     log,
   );

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 /** A KLP server in this process on a temp dir, with fake services, and one client on this uid's socket. */
-async function serve(svc: Partial<KlpServices> & { backend: BackendGateway }): Promise<KlpClient> {
+async function serve(svc: Partial<KlpServices> & { backend: BackendGateway }, clientName?: string): Promise<KlpClient> {
   const dir = tempDir("kanade-klp-server-");
   cleanup.push(() => dir.remove());
   const runs = svc.runs ?? new RunRegistry();
@@ -35,7 +35,7 @@ async function serve(svc: Partial<KlpServices> & { backend: BackendGateway }): P
     pino({ level: "silent" }),
   );
   cleanup.push(() => server?.stop());
-  const client = await KlpClient.connect(dir.join("klp", `${self}.sock`), { clientVersion: "2.0.0" });
+  const client = await KlpClient.connect(dir.join("klp", `${self}.sock`), { clientVersion: "2.0.0", ...(clientName ? { clientName } : {}) });
   cleanup.push(() => client.close());
   return client;
 }
@@ -43,6 +43,15 @@ async function serve(svc: Partial<KlpServices> & { backend: BackendGateway }): P
 const codeOf = (p: Promise<unknown>): Promise<number | undefined> => p.then(() => undefined, (e: unknown) => (e instanceof KlpCallError ? e.code : -1));
 
 describe.skipIf(process.platform === "win32")("KLP server (in process)", () => {
+  it("tells the agent the version of a kanade-client that shook hands, and not of other KLP callers", async () => {
+    const seen: string[] = [];
+    const backend = { catalog: () => Promise.resolve([]), execute: () => Promise.reject(faults.disconnected()), kill: () => Promise.reject(faults.disconnected()), uploadSupport: () => Promise.reject(faults.disconnected()) };
+    await serve({ backend, onClientVersion: (v) => void seen.push(v) });
+    expect(seen).toEqual([]);
+    await serve({ backend, onClientVersion: (v) => void seen.push(v) }, "kanade-client");
+    expect(seen).toEqual(["2.0.0"]);
+  });
+
   it("pushes state.changed to subscribers when the state changes, and maps an unreachable backend to AgentDisconnected", async () => {
     let online = true;
     const client = await serve({

@@ -16,6 +16,7 @@ export interface AgentRecord {
   boot_time: string | null;
   logged_in_user: string | null;
   quarantined_versions: string[];
+  client_version: string | null;
 }
 
 export interface AgentsStore {
@@ -39,15 +40,16 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     // no "newer than stored" guard, which let one heartbeat from a PC with a future clock freeze the row.
     upsertAgent: db.prepare(
       `INSERT INTO agents (pc_id, hostname, os_family, os_version, agent_version, groups, last_seen,
-         heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, first_seen)
+         heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, client_version, first_seen)
        VALUES (@pc_id, @hostname, @os_family, @os_version, @agent_version, @groups, @last_seen,
-         @heartbeat_interval_secs, @agent_rss_bytes, @agent_cpu_pct, @boot_time, @logged_in_user, @quarantined_versions, @last_seen)
+         @heartbeat_interval_secs, @agent_rss_bytes, @agent_cpu_pct, @boot_time, @logged_in_user, @quarantined_versions, @client_version, @last_seen)
        ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostname, os_family = excluded.os_family,
          os_version = excluded.os_version, agent_version = excluded.agent_version, groups = excluded.groups,
          last_seen = excluded.last_seen, heartbeat_interval_secs = excluded.heartbeat_interval_secs,
          agent_rss_bytes = excluded.agent_rss_bytes, agent_cpu_pct = excluded.agent_cpu_pct,
          boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
-         quarantined_versions = excluded.quarantined_versions`,
+         quarantined_versions = excluded.quarantined_versions,
+         client_version = COALESCE(excluded.client_version, agents.client_version)`,
     ),
     listAgents: db.prepare(`SELECT * FROM agents ORDER BY pc_id`),
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
@@ -84,6 +86,7 @@ function agentParams(h: Heartbeat): Record<string, string | number | null> {
     boot_time: h.boot_time ? iso(h.boot_time) : null,
     logged_in_user: h.logged_in_user ?? null,
     quarantined_versions: JSON.stringify(h.quarantined_versions ?? []),
+    client_version: h.client_version ?? null,
   };
 }
 

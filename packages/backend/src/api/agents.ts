@@ -33,6 +33,7 @@ function toSummary(a: AgentRecord, groups: string[] | undefined, now: Date, addr
     agent_cpu_pct: a.agent_cpu_pct,
     heartbeat_interval_secs: a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS,
     logged_in_user: a.logged_in_user,
+    client_version: a.client_version,
     ip_addresses: [...(addresses ?? [])],
     cpu_pct: perf?.cpu_pct ?? null,
     mem_used_bytes: perf?.mem_used_bytes ?? null,

@@ -494,6 +494,11 @@ export const MIGRATIONS: readonly Migration[] = [
   -- results inserted since its last tick, joined to the fire they answer by (exec_id, pc_id).
   CREATE INDEX schedule_pc_state_exec ON schedule_pc_state (exec_id, pc_id);
   ` },
+  { id: "013-agents-client-version", sql: `
+  -- The kanade-client version a PC's agent last saw in a KLP handshake (from heartbeats; kept when a
+  -- heartbeat carries none, so a restarted agent does not blank it before the user opens the app again).
+  ALTER TABLE agents ADD COLUMN client_version TEXT;
+  ` },
   { id: "012-invite-mail-links", sql: `
   -- Where invitation and password-reset mail goes (kanade account create/update --email).
   ALTER TABLE accounts ADD COLUMN email TEXT;

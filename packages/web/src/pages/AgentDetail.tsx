@@ -115,6 +115,7 @@ export function AgentDetailPage({ pc }: { pc: string }) {
           <div><dt>{t("agents.col.ip")}</dt><dd className="mono">{(a.ip_addresses ?? []).join(", ") || "—"}</dd></div>
           <div><dt>{t("agents.col.cpu")} / {t("agents.col.mem")}</dt><dd>{a.online ? `${formatPct(liveCpu(a))} / ${formatPct(liveMem(a))}` : t("agents.loadOffline")}</dd></div>
           <div><dt>kanade-agent</dt><dd>{a.agent_version ?? "—"}</dd></div>
+          <div><dt>kanade-client</dt><dd data-testid="client-version">{a.client_version ?? "—"}</dd></div>
           <div><dt>{t("agents.col.lastSeen")}</dt><dd><Ago iso={a.last_seen} /></dd></div>
         </dl>
       )}

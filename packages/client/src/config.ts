@@ -1,0 +1,32 @@
+/** Where the client finds the agent, and how it was asked to start. */
+import { z } from "zod";
+
+export const CLIENT_VERSION = "0.1.0";
+
+const argsSchema = z.object({ open: z.boolean(), socket: z.string().min(1).optional(), browser: z.string().min(1).optional() });
+export type ClientArgs = z.infer<typeof argsSchema>;
+
+/** `--no-open`, `--socket <path>`, `--browser <exe>`; anything else is an error naming it. */
+export function parseArgs(argv: readonly string[]): ClientArgs {
+  const out: { open: boolean; socket?: string; browser?: string } = { open: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--no-open") out.open = false;
+    else if (a === "--socket" || a === "--browser") {
+      const v = argv[++i];
+      if (!v) throw new Error(`${a}: needs a value`);
+      out[a === "--socket" ? "socket" : "browser"] = v;
+    } else throw new Error(`${a}: unknown option (kanade-client [--no-open] [--socket <path>] [--browser <exe>])`);
+  }
+  return argsSchema.parse(out);
+}
+
+/**
+ * The agent's KLP endpoint for this user: on POSIX the per-uid socket in the agent's KLP dir (the kernel lets
+ * only this uid in), on Windows the agent's pipe. `KANADE_KLP_DIR` matches the agent's setting.
+ */
+export function klpEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, uid: number | undefined): string {
+  if (env.KANADE_CLIENT_SOCKET) return env.KANADE_CLIENT_SOCKET;
+  if (platform === "win32") return env.KANADE_KLP_DIR ?? "\\\\.\\pipe\\kanade-agent";
+  return `${env.KANADE_KLP_DIR ?? "/run/kanade/klp"}/${uid ?? 0}.sock`;
+}
