@@ -20,6 +20,7 @@ import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { twoFactorRoutes } from "./api/two-factor.js";
+import { invitationRoutes } from "./api/invitations.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
 import { enrollmentRoutes, installerRoutes } from "./api/enrollment.js";
@@ -195,6 +196,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     authRoutes(app, routeDeps, deps.governance);
     accountRoutes(app, routeDeps, deps.governance);
     twoFactorRoutes(app, routeDeps, deps.governance);
+    invitationRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);

@@ -127,4 +127,23 @@ describe("loadBackendConfig", () => {
     expect(bad.details?.map((d) => d.path).sort()).toEqual(["bind_addr", "bind_adr"]);
     expect(configError(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: dir.join("missing.toml") })).details?.[0]?.path).toBe("KANADE_BACKEND_CONFIG");
   });
+
+  it("reads [smtp] from the file, env overriding it; the password only from KANADE_SMTP_PASSWORD", () => {
+    const file = dir.join("smtp.toml");
+    writeFileSync(file, `[smtp]\nhost = "smtp.example.com"\nuser = "kanade"\nfrom = "kanade@example.com"\npublic_url = "https://kanade.example.com/"\n`);
+    const base = { KANADE_AUTH_DISABLE: "1", KANADE_BACKEND_CONFIG: file };
+    expect(loadBackendConfig(base).smtp).toEqual({
+      host: "smtp.example.com", port: 587, security: "starttls", user: "kanade", from: "kanade@example.com", publicUrl: "https://kanade.example.com",
+    });
+    expect(loadBackendConfig({ ...base, KANADE_SMTP_SECURITY: "tls", KANADE_SMTP_PASSWORD: "s3cret" }).smtp).toMatchObject({ port: 465, security: "tls", password: "s3cret" });
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1" }).smtp).toBeUndefined();
+    expect(configError(() => loadBackendConfig({ ...base, KANADE_SMTP_SECURITY: "ssl" })).details?.[0]?.path).toBe("KANADE_SMTP_SECURITY");
+    expect(configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_SMTP_HOST: "h", KANADE_SMTP_FROM: "a@b.c" })).details?.[0]?.path).toBe("KANADE_PUBLIC_URL");
+    expect(configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_SMTP_HOST: "h", KANADE_PUBLIC_URL: "http://x" })).details?.[0]?.path).toBe("KANADE_SMTP_FROM");
+    const inFile = dir.join("smtp-password.toml");
+    writeFileSync(inFile, `[smtp]\nhost = "h"\npassword = "in clear"\n`);
+    const refused = configError(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", KANADE_BACKEND_CONFIG: inFile }));
+    expect(refused.details?.map((d) => d.path)).toEqual(["smtp.password"]);
+    expect(refused.message).toMatch(/KANADE_SMTP_PASSWORD/);
+  });
 });

@@ -55,6 +55,8 @@ export interface BackendConfig {
   sessionTtlMs?: number;
   /** The issuer name authenticator apps show beside a TOTP entry (`totp_issuer`, default "kanade"). */
   totpIssuer?: string;
+  /** Outgoing mail for invitation and password-reset links (`[smtp]` / KANADE_SMTP_*); unset: no mail, those routes answer 503. */
+  smtp?: SmtpConfig;
   /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
@@ -75,6 +77,19 @@ export interface BackendConfig {
   eventsRetentionDays?: number;
   /** How often online/offline transitions are looked for (`presence_tick`, default 15s). */
   presenceTickMs?: number;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** "tls": TLS from the first byte (port 465); "starttls": upgrade required; "none": plain (a local relay only). */
+  security: "tls" | "starttls" | "none";
+  user?: string;
+  /** From KANADE_SMTP_PASSWORD only, never the TOML file. */
+  password?: string;
+  from: string;
+  /** The address people open the web UI at; links in mail start with it (e.g. https://kanade.example.com). */
+  publicUrl: string;
 }
 
 /** A configuration problem in the setting at `path` (an env var or TOML key). */
@@ -115,6 +130,19 @@ const fileSchema = z
     adhoc_require_approval: z.boolean(),
     events_retention_days: z.number().int().min(1).max(3650),
     presence_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535),
+        security: z.enum(["tls", "starttls", "none"]),
+        user: z.string().min(1),
+        from: z.string().min(3),
+        public_url: z.string().url(),
+        // The secret stays out of the file: KANADE_SMTP_PASSWORD only.
+        password: z.never({ message: "smtp.password is not read from the file; set KANADE_SMTP_PASSWORD in the backend's environment" }),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -206,6 +234,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   const staticToken = nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ?? file.auth_static_token;
   checkStaticToken(staticToken, authDisabled, nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ? "KANADE_AUTH_STATIC_TOKEN" : "auth_static_token");
   const governance = loadGovernanceConfig(env, file);
+  const smtp = loadSmtpConfig(env, file);
   if (!authDisabled && !staticToken && !governance.bootstrapAdmin) {
     throw invalid(
       "KANADE_AUTH_STATIC_TOKEN",
@@ -281,7 +310,33 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(eventsRetentionDays !== undefined ? { eventsRetentionDays } : {}),
     ...(presenceTickMs !== undefined ? { presenceTickMs } : {}),
     ...governance,
+    ...(smtp ? { smtp } : {}),
   };
+}
+
+/**
+ * `[smtp]` in the TOML file, each key overridable by KANADE_SMTP_<KEY>; the password comes from
+ * KANADE_SMTP_PASSWORD only (the TOML file refuses it). Unset host: no SMTP.
+ */
+export function loadSmtpConfig(env: NodeJS.ProcessEnv, file: Pick<FileConfig, "smtp">): SmtpConfig | undefined {
+  const f = file.smtp ?? {};
+  const host = nonEmpty(env.KANADE_SMTP_HOST) ?? f.host;
+  if (host === undefined) return undefined;
+  const security = nonEmpty(env.KANADE_SMTP_SECURITY) ?? f.security ?? "starttls";
+  if (security !== "tls" && security !== "starttls" && security !== "none") {
+    throw invalid("KANADE_SMTP_SECURITY", `KANADE_SMTP_SECURITY: expected tls, starttls or none, got "${security}"`);
+  }
+  const port = intSetting(nonEmpty(env.KANADE_SMTP_PORT), "KANADE_SMTP_PORT", 1, 65535) ?? f.port ?? (security === "tls" ? 465 : 587);
+  const from = nonEmpty(env.KANADE_SMTP_FROM) ?? f.from;
+  if (from === undefined) throw invalid("KANADE_SMTP_FROM", "KANADE_SMTP_FROM (or smtp.from): the sender address is required with an SMTP host");
+  const publicUrl = nonEmpty(env.KANADE_PUBLIC_URL) ?? f.public_url;
+  if (publicUrl === undefined || !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw invalid("KANADE_PUBLIC_URL", "KANADE_PUBLIC_URL (or smtp.public_url): the http(s):// address of the web UI is required with an SMTP host, for the links in mail");
+  }
+  const user = nonEmpty(env.KANADE_SMTP_USER) ?? f.user;
+  const password = nonEmpty(env.KANADE_SMTP_PASSWORD);
+  if (password !== undefined && user === undefined) throw invalid("KANADE_SMTP_USER", "KANADE_SMTP_PASSWORD is set but no KANADE_SMTP_USER (or smtp.user)");
+  return { host, port, security, from, publicUrl: publicUrl.replace(/\/+$/, ""), ...(user ? { user } : {}), ...(password ? { password } : {}) };
 }
 
 type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs" | "totpIssuer">;

@@ -26,8 +26,10 @@ export const ERROR_CODES = {
   FLEET_FROZEN: { status: 409, message: "A fleet freeze holds: nothing runs without during_freeze" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
   OUTPUT_TOO_LARGE: { status: 422, message: "The full output is too large to return in JSON; stream it instead" },
+  LINK_GONE: { status: 410, message: "This link has expired, was already used or was revoked" },
   RATE_LIMITED: { status: 429, message: "Too many attempts; wait and try again" },
   NATS_UNAVAILABLE: { status: 503, message: "The NATS broker cannot be reached" },
+  MAIL_UNAVAILABLE: { status: 503, message: "Mail cannot be sent: SMTP is not configured or the SMTP server failed" },
   TIMEOUT: { status: 504, message: "No reply in time" },
   INTERNAL: { status: 500, message: "Internal error" },
 } as const;

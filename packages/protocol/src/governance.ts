@@ -38,7 +38,12 @@ export const identitySchema = z.object({
 });
 export type Identity = z.infer<typeof identitySchema>;
 
-export const accountCreateSchema = z.object({ username: usernameSchema, password: passwordSchema, role: roleSchema }).strict();
+/** An account's e-mail address (invitations, password-reset links). */
+const accountEmailSchema = z.string().trim().max(254).email("expected an e-mail address like someone@example.com");
+
+export const accountCreateSchema = z
+  .object({ username: usernameSchema, password: passwordSchema, role: roleSchema, email: accountEmailSchema.optional() })
+  .strict();
 export type AccountCreate = z.infer<typeof accountCreateSchema>;
 
 export const accountPatchSchema = z
@@ -47,6 +52,8 @@ export const accountPatchSchema = z
     disabled: z.boolean().optional(),
     password: passwordSchema.optional(),
     must_change_password: z.boolean().optional(),
+    /** null removes it. */
+    email: accountEmailSchema.nullable().optional(),
   })
   .strict();
 export type AccountPatch = z.infer<typeof accountPatchSchema>;
@@ -59,6 +66,8 @@ export const accountSummarySchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   last_login_at: z.string().nullable(),
+  /** Where invitation and password-reset mail goes; null when unset. */
+  email: z.string().nullable(),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 

@@ -13,6 +13,7 @@ export * from "./subjects.js";
 export * from "./config-resolve.js";
 export * from "./governance.js";
 export * from "./two-factor.js";
+export * from "./invitations.js";
 export * from "./fleet.js";
 export * from "./perf-live.js";
 export * from "./config-write.js";

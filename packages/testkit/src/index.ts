@@ -11,3 +11,4 @@ export * from "./locked-nats.js";
 export * from "./powershell-rules.js";
 export * from "./nats-cluster.js";
 export * from "./totp.js";
+export * from "./smtp-sink.js";

@@ -25,6 +25,7 @@ import { CompliancePage } from "./pages/Compliance.js";
 import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
+import { MailLink, matchMailLink } from "./pages/MailLinks.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
 import { Link, useRouter } from "./router.js";
@@ -146,6 +147,9 @@ export function App() {
   const token = auth.kind === "ready" || auth.kind === "mustEnrol" ? auth.token : null;
   const api = useMemo(() => createWebClient({ token: () => token, onUnauthorized: sessionEnded }), [token, sessionEnded]);
   const route = matchRoute(path);
+  // Mailed links work whoever is (or is not) signed in in this tab.
+  const mailLink = matchMailLink(path);
+  if (mailLink) return <MailLink link={mailLink} />;
 
   if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;

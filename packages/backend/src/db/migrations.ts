@@ -499,6 +499,32 @@ export const MIGRATIONS: readonly Migration[] = [
   -- heartbeat carries none, so a restarted agent does not blank it before the user opens the app again).
   ALTER TABLE agents ADD COLUMN client_version TEXT;
   ` },
+  { id: "012-invite-mail-links", sql: `
+  -- Where invitation and password-reset mail goes (kanade account create/update --email).
+  ALTER TABLE accounts ADD COLUMN email TEXT;
+  CREATE INDEX accounts_email ON accounts (email COLLATE NOCASE);
+  -- Invitations by e-mail: the link's token is stored only as SHA-256 (32 random bytes, so a fast hash is enough).
+  CREATE TABLE invitations (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    username TEXT,
+    revoked_at TEXT
+  ) WITHOUT ROWID;
+  -- Password-reset links: single use, short-lived; hashed like invitation tokens.
+  CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  ) WITHOUT ROWID;
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

@@ -27,7 +27,7 @@ export async function createAccount(deps: AccountAdminDeps, body: AccountCreate,
   const taken = await deps.accounts.getAccount(body.username);
   if (taken) throw conflict(body.username, taken.username);
   const created = await deps.accounts.createAccount(
-    { username: body.username, password_hash: await hashPassword(body.password), role: body.role, must_change_password: false },
+    { username: body.username, password_hash: await hashPassword(body.password), role: body.role, must_change_password: false, email: body.email ?? null },
     now.toISOString(),
   );
   // Someone may have taken the name while the password was hashed.
@@ -56,6 +56,7 @@ export async function changeAccount(
     ...(body.role !== undefined ? { role: body.role } : {}),
     ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
     ...(body.must_change_password !== undefined ? { must_change_password: body.must_change_password } : {}),
+    ...(body.email !== undefined ? { email: body.email } : {}),
     // An admin-set password is temporary unless the admin says otherwise.
     ...(body.password !== undefined
       ? { password_hash: await hashPassword(body.password), must_change_password: body.must_change_password ?? true }

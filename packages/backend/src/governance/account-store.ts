@@ -14,6 +14,7 @@ export interface NewAccount {
   password_hash: string;
   role: Role;
   must_change_password: boolean;
+  email?: string | null;
 }
 
 export interface AccountChange {
@@ -21,6 +22,7 @@ export interface AccountChange {
   disabled?: boolean;
   password_hash?: string;
   must_change_password?: boolean;
+  email?: string | null;
 }
 
 /** Names compare without case (`Alice` is `alice`); the stored spelling is the one shown and audited. */
@@ -29,6 +31,8 @@ export interface AccountStore {
   getAccount(username: string): Promise<AccountRecord | undefined>;
   getAccountById(accountId: string): Promise<AccountRecord | undefined>;
   listAccounts(): Promise<AccountRecord[]>;
+  /** Accounts with this e-mail address (any case). */
+  getAccountsByEmail(email: string): Promise<AccountRecord[]>;
   /** False when the username is taken, in any case. */
   createAccount(account: NewAccount, now: string): Promise<boolean>;
   /** False when there is no such account. */
@@ -57,10 +61,11 @@ export function openAccountStore(db: SqlDatabase): AccountStore {
     getAccount: db.prepare(`SELECT * FROM accounts WHERE username = ? COLLATE NOCASE`),
     getAccountById: db.prepare(`SELECT * FROM accounts WHERE account_id = ?`),
     listAccounts: db.prepare(`SELECT * FROM accounts ORDER BY username`),
+    byEmail: db.prepare(`SELECT * FROM accounts WHERE email = ? COLLATE NOCASE ORDER BY username`),
     // No conflict target: a clash on the name in any case, or on the id, inserts nothing.
     insertAccount: db.prepare(
-      `INSERT INTO accounts (username, account_id, password_hash, role, disabled, must_change_password, created_at, updated_at)
-       VALUES (@username, @account_id, @password_hash, @role, 0, @must_change_password, @now, @now) ON CONFLICT DO NOTHING`,
+      `INSERT INTO accounts (username, account_id, password_hash, role, disabled, must_change_password, email, created_at, updated_at)
+       VALUES (@username, @account_id, @password_hash, @role, 0, @must_change_password, @email, @now, @now) ON CONFLICT DO NOTHING`,
     ),
     deleteAccount: db.prepare(`DELETE FROM accounts WHERE username = ? COLLATE NOCASE`),
     touchLogin: db.prepare(`UPDATE accounts SET last_login_at = ? WHERE username = ? COLLATE NOCASE`),
@@ -71,12 +76,17 @@ export function openAccountStore(db: SqlDatabase): AccountStore {
     getAccount: async (username) => one(st.getAccount.get(username)),
     getAccountById: async (accountId) => one(st.getAccountById.get(accountId)),
     listAccounts: async () => (st.listAccounts.all() as AccountDbRow[]).map(toAccount),
+    getAccountsByEmail: async (email) => (st.byEmail.all(email) as AccountDbRow[]).map(toAccount),
     createAccount: async (a, now) =>
-      st.insertAccount.run({ ...a, account_id: randomUUID(), must_change_password: a.must_change_password ? 1 : 0, now }).changes === 1,
+      st.insertAccount.run({ ...a, account_id: randomUUID(), must_change_password: a.must_change_password ? 1 : 0, email: a.email ?? null, now }).changes === 1,
     updateAccount: async (username, change, now) => {
-      const params: Record<string, string | number> = { username, now };
+      const params: Record<string, string | number | null> = { username, now };
       const sets: string[] = ["updated_at = @now"];
       const set = (column: string, value: string | number): void => {
+        sets.push(`${column} = @${column}`);
+        params[column] = value;
+      };
+      const setNullable = (column: string, value: string | null): void => {
         sets.push(`${column} = @${column}`);
         params[column] = value;
       };
@@ -84,6 +94,7 @@ export function openAccountStore(db: SqlDatabase): AccountStore {
       if (change.disabled !== undefined) set("disabled", change.disabled ? 1 : 0);
       if (change.password_hash !== undefined) set("password_hash", change.password_hash);
       if (change.must_change_password !== undefined) set("must_change_password", change.must_change_password ? 1 : 0);
+      if (change.email !== undefined) setNullable("email", change.email);
       return db.prepare(`UPDATE accounts SET ${sets.join(", ")} WHERE username = @username COLLATE NOCASE`).run(params).changes === 1;
     },
     deleteAccount: async (username) => st.deleteAccount.run(username).changes === 1,

@@ -2,6 +2,9 @@
 import type { AuditLogStore } from "../audit/log-store.js";
 import type { AccountStore } from "./account-store.js";
 import { hashPassword } from "./accounts.js";
+import type { LinkStore } from "./link-store.js";
+import type { Mailer } from "./mailer.js";
+import { createResetThrottle, type ResetThrottle } from "./password-reset.js";
 import { createLoginThrottle, type LoginThrottle } from "./rate-limit.js";
 import type { SessionTokens } from "./sessions.js";
 import type { TotpStore } from "./totp-store.js";
@@ -23,13 +26,20 @@ export interface GovernanceDeps {
   totp: TotpStore;
   /** The issuer name in otpauth:// URIs. */
   totpIssuer: string;
+  /** Invitation and password-reset links (hashed tokens). */
+  links: LinkStore;
+  /** Outgoing mail; undefined when the backend has no SMTP settings. */
+  mailer: Mailer | undefined;
+  /** Password-reset requests per address and per account. */
+  resetThrottle: ResetThrottle;
 }
 
-export function createGovernanceDeps(opts: Pick<GovernanceDeps, "accounts" | "auditLog" | "tokens" | "totp" | "totpIssuer">): GovernanceDeps {
+export function createGovernanceDeps(opts: Pick<GovernanceDeps, "accounts" | "auditLog" | "tokens" | "totp" | "totpIssuer" | "links" | "mailer">): GovernanceDeps {
   let dummy: Promise<string> | undefined;
   return {
     ...opts,
     loginThrottle: createLoginThrottle(),
+    resetThrottle: createResetThrottle(),
     dummyHash: () => (dummy ??= hashPassword("kanade-no-such-user")),
   };
 }

@@ -7,6 +7,8 @@ import type { SqlDatabase } from "../db/database.js";
 import type { Nats } from "../nats.js";
 import { startAuditProjector } from "../projector/audit.js";
 import { openAccountStore } from "./account-store.js";
+import { openLinkStore } from "./link-store.js";
+import { createMailer } from "./mailer.js";
 import { ensureBootstrapAdmin } from "./accounts.js";
 import { DEFAULT_SESSION_TTL_MS, createGovernanceDeps, type GovernanceDeps } from "./deps.js";
 import { openSessionStore } from "./session-store.js";
@@ -31,8 +33,16 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
     ttlMs: config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     clock: () => new Date(),
   });
-  const deps = createGovernanceDeps({ accounts, auditLog, tokens, totp: openTotpStore(opts.db), totpIssuer: config.totpIssuer ?? "kanade" });
+  const mailer = config.smtp ? createMailer(config.smtp) : undefined;
+  const links = openLinkStore(opts.db);
+  const deps = createGovernanceDeps({ accounts, auditLog, tokens, totp: openTotpStore(opts.db), totpIssuer: config.totpIssuer ?? "kanade", links, mailer });
   await ensureBootstrapAdmin(accounts, config.bootstrapAdmin, new Date(), log);
   const projector = await startAuditProjector({ nats: opts.nats, store: auditLog, log });
-  return { deps, stop: () => projector.stop() };
+  return {
+    deps,
+    stop: async () => {
+      mailer?.close();
+      await projector.stop();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { commandKeyInfoSchema } from "../signing.js";
 import { enrollmentDecisionBodySchema, enrollmentListQuerySchema, enrollmentViewSchema, enrollTokenCreatedSchema, enrollTokenCreateSchema, enrollTokenViewSchema, installerQuerySchema, installerReleaseQuerySchema } from "../enrollment.js";
 import { accountCreateSchema, accountPatchSchema, accountSummarySchema, auditEventSchema, identitySchema, jetStreamStatusSchema, kvDeleteResponseSchema, kvEntryViewSchema, kvPutRequestSchema, kvPutResponseSchema, loginRequestSchema, loginResponseSchema, passwordChangeSchema } from "../governance.js";
 import { loginResultSchema, secondFactorRequestSchema, totpCodeBodySchema, totpConfirmedSchema, totpDisabledSchema, totpEnrollmentSchema, totpPolicySchema, totpStatusSchema } from "../two-factor.js";
+import { invitationAcceptedSchema, invitationAcceptSchema, invitationCreateSchema, invitationIdParams, invitationPublicSchema, invitationRevokedSchema, invitationViewSchema, linkTokenParams, passwordResetAcceptedSchema, passwordResetCompleteSchema, passwordResetDoneSchema, passwordResetRequestSchema } from "../invitations.js";
 import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { storedObjectSchema } from "../releases.js";
 import { binary, json, jsonBody, text, type RouteDef } from "./descriptors.js";
@@ -131,6 +132,43 @@ export const accessRoutes = {
     method: "DELETE", path: "/api/accounts/:username", access: "admin",
     summary: "Delete an account",
     params: q.usernameParams, response: json(r.accountDeletedSchema),
+  },
+
+  // ---- invitations and password-reset links by e-mail ----------------------------------------------
+  createInvitation: {
+    method: "POST", path: "/api/accounts/invitations", access: "admin",
+    summary: "Invite someone by e-mail to make an account with a role; the link works once, until it expires (default 72h)",
+    body: jsonBody(invitationCreateSchema), response: json(invitationViewSchema, 201, [503]),
+  },
+  listInvitations: {
+    method: "GET", path: "/api/accounts/invitations", access: "admin",
+    summary: "Every invitation with its state: pending, used, expired or revoked",
+    response: json(list(invitationViewSchema)),
+  },
+  revokeInvitation: {
+    method: "DELETE", path: "/api/accounts/invitations/:id", access: "admin",
+    summary: "Revoke a pending invitation; its link stops working",
+    params: invitationIdParams, response: json(invitationRevokedSchema),
+  },
+  getInvitation: {
+    method: "GET", path: "/api/invitations/:token", access: "public",
+    summary: "What an invitation link offers (e-mail, role, expiry); 410 when expired, used or revoked",
+    params: linkTokenParams, response: json(invitationPublicSchema, 200, [410]),
+  },
+  acceptInvitation: {
+    method: "POST", path: "/api/invitations/:token/accept", access: "public",
+    summary: "Make the invited account with a username and password; the link is then void",
+    params: linkTokenParams, body: jsonBody(invitationAcceptSchema), response: json(invitationAcceptedSchema, 201, [410]),
+  },
+  requestPasswordReset: {
+    method: "POST", path: "/api/auth/password-reset", access: "public",
+    summary: "Mail a password-reset link to the account with this username or e-mail; always 202, whether or not it exists",
+    body: jsonBody(passwordResetRequestSchema), response: json(passwordResetAcceptedSchema, 202),
+  },
+  completePasswordReset: {
+    method: "POST", path: "/api/auth/password-reset/complete", access: "public",
+    summary: "Set a new password with a mailed reset token (single use, 1h); ends the account's sessions",
+    body: jsonBody(passwordResetCompleteSchema), response: json(passwordResetDoneSchema, 200, [410]),
   },
 
   // ---- support bundles (sent by people at their PCs through KLP) ----------------------------------

@@ -41,10 +41,17 @@ export function codeProblem(err: ApiError): { key: MessageKey; vars?: Record<str
 export const MIN_PASSWORD = 8;
 
 /** Checks a password change before it is sent; the backend checks again. */
-export function passwordProblem(current: string, next: string, repeat: string): MessageKey | null {
-  if (!current) return "password.needCurrent";
+/** A first password (invitation) or one set with a reset link: long enough and typed twice the same. */
+export function newPasswordProblem(next: string, repeat: string): MessageKey | null {
   if (next.length < MIN_PASSWORD) return "password.tooShort";
   if (next !== repeat) return "password.mismatch";
+  return null;
+}
+
+export function passwordProblem(current: string, next: string, repeat: string): MessageKey | null {
+  if (!current) return "password.needCurrent";
+  const fresh = newPasswordProblem(next, repeat);
+  if (fresh) return fresh;
   if (next === current) return "password.same";
   return null;
 }

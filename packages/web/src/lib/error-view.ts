@@ -30,6 +30,8 @@ export const CODE_MEANINGS = [
   "RATE_LIMITED",
   "NATS_UNAVAILABLE",
   "TIMEOUT",
+  "LINK_GONE",
+  "MAIL_UNAVAILABLE",
 ] as const;
 
 export function errorView(error: Error | string): ErrorView {

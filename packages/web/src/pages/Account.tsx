@@ -1,8 +1,9 @@
 /**
  * The signed-in account's own settings: two-factor sign-in (TOTP). Setting it up shows the QR code the
  * backend drew and the secret, turns it on with a first code, then shows the recovery codes once.
+ * Admins also find the invitations here.
  */
-import type { TotpEnrollment } from "@kanade/protocol";
+import { ROLES, type Role, type TotpEnrollment } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
 import { asError } from "../api/client.js";
 import { useApi, useCall } from "../api/context.js";
@@ -124,6 +125,78 @@ export function TotpSection({ onEnrolled }: { onEnrolled?: () => void }) {
   );
 }
 
+/** Admins: invite someone by e-mail, see invitations and their state, revoke a pending one. */
+function InvitationsSection() {
+  const t = useT();
+  const { api } = useApi();
+  const list = useCall("listInvitations", {});
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  const [sent, setSent] = useState<string | undefined>();
+  const invite = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const v = await api.call("createInvitation", { body: { email: email.trim(), role } });
+      setSent(v.email);
+      setEmail("");
+      list.reload();
+    } catch (err) {
+      setError(asError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const revoke = async (id: string): Promise<void> => {
+    try {
+      await api.call("revokeInvitation", { params: { id } });
+      list.reload();
+    } catch (err) {
+      setError(asError(err));
+    }
+  };
+  return (
+    <section className="card" data-testid="invitations-section">
+      <h2>{t("invite.sectionTitle")}</h2>
+      <form onSubmit={(e) => void invite(e)} className="row">
+        <label>
+          {t("invite.email")}
+          <input type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          {t("invite.role")}
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={busy || !email.trim()}>{t("invite.send")}</button>
+      </form>
+      {sent && <p role="status">{t("invite.sent", { email: sent })}</p>}
+      <ErrorBox error={list.error ?? error} />
+      <table>
+        <thead>
+          <tr><th>{t("invite.email")}</th><th>{t("invite.role")}</th><th>{t("invite.state")}</th><th>{t("invite.expires")}</th><th>{t("invite.account")}</th><th /></tr>
+        </thead>
+        <tbody>
+          {(list.data?.items ?? []).map((i) => (
+            <tr key={i.id} data-state={i.state}>
+              <td>{i.email}</td>
+              <td>{t(`role.${i.role}`)}</td>
+              <td>{t(`invite.state.${i.state}`)}</td>
+              <td>{i.expires_at}</td>
+              <td className="mono">{i.username ?? ""}</td>
+              <td>{i.state === "pending" && <button type="button" onClick={() => void revoke(i.id)}>{t("invite.revoke")}</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function AccountPage() {
   const t = useT();
   const { me } = useApi();
@@ -131,6 +204,7 @@ export function AccountPage() {
     <>
       <h1>{t("account.title")}: <span className="mono">{me.actor}</span></h1>
       <TotpSection />
+      {me.role === "admin" && <InvitationsSection />}
     </>
   );
 }

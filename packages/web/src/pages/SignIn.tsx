@@ -8,6 +8,7 @@ import { ApiError, asError, createWebClient } from "../api/client.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { useT } from "../i18n/context.js";
 import { codeProblem, loginProblem, passwordProblem, whoAmI } from "../lib/auth.js";
+import { Link } from "../router.js";
 
 type SignedIn = (token: string, me: Identity) => void;
 /** The login answer as the identity `getMe` would give for that token. */
@@ -114,6 +115,7 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
       <button type="submit" className="primary" disabled={busy || !username.trim() || !password}>
         {busy ? t("signin.checking") : t("signin.submit")}
       </button>
+      <Link to="/reset-password" className="small">{t("reset.forgot")}</Link>
     </form>
   );
 }

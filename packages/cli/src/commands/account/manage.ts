@@ -1,4 +1,4 @@
-/** `kanade account list|create|set-role|disable|enable|delete` (admins only). */
+/** `kanade account list|create|set-role|set-email|disable|enable|delete` (admins only). */
 import type { Command } from "commander";
 import { ROLES, roleSchema, type AccountSummary, type Role } from "@kanade/protocol";
 import { withJson, wantsJson, type Deps } from "../../deps.js";
@@ -25,8 +25,8 @@ export function register(program: Command, deps: Deps): void {
       if (wantsJson(cmd)) return printJson(deps.io, items);
       deps.io.out(
         renderTable(
-          ["USERNAME", "ROLE", "DISABLED", "MUST CHANGE PW", "LAST LOGIN"],
-          items.map((a) => [a.username, a.role, a.disabled ? "yes" : "no", a.must_change_password ? "yes" : "no", a.last_login_at]),
+          ["USERNAME", "ROLE", "EMAIL", "DISABLED", "MUST CHANGE PW", "LAST LOGIN"],
+          items.map((a) => [a.username, a.role, a.email ?? null, a.disabled ? "yes" : "no", a.must_change_password ? "yes" : "no", a.last_login_at]),
         ),
       );
     });
@@ -36,10 +36,11 @@ export function register(program: Command, deps: Deps): void {
     .argument("<username>")
     .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
     .option("--password-stdin", "read the password from stdin")
-    .action(async (username: string, opts: { role: string; passwordStdin?: boolean }, cmd: Command) => {
+    .option("--email <address>", "where password-reset mail goes")
+    .action(async (username: string, opts: { role: string; passwordStdin?: boolean; email?: string }, cmd: Command) => {
       const role = parseRole(opts.role);
       const password = opts.passwordStdin ? ((await readStdinLines())[0] ?? "") : await promptSecret(`password for ${username}: `);
-      const a = await deps.client.call("createAccount", { body: { username, password, role } });
+      const a = await deps.client.call("createAccount", { body: { username, password, role, ...(opts.email !== undefined ? { email: opts.email } : {}) } });
       if (wantsJson(cmd)) return printJson(deps.io, a);
       deps.io.out(`created ${line(a)}`);
     });
@@ -52,6 +53,18 @@ export function register(program: Command, deps: Deps): void {
       const a = await deps.client.call("updateAccount", { params: { username }, body: { role: parseRole(roleText) } });
       if (wantsJson(cmd)) return printJson(deps.io, a);
       deps.io.out(line(a));
+    });
+
+  withJson(account.command("set-email"))
+    .description("set the address password-reset mail goes to (--clear removes it)")
+    .argument("<username>")
+    .argument("[address]")
+    .option("--clear", "remove the address")
+    .action(async (username: string, address: string | undefined, opts: { clear?: boolean }, cmd: Command) => {
+      if ((address === undefined) === !opts.clear) throw badInput("give an address or --clear", [{ path: "email", message: "expected an address, or --clear" }]);
+      const a = await deps.client.call("updateAccount", { params: { username }, body: { email: opts.clear ? null : (address as string) } });
+      if (wantsJson(cmd)) return printJson(deps.io, a);
+      deps.io.out(`${a.username}  ${a.email ?? "(no e-mail)"}\n`);
     });
 
   for (const [verb, disabled] of [["disable", true], ["enable", false]] as const) {
