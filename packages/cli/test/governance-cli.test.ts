@@ -48,8 +48,8 @@ describe("kanade governance commands", () => {
       expect(statSync(home!.join(user!, "kanade", "token")).mode & 0o777).toBe(0o600);
     }
     const list = await admin(["account", "list"]);
-    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+DISABLED/);
-    expect(list.stdout).toMatch(/^vera\s+viewer\s+no/m);
+    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+EMAIL\s+DISABLED/);
+    expect(list.stdout).toMatch(/^vera\s+viewer\s+-\s+no/m);
 
     const denied = await as("vera", ["kill", "01890000-0000-7000-8000-000000000000"]);
     expect(denied.code).toBe(1);
