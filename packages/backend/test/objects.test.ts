@@ -104,7 +104,10 @@ describe("app packages, script objects, agent releases and rollout", () => {
     }
     const growthMb = (peak - before) / (1024 * 1024);
     console.log(JSON.stringify({ bench: "object-stream-200mb", rss_before_mb: Math.round(before / 1048576), rss_peak_growth_mb: Math.round(growthMb) }));
-    expect(growthMb).toBeLessThan(100);
+    // Holding the file (upload or download) grows the process by at least its 200 MB. This process also runs
+    // the backend with its projectors and KV followers, whose garbage lands in the same window: 73–103 MB of
+    // growth was measured on the streaming code, depending on the machine's load and when V8 collects.
+    expect(growthMb).toBeLessThan(150);
   }, 180_000);
 
   it("publishes agent builds and refuses a rollout of a version that is not published", async () => {
