@@ -20,7 +20,7 @@ const PCS = 5_000;
 
 async function open(path: string): Promise<SqlDatabase> {
   if (driver === "node:sqlite") {
-    const { SqlDatabase: Wrapper } = await import("../packages/backend/src/db/sqlite.js");
+    const { SqliteDatabase: Wrapper } = await import("../packages/backend/src/db/sqlite.js");
     return new Wrapper(path);
   }
   if (driver === "better-sqlite3" && modulePath) {

@@ -4,6 +4,7 @@
  * details name the env var or TOML key.
  */
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs, parseNatsUrls } from "@kanade/protocol";
@@ -424,10 +425,27 @@ function checkDatabaseUrl(url: string): void {
     if (url.length === "sqlite://".length) throw invalid("DATABASE_URL", "DATABASE_URL: sqlite:// needs a file path, e.g. sqlite://./kanade.db");
     return;
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw invalid("DATABASE_URL", "DATABASE_URL: postgres:// is not supported yet; use sqlite://<path>");
+  if (isPostgresUrl(url)) {
+    if (!URL.canParse(url)) throw invalid("DATABASE_URL", "DATABASE_URL: not a valid postgres:// URL, e.g. postgres://kanade@db.example/kanade");
+    return;
   }
-  throw invalid("DATABASE_URL", `DATABASE_URL: expected sqlite://<path>, got "${url}"`);
+  throw invalid("DATABASE_URL", `DATABASE_URL: expected sqlite://<path> or postgres://<user>@<host>/<database>, got "${url}"`);
+}
+
+/** `postgres://…` or `postgresql://…`: the backend's database is a PostgreSQL server. */
+export function isPostgresUrl(databaseUrl: string): boolean {
+  return /^postgres(ql)?:\/\//.test(databaseUrl);
+}
+
+/**
+ * Where the backend keeps the files that live beside its database (command-signing keys, the session
+ * secret): the SQLite file's directory, or the working directory when the database is PostgreSQL;
+ * undefined for an in-memory SQLite database.
+ */
+export function stateDir(databaseUrl: string): string | undefined {
+  if (isPostgresUrl(databaseUrl)) return resolve(".");
+  const file = sqlitePath(databaseUrl);
+  return file === ":memory:" ? undefined : dirname(resolve(file));
 }
 
 /** `sqlite://./kanade.db` → `./kanade.db`; `sqlite:///var/lib/kanade.db` → `/var/lib/kanade.db`. */

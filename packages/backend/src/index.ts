@@ -13,5 +13,5 @@ export { AUTH_FILES, loadMaterial, type AuthMaterial } from "./nats-auth/materia
 export { mintAgentJwt } from "./nats-auth/mint.js";
 export { authenticatorFor, credsAuthenticator } from "./nats-auth/creds.js";
 export { pkiInit, PKI_FILES } from "./pki/pki.js";
-export { openDatabase, type SqlDatabase } from "./db/database.js";
+export { openDatabase, PostgresDatabase, PostgresError, SqliteDatabase, type SqlDatabase, type SqlEngine } from "./db/database.js";
 export { totpAt } from "./governance/totp.js";

@@ -8,7 +8,7 @@ import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
 import { openAuditOutboxStore } from "./audit/outbox-store.js";
 import { DEFAULT_EXEC_MAX_AGE_MS, bootstrapWhenReady } from "./bootstrap.js";
-import { checkStaticToken, sqlitePath, type BackendConfig } from "./config.js";
+import { checkStaticToken, isPostgresUrl, sqlitePath, type BackendConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { openFleetStore } from "./db/fleet-store.js";
 import { openPerfStore } from "./db/perf-store.js";
@@ -105,7 +105,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       ...(config.execMaxAgeMs !== undefined ? { execMaxAgeMs: config.execMaxAgeMs } : {}),
       ...(config.natsReplicas !== undefined ? { replicas: config.natsReplicas } : {}),
     });
-    const db = openDatabase(sqlitePath(config.databaseUrl));
+    const db = openDatabase(isPostgresUrl(config.databaseUrl) ? config.databaseUrl : sqlitePath(config.databaseUrl));
     undo.push(async () => db.close());
     const executionsStore = openExecutionsStore(db);
     const results = openResultsStore(db);

@@ -3,13 +3,13 @@
  * audit rows for every mutation, login rules, the bootstrap admin, and approvals.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { SqlDatabase } from "../src/db/sqlite.js";
+import { openDatabase } from "../src/db/database.js";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS, auditEventSchema, roleAtLeast, subjects, type AuditRecord, type LoginResponse, type Role } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
 import { openAuditLogStore } from "../src/audit/log-store.js";
 import { accessFor } from "../src/governance/policy.js";
-import { HELLO_YAML, useBackendEnv } from "./helpers.js";
+import { HELLO_YAML, dbTarget, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string } };
 const PASSWORD = "correct horse battery";
@@ -135,7 +135,7 @@ describe("governance", () => {
   it("projects the audit stream idempotently: replaying it yields the same rows", async () => {
     const before = await auditRows("");
     // Replay every event in AUDIT through the projector's own insert, against the same database file.
-    const db = new SqlDatabase(env().backend.dbUrl.slice("sqlite://".length));
+    const db = openDatabase(dbTarget(env().backend.dbUrl));
     try {
       const store = openAuditLogStore(db);
       const consumer = await jetstream(env().nc).consumers.get(STREAMS.AUDIT);

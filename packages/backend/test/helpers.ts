@@ -1,7 +1,10 @@
-/** Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file. */
+/**
+ * Shared test harness: a real backend on port 0 against a test's nats-server, with a temp SQLite file —
+ * or, under KANADE_TEST_DB=postgres (`npm run test:backend:pg`), a fresh PostgreSQL database of its own.
+ */
 import { afterAll, beforeAll } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { sampleResult, startNatsServer, tempSqlite, testCommandKeys, type NatsServer } from "@kanade/testkit";
+import { sampleResult, startNatsServer, tempDatabase, testCommandKeys, type NatsServer } from "@kanade/testkit";
 import type { ExecResult } from "@kanade/protocol";
 import { v7 as uuidv7 } from "uuid";
 import { pino, type Logger } from "pino";
@@ -25,7 +28,7 @@ export async function startTestBackend(
   overrides: Partial<BackendConfig> = {},
   deps: { clock?: () => Date } = {},
 ): Promise<TestBackend & { removeDb(): void }> {
-  const db = tempSqlite();
+  const db = tempDatabase();
   const config: BackendConfig = {
     bindHost: "127.0.0.1",
     bindPort: 0,
@@ -128,3 +131,8 @@ second line`,
   });
 }
 
+
+/** What `openDatabase` takes for a backend's DATABASE_URL: the SQLite file's path, or the postgres:// URL itself. */
+export function dbTarget(databaseUrl: string): string {
+  return databaseUrl.startsWith("sqlite://") ? databaseUrl.slice("sqlite://".length) : databaseUrl;
+}

@@ -6,10 +6,9 @@
 import { describe, expect, it } from "vitest";
 import type { AuditRecord } from "@kanade/protocol";
 import { waitFor } from "@kanade/testkit";
-import { sqlitePath } from "../src/config.js";
-import { SqlDatabase } from "../src/db/sqlite.js";
+import { openDatabase } from "../src/db/database.js";
 import { totpAt } from "../src/governance/totp.js";
-import { useBackendEnv } from "./helpers.js";
+import { dbTarget, useBackendEnv } from "./helpers.js";
 import { requestFrom } from "./request-from.js";
 
 type ErrBody = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
@@ -195,7 +194,7 @@ describe("two-factor sign-in (TOTP)", () => {
   it("deletes an account's secret and recovery codes with the account", async () => {
     await createAccount("zoe", "viewer");
     await enrol(await sessionOf("zoe"));
-    const db = new SqlDatabase(sqlitePath(env().backend.dbUrl));
+    const db = openDatabase(dbTarget(env().backend.dbUrl));
     try {
       const rows = (): number[] =>
         ["account_totp", "account_recovery_codes"].map((t) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number);

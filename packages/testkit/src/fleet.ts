@@ -3,7 +3,8 @@ import { startAgent, type AgentConfig, type RunningAgent } from "@kanade/agent";
 import { startBackend, type BackendConfig, type RunningBackend } from "@kanade/backend";
 import { pino, type Logger } from "pino";
 import { testCommandKeys } from "./command-keys.js";
-import { tempDir, tempSqlite, type TempDir } from "./temp.js";
+import { tempDatabase } from "./database.js";
+import { tempDir, type TempDir } from "./temp.js";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef-0123456789";
 
@@ -14,6 +15,7 @@ export function testLogger(name: string): Logger {
 
 export interface TestBackend extends RunningBackend {
   readonly token: string;
+  /** The SQLite file, or the postgres:// URL under KANADE_TEST_DB=postgres (what `openDatabase` takes). */
   readonly dbPath: string;
   /** Authorized JSON fetch against the backend: `api("GET", "/api/jobs")`. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -23,13 +25,13 @@ export async function startTestBackend(
   natsUrl: string,
   overrides: Partial<BackendConfig> & { dbPath?: string } = {},
 ): Promise<TestBackend> {
-  const db = overrides.dbPath ? undefined : tempSqlite();
-  const dbPath = overrides.dbPath ?? db!.path;
+  const db = overrides.dbPath ? undefined : tempDatabase();
+  const dbPath = overrides.dbPath ?? db!.target;
   const config: BackendConfig = {
     bindHost: "127.0.0.1",
     bindPort: 0,
     natsUrl,
-    databaseUrl: `sqlite://${dbPath}`,
+    databaseUrl: db ? db.url : /^postgres(ql)?:/.test(dbPath) ? dbPath : `sqlite://${dbPath}`,
     authDisabled: false,
     staticToken: TEST_TOKEN,
     logLevel: "silent",

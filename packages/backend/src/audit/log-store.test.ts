@@ -1,4 +1,5 @@
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openAuditLogStore, type AuditLogStore } from "./log-store.js";
@@ -7,7 +8,7 @@ describe("audit log store", () => {
   let db: SqlDatabase;
   let store: AuditLogStore;
   beforeEach(() => {
-    db = new SqlDatabase(":memory:");
+    db = openTestDatabase();
     migrate(db);
     store = openAuditLogStore(db);
   });

@@ -1,12 +1,36 @@
 /**
  * Schema migrations, applied in order. Each has a stable id recorded in `schema_migrations`, so
  * features can add their own migration (one entry appended here) without renumbering anyone else's.
+ *
+ * One set for both engines. `sql` is written in the DDL both read; on PostgreSQL it goes through
+ * `portableDdl` (INTEGER → BIGINT, REAL → DOUBLE PRECISION, no WITHOUT ROWID). The few steps PostgreSQL
+ * spells differently (triggers, SQLite-only data fixes that a new PostgreSQL database has no rows for)
+ * carry a `postgres` variant. db/schema.test.ts migrates both engines and checks that the tables, columns
+ * and indexes come out the same.
  */
-import type { SqlDatabase } from "./sqlite.js";
+import type { SqlDatabase } from "./handle.js";
 
 export interface Migration {
   id: string;
   sql: string;
+  /** PostgreSQL's text, when it differs beyond `portableDdl`: the whole text, or a function of the translated `sql`. */
+  postgres?: string | ((ddl: string) => string);
+}
+
+/** SQLite DDL as PostgreSQL reads it: wide integers (SQLite's are 64-bit), doubles, and no WITHOUT ROWID. */
+export function portableDdl(sql: string): string {
+  return sql
+    .replace(/\)\s*WITHOUT ROWID/g, ")")
+    .replace(/\bINTEGER\b/g, "BIGINT")
+    .replace(/\bREAL\b/g, "DOUBLE PRECISION");
+}
+
+/** The text a migration runs on `engine`. */
+export function migrationSql(m: Migration, engine: SqlDatabase["engine"]): string {
+  if (engine === "sqlite") return m.sql;
+  if (typeof m.postgres === "string") return m.postgres;
+  const ddl = portableDdl(m.sql);
+  return m.postgres ? m.postgres(ddl) : ddl;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -83,7 +107,10 @@ export const MIGRATIONS: readonly Migration[] = [
     quarantined_versions TEXT NOT NULL DEFAULT '[]',
     first_seen TEXT NOT NULL
   );
-  ` },
+  `,
+  // The schedule engine reads the results inserted since its last tick by SQLite's implicit rowid; on
+  // PostgreSQL the same name is an explicit identity column (the only column the engines do not share).
+  postgres: (ddl) => `${ddl}\n  ALTER TABLE results ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;\n` },
   { id: "003-fleet", sql: `
   CREATE TABLE inventory (
     pc_id TEXT NOT NULL,
@@ -225,6 +252,23 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX sessions_account ON sessions (account_id);
   CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
+  // A PostgreSQL database is new at this step (no accounts to number or de-duplicate). NOCASE, SQLite's
+  // ASCII case-folding collation, is an ICU case-insensitive collation of the same name there.
+  postgres: `
+  CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+  ALTER TABLE accounts ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+  CREATE UNIQUE INDEX accounts_username_nocase ON accounts (username COLLATE NOCASE);
+  CREATE UNIQUE INDEX accounts_account_id ON accounts (account_id);
+  CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE INDEX sessions_account ON sessions (account_id);
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
   ` },
   { id: "008-fanout-counters", sql: `
   -- An execution's counts kept as rows arrive instead of recomputed from results on every read. Each PC
@@ -274,6 +318,57 @@ export const MIGRATIONS: readonly Migration[] = [
     INSERT INTO execution_counts (exec_id, status, n) VALUES (NEW.exec_id, NEW.status, 1)
       ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
   END;
+  `,
+  // The same three triggers as PL/pgSQL functions; a PostgreSQL database is new here (nothing to count yet).
+  postgres: `
+  CREATE TABLE execution_counts (
+    exec_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (exec_id, status)
+  );
+
+  CREATE FUNCTION execution_targets_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id)
+       AND NOT EXISTS (SELECT 1 FROM started s WHERE s.exec_id = NEW.exec_id AND s.pc_id = NEW.pc_id) THEN
+      INSERT INTO execution_counts AS c (exec_id, status, n) VALUES (NEW.exec_id, 'pending', 1)
+        ON CONFLICT (exec_id, status) DO UPDATE SET n = c.n + 1;
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER execution_targets_counted AFTER INSERT ON execution_targets
+    FOR EACH ROW EXECUTE FUNCTION execution_targets_counted();
+
+  CREATE FUNCTION started_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id) THEN
+      UPDATE execution_counts SET n = n - 1 WHERE exec_id = NEW.exec_id AND status = 'pending'
+        AND EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = NEW.exec_id AND t.pc_id = NEW.pc_id);
+      INSERT INTO execution_counts AS c (exec_id, status, n) VALUES (NEW.exec_id, 'running', 1)
+        ON CONFLICT (exec_id, status) DO UPDATE SET n = c.n + 1;
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER started_counted AFTER INSERT ON started
+    FOR EACH ROW EXECUTE FUNCTION started_counted();
+
+  CREATE FUNCTION results_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id
+                   AND r.result_id <> NEW.result_id AND r.finished_at >= NEW.finished_at) THEN
+      UPDATE execution_counts SET n = n - 1 WHERE exec_id = NEW.exec_id AND status = COALESCE(
+        (SELECT r.status FROM results r WHERE r.exec_id = NEW.exec_id AND r.pc_id = NEW.pc_id AND r.result_id <> NEW.result_id
+         ORDER BY r.finished_at DESC LIMIT 1),
+        (SELECT 'running' FROM started s WHERE s.exec_id = NEW.exec_id AND s.pc_id = NEW.pc_id),
+        (SELECT 'pending' FROM execution_targets t WHERE t.exec_id = NEW.exec_id AND t.pc_id = NEW.pc_id));
+      INSERT INTO execution_counts AS c (exec_id, status, n) VALUES (NEW.exec_id, NEW.status, 1)
+        ON CONFLICT (exec_id, status) DO UPDATE SET n = c.n + 1;
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER results_counted AFTER INSERT ON results
+    FOR EACH ROW EXECUTE FUNCTION results_counted();
   ` },
   { id: "009-enrollment", sql: `
   -- One row per pc_id that asked to join. A request under another key than the enrolled one waits in the
@@ -537,7 +632,7 @@ export function migrate(db: SqlDatabase, migrations: readonly Migration[] = MIGR
   for (const m of migrations) {
     if (applied.has(m.id)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      db.exec(migrationSql(m, db.engine));
       db.prepare("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)").run(m.id, new Date().toISOString());
     })();
     ran++;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDir, type TempDir } from "@kanade/testkit";
 import { openDatabase } from "./database.js";
-import { SqlDatabase } from "./sqlite.js";
+import { SqliteDatabase as SqlDatabase } from "./sqlite.js";
 
 describe("SqlDatabase (node:sqlite)", () => {
   let db: SqlDatabase;

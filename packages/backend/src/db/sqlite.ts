@@ -1,27 +1,21 @@
 /**
- * The SQLite handle the backend's stores use: `node:sqlite` (built into Node 24, so no native addon ships)
- * behind the few calls the stores make — `prepare(sql)` giving `run/get/all/iterate` (and `pluck()` for the
- * first column only), `exec`, `pragma`, `transaction(fn)` and `close` — so store code reads the same whatever
- * SQLite binding is underneath. Open a file through `openDatabase` (database.ts), which also migrates it.
+ * The SQLite engine of the database handle (handle.ts): `node:sqlite` (built into Node 24, so no native
+ * addon ships) behind the few calls the stores make. Open a file through `openDatabase` (database.ts),
+ * which also migrates it.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { RunResult, SqlDatabase, SqlParams, SqlStatement } from "./handle.js";
 
-/** One bound value: SQLite takes numbers, bigints, strings, bytes and NULL (no booleans, no undefined). */
-export type SqlValue = SQLInputValue;
-/** Positional values (`?`), or one object of named values (`@name`, `:name`, `$name` — keys without the prefix). */
-export type SqlParams = SqlValue[] | [Record<string, SqlValue>, ...SqlValue[]];
+export type { RunResult, SqlDatabase, SqlParams, SqlStatement, SqlValue } from "./handle.js";
 
-export interface RunResult {
-  changes: number;
-  lastInsertRowid: number;
-}
+type SqliteValue = SQLInputValue;
 
 export interface OpenOptions {
   readonly?: boolean;
 }
 
 /** A prepared statement. Rows come back as plain objects (column name → value), or as the first column's value after `pluck()`. */
-export class SqlStatement {
+export class SqliteStatement implements SqlStatement {
   constructor(
     private readonly stmt: StatementSync,
     private readonly firstColumnOnly = false,
@@ -32,25 +26,25 @@ export class SqlStatement {
 
   /** The same statement returning only the first column of each row. */
   pluck(): SqlStatement {
-    return new SqlStatement(this.stmt, true);
+    return new SqliteStatement(this.stmt, true);
   }
 
   run(...params: SqlParams): RunResult {
-    const r = this.stmt.run(...(params as SqlValue[]));
+    const r = this.stmt.run(...(params as SqliteValue[]));
     return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
   }
 
   get(...params: SqlParams): unknown {
-    const row = this.stmt.get(...(params as SqlValue[]));
+    const row = this.stmt.get(...(params as SqliteValue[]));
     return row === undefined ? undefined : this.shape(row);
   }
 
   all(...params: SqlParams): unknown[] {
-    return this.stmt.all(...(params as SqlValue[])).map((row) => this.shape(row));
+    return this.stmt.all(...(params as SqliteValue[])).map((row) => this.shape(row));
   }
 
   *iterate(...params: SqlParams): IterableIterator<unknown> {
-    for (const row of this.stmt.iterate(...(params as SqlValue[]))) yield this.shape(row as Record<string, unknown>);
+    for (const row of this.stmt.iterate(...(params as SqliteValue[]))) yield this.shape(row as Record<string, unknown>);
   }
 
   /** node:sqlite rows have a null prototype; callers (and test assertions) expect ordinary objects. */
@@ -63,7 +57,8 @@ export class SqlStatement {
   }
 }
 
-export class SqlDatabase {
+export class SqliteDatabase implements SqlDatabase {
+  readonly engine = "sqlite";
   private readonly db: DatabaseSync;
   private depth = 0;
   private savepoints = 0;
@@ -74,22 +69,17 @@ export class SqlDatabase {
   }
 
   prepare(sql: string): SqlStatement {
-    return new SqlStatement(this.db.prepare(sql));
+    return new SqliteStatement(this.db.prepare(sql));
   }
 
   exec(sql: string): void {
     this.db.exec(sql);
   }
 
-  /** `pragma("journal_mode = WAL")`; returns the rows the pragma answers with. */
   pragma(statement: string): unknown[] {
     return this.prepare(`PRAGMA ${statement}`).all();
   }
 
-  /**
-   * Wraps `fn` so each call runs in one transaction: committed when it returns, rolled back when it throws.
-   * A call inside another transaction becomes a savepoint of it.
-   */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     return (...args: A): R => {
       const nested = this.depth > 0;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TimelineEvent } from "@kanade/protocol";
 import { migrate } from "../db/migrations.js";
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { pruneEvents } from "./retention.js";
 import { openEventsStore, type EventsStore } from "./store.js";
 
@@ -18,7 +19,7 @@ describe("events store", () => {
   let db: SqlDatabase;
   let store: EventsStore;
   beforeEach(() => {
-    db = new SqlDatabase(":memory:");
+    db = openTestDatabase();
     migrate(db);
     store = openEventsStore(db);
   });

@@ -1,4 +1,5 @@
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ExecResult, ExecutionCounts, ResultStatus } from "@kanade/protocol";
 import { migrate, MIGRATIONS } from "../db/migrations.js";
@@ -81,7 +82,7 @@ const EXPECTED = counts({ pending: 1, running: 1, failed: 1, error: 1, skipped: 
 
 describe("execution counts kept by triggers (migration 008-fanout-counters)", () => {
   let db: SqlDatabase;
-  beforeEach(() => (db = new SqlDatabase(":memory:")));
+  beforeEach(() => (db = openTestDatabase()));
   afterEach(() => db.close());
 
   it("follow targets, started events and results as they are written, in any order", async () => {

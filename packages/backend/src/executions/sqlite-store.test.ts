@@ -1,4 +1,5 @@
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "@kanade/protocol";
 import { migrate } from "../db/migrations.js";
@@ -43,7 +44,7 @@ describe("executions store", () => {
   };
 
   beforeEach(() => {
-    db = new SqlDatabase(":memory:");
+    db = openTestDatabase();
     migrate(db);
     store = openExecutionsStore(db);
   });

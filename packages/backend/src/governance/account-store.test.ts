@@ -1,4 +1,5 @@
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openAccountStore, type AccountStore } from "./account-store.js";
@@ -8,7 +9,7 @@ describe("account store", () => {
   let store: AccountStore;
   const a = { password_hash: "h", role: "viewer" as const, must_change_password: false };
   beforeEach(() => {
-    db = new SqlDatabase(":memory:");
+    db = openTestDatabase();
     migrate(db);
     store = openAccountStore(db);
   });

@@ -1,8 +1,8 @@
 /** Starts governance for a running backend: its stores, session tokens, bootstrap admin, audit projector. */
-import { join, dirname, resolve } from "node:path";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { openAuditLogStore } from "../audit/log-store.js";
-import { sqlitePath, type BackendConfig } from "../config.js";
+import { stateDir, type BackendConfig } from "../config.js";
 import type { SqlDatabase } from "../db/database.js";
 import type { Nats } from "../nats.js";
 import { startAuditProjector } from "../projector/audit.js";
@@ -25,8 +25,8 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
   const { config, log } = opts;
   const accounts = openAccountStore(opts.db);
   const auditLog = openAuditLogStore(opts.db);
-  const dbFile = sqlitePath(config.databaseUrl);
-  const secretPath = dbFile === ":memory:" ? undefined : join(dirname(resolve(dbFile)), "kanade-jwt.secret");
+  const dir = stateDir(config.databaseUrl);
+  const secretPath = dir === undefined ? undefined : join(dir, "kanade-jwt.secret");
   const tokens = createSessionTokens({
     issuer: createTokenIssuer(loadJwtSecret(config.jwtSecret, secretPath)),
     sessions: openSessionStore(opts.db),

@@ -1,4 +1,5 @@
-import { SqlDatabase } from "../db/sqlite.js";
+import { openTestDatabase } from "@kanade/testkit";
+import type { SqlDatabase } from "../db/handle.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations.js";
 import { openSessionStore, type SessionStore } from "./session-store.js";
@@ -10,7 +11,7 @@ describe("session store", () => {
     store.insert({ session_id: id, account_id: account, created_at: "2026-01-01T00:00:00.000Z", expires_at: expires });
 
   beforeEach(() => {
-    db = new SqlDatabase(":memory:");
+    db = openTestDatabase();
     migrate(db);
     store = openSessionStore(db);
   });

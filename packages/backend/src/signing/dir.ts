@@ -1,13 +1,13 @@
-/** Where the command-signing keys live: configured, else `command-keys/` beside the SQLite file. */
+/** Where the command-signing keys live: configured, else `command-keys/` beside the SQLite file (PostgreSQL: in the working directory). */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { sqlitePath, type BackendConfig } from "../config.js";
+import { join } from "node:path";
+import { stateDir, type BackendConfig } from "../config.js";
 
 export function commandKeysDir(config: Pick<BackendConfig, "commandKeysDir" | "databaseUrl">): string {
   if (config.commandKeysDir) return config.commandKeysDir;
-  const db = sqlitePath(config.databaseUrl);
+  const dir = stateDir(config.databaseUrl);
   // An in-memory database has nowhere to keep keys: they live as long as the process.
-  if (db === ":memory:") return mkdtempSync(join(tmpdir(), "kanade-command-keys-"));
-  return join(dirname(resolve(db)), "command-keys");
+  if (dir === undefined) return mkdtempSync(join(tmpdir(), "kanade-command-keys-"));
+  return join(dir, "command-keys");
 }

@@ -1,0 +1,71 @@
+/**
+ * The database a test's backend uses, on the engine the run asks for: SQLite (a temp file, the default) or,
+ * with `KANADE_TEST_DB=postgres`, a database of its own on the PostgreSQL server at `KANADE_TEST_PG_URL`
+ * (default postgres://postgres@127.0.0.1:5432/postgres, trust auth), made with a random name and dropped
+ * by `remove()`. `npm run test:backend:pg` runs the backend's suite this way.
+ */
+import { randomBytes } from "node:crypto";
+import { openDatabase, PostgresDatabase, type SqlDatabase } from "@kanade/backend";
+import { tempSqlite } from "./temp.js";
+
+export type TestDbEngine = "sqlite" | "postgres";
+
+export function testDbEngine(): TestDbEngine {
+  return process.env.KANADE_TEST_DB === "postgres" ? "postgres" : "sqlite";
+}
+
+/** The server the PostgreSQL runs make their databases on (its maintenance database). */
+export function testPgAdminUrl(): string {
+  return process.env.KANADE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+}
+
+export interface TempDatabase {
+  readonly engine: TestDbEngine;
+  /** DATABASE_URL for the backend: sqlite://<file> or postgres://…/<random name>. */
+  readonly url: string;
+  /** What `openDatabase` takes: the SQLite file's path, or the same postgres:// URL. */
+  readonly target: string;
+  remove(): void;
+}
+
+/** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in a transaction). */
+function admin(sql: string): void {
+  const db = new PostgresDatabase(testPgAdminUrl());
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+/** A fresh, empty PostgreSQL database; `remove()` drops it (closing whatever is still connected). */
+export function tempPostgres(): TempDatabase {
+  const name = `kanade_test_${randomBytes(8).toString("hex")}`;
+  admin(`CREATE DATABASE ${name}`);
+  const url = new URL(testPgAdminUrl());
+  url.pathname = `/${name}`;
+  return { engine: "postgres", url: url.toString(), target: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** A fresh database on the engine this run tests (`KANADE_TEST_DB`). */
+export function tempDatabase(engine: TestDbEngine = testDbEngine()): TempDatabase {
+  if (engine === "postgres") return tempPostgres();
+  const file = tempSqlite();
+  return { engine, url: file.url, target: file.path, remove: file.remove };
+}
+
+/**
+ * A migrated database handle for a store's unit tests: in-memory SQLite, or a fresh PostgreSQL database that
+ * `close()` also drops.
+ */
+export function openTestDatabase(engine: TestDbEngine = testDbEngine()): SqlDatabase {
+  if (engine === "sqlite") return openDatabase(":memory:");
+  const temp = tempPostgres();
+  const db = openDatabase(temp.url);
+  const close = db.close.bind(db);
+  db.close = () => {
+    close();
+    temp.remove();
+  };
+  return db;
+}
