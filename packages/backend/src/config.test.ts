@@ -71,8 +71,10 @@ describe("loadBackendConfig", () => {
     expect(() => loadBackendConfig({ KANADE_BACKEND_CONFIG: file })).toThrow(/nats_replicas/);
   });
 
-  it("says postgres is not supported yet", () => {
-    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgres://db/kanade" })).toThrow(/not supported yet/);
+  it("takes a postgres:// DATABASE_URL and rejects other schemes", () => {
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgres://kanade@db/kanade" }).databaseUrl).toBe("postgres://kanade@db/kanade");
+    expect(loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "postgresql://db/kanade" }).databaseUrl).toBe("postgresql://db/kanade");
+    expect(() => loadBackendConfig({ KANADE_AUTH_DISABLE: "1", DATABASE_URL: "mysql://db/kanade" })).toThrow(/expected sqlite:\/\/<path> or postgres:\/\//);
   });
 
   it("accepts port 0 and rejects a bind address without a port", () => {

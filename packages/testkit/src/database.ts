@@ -5,7 +5,7 @@
  * by `remove()`. `npm run test:backend:pg` runs the backend's suite this way.
  */
 import { randomBytes } from "node:crypto";
-import { openDatabase, PostgresDatabase, type SqlDatabase } from "@kanade/backend";
+import { PostgresDatabase, SqliteDatabase, type SqlDatabase } from "@kanade/backend";
 import { tempSqlite } from "./temp.js";
 
 export type TestDbEngine = "sqlite" | "postgres";
@@ -41,7 +41,8 @@ function admin(sql: string): void {
 /** A fresh, empty PostgreSQL database; `remove()` drops it (closing whatever is still connected). */
 export function tempPostgres(): TempDatabase {
   const name = `kanade_test_${randomBytes(8).toString("hex")}`;
-  admin(`CREATE DATABASE ${name}`);
+  // Byte order (C), as SQLite compares text: listings and cursors come out in the same order on both engines.
+  admin(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
   const url = new URL(testPgAdminUrl());
   url.pathname = `/${name}`;
   return { engine: "postgres", url: url.toString(), target: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
@@ -55,13 +56,13 @@ export function tempDatabase(engine: TestDbEngine = testDbEngine()): TempDatabas
 }
 
 /**
- * A migrated database handle for a store's unit tests: in-memory SQLite, or a fresh PostgreSQL database that
- * `close()` also drops.
+ * An empty database handle (not migrated: the test runs `migrate` as far as it needs) for a store's unit
+ * tests: in-memory SQLite, or a fresh PostgreSQL database that `close()` also drops.
  */
 export function openTestDatabase(engine: TestDbEngine = testDbEngine()): SqlDatabase {
-  if (engine === "sqlite") return openDatabase(":memory:");
+  if (engine === "sqlite") return new SqliteDatabase(":memory:");
   const temp = tempPostgres();
-  const db = openDatabase(temp.url);
+  const db = new PostgresDatabase(temp.url);
   const close = db.close.bind(db);
   db.close = () => {
     close();

@@ -1,5 +1,6 @@
 /** Inventory snapshots, installed applications and inventory-job facts with their history (migration 003-fleet). */
 import type { SqlDatabase } from "./database.js";
+import { containsText } from "./dialect.js";
 import {
   softwareDataSchema,
   type FactChange,
@@ -86,6 +87,18 @@ export function diffFacts(
   return out.sort((a, b) => a.field.localeCompare(b.field));
 }
 
+/** Each PC's non-internal IPv4 addresses, from its `net` inventory (JSON), in interface order. */
+const SQLITE_ADDRESSES = `SELECT i.pc_id, json_extract(j.value, '$.ip4') AS ip FROM inventory i, json_each(i.data, '$.interfaces') j
+       WHERE i.category = 'net' AND json_valid(i.data) AND json_extract(j.value, '$.internal') IS NOT 1
+         AND json_extract(j.value, '$.ip4') IS NOT NULL AND json_extract(j.value, '$.ip4') != ''
+       ORDER BY i.pc_id, j.key`;
+const POSTGRES_ADDRESSES = `SELECT i.pc_id, j.value->>'ip4' AS ip FROM inventory i,
+         jsonb_array_elements(CASE WHEN jsonb_typeof(CAST(i.data AS jsonb)->'interfaces') = 'array'
+                                   THEN CAST(i.data AS jsonb)->'interfaces' ELSE '[]' END) WITH ORDINALITY AS j(value, key)
+       WHERE i.category = 'net' AND (j.value->'internal') IS DISTINCT FROM 'true'
+         AND COALESCE(j.value->>'ip4', '') <> ''
+       ORDER BY i.pc_id, j.key`;
+
 export function openFleetStore(db: SqlDatabase): FleetStore {
   const st = {
     getCat: db.prepare(`SELECT collected_at FROM inventory WHERE pc_id = ? AND category = ?`).pluck(),
@@ -97,23 +110,18 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
     delApps: db.prepare(`DELETE FROM installed_apps WHERE pc_id = ?`),
     putApp: db.prepare(`INSERT INTO installed_apps (pc_id, name, name_lc, version, publisher) VALUES (?, ?, ?, ?, ?)`),
     findApps: db.prepare(
-      `SELECT pc_id, name, version, publisher FROM installed_apps WHERE instr(name_lc, ?) > 0
+      `SELECT pc_id, name, version, publisher FROM installed_apps WHERE ${containsText(db.engine, "name_lc", "?")}
        ORDER BY name_lc, pc_id LIMIT ?`,
     ),
     missingApp: db.prepare(
       `SELECT i.pc_id, i.collected_at FROM inventory i
-       WHERE i.category = 'sw' AND NOT EXISTS (SELECT 1 FROM installed_apps a WHERE a.pc_id = i.pc_id AND instr(a.name_lc, ?) > 0)
+       WHERE i.category = 'sw' AND NOT EXISTS (SELECT 1 FROM installed_apps a WHERE a.pc_id = i.pc_id AND ${containsText(db.engine, "a.name_lc", "?")})
        ORDER BY i.pc_id`,
     ),
     withoutSoftware: db
       .prepare(`SELECT pc_id FROM agents WHERE pc_id NOT IN (SELECT pc_id FROM inventory WHERE category = 'sw') ORDER BY pc_id`)
       .pluck(),
-    addresses: db.prepare(
-      `SELECT i.pc_id, json_extract(j.value, '$.ip4') AS ip FROM inventory i, json_each(i.data, '$.interfaces') j
-       WHERE i.category = 'net' AND json_valid(i.data) AND json_extract(j.value, '$.internal') IS NOT 1
-         AND json_extract(j.value, '$.ip4') IS NOT NULL AND json_extract(j.value, '$.ip4') != ''
-       ORDER BY i.pc_id, j.key`,
-    ),
+    addresses: db.prepare(db.engine === "sqlite" ? SQLITE_ADDRESSES : POSTGRES_ADDRESSES),
     getFacts: db.prepare(`SELECT pc_id, result_id, collected_at, facts FROM job_facts WHERE job_id = ? AND pc_id = ?`),
     putFacts: db.prepare(
       `INSERT INTO job_facts (job_id, pc_id, result_id, collected_at, facts) VALUES (?, ?, ?, ?, ?)
@@ -122,8 +130,8 @@ export function openFleetStore(db: SqlDatabase): FleetStore {
     ),
     seen: db.prepare(`SELECT 1 FROM job_fact_history WHERE result_id = ? LIMIT 1`).pluck(),
     putHistory: db.prepare(
-      `INSERT OR IGNORE INTO job_fact_history (job_id, pc_id, field, change, old_value, new_value, at, result_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO job_fact_history (job_id, pc_id, field, change, old_value, new_value, at, result_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     listFacts: db.prepare(`SELECT pc_id, result_id, collected_at, facts FROM job_facts WHERE job_id = ? ORDER BY pc_id`),
     history: db.prepare(`SELECT * FROM job_fact_history WHERE job_id = ? ORDER BY at, pc_id, field`),

@@ -253,11 +253,12 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX sessions_account ON sessions (account_id);
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   `,
-  // A PostgreSQL database is new at this step (no accounts to number or de-duplicate). NOCASE, SQLite's
-  // ASCII case-folding collation, is an ICU case-insensitive collation of the same name there.
+  // NOCASE, SQLite's case-folding collation, is an ICU case-insensitive collation of the same name here.
+  // PostgreSQL databases start after case-only twins were possible, so there are none to rename.
   postgres: `
   CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
   ALTER TABLE accounts ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+  UPDATE accounts SET account_id = md5(random()::text || clock_timestamp()::text || username);
   CREATE UNIQUE INDEX accounts_username_nocase ON accounts (username COLLATE NOCASE);
   CREATE UNIQUE INDEX accounts_account_id ON accounts (account_id);
   CREATE TABLE sessions (
@@ -319,7 +320,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ON CONFLICT (exec_id, status) DO UPDATE SET n = n + 1;
   END;
   `,
-  // The same three triggers as PL/pgSQL functions; a PostgreSQL database is new here (nothing to count yet).
+  // The same fill (the latest result per PC picked with DISTINCT ON) and the same three triggers, as PL/pgSQL.
   postgres: `
   CREATE TABLE execution_counts (
     exec_id TEXT NOT NULL,
@@ -327,6 +328,14 @@ export const MIGRATIONS: readonly Migration[] = [
     n BIGINT NOT NULL,
     PRIMARY KEY (exec_id, status)
   );
+
+  INSERT INTO execution_counts (exec_id, status, n)
+    SELECT pcs.exec_id, COALESCE(l.status, CASE WHEN s.pc_id IS NOT NULL THEN 'running' ELSE 'pending' END), COUNT(*)
+    FROM (SELECT exec_id, pc_id FROM execution_targets UNION SELECT exec_id, pc_id FROM results UNION SELECT exec_id, pc_id FROM started) pcs
+    LEFT JOIN (SELECT DISTINCT ON (exec_id, pc_id) exec_id, pc_id, status FROM results ORDER BY exec_id, pc_id, finished_at DESC, rowid) l
+      ON l.exec_id = pcs.exec_id AND l.pc_id = pcs.pc_id
+    LEFT JOIN started s ON s.exec_id = pcs.exec_id AND s.pc_id = pcs.pc_id
+    GROUP BY 1, 2;
 
   CREATE FUNCTION execution_targets_counted() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN

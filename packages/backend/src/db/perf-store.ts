@@ -42,10 +42,14 @@ const toSample = (r: PerfRow): HostPerf => ({
 export function openPerfStore(db: SqlDatabase): PerfStore {
   const st = {
     insert: db.prepare(
-      `INSERT OR REPLACE INTO host_perf (pc_id, at_ms, cpu_pct, cpu_count, mem_used_bytes, mem_total_bytes,
+      `INSERT INTO host_perf (pc_id, at_ms, cpu_pct, cpu_count, mem_used_bytes, mem_total_bytes,
          disk_read_bytes_per_sec, disk_write_bytes_per_sec, net_rx_bytes_per_sec, net_tx_bytes_per_sec)
        VALUES (@pc_id, @at_ms, @cpu_pct, @cpu_count, @mem_used_bytes, @mem_total_bytes,
-         @disk_read_bytes_per_sec, @disk_write_bytes_per_sec, @net_rx_bytes_per_sec, @net_tx_bytes_per_sec)`,
+         @disk_read_bytes_per_sec, @disk_write_bytes_per_sec, @net_rx_bytes_per_sec, @net_tx_bytes_per_sec)
+       ON CONFLICT (pc_id, at_ms) DO UPDATE SET cpu_pct = excluded.cpu_pct, cpu_count = excluded.cpu_count,
+         mem_used_bytes = excluded.mem_used_bytes, mem_total_bytes = excluded.mem_total_bytes,
+         disk_read_bytes_per_sec = excluded.disk_read_bytes_per_sec, disk_write_bytes_per_sec = excluded.disk_write_bytes_per_sec,
+         net_rx_bytes_per_sec = excluded.net_rx_bytes_per_sec, net_tx_bytes_per_sec = excluded.net_tx_bytes_per_sec`,
     ),
     since: db.prepare(`SELECT * FROM host_perf WHERE pc_id = ? AND at_ms >= ? ORDER BY at_ms ASC LIMIT ?`),
     latest: db.prepare(

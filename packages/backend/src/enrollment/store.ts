@@ -70,12 +70,16 @@ export function openEnrollmentStore(db: SqlDatabase): EnrollmentStore {
     byState: db.prepare("SELECT * FROM agent_enrollments WHERE state = ? ORDER BY requested_at DESC, pc_id"),
     attention: db.prepare("SELECT * FROM agent_enrollments WHERE state = 'pending' OR conflict_public_key IS NOT NULL ORDER BY requested_at DESC, pc_id"),
     put: db.prepare(
-      `INSERT OR REPLACE INTO agent_enrollments (pc_id, hostname, public_key, state, requested_at, decided_at, decided_by, via_token,
+      `INSERT INTO agent_enrollments (pc_id, hostname, public_key, state, requested_at, decided_at, decided_by, via_token,
          conflict_public_key, conflict_hostname, conflict_requested_at)
-       VALUES (@pc_id, @hostname, @public_key, @state, @requested_at, @decided_at, @decided_by, @via_token, @cpk, @ch, @cra)`,
+       VALUES (@pc_id, @hostname, @public_key, @state, @requested_at, @decided_at, @decided_by, @via_token, @cpk, @ch, @cra)
+       ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostname, public_key = excluded.public_key, state = excluded.state,
+         requested_at = excluded.requested_at, decided_at = excluded.decided_at, decided_by = excluded.decided_by,
+         via_token = excluded.via_token, conflict_public_key = excluded.conflict_public_key,
+         conflict_hostname = excluded.conflict_hostname, conflict_requested_at = excluded.conflict_requested_at`,
     ),
     conflict: db.prepare("UPDATE agent_enrollments SET conflict_public_key = ?, conflict_hostname = ?, conflict_requested_at = ? WHERE pc_id = ?"),
-    revoke: db.prepare("INSERT OR REPLACE INTO revoked_agent_keys (public_key, pc_id, revoked_at) VALUES (?, ?, ?)"),
+    revoke: db.prepare("INSERT INTO revoked_agent_keys (public_key, pc_id, revoked_at) VALUES (?, ?, ?) ON CONFLICT (public_key) DO UPDATE SET pc_id = excluded.pc_id, revoked_at = excluded.revoked_at"),
     revoked: db.prepare("SELECT public_key, revoked_at FROM revoked_agent_keys"),
     addToken: db.prepare(
       "INSERT INTO enroll_tokens (token_id, token_hash, grp, uses_left, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -64,7 +64,7 @@ export function openEventsStore(db: SqlDatabase): EventsStore {
       if (c.event) insertOne(c.event);
     }
   });
-  const prune = db.prepare(`DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at < ? LIMIT ?)`);
+  const prune = db.prepare(`DELETE FROM events WHERE event_id IN (SELECT event_id FROM events WHERE at < ? LIMIT ?)`);
   const presence = db.prepare(`SELECT pc_id, online, changed_at FROM agent_presence`);
   return {
     insertEvents: async (events) => (events.length ? insertAll(events) : 0),

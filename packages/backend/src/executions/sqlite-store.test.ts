@@ -25,7 +25,7 @@ const exec = (id: string, state: ExecutionRecord["state"]): ExecutionRecord => (
 describe("executions store", () => {
   let db: SqlDatabase;
   let store: ExecutionsStore;
-  const outbox = (): string[] => db.prepare("SELECT json_extract(event, '$.action') FROM audit_outbox ORDER BY id").pluck().all() as string[];
+  const outbox = (): string[] => (db.prepare("SELECT event FROM audit_outbox ORDER BY id").pluck().all() as string[]).map((e) => (JSON.parse(e) as { action: string }).action);
   const pending = async (id: string, expiresAt: string): Promise<void> => {
     await store.create({
       execution: exec(id, "pending_approval"),

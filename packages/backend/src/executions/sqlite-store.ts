@@ -34,16 +34,25 @@ interface RowDbRow {
 }
 
 // Every PC of an execution: expected ones plus any that answered anyway; one result per PC (the latest).
-const PCS_CTE = `
+// SQLite takes the latest row's columns beside MAX(); PostgreSQL picks that row with DISTINCT ON (ties: the
+// first result, as the count triggers keep it).
+const pcsCte = (engine: SqlDatabase["engine"]): string => `
   WITH pcs AS (
     SELECT pc_id FROM execution_targets WHERE exec_id = @e
     UNION SELECT pc_id FROM results WHERE exec_id = @e
     UNION SELECT pc_id FROM started WHERE exec_id = @e
   ),
-  r AS (
+  r AS (${
+    engine === "sqlite"
+      ? `
     SELECT pc_id, result_id, status, exit_code, started_at, finished_at, duration_ms,
            substr(stdout, 1, ${STDOUT_HEAD_CHARS}) AS head, MAX(finished_at) AS latest
-    FROM results WHERE exec_id = @e GROUP BY pc_id
+    FROM results WHERE exec_id = @e GROUP BY pc_id`
+      : `
+    SELECT DISTINCT ON (pc_id) pc_id, result_id, status, exit_code, started_at, finished_at, duration_ms,
+           substr(stdout, 1, ${STDOUT_HEAD_CHARS}) AS head, finished_at AS latest
+    FROM results WHERE exec_id = @e ORDER BY pc_id, finished_at DESC, rowid`
+  }
   )`;
 
 export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
@@ -61,7 +70,7 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
        VALUES (@exec_id, @job_id, @version, @state, @target, @target_count, @created_at, @issued_by, @killed_at,
          @manifest_digest, @state_reason) ON CONFLICT (exec_id) DO NOTHING`,
     ),
-    insertTarget: db.prepare(`INSERT OR IGNORE INTO execution_targets (exec_id, pc_id) VALUES (?, ?)`),
+    insertTarget: db.prepare(`INSERT INTO execution_targets (exec_id, pc_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
     getExec: db.prepare(`SELECT * FROM executions WHERE exec_id = ?`),
     insertApproval: db.prepare(
       `INSERT INTO approvals (exec_id, requested_by, request, manifest, manifest_digest, script_sha256, expires_at)
@@ -80,14 +89,15 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
          WHERE e.state = 'pending_approval' AND a.expires_at <= ?`,
       )
       .pluck(),
-    insertIntent: db.prepare(`INSERT OR REPLACE INTO exec_intents (exec_id, kind, body, created_at) VALUES (?, ?, ?, ?)`),
+    insertIntent: db.prepare(`INSERT INTO exec_intents (exec_id, kind, body, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (exec_id, kind) DO UPDATE SET body = excluded.body, created_at = excluded.created_at, attempts = 0, last_error = NULL`),
     removeIntent: db.prepare(`DELETE FROM exec_intents WHERE exec_id = ? AND kind = ?`),
     intentFailure: db.prepare(`UPDATE exec_intents SET attempts = attempts + 1, last_error = ? WHERE exec_id = ? AND kind = ?`),
     intents: db.prepare(`SELECT body FROM exec_intents ORDER BY created_at, exec_id`).pluck(),
     // Kept by triggers as targets, started events and results are written (migration 008-fanout-counters).
     counts: db.prepare(`SELECT status, n FROM execution_counts WHERE exec_id = @e AND n > 0`),
     rows: db.prepare(
-      `${PCS_CTE}
+      `${pcsCte(db.engine)}
        SELECT pcs.pc_id, r.result_id, r.status, r.exit_code, COALESCE(r.started_at, s.started_at) AS started_at,
               r.finished_at, r.duration_ms, r.head, s.pc_id IS NOT NULL AS has_started
        FROM pcs LEFT JOIN r ON r.pc_id = pcs.pc_id

@@ -28,7 +28,12 @@ describe("account store", () => {
     expect((await store.getAccount("alice"))?.account_id).not.toBe(alice!.account_id);
   });
 
+  // SQLite only: case-only twins predate PostgreSQL support, so a PostgreSQL database never holds any.
   it("migrates a database whose names differ only in case: the older account keeps the name, the twin is renamed and disabled", async () => {
+    db.close();
+    db = openTestDatabase("sqlite");
+    migrate(db);
+    store = openAccountStore(db);
     await store.createAccount({ ...a, username: "Alice" }, "2026-01-01T00:00:00.000Z");
     // Take the database back to before 007-sessions, when a case-only twin could be created.
     db.exec(`DROP TABLE sessions; DROP INDEX accounts_username_nocase; DROP INDEX accounts_account_id;

@@ -1,6 +1,7 @@
 /** Loads what a group query can look at (PcFacts) for some or all PCs, in a few set-based reads. */
 import type { PcFacts } from "@kanade/protocol";
 import type { SqlDatabase } from "../db/database.js";
+import { jsonTextValues } from "../db/dialect.js";
 
 /** Which kinds of facts the current queries need, so a sweep reads only those tables. */
 export interface FactNeeds {
@@ -19,7 +20,7 @@ const parse = (text: string): Record<string, unknown> => {
 export function factsLoader(db: SqlDatabase, tagsOf: (pcId: string) => Readonly<Record<string, string>> | undefined): FactsLoader {
   // `?` is a JSON array of pc_ids, or null for every PC.
   const scoped = (sql: string): ReturnType<SqlDatabase["prepare"]> =>
-    db.prepare(`${sql} ${sql.includes("WHERE") ? "AND" : "WHERE"} (?1 IS NULL OR pc_id IN (SELECT value FROM json_each(?1)))`);
+    db.prepare(`${sql} ${sql.includes("WHERE") ? "AND" : "WHERE"} (CAST(?1 AS TEXT) IS NULL OR pc_id IN (${jsonTextValues(db.engine, "?1")}))`);
   const st = {
     agents: scoped("SELECT pc_id, hostname, os_family, os_version, agent_version, last_seen FROM agents"),
     inventory: scoped("SELECT pc_id, category, data FROM inventory WHERE category IN ('os', 'hw', 'net')"),

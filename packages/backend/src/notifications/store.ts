@@ -48,7 +48,7 @@ const COLS = "id, priority, require_ack, title, body, expires_at, target, yaml, 
 const fromRaw = (r: Raw): NotificationRow => ({ ...r, require_ack: r.require_ack === 1, target: JSON.parse(r.target) as NotificationRow["target"] });
 
 export function openNotificationStore(db: SqlDatabase): NotificationStore {
-  const insert = db.prepare(`INSERT OR IGNORE INTO notifications (${COLS}) VALUES (@id, @priority, @require_ack, @title, @body, @expires_at, @target, @yaml, @created_at, @created_by, @published_at, @withdrawn_at, @withdrawn_by, @withdrawal_published_at)`);
+  const insert = db.prepare(`INSERT INTO notifications (${COLS}) VALUES (@id, @priority, @require_ack, @title, @body, @expires_at, @target, @yaml, @created_at, @created_by, @published_at, @withdrawn_at, @withdrawn_by, @withdrawal_published_at) ON CONFLICT DO NOTHING`);
   const one = db.prepare(`SELECT ${COLS} FROM notifications WHERE id = ?`);
   const upsert = db.prepare(`INSERT INTO notification_receipts (notif_id, pc_id, user, shown_at, acked_at) VALUES (@notif_id, @pc_id, @user, @shown_at, @acked_at)
     ON CONFLICT (notif_id, pc_id, user) DO UPDATE SET

@@ -60,7 +60,7 @@ export function openRolloutsStore(db: SqlDatabase): RolloutsStore {
     list: db.prepare(`SELECT * FROM rollouts ORDER BY created_at DESC LIMIT ?`),
     running: db.prepare(`SELECT * FROM rollouts WHERE state = 'running'`),
     waves: db.prepare(`SELECT idx, exec_id, sent_at, pcs FROM rollout_waves WHERE rollout_id = ? ORDER BY idx`),
-    claim: db.prepare(`INSERT OR IGNORE INTO rollout_waves (rollout_id, idx, exec_id, sent_at, pcs) VALUES (?, ?, ?, ?, ?)`),
+    claim: db.prepare(`INSERT INTO rollout_waves (rollout_id, idx, exec_id, sent_at, pcs) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
     release: db.prepare(`DELETE FROM rollout_waves WHERE rollout_id = ? AND idx = ?`),
     setState: db.prepare(`UPDATE rollouts SET state = ?, reason = ? WHERE rollout_id = ? AND state = ?`),
   };

@@ -81,8 +81,8 @@ const toState = (r: StateDbRow): PcFireState => ({ ...r, started: r.started === 
 export function openFiresStore(db: SqlDatabase): FiresStore {
   const st = {
     insert: db.prepare(
-      `INSERT OR IGNORE INTO schedule_fires (schedule_id, occurrence, pc_id, exec_id, fired_at, deadline_at)
-       VALUES (@schedule_id, @occurrence, @pc_id, @exec_id, @fired_at, @deadline_at)`,
+      `INSERT INTO schedule_fires (schedule_id, occurrence, pc_id, exec_id, fired_at, deadline_at)
+       VALUES (@schedule_id, @occurrence, @pc_id, @exec_id, @fired_at, @deadline_at) ON CONFLICT DO NOTHING`,
     ),
     upsertState: db.prepare(
       `INSERT INTO schedule_pc_state (schedule_id, pc_id, occurrence, exec_id, fired_at, deadline_at)

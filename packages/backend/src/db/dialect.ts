@@ -1,0 +1,15 @@
+/**
+ * The few SQL fragments the two engines spell differently, for stores whose SQL needs one of them. Each takes
+ * the handle's engine and SQL expressions (column names or placeholders), and returns SQL text.
+ */
+import type { SqlEngine } from "./handle.js";
+
+/** A subquery giving each element of a JSON array of strings (`expr`, JSON text) as column `value`. */
+export function jsonTextValues(engine: SqlEngine, expr: string): string {
+  return engine === "sqlite" ? `SELECT value FROM json_each(${expr})` : `SELECT jsonb_array_elements_text(CAST(${expr} AS jsonb)) AS value`;
+}
+
+/** True where `haystack` contains `needle` as is (no LIKE wildcards, case as given). */
+export function containsText(engine: SqlEngine, haystack: string, needle: string): string {
+  return engine === "sqlite" ? `instr(${haystack}, ${needle}) > 0` : `strpos(${haystack}, ${needle}) > 0`;
+}
