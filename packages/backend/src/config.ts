@@ -62,8 +62,13 @@ export interface BackendConfig {
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
   perfLiveLeaseMs?: number;
-  /** Where the command-signing keys live (`command_keys_dir`; default `command-keys/` beside the database). */
+  /** Where the command-signing keys live (`command_keys_dir`; default `command-keys/` in the state directory). */
   commandKeysDir?: string;
+  /**
+   * Where the files that go with the database live — the command-signing keys and the session secret
+   * (`state_dir` / `KANADE_STATE_DIR`; default: the SQLite file's directory, or the working directory with PostgreSQL).
+   */
+  stateDir?: string;
   /** How often the backend looks for due schedule fires (`schedule_tick`, default 15s). */
   scheduleTickMs?: number;
   /** How often dynamic groups whose query names `last_seen` are re-evaluated for every PC (`group_sweep`, default 60s). */
@@ -124,6 +129,7 @@ const fileSchema = z
     perf_retention: z.string().refine(isDuration, { message: "expected a duration like 7d or 12h" }),
     perf_live_lease: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     command_keys_dir: z.string().min(1),
+    state_dir: z.string().min(1),
     schedule_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
     group_sweep: z.string().refine(isDuration, { message: "expected a duration like 60s" }),
     adhoc_operators: z.boolean(),
@@ -261,6 +267,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   }
   const webRoot = nonEmpty(env.KANADE_WEB_ROOT) ?? file.web_root;
   const commandKeysDir = nonEmpty(env.KANADE_COMMAND_KEYS_DIR) ?? file.command_keys_dir;
+  const stateDirSetting = nonEmpty(env.KANADE_STATE_DIR) ?? file.state_dir;
   const execMaxAgeText = nonEmpty(env.KANADE_EXEC_MAX_AGE) ?? file.exec_max_age;
   const execMaxAgeMs = execMaxAgeText === undefined ? undefined : parseDurationMs(execMaxAgeText);
   if (execMaxAgeText !== undefined && (execMaxAgeMs === undefined || execMaxAgeMs < 1_000)) {
@@ -301,6 +308,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     logLevel,
     ...(webRoot ? { webRoot } : {}),
     ...(commandKeysDir ? { commandKeysDir } : {}),
+    ...(stateDirSetting ? { stateDir: stateDirSetting } : {}),
     ...(execMaxAgeMs !== undefined ? { execMaxAgeMs } : {}),
     ...(perfRetentionMs !== undefined ? { perfRetentionMs } : {}),
     ...(perfLiveLeaseMs !== undefined ? { perfLiveLeaseMs } : {}),
@@ -438,13 +446,14 @@ export function isPostgresUrl(databaseUrl: string): boolean {
 }
 
 /**
- * Where the backend keeps the files that live beside its database (command-signing keys, the session
- * secret): the SQLite file's directory, or the working directory when the database is PostgreSQL;
- * undefined for an in-memory SQLite database.
+ * Where the backend keeps the files that go with its database (command-signing keys, the session secret):
+ * `stateDir` when configured, else the SQLite file's directory, or the working directory when the database
+ * is PostgreSQL; undefined for an in-memory SQLite database (nowhere to keep them).
  */
-export function stateDir(databaseUrl: string): string | undefined {
-  if (isPostgresUrl(databaseUrl)) return resolve(".");
-  const file = sqlitePath(databaseUrl);
+export function stateDir(config: Pick<BackendConfig, "databaseUrl" | "stateDir">): string | undefined {
+  if (config.stateDir) return resolve(config.stateDir);
+  if (isPostgresUrl(config.databaseUrl)) return resolve(".");
+  const file = sqlitePath(config.databaseUrl);
   return file === ":memory:" ? undefined : dirname(resolve(file));
 }
 

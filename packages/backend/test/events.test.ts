@@ -3,7 +3,7 @@
  * processes for scripts). Agent start/stop, a script's events, offline/online inferred from heartbeats,
  * nothing lost or doubled across a broker outage and an agent restart, and bad messages dropped and logged.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { subjects, type EventKind, type ExecResponse, type ListResponse, type ResultRecord, type TimelineEvent } from "@kanade/protocol";
-import { sleep, startNatsServer, startTestFleet, tempSqlite, testCommandKeys, waitFor, type NatsServer, type TestFleet } from "@kanade/testkit";
+import { sleep, startNatsServer, startTestFleet, tempDatabase, testCommandKeys, waitFor, type NatsServer, type TestFleet } from "@kanade/testkit";
 import { startBackend } from "../src/index.js";
 import { natsClient, TOKEN, wrap, type TestBackend } from "./helpers.js";
 
@@ -23,7 +23,7 @@ describe("event timeline", () => {
   let nc: NatsConnection;
   let fleet: TestFleet;
   let backend: TestBackend;
-  const db = tempSqlite();
+  const db = tempDatabase();
   const lines: string[] = [];
   const log = pino(
     { level: "info" },
@@ -37,7 +37,7 @@ describe("event timeline", () => {
   const startOurBackend = async (): Promise<TestBackend> =>
     wrap(
       await startBackend(
-        { bindHost: "127.0.0.1", bindPort: 0, natsUrl: server.url, databaseUrl: db.url, authDisabled: false, staticToken: TOKEN, logLevel: "info", commandKeysDir: testCommandKeys().dir, presenceTickMs: 200 },
+        { bindHost: "127.0.0.1", bindPort: 0, natsUrl: server.url, databaseUrl: db.url, authDisabled: false, staticToken: TOKEN, logLevel: "info", commandKeysDir: testCommandKeys().dir, presenceTickMs: 200, ...(db.stateDir ? { stateDir: db.stateDir } : {}) },
         { log },
       ),
       TOKEN,
@@ -170,7 +170,7 @@ describe("event timeline", () => {
     const before = (await events("pc=ev-1")).filter((e) => e.source !== "backend");
     expect(before.length).toBeGreaterThan(0);
     await backend.close();
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db.path}${suffix}`, { force: true });
+    db.reset();
     backend = await startOurBackend();
     await waitFor(async () => (await events("pc=ev-1")).filter((e) => e.source !== "backend").length === before.length || undefined, { what: "ev-1's events replayed" });
     const after = (await events("pc=ev-1")).filter((e) => e.source !== "backend");

@@ -38,6 +38,7 @@ export async function startTestBackend(
     staticToken: TOKEN,
     logLevel: "silent",
     commandKeysDir: testCommandKeys().dir,
+    ...(db.stateDir ? { stateDir: db.stateDir } : {}),
     ...overrides,
   };
   const backend = await startBackend(config, { log: quietLog(), ...deps });

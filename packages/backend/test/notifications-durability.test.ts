@@ -8,13 +8,13 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { STREAMS, subjects, type AckStatus, type NotificationDetail, type NotificationMessage } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, tempSqlite, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
+import { startNatsServer, startTestBackend, tempDatabase, waitFor, type NatsServer, type TestBackend } from "@kanade/testkit";
 import { openDatabase } from "../src/index.js";
 
 let nats: NatsServer;
 let nc: NatsConnection;
 let backend: TestBackend | undefined;
-const db = tempSqlite();
+const db = tempDatabase();
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -34,7 +34,7 @@ const lastOn = async (subject: string): Promise<NotificationMessage | undefined>
 
 describe("notifications left unpublished by a stop", () => {
   it("are published at the next start, notice and withdrawal alike", async () => {
-    backend = await startTestBackend(nats.url, { dbPath: db.path });
+    backend = await startTestBackend(nats.url, { dbPath: db.target, ...(db.stateDir ? { stateDir: db.stateDir } : {}) });
     const expires_at = new Date(Date.now() + 3_600_000).toISOString();
     const sent = await backend.api("POST", "/api/notifications", { id: "sent", priority: "info", title: "t", body: "b", expires_at, target: { pcs: ["rp-pc-1"] } });
     expect(sent.status).toBe(201);
@@ -43,7 +43,7 @@ describe("notifications left unpublished by a stop", () => {
 
     // What a stop between the database step and the publish leaves: a stored notice never published, and a
     // withdrawal recorded but not sent.
-    const sql = openDatabase(db.path);
+    const sql = openDatabase(db.target);
     sql.prepare(
       `INSERT INTO notifications (id, priority, require_ack, title, body, expires_at, target, yaml, created_at, created_by)
        VALUES ('stranded', 'warning', 1, 'Stranded', 'b', ?, '{"groups":["rp-lab"]}', 'id: stranded', ?, 'otto')`,
@@ -53,7 +53,7 @@ describe("notifications left unpublished by a stop", () => {
     expect((await lastOn(subjects.notificationsPc("rp-pc-1")))?.kind).toBe("notice");
     expect(await lastOn(subjects.notificationsGroup("rp-lab"))).toBeUndefined();
 
-    backend = await startTestBackend(nats.url, { dbPath: db.path });
+    backend = await startTestBackend(nats.url, { dbPath: db.target, ...(db.stateDir ? { stateDir: db.stateDir } : {}) });
     expect(await lastOn(subjects.notificationsGroup("rp-lab"))).toMatchObject({ kind: "notice", id: "stranded", require_ack: true, created_by: "otto" });
     expect(await lastOn(subjects.notificationsPc("rp-pc-1"))).toMatchObject({ kind: "withdrawn", id: "sent", withdrawn_by: "otto" });
     const info = await (await jetstreamManager(nc)).streams.info(STREAMS.NOTIFICATIONS);
@@ -62,13 +62,13 @@ describe("notifications left unpublished by a stop", () => {
 
     // Nothing is left to publish: a third start sends nothing again.
     await backend.close();
-    backend = await startTestBackend(nats.url, { dbPath: db.path });
+    backend = await startTestBackend(nats.url, { dbPath: db.target, ...(db.stateDir ? { stateDir: db.stateDir } : {}) });
     expect((await (await jetstreamManager(nc)).streams.info(STREAMS.NOTIFICATIONS)).state.messages).toBe(3);
   });
 
   it("come back, with their withdrawals and receipts, when the database is rebuilt from the streams", async () => {
     await backend?.close();
-    backend = await startTestBackend(nats.url, { dbPath: db.path });
+    backend = await startTestBackend(nats.url, { dbPath: db.target, ...(db.stateDir ? { stateDir: db.stateDir } : {}) });
     const expires_at = new Date(Date.now() + 3_600_000).toISOString();
     expect((await backend.api("POST", "/api/notifications", { id: "kept", priority: "emergency", require_ack: true, title: "Kept", body: "**b**", expires_at, target: { pcs: ["rb-pc"] } })).status).toBe(201);
     const at = new Date().toISOString();
@@ -76,9 +76,9 @@ describe("notifications left unpublished by a stop", () => {
     await waitFor(async () => (await backend!.api<AckStatus>("GET", "/api/notifications/kept/ack_status")).body.counts.acknowledged === 1, { what: "the ack projected" });
     await backend.close();
 
-    const empty = tempSqlite();
+    const empty = tempDatabase();
     try {
-      backend = await startTestBackend(nats.url, { dbPath: empty.path, rebuild: true });
+      backend = await startTestBackend(nats.url, { dbPath: empty.target, rebuild: true, ...(empty.stateDir ? { stateDir: empty.stateDir } : {}) });
       expect((await backend.api<NotificationDetail>("GET", "/api/notifications/kept")).body).toMatchObject({ priority: "emergency", require_ack: true, body: "**b**", state: "active" });
       expect((await backend.api<NotificationDetail>("GET", "/api/notifications/sent")).body).toMatchObject({ state: "withdrawn", withdrawn_by: "otto" });
       const s = await waitFor(async () => {

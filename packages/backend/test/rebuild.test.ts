@@ -1,19 +1,18 @@
 /** Database lost: the backend rebuilds executions and results from the streams, and says so in its log. */
-import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { subjects, type ExecResponse, type ExecutionDetail, type ListResponse, type LoginResponse, type ResultRecord } from "@kanade/protocol";
-import { startNatsServer, tempSqlite, waitFor, type NatsServer } from "@kanade/testkit";
+import { startNatsServer, tempDatabase, waitFor, type NatsServer } from "@kanade/testkit";
 import { startBackend } from "../src/index.js";
 import { HELLO_YAML, TOKEN, makeResult, natsClient, wrap, type TestBackend } from "./helpers.js";
 
 describe("database lost", () => {
   let server: NatsServer;
   let nc: NatsConnection;
-  const db = tempSqlite();
+  const db = tempDatabase();
   const lines: string[] = [];
   const log = pino(
     { level: "info" },
@@ -27,7 +26,7 @@ describe("database lost", () => {
   const start = async (rebuild = false): Promise<TestBackend> =>
     wrap(
       await startBackend(
-        { bindHost: "127.0.0.1", bindPort: 0, natsUrl: server.url, databaseUrl: db.url, authDisabled: false, staticToken: TOKEN, logLevel: "info", rebuild },
+        { bindHost: "127.0.0.1", bindPort: 0, natsUrl: server.url, databaseUrl: db.url, authDisabled: false, staticToken: TOKEN, logLevel: "info", rebuild, ...(db.stateDir ? { stateDir: db.stateDir } : {}) },
         { log },
       ),
       TOKEN,
@@ -69,7 +68,7 @@ describe("database lost", () => {
     }
     expect(rebuildLogs()).toEqual([]);
 
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db.path}${suffix}`, { force: true });
+    db.reset();
     backend = await start();
     try {
       await waitFor(async () => (await results(backend, execId)).length === 3, { what: "results rebuilt from RESULTS" });
@@ -126,7 +125,7 @@ describe("database lost", () => {
       await backend.close();
     }
 
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db.path}${suffix}`, { force: true });
+    db.reset();
     backend = await start();
     try {
       const state = async (execId: string) => ((await backend.api("GET", `/api/executions/${execId}`)).body as ExecutionDetail).state;

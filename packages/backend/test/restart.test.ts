@@ -4,7 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { v7 as uuidv7 } from "uuid";
 import { subjects, type ExecResult, type Heartbeat, type ResultRecord } from "@kanade/protocol";
 import { writeFileSync } from "node:fs";
-import { startNatsServer, tempDir, tempSqlite, waitFor, type NatsServer } from "@kanade/testkit";
+import { startNatsServer, tempDatabase, tempDir, waitFor, type NatsServer } from "@kanade/testkit";
 import { startBackend } from "../src/index.js";
 import { HELLO_YAML, TOKEN, makeResult, natsClient, quietLog, wrap, type TestBackend } from "./helpers.js";
 
@@ -14,7 +14,7 @@ describe("durability, heartbeats and broker outages", () => {
   let server: NatsServer;
   let nc: NatsConnection;
   let js: JetStreamClient;
-  const db = tempSqlite();
+  const db = tempDatabase();
   const config = () => ({
     bindHost: "127.0.0.1",
     bindPort: 0,
@@ -23,6 +23,7 @@ describe("durability, heartbeats and broker outages", () => {
     authDisabled: false,
     staticToken: TOKEN,
     logLevel: "silent",
+    ...(db.stateDir ? { stateDir: db.stateDir } : {}),
   });
   const start = async (over: { webRoot?: string } = {}): Promise<TestBackend> =>
     wrap(await startBackend({ ...config(), ...over }, { log: quietLog() }), TOKEN);

@@ -8,7 +8,7 @@ import { SignJWT, decodeJwt } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AccountSummary, Identity, LoginResponse } from "@kanade/protocol";
-import { tempDir, tempSqlite } from "@kanade/testkit";
+import { tempDatabase, tempDir } from "@kanade/testkit";
 import { startBackend } from "../src/index.js";
 import { quietLog, useBackendEnv } from "./helpers.js";
 import { requestFrom } from "./request-from.js";
@@ -174,7 +174,7 @@ describe("sessions", () => {
   });
 
   it("refuses a static token shorter than 32 characters at start, before connecting to anything", async () => {
-    const db = tempSqlite();
+    const db = tempDatabase();
     try {
       const config = { bindHost: "127.0.0.1", bindPort: 0, natsUrl: env().server.url, databaseUrl: db.url, logLevel: "silent", authDisabled: false };
       await expect(startBackend({ ...config, staticToken: "only-twenty-chars-xx" }, { log: quietLog() })).rejects.toThrow(

@@ -5,8 +5,9 @@
  * by `remove()`. `npm run test:backend:pg` runs the backend's suite this way.
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { PostgresDatabase, SqliteDatabase, type SqlDatabase } from "@kanade/backend";
-import { tempSqlite } from "./temp.js";
+import { tempDir, tempSqlite } from "./temp.js";
 
 export type TestDbEngine = "sqlite" | "postgres";
 
@@ -25,6 +26,10 @@ export interface TempDatabase {
   readonly url: string;
   /** What `openDatabase` takes: the SQLite file's path, or the same postgres:// URL. */
   readonly target: string;
+  /** A temp directory for the files that go with the database (BackendConfig.stateDir), PostgreSQL only: SQLite keeps them beside its file. */
+  readonly stateDir?: string;
+  /** Throws the database away and starts an empty one under the same URL (the SQLite file and its -wal/-shm deleted). */
+  reset(): void;
   remove(): void;
 }
 
@@ -42,17 +47,41 @@ function admin(sql: string): void {
 export function tempPostgres(): TempDatabase {
   const name = `kanade_test_${randomBytes(8).toString("hex")}`;
   // Byte order (C), as SQLite compares text: listings and cursors come out in the same order on both engines.
-  admin(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const create = (): void => admin(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const drop = (): void => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  create();
+  const dir = tempDir("kanade-pg-state-");
   const url = new URL(testPgAdminUrl());
   url.pathname = `/${name}`;
-  return { engine: "postgres", url: url.toString(), target: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    engine: "postgres",
+    url: url.toString(),
+    target: url.toString(),
+    stateDir: dir.path,
+    reset: () => {
+      drop();
+      create();
+    },
+    remove: () => {
+      drop();
+      dir.remove();
+    },
+  };
 }
 
 /** A fresh database on the engine this run tests (`KANADE_TEST_DB`). */
 export function tempDatabase(engine: TestDbEngine = testDbEngine()): TempDatabase {
   if (engine === "postgres") return tempPostgres();
   const file = tempSqlite();
-  return { engine, url: file.url, target: file.path, remove: file.remove };
+  return {
+    engine,
+    url: file.url,
+    target: file.path,
+    reset: () => {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file.path}${suffix}`, { force: true });
+    },
+    remove: file.remove,
+  };
 }
 
 /**

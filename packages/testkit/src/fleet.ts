@@ -36,6 +36,7 @@ export async function startTestBackend(
     staticToken: TEST_TOKEN,
     logLevel: "silent",
     commandKeysDir: testCommandKeys().dir,
+    ...(db?.stateDir ? { stateDir: db.stateDir } : {}),
     ...overrides,
   };
   const backend = await startBackend(config, { log: testLogger("backend") });

@@ -25,7 +25,7 @@ export async function openGovernance(opts: { nats: Nats; db: SqlDatabase; config
   const { config, log } = opts;
   const accounts = openAccountStore(opts.db);
   const auditLog = openAuditLogStore(opts.db);
-  const dir = stateDir(config.databaseUrl);
+  const dir = stateDir(config);
   const secretPath = dir === undefined ? undefined : join(dir, "kanade-jwt.secret");
   const tokens = createSessionTokens({
     issuer: createTokenIssuer(loadJwtSecret(config.jwtSecret, secretPath)),

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { parseScheduleYaml, type ExecRequest, type Schedule } from "@kanade/protocol";
-import { sampleResult, tempSqlite } from "@kanade/testkit";
+import { sampleResult, tempDatabase } from "@kanade/testkit";
 import { openDatabase, type SqlDatabase } from "../db/database.js";
 import { openResultsStore, type ResultsStore } from "../results/store.js";
 import { createEngine, type Engine } from "./engine.js";
@@ -26,7 +26,7 @@ function schedule(yaml: string): Schedule {
 }
 
 describe("per_pc due-time index (injected clock, real SQLite)", () => {
-  let sqlite: ReturnType<typeof tempSqlite>;
+  let sqlite: ReturnType<typeof tempDatabase>;
   let db: SqlDatabase;
   let results: ResultsStore;
   let now: number;
@@ -63,8 +63,8 @@ describe("per_pc due-time index (injected clock, real SQLite)", () => {
   const pcsFired = (): string[][] => fired.map((f) => f.request.pcs ?? []);
 
   beforeEach(() => {
-    sqlite = tempSqlite();
-    db = openDatabase(sqlite.path);
+    sqlite = tempDatabase();
+    db = openDatabase(sqlite.target);
     results = openResultsStore(db);
     fired = [];
     members = ["pc-1", "pc-2"];
@@ -160,7 +160,7 @@ describe("per_pc due-time index (injected clock, real SQLite)", () => {
     expect(await engine().tick()).toBe(1);
     at("2026-12-02T00:05:00Z");
     await answer(fired[0]!, "pc-1");
-    const restarted = engine(openDatabase(sqlite.path));
+    const restarted = engine(openDatabase(sqlite.target));
     at("2026-12-02T00:30:00Z");
     expect(await restarted.tick()).toBe(0);
     at("2026-12-02T01:04:59Z");
@@ -173,7 +173,7 @@ describe("per_pc due-time index (injected clock, real SQLite)", () => {
   it("two backends with their own index fire each PC's occurrence once", async () => {
     current = [schedule(`when: {per_pc: {every: 1h}}\ntarget: {pcs: [pc-1, pc-2, pc-3]}\n`)];
     const a = engine();
-    const b = engine(openDatabase(sqlite.path));
+    const b = engine(openDatabase(sqlite.target));
     at("2026-12-02T00:00:00Z");
     expect((await Promise.all([a.tick(), b.tick()])).reduce((x, y) => x + y)).toBe(1);
     at("2026-12-02T00:05:00Z");

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import { SCHEDULE_EXEC_NAMESPACE, parseScheduleYaml, type ExecRequest, type Schedule } from "@kanade/protocol";
-import { sampleResult, tempSqlite } from "@kanade/testkit";
+import { sampleResult, tempDatabase } from "@kanade/testkit";
 import { openDatabase, type SqlDatabase } from "../db/database.js";
 import { openResultsStore, type ResultsStore } from "../results/store.js";
 import { createEngine, type Engine } from "./engine.js";
@@ -25,7 +25,7 @@ function schedule(yaml: string): Schedule {
 }
 
 describe("schedule firing rules (injected clock, real SQLite)", () => {
-  let sqlite: ReturnType<typeof tempSqlite>;
+  let sqlite: ReturnType<typeof tempDatabase>;
   let db: SqlDatabase;
   let results: ResultsStore;
   let now: number;
@@ -65,8 +65,8 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
   };
 
   beforeEach(() => {
-    sqlite = tempSqlite();
-    db = openDatabase(sqlite.path);
+    sqlite = tempDatabase();
+    db = openDatabase(sqlite.target);
     results = openResultsStore(db);
     fired = [];
     opened = [];
@@ -152,7 +152,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     at("2026-12-02T01:10:00Z");
     expect(await a.tick()).toBe(1);
     at("2026-12-02T05:20:00Z");
-    const b = engine(openDatabase(sqlite.path));
+    const b = engine(openDatabase(sqlite.target));
     expect(await Promise.all([a.tick(), b.tick()])).toEqual(expect.arrayContaining([0, 1]));
     expect(fired.map((f) => f.request)).toEqual([
       { groups: ["office"], jitter: "5m" },
@@ -206,7 +206,7 @@ describe("schedule firing rules (injected clock, real SQLite)", () => {
     expect(await e.tick()).toBe(1);
     at("2026-12-02T01:30:00Z");
     expect(await e.tick()).toBe(0);
-    expect(await engine(openDatabase(sqlite.path)).tick()).toBe(0); // a second backend on the same database
+    expect(await engine(openDatabase(sqlite.target)).tick()).toBe(0); // a second backend on the same database
     at("2026-12-03T02:00:00Z");
     expect(await e.tick()).toBe(0); // the skip date
     const name = "kanade/schedule/s1/2026-12-02T00:30:00.000Z/2026-12-02T01:00:00.000Z";
