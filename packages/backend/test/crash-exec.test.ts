@@ -5,10 +5,9 @@
  * rebuilt from the streams must show the same executions.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord, ExecutionSummary, ListResponse } from "@kanade/protocol";
-import { freePort, REPO_ROOT, sleep, startNatsServer, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDir } from "@kanade/testkit";
+import { freePort, REPO_ROOT, sleep, startNatsServer, tempDatabase, tempDir, testCommandKeys, waitFor, type NatsServer, type TempDatabase, type TempDir } from "@kanade/testkit";
 import { TOKEN } from "./helpers.js";
 
 const PCS = Array.from({ length: 200 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`);
@@ -23,7 +22,7 @@ describe("exec creation across backend crashes", () => {
   let base: string;
   let backend: ChildProcess | undefined;
   let sim: ChildProcess | undefined;
-  const dbPath = (): string => dir.join("kanade.db");
+  let db: TempDatabase;
 
   const spawnNode = (bin: string, args: string[], env: Record<string, string>): ChildProcess =>
     spawn(process.execPath, [`${REPO_ROOT}${bin}`, ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
@@ -33,7 +32,8 @@ describe("exec creation across backend crashes", () => {
     backend = spawnNode("packages/backend/bin/kanade-backend.js", args, {
       KANADE_BIND_ADDR: `127.0.0.1:${port}`,
       KANADE_NATS_URL: nats.url,
-      DATABASE_URL: `sqlite://${dbPath()}`,
+      DATABASE_URL: db.url,
+      ...(db.stateDir ? { KANADE_STATE_DIR: db.stateDir } : {}),
       KANADE_AUTH_STATIC_TOKEN: TOKEN,
       KANADE_LOG: "silent",
       ...testCommandKeys().backendEnv,
@@ -55,6 +55,7 @@ describe("exec creation across backend crashes", () => {
   beforeAll(async () => {
     nats = await startNatsServer();
     dir = tempDir("kanade-crash-exec-");
+    db = tempDatabase();
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     await startBackendProcess();
@@ -80,6 +81,7 @@ describe("exec creation across backend crashes", () => {
     }
     await nats?.dispose();
     dir?.remove();
+    db?.remove();
   });
 
   it("ends every execution completed or failed_to_publish, audited, and the same after a rebuild", async () => {
@@ -135,7 +137,7 @@ describe("exec creation across backend crashes", () => {
     // Lose the database: the rebuild from AUDIT and RESULTS shows the same executions, in the same states.
     backend!.kill("SIGTERM");
     await exited(backend!);
-    for (const f of [dbPath(), `${dbPath()}-wal`, `${dbPath()}-shm`]) rmSync(f, { force: true });
+    db.reset();
     await startBackendProcess(["--rebuild"]);
     const key = (e: ExecutionSummary): string => `${e.exec_id} ${e.state} ${e.counts.succeeded}`;
     const expected = before.map(key).sort();

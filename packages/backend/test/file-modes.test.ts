@@ -1,11 +1,15 @@
 /** The database holds password hashes, script output and the audit trail: only its owner may read it. */
 import { existsSync, statSync } from "node:fs";
 import { sqlitePath } from "../src/config.js";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempSqlite } from "@kanade/testkit";
 import { HELLO_YAML, useBackendEnv } from "./helpers.js";
 
+// SQLite's files, whichever engine the rest of the run uses.
 describe("database file modes", () => {
-  const env = useBackendEnv();
+  const file = tempSqlite();
+  const env = useBackendEnv({ databaseUrl: file.url });
+  afterAll(() => file.remove());
 
   it("keeps the SQLite file and its WAL and shared-memory files at 0600", async () => {
     expect((await env().backend.api("POST", "/api/jobs", HELLO_YAML)).status).toBe(201);

@@ -6,11 +6,11 @@
  * and the node, started again, must catch up on the streams. Then a backend (re)starts with one node down.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ListResponse } from "@kanade/protocol";
 import { STREAMS } from "@kanade/protocol";
-import { freePort, REPO_ROOT, startNatsCluster, tempDir, testCommandKeys, waitFor, type NatsCluster, type TempDir } from "@kanade/testkit";
+import { freePort, REPO_ROOT, startNatsCluster, tempDatabase, tempDir, testCommandKeys, waitFor, type NatsCluster, type TempDatabase, type TempDir } from "@kanade/testkit";
+import { openDatabase } from "../src/db/database.js";
 import { TOKEN } from "./helpers.js";
 
 const N = 300;
@@ -24,7 +24,7 @@ describe("a three-node NATS cluster with R3 streams", () => {
   let port: number;
   let backend: ChildProcess | undefined;
   let sim: ChildProcess | undefined;
-  const dbPath = (): string => dir.join("kanade.db");
+  let database: TempDatabase;
 
   const spawnNode = (bin: string, args: string[], env: Record<string, string>): ChildProcess =>
     spawn(process.execPath, [`${REPO_ROOT}${bin}`, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -36,7 +36,8 @@ describe("a three-node NATS cluster with R3 streams", () => {
       KANADE_BIND_ADDR: `127.0.0.1:${port}`,
       KANADE_NATS_URL: cluster.url,
       KANADE_NATS_REPLICAS: "3",
-      DATABASE_URL: `sqlite://${dbPath()}`,
+      DATABASE_URL: database.url,
+      ...(database.stateDir ? { KANADE_STATE_DIR: database.stateDir } : {}),
       KANADE_AUTH_STATIC_TOKEN: TOKEN,
       KANADE_LOG: "warn",
       ...testCommandKeys().backendEnv,
@@ -63,12 +64,12 @@ describe("a three-node NATS cluster with R3 streams", () => {
     return JSON.parse(text) as T;
   };
   const done = async (execId: string): Promise<number> => (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false`)).counts.done;
-  /** Result rows per PC of one execution, straight from the backend's SQLite file. */
+  /** Result rows per PC of one execution, straight from the backend's database. */
   const resultRows = (execId: string): { pcs: number; rows: number; doubled: number } => {
-    const db = new DatabaseSync(dbPath(), { readOnly: true });
+    const db = openDatabase(database.target);
     try {
       const r = db
-        .prepare("SELECT COUNT(*) AS pcs, COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(n > 1), 0) AS doubled FROM (SELECT pc_id, COUNT(*) AS n FROM results WHERE exec_id = ? GROUP BY pc_id)")
+        .prepare("SELECT COUNT(*) AS pcs, COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END), 0) AS doubled FROM (SELECT pc_id, COUNT(*) AS n FROM results WHERE exec_id = ? GROUP BY pc_id) per_pc")
         .get(execId) as { pcs: number; rows: number; doubled: number };
       return { pcs: Number(r.pcs), rows: Number(r.rows), doubled: Number(r.doubled) };
     } finally {
@@ -84,6 +85,7 @@ describe("a three-node NATS cluster with R3 streams", () => {
   beforeAll(async () => {
     cluster = await startNatsCluster();
     dir = tempDir("kanade-nats-cluster-");
+    database = tempDatabase();
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     await startBackendProcess();
@@ -108,6 +110,7 @@ describe("a three-node NATS cluster with R3 streams", () => {
     }
     await cluster?.dispose();
     dir?.remove();
+    database?.remove();
   });
 
   it("keeps every stream on all three nodes and spreads the agents over them", async () => {

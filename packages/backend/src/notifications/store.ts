@@ -50,10 +50,10 @@ const fromRaw = (r: Raw): NotificationRow => ({ ...r, require_ack: r.require_ack
 export function openNotificationStore(db: SqlDatabase): NotificationStore {
   const insert = db.prepare(`INSERT INTO notifications (${COLS}) VALUES (@id, @priority, @require_ack, @title, @body, @expires_at, @target, @yaml, @created_at, @created_by, @published_at, @withdrawn_at, @withdrawn_by, @withdrawal_published_at) ON CONFLICT DO NOTHING`);
   const one = db.prepare(`SELECT ${COLS} FROM notifications WHERE id = ?`);
-  const upsert = db.prepare(`INSERT INTO notification_receipts (notif_id, pc_id, user, shown_at, acked_at) VALUES (@notif_id, @pc_id, @user, @shown_at, @acked_at)
+  const upsert = db.prepare(`INSERT INTO notification_receipts AS r (notif_id, pc_id, user, shown_at, acked_at) VALUES (@notif_id, @pc_id, @user, @shown_at, @acked_at)
     ON CONFLICT (notif_id, pc_id, user) DO UPDATE SET
-      shown_at = CASE WHEN shown_at IS NULL OR excluded.shown_at < shown_at THEN COALESCE(excluded.shown_at, shown_at) ELSE shown_at END,
-      acked_at = CASE WHEN acked_at IS NULL OR excluded.acked_at < acked_at THEN COALESCE(excluded.acked_at, acked_at) ELSE acked_at END`);
+      shown_at = CASE WHEN r.shown_at IS NULL OR excluded.shown_at < r.shown_at THEN COALESCE(excluded.shown_at, r.shown_at) ELSE r.shown_at END,
+      acked_at = CASE WHEN r.acked_at IS NULL OR excluded.acked_at < r.acked_at THEN COALESCE(excluded.acked_at, r.acked_at) ELSE r.acked_at END`);
   return {
     insert: (row) => insert.run({ ...row, require_ack: row.require_ack ? 1 : 0, target: JSON.stringify(row.target) }).changes === 1,
     remove: (id) => void db.prepare("DELETE FROM notifications WHERE id = ?").run(id),
