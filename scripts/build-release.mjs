@@ -89,7 +89,24 @@ async function bundleAll(versions) {
   await bundleAgent(join(dist, "kanade-agent.cjs"), versions.agent);
   const esm = { bundle: true, platform: "node", target: "node24", format: "esm", logLevel: "error", banner: { js: ESM_BANNER } };
   await build({ ...esm, entryPoints: [join(root, "packages/cli/src/main.ts")], outfile: join(dist, "kanade.mjs") });
-  const backend = { entryPoints: [join(root, "packages/backend/src/main.ts")], define: { __KANADE_BACKEND_VERSION__: JSON.stringify(versions.backend) } };
+  // The PostgreSQL bridge's worker (packages/backend/src/db/pg-worker.ts, with `pg`) bundled to one string the
+  // backend starts with `new Worker(source, { eval: true })`: the single executable has no file to point a worker at.
+  const pgWorker = await build({
+    entryPoints: [join(root, "packages/backend/src/db/pg-worker.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "cjs",
+    write: false,
+    minify: true,
+    // pg's optional native binding and its Cloudflare socket are never loaded by the backend.
+    external: ["pg-native", "pg-cloudflare", "cloudflare:sockets"],
+    logLevel: "error",
+  });
+  const backend = {
+    entryPoints: [join(root, "packages/backend/src/main.ts")],
+    define: { __KANADE_BACKEND_VERSION__: JSON.stringify(versions.backend), __KANADE_PG_WORKER__: JSON.stringify(pgWorker.outputFiles[0].text) },
+  };
   // No native addons left (node:sqlite, node:crypto argon2): both backend bundles stand alone.
   await build({ ...esm, ...backend, outfile: join(dist, "kanade-backend.mjs") });
   // The single executable's main script must be CommonJS on Node 24.
