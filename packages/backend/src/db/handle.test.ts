@@ -94,6 +94,30 @@ describe("openDatabase", () => {
     }
     expect(() => openDatabase(temp.url)).toThrow(/does not exist/);
   });
+
+  it("carries on after PostgreSQL drops its connection: the call under way fails, the next one reconnects", () => {
+    const temp = tempPostgres();
+    const other = openTestDatabase("postgres");
+    try {
+      const db = openDatabase(temp.url);
+      const pid = db.prepare("SELECT pg_backend_pid()").pluck().get() as number;
+      expect(other.prepare("SELECT pg_terminate_backend(?)").pluck().get(pid)).toBe(1);
+      let answered: unknown;
+      for (let attempt = 0; attempt < 3 && answered === undefined; attempt++) {
+        try {
+          answered = db.prepare("SELECT COUNT(*) FROM schema_migrations").pluck().get();
+        } catch (err) {
+          expect(String(err)).toMatch(/terminat|connection/i);
+        }
+      }
+      expect(answered).toBeGreaterThan(0);
+      expect(db.prepare("SELECT pg_backend_pid()").pluck().get()).not.toBe(pid);
+      db.close();
+    } finally {
+      other.close();
+      temp.remove();
+    }
+  });
 });
 
 describe("store SQL as PostgreSQL reads it", () => {

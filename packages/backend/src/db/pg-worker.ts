@@ -10,6 +10,8 @@ import pg from "pg";
 
 interface Request {
   op: "query" | "exec" | "close";
+  /** Sent inside a transaction: after a lost connection this must fail, never run on a new one by itself. */
+  tx?: boolean;
   text: string;
   name?: string;
   values?: unknown[];
@@ -24,17 +26,27 @@ pg.types.setTypeParser(20, Number); // int8 (COUNT(*), BIGINT columns)
 pg.types.setTypeParser(1700, Number); // numeric (SUM of BIGINT)
 pg.types.setTypeParser(16, (v: string) => (v === "t" ? 1 : 0)); // bool
 
-const client = new pg.Client({ connectionString: url, application_name: "kanade-backend" });
+let client: pg.Client;
 let broken: Error | undefined;
-client.on("error", (err: Error) => {
-  broken = err;
-});
-const ready = client.connect().then(
-  () => undefined,
-  (err: Error) => {
+let ready: Promise<void>;
+
+/** One connection; when it breaks (server restart, network), the next call outside a transaction opens another. */
+function connect(): void {
+  const c = new pg.Client({ connectionString: url, application_name: "kanade-backend" });
+  c.on("error", (err: Error) => {
     broken = err;
-  },
-);
+  });
+  client = c;
+  broken = undefined;
+  ready = c.connect().then(
+    () => undefined,
+    (err: Error) => {
+      broken = err;
+    },
+  );
+}
+connect();
+let connected = false;
 
 function answer(reply: unknown): void {
   port.postMessage(reply);
@@ -48,7 +60,13 @@ function asValue(v: unknown): unknown {
 
 async function handle(req: Request): Promise<unknown> {
   await ready;
+  if (broken && connected && !req.tx && req.op !== "close") {
+    void client.end().catch(() => undefined);
+    connect();
+    await ready;
+  }
   if (broken) throw broken;
+  connected = true;
   if (req.op === "close") {
     await client.end();
     return { rows: [], rowCount: 0 };

@@ -113,7 +113,7 @@ export class PostgresDatabase implements SqlDatabase {
   call(req: { op: "query" | "exec" | "close"; text: string; name?: string; values?: unknown[]; array?: boolean }): Reply {
     if (this.closed) throw new PostgresError("the database connection is closed");
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(req);
+    this.port.postMessage({ ...req, tx: this.depth > 0 });
     const deadline = Date.now() + CALL_TIMEOUT_MS;
     for (;;) {
       if (Atomics.wait(this.flag, 0, 0, 1000) !== "timed-out") break;
@@ -155,7 +155,11 @@ export class PostgresDatabase implements SqlDatabase {
         this.exec(nested ? `RELEASE SAVEPOINT ${savepoint}` : "COMMIT");
         return result;
       } catch (err) {
-        if (!this.closed) this.exec(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : "ROLLBACK");
+        try {
+          if (!this.closed) this.exec(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : "ROLLBACK");
+        } catch {
+          // The connection is gone (the server rolled the transaction back itself): the store sees its own error.
+        }
         throw err;
       } finally {
         this.depth--;
