@@ -87,14 +87,19 @@ describe("exec creation across backend crashes", () => {
   it("ends every execution completed or failed_to_publish, audited, and the same after a rebuild", async () => {
     let fired = 0;
     for (let round = 0; round < ROUNDS; round++) {
+      let answered!: () => void;
+      const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
       const posts = Array.from({ length: PARALLEL }, () =>
         api("POST", "/api/exec/crash-echo", { pcs: PCS }).then(
-          () => undefined,
+          () => answered(),
           () => undefined, // the connection dies with the backend: the execution may or may not exist
         ),
       );
       fired += PARALLEL;
-      await sleep(20 + Math.floor(Math.random() * 300));
+      // Kill while the round is under way: once the first execution is in (so every round leaves some behind,
+      // on either database engine whatever its speed), at a random point among the others.
+      await Promise.race([firstAnswer, sleep(10_000)]);
+      await sleep(Math.floor(Math.random() * 200));
       backend!.kill("SIGKILL");
       await exited(backend!);
       await Promise.all(posts);
