@@ -629,6 +629,22 @@ export const MIGRATIONS: readonly Migration[] = [
     used_at TEXT
   ) WITHOUT ROWID;
   ` },
+  { id: "pg-results-insert-order", sql: `
+  -- PostgreSQL only (see the postgres text): SQLite commits one writer at a time, so results' rowids already
+  -- become visible in the order they were given.
+  `,
+  // The schedule engine reads new results by rowid range. With several backends, PostgreSQL could make a lower
+  // rowid visible after a higher one was read; one transaction-scoped lock per results-writing transaction
+  // (taken before any row gets its rowid, released at commit) keeps rowids visible in order, as on SQLite.
+  postgres: `
+  CREATE FUNCTION results_insert_order() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(7463021);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER results_insert_order BEFORE INSERT ON results
+    FOR EACH STATEMENT EXECUTE FUNCTION results_insert_order();
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */
