@@ -1,4 +1,4 @@
-/** Where the command-signing keys live: configured, else `command-keys/` beside the SQLite file (PostgreSQL: in the working directory). */
+/** Where the command-signing keys live: configured, else `command-keys/` in the state directory (config.ts `stateDir`). */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
