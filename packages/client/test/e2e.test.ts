@@ -3,7 +3,7 @@
  * kanade-client process, and Debian's chromium driven by playwright-core against the client's loopback UI.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -57,7 +57,8 @@ beforeAll(async () => {
   nats = await startNatsServer();
   backend = await startTestBackend(nats.url);
   for (const j of [
-    job("clear-teams-cache", "Clear the Teams cache", "echo clearing\nsleep 4\necho done", true),
+    // Prints two lines, then waits for the test to say "go" (a file), then prints a last one: the lines must show while it runs.
+    job("clear-teams-cache", "Clear the Teams cache", `echo "clearing step 1"\nsleep 1\necho "clearing step 2" >&2\nwhile [ ! -f '${dir.join("go")}' ]; do sleep 0.2; done\necho "all done"`, true),
     job("long-fix", "A fix that takes a while", "echo started\nsleep 60", true),
     job("admin-only", "Not for users", "echo admin", false),
   ]) expect((await backend.api("POST", "/api/jobs", j)).status).toBe(201);
@@ -184,9 +185,25 @@ describe("kanade-client (chromium)", () => {
     const progress = teams.getByTestId("job-progress");
     await progress.waitFor();
     await waitFor(async () => (await progress.getAttribute("data-state")) === "running", { what: `the run running (shows "${await progress.textContent()}")`, timeoutMs: 30_000 });
+    // Its output streams in while it runs: the script cannot end before the test creates the "go" file.
+    const output = teams.getByTestId("job-output");
+    await waitFor(async () => ((await output.count()) > 0 && (await output.textContent())?.includes("clearing step 2")) || undefined, { what: "both lines in the output while the run is going", timeoutMs: 30_000 });
+    expect(await output.textContent()).toBe("clearing step 1\nclearing step 2\n");
+    expect(await progress.getAttribute("data-state")).toBe("running");
     await shot("client-catalog-running");
+    writeFileSync(dir.join("go"), "");
     await waitFor(async () => (await progress.getAttribute("data-state")) === "finished", { what: "the run finished", timeoutMs: 30_000 });
     expect(await progress.textContent()).toContain("succeeded, exit 0");
+    expect(await output.textContent()).toBe("clearing step 1\nclearing step 2\nall done\n");
+    // The same output on the Troubleshoot tab, and from the agent after a reload (jobs.output).
+    await page.reload();
+    await page.getByRole("tab", { name: "Troubleshoot" }).click();
+    const cookie = (await ctx.cookies(base)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const runs = JSON.parse((await raw("/api/call/jobs.list", { method: "POST", headers: { cookie, origin: base, "content-type": "application/json" }, body: "{}" })).body).result.runs as { exec_id: string; job_id: string }[];
+    const execId = runs.find((r) => r.job_id === "clear-teams-cache")?.exec_id ?? "";
+    const fetched = JSON.parse((await raw("/api/call/jobs.output", { method: "POST", headers: { cookie, origin: base, "content-type": "application/json" }, body: JSON.stringify({ exec_id: execId }) })).body);
+    expect(fetched.result).toEqual({ exec_id: execId, stdout: "clearing step 1\nall done\n", stderr: "clearing step 2\n", truncated: false });
+    await page.getByRole("tab", { name: "Catalog" }).click();
 
     await jobs.filter({ hasText: "long-fix" }).getByRole("button", { name: "Run" }).click();
     await page.getByRole("tab", { name: "Troubleshoot" }).click();
