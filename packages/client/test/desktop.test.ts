@@ -1,8 +1,9 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { tempDir, waitFor } from "@kanade/testkit";
-import { onPath, startDesktop } from "./desktop.js";
-import { notifySendCommand } from "./platform/notify-send.js";
+import { checkPowerShell, checkPowerShellRules, formatPowerShellProblems, tempDir, waitFor } from "@kanade/testkit";
+import { onPath, startDesktop, TRAY_LABELS } from "../src/desktop.js";
+import { trayScript } from "../src/platform/windows-tray.js";
+import { notifySendCommand } from "../src/platform/notify-send.js";
 
 const dir = tempDir("kanade-client-desktop-");
 afterAll(() => dir.remove());
@@ -29,5 +30,15 @@ describe("desktop notifications on Linux", () => {
     const none = startDesktop({ platform: "linux", env: { PATH: "/nonexistent" }, onOpen: () => undefined, onQuit: () => undefined, log: (m) => logs.push(m) });
     none.notice({ title: "t", body: "b", priority: "info" });
     expect(logs).toEqual(["notify-send not found: new notices show in the window only"]);
+  });
+});
+
+describe("the Windows tray script", () => {
+  // Parsed on Linux (tree-sitter-powershell) and held to the house rules of every shipped .ps1; not run on Windows.
+  it.each(Object.entries(TRAY_LABELS))("parses and keeps the PowerShell rules (%s labels)", async (_lang, labels) => {
+    const script = trayScript(labels);
+    const parsed = await checkPowerShell(script);
+    expect(parsed.problems, formatPowerShellProblems("tray script", parsed.problems)).toEqual([]);
+    expect(await checkPowerShellRules(script)).toEqual([]);
   });
 });
