@@ -162,7 +162,7 @@ function outputBox(execId, testid) {
   const text = state.output.get(execId);
   if (!text) return "";
   const pre = el("pre", { class: "output", "data-testid": testid, "aria-live": "polite", text });
-  requestAnimationFrame(() => { pre.scrollTop = pre.scrollHeight; });
+  window.requestAnimationFrame(() => { pre.scrollTop = pre.scrollHeight; });
   return pre;
 }
 function renderRuns() {
