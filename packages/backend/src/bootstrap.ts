@@ -138,7 +138,8 @@ export interface BootstrapOptions {
 const RETRY_MS = 1_000;
 
 /** JetStream cannot answer right now: no meta leader yet (a cluster electing one after a node died), a timeout. */
-function jetStreamBusy(err: unknown): boolean {
+/** True for an error that means JetStream could not answer in time (not a refusal): worth trying again. */
+export function jetStreamBusy(err: unknown): boolean {
   if (err instanceof KanadeError) return false;
   if (isNatsUnavailable(err)) return true;
   return /temporarily unavailable|timeout|no responders/i.test(err instanceof Error ? err.message : String(err));

@@ -4,7 +4,9 @@ import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig } from "./config.js";
 import { runNatsCommand } from "./nats-auth/cli.js";
 import { runPkiCommand } from "./pki/cli.js";
+import { jetStreamBusy } from "./bootstrap.js";
 import { startBackend, type RunningBackend } from "./start.js";
+import { startWithRetry } from "./start-retry.js";
 import { BACKEND_VERSION } from "./version.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -61,7 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", () => onSignal("SIGTERM"));
   let backend: RunningBackend;
   try {
-    backend = await startBackend(config, { log });
+    backend = await startWithRetry(() => startBackend(config, { log }), { retryable: jetStreamBusy, log });
   } catch (err) {
     // A setting the broker refuses (KANADE_NATS_REPLICAS above its node count) is the operator's to fix, like a bad value.
     if (err instanceof KanadeError && err.code === "INVALID_CONFIG") {
