@@ -13,7 +13,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
 
 describe("configs/jobs/installers", () => {
   it("has the backend and both broker installers", () => {
-    expect(files).toEqual(["install-kanade-backend.yaml", "install-kanade-client.yaml", "install-kanade-nats-linux.yaml", "install-kanade-nats.yaml"]);
+    expect(files).toEqual(["install-kanade-backend.yaml", "install-kanade-client-linux.yaml", "install-kanade-client.yaml", "install-kanade-nats-linux.yaml", "install-kanade-nats.yaml"]);
   });
 
   it.each(files)("%s is a valid script_object job that needs approval and runs as system", (file) => {

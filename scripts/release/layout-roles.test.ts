@@ -62,7 +62,11 @@ describe("layout-roles", () => {
       "KanadeNats.exe", "KanadeNats.exe.config", "KanadeNats.xml", "README.md", "deploy-nats.ps1", "install-kanade-nats-linux.yaml", "install-kanade-nats.yaml",
       "kanade-common.ps1", "linux/install.sh", "linux/systemd/kanade-nats.service", "linux/uninstall.sh", "linux/update-nats.sh", "nats-server.exe", "undeploy-nats.ps1",
     ]);
-    expect(tree(join(dist, "client"))).toEqual(["README.md", "deploy-client.ps1", "install-kanade-client.yaml", "kanade-client-linux-x64", "kanade-client.exe", "kanade-common.ps1", "undeploy-client.ps1"]);
+    expect(tree(join(dist, "client"))).toEqual([
+      "README.md", "deploy-client.ps1", "install-kanade-client-linux.yaml", "install-kanade-client.yaml", "kanade-client-linux-x64", "kanade-client.exe",
+      "kanade-common.ps1", "linux/install-client.sh", "undeploy-client.ps1",
+    ]);
+    expect(statSync(join(dist, "client/linux/install-client.sh")).mode & 0o111).not.toBe(0);
     expect(readFileSync(join(dist, "client/deploy-client.ps1"), "utf8")).toBe(readFileSync(join(REPO, "scripts/deploy/client.ps1"), "utf8"));
 
     // Real contents, not placeholders.

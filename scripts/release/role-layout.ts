@@ -66,6 +66,8 @@ export function rolePlan(role: Role, inputs: LayoutInputs): PlannedFile[] {
     files.push(
       { to: "deploy-client.ps1", from: r("scripts/deploy/client.ps1") },
       { to: "install-kanade-client.yaml", from: r("configs/jobs/installers/install-kanade-client.yaml") },
+      { to: "linux/install-client.sh", from: r("deploy/linux/install-client.sh"), mode: 0o755 },
+      { to: "install-kanade-client-linux.yaml", from: r("configs/jobs/installers/install-kanade-client-linux.yaml") },
     );
   }
   return files;
@@ -114,7 +116,8 @@ export function roleReadme(role: Role, files: readonly string[]): string {
       "`kanade app publish kanade-client <v> kanade-client.exe`, set the four knobs at the top of",
       "deploy-client.ps1, publish that with `kanade script publish deploy-client <v> deploy-client.ps1` and",
       "create the job from install-kanade-client.yaml. By hand, elevated: `& .\\deploy-client.ps1 -Source .\\kanade-client.exe`.",
-      "`undeploy-client.ps1` removes it from a PC. On Linux, copy kanade-client-linux-x64 to /opt/kanade/bin/kanade-client.",
+      "`undeploy-client.ps1` removes it from a PC. On Linux PCs the same, with kanade-client-linux-x64,",
+      "linux/install-client.sh (script object deploy-client-linux) and install-kanade-client-linux.yaml.",
       "",
     );
   }
