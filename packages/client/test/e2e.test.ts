@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startNatsServer, startTestBackend, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend } from "@kanade/testkit";
 import { SELF_UID, startKlpAgent, type KlpAgent } from "../../agent/test/klp-harness.js";
-import { buildSpa, openSignedIn } from "../../web/test/browser.js";
+import { buildSpa, openSignedIn, shot as webShot } from "../../web/test/browser.js";
 
 const BIN = fileURLToPath(new URL("../bin/kanade-client.js", import.meta.url));
 const CHROMIUM = process.env.KANADE_CHROMIUM_BIN ?? "/usr/bin/chromium";
@@ -247,7 +247,7 @@ describe("kanade-client (chromium)", () => {
       expect(await detail.getByTestId("support-note").textContent()).toBe("Teams keeps freezing");
       await detail.getByTestId("support-log").waitFor();
       expect(await detail.getByTestId("support-log").textContent()).toContain("agent ready");
-      await op.page.screenshot({ path: `${SHOTS}web-support-bundles.png` });
+      await webShot(op.page, "support-bundles");
       const [download] = await Promise.all([op.page.waitForEvent("download"), detail.getByRole("button", { name: "Download JSON" }).click()]);
       expect(download.suggestedFilename()).toMatch(new RegExp(`^support-${PC}-\\d{8}-\\d{6}-${id?.slice(0, 8)}\\.json$`));
       const saved = dir.join("bundle.json");
