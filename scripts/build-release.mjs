@@ -129,8 +129,8 @@ export async function agentSeaBundles(mainOut, inventoryOut, version) {
 function asciiOnly(file) {
   const src = readFileSync(file, "utf8");
   // `\°` (an identity escape) would become `\\u00b0`, an escaped backslash: refuse rather than guess.
-  if (/\\[^\x00-\x7f]/.test(src)) throw new Error(`${file}: a backslash before a non-ASCII character; escape it by hand`);
-  const escaped = src.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (/\\[\u0080-\uffff]/.test(src)) throw new Error(`${file}: a backslash before a non-ASCII character; escape it by hand`);
+  const escaped = src.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   if (escaped !== src) writeFileSync(file, escaped);
 }
 
