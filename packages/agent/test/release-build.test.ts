@@ -91,6 +91,11 @@ describe("release build", () => {
         await waitFor(() => existsSync(log) && readFileSync(log, "utf8").includes('"msg":"agent ready"'), { timeoutMs: 30_000, what: `the agent executable ready (${agent.output()})` });
         const start = readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { msg: string; node_flags?: string[] }).find((r) => r.msg === "agent starting");
         expect(start?.node_flags).toEqual(agentNodeFlags);
+        // The inventory collectors are the executable's second asset (scripts/build-release.mjs, agentSeaBundles):
+        // its `inventory` command, the child the agent collects through, loads and runs them.
+        const inventory = spawnSync(agentExe, ["inventory", "os"], { cwd: dir.path, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" });
+        expect(inventory.status, inventory.stderr).toBe(0);
+        expect(JSON.parse(inventory.stdout)).toMatchObject({ data: { os: { arch: process.arch } }, errors: {} });
       } finally {
         await agent.stop();
       }
