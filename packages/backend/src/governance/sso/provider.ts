@@ -106,7 +106,11 @@ export function createOidcProvider(config: OidcConfig): OidcProvider {
           throw new KanadeError("SSO_FAILED", `The identity provider refused the sign-in: ${err.error}${err.error_description ? ` (${err.error_description})` : ""}`);
         }
         if (err instanceof oidc.ResponseBodyError) throw new KanadeError("SSO_FAILED", `The identity provider refused the code: ${err.error}`, { cause: err });
-        if (err instanceof oidc.ClientError) throw new KanadeError("SSO_FAILED", `The provider's answer did not check out: ${err.message}`, { cause: err });
+        if (err instanceof oidc.ClientError) {
+          // openid-client's own checks (state, nonce, ID token signature, issuer, audience, expiry) say what failed.
+          const why = err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+          throw new KanadeError("SSO_FAILED", `The provider's answer did not check out: ${why}`, { cause: err });
+        }
         throw unavailable("exchange the code", err);
       }
       const idClaims = tokens.claims();

@@ -15,7 +15,7 @@ import type { Audit } from "../../audit/index.js";
 import type { Caller } from "../../caller.js";
 import { SYSTEM_CALLER } from "../../caller.js";
 import type { OidcConfig } from "../../config-oidc.js";
-import type { AccountRecord, AccountStore } from "../account-store.js";
+import { SSO_PASSWORD_HASH, type AccountRecord, type AccountStore } from "../account-store.js";
 import { RESERVED_USERNAMES } from "../accounts.js";
 import { sessionAnswer } from "../login.js";
 import type { SessionTokens } from "../sessions.js";
@@ -31,9 +31,6 @@ const HANDOFF_TTL_MS = 2 * 60_000;
 const MAX_PENDING = 10_000;
 /** After the provider could not be reached, the next try waits at least this long. */
 const RETRY_AFTER_UNREACHABLE_MS = 30_000;
-
-/** Marks an account whose password cannot be used: no argon2 hash looks like this, so every password check fails. */
-export const SSO_PASSWORD_HASH = "!sso";
 
 export const STATE_COOKIE = "kanade_sso_state";
 
@@ -110,9 +107,11 @@ export function createSso(deps: SsoDeps): Sso {
     const subject = String(claims.sub);
     const at = clock().toISOString();
     const linked = await store.accountFor(provider.issuer, subject);
+    // An admin blocks a person by disabling the account; deleting it lets them sign in afresh.
     if (linked !== undefined) {
       const account = await accounts.getAccountById(linked);
-      if (!account) return refused(caller, subject, "account_deleted", "This single sign-on account was deleted in kanade; an admin must remove the link before it can be made again");
+      // The store only names accounts that still exist: a deleted SSO account is made again below.
+      if (!account) throw new Error("sso_accounts names a missing account");
       if (account.disabled) return refused(caller, account.username, "disabled", `The kanade account "${account.username}" is disabled; ask an admin`);
       if (account.role !== role) {
         await accounts.updateAccount(account.username, { role }, at);

@@ -29,11 +29,12 @@ export interface SsoStore {
 
 export function openSsoStore(db: SqlDatabase): SsoStore {
   const st = {
-    accountFor: db.prepare(`SELECT account_id FROM sso_accounts WHERE issuer = ? AND subject = ?`).pluck(),
+    // Joined with accounts: the link of a deleted account counts for nothing (and is replaced at the next sign-in).
+    accountFor: db.prepare(`SELECT s.account_id FROM sso_accounts s JOIN accounts a ON a.account_id = s.account_id WHERE s.issuer = ? AND s.subject = ?`).pluck(),
     subjectOf: db.prepare(`SELECT subject FROM sso_accounts WHERE account_id = ? AND issuer = ?`).pluck(),
     isSso: db.prepare(`SELECT 1 FROM sso_accounts WHERE account_id = ?`).pluck(),
     all: db.prepare(`SELECT account_id FROM sso_accounts`).pluck(),
-    link: db.prepare(`INSERT INTO sso_accounts (account_id, issuer, subject) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+    link: db.prepare(`INSERT OR REPLACE INTO sso_accounts (account_id, issuer, subject) VALUES (?, ?, ?)`),
     insertSession: db.prepare(
       `INSERT INTO sso_sessions (session_id, account_id, refresh_token, checked_at) VALUES (@session_id, @account_id, @refresh_token, @checked_at)`,
     ),
