@@ -4,6 +4,7 @@
  * (a username field, no password) that grants every requested scope, refresh tokens, and revocation of a
  * person's grants as an admin at the provider would.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { freePort } from "./net.js";
@@ -72,6 +73,8 @@ export async function startTestIdp(opts: { redirectUris: string[]; clientId?: st
     features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     cookies: { keys: ["kanade-test-idp-cookie-key"] },
+    // A signing key of its own (without one, oidc-provider warns that it uses shared development keys).
+    jwks: { keys: [{ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "test-idp", use: "sig", alg: "RS256" }] },
   });
   provider.on("grant.success", (ctx: KoaContextWithOIDC) => {
     if (ctx.oidc.params?.grant_type === "refresh_token") refreshCount++;
