@@ -78,6 +78,15 @@ describe("single sign-on with OpenID Connect", () => {
     expect(account).toMatchObject({ username: "alice", role: "operator", email: "alice@example.com", sso: true });
     const password = await api("POST", "/api/auth/login", { username: "alice", password: "anything-at-all" });
     expect(password.status).toBe(401);
+    const setPassword = await api("PATCH", "/api/accounts/alice", { password: "a-local-password" });
+    expect(setPassword.status).toBe(400);
+    expect(setPassword.text).toContain("signs in with single sign-on and has no local password");
+    // Its second factor is the provider's: a role that requires TOTP does not lock it out, and it cannot enrol one.
+    expect((await api("PUT", "/api/auth/totp-policy", { required_roles: ["operator"] })).status).toBe(200);
+    expect((await as(session.token, "/api/jobs")).status).toBe(200);
+    const enrol = await fetch(url("/api/account/totp/enroll"), { method: "POST", headers: { authorization: `Bearer ${session.token}` } });
+    expect(enrol.status).toBe(409);
+    expect((await api("PUT", "/api/auth/totp-policy", { required_roles: [] })).status).toBe(200);
     const [created] = await audited("account.sso_create", "alice");
     expect(created!.payload_summary).toMatchObject({ role: "operator" });
     const logins = await audited("auth.login", "alice");
