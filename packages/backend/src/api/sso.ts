@@ -70,7 +70,7 @@ export function ssoRoutes(app: FastifyInstance, sso: Sso): void {
       void reply.header("set-cookie", cookie("", 0)).header("cache-control", "no-store");
       try {
         const { query } = parseInput("finishSso", req);
-        const pending = sso.takePending(query.state, cookieValue(req, STATE_COOKIE));
+        const pending = await sso.takePending(query.state, cookieValue(req, STATE_COOKIE));
         returnTo = pending.returnTo;
         if (query.error) {
           const detail = query.error_description ? ` (${query.error_description})` : "";

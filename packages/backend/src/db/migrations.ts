@@ -542,6 +542,23 @@ export const MIGRATIONS: readonly Migration[] = [
     refresh_token TEXT,
     checked_at TEXT NOT NULL
   ) WITHOUT ROWID;
+  -- Sign-ins on their way through the provider (minutes), in the database so that any backend behind a load
+  -- balancer can finish one another started.
+  CREATE TABLE sso_pending (
+    state TEXT PRIMARY KEY,
+    nonce TEXT NOT NULL,
+    code_verifier TEXT NOT NULL,
+    return_to TEXT NOT NULL,
+    challenge TEXT,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- One-time handoff codes (stored as SHA-256) and the session they hand over, for 2 minutes.
+  CREATE TABLE sso_handoffs (
+    code_hash TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    challenge TEXT,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
   ` },
 ];
 

@@ -5,8 +5,8 @@
  * the CLI, and the re-check with the provider's refresh token every refresh interval, which ends the kanade
  * session when the provider has ended the person's grant or the group claim no longer maps to a role.
  *
- * Pending sign-ins and handoffs live in memory: they last minutes, and a backend restart only means
- * "sign in again".
+ * Pending sign-ins and handoff codes are rows in the shared database (they last minutes), so behind a load
+ * balancer any backend finishes what another started, and each works once.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { KanadeError, type LoginResponse, type Role, type SsoHandoff, type SsoStartQuery } from "@kanade/protocol";
@@ -27,8 +27,6 @@ import type { SsoStore } from "./store.js";
 const PENDING_TTL_MS = 10 * 60_000;
 /** The web UI or the CLI picks its session up within this long of the redirect. */
 const HANDOFF_TTL_MS = 2 * 60_000;
-/** Unfinished sign-ins kept at most; the oldest are forgotten first (start is callable by anyone). */
-const MAX_PENDING = 10_000;
 /** After the provider could not be reached, the next try waits at least this long. */
 const RETRY_AFTER_UNREACHABLE_MS = 30_000;
 
@@ -39,13 +37,6 @@ interface Pending {
   codeVerifier: string;
   returnTo: string;
   challenge: string | undefined;
-  expiresAt: number;
-}
-
-interface Handoff {
-  answer: LoginResponse;
-  challenge: string | undefined;
-  expiresAt: number;
 }
 
 export interface SsoDeps {
@@ -72,10 +63,10 @@ export interface Sso {
   readonly secureCookie: boolean;
   start(query: SsoStartQuery): Promise<StartedSignIn>;
   /** Takes the pending sign-in the state names; it works once. */
-  takePending(state: string | undefined, cookieState: string | undefined): Pending;
+  takePending(state: string | undefined, cookieState: string | undefined): Promise<Pending>;
   /** Finishes a sign-in from the callback's query string: returns where to send the browser with the one-time handoff code. */
   finish(pending: Pending, search: string, caller: Caller): Promise<string>;
-  handoff(body: SsoHandoff): LoginResponse;
+  handoff(body: SsoHandoff): Promise<LoginResponse>;
   /** Whether a session opened by SSO may go on; asks the provider when the last check is older than the interval. */
   sessionUsable(sessionId: string): Promise<boolean>;
 }
@@ -86,14 +77,10 @@ const sameText = (a: string, b: string): boolean => a.length === b.length && tim
 
 export function createSso(deps: SsoDeps): Sso {
   const { config, provider, store, accounts, tokens, audit, log, clock } = deps;
-  const pending = new Map<string, Pending>();
-  const handoffs = new Map<string, Handoff>();
   /** One provider check per session at a time: parallel requests share it (a rotated refresh token is single-use). */
   const checks = new Map<string, Promise<boolean>>();
   const now = (): number => clock().getTime();
-  const sweep = (map: Map<string, { expiresAt: number }>): void => {
-    for (const [k, v] of map) if (v.expiresAt <= now()) map.delete(k);
-  };
+  const iso = (ms: number): string => new Date(ms).toISOString();
   const record = (caller: Caller, actor: string, action: string, payload: Record<string, unknown>): Promise<void> =>
     audit.record({ ...caller, actor }, { action, target: actor, payload });
 
@@ -141,6 +128,8 @@ export function createSso(deps: SsoDeps): Sso {
     const row = await store.session(sessionId);
     if (!row) return true; // not an SSO session
     if (now() - Date.parse(row.checked_at) < config.refreshIntervalMs) return true;
+    // Another request (here or on another backend) is asking the provider right now: go on meanwhile.
+    if (!(await store.claimCheck(sessionId, row.checked_at, clock().toISOString()))) return true;
     const account = await accounts.getAccountById(row.account_id);
     if (!account) return false;
     const end = async (reason: string): Promise<false> => {
@@ -160,7 +149,7 @@ export function createSso(deps: SsoDeps): Sso {
       // The provider is down: the session goes on (the break-glass admin and local accounts need no provider
       // either), and is checked again shortly.
       log.warn({ err, username: account.username }, "could not re-check a single sign-on session with the provider; trying again later");
-      await store.checked(sessionId, new Date(now() - config.refreshIntervalMs + RETRY_AFTER_UNREACHABLE_MS).toISOString(), null);
+      await store.checked(sessionId, iso(now() - config.refreshIntervalMs + RETRY_AFTER_UNREACHABLE_MS), null);
       return true;
     }
     if (!answer.ok) return end(answer.reason);
@@ -181,27 +170,28 @@ export function createSso(deps: SsoDeps): Sso {
     secureCookie: config.redirectBaseUrl.startsWith("https:"),
     start: async (query) => {
       const begun = await provider.begin();
-      sweep(pending);
-      while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!);
-      pending.set(begun.state, {
-        nonce: begun.nonce,
-        codeVerifier: begun.codeVerifier,
-        returnTo: query.return_to ?? "web",
-        challenge: query.handoff_challenge,
-        expiresAt: now() + PENDING_TTL_MS,
-      });
+      await store.addPending(
+        {
+          state: begun.state,
+          nonce: begun.nonce,
+          code_verifier: begun.codeVerifier,
+          return_to: query.return_to ?? "web",
+          challenge: query.handoff_challenge ?? null,
+          expires_at: iso(now() + PENDING_TTL_MS),
+        },
+        iso(now()),
+      );
       return { location: begun.url.href, state: begun.state };
     },
-    takePending: (state, cookieState) => {
-      const found = state ? pending.get(state) : undefined;
-      if (!state || !found || found.expiresAt <= now()) {
+    takePending: async (state, cookieState) => {
+      const found = state ? await store.takePending(state) : undefined;
+      if (!state || !found || Date.parse(found.expires_at) <= now()) {
         throw new KanadeError("SSO_FAILED", "This sign-in is unknown or has expired (wrong state, or more than 10 minutes passed); start again");
       }
-      pending.delete(state);
       if (!cookieState || !sameText(cookieState, state)) {
         throw new KanadeError("SSO_FAILED", "This sign-in was started in another browser (its state does not match this browser's); start again here");
       }
-      return found;
+      return { nonce: found.nonce, codeVerifier: found.code_verifier, returnTo: found.return_to, challenge: found.challenge ?? undefined };
     },
     finish: async (p, search, caller) => {
       // The URL the provider redirected to, as registered: openid-client sends it again as redirect_uri.
@@ -226,20 +216,24 @@ export function createSso(deps: SsoDeps): Sso {
       await store.prune();
       await store.insertSession({ session_id: session.session_id, account_id: account.account_id, refresh_token: refreshToken ?? null, checked_at: clock().toISOString() });
       await record(caller, account.username, "auth.login", { role: account.role, method: "sso", issuer: provider.issuer });
-      sweep(handoffs);
       const code = random();
-      handoffs.set(code, { answer: sessionAnswer(account, session), challenge: p.challenge, expiresAt: now() + HANDOFF_TTL_MS });
+      await store.addHandoff(
+        { code_hash: sha256b64url(code), answer: JSON.stringify(sessionAnswer(account, session)), challenge: p.challenge ?? null, expires_at: iso(now() + HANDOFF_TTL_MS) },
+        iso(now()),
+      );
       if (p.returnTo === "web") return `/sso#handoff=${code}`;
       return `${p.returnTo}?handoff=${code}`;
     },
-    handoff: (body) => {
-      const h = handoffs.get(body.code);
-      if (!h || h.expiresAt <= now()) throw new KanadeError("SSO_FAILED", "This sign-in handoff code is unknown, used or expired; sign in again");
-      if (h.challenge !== undefined && (!body.verifier || !sameText(sha256b64url(body.verifier), h.challenge))) {
+    handoff: async (body) => {
+      const key = sha256b64url(body.code);
+      const h = await store.handoff(key);
+      const gone = new KanadeError("SSO_FAILED", "This sign-in handoff code is unknown, used or expired; sign in again");
+      if (!h || Date.parse(h.expires_at) <= now()) throw gone;
+      if (h.challenge !== null && (!body.verifier || !sameText(sha256b64url(body.verifier), h.challenge))) {
         throw new KanadeError("SSO_FAILED", "The verifier does not match the challenge this sign-in was started with");
       }
-      handoffs.delete(body.code);
-      return h.answer;
+      if (!(await store.useHandoff(key))) throw gone;
+      return JSON.parse(h.answer) as LoginResponse;
     },
     sessionUsable: (sessionId) => {
       const running = checks.get(sessionId);

@@ -8,7 +8,37 @@ export interface SsoSessionRow {
   checked_at: string;
 }
 
+export interface PendingRow {
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  challenge: string | null;
+  expires_at: string;
+}
+
+export interface HandoffRow {
+  code_hash: string;
+  /** The LoginResponse as JSON. */
+  answer: string;
+  challenge: string | null;
+  expires_at: string;
+}
+
 export interface SsoStore {
+  /** Keeps a sign-in that went to the provider; also deletes expired ones. */
+  addPending(row: PendingRow, now: string): Promise<void>;
+  /** Takes (reads and deletes) the sign-in a state names: it works once, on whichever backend. */
+  takePending(state: string): Promise<PendingRow | undefined>;
+  addHandoff(row: HandoffRow, now: string): Promise<void>;
+  handoff(codeHash: string): Promise<HandoffRow | undefined>;
+  /** True when this call used the code up (false: another took it first). */
+  useHandoff(codeHash: string): Promise<boolean>;
+  /**
+   * Claims the re-check of a session: moves `checked_at` from the value read to `at` only if nobody else
+   * has moved it meanwhile, so two backends never spend one (rotating) refresh token twice.
+   */
+  claimCheck(sessionId: string, readCheckedAt: string, at: string): Promise<boolean>;
   /** The account the provider's (issuer, subject) signed in as before. */
   accountFor(issuer: string, subject: string): Promise<string | undefined>;
   /** The provider's subject of an SSO account. */
@@ -29,6 +59,16 @@ export interface SsoStore {
 
 export function openSsoStore(db: SqlDatabase): SsoStore {
   const st = {
+    prunePending: db.prepare(`DELETE FROM sso_pending WHERE expires_at <= ?`),
+    addPending: db.prepare(
+      `INSERT INTO sso_pending (state, nonce, code_verifier, return_to, challenge, expires_at) VALUES (@state, @nonce, @code_verifier, @return_to, @challenge, @expires_at)`,
+    ),
+    takePending: db.prepare(`DELETE FROM sso_pending WHERE state = ? RETURNING *`),
+    pruneHandoffs: db.prepare(`DELETE FROM sso_handoffs WHERE expires_at <= ?`),
+    addHandoff: db.prepare(`INSERT INTO sso_handoffs (code_hash, answer, challenge, expires_at) VALUES (@code_hash, @answer, @challenge, @expires_at)`),
+    handoff: db.prepare(`SELECT * FROM sso_handoffs WHERE code_hash = ?`),
+    useHandoff: db.prepare(`DELETE FROM sso_handoffs WHERE code_hash = ?`),
+    claimCheck: db.prepare(`UPDATE sso_sessions SET checked_at = ? WHERE session_id = ? AND checked_at = ?`),
     // Joined with accounts: the link of a deleted account counts for nothing (and is replaced at the next sign-in).
     accountFor: db.prepare(`SELECT s.account_id FROM sso_accounts s JOIN accounts a ON a.account_id = s.account_id WHERE s.issuer = ? AND s.subject = ?`).pluck(),
     subjectOf: db.prepare(`SELECT subject FROM sso_accounts WHERE account_id = ? AND issuer = ?`).pluck(),
@@ -44,6 +84,18 @@ export function openSsoStore(db: SqlDatabase): SsoStore {
     prune: db.prepare(`DELETE FROM sso_sessions WHERE session_id NOT IN (SELECT session_id FROM sessions)`),
   };
   return {
+    addPending: async (row, now) => {
+      st.prunePending.run(now);
+      st.addPending.run({ ...row });
+    },
+    takePending: async (state) => st.takePending.get(state) as PendingRow | undefined,
+    addHandoff: async (row, now) => {
+      st.pruneHandoffs.run(now);
+      st.addHandoff.run({ ...row });
+    },
+    handoff: async (codeHash) => st.handoff.get(codeHash) as HandoffRow | undefined,
+    useHandoff: async (codeHash) => st.useHandoff.run(codeHash).changes === 1,
+    claimCheck: async (sessionId, readCheckedAt, at) => st.claimCheck.run(at, sessionId, readCheckedAt).changes === 1,
     accountFor: async (issuer, subject) => (st.accountFor.get(issuer, subject) as string | undefined) ?? undefined,
     subjectOf: async (accountId, issuer) => (st.subjectOf.get(accountId, issuer) as string | undefined) ?? undefined,
     isSso: async (accountId) => st.isSso.get(accountId) !== undefined,
