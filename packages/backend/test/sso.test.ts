@@ -206,6 +206,19 @@ describe("single sign-on with OpenID Connect", () => {
     expect(walk.text).toContain("already exists and was not made by single sign-on");
     expect(((await api("GET", "/api/accounts/judy")).body as AccountSummary).role).toBe("viewer");
   });
+
+  // Last: it stops the provider.
+  it("keeps sessions going while the provider cannot be reached (the break-glass case is the provider's outage)", async () => {
+    idp!.setPerson("sub-kim", { preferred_username: "kim", groups: ["kanade-ops"] });
+    const session = await signIn("kim");
+    await idp!.close();
+    // Past the refresh interval the re-check fails to reach the provider: the session goes on (checked again later).
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await as(session.token, "/api/auth/me")).body).toMatchObject({ actor: "kim", role: "operator" });
+    expect((await as(session.token, "/api/jobs")).status).toBe(200);
+    // Local accounts sign in without the provider.
+    expect((await api("POST", "/api/auth/login", { username: "judy", password: "correct horse battery" })).status).toBe(200);
+  });
 });
 
 describe("a backend without [oidc]", () => {
