@@ -2,10 +2,11 @@
 // `npm run build:release`: release artefacts in dist/ (see docs/operator/releases.md).
 //   dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs   single-file bundles (esbuild)
 //   dist/kanade-backend.cjs                                           the backend bundle the executables run
+//   dist/kanade-client.cjs                                            the end-user app bundle its executables run (UI files as SEA assets)
 //   dist/web/                                                         the web UI's built files
-//   dist/kanade-agent-linux-x64, dist/kanade-backend-linux-x64        Linux x64 single executables (SEA)
-//   dist/kanade-agent.exe, dist/kanade-backend.exe                    Windows x64 SEAs with VERSIONINFO
-// The backend executables carry the web UI as SEA assets. Flags: --skip-windows, --skip-sea;
+//   dist/kanade-{agent,backend,client}-linux-x64                      Linux x64 single executables (SEA)
+//   dist/kanade-{agent,backend,client}.exe                            Windows x64 SEAs with VERSIONINFO
+// The backend executables carry the web UI as SEA assets, the client's carry its UI. Flags: --skip-windows, --skip-sea;
 // --roles agent,backend,nats,client [--nats-server <path>] lays out dist/<role>/ afterwards (through
 // scripts/release/layout-roles.ts); --bundle-agent <out> [--version <v>] [--entry <ts>] builds one stamped
 // agent bundle only (the self-update test makes its v1/v2/v3 builds this way); --windows-agent <out>
@@ -34,6 +35,7 @@ function run(cmd, args, opts = {}) {
 const pkgVersion = (pkg) => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")).version;
 export const agentVersion = () => pkgVersion("agent");
 export const backendVersion = () => pkgVersion("backend");
+export const clientVersion = () => pkgVersion("client");
 /** Node/V8 flags of every real agent (packages/agent/node-flags.json): the agent executable bakes them in. */
 export const agentNodeFlags = () => JSON.parse(readFileSync(join(root, "packages/agent/node-flags.json"), "utf8")).flags;
 /** The Node version every executable ships with: the root package.json's `node` devDependency (exact). */
@@ -94,7 +96,28 @@ async function bundleAll(versions) {
   await build({ ...esm, ...backend, outfile: join(dist, "kanade-backend.mjs") });
   // The single executable's main script must be CommonJS on Node 24.
   await build({ ...backend, bundle: true, platform: "node", target: "node24", format: "cjs", logLevel: "error", outfile: join(dist, "kanade-backend.cjs") });
-  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs, dist/kanade-backend.cjs");
+  // kanade-client: CommonJS for its executable; it reads its UI from SEA assets there (src/ui-files.ts).
+  await build({
+    entryPoints: [join(root, "packages/client/src/main.ts")],
+    outfile: join(dist, "kanade-client.cjs"),
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "cjs",
+    minify: true,
+    keepNames: true,
+    plugins: [zodEnglishOnly],
+    define: { __KANADE_CLIENT_VERSION__: JSON.stringify(versions.client) },
+    logLevel: "error",
+  });
+  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs, dist/kanade-backend.cjs, dist/kanade-client.cjs");
+}
+
+/** The client's UI: a few plain files, no build step; they become the executable's `ui/<file>` assets. */
+const CLIENT_UI = join(root, "packages/client/ui");
+function clientBlob() {
+  const assets = Object.fromEntries(filesUnder(CLIENT_UI).map((f) => [`ui/${f}`, join(CLIENT_UI, f)]));
+  return seaBlob("kanade-client", join(dist, "kanade-client.cjs"), assets);
 }
 
 /** packages/web/dist → dist/web (beside the executables, for the role layout and a backend started without its embedded copy). */
@@ -194,6 +217,7 @@ function windowsBase() {
 const PRODUCTS = {
   "kanade-agent": "kanade endpoint agent",
   "kanade-backend": "kanade backend (API, projectors, web UI)",
+  "kanade-client": "kanade client (notices and self-service for the person at the PC)",
 };
 
 /** Sets VERSIONINFO; resedit also drops the Authenticode signature and recomputes the PE checksum. */
@@ -282,12 +306,12 @@ async function main(argv) {
     rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
     return;
   }
-  const versions = { agent: agentVersion(), backend: backendVersion() };
+  const versions = { agent: agentVersion(), backend: backendVersion(), client: clientVersion() };
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
-    const blobs = { "kanade-agent": agentBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
+    const blobs = { "kanade-agent": agentBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir), "kanade-client": clientBlob() };
     // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
     if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
     else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);
