@@ -13,3 +13,4 @@ export * from "./nats-cluster.js";
 export * from "./totp.js";
 export * from "./smtp-sink.js";
 export * from "./database.js";
+export * from "./oidc-idp.js";
