@@ -19,6 +19,10 @@ import { openExecutionsStore } from "./executions/sqlite-store.js";
 import { targetResolver } from "./executions/targets.js";
 import { DEFAULT_APPROVAL_TTL_MS } from "./governance/deps.js";
 import { openGovernance } from "./governance/open.js";
+import { openPermGroupStore } from "./governance/perm-group-store.js";
+import { createPermGroups } from "./governance/perm-groups.js";
+import { createScopeResolver } from "./governance/scope.js";
+import { sqlScopeLookups } from "./governance/scope-hook.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
@@ -124,6 +128,9 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
     const governance = await openGovernance({ nats, db, config, log });
     undo.push(() => governance.stop());
+    const permGroupStore = openPermGroupStore(db);
+    const permGroups = createPermGroups({ store: permGroupStore, accounts: governance.deps.accounts, audit, clock });
+    const scopes = { permGroups, resolver: createScopeResolver({ accounts: governance.deps.accounts, permGroups: permGroupStore, groups }), lookups: sqlScopeLookups(db) };
     const approvalTtlMs = config.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS;
     const signer = openCommandSigner(commandKeysDir(config));
     // A command cannot outlive EXEC's max age anyway; its signature expires with it.
@@ -142,6 +149,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       approvalTtlMs,
       adhoc: { operators: config.adhocOperators ?? true, requireApproval: config.adhocRequireApproval ?? false },
       frozen: () => freeze.frozen(),
+      approverGroupMembers: (g) => permGroups.members(g),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
@@ -252,6 +260,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       log,
       clock,
       governance: governance.deps,
+      scopes,
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
       ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,

@@ -26,6 +26,7 @@ import { decide, expireOverdue } from "./approvals.js";
 import type { ExecutionsDeps } from "./deps.js";
 import { createIntentRunner, type IntentRunner } from "./intents.js";
 import { normalizeTarget, planCommands } from "./publish.js";
+import { narrowRequest } from "./scope-target.js";
 import type { ExecTarget, ExecutionRecord, Intent, StoredState } from "./types.js";
 import { approvalInfo, settleRows, summaryOf } from "./view.js";
 
@@ -221,7 +222,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   };
 
   return {
-    start: async (caller, jobId, request, opts = {}) => {
+    start: async (caller, jobId, asked, opts = {}) => {
+      const { request, scopedTo } = narrowRequest(asked, caller.scope);
       const target = requireTarget(request);
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
       const manifest = await deps.jobs.get(jobId);
@@ -231,18 +233,22 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
       }
       const scriptSha256 = await scriptDigest(deps, manifest);
-      return launch(caller, { manifest, scriptSha256, request, target, frozen, execId: opts.execId ?? uuidv7(), action: "exec" });
+      const answer = await launch(caller, { manifest, scriptSha256, request, target, frozen, execId: opts.execId ?? uuidv7(), action: "exec" });
+      return scopedTo ? { ...answer, scoped_to: scopedTo } : answer;
     },
 
     startAdhoc: async (caller, body) => {
       checkAdhocAllowed(caller, deps.adhoc);
-      const { request, manifest } = adhocRun(body, deps.adhoc);
+      const adhocAsked = adhocRun(body, deps.adhoc);
+      const manifest = adhocAsked.manifest;
+      const { request, scopedTo } = narrowRequest(adhocAsked.request, caller.scope);
       const target = requireTarget(request);
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
       const frozen = await freezeCheck(deps, request);
       const execId = uuidv7();
       const adhoc = adhocRecord(execId, body, manifest, caller.actor, deps.clock());
-      return launch(caller, { manifest, scriptSha256: undefined, request, target, frozen, execId, action: "run", adhoc });
+      const answer = await launch(caller, { manifest, scriptSha256: undefined, request, target, frozen, execId, action: "run", adhoc });
+      return scopedTo ? { ...answer, scoped_to: scopedTo } : answer;
     },
 
     adhocScript: async (execId) => {
