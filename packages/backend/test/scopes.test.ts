@@ -306,6 +306,12 @@ describe("permission groups", () => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body).toMatchObject({ state: "running", decided_by: "sec" });
 
+    // Dropping the approver group loosens who may approve: an operator may not, an admin may (audited as such).
+    const looser = GUARDED_YAML.replace("version: 1.0.0", "version: 1.0.1").replace("approval:\n  approver_group: security\n", "");
+    const dropped = await as("olga", "POST", "/api/jobs", looser);
+    expect(dropped.status).toBe(403);
+    expect((dropped.body as ErrBody).error.message).toContain("Weakening approval.approver_group");
+
     const unknown = await admin("POST", "/api/jobs", GUARDED_YAML.replace("approver_group: security", "approver_group: nobody-here"));
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: { code: "INVALID_MANIFEST", details: [{ path: "approval.approver_group" }] } });
