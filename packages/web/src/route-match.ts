@@ -17,6 +17,7 @@ export type Route =
   | { page: "events" }
   | { page: "notifications" }
   | { page: "account" }
+  | { page: "permGroups" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -39,5 +40,6 @@ export function matchRoute(path: string): Route {
   if (a === "events" && !b) return { page: "events" };
   if (a === "notifications" && !b) return { page: "notifications" };
   if (a === "account" && !b) return { page: "account" };
+  if (a === "perm-groups" && !b) return { page: "permGroups" };
   return { page: "notFound" };
 }
