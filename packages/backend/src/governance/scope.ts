@@ -3,7 +3,7 @@
  * `agent_groups` mirror at each question, so a PC that joins or leaves a PC group (static edit, or a dynamic
  * group re-materialised) is in or out of scope at once, with no cache to go stale.
  */
-import { KanadeError, type CallerScope, type Capability } from "@kanade/protocol";
+import { KanadeError, type Capability } from "@kanade/protocol";
 import type { AgentGroups } from "../agent-groups.js";
 import type { AccountStore } from "./account-store.js";
 import type { PermGroupStore } from "./perm-group-store.js";
@@ -59,10 +59,4 @@ export function requireCapability(scope: Scope, cap: Capability, action: string)
       `${action} needs the ${cap} capability, which none of your permission groups (${scope.permGroups.join(", ")}) grants`,
     );
   }
-}
-
-/** PCs of a list that are outside the scope, for a 403 that names them (at most 20 shown). */
-export function namePcs(pcs: readonly string[]): string {
-  const shown = pcs.slice(0, 20).join(", ");
-  return pcs.length > 20 ? `${shown} and ${pcs.length - 20} more` : shown;
 }
