@@ -5,47 +5,41 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { createApiClient, type ApiClient } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import type { ApiClient } from "@kanade/protocol";
+import { waitFor, type TestBackend } from "@kanade/testkit";
+import { openSignedIn, shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PCS = ["perm-ui-lab", "perm-ui-office"];
 const PASSWORD = "correct horse battery";
 
 describe("permission groups page (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let contexts: BrowserContext[] = [];
+  let ui: UiStack;
+  let page: Page;
   let api: ApiClient;
+  let backend: TestBackend;
+  let lenaCtx: BrowserContext | undefined;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-perm-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
-    fleet = await startTestFleet(nats.url, PCS);
-    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
-    await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 2, { what: "two agents known" });
-    await api.call("setAgentGroups", { params: { pc: "perm-ui-lab" }, body: { groups: ["lab"] } });
-    await api.call("setAgentGroups", { params: { pc: "perm-ui-office" }, body: { groups: ["office"] } });
-    await api.call("createAccount", { body: { username: "lena", password: PASSWORD, role: "operator" } });
+    ui = await startUiStack({
+      prefix: "kanade-web-perm-",
+      pcs: PCS,
+      prepare: async ({ api }) => {
+        await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 2, { what: "two agents known" });
+        await api.call("setAgentGroups", { params: { pc: "perm-ui-lab" }, body: { groups: ["lab"] } });
+        await api.call("setAgentGroups", { params: { pc: "perm-ui-office" }, body: { groups: ["office"] } });
+        await api.call("createAccount", { body: { username: "lena", password: PASSWORD, role: "operator" } });
+      },
+    });
+    ({ page, api, backend } = ui);
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
+    await lenaCtx?.close();
+    await ui?.close();
   });
 
   it("an admin makes a permission group and puts an operator in it; the operator sees only its PCs", { timeout: 90_000 }, async () => {
-    const admin = await openSignedIn(dir.join("admin-profile"), backend.url, backend.token);
-    contexts = [admin.ctx];
-    const page: Page = admin.page;
     await page.goto(`${backend.url}/perm-groups`);
     await page.locator('input[name="name"]').fill("lab-team");
     await page.locator('input[name="pc_groups"]').fill("lab");
@@ -65,8 +59,8 @@ describe("permission groups page (chromium)", () => {
 
     const login = await api.call("login", { body: { username: "lena", password: PASSWORD } });
     if (!("token" in login)) throw new Error("lena has no second factor: expected a session");
-    const lena = await openSignedIn(dir.join("lena-profile"), backend.url, login.token);
-    contexts.push(lena.ctx);
+    const lena = await openSignedIn(ui.dir.join("lena-profile"), backend.url, login.token);
+    lenaCtx = lena.ctx;
     await lena.page.goto(`${backend.url}/agents`);
     await lena.page.locator('[data-testid="agent-row"][data-pc="perm-ui-lab"]').waitFor();
     const rows = await lena.page.locator('[data-testid="agent-row"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-pc")));
