@@ -197,6 +197,13 @@ describe("permission groups", () => {
       expect(await pcsOf("/api/perf/fleet")).toEqual(mine);
       expect(await pcsOf("/api/events?kind=agent_started")).toEqual(mine);
       expect(((await as(m, "GET", "/api/perf/fleet")).body as { total: number }).total).toBe(2);
+      // Pages are read from the caller's PCs, so a short page is full of its rows, however many others are newer.
+      expect((await pcsOf("/api/results?limit=2")).length).toBeGreaterThan(0);
+      const page = ((await as(m, "GET", "/api/results?limit=2")).body as ListResponse<ResultRecord>).items;
+      expect(page).toHaveLength(2);
+      expect(page.every((r) => mine.includes(r.pc_id))).toBe(true);
+      expect(((await as(m, "GET", "/api/events?limit=1")).body as ListResponse<{ pc_id: string }>).items.map((e) => mine.includes(e.pc_id))).toEqual([true]);
+      expect(((await as(m, "GET", "/api/executions?limit=1")).body as ListResponse<{ exec_id: string }>).items.map((e) => e.exec_id)).toEqual([own.get(m)!.execId]);
       // Its own execution is listed; the admin's whole-fleet one (which also reached other PCs) is not.
       const execs = ((await as(m, "GET", "/api/executions?limit=100")).body as ListResponse<{ exec_id: string }>).items.map((e) => e.exec_id);
       expect(execs).toEqual([own.get(m)!.execId]);

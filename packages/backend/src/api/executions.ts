@@ -17,10 +17,12 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { ...view, rows, offline_waiting: waiting ? rows.filter((r) => r.status === "pending" && !r.online).length : 0 };
   };
 
-  serve(app, "listExecutions", async ({ query }) => {
+  serve(app, "listExecutions", async ({ query }, ctx) => {
     const after = decodeCursor(query.cursor);
+    const scope = ctx.caller.scope;
     return deps.executions.list({
       limit: query.limit,
+      ...(scope ? { visibleTo: { pcs: scope.pcs(), actor: ctx.caller.actor } } : {}),
       ...(after ? { after } : {}),
       ...(query.job_id ? { job_id: query.job_id } : {}),
       ...(query.state ? { state: query.state } : {}),

@@ -41,6 +41,8 @@ export interface ExecutionList {
   state?: StoredState;
   /** Lowercase hex: a prefix or suffix of the exec_id without dashes. */
   id?: string;
+  /** A caller scoped by permission groups: only the executions it may see. */
+  visibleTo?: { pcs: readonly string[]; actor: string };
 }
 
 export interface StartOptions {

@@ -152,9 +152,15 @@ export function openExecutionsStore(db: SqlDatabase): ExecutionsStore {
       const row = st.getExec.get(execId) as ExecutionDbRow | undefined;
       return row ? toExecution(row) : undefined;
     },
-    list: async ({ limit, after, job_id, state, id }) => {
+    list: async ({ limit, after, job_id, state, id, visibleTo }) => {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit };
+      if (visibleTo) {
+        where.push(`NOT EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = executions.exec_id AND t.pc_id NOT IN (SELECT value FROM json_each(@scope_pcs)))
+          AND (issued_by = @scope_actor OR EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = executions.exec_id))`);
+        params.scope_pcs = JSON.stringify(visibleTo.pcs);
+        params.scope_actor = visibleTo.actor;
+      }
       if (after) {
         where.push("(created_at, exec_id) < (@at, @id)");
         Object.assign(params, after);

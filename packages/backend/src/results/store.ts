@@ -8,6 +8,8 @@ export interface ResultFilter {
   pc_id?: string;
   job_id?: string;
   status?: ResultStatus;
+  /** Only these PCs (a caller scoped by permission groups), as a JSON array. */
+  in_pcs?: readonly string[];
 }
 
 export interface ResultsStore {
@@ -84,6 +86,10 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
       if (after) {
         where.push("(finished_at, result_id) < (@at, @id)");
         Object.assign(params, after);
+      }
+      if (filter.in_pcs) {
+        where.push("pc_id IN (SELECT value FROM json_each(@in_pcs))");
+        params.in_pcs = JSON.stringify(filter.in_pcs);
       }
       for (const key of ["exec_id", "pc_id", "job_id", "status"] as const satisfies readonly (keyof ResultFilter)[]) {
         const v = filter[key];
