@@ -216,6 +216,14 @@ describe("permission groups", () => {
       expect(audit.some((a) => a.actor === m && a.action === "exec.create")).toBe(true);
       expect(audit.some((a) => a.target === TEAMS[m].pcs[0] && a.actor === "static-token")).toBe(true);
       expect(audit.some((a) => a.actor === other(m))).toBe(false);
+      const auditPage = ((await as(m, "GET", "/api/audit?limit=3")).body as ListResponse<AuditRecord>).items;
+      expect(auditPage).toHaveLength(3);
+      const about = new Set<string>([...mine, TEAMS[m].group, own.get(m)!.execId]);
+      expect(auditPage.filter((a) => a.actor !== m && !about.has(a.target))).toEqual([]);
+      for (const q of ["/api/results?pc_id=", "/api/events?pc=", `/api/executions/${own.get(m)!.execId}/tail?pc=`]) {
+        const r = await as(m, "GET", `${q}${TEAMS[other(m)].pcs[0]}`);
+        expect((r.body as ErrBody).error?.code, q).toBe("OUT_OF_SCOPE");
+      }
       const me = (await as(m, "GET", "/api/auth/me")).body as Identity;
       expect(me.scope).toEqual({ perm_groups: [TEAMS[m].perm], pc_groups: [TEAMS[m].group], capabilities: [...ALL_CAPS].sort() });
     }

@@ -113,6 +113,12 @@ export function registerScopes(app: FastifyInstance, deps: { resolver: ScopeReso
     if (!found) return;
     const { rule } = found;
     const what = `${req.method} ${req.routeOptions.url ?? ""}`;
+    // A PC named in the query (a list's filter, the PC a live tail asks) must be in scope too.
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    for (const key of ["pc", "pc_id"]) {
+      const pc = query[key];
+      if (typeof pc === "string" && pc !== "" && !scope.has(pc)) throw outOfScope(scope, `PC "${pc}"`);
+    }
     switch (rule.kind) {
       case "fleet":
         throw new KanadeError("OUT_OF_SCOPE", `${what} covers the whole fleet; accounts in permission groups (${scope.permGroups.join(", ")}) cannot use it`);
