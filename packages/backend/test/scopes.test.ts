@@ -188,7 +188,7 @@ describe("permission groups", () => {
 
   it("filters lists to the scope: agents, results, executions, inventory, perf, events, groups, audit", async () => {
     for (const m of ["ann", "bob"] as const) {
-      const mine = [...TEAMS[m].pcs].sort();
+      const mine: string[] = [...TEAMS[m].pcs].sort();
       const pcsOf = async (path: string): Promise<string[]> =>
         [...new Set(((await as(m, "GET", path)).body as { items: { pc_id: string }[] }).items.map((i) => i.pc_id))].sort();
       expect(await pcsOf("/api/agents")).toEqual(mine);
