@@ -13,12 +13,12 @@ import { GROUP_RE } from "./ids.js";
  */
 export const CAPABILITIES = [
   "exec", // fire catalog jobs at its PCs (exec, preview)
-  "run", // ad-hoc scripts at its PCs (kanade run), and make a job from one of its runs
+  "run", // ad-hoc scripts at its PCs (kanade run)
   "kill", // kill executions on its PCs
   "approve", // approve or reject executions on its PCs
   "agents", // ping, revoke or forget its PCs
   "config", // write the config scope of its PCs and of its PC groups
-  "jobs", // create, replace, delete, revoke and unrevoke catalog jobs (the catalog is shared)
+  "jobs", // create, replace, delete, revoke and unrevoke catalog jobs, or make one from a run (the catalog is shared)
   "publish", // upload and delete app packages, script objects and agent builds (shared stores)
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];

@@ -113,7 +113,7 @@ export const SCOPE_RULES: Record<RouteName, ScopeRule> = {
   createRun: { kind: "target", cap: "run" },
   getRunScript: exec(),
   tailRun: exec(),
-  promoteRun: exec("run"),
+  promoteRun: exec("jobs"),
   listExecutions: filter("executions"),
   getExecution: exec(),
   killExecution: exec("kill"),
