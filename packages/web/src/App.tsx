@@ -22,6 +22,7 @@ import { ResultPage } from "./pages/Result.js";
 import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { NotificationsPage } from "./pages/Notifications.js";
+import { SupportBundlesPage } from "./pages/SupportBundles.js";
 import { CompliancePage } from "./pages/Compliance.js";
 import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
@@ -87,6 +88,8 @@ function Page({ route }: { route: Route }) {
       return <EventsPage />;
     case "notifications":
       return <NotificationsPage />;
+    case "support":
+      return <SupportBundlesPage />;
     case "account":
       return <AccountPage />;
     case "permGroups":
@@ -96,7 +99,7 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.support" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/groups", key: "nav.groups", pages: ["groups"] },
@@ -104,6 +107,7 @@ const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "n
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/notifications", key: "nav.notifications", pages: ["notifications"] },
+  { to: "/support", key: "nav.support", pages: ["support"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
   { to: "/events", key: "nav.events", pages: ["events"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
