@@ -24,6 +24,7 @@ import {
   type RouteDef,
 } from "@kanade/protocol";
 import { sampleHeartbeat, sampleHostPerf, sampleSoftware, waitFor } from "@kanade/testkit";
+import { SqlDatabase } from "../src/db/sqlite.js";
 import { SCOPE_RULES } from "../src/governance/scope-rules.js";
 import { HELLO_YAML, TOKEN, makeResult, useBackendEnv } from "./helpers.js";
 
@@ -362,6 +363,19 @@ describe("permission groups", () => {
     expect(byAction.get("perm_group.create")).toMatchObject({ before: null, after: { pc_groups: ["g1"], capabilities: ["exec"] } });
     expect(byAction.get("perm_group.update")).toMatchObject({ before: { pc_groups: ["g1"] }, after: { pc_groups: ["g2"], capabilities: [] } });
     expect(byAction.get("perm_group.delete")).toMatchObject({ before: { pc_groups: ["g2"] }, after: null });
+
+    // A deleted account leaves no membership rows behind.
+    await makeAccount("gone", "operator", ["security"]);
+    const db = new SqlDatabase(env().backend.dbUrl.slice("sqlite://".length));
+    try {
+      const id = db.prepare("SELECT account_id FROM accounts WHERE username = 'gone'").pluck().get() as string;
+      const rows = () => db.prepare("SELECT COUNT(*) FROM account_perm_groups WHERE account_id = ?").pluck().get(id) as number;
+      expect(rows()).toBe(1);
+      expect((await admin("DELETE", "/api/accounts/gone")).status).toBe(200);
+      expect(rows()).toBe(0);
+    } finally {
+      db.close();
+    }
 
     // Out of every group: whole-fleet rights again (audited).
     expect((await admin("PUT", "/api/accounts/cara/perm-groups", { perm_groups: [] })).body).toEqual({ username: "cara", perm_groups: [] });

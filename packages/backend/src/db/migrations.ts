@@ -543,11 +543,6 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (account_id, perm_group)
   ) WITHOUT ROWID;
   CREATE INDEX account_perm_groups_group ON account_perm_groups (perm_group, account_id);
-  -- A deleted account leaves no membership behind.
-  CREATE TRIGGER accounts_drop_perm_groups AFTER DELETE ON accounts
-  BEGIN
-    DELETE FROM account_perm_groups WHERE account_id = OLD.account_id;
-  END;
   ` },
 ];
 

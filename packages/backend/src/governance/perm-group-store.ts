@@ -30,7 +30,7 @@ export interface PermGroupStore {
   members(name: string): string[];
   /** The groups of one account, by account_id. */
   ofAccount(accountId: string): PermGroupRecord[];
-  /** Replaces an account's groups. */
+  /** Replaces an account's groups (an empty list drops them all, e.g. when the account is deleted). */
   setForAccount(accountId: string, names: readonly string[]): void;
 }
 

@@ -20,6 +20,8 @@ export interface PermGroups {
   /** Usernames in a group (the approver-group rule). */
   members(name: string): string[];
   exists(name: string): boolean;
+  /** Drops a deleted account's memberships. */
+  forgetAccount(accountId: string): void;
 }
 
 const shape = (r: PermGroupRecord | undefined) => (r ? { pc_groups: r.pc_groups, capabilities: r.capabilities, description: r.description } : null);
@@ -81,5 +83,6 @@ export function createPermGroups(deps: { store: PermGroupStore; accounts: Accoun
     },
     members: (name) => store.members(name),
     exists: (name) => store.get(name) !== undefined,
+    forgetAccount: (accountId) => store.setForAccount(accountId, []),
   };
 }
