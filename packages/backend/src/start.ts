@@ -23,6 +23,9 @@ import { openPermGroupStore } from "./governance/perm-group-store.js";
 import { createPermGroups } from "./governance/perm-groups.js";
 import { createScopeResolver } from "./governance/scope.js";
 import { sqlScopeLookups } from "./governance/scope-hook.js";
+import { createOidcProvider } from "./governance/sso/provider.js";
+import { createSso } from "./governance/sso/sso.js";
+import { openSsoStore } from "./governance/sso/store.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
@@ -261,6 +264,20 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       clock,
       governance: governance.deps,
       scopes,
+      ...(config.oidc
+        ? {
+            sso: createSso({
+              config: config.oidc,
+              provider: createOidcProvider(config.oidc),
+              store: openSsoStore(db),
+              accounts: governance.deps.accounts,
+              tokens: governance.deps.tokens,
+              audit,
+              log,
+              clock,
+            }),
+          }
+        : {}),
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
       ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,

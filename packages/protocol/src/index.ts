@@ -15,6 +15,7 @@ export * from "./governance.js";
 export * from "./perm-groups.js";
 export * from "./two-factor.js";
 export * from "./invitations.js";
+export * from "./sso.js";
 export * from "./fleet.js";
 export * from "./perf-live.js";
 export * from "./config-write.js";

@@ -28,10 +28,14 @@ import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { MailLink, matchMailLink } from "./pages/MailLinks.js";
+import { SsoLanding } from "./pages/Sso.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
 import { Link, useRouter } from "./router.js";
 import { clearToken, loadToken, saveToken } from "./session.js";
+
+/** Where the backend sends the browser back after single sign-on, with `#handoff=<code>`. */
+const SSO_PATH = "/sso";
 
 type AuthState =
   | { kind: "checking" }
@@ -118,7 +122,7 @@ const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "n
 
 export function App() {
   const { t, lang, setLang } = useI18n();
-  const { path } = useRouter();
+  const { path, navigate } = useRouter();
   const [auth, setAuth] = useState<AuthState>({ kind: "checking" });
   // Ends the session on the backend first (a copied token dies with it), then forgets it here at once.
   const signOut = useCallback(() => {
@@ -139,6 +143,8 @@ export function App() {
 
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
+    // The SSO page brings its own session; asking now (with no token yet) could sign it out after it arrives.
+    if (window.location.pathname === SSO_PATH) return;
     const token = loadToken();
     whoAmI(createWebClient({ token: () => token }))
       .then((me) => signedIn(token, me))
@@ -157,6 +163,17 @@ export function App() {
   // Mailed links work whoever is (or is not) signed in in this tab.
   const mailLink = matchMailLink(path);
   if (mailLink) return <MailLink link={mailLink} />;
+  if (path === SSO_PATH) {
+    const back = (): void => {
+      setAuth({ kind: "signedOut" });
+      navigate("/", { replace: true });
+    };
+    const ssoSignedIn = (tk: string, me: Identity): void => {
+      onSignedIn(tk, me);
+      navigate("/", { replace: true });
+    };
+    return <SsoLanding onSignedIn={ssoSignedIn} onBack={back} />;
+  }
 
   if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
