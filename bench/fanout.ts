@@ -11,6 +11,8 @@
  *   BENCH_SIZES=200 BENCH_RUNS=3 npm run bench
  *   BENCH_FLOOR=0 npm run bench        # ours only
  */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { sleep } from "@kanade/testkit";
 import { floorFigures, medianCpu, startFloor, type Floor, type FloorFigures, type Run } from "./floor.js";
 import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
@@ -22,6 +24,15 @@ const withFloor = process.env.BENCH_FLOOR !== "0";
 const TOKEN = "bench-token-0123456789abcdef-0123456789";
 const POLL_MS = 10;
 const TIMEOUT_MS = 300_000;
+/**
+ * With `BENCH_CPU_PROF`, each run's span on the monotonic clock V8's profiles use (µs), one JSON line per run in
+ * `windows.jsonl` beside the profiles: a profile read only within them shows the fan-out, not the fleet's start.
+ */
+const profDir = process.env.BENCH_CPU_PROF;
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+const noteWindow = (side: string, n: number, startUs: number): void => {
+  if (profDir) appendFileSync(join(profDir, "windows.jsonl"), `${JSON.stringify({ side, agents: n, start_us: startUs, end_us: monoUs() })}\n`);
+};
 
 interface Figures {
   agents: number;
@@ -48,6 +59,7 @@ async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReadin
   const cpu0 = cpu();
   const t0 = Date.now();
   const start = performance.now();
+  const startUs = monoUs();
   const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
   const postAnswered = Date.now();
   let polls = 0;
@@ -58,6 +70,7 @@ async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReadin
     await sleep(POLL_MS);
   }
   const ms = performance.now() - start;
+  noteWindow("ours", n, startUs);
   return { execId: exec_id, ms, cpu: cpuSpent(cpu0, cpu()), mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
@@ -83,7 +96,11 @@ async function measure(n: number): Promise<Measured> {
         const measured: { ms: number; cpu_ms: number; cpu_split_ms: Record<string, number>; breakdown: Breakdown }[] = [];
         const floorRuns: Run[] = [];
         for (let i = 0; i < runs; i++) {
-          if (floor) floorRuns.push(await floor.run());
+          if (floor) {
+            const startUs = monoUs();
+            floorRuns.push(await floor.run());
+            noteWindow("floor", n, startUs);
+          }
           const { execId, mark, ms, cpu: spent } = await oneExec(api, tracer, n, cpu);
           const readStart = performance.now();
           await doneCount(api, execId);

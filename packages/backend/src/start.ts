@@ -220,8 +220,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
-        await jobFacts.project(rs);
-        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
+        dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
         await compliance.observe(rs);
       } }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
