@@ -222,7 +222,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
         await compliance.observe(rs);
-      } }),
+      }, afterInsert: (rs) => executions.resultsStored(rs.map((r) => r.exec_id)) }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
