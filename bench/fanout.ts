@@ -51,6 +51,11 @@ interface Figures {
   cpu_split_ms: Record<string, number>;
   /** Where the time of the median run went (ms since the POST). */
   breakdown: Breakdown;
+  /**
+   * Every run's end, ms since its POST: the last result stored in RESULTS, the projector's last batch for it,
+   * and when the API showed every result. The first gap is the PCs' side, the other two the backend's.
+   */
+  ends: [stored: number, projected: number, visible: number][];
 }
 
 /**
@@ -128,6 +133,7 @@ async function measure(n: number): Promise<Measured> {
             fleet_ready_ms: fleetReady,
             ...medianCpu(measured),
             breakdown: median.breakdown,
+            ends: measured.map(({ breakdown: b }) => [b.results_stored[2], b.results_projected[1], b.visible]),
           },
           floor: floor ? floorFigures(n, floorRuns) : null,
           paired: floor ? round2(percentile(times.map((t, i) => t / floorRuns[i]!.ms), 50)) : null,
