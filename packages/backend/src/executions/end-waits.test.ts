@@ -30,4 +30,11 @@ describe("waiting for an execution's end", () => {
     await expect(waits.wait("e1", 20, async () => false)).resolves.toBeUndefined();
     await expect(waits.wait("gone", 30_000, async () => Promise.reject(new Error("no execution")))).rejects.toThrow("no execution");
   });
+
+  it("answers every wait at once when released (the server is closing)", async () => {
+    const waits = endWaits();
+    const pending = [waits.wait("e1", 30_000, async () => false), waits.wait("e2", 30_000, async () => false)];
+    waits.releaseAll();
+    await expect(Promise.all(pending)).resolves.toEqual([undefined, undefined]);
+  });
 });

@@ -14,11 +14,14 @@ export interface EndWaits {
   wait(execId: string, ms: number, ended: () => Promise<boolean>): Promise<void>;
   /** These executions' rows changed (results stored, a kill): their waiting requests look again. */
   changed(execIds: Iterable<string>): void;
+  /** Answers every wait now (the server is closing: it must not wait up to `ms` for them). */
+  releaseAll(): void;
 }
 
 export function endWaits(opts: { recheckMs?: number } = {}): EndWaits {
   const recheckMs = opts.recheckMs ?? RECHECK_MS;
   const waiting = new Map<string, Set<() => void>>();
+  const releases = new Set<() => void>();
   return {
     wait: (execId, ms, ended) =>
       new Promise<void>((resolve, reject) => {
@@ -51,13 +54,16 @@ export function endWaits(opts: { recheckMs?: number } = {}): EndWaits {
         const lookers = waiting.get(execId) ?? new Set<() => void>();
         waiting.set(execId, lookers);
         lookers.add(look);
-        const timer = setTimeout(() => finish(), ms);
+        const release = (): void => finish();
+        releases.add(release);
+        const timer = setTimeout(release, ms);
         const recheck = setInterval(look, recheckMs);
         function finish(err?: unknown): void {
           if (done) return;
           done = true;
           clearTimeout(timer);
           clearInterval(recheck);
+          releases.delete(release);
           lookers.delete(look);
           if (lookers.size === 0 && waiting.get(execId) === lookers) waiting.delete(execId);
           if (err === undefined) resolve();
@@ -67,6 +73,9 @@ export function endWaits(opts: { recheckMs?: number } = {}): EndWaits {
       }),
     changed: (execIds) => {
       for (const id of new Set(execIds)) for (const look of waiting.get(id) ?? []) look();
+    },
+    releaseAll: () => {
+      for (const release of [...releases]) release();
     },
   };
 }

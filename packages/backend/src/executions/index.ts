@@ -69,6 +69,8 @@ export interface Executions {
   waitEnded(execId: string, ms: number): Promise<void>;
   /** The results projector stored results of these executions (wakes `waitEnded`). */
   resultsStored(execIds: Iterable<string>): void;
+  /** Answers every `waitEnded` now (the HTTP server is closing). */
+  releaseWaits(): void;
   list(filter: ExecutionList): Promise<ListResponse<ExecutionSummary>>;
   /** Finishes or fails what a stopped backend left half-done, then keeps retrying withdrawals and expiring approvals. */
   startBackground(opts: { expirySweepMs: number }): Promise<() => void>;
@@ -355,6 +357,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
 
     waitEnded: (execId, ms) => waits.wait(execId, ms, async () => FINAL_EXECUTION_STATES.includes((await summary(await mustGet(execId))).state)),
     resultsStored: (execIds) => waits.changed(execIds),
+    releaseWaits: () => waits.releaseAll(),
 
     list: async (filter) => {
       const rows = await deps.store.list({ ...filter, limit: filter.limit + 1 });
