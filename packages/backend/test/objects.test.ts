@@ -65,8 +65,8 @@ describe("app packages, script objects, agent releases and rollout", () => {
     expect((gone.body as ErrBody).error.code).toBe("OBJECT_NOT_FOUND");
   });
 
-  it("streams a 200 MB upload and download without memory growing with the file", async () => {
-    const size = 200 * 1024 * 1024;
+  it("streams a 400 MB upload and download without memory growing with the file", async () => {
+    const size = 400 * 1024 * 1024;
     const block = randomBytes(1024 * 1024);
     const hash = createHash("sha256");
     let sent = 0;
@@ -103,11 +103,12 @@ describe("app packages, script objects, agent releases and rollout", () => {
       clearInterval(sampler);
     }
     const growthMb = (peak - before) / (1024 * 1024);
-    console.log(JSON.stringify({ bench: "object-stream-200mb", rss_before_mb: Math.round(before / 1048576), rss_peak_growth_mb: Math.round(growthMb) }));
-    // Holding the file (upload or download) grows the process by at least its 200 MB. This process also runs
-    // the backend with its projectors and KV followers, whose garbage lands in the same window: 73–103 MB of
-    // growth was measured on the streaming code, depending on the machine's load and when V8 collects.
-    expect(growthMb).toBeLessThan(150);
+    console.log(JSON.stringify({ bench: "object-stream-400mb", rss_before_mb: Math.round(before / 1048576), rss_peak_growth_mb: Math.round(growthMb) }));
+    // Holding the file (upload or download) grows the process by at least its 400 MB. This process also runs
+    // the backend with its projectors and KV followers, whose garbage lands in the same window: 73–146 MB of
+    // growth was measured on the streaming code, depending on the machine's load and when V8 collects. The file
+    // is large enough that the limit sits well clear of both.
+    expect(growthMb).toBeLessThan(250);
   }, 180_000);
 
   it("publishes agent builds and refuses a rollout of a version that is not published", async () => {
