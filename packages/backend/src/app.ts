@@ -20,6 +20,8 @@ import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { twoFactorRoutes } from "./api/two-factor.js";
+import { authMethodRoutes, ssoRoutes } from "./api/sso.js";
+import type { Sso } from "./governance/sso/sso.js";
 import { invitationRoutes } from "./api/invitations.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
@@ -85,6 +87,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
+  /** Single sign-on with an OpenID Connect provider; the /api/auth/oidc routes are registered only when given. */
+  sso?: Sso;
   /** Join requests and broker credentials; absent when the broker is not locked down (no `nats init` material). */
   enrollment?: Enrollment;
   /** Schedules; the /api/schedules routes are registered only when given. */
@@ -180,7 +184,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   acceptEmptyJson(app);
   await registerCompression(app);
-  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp) : undefined);
+  const sso = deps.sso;
+  const ssoUsable = sso ? (sessionId: string) => sso.sessionUsable(sessionId) : undefined;
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp, ssoUsable) : undefined);
   // Metrics first, so its hooks see every route registered after it.
   const dynamic = deps.dynamicGroups;
   registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
@@ -198,6 +204,8 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     twoFactorRoutes(app, routeDeps, deps.governance);
     invitationRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
+    authMethodRoutes(app, deps.sso);
+    if (deps.sso) ssoRoutes(app, deps.sso);
   }
   if (deps.support) supportBundleRoutes(app, deps.support);
   if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);

@@ -19,6 +19,9 @@ import { openExecutionsStore } from "./executions/sqlite-store.js";
 import { targetResolver } from "./executions/targets.js";
 import { DEFAULT_APPROVAL_TTL_MS } from "./governance/deps.js";
 import { openGovernance } from "./governance/open.js";
+import { createOidcProvider } from "./governance/sso/provider.js";
+import { createSso } from "./governance/sso/sso.js";
+import { openSsoStore } from "./governance/sso/store.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
@@ -251,6 +254,20 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       log,
       clock,
       governance: governance.deps,
+      ...(config.oidc
+        ? {
+            sso: createSso({
+              config: config.oidc,
+              provider: createOidcProvider(config.oidc),
+              store: openSsoStore(db),
+              accounts: governance.deps.accounts,
+              tokens: governance.deps.tokens,
+              audit,
+              log,
+              clock,
+            }),
+          }
+        : {}),
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
       ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,

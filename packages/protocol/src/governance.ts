@@ -68,6 +68,8 @@ export const accountSummarySchema = z.object({
   last_login_at: z.string().nullable(),
   /** Where invitation and password-reset mail goes; null when unset. */
   email: z.string().nullable(),
+  /** Made by single sign-on: no local password; the role follows the provider's group claim. */
+  sso: z.literal(true).optional(),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 

@@ -14,6 +14,7 @@ export * from "./config-resolve.js";
 export * from "./governance.js";
 export * from "./two-factor.js";
 export * from "./invitations.js";
+export * from "./sso.js";
 export * from "./fleet.js";
 export * from "./perf-live.js";
 export * from "./config-write.js";

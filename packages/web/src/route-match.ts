@@ -16,6 +16,7 @@ export type Route =
   | { page: "groups" }
   | { page: "events" }
   | { page: "notifications" }
+  | { page: "support" }
   | { page: "account" }
   | { page: "notFound" };
 
@@ -38,6 +39,7 @@ export function matchRoute(path: string): Route {
   if (a === "groups" && !b) return { page: "groups" };
   if (a === "events" && !b) return { page: "events" };
   if (a === "notifications" && !b) return { page: "notifications" };
+  if (a === "support" && !b) return { page: "support" };
   if (a === "account" && !b) return { page: "account" };
   return { page: "notFound" };
 }

@@ -43,6 +43,9 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
   const unprogress = svc.runs.onProgress((owner, run) => {
     for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsProgress, run);
   });
+  const unoutput = svc.runs.onOutput((owner, chunk) => {
+    for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsOutput, chunk);
+  });
   const unnotice = svc.notices?.onChange((c) => {
     for (const s of sessions) {
       if (!s.subscribedNotices) continue;
@@ -73,6 +76,7 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     log.error({ err, dir: settings.dir }, "klp: could not open the local protocol's sockets; it is off");
     clearInterval(poll);
     unprogress();
+    unoutput();
     unnotice?.();
     await endpoints.stop().catch(() => undefined);
     return undefined;
@@ -83,6 +87,7 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     async stop() {
       clearInterval(poll);
       unprogress();
+      unoutput();
       unnotice?.();
       await endpoints.stop();
       for (const s of sessions) s.close();

@@ -74,6 +74,11 @@ describe("route table", () => {
       "POST /api/invitations/:token/accept": "public",
       "POST /api/auth/password-reset": "public",
       "POST /api/auth/password-reset/complete": "public",
+      // Single sign-on: before sign-in there is no token; state, nonce and the one-time handoff code protect them.
+      "GET /api/auth/methods": "public",
+      "GET /api/auth/oidc/start": "public",
+      "GET /api/auth/oidc/callback": "public",
+      "POST /api/auth/oidc/handoff": "public",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);
