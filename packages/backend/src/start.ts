@@ -231,10 +231,9 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
-        await jobFacts.project(rs);
-        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
+        dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
         await compliance.observe(rs);
-      } }),
+      }, afterInsert: (rs) => executions.resultsStored(rs.map((r) => r.exec_id)) }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
