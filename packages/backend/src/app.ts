@@ -57,6 +57,10 @@ import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
 import type { Executions } from "./executions/index.js";
 import { sessionResolver } from "./governance/accounts.js";
+import type { PermGroups } from "./governance/perm-groups.js";
+import type { ScopeResolver } from "./governance/scope.js";
+import { registerScopes, type ScopeLookups } from "./governance/scope-hook.js";
+import { permGroupRoutes } from "./api/perm-groups.js";
 import type { Enrollment } from "./enrollment/service.js";
 import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
@@ -111,6 +115,8 @@ export interface AppDeps {
   tags?: AgentTags;
   /** Dynamic group definitions; their routes are registered only when given. */
   dynamicGroups?: DynamicGroups;
+  /** Permission groups and their enforcement; without them nobody is scoped and /api/perm-groups is absent. */
+  scopes?: { permGroups: PermGroups; resolver: ScopeResolver; lookups: ScopeLookups };
 }
 
 /** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
@@ -180,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     ...(deps.governance ? { governance: deps.governance } : {}),
     ...(deps.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: deps.hideAgentsAfterMs } : {}),
+    ...(deps.scopes ? { permGroups: deps.scopes.permGroups } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
@@ -187,6 +194,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sso = deps.sso;
   const ssoUsable = sso ? (sessionId: string) => sso.sessionUsable(sessionId) : undefined;
   registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp, ssoUsable) : undefined);
+  // Right after authentication, before any route: its hooks must see every route.
+  if (deps.scopes) registerScopes(app, deps.scopes);
   // Metrics first, so its hooks see every route registered after it.
   const dynamic = deps.dynamicGroups;
   registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
@@ -207,6 +216,7 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     authMethodRoutes(app, deps.sso);
     if (deps.sso) ssoRoutes(app, deps.sso);
   }
+  if (deps.scopes) permGroupRoutes(app, deps.scopes.permGroups);
   if (deps.support) supportBundleRoutes(app, deps.support);
   if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   INVALID_NOTIFICATION: { status: 400, message: "The notification is invalid" },
   UNAUTHORIZED: { status: 401, message: "Missing or invalid bearer token" },
   FORBIDDEN: { status: 403, message: "Not allowed for this account" },
+  OUT_OF_SCOPE: { status: 403, message: "Outside the PCs or capabilities of this account's permission groups" },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: "This account must change its password first" },
   TOTP_ENROLLMENT_REQUIRED: { status: 403, message: "This account's role requires two-factor sign-in; enrol TOTP first" },
   NOT_FOUND: { status: 404, message: "No such route or resource" },

@@ -12,6 +12,7 @@ export * from "./messages.js";
 export * from "./subjects.js";
 export * from "./config-resolve.js";
 export * from "./governance.js";
+export * from "./perm-groups.js";
 export * from "./two-factor.js";
 export * from "./invitations.js";
 export * from "./sso.js";

@@ -8,6 +8,7 @@ import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
 import { AccountPage, TotpSection } from "./pages/Account.js";
+import { PermGroupsPage } from "./pages/PermGroups.js";
 import { ActivityPage } from "./pages/Activity.js";
 import { AgentDetailPage } from "./pages/AgentDetail.js";
 import { AgentsPage } from "./pages/Agents.js";
@@ -95,6 +96,8 @@ function Page({ route }: { route: Route }) {
       return <SupportBundlesPage />;
     case "account":
       return <AccountPage />;
+    case "permGroups":
+      return <PermGroupsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
@@ -212,6 +215,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {me.role === "admin" && (
+          <Link to="/perm-groups" className={route.page === "permGroups" ? "active" : ""}>
+            {t("nav.permGroups")}
+          </Link>
+        )}
         {me.kind === "account" && (
           <Link to="/account" className={route.page === "account" ? "active" : ""}>
             {t("nav.account")}
@@ -219,6 +227,12 @@ export function App() {
         )}
         <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
           <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
+          {me.scope && (
+            <>
+              {" "}
+              <span className="badge" data-testid="scope" title={t("nav.scope", { groups: me.scope.perm_groups.join(", ") })}>{me.scope.perm_groups.join(", ")}</span>
+            </>
+          )}
         </span>
         {token && (
           <button type="button" onClick={signOut}>

@@ -18,6 +18,7 @@ export type Route =
   | { page: "notifications" }
   | { page: "support" }
   | { page: "account" }
+  | { page: "permGroups" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -41,5 +42,6 @@ export function matchRoute(path: string): Route {
   if (a === "notifications" && !b) return { page: "notifications" };
   if (a === "support" && !b) return { page: "support" };
   if (a === "account" && !b) return { page: "account" };
+  if (a === "perm-groups" && !b) return { page: "permGroups" };
   return { page: "notFound" };
 }

@@ -664,6 +664,25 @@ export const MIGRATIONS: readonly Migration[] = [
     expires_at TEXT NOT NULL
   ) WITHOUT ROWID;
   ` },
+  { id: "014-scopes-perm-groups", sql: `
+  -- Permission groups: PC groups (JSON array) an account is scoped to, and what it may do there (JSON array).
+  CREATE TABLE perm_groups (
+    name TEXT PRIMARY KEY,
+    description TEXT,
+    pc_groups TEXT NOT NULL,
+    capabilities TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Membership by account_id, so a renamed or re-created name never inherits another account's scope.
+  CREATE TABLE account_perm_groups (
+    account_id TEXT NOT NULL,
+    perm_group TEXT NOT NULL,
+    PRIMARY KEY (account_id, perm_group)
+  ) WITHOUT ROWID;
+  CREATE INDEX account_perm_groups_group ON account_perm_groups (perm_group, account_id);
+  ` },
   { id: "pg-results-insert-order", sql: `
   -- PostgreSQL only (see the postgres text): SQLite commits one writer at a time, so results' rowids already
   -- become visible in the order they were given.
