@@ -120,7 +120,7 @@ describe.skipIf(process.platform === "win32")("KLP over the Windows relay's mux 
   it("holds one user to 16 connections; a client that leaves frees its place; stop() ends the relay child", async () => {
     const s = await serve((sock) => ["serve", `${sock("alice")}=${ALICE}`]);
     await waitFor(() => existsSync(s.socket("alice")), { what: "the stand-in's socket" });
-    const ready = s.logs().find((l) => l.msg === "klp: named pipe ready") as { pid: number };
+    const ready = s.logs().find((l) => l.msg === "klp: named pipe ready") as unknown as { pid: number };
     const first = await Promise.all(Array.from({ length: 16 }, () => client(s.socket("alice"))));
     await expect(client(s.socket("alice"))).rejects.toThrow(/closed/i);
     expect(s.logs().find((l) => l.msg === "klp: too many connections from one user; refused")).toMatchObject({ user: `sid:${ALICE}` });
