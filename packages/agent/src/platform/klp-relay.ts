@@ -9,7 +9,7 @@
  * else holds, Wine's stub powershell.exe) the agent logs `klp: relay unavailable` and tries again later,
  * with a growing pause.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { MUX, MuxDecoder, encodeMux, encodeMuxData, type MuxFrame } from "./klp-mux.js";
@@ -201,7 +201,14 @@ export function pipeRelay(opts: PipeRelayOptions): KlpEndpoints {
       let failure: string | undefined;
       let stderr = "";
       const cmd = command!;
-      const proc = spawn(cmd.file, cmd.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+      let proc: ChildProcessWithoutNullStreams;
+      try {
+        proc = spawn(cmd.file, cmd.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+      } catch (err) {
+        log.warn({ pipe, err: (err as Error).message, retry_in_ms: pause }, "klp: relay unavailable; the local protocol is off on this PC until it starts");
+        later();
+        return resolve();
+      }
       child = proc;
       const send = (frame: Buffer): void => {
         if (proc.stdin.writable) proc.stdin.write(frame);
