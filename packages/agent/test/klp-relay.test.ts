@@ -81,7 +81,7 @@ const codeOf = (p: Promise<unknown>): Promise<number | undefined> => p.then(() =
 
 describe.skipIf(process.platform === "win32")("KLP over the Windows relay's mux (stand-in relay child on Linux)", () => {
   it("serves each pipe client as the SID the relay read, and keeps users' runs apart", async () => {
-    const s = await serve((sock) => ["serve", `${sock("alice")}=${ALICE}`, `${sock("bob")}=${BOB}`]);
+    const s = await serve((sock) => ["serve", `${sock("alice")}=${ALICE}`, `${sock("bob")}=${BOB}`, `${sock("anon")}=S-1-5-7`]);
     expect(s.server).toBeDefined();
     expect(s.logs().map((l) => l.msg)).toContain("klp: named pipe ready");
     await waitFor(() => existsSync(s.socket("alice")) && existsSync(s.socket("bob")), { what: "the stand-in's sockets" });
@@ -93,6 +93,9 @@ describe.skipIf(process.platform === "win32")("KLP over the Windows relay's mux 
     expect(((await alice.call("jobs.list")) as { runs: { exec_id: string }[] }).runs.map((r) => r.exec_id)).toEqual([exec_id]);
     expect(((await bob.call("jobs.list")) as { runs: unknown[] }).runs).toEqual([]);
     expect(await codeOf(bob.call("jobs.kill", { exec_id }))).toBe(KLP_ERRORS.UNAUTHORIZED);
+    // An anonymous token gets no session at all: the agent tells the relay to drop it.
+    await expect(client(s.socket("anon"))).rejects.toThrow(/closed/i);
+    expect(s.logs().find((l) => l.msg.startsWith("klp: pipe client refused"))).toMatchObject({ sid: "S-1-5-7" });
     // A 150 KB answer crosses the mux in three DATA frames and arrives whole.
     const snap = (await alice.call("state.snapshot")) as { health: { detail: string }[] };
     expect(snap.health[0]!.detail).toBe(BIG_DETAIL);
@@ -149,6 +152,13 @@ describe.skipIf(process.platform === "win32")("KLP over the Windows relay's mux 
     const s = await serve(() => ["silent"], 200);
     await waitFor(() => s.logs().filter((l) => l.msg.startsWith("klp: relay unavailable")).length >= 2, { what: "two failed starts" });
     expect(s.logs().find((l) => l.msg.startsWith("klp: relay unavailable"))).toMatchObject({ exit_code: 0, retry_in_ms: 200 });
+  });
+
+  it("a relay that does not stop when its stdin ends is killed by stop()", async () => {
+    const s = await serve(() => ["stubborn"]);
+    const ready = s.logs().find((l) => l.msg === "klp: named pipe ready") as unknown as { pid: number };
+    await s.server?.stop();
+    expect(() => process.kill(ready.pid, 0)).toThrow();
   });
 
   it("a relay that writes garbage is stopped and logged; the agent carries on", async () => {
