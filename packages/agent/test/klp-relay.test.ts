@@ -40,7 +40,7 @@ interface Served {
 }
 
 /** The KLP server in this process with its Windows endpoints, the relay being the stand-in run with `args`. */
-async function serve(args: (sock: (name: string) => string) => string[], retryMs = 60_000): Promise<Served> {
+async function serve(args: (sock: (name: string) => string) => string[], retryMs = 60_000, startWaitMs?: number): Promise<Served> {
   const dir = tempDir("kanade-klp-relay-");
   cleanup.push(() => dir.remove());
   const lines: string[] = [];
@@ -66,7 +66,7 @@ async function serve(args: (sock: (name: string) => string) => string[], retryMs
       state: () => ({ pc_id: "pc-1", online: true, agent_version: "1.2.3", health: [{ name: "broker", ok: true, detail: BIG_DETAIL }], pending_updates: [] }),
     },
     log,
-    (opts) => pipeRelay({ ...opts, command: { file: process.execPath, args: [STANDIN, ...args(socket)] }, retryMs }),
+    (opts) => pipeRelay({ ...opts, command: { file: process.execPath, args: [STANDIN, ...args(socket)] }, retryMs, ...(startWaitMs ? { startWaitMs } : {}) }),
   );
   cleanup.push(() => server?.stop());
   return { server, socket, logs: () => lines.map((l) => JSON.parse(l) as { msg: string }) };
@@ -152,6 +152,14 @@ describe.skipIf(process.platform === "win32")("KLP over the Windows relay's mux 
     const s = await serve(() => ["silent"], 200);
     await waitFor(() => s.logs().filter((l) => l.msg.startsWith("klp: relay unavailable")).length >= 2, { what: "two failed starts" });
     expect(s.logs().find((l) => l.msg.startsWith("klp: relay unavailable"))).toMatchObject({ exit_code: 0, retry_in_ms: 200 });
+  });
+
+  it("the agent's start does not wait for a slow relay; its pipe is served once it is up", async () => {
+    const s = await serve((sock) => ["slow", "1500", `${sock("alice")}=${ALICE}`], 60_000, 100);
+    expect(s.logs().map((l) => l.msg)).toContain("klp: the relay has not opened the pipe yet; the agent carries on and serves it when it does");
+    expect(s.logs().map((l) => l.msg)).not.toContain("klp: named pipe ready");
+    await waitFor(() => s.logs().some((l) => l.msg === "klp: named pipe ready") && existsSync(s.socket("alice")), { what: "the slow relay's pipe" });
+    expect((await client(s.socket("alice"))).hello?.user).toBe(`sid:${ALICE}`);
   });
 
   it("a relay that does not stop when its stdin ends is killed by stop()", async () => {

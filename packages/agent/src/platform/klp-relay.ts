@@ -20,6 +20,8 @@ import { MAX_CONNECTIONS_PER_USER, type KlpEndpointOptions, type KlpEndpoints } 
 export const DEFAULT_KLP_PIPE = "\\\\.\\pipe\\kanade-agent";
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60_000;
+/** How long the agent's start waits for the relay's HELLO; a slower relay is served when it comes. */
+const START_WAIT_MS = 20_000;
 /** How long a relay that was asked to stop (stdin closed) gets before it is killed. */
 const STOP_GRACE_MS = 3_000;
 
@@ -173,6 +175,8 @@ export interface PipeRelayOptions extends KlpEndpointOptions {
   command?: RelayCommand;
   /** First pause before starting a failed relay again (doubles up to 5 min). */
   retryMs?: number;
+  /** How long start() waits for the relay's HELLO (20 s). */
+  startWaitMs?: number;
 }
 
 export function pipeRelay(opts: PipeRelayOptions): KlpEndpoints {
@@ -253,14 +257,20 @@ export function pipeRelay(opts: PipeRelayOptions): KlpEndpoints {
         resolve();
       };
       proc.on("error", (err) => end({ err: err.message }));
-      proc.on("exit", (code, signal) => end({ exit_code: code, signal }));
+      // `close`, not `exit`: by then its stdout is read to the end, FAIL included.
+      proc.on("close", (code, signal) => end({ exit_code: code, signal }));
     });
 
   return {
     async start() {
       // A pipe name the relay cannot take is a configuration error: KLP is off (server.ts logs it).
       command = opts.command ?? relayCommand({ pipe, ...RELAY_DEFAULTS });
-      await launch();
+      // The agent's own start must not hang on a relay that neither opens the pipe nor exits.
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), opts.startWaitMs ?? START_WAIT_MS)));
+      const first = await Promise.race([launch(), slow]);
+      clearTimeout(timer);
+      if (first === "slow") log.warn({ pipe, waited_ms: opts.startWaitMs ?? START_WAIT_MS }, "klp: the relay has not opened the pipe yet; the agent carries on and serves it when it does");
     },
     uids: () => [],
     ready: () => up,
