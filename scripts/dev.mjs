@@ -5,13 +5,27 @@
 // The broker runs locked down, as in production: `kanade-backend nats init` material in .kanade/dev/nats-auth
 // (made on the first run), the backend as its own user, and each agent enrolled with its own credential
 // through an enrollment token made at start.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+// The backend needs Node 24 (node:sqlite), which `npm ci` puts in node_modules/.bin. Started by hand with an
+// older system Node, go on under the project's own.
+const projectNode = `${root}node_modules/.bin/node`;
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  if (!existsSync(projectNode)) {
+    console.error(`dev: Node ${process.versions.node} is too old and ${projectNode} is missing; run \`npm ci\` first (or \`npm start\`)`);
+    process.exit(1);
+  }
+  // Ctrl+C reaches the child too (same process group); it stops its children and exits, and so do we.
+  for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => undefined);
+  const r = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 const { values } = parseArgs({ options: { fleet: { type: "string" } } });
 const fleet = values.fleet ? Number(values.fleet) : 0;
 const NATS_PORT = Number(process.env.KANADE_DEV_NATS_PORT ?? 4223);

@@ -5,12 +5,13 @@
  * published; every PC's result must then be projected exactly once, the agents must be on the other nodes,
  * and the node, started again, must catch up on the streams. Then a backend (re)starts with one node down.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ListResponse } from "@kanade/protocol";
 import { STREAMS } from "@kanade/protocol";
-import { freePort, REPO_ROOT, startNatsCluster, tempDir, testCommandKeys, waitFor, type NatsCluster, type TempDir } from "@kanade/testkit";
+import { freePort, startNatsCluster, tempDir, testCommandKeys, waitFor, type NatsCluster, type TempDir } from "@kanade/testkit";
+import { exited, spawnNode, startBackendProcess, type BackendProcess } from "./backend-process.js";
 import { TOKEN } from "./helpers.js";
 
 const N = 300;
@@ -22,35 +23,16 @@ describe("a three-node NATS cluster with R3 streams", () => {
   let dir: TempDir;
   let base: string;
   let port: number;
-  let backend: ChildProcess | undefined;
+  let backend: BackendProcess | undefined;
   let sim: ChildProcess | undefined;
   const dbPath = (): string => dir.join("kanade.db");
 
-  const spawnNode = (bin: string, args: string[], env: Record<string, string>): ChildProcess =>
-    spawn(process.execPath, [`${REPO_ROOT}${bin}`, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const exited = (c: ChildProcess): Promise<void> =>
-    new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once("exit", () => resolve())));
-  const startBackendProcess = async (): Promise<void> => {
-    let stderr = "";
-    const b = spawnNode("packages/backend/bin/kanade-backend.js", [], {
-      KANADE_BIND_ADDR: `127.0.0.1:${port}`,
+  const startBackend = async (): Promise<void> => {
+    backend = await startBackendProcess(port, {
       KANADE_NATS_URL: cluster.url,
       KANADE_NATS_REPLICAS: "3",
       DATABASE_URL: `sqlite://${dbPath()}`,
-      KANADE_AUTH_STATIC_TOKEN: TOKEN,
-      KANADE_LOG: "warn",
-      ...testCommandKeys().backendEnv,
     });
-    b.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    b.stdout?.on("data", (d: Buffer) => (stderr += d.toString().split("\n").map((l) => l.replace(/"stack":"[^"]*"/, "")).join("\n")));
-    backend = b;
-    await waitFor(
-      async () => {
-        if (b.exitCode !== null) throw new Error(`the backend exited with ${b.exitCode}: ${stderr}`);
-        return fetch(`${base}/health`).then((r) => r.ok, () => false);
-      },
-      { timeoutMs: 60_000, what: "the backend to answer /health" },
-    );
   };
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, {
@@ -86,7 +68,7 @@ describe("a three-node NATS cluster with R3 streams", () => {
     dir = tempDir("kanade-nats-cluster-");
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    await startBackendProcess();
+    await startBackend();
     sim = spawnNode("packages/agent/bin/kanade-agent.js", ["simulate", "--count", String(N)], {
       KANADE_NATS_URL: cluster.url,
       KANADE_AGENT_DATA_DIR: dir.join("sim"),
@@ -101,11 +83,11 @@ describe("a three-node NATS cluster with R3 streams", () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const c of [sim, backend]) {
-      if (!c) continue;
-      c.kill("SIGKILL");
-      await exited(c);
+    if (sim) {
+      sim.kill("SIGKILL");
+      await exited(sim);
     }
+    await backend?.kill("SIGKILL");
     await cluster?.dispose();
     dir?.remove();
   });
@@ -172,12 +154,11 @@ describe("a three-node NATS cluster with R3 streams", () => {
   it("starts a backend with one of the three nodes down, and fans out through the other two", async () => {
     await cluster.waitForMetaLeader();
     const down = cluster.nodes[0]!;
-    backend!.kill("SIGTERM");
-    await exited(backend!);
+    await backend!.kill("SIGTERM");
     await down.server.kill();
     // The node is down (not going down): the streams it led have new leaders.
     await cluster.waitForStreamLeaders();
-    await startBackendProcess();
+    await startBackend();
 
     const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/cluster-echo", { all: true });
     await waitFor(async () => (await done(exec_id)) === N, { timeoutMs: 120_000, intervalMs: 250, what: `all ${N} results of ${exec_id} with ${down.name} down` });

@@ -4,44 +4,34 @@
  * playwright-core. The Events page lists and filters them; the agent detail page merges them with the runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { createApiClient, type ApiClient } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import type { Page } from "playwright-core";
+import { waitFor } from "@kanade/testkit";
+import { shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PC = "ev-ui-pc";
 
 describe("events page and agent timeline (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let ctx: BrowserContext;
+  let ui: UiStack;
   let page: Page;
-  let api: ApiClient;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-events-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist"), presenceTickMs: 500 });
-    fleet = await startTestFleet(nats.url, [PC], { heartbeatIntervalMs: 2000 });
-    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
-    const run = await api.call("createRun", { body: { pcs: [PC], shell: "sh", script: `echo '{"name":"backup.done","message":"nightly ok"}' >> "$KANADE_EVENTS_FILE"`, run_as: "system" } });
-    await waitFor(async () => (await api.call("listEvents", { query: { pc: PC, kind: "script" } })).items.length === 1 || undefined, { what: "the script event" });
-    await waitFor(async () => (await api.call("listEvents", { query: { pc: PC, kind: "agent_online" } })).items.length === 1 || undefined, { what: "the agent_online event" });
-    await waitFor(async () => (await api.call("listResults", { query: { exec_id: run.exec_id } })).items.length === 1 || undefined, { what: "the run's result" });
-    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
+    ui = await startUiStack({
+      prefix: "kanade-web-events-",
+      pcs: [PC],
+      backend: { presenceTickMs: 500 },
+      fleet: { heartbeatIntervalMs: 2000 },
+      prepare: async ({ api }) => {
+        const run = await api.call("createRun", { body: { pcs: [PC], shell: "sh", script: `echo '{"name":"backup.done","message":"nightly ok"}' >> "$KANADE_EVENTS_FILE"`, run_as: "system" } });
+        await waitFor(async () => (await api.call("listEvents", { query: { pc: PC, kind: "script" } })).items.length === 1 || undefined, { what: "the script event" });
+        await waitFor(async () => (await api.call("listEvents", { query: { pc: PC, kind: "agent_online" } })).items.length === 1 || undefined, { what: "the agent_online event" });
+        await waitFor(async () => (await api.call("listResults", { query: { exec_id: run.exec_id } })).items.length === 1 || undefined, { what: "the run's result" });
+      },
+    });
+    ({ page } = ui);
   }, 180_000);
 
-  afterAll(async () => {
-    await ctx?.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
-  });
+  afterAll(() => ui?.close());
 
   it("lists the fleet's events and filters them by kind", { timeout: 60_000 }, async () => {
     await page.getByRole("link", { name: "Events", exact: true }).click();
@@ -58,7 +48,7 @@ describe("events page and agent timeline (chromium)", () => {
   });
 
   it("shows the PC's runs and events merged on its detail page", { timeout: 60_000 }, async () => {
-    await page.goto(`${backend.url}/agents/${PC}`);
+    await page.goto(`${ui.backend.url}/agents/${PC}`);
     const timeline = page.getByTestId("agent-timeline");
     await timeline.locator('li[data-entry="run"]').getByText("adhoc").waitFor();
     await timeline.locator('li[data-event-kind="script"]').getByText("backup.done · nightly ok").waitFor();

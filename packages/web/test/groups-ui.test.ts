@@ -5,41 +5,32 @@
  * tag changed behind the page's back makes Save answer 409 without overwriting it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { createApiClient, type ApiClient } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import type { Page } from "playwright-core";
+import type { ApiClient } from "@kanade/protocol";
+import { waitFor, type TestBackend } from "@kanade/testkit";
+import { shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PCS = ["grp-ui-1", "grp-ui-2", "grp-ui-3"];
 
 describe("groups page and tags (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let ctx: BrowserContext;
+  let ui: UiStack;
   let page: Page;
   let api: ApiClient;
+  let backend: TestBackend;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-groups-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
-    fleet = await startTestFleet(nats.url, PCS);
-    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
-    await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 3, { what: "three agents known" });
-    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
+    ui = await startUiStack({
+      prefix: "kanade-web-groups-",
+      pcs: PCS,
+      prepare: async ({ api }) => {
+        await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 3, { what: "three agents known" });
+      },
+    });
+    ({ page, api, backend } = ui);
   }, 180_000);
 
-  afterAll(async () => {
-    await ctx?.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
-  });
+  afterAll(() => ui?.close());
 
   it("edits a PC's tags on its page; a change made elsewhere meanwhile is a 409, not overwritten", { timeout: 60_000 }, async () => {
     await page.goto(`${backend.url}/agents/grp-ui-1`);

@@ -5,42 +5,37 @@
  * acknowledges it over KLP, and the ack table on the page turns to acknowledged by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { KlpNotice } from "@kanade/protocol/klp";
 import { KlpClient } from "@kanade/protocol/klp-client";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import { waitFor, type TempDir, type TestBackend } from "@kanade/testkit";
+import { shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PC = "ui-note-pc";
 const SELF = process.getuid?.() ?? 0;
 
 describe("notifications page (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let ctx: BrowserContext;
+  let ui: UiStack;
   let page: Page;
+  let backend: TestBackend;
+  let dir: TempDir;
   let klp: KlpClient | undefined;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-notify-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
-    fleet = await startTestFleet(nats.url, []);
-    await fleet.start(PC, { klp: { dir: dir.join("klp"), usersDir: dir.join("users") } });
-    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
+    ui = await startUiStack({
+      prefix: "kanade-web-notify-",
+      pcs: [],
+      prepare: async ({ fleet, dir }) => {
+        await fleet.start(PC, { klp: { dir: dir.join("klp"), usersDir: dir.join("users") } });
+      },
+    });
+    ({ page, backend, dir } = ui);
   }, 180_000);
 
   afterAll(async () => {
     klp?.close();
-    await ctx?.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
+    await ui?.close();
   });
 
   it("creates a notification from YAML, and the ack table updates after a KLP ack", { timeout: 90_000 }, async () => {

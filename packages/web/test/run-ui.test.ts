@@ -4,41 +4,33 @@
  * into the page is the one the agents run, and the run is followed on its execution page.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { createApiClient, type ApiClient } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import type { Page } from "playwright-core";
+import type { ApiClient } from "@kanade/protocol";
+import { waitFor, type TestBackend } from "@kanade/testkit";
+import { shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PCS = ["run-ui-pc-1", "run-ui-pc-2"];
 
 describe("run page (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let ctx: BrowserContext;
+  let ui: UiStack;
   let page: Page;
   let api: ApiClient;
+  let backend: TestBackend;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-run-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist") });
-    fleet = await startTestFleet(nats.url, PCS, { heartbeatIntervalMs: 2000 });
-    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
-    await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 2, { what: "both agents known" });
-    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
+    ui = await startUiStack({
+      prefix: "kanade-web-run-",
+      pcs: PCS,
+      fleet: { heartbeatIntervalMs: 2000 },
+      prepare: async ({ api }) => {
+        await waitFor(async () => (await api.call("listAgents", { query: {} })).items.length === 2, { what: "both agents known" });
+      },
+    });
+    ({ page, api, backend } = ui);
   }, 180_000);
 
-  afterAll(async () => {
-    await ctx?.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
-  });
+  afterAll(() => ui?.close());
 
   it("refuses an empty script, then runs the typed script on two PCs after confirming, exactly as typed", { timeout: 90_000 }, async () => {
     await page.getByRole("link", { name: "Run", exact: true }).click();

@@ -4,42 +4,35 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { createApiClient, type ApiClient } from "@kanade/protocol";
-import { startNatsServer, startTestBackend, startTestFleet, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend, type TestFleet } from "@kanade/testkit";
-import { buildSpa, openSignedIn, requireChromium, shot } from "./browser.js";
+import type { Page } from "playwright-core";
+import type { ApiClient } from "@kanade/protocol";
+import { waitFor, type TestBackend } from "@kanade/testkit";
+import { shot } from "./browser.js";
+import { startUiStack, type UiStack } from "./ui-stack.js";
 
 const PCS = ["ui-pc-1", "ui-pc-2"];
 const hello = readFileSync(new URL("../../../examples/jobs/hello.yaml", import.meta.url), "utf8");
 
 describe("schedules and compliance pages (chromium)", () => {
-  let nats: NatsServer;
-  let backend: TestBackend;
-  let fleet: TestFleet;
-  let dir: TempDir;
-  let ctx: BrowserContext;
+  let ui: UiStack;
   let page: Page;
   let api: ApiClient;
+  let backend: TestBackend;
 
   beforeAll(async () => {
-    requireChromium();
-    dir = tempDir("kanade-web-sched-");
-    await buildSpa(dir.join("dist"));
-    nats = await startNatsServer();
-    backend = await startTestBackend(nats.url, { webRoot: dir.join("dist"), scheduleTickMs: 250 });
-    fleet = await startTestFleet(nats.url, PCS, { heartbeatIntervalMs: 2000 });
-    api = createApiClient({ baseUrl: backend.url, token: backend.token, validateResponses: true });
-    await api.call("createJob", { body: hello });
-    ({ ctx, page } = await openSignedIn(dir.join("chromium-profile"), backend.url, backend.token));
+    ui = await startUiStack({
+      prefix: "kanade-web-sched-",
+      pcs: PCS,
+      backend: { scheduleTickMs: 250 },
+      fleet: { heartbeatIntervalMs: 2000 },
+      prepare: async ({ api }) => {
+        await api.call("createJob", { body: hello });
+      },
+    });
+    ({ page, api, backend } = ui);
   }, 180_000);
 
-  afterAll(async () => {
-    await ctx?.close();
-    await fleet?.close();
-    await backend?.close();
-    await nats?.stop();
-    dir?.remove();
-  });
+  afterAll(() => ui?.close());
 
   it("shows a bad schedule's errors beside their line, previews the next 10 fire times, saves, and shows coverage", { timeout: 90_000 }, async () => {
     await page.goto(`${backend.url}/schedules`);

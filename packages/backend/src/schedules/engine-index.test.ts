@@ -6,24 +6,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { parseScheduleYaml, type ExecRequest, type Schedule } from "@kanade/protocol";
+import type { Schedule } from "@kanade/protocol";
 import { sampleResult, tempSqlite } from "@kanade/testkit";
 import { openDatabase, type SqlDatabase } from "../db/database.js";
 import { openResultsStore, type ResultsStore } from "../results/store.js";
 import { createEngine, type Engine } from "./engine.js";
 import { openFiresStore } from "./fires-store.js";
+import { schedule, type Fired } from "../../test/schedule-parts.js";
 
-interface Fired {
-  at: string;
-  execId: string;
-  request: ExecRequest;
-}
-
-function schedule(yaml: string): Schedule {
-  const r = parseScheduleYaml(`id: s1\njob: j\n${yaml}`);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.schedule;
-}
 
 describe("per_pc due-time index (injected clock, real SQLite)", () => {
   let sqlite: ReturnType<typeof tempSqlite>;
