@@ -280,12 +280,21 @@ export function pipeRelay(opts: PipeRelayOptions): KlpEndpoints {
       demux?.closeAll();
       const proc = child;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-      // End of stdin is the relay's signal to stop; a relay that does not, is killed.
-      proc.stdin?.end();
-      const timer = setTimeout(() => proc.kill(), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
+      // End of stdin is the relay's signal to stop; a relay that does not, is killed. The agent's own stop
+      // (an update, a restart) never waits on the relay for longer than that and a second grace.
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => proc.kill(), STOP_GRACE_MS);
+        const giveUp = setTimeout(() => {
+          log.warn({ pid: proc.pid }, "klp: the relay did not exit when killed; the agent stops without waiting for it");
+          resolve();
+        }, 2 * STOP_GRACE_MS);
+        proc.once("exit", () => {
+          clearTimeout(kill);
+          clearTimeout(giveUp);
+          resolve();
+        });
+        proc.stdin?.end();
+      });
     },
   };
 }
