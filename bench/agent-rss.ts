@@ -3,7 +3,8 @@
  * is sampled from /proc over the last 10 s of the window. Measured side by side in each round: the single
  * executable (dist/kanade-agent-linux-x64, flags baked in), the release bundle under node with the agent's
  * flags (packages/agent/node-flags.json) and without them, the workspace build as its #! line starts it,
- * and a bare node process holding one NATS connection (the floor). Prints one JSON line (MiB).
+ * and a bare node process holding one NATS connection (the floor, with and without the agent's flags).
+ * Prints one JSON line (MiB).
  *
  *   npm run bench:agent-rss        (builds the release bundles first)
  *   BENCH_SECONDS=30 BENCH_RUNS=3 BENCH_BEFORE_DIR=/tmp/old-dist npx tsx bench/agent-rss.ts
@@ -53,6 +54,8 @@ function subjectsToMeasure(): Subject[] {
     if (existsSync(`${BEFORE}/kanade-agent.cjs`)) s.push({ name: "before_bundle", file: node, args: [`${BEFORE}/kanade-agent.cjs`], agent: true });
   }
   s.push({ name: "bare_node_nats", file: node, args: ["--input-type=module", "-e", BARE], agent: false });
+  // The floor under the agent's own flags: what the agent's code and data add is measured against this.
+  s.push({ name: "bare_node_nats_flags", file: node, args: [...FLAGS, "--input-type=module", "-e", BARE], agent: false });
   return s;
 }
 
@@ -88,6 +91,8 @@ async function round(bench: Bench, subjects: Subject[], n: number): Promise<{ sa
         KANADE_AGENT_ID: `rss-${s.name.replaceAll("_", "-")}-${n}`,
         KANADE_NATS_URL: bench.nats.url,
         KANADE_AGENT_DATA_DIR: bench.dir.join(`${s.name}-${n}`),
+        // Each agent its own local-protocol sockets (the default /run/kanade/klp admits one agent).
+        KANADE_KLP_DIR: bench.dir.join(`${s.name}-${n}-klp`),
         KANADE_LOG: "warn",
         KANADE_COMMAND_KEYS: backendCommandKeys(bench.dbPath),
       },

@@ -30,9 +30,9 @@ export interface Breakdown {
   results_projected: [number, number];
   /** Distinct `received_at` values: the projector's transactions for this exec (ms resolution). */
   projector_batches: number;
-  /** The bench's poll first saw every result counted. */
+  /** The API first answered with every result counted. */
   visible: number;
-  /** Polls of `GET /api/executions/{id}` until then. */
+  /** Requests of `GET /api/executions/{id}` until then: 1 with `?wait_ms=` (unless a wait ran out), else the polls. */
   polls: number;
   /** One more `GET /api/executions/{id}?rows=false` after the end: what a poll costs with N results in. */
   counts_read_ms: number;

@@ -11,6 +11,8 @@
  *   BENCH_SIZES=200 BENCH_RUNS=3 npm run bench
  *   BENCH_FLOOR=0 npm run bench        # ours only
  */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { sleep } from "@kanade/testkit";
 import { floorFigures, medianCpu, startFloor, type Floor, type FloorFigures, type Run } from "./floor.js";
 import { Tracer, type Breakdown, type Mark } from "./fanout-trace.js";
@@ -20,8 +22,20 @@ const sizes = (process.env.BENCH_SIZES ?? "1000,5000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const withFloor = process.env.BENCH_FLOOR !== "0";
 const TOKEN = "bench-token-0123456789abcdef-0123456789";
-const POLL_MS = 10;
+/** One request waits this long at most for the end (the API's limit is 30 s). */
+const WAIT_MS = 30_000;
+/** `BENCH_POLL_MS=10`: poll every 10 ms instead of waiting (how the bench measured before `wait_ms`; works on older backends). */
+const POLL_MS = process.env.BENCH_POLL_MS ? Number(process.env.BENCH_POLL_MS) : undefined;
 const TIMEOUT_MS = 300_000;
+/**
+ * With `BENCH_CPU_PROF`, each run's span on the monotonic clock V8's profiles use (µs), one JSON line per run in
+ * `windows.jsonl` beside the profiles: a profile read only within them shows the fan-out, not the fleet's start.
+ */
+const profDir = process.env.BENCH_CPU_PROF;
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+const noteWindow = (side: string, n: number, startUs: number): void => {
+  if (profDir) appendFileSync(join(profDir, "windows.jsonl"), `${JSON.stringify({ side, agents: n, start_us: startUs, end_us: monoUs() })}\n`);
+};
 
 interface Figures {
   agents: number;
@@ -37,10 +51,20 @@ interface Figures {
   cpu_split_ms: Record<string, number>;
   /** Where the time of the median run went (ms since the POST). */
   breakdown: Breakdown;
+  /**
+   * Every run's end, ms since its POST: the last result stored in RESULTS, the projector's last batch for it,
+   * and when the API showed every result. The first gap is the PCs' side, the other two the backend's.
+   */
+  ends: [stored: number, projected: number, visible: number][];
 }
 
-const doneCount = async (api: Api, execId: string): Promise<number> =>
-  (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false`)).counts.done;
+/**
+ * How many PCs have answered. With `waitMs` the request is answered once the execution has ended or after
+ * `waitMs` (`?wait_ms=`), so the end is seen when the backend has it, without a poll interval on top and without
+ * polls taking the backend's time meanwhile; the floor's figure, too, ends at the commit itself.
+ */
+const doneCount = async (api: Api, execId: string, waitMs?: number): Promise<number> =>
+  (await api<{ counts: { done: number } }>("GET", `/api/executions/${execId}?rows=false${waitMs ? `&wait_ms=${waitMs}` : ""}`)).counts.done;
 
 /** One exec to every agent; resolves with the marks the breakdown needs. `cpu` sums the CPU seconds of the processes involved. */
 async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReading): Promise<{ execId: string; mark: Mark; ms: number; cpu: ReturnType<typeof cpuSpent> }> {
@@ -48,16 +72,18 @@ async function oneExec(api: Api, tracer: Tracer, n: number, cpu: () => CpuReadin
   const cpu0 = cpu();
   const t0 = Date.now();
   const start = performance.now();
+  const startUs = monoUs();
   const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
   const postAnswered = Date.now();
   let polls = 0;
   for (;;) {
     polls += 1;
-    if ((await doneCount(api, exec_id)) >= n) break;
+    if ((await doneCount(api, exec_id, POLL_MS === undefined ? WAIT_MS : undefined)) >= n) break;
     if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`all ${n} results of ${exec_id} not visible after ${TIMEOUT_MS} ms`);
-    await sleep(POLL_MS);
+    if (POLL_MS !== undefined) await sleep(POLL_MS);
   }
   const ms = performance.now() - start;
+  noteWindow("ours", n, startUs);
   return { execId: exec_id, ms, cpu: cpuSpent(cpu0, cpu()), mark: { t0, postAnswered, visible: Date.now(), polls, ...seqs } };
 }
 
@@ -83,7 +109,11 @@ async function measure(n: number): Promise<Measured> {
         const measured: { ms: number; cpu_ms: number; cpu_split_ms: Record<string, number>; breakdown: Breakdown }[] = [];
         const floorRuns: Run[] = [];
         for (let i = 0; i < runs; i++) {
-          if (floor) floorRuns.push(await floor.run());
+          if (floor) {
+            const startUs = monoUs();
+            floorRuns.push(await floor.run());
+            noteWindow("floor", n, startUs);
+          }
           const { execId, mark, ms, cpu: spent } = await oneExec(api, tracer, n, cpu);
           const readStart = performance.now();
           await doneCount(api, execId);
@@ -103,6 +133,7 @@ async function measure(n: number): Promise<Measured> {
             fleet_ready_ms: fleetReady,
             ...medianCpu(measured),
             breakdown: median.breakdown,
+            ends: measured.map(({ breakdown: b }) => [b.results_stored[2], b.results_projected[1], b.visible]),
           },
           floor: floor ? floorFigures(n, floorRuns) : null,
           paired: floor ? round2(percentile(times.map((t, i) => t / floorRuns[i]!.ms), 50)) : null,

@@ -2,10 +2,11 @@
 // `npm run build:release`: release artefacts in dist/ (see docs/operator/releases.md).
 //   dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs   single-file bundles (esbuild)
 //   dist/kanade-backend.cjs                                           the backend bundle the executables run
+//   dist/kanade-client.cjs                                            the end-user app bundle its executables run (UI files as SEA assets)
 //   dist/web/                                                         the web UI's built files
-//   dist/kanade-agent-linux-x64, dist/kanade-backend-linux-x64        Linux x64 single executables (SEA)
-//   dist/kanade-agent.exe, dist/kanade-backend.exe                    Windows x64 SEAs with VERSIONINFO
-// The backend executables carry the web UI as SEA assets. Flags: --skip-windows, --skip-sea;
+//   dist/kanade-{agent,backend,client}-linux-x64                      Linux x64 single executables (SEA)
+//   dist/kanade-{agent,backend,client}.exe                            Windows x64 SEAs with VERSIONINFO
+// The backend executables carry the web UI as SEA assets, the client's carry its UI. Flags: --skip-windows, --skip-sea;
 // --roles agent,backend,nats,client [--nats-server <path>] lays out dist/<role>/ afterwards (through
 // scripts/release/layout-roles.ts); --bundle-agent <out> [--version <v>] [--entry <ts>] builds one stamped
 // agent bundle only (the self-update test makes its v1/v2/v3 builds this way); --windows-agent <out>
@@ -34,6 +35,7 @@ function run(cmd, args, opts = {}) {
 const pkgVersion = (pkg) => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")).version;
 export const agentVersion = () => pkgVersion("agent");
 export const backendVersion = () => pkgVersion("backend");
+export const clientVersion = () => pkgVersion("client");
 /** Node/V8 flags of every real agent (packages/agent/node-flags.json): the agent executable bakes them in. */
 export const agentNodeFlags = () => JSON.parse(readFileSync(join(root, "packages/agent/node-flags.json"), "utf8")).flags;
 /** The Node version every executable ships with: the root package.json's `node` devDependency (exact). */
@@ -58,9 +60,32 @@ const zodEnglishOnly = {
   },
 };
 
-/** One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 24). */
-export async function bundleAgent(outfile, version, format = "cjs", entry = join(root, "packages/agent/src/main.ts")) {
-  await build({
+/** The executable's second asset: the inventory collectors (systeminformation), see agentSeaBundles. */
+export const INVENTORY_ASSET = "kanade-agent-inventory.cjs";
+
+/**
+ * In the executable's main bundle, `import("./collect.js")` (inventory/snapshot.ts, inventory/collectors.ts)
+ * runs the inventory asset instead (__kanadeSeaModule, defined by AGENT_SEA_MAIN): the collectors and
+ * systeminformation (a third of the agent's code) are then neither parsed nor held by the agent, only by
+ * the short-lived `kanade-agent inventory` child that loads them.
+ */
+const inventoryFromAsset = {
+  name: "inventory-from-asset",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/collect\.js$/ }, (args) =>
+      /[\\/]agent[\\/]src[\\/]inventory[\\/]/.test(args.importer) ? { path: INVENTORY_ASSET, namespace: "inventory-from-asset" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "inventory-from-asset" }, () => ({ contents: `module.exports = globalThis.__kanadeSeaModule(${JSON.stringify(INVENTORY_ASSET)});`, loader: "js" }));
+  },
+};
+
+/**
+ * One agent bundle with its version stamped in (the SEA needs CommonJS as its main script on Node 24).
+ * `inventoryAsset`: the executable's main bundle, which leaves the collectors to the inventory asset.
+ * Answers esbuild's metafile (what went into the bundle).
+ */
+export async function bundleAgent(outfile, version, format = "cjs", entry = join(root, "packages/agent/src/main.ts"), { inventoryAsset = false } = {}) {
+  const result = await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -72,7 +97,8 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     // class and function names in stack traces and in the error types the agent logs.
     minify: true,
     keepNames: true,
-    plugins: [zodEnglishOnly],
+    plugins: inventoryAsset ? [zodEnglishOnly, inventoryFromAsset] : [zodEnglishOnly],
+    metafile: true,
     // No import() left in the bundle (nats-core loads node:crypto so): the executable runs the bundle as
     // a vm Script, where import() would need an experimental loader; require() gives the same module.
     supported: { "dynamic-import": false },
@@ -81,6 +107,33 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
       ? { banner: { js: "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);" } }
       : {}),
   });
+  asciiOnly(outfile);
+  return result.metafile;
+}
+
+/**
+ * The agent executable's two bundles: `main` (the agent without the inventory collectors) and `inventory`
+ * (inventory/collect.ts with systeminformation, as a CommonJS module body). Answers both metafiles.
+ */
+export async function agentSeaBundles(mainOut, inventoryOut, version) {
+  const main = await bundleAgent(mainOut, version, "cjs", undefined, { inventoryAsset: true });
+  const inventory = await bundleAgent(inventoryOut, version, "cjs", join(root, "packages/agent/src/inventory/collect.ts"));
+  return { main, inventory };
+}
+
+/**
+ * V8 keeps a script's source for as long as the script lives, as one-byte characters if every character
+ * is Latin-1 and as two-byte ones otherwise. esbuild escapes non-ASCII in strings but leaves it in regular
+ * expression literals (a `°` in systeminformation, a `µ` in a duration pattern): two characters made the
+ * agent's whole 1.1 MB source two-byte, 1.1 MiB more heap on every PC. A \uXXXX escape means the same
+ * character in a string, a template, a regular expression and an identifier alike.
+ */
+function asciiOnly(file) {
+  const src = readFileSync(file, "utf8");
+  // `\°` (an identity escape) would become `\\u00b0`, an escaped backslash: refuse rather than guess.
+  if (/\\[\u0080-\uffff]/.test(src)) throw new Error(`${file}: a backslash before a non-ASCII character; escape it by hand`);
+  const escaped = src.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (escaped !== src) writeFileSync(file, escaped);
 }
 
 const ESM_BANNER = "import { createRequire as __kanadeRequire } from 'node:module'; const require = __kanadeRequire(import.meta.url);";
@@ -94,7 +147,28 @@ async function bundleAll(versions) {
   await build({ ...esm, ...backend, outfile: join(dist, "kanade-backend.mjs") });
   // The single executable's main script must be CommonJS on Node 24.
   await build({ ...backend, bundle: true, platform: "node", target: "node24", format: "cjs", logLevel: "error", outfile: join(dist, "kanade-backend.cjs") });
-  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs, dist/kanade-backend.cjs");
+  // kanade-client: CommonJS for its executable; it reads its UI from SEA assets there (src/ui-files.ts).
+  await build({
+    entryPoints: [join(root, "packages/client/src/main.ts")],
+    outfile: join(dist, "kanade-client.cjs"),
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "cjs",
+    minify: true,
+    keepNames: true,
+    plugins: [zodEnglishOnly],
+    define: { __KANADE_CLIENT_VERSION__: JSON.stringify(versions.client) },
+    logLevel: "error",
+  });
+  log("bundles: dist/kanade-agent.cjs, dist/kanade.mjs, dist/kanade-backend.mjs, dist/kanade-backend.cjs, dist/kanade-client.cjs");
+}
+
+/** The client's UI: a few plain files, no build step; they become the executable's `ui/<file>` assets. */
+const CLIENT_UI = join(root, "packages/client/ui");
+function clientBlob() {
+  const assets = Object.fromEntries(filesUnder(CLIENT_UI).map((f) => [`ui/${f}`, join(CLIENT_UI, f)]));
+  return seaBlob("kanade-client", join(dist, "kanade-client.cjs"), assets);
 }
 
 /** packages/web/dist → dist/web (beside the executables, for the role layout and a backend started without its embedded copy). */
@@ -121,20 +195,37 @@ function filesUnder(dir) {
  * is freed: about 5 MiB more resident for the whole life of every agent (docs/operator/performance.md,
  * "Agent memory"). The bundle's top-level names become globals of the agent process; none replaces a
  * global Node defines (checked when this was written). The bundle has no `import()` (see bundleAgent).
+ * The assets are read with getRawAsset, a view of the executable's own mapped pages, straight into a
+ * one-byte string (bundleAgent makes them ASCII-only): no copy of the asset, no UTF-8 decoding. (Brotli-
+ * compressed assets touch 0.6 MB less of the file, but decompressing leaves more than that behind in
+ * malloc's free lists: measured +2 MiB, +0.4 MiB with one large output chunk.) __kanadeSeaModule runs
+ * another asset as a CommonJS module (the inventory collectors, only in the `kanade-agent inventory` child).
  */
 const AGENT_SEA_MAIN = `"use strict";
-const { getAsset } = require("node:sea");
+const { getRawAsset } = require("node:sea");
 const { Script } = require("node:vm");
-Object.assign(globalThis, { require, module, exports, __filename, __dirname });
-new Script(getAsset("kanade-agent.cjs", "utf8"), { filename: "kanade-agent.cjs" }).runInThisContext();
+const source = (key) => Buffer.from(getRawAsset(key)).toString("latin1");
+const __kanadeSeaModule = (key) => {
+  const m = { exports: {} };
+  new Script(\`(function (exports, module, require) {\${source(key)}\\n})\`, { filename: key }).runInThisContext()(m.exports, m, require);
+  return m.exports;
+};
+Object.assign(globalThis, { require, module, exports, __filename, __dirname, __kanadeSeaModule });
+new Script(source("kanade-agent.cjs"), { filename: "kanade-agent.cjs" }).runInThisContext();
 `;
 
-/** The agent's SEA blob: the main script above, the bundle `cjs` as its asset, node-flags.json as execArgv. */
-function agentBlob(name, cjs) {
+/**
+ * The agent's SEA blob: the main script above; the bundles of agentSeaBundles as its assets
+ * (`kanade-agent.cjs`, `kanade-agent-inventory.cjs`); node-flags.json as execArgv.
+ */
+async function agentBlob(name, version) {
   const main = join(dist, `${name}.sea-main.cjs`);
+  const cjs = join(dist, `${name}.sea-agent.cjs`);
+  const inventory = join(dist, `${name}.sea-inventory.cjs`);
   writeFileSync(main, AGENT_SEA_MAIN);
-  const blob = seaBlob(name, main, { "kanade-agent.cjs": cjs }, agentNodeFlags());
-  rmSync(main, { force: true });
+  await agentSeaBundles(cjs, inventory, version);
+  const blob = seaBlob(name, main, { "kanade-agent.cjs": cjs, [INVENTORY_ASSET]: inventory }, agentNodeFlags());
+  for (const f of [main, cjs, inventory]) rmSync(f, { force: true });
   return blob;
 }
 
@@ -194,6 +285,7 @@ function windowsBase() {
 const PRODUCTS = {
   "kanade-agent": "kanade endpoint agent",
   "kanade-backend": "kanade backend (API, projectors, web UI)",
+  "kanade-client": "kanade client (notices and self-service for the person at the PC)",
 };
 
 /** Sets VERSIONINFO; resedit also drops the Authenticode signature and recomputes the PE checksum. */
@@ -275,19 +367,16 @@ async function main(argv) {
   if (flag("--windows-agent")) {
     const out = value("--windows-agent");
     const version = value("--version") ?? agentVersion();
-    const cjs = `${out}.cjs`;
-    await bundleAgent(cjs, version);
-    await windowsSea(agentBlob("kanade-agent-extra", cjs), version, "kanade-agent", out);
-    rmSync(cjs, { force: true });
+    await windowsSea(await agentBlob("kanade-agent-extra", version), version, "kanade-agent", out);
     rmSync(join(dist, "kanade-agent-extra.blob"), { force: true });
     return;
   }
-  const versions = { agent: agentVersion(), backend: backendVersion() };
+  const versions = { agent: agentVersion(), backend: backendVersion(), client: clientVersion() };
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
   await bundleAll(versions);
   const webDir = copyWeb();
   if (!flag("--skip-sea")) {
-    const blobs = { "kanade-agent": agentBlob("kanade-agent", join(dist, "kanade-agent.cjs")), "kanade-backend": backendBlob(webDir) };
+    const blobs = { "kanade-agent": await agentBlob("kanade-agent", versions.agent), "kanade-backend": backendBlob(webDir), "kanade-client": clientBlob() };
     // The Linux executables are copies of this Node binary, so only a Linux x64 machine can make them.
     if (process.platform === "linux" && process.arch === "x64") for (const [name, blob] of Object.entries(blobs)) linuxSea(blob, name);
     else log(`skipping the Linux executables on ${process.platform}-${process.arch}`);

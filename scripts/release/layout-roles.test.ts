@@ -34,7 +34,7 @@ describe("layout-roles", () => {
     tmp = tempDir("kanade-layout-");
     dist = tmp.join("dist");
     mkdirSync(dist);
-    for (const exe of ["kanade-agent.exe", "kanade-agent-linux-x64", "kanade-backend.exe", "kanade-backend-linux-x64", "kanade.mjs"]) fake(join(dist, exe), `fake ${exe}`);
+    for (const exe of ["kanade-agent.exe", "kanade-agent-linux-x64", "kanade-backend.exe", "kanade-backend-linux-x64", "kanade.mjs", "kanade-client.exe", "kanade-client-linux-x64"]) fake(join(dist, exe), `fake ${exe}`);
     winsw = tmp.join("WinSW.exe");
     fake(winsw, "fake winsw");
     nats = tmp.join("nats-server.exe");
@@ -62,7 +62,12 @@ describe("layout-roles", () => {
       "KanadeNats.exe", "KanadeNats.exe.config", "KanadeNats.xml", "README.md", "deploy-nats.ps1", "install-kanade-nats-linux.yaml", "install-kanade-nats.yaml",
       "kanade-common.ps1", "linux/install.sh", "linux/systemd/kanade-nats.service", "linux/uninstall.sh", "linux/update-nats.sh", "nats-server.exe", "undeploy-nats.ps1",
     ]);
-    expect(tree(join(dist, "client"))).toEqual(["README.md", "install-kanade-client.ps1", "install-kanade-client.yaml", "kanade-common.ps1", "undeploy-client.ps1"]);
+    expect(tree(join(dist, "client"))).toEqual([
+      "README.md", "deploy-client.ps1", "install-kanade-client-linux.yaml", "install-kanade-client.yaml", "kanade-client-linux-x64", "kanade-client.exe",
+      "kanade-common.ps1", "linux/install-client.sh", "undeploy-client.ps1",
+    ]);
+    expect(statSync(join(dist, "client/linux/install-client.sh")).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(dist, "client/deploy-client.ps1"), "utf8")).toBe(readFileSync(join(REPO, "scripts/deploy/client.ps1"), "utf8"));
 
     // Real contents, not placeholders.
     expect(readFileSync(join(dist, "nats/nats-server.exe"), "utf8")).toBe("fake nats-server.exe");

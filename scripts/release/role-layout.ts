@@ -27,7 +27,7 @@ export const ROLE_EXECUTABLES: Readonly<Record<Role, readonly string[]>> = {
   agent: ["kanade-agent.exe", "kanade-agent-linux-x64"],
   backend: ["kanade-backend.exe", "kanade-backend-linux-x64", "kanade.mjs"],
   nats: [],
-  client: [],
+  client: ["kanade-client.exe", "kanade-client-linux-x64"],
 };
 
 const isService = (role: Role): role is ServiceRole => role !== "client";
@@ -64,8 +64,10 @@ export function rolePlan(role: Role, inputs: LayoutInputs): PlannedFile[] {
   }
   if (role === "client") {
     files.push(
-      { to: "install-kanade-client.yaml", from: r("examples/jobs/install-kanade-client.yaml") },
-      { to: "install-kanade-client.ps1", from: r("examples/jobs/scripts/install-kanade-client.ps1") },
+      { to: "deploy-client.ps1", from: r("scripts/deploy/client.ps1") },
+      { to: "install-kanade-client.yaml", from: r("configs/jobs/installers/install-kanade-client.yaml") },
+      { to: "linux/install-client.sh", from: r("deploy/linux/install-client.sh"), mode: 0o755 },
+      { to: "install-kanade-client-linux.yaml", from: r("configs/jobs/installers/install-kanade-client-linux.yaml") },
     );
   }
   return files;
@@ -110,9 +112,12 @@ export function roleReadme(role: Role, files: readonly string[]): string {
     );
   } else {
     lines.push(
-      "The end-user app (kanade-client) is installed by the agent: publish it with `kanade app publish`,",
-      "set the knobs at the top of install-kanade-client.ps1, publish that as a script object and create",
-      "the job from install-kanade-client.yaml. `undeploy-client.ps1` removes it from a PC.",
+      "The end-user app (kanade-client) is installed by the agent: publish kanade-client.exe with",
+      "`kanade app publish kanade-client <v> kanade-client.exe`, set the four knobs at the top of",
+      "deploy-client.ps1, publish that with `kanade script publish deploy-client <v> deploy-client.ps1` and",
+      "create the job from install-kanade-client.yaml. By hand, elevated: `& .\\deploy-client.ps1 -Source .\\kanade-client.exe`.",
+      "`undeploy-client.ps1` removes it from a PC. On Linux PCs the same, with kanade-client-linux-x64,",
+      "linux/install-client.sh (script object deploy-client-linux) and install-kanade-client-linux.yaml.",
       "",
     );
   }

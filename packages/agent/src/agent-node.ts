@@ -55,6 +55,8 @@ export interface AgentNodeDeps {
   decodeCommand?: (data: Uint8Array) => DecodedCommand;
   /** Told about each run's steps (the local protocol). */
   onRun?: (event: RunEvent) => void;
+  /** Told each chunk a run writes (the local protocol). */
+  onRunOutput?: (execId: string, stream: "stdout" | "stderr", chunk: Buffer) => void;
 }
 
 export class AgentNode {
@@ -97,6 +99,7 @@ export class AgentNode {
       ...(this.outbox.output ? { outputDir: this.outbox.output.dirFor.bind(this.outbox.output) } : {}),
       liveOutput: this.live,
       ...(deps.onRun ? { onRun: deps.onRun } : {}),
+      ...(deps.onRunOutput ? { onRunOutput: deps.onRunOutput } : {}),
     });
     this.intake = new Intake({
       nc,

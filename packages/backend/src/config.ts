@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { loadOidcConfig, oidcFileSchema, type OidcConfig } from "./config-oidc.js";
 import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs, parseNatsUrls } from "@kanade/protocol";
 
 export interface BackendConfig {
@@ -57,6 +58,8 @@ export interface BackendConfig {
   totpIssuer?: string;
   /** Outgoing mail for invitation and password-reset links (`[smtp]` / KANADE_SMTP_*); unset: no mail, those routes answer 503. */
   smtp?: SmtpConfig;
+  /** Single sign-on with an OpenID Connect provider (`[oidc]` / KANADE_OIDC_*); unset: accounts sign in with passwords only. */
+  oidc?: OidcConfig;
   /** How long host perf samples are kept (`perf_retention` / `KANADE_PERF_RETENTION`, default 7d). */
   perfRetentionMs?: number;
   /** Lease the backend asks of an agent streaming live perf (`perf_live_lease`, default 15s). */
@@ -143,6 +146,7 @@ const fileSchema = z
       })
       .partial()
       .strict(),
+    oidc: oidcFileSchema,
   })
   .partial()
   .strict();
@@ -235,6 +239,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   checkStaticToken(staticToken, authDisabled, nonEmpty(env.KANADE_AUTH_STATIC_TOKEN) ? "KANADE_AUTH_STATIC_TOKEN" : "auth_static_token");
   const governance = loadGovernanceConfig(env, file);
   const smtp = loadSmtpConfig(env, file);
+  const oidc = loadOidcConfig(env, file.oidc);
   if (!authDisabled && !staticToken && !governance.bootstrapAdmin) {
     throw invalid(
       "KANADE_AUTH_STATIC_TOKEN",
@@ -311,6 +316,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
     ...(presenceTickMs !== undefined ? { presenceTickMs } : {}),
     ...governance,
     ...(smtp ? { smtp } : {}),
+    ...(oidc ? { oidc } : {}),
   };
 }
 

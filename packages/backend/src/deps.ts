@@ -6,6 +6,7 @@ import type { AgentsStore } from "./agents/store.js";
 import type { Audit } from "./audit/index.js";
 import type { Executions } from "./executions/index.js";
 import type { GovernanceDeps } from "./governance/deps.js";
+import type { PermGroups } from "./governance/perm-groups.js";
 import type { Catalog } from "./jobs/catalog.js";
 import type { Nats } from "./nats.js";
 import type { ResultsStore } from "./results/store.js";
@@ -29,4 +30,6 @@ export interface RouteDeps {
   hideAgentsAfterMs?: number;
   /** Accounts, approvals and the audit log; absent when the app is built without a governance store. */
   governance?: GovernanceDeps;
+  /** Permission groups; absent when the app is built without them (nobody is scoped then). */
+  permGroups?: PermGroups;
 }

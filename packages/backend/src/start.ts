@@ -19,6 +19,13 @@ import { openExecutionsStore } from "./executions/sqlite-store.js";
 import { targetResolver } from "./executions/targets.js";
 import { DEFAULT_APPROVAL_TTL_MS } from "./governance/deps.js";
 import { openGovernance } from "./governance/open.js";
+import { openPermGroupStore } from "./governance/perm-group-store.js";
+import { createPermGroups } from "./governance/perm-groups.js";
+import { createScopeResolver } from "./governance/scope.js";
+import { sqlScopeLookups } from "./governance/scope-hook.js";
+import { createOidcProvider } from "./governance/sso/provider.js";
+import { createSso } from "./governance/sso/sso.js";
+import { openSsoStore } from "./governance/sso/store.js";
 import type { RouteEntry } from "./governance/policy.js";
 import { createJobFactsProjector } from "./inventory/job-facts.js";
 import { openCatalog } from "./jobs/catalog.js";
@@ -124,6 +131,9 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     if (rebuild) await rebuildFromStreams(rebuildDeps, rebuild);
     const governance = await openGovernance({ nats, db, config, log });
     undo.push(() => governance.stop());
+    const permGroupStore = openPermGroupStore(db);
+    const permGroups = createPermGroups({ store: permGroupStore, accounts: governance.deps.accounts, audit, clock });
+    const scopes = { permGroups, resolver: createScopeResolver({ accounts: governance.deps.accounts, permGroups: permGroupStore, groups }), lookups: sqlScopeLookups(db) };
     const approvalTtlMs = config.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS;
     const signer = openCommandSigner(commandKeysDir(config));
     // A command cannot outlive EXEC's max age anyway; its signature expires with it.
@@ -142,6 +152,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       approvalTtlMs,
       adhoc: { operators: config.adhocOperators ?? true, requireApproval: config.adhocRequireApproval ?? false },
       frozen: () => freeze.frozen(),
+      approverGroupMembers: (g) => permGroups.members(g),
     });
     // Publishes or fails what a stopped backend left half-done before anything new comes in.
     const stopBackground = await executions.startBackground({ expirySweepMs: Math.min(EXPIRY_SWEEP_MS, Math.max(1_000, approvalTtlMs / 2)) });
@@ -220,10 +231,9 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
-        await jobFacts.project(rs);
-        dynamic.materializer.touched([...new Set(rs.map((r) => r.pc_id))], "jobFacts");
+        dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
         await compliance.observe(rs);
-      } }),
+      }, afterInsert: (rs) => executions.resultsStored(rs.map((r) => r.exec_id)) }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
       startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
@@ -252,6 +262,21 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       log,
       clock,
       governance: governance.deps,
+      scopes,
+      ...(config.oidc
+        ? {
+            sso: createSso({
+              config: config.oidc,
+              provider: createOidcProvider(config.oidc),
+              store: openSsoStore(db),
+              accounts: governance.deps.accounts,
+              tokens: governance.deps.tokens,
+              audit,
+              log,
+              clock,
+            }),
+          }
+        : {}),
       ...(enrolling ? { enrollment: enrolling.enrollment } : {}),
       ...(config.hideAgentsAfterMs !== undefined ? { hideAgentsAfterMs: config.hideAgentsAfterMs } : {}),
       schedules,

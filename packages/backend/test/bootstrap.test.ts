@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
-import { BUCKETS, OBJECT_STORES, STREAMS } from "@kanade/protocol";
+import { BUCKETS, OBJECT_STORES, STREAMS, subjects } from "@kanade/protocol";
 import { startNatsServer, type NatsServer } from "@kanade/testkit";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { bootstrap, wrapConnection } from "../src/index.js";
@@ -45,5 +45,22 @@ describe("bootstrap", () => {
     // Full outputs age out with RESULTS (30 days) rather than piling up.
     const output = await (await objm.open(OBJECT_STORES.resultOutput)).status();
     expect(output.ttl).toBe(30 * 86_400 * 1e9);
+  });
+
+  it("keeps only the newest inventory report per PC and category, and sets that limit on a stream made before it", async () => {
+    const nats = await wrapConnection(nc, quietLog());
+    await bootstrap(nats, quietLog());
+    for (const day of [1, 2, 3]) await nats.js.publish(subjects.inventory("inv-pc", "hw"), JSON.stringify({ day }));
+    await nats.js.publish(subjects.inventory("inv-pc", "sw"), JSON.stringify({ day: 3 }));
+    expect((await nats.jsm.streams.info(STREAMS.INVENTORY)).state.messages).toBe(2);
+    const newest = await nats.jsm.streams.getMessage(STREAMS.INVENTORY, { last_by_subj: subjects.inventory("inv-pc", "hw") });
+    expect(newest?.json()).toEqual({ day: 3 });
+
+    // As an older backend made it: every report kept for 90 days. The next start sets the limit; reports
+    // already stored beyond it age out with max_age (nats-server 2.9 trims per subject only as new ones arrive).
+    await nats.jsm.streams.delete(STREAMS.INVENTORY);
+    await nats.jsm.streams.add({ name: STREAMS.INVENTORY, subjects: [subjects.inventoryAll()], max_age: 90 * 86_400 * 1e9 });
+    await bootstrap(nats, quietLog());
+    expect((await nats.jsm.streams.info(STREAMS.INVENTORY)).config.max_msgs_per_subject).toBe(1);
   });
 });

@@ -9,7 +9,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { startAgent, type RunningAgent } from "@kanade/agent";
 import { BUCKETS, STREAMS, subjects, type AgentSummary, type AgentTagsView, type GroupDetail, type GroupPreviewResult } from "@kanade/protocol";
 import { tempDir, testCommandKeys, testLogger, waitFor, type TempDir } from "@kanade/testkit";
-import { HELLO_YAML, useBackendEnv } from "./helpers.js";
+import { v7 as uuidv7 } from "uuid";
+import { HELLO_YAML, makeResult, useBackendEnv } from "./helpers.js";
 
 type ErrBody = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
 
@@ -124,6 +125,25 @@ describe("dynamic groups and tags", () => {
     await waitMembers("old-win", ["pc-b"]);
     await tag("pc-b", { set: { owner: "finance" } });
     await waitMembers("old-win", []);
+  });
+
+  it("an inventory job's facts move a PC in and out (the results projector tells the groups whose facts it stored)", async () => {
+    const job = "id: dgfacts\nversion: 1.0.0\nexecute:\n  shell: sh\n  script: echo '{}'\n  timeout: 30s\ninventory:\n  display: [{ field: color, label: Colour }]\n";
+    expect((await env().backend.api("POST", "/api/jobs", job)).status).toBe(201);
+    expect((await api("PUT", "/api/groups/blue-ones", { query: "fact.dgfacts.color = blue" })).status).toBe(200);
+    const js = jetstream(env().nc);
+    const execId = uuidv7();
+    let at = Date.now();
+    const answer = async (jobId: string, stdout: string): Promise<void> => {
+      const finished = new Date((at += 1_000)).toISOString();
+      const r = makeResult(execId, "pc-a", { job_id: jobId, version: "1.0.0", stdout, started_at: finished, finished_at: finished });
+      await js.publish(subjects.result(execId, "pc-a"), JSON.stringify(r), { msgID: r.result_id });
+    };
+    await answer("dgfacts", '{"color":"blue"}');
+    await waitMembers("blue-ones", ["pc-a"]);
+    await answer("hello", '{"color":"red"}'); // another job's result in between: no fact of dgfacts
+    await answer("dgfacts", '{"color":"red"}');
+    await waitMembers("blue-ones", []);
   });
 
   it("a stale expected_revision is a 409 that names the conflict, and loses nothing", async () => {

@@ -125,7 +125,10 @@ describe("exec, projection and kill", () => {
 
     // The same result again under a different message id (e.g. after the dedup window): still stored once.
     await js.publish(subjects.result(execId, "pc-a"), JSON.stringify(ra), { msgID: uuidv7() });
+    // ?wait_ms answers once the execution has ended: asked while pc-b is still running, answered after its result.
+    const ended = env().backend.api("GET", `/api/executions/${execId}?rows=false&wait_ms=30000`);
     await publishResult(makeResult(execId, "pc-b", { status: "failed", exit_code: 3 }));
+    expect((await ended).body).toMatchObject({ state: "completed", counts: { total: 2, done: 2, succeeded: 1, failed: 1 } });
     const done = await waitFor(async () => {
       const x = await detail(execId);
       return x.state === "completed" ? x : undefined;
@@ -144,6 +147,10 @@ describe("exec, projection and kill", () => {
     const counts = (await env().backend.api("GET", `/api/executions/${execId}?rows=false`)).body as Record<string, unknown>;
     expect(counts.rows).toBeUndefined();
     expect(counts.counts).toMatchObject({ done: 2 });
+    // An execution that has ended answers at once; an unknown one is 404 as without wait_ms.
+    expect((await env().backend.api("GET", `/api/executions/${execId}?rows=false&wait_ms=30000`)).body).toMatchObject({ state: "completed" });
+    expect((await env().backend.api("GET", `/api/executions/${uuidv7()}?wait_ms=30000`)).status).toBe(404);
+    expect((await env().backend.api("GET", `/api/executions/${execId}?wait_ms=0`)).status).toBe(400);
   });
 
   it("stores results for executions it does not know, and from PCs that were not targeted", async () => {

@@ -52,6 +52,7 @@ import { register as scriptNoun } from "./commands/script/script.js";
 import { register as accountManage } from "./commands/account/manage.js";
 import { register as accountTotp } from "./commands/account/totp.js";
 import { register as accountInvitations } from "./commands/account/invitations.js";
+import { register as permGroups } from "./commands/perm-group/manage.js";
 import { register as auditList } from "./commands/audit/list.js";
 import { register as supportList } from "./commands/support/list.js";
 import { register as eventsList } from "./commands/events/list.js";
@@ -122,7 +123,7 @@ export function buildProgram(deps: Deps): Command {
   groupList(group, deps);
   groupMembership(group, deps);
   groupDynamic(group, deps);
-  for (const reg of [authLogin, authLogout, accountManage, accountTotp, accountInvitations, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList, eventsList]) reg(program, deps);
+  for (const reg of [authLogin, authLogout, accountManage, accountTotp, accountInvitations, permGroups, executionsApprove, auditList, jetstreamStatus, jetstreamKv, jetstreamObjectList, commandKeys, supportList, eventsList]) reg(program, deps);
   const config = program.command("config").description("layered agent config: global, per group, per PC");
   configScope(config, deps);
   configEffective(config, deps);

@@ -13,6 +13,7 @@ export const UI_METHODS = [
   "jobs.list",
   "jobs.execute",
   "jobs.kill",
+  "jobs.output",
   "support.upload_diagnostics",
 ] as const satisfies readonly KlpMethod[];
 export type UiMethod = (typeof UI_METHODS)[number];

@@ -10,8 +10,9 @@ describe("client config", () => {
   });
 
   it("parses its options and names a bad one", () => {
-    expect(parseArgs([])).toEqual({ open: true });
-    expect(parseArgs(["--no-open", "--socket", "/s"])).toEqual({ open: false, socket: "/s" });
+    expect(parseArgs([])).toEqual({ open: true, tray: true, version: false });
+    expect(parseArgs(["--no-open", "--no-tray", "--socket", "/s"])).toEqual({ open: false, tray: false, version: false, socket: "/s" });
+    expect(parseArgs(["--version"])).toMatchObject({ version: true });
     expect(() => parseArgs(["--user", "root"])).toThrow(/--user: unknown option/);
     expect(() => parseArgs(["--socket"])).toThrow(/--socket: needs a value/);
   });

@@ -1,22 +1,39 @@
 /** Where the client finds the agent, and how it was asked to start. */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
-export const CLIENT_VERSION = "0.1.0";
+/** Set by the release build (esbuild `define`); the single executable has no package.json beside it. */
+declare const __KANADE_CLIENT_VERSION__: string | undefined;
 
-const argsSchema = z.object({ open: z.boolean(), socket: z.string().min(1).optional(), browser: z.string().min(1).optional() });
+export const CLIENT_VERSION: string =
+  typeof __KANADE_CLIENT_VERSION__ === "string"
+    ? __KANADE_CLIENT_VERSION__
+    : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const argsSchema = z.object({
+  open: z.boolean(),
+  tray: z.boolean(),
+  version: z.boolean(),
+  socket: z.string().min(1).optional(),
+  browser: z.string().min(1).optional(),
+});
 export type ClientArgs = z.infer<typeof argsSchema>;
 
-/** `--no-open`, `--socket <path>`, `--browser <exe>`; anything else is an error naming it. */
+const USAGE = "kanade-client [--no-open] [--no-tray] [--socket <path>] [--browser <exe>] | --version";
+
+/** `--no-open`, `--no-tray`, `--socket <path>`, `--browser <exe>`, `--version`; anything else is an error naming it. */
 export function parseArgs(argv: readonly string[]): ClientArgs {
-  const out: { open: boolean; socket?: string; browser?: string } = { open: true };
+  const out: { open: boolean; tray: boolean; version: boolean; socket?: string; browser?: string } = { open: true, tray: true, version: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--no-open") out.open = false;
+    else if (a === "--no-tray") out.tray = false;
+    else if (a === "--version") out.version = true;
     else if (a === "--socket" || a === "--browser") {
       const v = argv[++i];
       if (!v) throw new Error(`${a}: needs a value`);
       out[a === "--socket" ? "socket" : "browser"] = v;
-    } else throw new Error(`${a}: unknown option (kanade-client [--no-open] [--socket <path>] [--browser <exe>])`);
+    } else throw new Error(`${a}: unknown option (${USAGE})`);
   }
   return argsSchema.parse(out);
 }

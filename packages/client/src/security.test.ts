@@ -18,6 +18,18 @@ describe("launch token and sessions", () => {
     expect(s.isValid(`${SESSION_COOKIE}=`)).toBe(false);
   });
 
+  it("renew gives a new one-time token and voids an unused one; open sessions stay", () => {
+    const s = new Sessions();
+    const first = s.launchToken;
+    const session = s.exchange(first)!;
+    const second = s.renew();
+    expect(second).not.toBe(first);
+    const third = s.renew();
+    expect(s.exchange(second)).toBeUndefined();
+    expect(s.exchange(third)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.isValid(`${SESSION_COOKIE}=${session}`)).toBe(true);
+  });
+
   it("each process has its own token", () => {
     expect(new Sessions().launchToken).not.toBe(new Sessions().launchToken);
   });

@@ -27,6 +27,15 @@ export class Sessions {
     return this.launch;
   }
 
+  /**
+   * A fresh launch token, replacing one not used yet: the tray's "Open" starts a new window, which needs its own
+   * token (the first one is spent). Sessions already open stay open.
+   */
+  renew(): string {
+    this.launch = token();
+    return this.launch;
+  }
+
   /** Exchanges the launch token for a session id; the token is void afterwards, right or wrong attempts alike keep it one-shot. */
   exchange(candidate: string): string | undefined {
     const want = this.launch;

@@ -1,19 +1,11 @@
 /** The loopback HTTP server: the launch-token exchange, the UI's files, `POST /api/call/<method>` and `GET /api/events` (SSE). */
-import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { KlpCallError } from "@kanade/protocol/klp-client";
 import { BridgeError, type AgentBridge } from "./bridge.js";
 import { checkRequestHeaders, sessionCookie, Sessions } from "./security.js";
+import { UI_FILES, uiReader } from "./ui-files.js";
 
-const UI_DIR = fileURLToPath(new URL("../ui/", import.meta.url));
-const UI_FILES: Record<string, { file: string; type: string }> = {
-  "/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/i18n.js": { file: "i18n.js", type: "text/javascript; charset=utf-8" },
-  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
-};
 const MAX_BODY = 64 * 1024;
 export const LOOPBACK = "127.0.0.1";
 
@@ -22,6 +14,8 @@ export interface ClientServer {
   port: number;
   /** The URL the app window opens (carries the one-time token). */
   launchUrl: string;
+  /** A launch URL with a fresh one-time token, for opening the window again (the tray's "Open"). */
+  newLaunchUrl(): string;
   close(): Promise<void>;
 }
 
@@ -58,6 +52,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 
 export async function startClientServer(bridge: AgentBridge, opts: { port?: number } = {}): Promise<ClientServer> {
   const sessions = new Sessions();
+  const readUi = uiReader();
   let port = 0;
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -84,7 +79,7 @@ export async function startClientServer(bridge: AgentBridge, opts: { port?: numb
 
     const ui = UI_FILES[url.pathname];
     if (method === "GET" && ui) {
-      const body = await readFile(UI_DIR + ui.file);
+      const body = await readUi(ui.file);
       res.writeHead(200, { ...SECURITY_HEADERS, "content-type": ui.type });
       return void res.end(body);
     }
@@ -118,6 +113,7 @@ export async function startClientServer(bridge: AgentBridge, opts: { port?: numb
     server,
     port,
     launchUrl: `http://${LOOPBACK}:${port}/launch?token=${sessions.launchToken}`,
+    newLaunchUrl: () => `http://${LOOPBACK}:${port}/launch?token=${sessions.renew()}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

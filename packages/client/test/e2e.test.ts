@@ -3,7 +3,7 @@
  * kanade-client process, and Debian's chromium driven by playwright-core against the client's loopback UI.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startNatsServer, startTestBackend, tempDir, waitFor, type NatsServer, type TempDir, type TestBackend } from "@kanade/testkit";
 import { SELF_UID, startKlpAgent, type KlpAgent } from "../../agent/test/klp-harness.js";
+import { buildSpa, openSignedIn, shot as webShot } from "../../web/test/browser.js";
 
 const BIN = fileURLToPath(new URL("../bin/kanade-client.js", import.meta.url));
 const CHROMIUM = process.env.KANADE_CHROMIUM_BIN ?? "/usr/bin/chromium";
@@ -55,9 +56,12 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium, or set KANADE_CHROMIUM_BIN`);
   dir = tempDir("kanade-client-e2e-");
   nats = await startNatsServer();
-  backend = await startTestBackend(nats.url);
+  // The backend serves the operator web UI too: the support bundle is followed to the operator's page.
+  await buildSpa(dir.join("web-dist"));
+  backend = await startTestBackend(nats.url, { webRoot: dir.join("web-dist") });
   for (const j of [
-    job("clear-teams-cache", "Clear the Teams cache", "echo clearing\nsleep 4\necho done", true),
+    // Prints two lines, then waits for the test to say "go" (a file), then prints a last one: the lines must show while it runs.
+    job("clear-teams-cache", "Clear the Teams cache", `echo "clearing step 1"\nsleep 1\necho "clearing step 2" >&2\nwhile [ ! -f '${dir.join("go")}' ]; do sleep 0.2; done\necho "all done"`, true),
     job("long-fix", "A fix that takes a while", "echo started\nsleep 60", true),
     job("admin-only", "Not for users", "echo admin", false),
   ]) expect((await backend.api("POST", "/api/jobs", j)).status).toBe(201);
@@ -184,9 +188,25 @@ describe("kanade-client (chromium)", () => {
     const progress = teams.getByTestId("job-progress");
     await progress.waitFor();
     await waitFor(async () => (await progress.getAttribute("data-state")) === "running", { what: `the run running (shows "${await progress.textContent()}")`, timeoutMs: 30_000 });
+    // Its output streams in while it runs: the script cannot end before the test creates the "go" file.
+    const output = teams.getByTestId("job-output");
+    await waitFor(async () => ((await output.count()) > 0 && (await output.textContent())?.includes("clearing step 2")) || undefined, { what: "both lines in the output while the run is going", timeoutMs: 30_000 });
+    expect(await output.textContent()).toBe("clearing step 1\nclearing step 2\n");
+    expect(await progress.getAttribute("data-state")).toBe("running");
     await shot("client-catalog-running");
+    writeFileSync(dir.join("go"), "");
     await waitFor(async () => (await progress.getAttribute("data-state")) === "finished", { what: "the run finished", timeoutMs: 30_000 });
     expect(await progress.textContent()).toContain("succeeded, exit 0");
+    expect(await output.textContent()).toBe("clearing step 1\nclearing step 2\nall done\n");
+    // The same output on the Troubleshoot tab, and from the agent after a reload (jobs.output).
+    await page.reload();
+    await page.getByRole("tab", { name: "Troubleshoot" }).click();
+    const cookie = (await ctx.cookies(base)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const runs = JSON.parse((await raw("/api/call/jobs.list", { method: "POST", headers: { cookie, origin: base, "content-type": "application/json" }, body: "{}" })).body).result.runs as { exec_id: string; job_id: string }[];
+    const execId = runs.find((r) => r.job_id === "clear-teams-cache")?.exec_id ?? "";
+    const fetched = JSON.parse((await raw("/api/call/jobs.output", { method: "POST", headers: { cookie, origin: base, "content-type": "application/json" }, body: JSON.stringify({ exec_id: execId }) })).body);
+    expect(fetched.result).toEqual({ exec_id: execId, stdout: "clearing step 1\nall done\n", stderr: "clearing step 2\n", truncated: false });
+    await page.getByRole("tab", { name: "Catalog" }).click();
 
     await jobs.filter({ hasText: "long-fix" }).getByRole("button", { name: "Run" }).click();
     await page.getByRole("tab", { name: "Troubleshoot" }).click();
@@ -209,6 +229,33 @@ describe("kanade-client (chromium)", () => {
     const list = await backend.api<{ items: { id: string; pc_id: string; user: string; note: string | null }[] }>("GET", `/api/support-bundles?pc_id=${PC}`);
     expect(list.body.items).toContainEqual(expect.objectContaining({ id, pc_id: PC, user: ME, note: "Teams keeps freezing" }));
     await shot("client-support");
+
+    // The operator finds it on the web UI's Support page, filtered to this PC, reads it and downloads it.
+    const op = await openSignedIn(dir.join("operator-profile"), backend.url, backend.token);
+    try {
+      await op.page.getByRole("link", { name: "Support" }).click();
+      await op.page.getByRole("heading", { name: "Support bundles" }).waitFor();
+      const filter = op.page.getByRole("textbox", { name: "PC (pc_id)" });
+      await filter.fill(PC);
+      await filter.press("Enter");
+      const row = op.page.getByTestId("support-bundles").locator(`tbody tr[data-id="${id}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.textContent()).toContain("Teams keeps freezing");
+      expect(await row.textContent()).toContain(ME);
+      await row.getByRole("button").click();
+      const detail = op.page.getByTestId("support-bundle-detail");
+      expect(await detail.getByTestId("support-note").textContent()).toBe("Teams keeps freezing");
+      await detail.getByTestId("support-log").waitFor();
+      expect(await detail.getByTestId("support-log").textContent()).toContain("agent ready");
+      await webShot(op.page, "support-bundles");
+      const [download] = await Promise.all([op.page.waitForEvent("download"), detail.getByRole("button", { name: "Download JSON" }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^support-${PC}-\\d{8}-\\d{6}-${id?.slice(0, 8)}\\.json$`));
+      const saved = dir.join("bundle.json");
+      await download.saveAs(saved);
+      expect(JSON.parse(readFileSync(saved, "utf8"))).toMatchObject({ id, pc_id: PC, user: ME, note: "Teams keeps freezing", bundle: { state: { pc_id: PC } } });
+    } finally {
+      await op.ctx.close();
+    }
   });
 
   it("speaks Japanese and goes dark", async () => {

@@ -3,7 +3,12 @@
 import { MESSAGES } from "./i18n.js";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { lang: localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en"), snapshot: null, notices: new Map(), jobs: [], runs: new Map(), hello: null };
+const state = { lang: localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en"), snapshot: null, notices: new Map(), jobs: [], runs: new Map(), output: new Map(), hello: null };
+// Each run's output as it arrived (stdout and stderr interleaved); the newest part only, like the agent keeps.
+const OUTPUT_CHARS = 32 * 1024;
+function addOutput(execId, text) {
+  state.output.set(execId, ((state.output.get(execId) ?? "") + text).slice(-OUTPUT_CHARS));
+}
 
 function t(key, vars = {}) {
   const s = MESSAGES[state.lang][key] ?? MESSAGES.en[key] ?? key;
@@ -152,11 +157,19 @@ async function kill(execId) {
 function runLabel(r) {
   return `${t(`state.${r.state}`)}${r.status ? ` (${r.status}${r.exit_code != null ? `, exit ${r.exit_code}` : ""})` : ""}`;
 }
+// A run's output box; it stays scrolled to the end while new lines come in.
+function outputBox(execId, testid) {
+  const text = state.output.get(execId);
+  if (!text) return "";
+  const pre = el("pre", { class: "output", "data-testid": testid, "aria-live": "polite", text });
+  window.requestAnimationFrame(() => { pre.scrollTop = pre.scrollHeight; });
+  return pre;
+}
 function renderRuns() {
   const runs = [...state.runs.values()].sort((a, b) => b.exec_id.localeCompare(a.exec_id));
   $("#runs-empty").hidden = runs.length > 0;
   $("#runs tbody").replaceChildren(...runs.map((r) => el("tr", { "data-testid": "run", "data-job": r.job_id, "data-state": r.state },
-    el("td", { text: r.job_id }), el("td", { "data-testid": "run-state", text: runLabel(r) }),
+    el("td", { text: r.job_id }), el("td", { "data-testid": "run-state" }, runLabel(r), outputBox(r.exec_id, "run-output")),
     el("td", {}, r.state === "finished" ? "" : el("button", { type: "button", onclick: () => kill(r.exec_id) }, t("runs.kill"))))));
   renderCatalog();
 }
@@ -167,7 +180,8 @@ function renderCatalog() {
     return el("li", { "data-testid": "catalog-job", "data-id": j.id },
       el("h3", { text: j.id }), el("p", { text: j.description ?? "" }),
       el("button", { class: "primary", type: "button", onclick: () => run(j.id) }, t("catalog.run")),
-      latest ? el("span", { class: "muted", "data-testid": "job-progress", "data-state": latest.state, text: ` ${runLabel(latest)}` }) : "");
+      latest ? el("span", { class: "muted", "data-testid": "job-progress", "data-state": latest.state, text: ` ${runLabel(latest)}` }) : "",
+      latest ? outputBox(latest.exec_id, "job-output") : "");
   }));
 }
 function renderAll() { renderHome(); renderUpdates(); renderNotices(); renderRuns(); }
@@ -193,6 +207,12 @@ async function refresh() {
     state.jobs = jobs.jobs;
     for (const r of jobs.runs) state.runs.set(r.exec_id, r);
     renderAll();
+    // After a (re)connect: what unfinished runs wrote meanwhile; pushes carry on from here.
+    for (const r of jobs.runs.filter((x) => x.state !== "finished").slice(0, 5)) {
+      const out = await call("jobs.output", { exec_id: r.exec_id });
+      state.output.set(r.exec_id, `${out.stdout}${out.stderr}`.slice(-OUTPUT_CHARS));
+    }
+    renderRuns();
   } catch (err) { showError(err); }
 }
 
@@ -210,6 +230,7 @@ events.onmessage = (m) => {
   if (e.method === "state.changed") { state.snapshot = p; renderHome(); renderUpdates(); }
   else if (e.method === "notifications.new") { state.notices.set(p.id, p); renderNotices(); }
   else if (e.method === "notifications.withdrawn") { state.notices.delete(p.id); renderNotices(); }
+  else if (e.method === "jobs.output") { addOutput(p.exec_id, p.text); renderRuns(); }
   else if (e.method === "jobs.progress") { state.runs.set(p.exec_id, { ...state.runs.get(p.exec_id), ...p }); renderRuns(); }
 };
 

@@ -57,6 +57,8 @@ export const execResponseSchema = z.object({
   exec_id: z.string(),
   target_count: z.number().int(),
   state: executionStateSchema,
+  /** Set when the caller is scoped and asked for `all`: the permission groups whose PCs it was narrowed to. */
+  scoped_to: z.array(z.string()).optional(),
 });
 export type ExecResponse = z.infer<typeof execResponseSchema>;
 

@@ -1,5 +1,6 @@
 /** Governance API shapes (SPEC §7): accounts and roles, login, approvals, audit, JetStream status. */
 import { z } from "zod";
+import { callerScopeSchema } from "./perm-groups.js";
 
 /** Roles nest: every viewer right is an operator right, every operator right an admin right. */
 export const ROLES = ["viewer", "operator", "admin"] as const;
@@ -35,6 +36,8 @@ export const identitySchema = z.object({
   role: roleSchema,
   kind: z.enum(["account", "static-token", "anonymous"]),
   must_change_password: z.boolean(),
+  /** Set for an account in permission groups: what it is scoped to. */
+  scope: callerScopeSchema.optional(),
 });
 export type Identity = z.infer<typeof identitySchema>;
 
@@ -68,6 +71,8 @@ export const accountSummarySchema = z.object({
   last_login_at: z.string().nullable(),
   /** Where invitation and password-reset mail goes; null when unset. */
   email: z.string().nullable(),
+  /** Made by single sign-on: no local password; the role follows the provider's group claim. */
+  sso: z.literal(true).optional(),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 

@@ -7,6 +7,7 @@ import { byteLength, manifestBodySizeIssue, manifestValueSizeIssue } from "./man
 import { readYaml } from "./manifest-yaml.js";
 import { SHELLS, runAsSchema, stalenessSchema } from "./messages.js";
 import { CHECK_PASS_IF } from "./compliance.js";
+import { approvalPolicySchema } from "./perm-groups.js";
 
 export { formatIssues, issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 export { MAX_MANIFEST_BYTES, manifestBodySizeIssue } from "./manifest-size.js";
@@ -46,6 +47,8 @@ export const manifestSchema = z
       { error: "required" },
     ).strict(),
     require_approval: z.boolean().default(false),
+    // Who may approve: members of one permission group (the backend checks that it exists when the job is stored).
+    approval: approvalPolicySchema.optional(),
     staleness: stalenessSchema.default({ mode: "cached" }),
     inventory: z
       .object({ display: z.array(column).optional(), summary: z.array(column).optional() })
@@ -86,6 +89,9 @@ export const manifestSchema = z
         path: ["execute"],
         message: `exactly one of script, script_file, script_object may be set; found ${sources.join(", ")}`,
       });
+    }
+    if (m.approval && !m.require_approval) {
+      ctx.addIssue({ code: "custom", path: ["approval"], message: "approval.approver_group needs require_approval: true" });
     }
     const secs = parseDurationSecs(ex.timeout);
     if (secs !== undefined && secs <= 0) {

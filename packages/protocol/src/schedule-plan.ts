@@ -6,10 +6,10 @@
  */
 import { parseDurationMs } from "./duration.js";
 import type { Schedule } from "./schedule-schema.js";
-import { calendarAfter, calendarAtOrBefore, firstAllowed, instantOfText, parseWindow, resolveZone, windowCloseAfter, type FireRules } from "./schedule-time.js";
+import { calendarAfter, calendarAtOrBefore, firstAllowed, instantOfText, parseWindow, planZone, windowCloseAfter, type FireRules } from "./schedule-time.js";
 
 export function fireRules(s: Schedule): FireRules {
-  const zone = resolveZone(s.when.tz);
+  const zone = planZone(s.when.tz);
   const window = s.constraints.window !== undefined ? parseWindow(s.constraints.window) : undefined;
   const a = s.when.active;
   return {

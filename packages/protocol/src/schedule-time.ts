@@ -29,6 +29,21 @@ export function resolveZone(tz: string): string {
   return tz;
 }
 
+/**
+ * How a plan names the zone `local` (planZone): this process's own zone, read through Date rather than
+ * Intl. The first Intl.DateTimeFormat loads ICU's date-formatting data, about 10 MiB resident for the
+ * process's life: an agent whose schedules are all `local` or `utc` never needs it (Date's local time
+ * comes from the same ICU zone as Intl's default, without that data).
+ */
+export const LOCAL_ZONE = "local";
+
+/** The zone a schedule's `tz` is planned in: `local` as LOCAL_ZONE, `utc` as UTC, an IANA name as itself. */
+export function planZone(tz: string): string {
+  if (tz === "local") return LOCAL_ZONE;
+  if (tz.toLowerCase() === "utc") return "UTC";
+  return tz;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -49,6 +64,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 }
 
 export function isZone(tz: string): boolean {
+  if (tz === "local" || tz.toLowerCase() === "utc") return true;
   try {
     formatter(resolveZone(tz));
     return true;
@@ -67,6 +83,12 @@ function intlOffsetMs(ms: number, zone: string): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(ms / 1000) * 1000;
 }
 
+/** This process's offset through Date, to the second as intlOffsetMs reads it (see LOCAL_ZONE). */
+function localOffsetMs(ms: number): number {
+  const t = new Date(Math.floor(ms / 1000) * 1000);
+  return Date.UTC(t.getFullYear(), t.getMonth(), t.getDate(), t.getHours(), t.getMinutes(), t.getSeconds()) - t.getTime();
+}
+
 /**
  * Offsets change only on quarter-hour boundaries in every zone there is, so one Intl call per zone and quarter
  * hour is enough; the cache is cleared when it grows large. (A firing loop over 1,000 schedules asks a lot.)
@@ -77,12 +99,13 @@ const MAX_CACHED = 50_000;
 
 /** How far `zone` is ahead of UTC at an instant. */
 export function offsetMs(ms: number, zone: string): number {
+  if (zone === "UTC") return 0;
   const start = Math.floor(ms / QUARTER_MS) * QUARTER_MS;
   const key = `${zone}|${start}`;
   let off = offsets.get(key);
   if (off === undefined) {
     if (offsets.size >= MAX_CACHED) offsets.clear();
-    off = intlOffsetMs(start, zone);
+    off = zone === LOCAL_ZONE ? localOffsetMs(start) : intlOffsetMs(start, zone);
     offsets.set(key, off);
   }
   return off;

@@ -17,6 +17,8 @@ export interface RunOptions {
   cwd?: string;
   input?: string;
   timeoutMs?: number;
+  /** Called with each stderr chunk as it arrives, e.g. to act on a URL the command prints and waits on. */
+  onStderr?: (chunk: string) => void;
 }
 
 /** Runs a workspace binary (`kanade`, `kanade-backend`, `kanade-agent`) to completion. */
@@ -33,7 +35,10 @@ export function runBin(pkg: "cli" | "backend" | "agent", bin: string, args: stri
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString("utf8");
+      opts.onStderr?.(d.toString("utf8"));
+    });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${bin} ${args.join(" ")} did not finish in ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));

@@ -12,3 +12,4 @@ export * from "./powershell-rules.js";
 export * from "./nats-cluster.js";
 export * from "./totp.js";
 export * from "./smtp-sink.js";
+export * from "./oidc-idp.js";

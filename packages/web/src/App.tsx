@@ -8,6 +8,7 @@ import { FreezeBanner } from "./components/FreezeBanner.js";
 import { useI18n } from "./i18n/context.js";
 import { LANGS, type Lang } from "./i18n/format-message.js";
 import { AccountPage, TotpSection } from "./pages/Account.js";
+import { PermGroupsPage } from "./pages/PermGroups.js";
 import { ActivityPage } from "./pages/Activity.js";
 import { AgentDetailPage } from "./pages/AgentDetail.js";
 import { AgentsPage } from "./pages/Agents.js";
@@ -21,15 +22,20 @@ import { ResultPage } from "./pages/Result.js";
 import { RunPage } from "./pages/Run.js";
 import { SchedulesPage } from "./pages/Schedules.js";
 import { NotificationsPage } from "./pages/Notifications.js";
+import { SupportBundlesPage } from "./pages/SupportBundles.js";
 import { CompliancePage } from "./pages/Compliance.js";
 import { GroupsPage } from "./pages/Groups.js";
 import { EventsPage } from "./pages/Events.js";
 import { ChangePassword, SignIn } from "./pages/SignIn.js";
 import { MailLink, matchMailLink } from "./pages/MailLinks.js";
+import { SsoLanding } from "./pages/Sso.js";
 import { endSession, whoAmI } from "./lib/auth.js";
 import { matchRoute, type Route } from "./route-match.js";
 import { Link, useRouter } from "./router.js";
 import { clearToken, loadToken, saveToken } from "./session.js";
+
+/** Where the backend sends the browser back after single sign-on, with `#handoff=<code>`. */
+const SSO_PATH = "/sso";
 
 type AuthState =
   | { kind: "checking" }
@@ -86,14 +92,18 @@ function Page({ route }: { route: Route }) {
       return <EventsPage />;
     case "notifications":
       return <NotificationsPage />;
+    case "support":
+      return <SupportBundlesPage />;
     case "account":
       return <AccountPage />;
+    case "permGroups":
+      return <PermGroupsPage />;
     case "notFound":
       return <p className="notice">404</p>;
   }
 }
 
-const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
+const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "nav.jobs" | "nav.run" | "nav.schedules" | "nav.notifications" | "nav.support" | "nav.activity" | "nav.events" | "nav.compliance" | "nav.inventory" | "nav.perf" | "nav.enroll"; pages: Route["page"][] }[] = [
   { to: "/", key: "nav.dashboard", pages: ["dashboard"] },
   { to: "/agents", key: "nav.agents", pages: ["agents", "agent"] },
   { to: "/groups", key: "nav.groups", pages: ["groups"] },
@@ -101,6 +111,7 @@ const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "n
   { to: "/run", key: "nav.run", pages: ["run"] },
   { to: "/schedules", key: "nav.schedules", pages: ["schedules"] },
   { to: "/notifications", key: "nav.notifications", pages: ["notifications"] },
+  { to: "/support", key: "nav.support", pages: ["support"] },
   { to: "/activity", key: "nav.activity", pages: ["activity", "execution", "result"] },
   { to: "/events", key: "nav.events", pages: ["events"] },
   { to: "/compliance", key: "nav.compliance", pages: ["compliance"] },
@@ -111,7 +122,7 @@ const NAV: { to: string; key: "nav.dashboard" | "nav.agents" | "nav.groups" | "n
 
 export function App() {
   const { t, lang, setLang } = useI18n();
-  const { path } = useRouter();
+  const { path, navigate } = useRouter();
   const [auth, setAuth] = useState<AuthState>({ kind: "checking" });
   // Ends the session on the backend first (a copied token dies with it), then forgets it here at once.
   const signOut = useCallback(() => {
@@ -132,6 +143,8 @@ export function App() {
 
   // An auth-disabled backend answers without a token: then there is nothing to sign in to.
   useEffect(() => {
+    // The SSO page brings its own session; asking now (with no token yet) could sign it out after it arrives.
+    if (window.location.pathname === SSO_PATH) return;
     const token = loadToken();
     whoAmI(createWebClient({ token: () => token }))
       .then((me) => signedIn(token, me))
@@ -150,6 +163,17 @@ export function App() {
   // Mailed links work whoever is (or is not) signed in in this tab.
   const mailLink = matchMailLink(path);
   if (mailLink) return <MailLink link={mailLink} />;
+  if (path === SSO_PATH) {
+    const back = (): void => {
+      setAuth({ kind: "signedOut" });
+      navigate("/", { replace: true });
+    };
+    const ssoSignedIn = (tk: string, me: Identity): void => {
+      onSignedIn(tk, me);
+      navigate("/", { replace: true });
+    };
+    return <SsoLanding onSignedIn={ssoSignedIn} onBack={back} />;
+  }
 
   if (auth.kind === "checking") return <p className="notice">{t("common.loading")}</p>;
   if (auth.kind === "failed") return <main className="signin"><ErrorBox error={auth.error} /></main>;
@@ -191,6 +215,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {me.role === "admin" && (
+          <Link to="/perm-groups" className={route.page === "permGroups" ? "active" : ""}>
+            {t("nav.permGroups")}
+          </Link>
+        )}
         {me.kind === "account" && (
           <Link to="/account" className={route.page === "account" ? "active" : ""}>
             {t("nav.account")}
@@ -198,6 +227,12 @@ export function App() {
         )}
         <span className="whoami" data-testid="whoami" title={t("nav.signedInAs", { actor: me.actor })}>
           <span className="mono actor">{me.actor}</span> <span className={`badge role-${me.role}`} data-role={me.role}>{t(`role.${me.role}`)}</span>
+          {me.scope && (
+            <>
+              {" "}
+              <span className="badge" data-testid="scope" title={t("nav.scope", { groups: me.scope.perm_groups.join(", ") })}>{me.scope.perm_groups.join(", ")}</span>
+            </>
+          )}
         </span>
         {token && (
           <button type="button" onClick={signOut}>

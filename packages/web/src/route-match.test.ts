@@ -11,6 +11,8 @@ describe("matchRoute", () => {
     expect(matchRoute("/perf")).toEqual({ page: "perf" });
     expect(matchRoute("/run")).toEqual({ page: "run" });
     expect(matchRoute("/enrollment")).toEqual({ page: "enroll" });
+    expect(matchRoute("/perm-groups")).toEqual({ page: "permGroups" });
+    expect(matchRoute("/support")).toEqual({ page: "support" });
     expect(matchRoute("/nope/x/y")).toEqual({ page: "notFound" });
   });
 });

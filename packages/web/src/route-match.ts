@@ -16,7 +16,9 @@ export type Route =
   | { page: "groups" }
   | { page: "events" }
   | { page: "notifications" }
+  | { page: "support" }
   | { page: "account" }
+  | { page: "permGroups" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -38,6 +40,8 @@ export function matchRoute(path: string): Route {
   if (a === "groups" && !b) return { page: "groups" };
   if (a === "events" && !b) return { page: "events" };
   if (a === "notifications" && !b) return { page: "notifications" };
+  if (a === "support" && !b) return { page: "support" };
   if (a === "account" && !b) return { page: "account" };
+  if (a === "perm-groups" && !b) return { page: "permGroups" };
   return { page: "notFound" };
 }

@@ -106,6 +106,12 @@ export const KLP_HANDLERS: HandlerMap = {
     await svc.backend.kill(s.user, p.exec_id);
     return { exec_id: p.exec_id, killing: true };
   },
+  "jobs.output": (s, p, svc) => {
+    const out = svc.runs.outputOf(s.user, p.exec_id);
+    // Another user's run answers like an unknown one: its existence is not theirs to learn.
+    if (!out) throw faults.notFound(`no run ${p.exec_id} of yours here`);
+    return out;
+  },
   "support.upload_diagnostics": async (s, p, svc) => ({ bundle_id: await svc.support.upload(s.user, p.note, snapshot(s, svc)) }),
   "notifications.list": (s, _p, svc) => ({ notifications: noticesOf(svc).list(s.user) }),
   "notifications.subscribe": (s, _p, svc) => {

@@ -53,6 +53,9 @@ export async function startKlpServer(
   const unprogress = svc.runs.onProgress((owner, run) => {
     for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsProgress, run);
   });
+  const unoutput = svc.runs.onOutput((owner, chunk) => {
+    for (const s of sessions) if (s.subscribedJobs && s.user === owner) s.push(KLP_PUSH.jobsOutput, chunk);
+  });
   const unnotice = svc.notices?.onChange((c) => {
     for (const s of sessions) {
       if (!s.subscribedNotices) continue;
@@ -83,6 +86,7 @@ export async function startKlpServer(
     log.error({ err, ...where }, "klp: could not open the local protocol's sockets; it is off");
     clearInterval(poll);
     unprogress();
+    unoutput();
     unnotice?.();
     await endpoints.stop().catch(() => undefined);
     return undefined;
@@ -94,6 +98,7 @@ export async function startKlpServer(
     async stop() {
       clearInterval(poll);
       unprogress();
+      unoutput();
       unnotice?.();
       await endpoints.stop();
       for (const s of sessions) s.close();

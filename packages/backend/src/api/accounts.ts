@@ -38,6 +38,8 @@ export function accountRoutes(app: FastifyInstance, deps: RouteDeps, gov: Govern
       () => deleteAccount(gov, caller.actor, target),
       (r) => ({ payload: { sessions_ended: r.sessionsEnded } }),
     );
+    // Its permission-group rows go with it (they are keyed by an id no new account reuses; this keeps the table tidy).
+    deps.permGroups?.forgetAccount(account.account_id);
     return { username: account.username, deleted: true as const };
   });
 }

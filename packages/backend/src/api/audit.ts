@@ -5,10 +5,12 @@ import type { GovernanceDeps } from "../governance/deps.js";
 import { serve } from "./route.js";
 
 export function auditRoutes(app: FastifyInstance, gov: GovernanceDeps): void {
-  serve(app, "listAudit", async ({ query: q }) => {
+  serve(app, "listAudit", async ({ query: q }, ctx) => {
     const after = decodeCursor(q.cursor);
+    const scope = ctx.caller.scope;
     const rows = await gov.auditLog.listAudit({
       limit: q.limit + 1,
+      ...(scope ? { scopedTo: { actor: ctx.caller.actor, pcs: scope.pcs(), groups: scope.pcGroups } } : {}),
       ...(after ? { after } : {}),
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.action ? { action: q.action } : {}),

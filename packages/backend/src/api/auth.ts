@@ -16,7 +16,7 @@ export function authRoutes(app: FastifyInstance, deps: RouteDeps, gov: Governanc
   const signIn = (ctx: RouteContext): SignInContext => ({ caller: ctx.caller, clock: deps.clock, audit: deps.auditLog });
 
   serve(app, "login", async ({ body }, ctx) => login(gov, body, signIn(ctx)));
-  serve(app, "getMe", async (_input, { req }) => mustIdentity(req));
+  serve(app, "getMe", async (_input, { req }) => ({ ...mustIdentity(req), ...(req.scope ? { scope: req.scope.view() } : {}) }));
   serve(app, "changePassword", async ({ body }, ctx) => changeOwnPassword(gov, mustIdentity(ctx.req), body, signIn(ctx)));
   serve(app, "logout", async (_input, ctx) => logout(gov, mustIdentity(ctx.req), ctx.req.authSession, signIn(ctx)));
 }

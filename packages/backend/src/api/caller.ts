@@ -3,5 +3,5 @@ import type { FastifyRequest } from "fastify";
 import type { Caller } from "../caller.js";
 
 export function callerOf(req: FastifyRequest): Caller {
-  return { actor: req.actor, role: req.identity?.role ?? "viewer", sourceIp: req.ip ?? null };
+  return { actor: req.actor, role: req.identity?.role ?? "viewer", sourceIp: req.ip ?? null, ...(req.scope ? { scope: req.scope } : {}) };
 }

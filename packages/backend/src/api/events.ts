@@ -5,10 +5,12 @@ import type { EventsStore } from "../events/store.js";
 import { serve } from "./route.js";
 
 export function eventsRoutes(app: FastifyInstance, store: Pick<EventsStore, "listEvents">): void {
-  serve(app, "listEvents", async ({ query: q }) => {
+  serve(app, "listEvents", async ({ query: q }, ctx) => {
     const after = decodeCursor(q.cursor);
+    const scope = ctx.caller.scope;
     const rows = await store.listEvents({
       limit: q.limit + 1,
+      ...(scope ? { inPcs: scope.pcs() } : {}),
       ...(after ? { after } : {}),
       ...(q.pc ? { pc: q.pc } : {}),
       ...(q.kind ? { kind: q.kind } : {}),

@@ -4,6 +4,7 @@ import { KanadeError, SCRIPT_STATUS } from "@kanade/protocol";
 import { isOnline } from "../agents/online.js";
 import type { RouteDeps } from "../deps.js";
 import { normalizeTarget } from "../executions/publish.js";
+import { narrowRequest } from "../executions/scope-target.js";
 import { targetResolver } from "../executions/targets.js";
 import { serve } from "./route.js";
 
@@ -13,7 +14,8 @@ export function execRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // The same resolution the exec uses (named PCs, group members from the mirror, every known agent), so the
   // count an operator confirms is the count that runs.
   const resolve = targetResolver({ members: (g) => deps.groups.members(g), agentIds: () => deps.agents.agentIds() });
-  serve(app, "previewExec", async ({ params, body }) => {
+  serve(app, "previewExec", async ({ params, body: asked }, ctx) => {
+    const { request: body } = narrowRequest(asked, ctx.caller.scope);
     const target = normalizeTarget(body);
     if (!target.pcs && !target.groups && !target.all) {
       throw new KanadeError("NO_TARGET", "No target: give pcs, groups or all", { details: [{ path: "", message: "one of pcs, groups or all is required" }] });

@@ -17,17 +17,25 @@ export function executionRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { ...view, rows, offline_waiting: waiting ? rows.filter((r) => r.status === "pending" && !r.online).length : 0 };
   };
 
-  serve(app, "listExecutions", async ({ query }) => {
+  serve(app, "listExecutions", async ({ query }, ctx) => {
     const after = decodeCursor(query.cursor);
+    const scope = ctx.caller.scope;
     return deps.executions.list({
       limit: query.limit,
+      ...(scope ? { visibleTo: { pcs: scope.pcs(), actor: ctx.caller.actor } } : {}),
       ...(after ? { after } : {}),
       ...(query.job_id ? { job_id: query.job_id } : {}),
       ...(query.state ? { state: query.state } : {}),
       ...(query.id ? { id: query.id } : {}),
     });
   });
-  serve(app, "getExecution", async ({ params, query }) => withOnline(await deps.executions.get(params.exec_id, query.rows !== false)));
+  // A closing server waits for requests in flight: answer the waiting ones now rather than after up to 30 s.
+  app.addHook("preClose", async () => deps.executions.releaseWaits());
+  serve(app, "getExecution", async ({ params, query }) => {
+    // With wait_ms the answer comes when the execution ends (or the time is up), instead of the caller polling.
+    if (query.wait_ms !== undefined) await deps.executions.waitEnded(params.exec_id, query.wait_ms);
+    return withOnline(await deps.executions.get(params.exec_id, query.rows !== false));
+  });
   serve(app, "killExecution", ({ params }, ctx) => deps.executions.kill(ctx.caller, params.exec_id));
   serve(app, "approveExecution", ({ params, body }, ctx) => deps.executions.decide(ctx.caller, params.exec_id, "approved", body.manifest_digest));
   serve(app, "rejectExecution", ({ params }, ctx) => deps.executions.decide(ctx.caller, params.exec_id, "rejected"));

@@ -30,6 +30,11 @@ export function jobRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const isYaml = typeof body === "string";
     const parsed = isYaml ? parseManifestYaml(body) : validateManifest(body);
     if (!parsed.ok) throw invalidManifest(parsed.issues);
+    const approver = parsed.manifest.approval?.approver_group;
+    // Strict: a job nobody could ever approve is refused when it is stored, not when it is first run.
+    if (approver !== undefined && !deps.permGroups?.exists(approver)) {
+      throw invalidManifest([{ path: "approval.approver_group", message: `no permission group "${approver}" (kanade perm-group list)` }]);
+    }
     requireNats(deps.nats);
     const r = await publishJob(publishDeps, ctx.caller, { manifest: parsed.manifest, yaml: isYaml ? body : YAML.stringify(body) });
     ctx.req.log.info({ job_id: r.id, version: r.version, created: r.created }, "job stored");

@@ -79,10 +79,14 @@ export function perfRoutes(app: FastifyInstance, deps: RouteDeps, perf: PerfServ
 
     scope.get(routeDef("watchFleetPerf").path, { websocket: true }, (socket, req) => {
       req.log.info({ actor: req.actor }, "fleet perf viewer connected");
+      // A viewer scoped by permission groups gets only its PCs' samples (serialized for it alone).
+      const scope = req.scope;
+      const texts = (batch: readonly HostPerf[]): string[] =>
+        scope ? batch.filter((p) => scope.has(p.pc_id)).map((data) => JSON.stringify({ type: "host_perf", data } satisfies PerfFrame)) : framesOf(batch);
       // Start with the current picture so a new viewer is not blank until the next batch.
-      for (const text of framesOf(perf.ingest.fleet("cpu", 100_000))) sendFrame(socket, text);
+      for (const text of texts(perf.ingest.fleet("cpu", 100_000))) sendFrame(socket, text);
       const off = perf.ingest.onFleet((batch) => {
-        for (const text of framesOf(batch)) sendFrame(socket, text);
+        for (const text of texts(batch)) sendFrame(socket, text);
       });
       const unwatchSession = closeWhenSessionEnds(socket, req);
       socket.on("close", () => {

@@ -13,10 +13,12 @@ export function resultRoutes(app: FastifyInstance, deps: Pick<RouteDeps, "result
     return r;
   };
 
-  serve(app, "listResults", async ({ query }) => {
+  serve(app, "listResults", async ({ query }, ctx) => {
     const { limit, cursor, ...filter } = query;
     const after = decodeCursor(cursor);
-    const rows = await deps.results.listResults({ limit: limit + 1, ...(after ? { after } : {}), ...filter });
+    // A scoped caller's page is read from its PCs only, so it is full (the answer filter stays as a backstop).
+    const scope = ctx.caller.scope;
+    const rows = await deps.results.listResults({ limit: limit + 1, ...(after ? { after } : {}), ...filter, ...(scope ? { in_pcs: scope.pcs() } : {}) });
     return page(rows, limit, (r) => ({ at: r.finished_at, id: r.result_id }));
   });
 

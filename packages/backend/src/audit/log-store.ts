@@ -10,6 +10,11 @@ export interface AuditFilter {
   target?: string;
   since?: string;
   until?: string;
+  /**
+   * A caller scoped by permission groups: only entries it made, or about its PCs, its PC groups, or executions
+   * whose every target is one of its PCs (the same rule as the answer filter in governance/scope-hook.ts).
+   */
+  scopedTo?: { actor: string; pcs: readonly string[]; groups: readonly string[] };
 }
 
 /** An event as the projector hands it over: with its AUDIT stream sequence when it came from the stream. */
@@ -55,6 +60,15 @@ export function openAuditLogStore(db: SqlDatabase): AuditLogStore {
       if (opts.since) add("at >= @since", { since: opts.since });
       if (opts.until) add("at < @until", { until: opts.until });
       if (opts.after) add("(at, id) < (@a_at, @a_id)", { a_at: opts.after.at, a_id: opts.after.id });
+      if (opts.scopedTo) {
+        add(
+          `(actor = @s_actor OR target IN (SELECT value FROM json_each(@s_names))
+            OR target IN (SELECT e.exec_id FROM executions e
+              WHERE EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = e.exec_id)
+                AND NOT EXISTS (SELECT 1 FROM execution_targets t WHERE t.exec_id = e.exec_id AND t.pc_id NOT IN (SELECT value FROM json_each(@s_pcs)))))`,
+          { s_actor: opts.scopedTo.actor, s_names: JSON.stringify([...opts.scopedTo.pcs, ...opts.scopedTo.groups]), s_pcs: JSON.stringify(opts.scopedTo.pcs) },
+        );
+      }
       const sql = `SELECT id, at, actor, action, target, payload_summary, source_ip FROM audit_log
                    ${w.sql()} ORDER BY at DESC, id DESC LIMIT @limit`;
       return (db.prepare(sql).all(w.params) as AuditDbRow[]).map((r) => ({

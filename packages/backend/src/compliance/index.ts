@@ -12,6 +12,7 @@ import {
   type ExecResult,
   type Manifest,
 } from "@kanade/protocol";
+import { versionManifests } from "../jobs/version-manifests.js";
 import type { CheckRunRow, ComplianceStore } from "./store.js";
 import { NOTIFY_MAX_AGE_MS, type WebhookNotifier } from "./webhook.js";
 
@@ -37,6 +38,9 @@ export interface Compliance {
 const SINCE_LOOKBACK = 200;
 
 export function createCompliance(deps: ComplianceDeps): Compliance {
+  // Every batch of results asks which of their job versions is a check with a webhook: read once per version.
+  // A result is judged by the check of the version it ran, also when it arrives after the job changed.
+  const versions = versionManifests(deps.jobs);
   const mustCheck = async (jobId: string): Promise<CheckedManifest> => {
     const m = await deps.jobs.get(jobId);
     if (!m) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
@@ -96,8 +100,9 @@ export function createCompliance(deps: ComplianceDeps): Compliance {
       const now = deps.clock().getTime();
       const manifests = new Map<string, Manifest | undefined>();
       for (const r of results) {
-        if (!manifests.has(r.job_id)) manifests.set(r.job_id, await deps.jobs.get(r.job_id));
-        const m = manifests.get(r.job_id);
+        const key = `${r.job_id}@${r.version}`;
+        if (!manifests.has(key)) manifests.set(key, await versions.get(r.job_id, r.version));
+        const m = manifests.get(key);
         if (!isCheck(m) || m.check.webhook === undefined) continue;
         if (now - Date.parse(r.finished_at) > NOTIFY_MAX_AGE_MS) continue;
         const { verdict, detail } = checkVerdict(m.check.pass_if, r);

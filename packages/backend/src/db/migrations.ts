@@ -525,6 +525,60 @@ export const MIGRATIONS: readonly Migration[] = [
     used_at TEXT
   ) WITHOUT ROWID;
   ` },
+  { id: "oidc-sso-accounts-sessions", sql: `
+  -- Accounts made by single sign-on: the provider's (issuer, subject) pair, never the name, says who it is.
+  -- Such an account has no usable password hash (login with a password always fails for it).
+  CREATE TABLE sso_accounts (
+    account_id TEXT PRIMARY KEY,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    UNIQUE (issuer, subject)
+  ) WITHOUT ROWID;
+  -- The provider side of a kanade session opened by SSO: the refresh token stays here, server-side, and is
+  -- used to ask the provider again every refresh interval; a row without its session row is dead.
+  CREATE TABLE sso_sessions (
+    session_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    refresh_token TEXT,
+    checked_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Sign-ins on their way through the provider (minutes), in the database so that any backend behind a load
+  -- balancer can finish one another started.
+  CREATE TABLE sso_pending (
+    state TEXT PRIMARY KEY,
+    nonce TEXT NOT NULL,
+    code_verifier TEXT NOT NULL,
+    return_to TEXT NOT NULL,
+    challenge TEXT,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- One-time handoff codes (stored as SHA-256) and the session they hand over, for 2 minutes.
+  CREATE TABLE sso_handoffs (
+    code_hash TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    challenge TEXT,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ` },
+  { id: "014-scopes-perm-groups", sql: `
+  -- Permission groups: PC groups (JSON array) an account is scoped to, and what it may do there (JSON array).
+  CREATE TABLE perm_groups (
+    name TEXT PRIMARY KEY,
+    description TEXT,
+    pc_groups TEXT NOT NULL,
+    capabilities TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Membership by account_id, so a renamed or re-created name never inherits another account's scope.
+  CREATE TABLE account_perm_groups (
+    account_id TEXT NOT NULL,
+    perm_group TEXT NOT NULL,
+    PRIMARY KEY (account_id, perm_group)
+  ) WITHOUT ROWID;
+  CREATE INDEX account_perm_groups_group ON account_perm_groups (perm_group, account_id);
+  ` },
 ];
 
 /** Runs the migrations this database has not seen yet, each in its own transaction; returns how many ran. */

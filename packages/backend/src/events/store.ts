@@ -6,6 +6,8 @@ import { where } from "../db/where.js";
 
 export interface EventFilter {
   pc?: string;
+  /** Only these PCs (a caller scoped by permission groups). */
+  inPcs?: readonly string[];
   kind?: EventKind;
   since?: string;
   until?: string;
@@ -72,6 +74,7 @@ export function openEventsStore(db: SqlDatabase): EventsStore {
       const w = where({ limit: opts.limit });
       const add = w.add;
       if (opts.pc) add("pc_id = @pc", { pc: opts.pc });
+      if (opts.inPcs) add("pc_id IN (SELECT value FROM json_each(@in_pcs))", { in_pcs: JSON.stringify(opts.inPcs) });
       if (opts.kind) add("kind = @kind", { kind: opts.kind });
       if (opts.since) add("at >= @since", { since: opts.since });
       if (opts.until) add("at < @until", { until: opts.until });

@@ -43,6 +43,13 @@ export async function decide(
     const verb = decision === "approved" ? "approve" : "reject";
     throw new KanadeError("FORBIDDEN", `"${caller.actor}" requested execution ${execId}; a different operator must ${verb} it`);
   }
+  const approverGroup = a.manifest?.approval?.approver_group;
+  if (approverGroup !== undefined && !(deps.approverGroupMembers?.(approverGroup) ?? []).includes(caller.actor)) {
+    throw new KanadeError(
+      "FORBIDDEN",
+      `Execution ${execId} needs an approver from permission group "${approverGroup}" (approval.approver_group of job "${e.job_id}"); "${caller.actor}" is not in it`,
+    );
+  }
   if (e.state !== "pending_approval") throw notPending(e);
   if (Date.parse(a.expires_at) <= now.getTime()) throw notPending({ ...e, state: "expired" });
   const decided = { by: caller.actor, at: now.toISOString() };

@@ -37,6 +37,8 @@ export interface ExecutionsDeps {
   approvalTtlMs: number;
   /** Ad-hoc runs; absent: operators may, no approval. */
   adhoc?: AdhocPolicy;
+  /** Usernames in a permission group, for jobs whose `approval.approver_group` names one; absent: nobody is. */
+  approverGroupMembers?: (group: string) => string[];
   /** Why the fleet is frozen now (a fleet freeze), or undefined; without it nothing is ever frozen. */
   frozen?: () => Promise<string | undefined>;
 }

@@ -5,6 +5,7 @@
  */
 import {
   ADHOC_JOB_ID,
+  FINAL_EXECUTION_STATES,
   KanadeError,
   SCRIPT_STATUS,
   type AdhocScript,
@@ -24,8 +25,10 @@ import { manifestDigest } from "../jobs/digest.js";
 import { adhocRecord, adhocRun, checkAdhocAllowed } from "./adhoc.js";
 import { decide, expireOverdue } from "./approvals.js";
 import type { ExecutionsDeps } from "./deps.js";
+import { endWaits } from "./end-waits.js";
 import { createIntentRunner, type IntentRunner } from "./intents.js";
 import { normalizeTarget, planCommands } from "./publish.js";
+import { narrowRequest } from "./scope-target.js";
 import type { ExecTarget, ExecutionRecord, Intent, StoredState } from "./types.js";
 import { approvalInfo, settleRows, summaryOf } from "./view.js";
 
@@ -40,6 +43,8 @@ export interface ExecutionList {
   state?: StoredState;
   /** Lowercase hex: a prefix or suffix of the exec_id without dashes. */
   id?: string;
+  /** A caller scoped by permission groups: only the executions it may see. */
+  visibleTo?: { pcs: readonly string[]; actor: string };
 }
 
 export interface StartOptions {
@@ -63,6 +68,12 @@ export interface Executions {
   decide(caller: Caller, execId: string, decision: "approved" | "rejected", seenDigest?: string): Promise<ApprovalResponse>;
   kill(caller: Caller, execId: string): Promise<{ exec_id: string; killed: true }>;
   get(execId: string, withRows: boolean): Promise<ExecutionDetail | ExecutionSummary>;
+  /** Resolves once the execution has ended (a final state) or after `ms`; EXECUTION_NOT_FOUND for an unknown id. */
+  waitEnded(execId: string, ms: number): Promise<void>;
+  /** The results projector stored results of these executions (wakes `waitEnded`). */
+  resultsStored(execIds: Iterable<string>): void;
+  /** Answers every `waitEnded` now (the HTTP server is closing). */
+  releaseWaits(): void;
   list(filter: ExecutionList): Promise<ListResponse<ExecutionSummary>>;
   /** Finishes or fails what a stopped backend left half-done, then keeps retrying withdrawals and expiring approvals. */
   startBackground(opts: { expirySweepMs: number }): Promise<() => void>;
@@ -94,9 +105,10 @@ function requireTarget(request: ExecRequest): ExecTarget {
   return target;
 }
 
+const readFrozen = (deps: ExecutionsDeps): Promise<string | undefined> => (deps.frozen ? deps.frozen() : Promise.resolve(undefined));
+
 /** Why the fleet is frozen (and the request says to run anyway), or undefined; FLEET_FROZEN otherwise. */
-async function freezeCheck(deps: ExecutionsDeps, request: ExecRequest): Promise<string | undefined> {
-  const frozen = deps.frozen ? await deps.frozen() : undefined;
+function freezeCheck(request: ExecRequest, frozen: string | undefined): string | undefined {
   if (frozen !== undefined && request.during_freeze !== true) {
     throw new KanadeError("FLEET_FROZEN", `${frozen}; nothing was run. Run it anyway with --during-freeze (during_freeze: true)`);
   }
@@ -134,6 +146,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     return e;
   };
   const summary = async (e: ExecutionRecord): Promise<ExecutionSummary> => summaryOf(e, await deps.store.counts(e.exec_id));
+  const waits = endWaits();
 
   /** Records and fires one execution (a job's or an ad-hoc script's): held for approval, or published now. */
   const launch = async (caller: Caller, l: Launch): Promise<ExecResponse> => {
@@ -221,28 +234,34 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   };
 
   return {
-    start: async (caller, jobId, request, opts = {}) => {
+    start: async (caller, jobId, asked, opts = {}) => {
+      const { request, scopedTo } = narrowRequest(asked, caller.scope);
       const target = requireTarget(request);
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
-      const manifest = await deps.jobs.get(jobId);
+      // Three KV reads, each a broker round trip before the command can go out: asked at once, judged in order.
+      const [manifest, frozenNow, status] = await Promise.all([deps.jobs.get(jobId), readFrozen(deps), deps.jobs.status(jobId)]);
       if (!manifest) throw new KanadeError("JOB_NOT_FOUND", `No job "${jobId}"`);
-      const frozen = await freezeCheck(deps, request);
-      if ((await deps.jobs.status(jobId)) === SCRIPT_STATUS.REVOKED) {
+      const frozen = freezeCheck(request, frozenNow);
+      if (status === SCRIPT_STATUS.REVOKED) {
         throw new KanadeError("CONFLICT", `Job "${jobId}" is revoked; run "kanade unrevoke ${jobId}" first`);
       }
       const scriptSha256 = await scriptDigest(deps, manifest);
-      return launch(caller, { manifest, scriptSha256, request, target, frozen, execId: opts.execId ?? uuidv7(), action: "exec" });
+      const answer = await launch(caller, { manifest, scriptSha256, request, target, frozen, execId: opts.execId ?? uuidv7(), action: "exec" });
+      return scopedTo ? { ...answer, scoped_to: scopedTo } : answer;
     },
 
     startAdhoc: async (caller, body) => {
       checkAdhocAllowed(caller, deps.adhoc);
-      const { request, manifest } = adhocRun(body, deps.adhoc);
+      const adhocAsked = adhocRun(body, deps.adhoc);
+      const manifest = adhocAsked.manifest;
+      const { request, scopedTo } = narrowRequest(adhocAsked.request, caller.scope);
       const target = requireTarget(request);
       if (!deps.broker.connected()) throw new KanadeError("NATS_UNAVAILABLE", "The NATS broker cannot be reached; try again shortly");
-      const frozen = await freezeCheck(deps, request);
+      const frozen = freezeCheck(request, await readFrozen(deps));
       const execId = uuidv7();
       const adhoc = adhocRecord(execId, body, manifest, caller.actor, deps.clock());
-      return launch(caller, { manifest, scriptSha256: undefined, request, target, frozen, execId, action: "run", adhoc });
+      const answer = await launch(caller, { manifest, scriptSha256: undefined, request, target, frozen, execId, action: "run", adhoc });
+      return scopedTo ? { ...answer, scoped_to: scopedTo } : answer;
     },
 
     adhocScript: async (execId) => {
@@ -305,6 +324,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         });
         if (moved) {
           deps.audit.committed();
+          waits.changed([execId]);
           return { exec_id: execId, killed: true };
         }
       }
@@ -324,6 +344,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         audit: killAudit({}),
       });
       deps.audit.committed();
+      waits.changed([execId]);
       if (!(await runner.withdraw(intent))) {
         throw new KanadeError(
           "NATS_UNAVAILABLE",
@@ -341,6 +362,10 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       if (!withRows) return { ...s, ...extra };
       return { ...s, ...extra, rows: settleRows(e, await deps.store.rows(execId)) };
     },
+
+    waitEnded: (execId, ms) => waits.wait(execId, ms, async () => FINAL_EXECUTION_STATES.includes((await summary(await mustGet(execId))).state)),
+    resultsStored: (execIds) => waits.changed(execIds),
+    releaseWaits: () => waits.releaseAll(),
 
     list: async (filter) => {
       const rows = await deps.store.list({ ...filter, limit: filter.limit + 1 });

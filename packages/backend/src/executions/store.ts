@@ -32,6 +32,11 @@ export interface ExecutionListFilter {
   state?: StoredState;
   /** Lowercase hex: a prefix or suffix of the exec_id without dashes. */
   id?: string;
+  /**
+   * A caller scoped by permission groups: only executions whose every target is one of `pcs`, and those
+   * with no target that `actor` fired (governance/scope-hook.ts `executionVisible`, in SQL).
+   */
+  visibleTo?: { pcs: readonly string[]; actor: string };
 }
 
 export interface ExecutionsStore {

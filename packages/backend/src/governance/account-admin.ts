@@ -3,7 +3,7 @@
  * alters what an account may do ends all its sessions, so no token outlives the decision.
  */
 import { KanadeError, type AccountCreate, type AccountPatch } from "@kanade/protocol";
-import type { AccountChange, AccountRecord, AccountStore } from "./account-store.js";
+import { isSsoAccount, type AccountChange, type AccountRecord, type AccountStore } from "./account-store.js";
 import { hashPassword, refuseReservedUsername } from "./accounts.js";
 import type { SessionTokens } from "./sessions.js";
 import type { TotpStore } from "./totp-store.js";
@@ -49,6 +49,10 @@ export async function changeAccount(
   now: Date,
 ): Promise<{ account: AccountRecord; sessionsEnded: number }> {
   const before = await mustGetAccount(deps.accounts, username);
+  if (body.password !== undefined && isSsoAccount(before)) {
+    const message = `"${before.username}" signs in with single sign-on and has no local password; change it at the identity provider`;
+    throw new KanadeError("BAD_REQUEST", message, { details: [{ path: "password", message }] });
+  }
   if (before.username === actor && (body.disabled === true || (body.role !== undefined && body.role !== "admin"))) {
     throw new KanadeError("CONFLICT", "You cannot disable or demote your own account; ask another admin");
   }

@@ -52,8 +52,17 @@ const toAccount = (r: AccountDbRow): AccountRecord => ({
   must_change_password: r.must_change_password === 1,
 });
 
-/** Accounts without their hashes and internal ids, as the API shows them. */
-export const publicAccount = ({ password_hash: _h, account_id: _id, ...a }: AccountRecord): AccountSummary => a;
+/**
+ * The password hash of an account made by single sign-on: no argon2 hash looks like it, so every password
+ * check fails; it has no local password to sign in, change or reset.
+ */
+export const SSO_PASSWORD_HASH = "!sso";
+
+export const isSsoAccount = (a: Pick<AccountRecord, "password_hash">): boolean => a.password_hash === SSO_PASSWORD_HASH;
+
+/** Accounts without their hashes and internal ids, as the API shows them; SSO accounts say so. */
+export const publicAccount = ({ password_hash: h, account_id: _id, ...a }: AccountRecord): AccountSummary =>
+  h === SSO_PASSWORD_HASH ? { ...a, sso: true } : a;
 
 export function openAccountStore(db: SqlDatabase): AccountStore {
   const st = {

@@ -53,7 +53,7 @@ export const identityOf = (a: AccountRecord): Identity => ({
  * Accepts a session token while its session is live and belongs to the account as it is now: the same
  * immutable account id (a deleted and re-created name is a different account) and not disabled.
  */
-export function sessionResolver(accounts: AccountStore, tokens: SessionTokens, totp: TotpStore): SessionResolver {
+export function sessionResolver(accounts: AccountStore, tokens: SessionTokens, totp: TotpStore, ssoUsable?: (sessionId: string) => Promise<boolean>): SessionResolver {
   const accountFor = async (accountId: string): Promise<AccountRecord | undefined> => {
     const a = await accounts.getAccountById(accountId);
     return a && !a.disabled ? a : undefined;
@@ -61,14 +61,20 @@ export function sessionResolver(accounts: AccountStore, tokens: SessionTokens, t
   /** The session is live and its account may still act. */
   const usable = async (session: SessionRow | undefined): Promise<boolean> =>
     session !== undefined && (await accountFor(session.account_id)) !== undefined;
+  /** A session opened by single sign-on also needs the provider's word, asked again every refresh interval. */
+  const providerAgrees = (sessionId: string): Promise<boolean> => (ssoUsable ? ssoUsable(sessionId) : Promise.resolve(true));
   return {
     mayBeLive: async (token) => usable(await tokens.peek(token)),
     resolve: async (token) => {
       const found = await tokens.verify(token);
-      const account = found ? await accountFor(found.session.account_id) : undefined;
-      if (!found || !account || account.username !== found.claims.username) return undefined;
+      const first = found ? await accountFor(found.session.account_id) : undefined;
+      if (!found || !first || first.username !== found.claims.username) return undefined;
       const id = found.session.session_id;
-      const alive = async (): Promise<boolean> => usable(await tokens.live(id));
+      if (!(await providerAgrees(id))) return undefined;
+      // Read again: the provider's answer may have changed the role.
+      const account = await accountFor(found.session.account_id);
+      if (!account) return undefined;
+      const alive = async (): Promise<boolean> => (await usable(await tokens.live(id))) && (await providerAgrees(id));
       return { identity: identityOf(account), session: { id, alive }, totpEnrollmentRequired: await needsTotpEnrollment(totp, account) };
     },
   };

@@ -45,8 +45,9 @@ const record = (ctx: SignInContext, actor: string, action: string, payload: Reco
 /** The throttle's key for the source; callers without a known address share one. */
 const ipOf = (ctx: SignInContext): string => ctx.caller.sourceIp ?? "unknown";
 
-const sessionAnswer = (account: AccountRecord, session: { token: string; expires_at: string }): LoginResponse => ({
-  ...session,
+export const sessionAnswer = (account: AccountRecord, session: { token: string; expires_at: string }): LoginResponse => ({
+  token: session.token,
+  expires_at: session.expires_at,
   username: account.username,
   role: account.role as Role,
   must_change_password: account.must_change_password,

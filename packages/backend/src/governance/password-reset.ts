@@ -7,7 +7,7 @@
 import { KanadeError, type PasswordResetComplete, type PasswordResetRequest } from "@kanade/protocol";
 import type { Logger } from "pino";
 import { hashPassword } from "./accounts.js";
-import type { AccountRecord, AccountStore } from "./account-store.js";
+import { isSsoAccount, type AccountRecord, type AccountStore } from "./account-store.js";
 import { linkTokenHash, newLinkToken, type LinkStore } from "./link-store.js";
 import { mustHaveMailer, type Mailer } from "./mailer.js";
 import { createWindowBudget, RateLimitedError, type BudgetOptions, type WindowBudget } from "./rate-limit.js";
@@ -42,7 +42,8 @@ async function targets(accounts: AccountStore, body: PasswordResetRequest): Prom
   const byName = body.username !== undefined ? await accounts.getAccount(body.username) : undefined;
   const address = body.email ?? (byName === undefined && body.username?.includes("@") ? body.username : undefined);
   const found = byName ? [byName] : address !== undefined ? await accounts.getAccountsByEmail(address) : [];
-  return found.filter((a): a is AccountRecord => a !== undefined && !a.disabled && a.email !== null && a.email !== undefined);
+  // SSO accounts have no local password to reset: their people reset it at the identity provider.
+  return found.filter((a): a is AccountRecord => a !== undefined && !a.disabled && !isSsoAccount(a) && a.email !== null && a.email !== undefined);
 }
 
 /** Answers which accounts were mailed (for the audit trail; never for the caller). */

@@ -13,7 +13,7 @@ const TOUCH_EVERY_MS = 60_000;
 
 export interface SessionTokens {
   /** Starts a session for the account and signs its token; also deletes the rows of expired sessions. */
-  issue(account: { account_id: string; username: string }): Promise<{ token: string; expires_at: string }>;
+  issue(account: { account_id: string; username: string }): Promise<{ token: string; expires_at: string; session_id: string }>;
   /** A cheap first look: the live session the token names, its signature not checked yet. */
   peek(token: string): Promise<SessionRow | undefined>;
   /** Verifies the token's signature and expiry, and finds its live session. */
@@ -40,7 +40,7 @@ export function createSessionTokens(deps: { issuer: TokenIssuer; sessions: Sessi
       await sessions.prune(now.toISOString());
       await sessions.insert({ session_id: sessionId, account_id: account.account_id, created_at: now.toISOString(), expires_at: expiresAt.toISOString() });
       const token = await issuer.sign({ username: account.username, sessionId, expiresAt }, now);
-      return { token, expires_at: expiresAt.toISOString() };
+      return { token, expires_at: expiresAt.toISOString(), session_id: sessionId };
     },
     peek: async (token) => {
       const sessionId = issuer.peekSessionId(token);

@@ -16,7 +16,7 @@ import {
   type TotpPolicy,
   type TotpStatus,
 } from "@kanade/protocol";
-import type { AccountRecord, AccountStore } from "./account-store.js";
+import { isSsoAccount, type AccountRecord, type AccountStore } from "./account-store.js";
 import { RateLimitedError, type LoginThrottle } from "./rate-limit.js";
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from "./totp.js";
 import type { TotpStore } from "./totp-store.js";
@@ -69,6 +69,9 @@ const isEnabled = (row: { confirmed_at: string | null } | undefined): boolean =>
 
 /** True when the account's role requires TOTP and it has not enrolled: it may reach only the enrolment routes. */
 export async function needsTotpEnrollment(store: TotpStore, account: AccountRecord): Promise<boolean> {
+  // Single sign-on accounts never sign in with a kanade password, so a kanade code would never be asked:
+  // their second factor is the identity provider's.
+  if (isSsoAccount(account)) return false;
   const { required_roles } = await getTotpPolicy(store);
   return required_roles.includes(account.role as Role) && !isEnabled(await store.get(account.account_id));
 }
@@ -79,13 +82,16 @@ export async function totpStatus(store: TotpStore, account: AccountRecord): Prom
   const { required_roles } = await getTotpPolicy(store);
   return {
     enabled,
-    required: required_roles.includes(account.role as Role),
+    required: !isSsoAccount(account) && required_roles.includes(account.role as Role),
     recovery_codes_left: enabled ? await store.recoveryCodesLeft(account.account_id) : 0,
   };
 }
 
 /** A new secret for an account without TOTP on; it takes effect only when confirmed. */
 export async function enrollTotp(deps: TwoFactorDeps, account: AccountRecord, now: Date): Promise<TotpEnrollment> {
+  if (isSsoAccount(account)) {
+    throw new KanadeError("CONFLICT", `"${account.username}" signs in with single sign-on: two-factor sign-in is set up at the identity provider, not in kanade`);
+  }
   const secret = newTotpSecret();
   if (!(await deps.totp.begin(account.account_id, secret, now.toISOString()))) {
     throw new KanadeError("CONFLICT", `TOTP is already on for "${account.username}"; turn it off first (DELETE /api/account/totp with a current code)`);

@@ -40,13 +40,14 @@ describe("inventory job projector", () => {
       result_id: id, exec_id: "e", request_id: "q", job_id: "inv", version, pc_id: "pc", status: "succeeded", exit_code: 0,
       stdout, stderr: "", stdout_truncated: false, stderr_truncated: false, started_at: null, finished_at: "2026-01-01T00:00:00.000Z",
     });
-    for (let i = 0; i < 5; i++) await projector.project([result(`r${i}`, "1.0.0")]);
+    for (let i = 0; i < 5; i++) expect(await projector.project([result(`r${i}`, "1.0.0")])).toEqual(["pc"]);
     expect(asked).toEqual(["inv"]);
     expect(applied).toEqual(["r0", "r1", "r2", "r3", "r4"]);
     // A new version is a new question; one the catalog no longer holds is asked each time.
     current = { version: "2.0.0" };
     const bad = result("r5", "2.0.0", "not json");
-    await projector.project([bad, result("r6", "1.0.0", "not json")]);
+    // Only PCs whose facts were stored are returned (dynamic groups on fact.* re-evaluate those).
+    expect(await projector.project([bad, result("r6", "1.0.0", "not json")])).toEqual([]);
     expect(asked).toEqual(["inv", "inv"]);
     expect(bad.status).toBe("succeeded"); // 2.0.0 is not an inventory job: its stdout is left alone
   });

@@ -8,6 +8,7 @@ import type { ExecResult } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { FleetStore, JobFactsInput } from "../db/fleet-store.js";
 import type { Catalog } from "../jobs/catalog.js";
+import { versionManifests } from "../jobs/version-manifests.js";
 
 export type ParsedFacts = { ok: true; facts: Record<string, unknown> } | { ok: false; error: string };
 
@@ -29,31 +30,17 @@ export function parseFacts(stdout: string, truncated = false): ParsedFacts {
 }
 
 export interface JobFactsProjector {
-  /** Marks unparsable inventory results `failed` (in place) and stores the facts of the others. */
-  project(results: ExecResult[]): Promise<void>;
+  /**
+   * Marks unparsable inventory results `failed` (in place) and stores the facts of the others; returns the PCs
+   * whose facts it stored (what dynamic groups on `fact.` fields re-evaluate), none for other jobs' results.
+   */
+  project(results: ExecResult[]): Promise<string[]>;
 }
-
-/** Job versions whose inventory flag is remembered; the oldest is forgotten past this. */
-const KNOWN_VERSIONS_MAX = 1_000;
 
 export function createJobFactsProjector(deps: { catalog: Pick<Catalog, "get">; fleet: Pick<FleetStore, "applyJobFacts">; log: Logger }): JobFactsProjector {
   const log = deps.log.child({ projector: "job-facts" });
-  // A version's content never changes (jobs/versions.ts), so whether `<job>@<version>` is an inventory job
-  // is read from the catalog (a broker round trip) once, not once per batch of results.
-  const known = new Map<string, boolean>();
-  const inventoryJob = async (jobId: string, version: string): Promise<boolean> => {
-    const key = `${jobId}@${version}`;
-    const hit = known.get(key);
-    if (hit !== undefined) return hit;
-    const manifest = await deps.catalog.get(jobId);
-    const inventory = manifest?.inventory !== undefined;
-    // Only the version the catalog holds now is known for sure; results of another one ask again.
-    if (manifest?.version === version) {
-      known.set(key, inventory);
-      if (known.size > KNOWN_VERSIONS_MAX) known.delete(known.keys().next().value!);
-    }
-    return inventory;
-  };
+  const manifests = versionManifests(deps.catalog);
+  const inventoryJob = async (jobId: string, version: string): Promise<boolean> => (await manifests.get(jobId, version))?.inventory !== undefined;
   return {
     async project(results) {
       const isInventory = new Map<string, boolean>();
@@ -74,6 +61,7 @@ export function createJobFactsProjector(deps: { catalog: Pick<Catalog, "get">; f
       }
       const applied = await deps.fleet.applyJobFacts(facts);
       if (facts.length) log.debug({ received: facts.length, applied }, "inventory facts projected");
+      return [...new Set(facts.map((f) => f.pc_id))];
     },
   };
 }

@@ -34,10 +34,15 @@ export function invalidManifest(issues: ManifestIssue[]): KanadeError {
 }
 
 /** Governance fields that a new content would weaken compared with the previous one. */
-export function weakenedGovernance(before: { require_approval: boolean } | undefined, after: Manifest): GovernanceChange[] {
+export function weakenedGovernance(before: { require_approval: boolean; approval?: { approver_group: string } | undefined } | undefined, after: Manifest): GovernanceChange[] {
   if (!before) return [];
   const changes: GovernanceChange[] = [];
   if (before.require_approval && !after.require_approval) changes.push({ field: "require_approval", before: true, after: false });
+  // Dropping the approver group, or naming another one (maybe a wider one), loosens who may approve.
+  const group = before.approval?.approver_group;
+  if (group !== undefined && after.approval?.approver_group !== group) {
+    changes.push({ field: "approval.approver_group", before: group, after: after.approval?.approver_group ?? null });
+  }
   return changes;
 }
 

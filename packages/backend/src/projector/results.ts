@@ -13,6 +13,8 @@ export function startResultsProjector(deps: {
   log: Logger;
   /** May rewrite results in place before they are stored (inventory jobs whose stdout does not parse). */
   beforeInsert?: (results: ExecResult[]) => Promise<void>;
+  /** Told after each batch is committed (requests waiting for an execution's end look again). */
+  afterInsert?: (results: readonly ExecResult[]) => void;
 }): Promise<RunningProjector> {
   const log = deps.log.child({ projector: RESULTS_DURABLE });
   return startDurableProjector(
@@ -35,6 +37,7 @@ export function startResultsProjector(deps: {
         }
         await deps.beforeInsert?.(results);
         const inserted = await deps.store.insertResults(results);
+        deps.afterInsert?.(results);
         log.debug({ received: batch.length, inserted }, "results projected");
       },
     },

@@ -8,6 +8,8 @@ export interface ResultFilter {
   pc_id?: string;
   job_id?: string;
   status?: ResultStatus;
+  /** Only these PCs (a caller scoped by permission groups), as a JSON array. */
+  in_pcs?: readonly string[];
 }
 
 export interface ResultsStore {
@@ -47,13 +49,9 @@ interface ResultDbRow {
 
 export function openResultsStore(db: SqlDatabase): ResultsStore {
   const st = {
+    // Bound by position: naming 20 values costs the projector ~10 % of a result's insert (node:sqlite looks each name up).
     insertResult: db.prepare(
-      `INSERT INTO results (result_id, exec_id, request_id, job_id, version, pc_id, status, exit_code, stdout, stderr,
-         stdout_truncated, stderr_truncated, stdout_object, stderr_object, started_at, finished_at, duration_ms,
-         skip_reason, error, received_at)
-       VALUES (@result_id, @exec_id, @request_id, @job_id, @version, @pc_id, @status, @exit_code, @stdout, @stderr,
-         @stdout_truncated, @stderr_truncated, @stdout_object, @stderr_object, @started_at, @finished_at, @duration_ms,
-         @skip_reason, @error, @received_at)
+      `INSERT INTO results (${RESULT_COLUMNS.join(", ")}) VALUES (${RESULT_COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT (result_id) DO NOTHING`,
     ),
     getResult: db.prepare(`SELECT * FROM results WHERE result_id = ?`),
@@ -64,7 +62,10 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
   const insertResults = db.transaction((results: readonly ExecResult[]) => {
     const now = new Date().toISOString();
     let inserted = 0;
-    for (const r of results) inserted += st.insertResult.run(resultParams(r, now)).changes;
+    for (const r of results) {
+      const row = resultParams(r, now);
+      inserted += st.insertResult.run(...RESULT_COLUMNS.map((c) => row[c])).changes;
+    }
     return inserted;
   });
   const insertStarted = db.transaction((events: readonly StartedEvent[]) => {
@@ -85,6 +86,10 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
         where.push("(finished_at, result_id) < (@at, @id)");
         Object.assign(params, after);
       }
+      if (filter.in_pcs) {
+        where.push("pc_id IN (SELECT value FROM json_each(@in_pcs))");
+        params.in_pcs = JSON.stringify(filter.in_pcs);
+      }
       for (const key of ["exec_id", "pc_id", "job_id", "status"] as const satisfies readonly (keyof ResultFilter)[]) {
         const v = filter[key];
         if (v !== undefined) {
@@ -102,7 +107,13 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
   };
 }
 
-function resultParams(r: ExecResult, receivedAt: string): Record<string, string | number | null> {
+const RESULT_COLUMNS = [
+  "result_id", "exec_id", "request_id", "job_id", "version", "pc_id", "status", "exit_code", "stdout", "stderr",
+  "stdout_truncated", "stderr_truncated", "stdout_object", "stderr_object", "started_at", "finished_at", "duration_ms",
+  "skip_reason", "error", "received_at",
+] as const;
+
+function resultParams(r: ExecResult, receivedAt: string): Record<(typeof RESULT_COLUMNS)[number], string | number | null> {
   const started = r.started_at ? iso(r.started_at) : null;
   const finished = iso(r.finished_at);
   return {

@@ -8,6 +8,7 @@ import {
   fireRules,
   parseScheduleYaml,
   planFires,
+  resolveZone,
   validateSchedule,
   type CoverageRow,
   type ExecRequest,
@@ -123,7 +124,8 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   });
   const previewOf = (s: Schedule, count: number, nowMs: number): SchedulePreview => ({
     id: s.id,
-    zone: fireRules(s).zone,
+    // The zone's name (a plan keeps `local` as such; the preview names the backend host's zone).
+    zone: resolveZone(s.when.tz),
     per_pc: s.when.per_pc !== undefined,
     fires: planFires(s, nowMs, count).map((f) => ({ occurrence: iso(f.occurrence), fire_at: iso(f.fire_at) })),
   });

@@ -8,7 +8,7 @@ import { cliExitCodeFor } from "./cli-exit.js";
 describe("cliExitCodeFor", () => {
   it("exits 2 for codes whose status says the request itself was bad, 1 for the rest", () => {
     const byExit = (exit: number): ErrorCode[] => (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => cliExitCodeFor(c) === exit).sort();
-    expect(byExit(2)).toEqual(["BAD_REQUEST", "INVALID_CONFIG", "INVALID_MANIFEST", "INVALID_NOTIFICATION", "INVALID_SCHEDULE", "NO_TARGET", "OUTPUT_TOO_LARGE", "PAYLOAD_TOO_LARGE"]);
+    expect(byExit(2)).toEqual(["BAD_REQUEST", "INVALID_CONFIG", "INVALID_MANIFEST", "INVALID_NOTIFICATION", "INVALID_SCHEDULE", "NO_TARGET", "OUTPUT_TOO_LARGE", "PAYLOAD_TOO_LARGE", "SSO_FAILED"]);
     for (const code of ["UNAUTHORIZED", "FORBIDDEN", "JOB_NOT_FOUND", "CONFLICT", "RATE_LIMITED", "NATS_UNAVAILABLE", "INTERNAL"] as const) {
       expect(cliExitCodeFor(code), code).toBe(1);
     }

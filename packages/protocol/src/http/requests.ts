@@ -76,7 +76,11 @@ export const listExecutionsQuery = z.object({
   state: z.enum(["pending_approval", "running", "killed", "rejected", "expired", "failed_to_publish"]).optional(),
 });
 /** `rows: false` keeps polling cheap when thousands of PCs are targeted. */
-export const getExecutionQuery = z.object({ rows: queryFlag.optional() });
+export const getExecutionQuery = z.object({
+  rows: queryFlag.optional(),
+  /** Answer once the execution has ended (every PC answered, or killed, rejected, expired, not sent), at the latest after this many ms. */
+  wait_ms: queryInt(1, 30_000).optional(),
+});
 
 export const listResultsQuery = z.object({
   limit: listLimitSchema,

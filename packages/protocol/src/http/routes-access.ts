@@ -6,6 +6,7 @@ import { enrollmentDecisionBodySchema, enrollmentListQuerySchema, enrollmentView
 import { accountCreateSchema, accountPatchSchema, accountSummarySchema, auditEventSchema, identitySchema, jetStreamStatusSchema, kvDeleteResponseSchema, kvEntryViewSchema, kvPutRequestSchema, kvPutResponseSchema, loginRequestSchema, loginResponseSchema, passwordChangeSchema } from "../governance.js";
 import { loginResultSchema, secondFactorRequestSchema, totpCodeBodySchema, totpConfirmedSchema, totpDisabledSchema, totpEnrollmentSchema, totpPolicySchema, totpStatusSchema } from "../two-factor.js";
 import { invitationAcceptedSchema, invitationAcceptSchema, invitationCreateSchema, invitationIdParams, invitationPublicSchema, invitationRevokedSchema, invitationViewSchema, linkTokenParams, passwordResetAcceptedSchema, passwordResetCompleteSchema, passwordResetDoneSchema, passwordResetRequestSchema } from "../invitations.js";
+import { authMethodsSchema, ssoCallbackQuery, ssoHandoffSchema, ssoStartQuery } from "../sso.js";
 import { supportBundleDetailSchema, supportBundleSummarySchema } from "../support-bundles.js";
 import { storedObjectSchema } from "../releases.js";
 import { binary, json, jsonBody, text, type RouteDef } from "./descriptors.js";
@@ -68,6 +69,28 @@ export const accessRoutes = {
     method: "POST", path: "/api/auth/password", access: "viewer",
     summary: "Change the caller's own password; answers a fresh session",
     whilePasswordChangeRequired: true, whileTotpEnrollmentRequired: true, body: jsonBody(passwordChangeSchema), response: json(loginResponseSchema),
+  },
+
+  // ---- single sign-on (OpenID Connect); the oidc routes exist only when [oidc] is configured ------------
+  getAuthMethods: {
+    method: "GET", path: "/api/auth/methods", access: "public",
+    summary: "Which sign-in methods the backend offers (password; SSO with the provider's name when OIDC is configured)",
+    response: json(authMethodsSchema),
+  },
+  startSso: {
+    method: "GET", path: "/api/auth/oidc/start", access: "public",
+    summary: "Start single sign-on: redirects the browser to the identity provider (authorization code + PKCE, state, nonce)",
+    query: ssoStartQuery, response: text("text/html"),
+  },
+  finishSso: {
+    method: "GET", path: "/api/auth/oidc/callback", access: "public",
+    summary: "The provider's redirect back: checks state and nonce, exchanges the code, maps the group claim to a role; redirects with a one-time handoff code",
+    query: ssoCallbackQuery, response: text("text/html"),
+  },
+  ssoHandoff: {
+    method: "POST", path: "/api/auth/oidc/handoff", access: "public",
+    summary: "Exchange the one-time handoff code (and the secret behind its challenge) for the session token",
+    body: jsonBody(ssoHandoffSchema), response: json(loginResponseSchema),
   },
 
   // ---- two-factor sign-in (TOTP) ------------------------------------------------------------------

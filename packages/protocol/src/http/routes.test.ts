@@ -41,7 +41,7 @@ describe("route table", () => {
     expect(outside.sort()).toEqual(["/health", "/metrics", "/schemas/:file"]);
   });
 
-  it("follows the access policy: reads viewer, writes operator, accounts, raw KV writes and signing keys admin, sign-in open", () => {
+  it("follows the access policy: reads viewer, writes operator, accounts, permission groups, raw KV writes and signing keys admin, sign-in open", () => {
     const exceptions: Record<string, string> = {
       "GET /health": "public",
       "GET /api/version": "public",
@@ -74,10 +74,17 @@ describe("route table", () => {
       "POST /api/invitations/:token/accept": "public",
       "POST /api/auth/password-reset": "public",
       "POST /api/auth/password-reset/complete": "public",
+      // Single sign-on: before sign-in there is no token; state, nonce and the one-time handoff code protect them.
+      "GET /api/auth/methods": "public",
+      "GET /api/auth/oidc/start": "public",
+      "GET /api/auth/oidc/callback": "public",
+      "POST /api/auth/oidc/handoff": "public",
     };
     const wrong = routeEntries.flatMap(([name, r]) => {
       const k = key(r.method, r.path);
-      const expected = exceptions[k] ?? (r.path.startsWith("/api/accounts") ? "admin" : r.method === "GET" ? "viewer" : "operator");
+      // Permission groups decide what other accounts may reach: admins only, like accounts.
+      const adminOnly = r.path.startsWith("/api/accounts") || r.path.startsWith("/api/perm-groups");
+      const expected = exceptions[k] ?? (adminOnly ? "admin" : r.method === "GET" ? "viewer" : "operator");
       return r.access === expected ? [] : [`${name} (${k}) is ${r.access}, policy says ${expected}`];
     });
     expect(wrong).toEqual([]);

@@ -12,6 +12,7 @@ import { workRoutes } from "./routes-work.js";
 import { fleetRoutes } from "./routes-fleet.js";
 import { notificationRoutes } from "./routes-notifications.js";
 import { groupRoutes } from "./routes-groups.js";
+import { permGroupRoutes } from "./routes-perm-groups.js";
 import type { RouteDef } from "./descriptors.js";
 
 export const apiRoutes = {
@@ -20,6 +21,7 @@ export const apiRoutes = {
   ...fleetRoutes,
   ...notificationRoutes,
   ...groupRoutes,
+  ...permGroupRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof apiRoutes;

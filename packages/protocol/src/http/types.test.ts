@@ -6,7 +6,7 @@ import type { PerfFrame } from "../api.js";
 describe("server-side route types", () => {
   it("gives a handler its parsed params, query and body, and what it must return", () => {
     expectTypeOf<RouteInput<"getExecution">["params"]>().toEqualTypeOf<{ exec_id: string }>();
-    expectTypeOf<RouteInput<"getExecution">["query"]>().toEqualTypeOf<{ rows?: boolean | undefined }>();
+    expectTypeOf<RouteInput<"getExecution">["query"]>().toEqualTypeOf<{ rows?: boolean | undefined; wait_ms?: number | undefined }>();
     expectTypeOf<RouteInput<"getExecution">["body"]>().toEqualTypeOf<undefined>();
     expectTypeOf<RouteOutput<"getExecution">>().toEqualTypeOf<ExecutionView>();
     // Defaults applied: the handler sees a number even when the client sent none.

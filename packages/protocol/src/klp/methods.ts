@@ -60,6 +60,13 @@ export const jobsListResultSchema = z.object({ jobs: z.array(catalogJobSchema), 
 export const jobsExecuteParamsSchema = z.object({ job_id: z.string().regex(JOB_ID_RE) }).strict();
 export const jobsExecuteResultSchema = z.object({ exec_id: z.string() });
 export const jobsKillParamsSchema = z.object({ exec_id: uuid }).strict();
+/** What a run wrote, as the person who started it sees it: the newest part of each stream (jobs.output, jobs.output push). */
+export const RUN_OUTPUT_STREAMS = ["stdout", "stderr"] as const;
+export const jobsOutputParamsSchema = z.object({ exec_id: uuid }).strict();
+export const jobsOutputResultSchema = z.object({ exec_id: z.string(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() });
+export const jobsOutputPushSchema = z.object({ exec_id: z.string(), stream: z.enum(RUN_OUTPUT_STREAMS), text: z.string() });
+export type JobsOutputPush = z.infer<typeof jobsOutputPushSchema>;
+export type JobsOutputResult = z.infer<typeof jobsOutputResultSchema>;
 export const jobsKillResultSchema = z.object({ exec_id: z.string(), killing: z.literal(true) });
 export const supportUploadParamsSchema = z.object({ note: z.string().max(2_000).optional() }).strict();
 export const supportUploadResultSchema = z.object({ bundle_id: z.string() });
@@ -132,6 +139,7 @@ export const KLP_METHOD_PARAMS = {
   "jobs.subscribe": empty,
   "jobs.unsubscribe": empty,
   "jobs.kill": jobsKillParamsSchema,
+  "jobs.output": jobsOutputParamsSchema,
   "support.upload_diagnostics": supportUploadParamsSchema,
   "notifications.list": empty,
   "notifications.subscribe": empty,
@@ -148,6 +156,8 @@ export type KlpParams<M extends KlpMethod> = z.infer<(typeof KLP_METHOD_PARAMS)[
 export const KLP_PUSH = {
   stateChanged: "state.changed",
   jobsProgress: "jobs.progress",
+  /** New output of one of the caller's runs (a JobsOutputPush), sent while subscribed to jobs. */
+  jobsOutput: "jobs.output",
   /** A new notice for this user (a KlpNotice). */
   notificationsNew: "notifications.new",
   /** A notice to stop showing (withdrawn by an operator, or expired). */

@@ -9,6 +9,7 @@ import { ErrorBox } from "../components/ErrorBox.js";
 import { useT } from "../i18n/context.js";
 import { codeProblem, loginProblem, passwordProblem, whoAmI } from "../lib/auth.js";
 import { Link } from "../router.js";
+import { SsoButton } from "./Sso.js";
 
 type SignedIn = (token: string, me: Identity) => void;
 /** The login answer as the identity `getMe` would give for that token. */
@@ -165,6 +166,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: SignedIn; notice?: 
             {notice}
           </p>
         )}
+        <SsoButton />
         <PasswordForm onSignedIn={onSignedIn} />
         <TokenForm onSignedIn={onSignedIn} />
       </div>

@@ -15,14 +15,18 @@ export interface ReportOpts {
   waitTimeout?: { ms: number; text: string };
 }
 
+/** `--all` by an account in permission groups reaches only their PCs: say so, so the count is not a surprise. */
+const scopedLine = (res: ExecResponse): string =>
+  res.scoped_to ? `scope: --all narrowed to the PCs of permission group(s) ${res.scoped_to.join(", ")}\n` : "";
+
 /** Without --wait prints the answer; with it, waits for every target and exits 1 unless all succeeded. */
 export async function reportExecution(deps: Deps, res: ExecResponse, opts: ReportOpts): Promise<void> {
   if (!opts.wait) {
     if (opts.json) printJson(deps.io, res);
-    else deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n${res.state === "pending_approval" ? "state: pending_approval (needs approval by another operator)\n" : ""}`);
+    else deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n${scopedLine(res)}${res.state === "pending_approval" ? "state: pending_approval (needs approval by another operator)\n" : ""}`);
     return;
   }
-  if (!opts.json) deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n`);
+  if (!opts.json) deps.io.out(`exec_id: ${res.exec_id}\ntargets: ${res.target_count}\n${scopedLine(res)}`);
   const params = { exec_id: res.exec_id };
   const { timedOut } = await waitForExecution(
     deps,
