@@ -26,6 +26,10 @@ param(
     [string]$NatsToken = '',
     # The API service token (auth_static_token, at least 32 characters); stored as StaticToken.
     [string]$StaticToken = '',
+    # The SMTP password ([smtp] in backend.toml) and the OIDC client secret ([oidc]); stored as SmtpPassword and
+    # OidcClientSecret, which the backend reads from the registry itself, so they never reach a file.
+    [string]$SmtpPassword = '',
+    [string]$OidcClientSecret = '',
     [int]$HttpPort = 8080,
     # Address the API listens on; 0.0.0.0 serves other machines.
     [string]$BindAddress = '0.0.0.0',
@@ -139,6 +143,8 @@ function Install-Backend {
         New-KanadePrivateDirectory -Path $dataDir
         Set-KanadeSecret -Role 'backend' -Name 'NatsToken' -Value $NatsToken
         Set-KanadeSecret -Role 'backend' -Name 'StaticToken' -Value $StaticToken
+        Set-KanadeSecret -Role 'backend' -Name 'SmtpPassword' -Value $SmtpPassword
+        Set-KanadeSecret -Role 'backend' -Name 'OidcClientSecret' -Value $OidcClientSecret
         # The backend reads its secrets from backend.toml (SYSTEM + Administrators only); the registry
         # keeps them for the next -ForceConfig, so a re-deploy does not need them typed again.
         $natsSecret = Get-KanadeSecret -Role 'backend' -Name 'NatsToken'

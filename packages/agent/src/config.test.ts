@@ -46,15 +46,22 @@ describe("loadAgentConfig", () => {
   });
 
   it("turns KLP on by default with the platform's directory, takes klp_* from the file, and has an off switch", () => {
-    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }).klp).toEqual({ dir: defaultKlpDir(), usersDir: "/run/user" });
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1" }).klp).toEqual({ dir: defaultKlpDir(), usersDir: "/run/user", pipe: "\\\\.\\pipe\\kanade-agent" });
     expect(defaultKlpDir("linux")).toBe("/run/kanade/klp");
     expect(defaultKlpDir("win32")).toBe("\\\\.\\pipe\\kanade-agent");
     const env = withFile('pc_id = "a"\nklp_dir = "/srv/klp"\nklp_users_dir = "/srv/users"\n');
-    expect(loadAgentConfig(env).klp).toEqual({ dir: "/srv/klp", usersDir: "/srv/users" });
+    expect(loadAgentConfig(env).klp).toEqual({ dir: "/srv/klp", usersDir: "/srv/users", pipe: "\\\\.\\pipe\\kanade-agent" });
     expect(loadAgentConfig({ ...env, KANADE_KLP_DIR: "/env/klp" }).klp?.dir).toBe("/env/klp");
     expect(loadAgentConfig(withFile('pc_id = "a"\nklp_enabled = false\n')).klp).toBeUndefined();
     expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "off" }).klp).toBeUndefined();
     expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP: "no" })).toThrow(/KANADE_KLP must be "on" or "off"/);
+  });
+
+  it("takes the Windows pipe name from klp_pipe or KANADE_KLP_PIPE and refuses one that is not a local pipe", () => {
+    expect(loadAgentConfig(withFile('pc_id = "a"\nklp_pipe = \'\\\\.\\pipe\\kanade-test\'\n')).klp?.pipe).toBe("\\\\.\\pipe\\kanade-test");
+    expect(loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP_PIPE: "\\\\.\\pipe\\from-env" }).klp?.pipe).toBe("\\\\.\\pipe\\from-env");
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP_PIPE: "\\\\server\\pipe\\x" })).toThrow(/must start with/);
+    expect(() => loadAgentConfig({ KANADE_AGENT_ID: "pc-1", KANADE_KLP_PIPE: "\\\\.\\pipe\\a'b" })).toThrow(/may only use/);
   });
 
   it("refuses an unknown TOML key, naming it", () => {

@@ -12,6 +12,8 @@ import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, pars
 import { parseCreds } from "@kanade/protocol/nkeys";
 import type { AgentCredential } from "./connection.js";
 import type { KlpSettings } from "./klp/index.js";
+import { DEFAULT_KLP_PIPE } from "./platform/klp-relay.js";
+import { pipeShortName } from "./platform/klp-relay-script.js";
 import { platformSecrets, type PlatformSecrets } from "./platform/index.js";
 
 export interface AgentConfig {
@@ -64,6 +66,7 @@ const fileSchema = z
     klp_enabled: z.boolean(),
     klp_dir: z.string().min(1),
     klp_users_dir: z.string().min(1),
+    klp_pipe: z.string().min(1),
   })
   .partial()
   // A typo in a key must fail loudly instead of silently using a default.
@@ -78,7 +81,7 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, env
   return platform === "win32" ? join(programData(env), "Kanade", "agent") : "/var/lib/kanade-agent";
 }
 
-/** Where the per-user KLP sockets live (POSIX) or the KLP pipe's name (Windows). */
+/** Where the per-user KLP sockets live (POSIX). Windows serves the named pipe `klp_pipe` instead. */
 export function defaultKlpDir(platform: NodeJS.Platform = process.platform): string {
   return platform === "win32" ? "\\\\.\\pipe\\kanade-agent" : "/run/kanade/klp";
 }
@@ -174,7 +177,13 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, secrets: P
   const klpSwitch = env.KANADE_KLP;
   if (klpSwitch !== undefined && !["on", "off"].includes(klpSwitch)) throw invalid(`KANADE_KLP must be "on" or "off", not "${klpSwitch}"`, "klp_enabled");
   if ((klpSwitch ?? (file.klp_enabled === false ? "off" : "on")) === "on") {
-    config.klp = { dir: env.KANADE_KLP_DIR ?? file.klp_dir ?? defaultKlpDir(), usersDir: env.KANADE_KLP_USERS_DIR ?? file.klp_users_dir ?? "/run/user" };
+    const pipe = env.KANADE_KLP_PIPE ?? file.klp_pipe ?? DEFAULT_KLP_PIPE;
+    try {
+      pipeShortName(pipe);
+    } catch (err) {
+      throw invalid((err as Error).message, env.KANADE_KLP_PIPE !== undefined ? "KANADE_KLP_PIPE" : "klp_pipe", err);
+    }
+    config.klp = { dir: env.KANADE_KLP_DIR ?? file.klp_dir ?? defaultKlpDir(), usersDir: env.KANADE_KLP_USERS_DIR ?? file.klp_users_dir ?? "/run/user", pipe };
   }
   if (token) config.natsToken = token;
   if (user) config.natsUser = user;

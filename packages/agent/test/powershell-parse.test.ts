@@ -14,6 +14,7 @@ import { checkPowerShellRules } from "@kanade/testkit";
 import { HELPER_SCRIPT } from "../src/perf/windows-helper.js";
 import { PROCESS_TABLE_QUERY, startTimeQuery } from "../src/platform/windows-processes.js";
 import { windowsEventsQuery } from "../src/platform/windows-events.js";
+import { RELAY_DEFAULTS, relayScript } from "../src/platform/klp-relay-script.js";
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const REPO = here("../../../");
@@ -123,6 +124,12 @@ describe("PowerShell the agent generates parses", () => {
   it("the Windows perf helper script (parses and keeps the house rules)", async () => {
     await expectParses("windows-helper HELPER_SCRIPT", HELPER_SCRIPT);
     expect(await checkPowerShellRules(HELPER_SCRIPT)).toEqual([]);
+  });
+
+  it("the Windows KLP relay script (parses and keeps the house rules; more in klp-relay-script.test.ts)", async () => {
+    const relay = relayScript({ pipe: "\\\\.\\pipe\\kanade-agent", ...RELAY_DEFAULTS });
+    await expectParses("klp-relay-script relayScript", relay);
+    expect(await checkPowerShellRules(relay)).toEqual([]);
   });
 
   it("the Windows process queries the orphan reaper runs", async () => {

@@ -13,7 +13,9 @@
  * - anything through PowerShell or CIM (Wine's `powershell.exe` is a stub that exits 0): PowerShell jobs,
  *   hardware/OS inventory, disk and network counters;
  * - non-ASCII text in `cmd` scripts (Wine's `cmd` reads batch files in the OEM code page, ignoring chcp);
- * - the service wrapper and the SCM (WinSW is .NET; the test restarts the agent on a non-zero exit itself).
+ * - the service wrapper and the SCM (WinSW is .NET; the test restarts the agent on a non-zero exit itself);
+ * - KLP's named pipe: its relay is a PowerShell script, and Wine's stub exits at once; the test checks only
+ *   that the agent says `klp: relay unavailable` and carries on.
  *
  * Wine 8 (Debian 12) also lacks MEM_RESERVE_PLACEHOLDER, which V8 in Node 24 uses whenever kernelbase
  * exports VirtualAlloc2 (every supported Windows does, and has placeholders): the exes run here are copies
@@ -190,6 +192,15 @@ describe.skipIf(!enabled)("the Windows agent under Wine", () => {
     expect(seed.stdout).toMatch(/AgentSeed\s+REG_SZ\s+SU[A-Z2-7]{56}/);
     expect(existsSync(join(dir.join("data"), "state", "agent.nk"))).toBe(false);
   }, 180_000);
+
+  it("KLP: the relay cannot start under Wine (its powershell.exe is a stub); the agent logs `klp: relay unavailable` and carries on", async () => {
+    const log = (): string => readFileSync(dir.join("agent.log"), "utf8");
+    await waitFor(() => log().includes("klp: relay unavailable"), { timeoutMs: 60_000, what: `"klp: relay unavailable" in the agent's log (${agentLog()})` });
+    const line = log().split("\n").find((l) => l.includes("klp: relay unavailable"))!;
+    expect(JSON.parse(line)).toMatchObject({ pipe: "\\\\.\\pipe\\kanade-agent", retry_in_ms: 5_000 });
+    expect(log()).not.toContain("klp: named pipe ready");
+    expect(await agentView()).toMatchObject({ online: true });
+  }, 90_000);
 
   let cmdResult: { exit_code: number; stdout: string } | undefined;
   it("runs a cmd job: exit code 3, what the script printed, and KANADE_PC_ID set", async () => {

@@ -99,4 +99,15 @@ refresh_interval = "10m"
     // Loopback http is fine: a provider on this machine.
     expect(loadBackendConfig({ ...base, KANADE_OIDC_ISSUER: "http://127.0.0.1:9000", KANADE_OIDC_CLIENT_ID: "k", KANADE_OIDC_REDIRECT_BASE_URL: "http://127.0.0.1:8080", KANADE_OIDC_ROLES: "a=admin" }).oidc?.issuer).toBe("http://127.0.0.1:9000");
   });
+  it("maps claim values to permission groups from the file or KANADE_OIDC_PERM_GROUPS, naming a bad entry", () => {
+    const fromFile = loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: TOKEN, KANADE_BACKEND_CONFIG: file(`${ENTRA}\n[oidc.perm_groups]\n"osaka-staff" = ["helpdesk-osaka"]\n`) });
+    expect(fromFile.oidc?.permGroups).toEqual({ "osaka-staff": ["helpdesk-osaka"] });
+    const fromEnv = loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: TOKEN, KANADE_BACKEND_CONFIG: file(ENTRA), KANADE_OIDC_PERM_GROUPS: "osaka-staff=helpdesk-osaka|printers, kyoto=helpdesk-kyoto" });
+    expect(fromEnv.oidc?.permGroups).toEqual({ "osaka-staff": ["helpdesk-osaka", "printers"], kyoto: ["helpdesk-kyoto"] });
+    expect(loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: TOKEN, KANADE_BACKEND_CONFIG: file(ENTRA) }).oidc?.permGroups).toBeUndefined();
+    const bad = configError(() => loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: TOKEN, KANADE_BACKEND_CONFIG: file(ENTRA), KANADE_OIDC_PERM_GROUPS: "osaka-staff=Bad Name" }));
+    expect(bad.message).toContain('KANADE_OIDC_PERM_GROUPS: expected claim-value=group[|group…] pairs separated by commas, got "osaka-staff=Bad Name"');
+    const badFile = configError(() => loadBackendConfig({ KANADE_AUTH_STATIC_TOKEN: TOKEN, KANADE_BACKEND_CONFIG: file(`${ENTRA}\n[oidc.perm_groups]\n"osaka-staff" = ["Bad Name"]\n`) }));
+    expect(badFile.message).toContain("oidc.perm_groups");
+  });
 });

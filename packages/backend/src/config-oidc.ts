@@ -3,7 +3,7 @@
  * from `KANADE_OIDC_CLIENT_SECRET` only (like the SMTP password, the file refuses it). No issuer: no SSO.
  */
 import { z } from "zod";
-import { KanadeError, MAX_TIMER_MS, isDuration, parseDurationMs, roleSchema, type Role } from "@kanade/protocol";
+import { KanadeError, MAX_TIMER_MS, PERM_GROUP_RE, isDuration, parseDurationMs, permGroupNameSchema, roleSchema, type Role } from "@kanade/protocol";
 
 export interface OidcConfig {
   /** The provider's issuer URL; its `/.well-known/openid-configuration` is read at the first sign-in. */
@@ -17,6 +17,11 @@ export interface OidcConfig {
   roleClaim: string;
   /** Claim value → kanade role; a person in several mapped groups gets the highest role. */
   roles: Record<string, Role>;
+  /**
+   * Claim value → permission groups (same claim as the roles). Set: a non-admin SSO account's permission groups
+   * follow the claim at every sign-in and refresh check. Unset: admins assign them by hand.
+   */
+  permGroups?: Record<string, string[]>;
   /** The claim the kanade username is made from (default `preferred_username`, then `email`). */
   usernameClaim: string;
   /** Scopes asked for (default `openid profile email offline_access`: offline_access brings the refresh token). */
@@ -42,6 +47,7 @@ export const oidcFileSchema = z
     redirect_base_url: z.string().url(),
     role_claim: z.string().min(1),
     roles: z.record(z.string().min(1), roleSchema),
+    perm_groups: z.record(z.string().min(1), z.array(permGroupNameSchema)),
     username_claim: z.string().min(1),
     scopes: z.string().min(1),
     name: z.string().min(1).max(64),
@@ -75,6 +81,21 @@ function httpUrl(text: string, key: string, what: string): string {
 }
 
 /** `KANADE_OIDC_ROLES`: `group=role` pairs separated by commas, e.g. `kanade-admins=admin,helpdesk=viewer`. */
+/** `KANADE_OIDC_PERM_GROUPS`: `claim-value=group[|group…]` pairs separated by commas. */
+function parsePermGroupsEnv(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const pair of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = pair.lastIndexOf("=");
+    const value = pair.slice(0, eq).trim();
+    const groups = pair.slice(eq + 1).split("|").map((g) => g.trim());
+    if (eq <= 0 || !value || groups.some((g) => !PERM_GROUP_RE.test(g))) {
+      throw invalid("KANADE_OIDC_PERM_GROUPS", `KANADE_OIDC_PERM_GROUPS: expected claim-value=group[|group…] pairs separated by commas, got "${pair}"`);
+    }
+    out[value] = [...(out[value] ?? []), ...groups];
+  }
+  return out;
+}
+
 function parseRolesEnv(text: string): Record<string, Role> {
   const out: Record<string, Role> = {};
   for (const pair of text.split(",").map((s) => s.trim()).filter(Boolean)) {
@@ -115,6 +136,7 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv, file: OidcFileConfig | un
   if (Object.keys(roles).length === 0) {
     throw invalid("KANADE_OIDC_ROLES", "KANADE_OIDC_ROLES (or [oidc.roles]): map at least one group or role claim value to admin, operator or viewer");
   }
+  const permGroups = nonEmpty(env.KANADE_OIDC_PERM_GROUPS) !== undefined ? parsePermGroupsEnv(env.KANADE_OIDC_PERM_GROUPS!) : f.perm_groups;
   const interval = pick("KANADE_OIDC_REFRESH_INTERVAL", "refresh_interval");
   const refreshText = interval.value ?? OIDC_DEFAULTS.refreshInterval;
   const refreshIntervalMs = parseDurationMs(refreshText);
@@ -129,6 +151,7 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv, file: OidcFileConfig | un
     redirectBaseUrl: httpUrl(base.value, base.key, "the redirect base URL"),
     roleClaim: pick("KANADE_OIDC_ROLE_CLAIM", "role_claim").value ?? OIDC_DEFAULTS.roleClaim,
     roles,
+    ...(permGroups && Object.keys(permGroups).length > 0 ? { permGroups } : {}),
     usernameClaim: pick("KANADE_OIDC_USERNAME_CLAIM", "username_claim").value ?? OIDC_DEFAULTS.usernameClaim,
     scopes: pick("KANADE_OIDC_SCOPES", "scopes").value ?? OIDC_DEFAULTS.scopes,
     name: pick("KANADE_OIDC_NAME", "name").value ?? OIDC_DEFAULTS.name,

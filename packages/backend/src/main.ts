@@ -2,6 +2,7 @@
 import { pino } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig } from "./config.js";
+import { registrySecrets } from "./registry-secrets.js";
 import { runNatsCommand } from "./nats-auth/cli.js";
 import { runPkiCommand } from "./pki/cli.js";
 import { jetStreamBusy } from "./bootstrap.js";
@@ -38,7 +39,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config;
   try {
-    config = loadBackendConfig(process.env);
+    // On Windows, secrets deploy/backend.ps1 keeps in the registry fill what the environment leaves unset.
+    const env = process.platform === "win32" ? { ...process.env, ...registrySecrets(process.env) } : process.env;
+    config = loadBackendConfig(env);
   } catch (err) {
     if (err instanceof KanadeError && err.code === "INVALID_CONFIG") {
       process.stderr.write(`kanade-backend: ${err.message}\n`);

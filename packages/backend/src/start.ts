@@ -274,6 +274,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
               audit,
               log,
               clock,
+              permGroups: permGroupStore,
             }),
           }
         : {}),

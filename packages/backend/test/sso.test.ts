@@ -29,6 +29,8 @@ describe("single sign-on with OpenID Connect", () => {
       redirectBaseUrl: base,
       roleClaim: "groups",
       roles: { ...ROLES },
+      // "osaka-staff" maps to no role of its own: the person's role comes from their other groups.
+      permGroups: { "osaka-staff": ["helpdesk-osaka"], "kyoto-staff": ["helpdesk-kyoto", "not-made-yet"] },
       usernameClaim: "preferred_username",
       scopes: "openid profile email offline_access",
       name: "Test IdP",
@@ -183,6 +185,32 @@ describe("single sign-on with OpenID Connect", () => {
     }, { timeoutMs: 15_000, what: "hank becomes a viewer" });
     expect(idp!.refreshes()).toBeGreaterThan(before);
     expect(((await api("GET", "/api/accounts/hank")).body as AccountSummary).role).toBe("viewer");
+  });
+
+  it("puts an SSO account in the permission groups its claim maps to, and follows the claim at the re-check", async () => {
+    for (const g of ["helpdesk-osaka", "helpdesk-kyoto"]) {
+      expect((await api("PUT", `/api/perm-groups/${g}`, { pc_groups: [g.replace("helpdesk-", "")], capabilities: ["run"] })).status).toBe(201);
+    }
+    const permGroupsOf = async (u: string): Promise<string[]> => ((await api("GET", `/api/accounts/${u}/perm-groups`)).body as { perm_groups: string[] }).perm_groups;
+    idp!.setPerson("sub-kim", { preferred_username: "kim", groups: ["kanade-ops", "osaka-staff"] });
+    const session = await signIn("kim");
+    expect(await permGroupsOf("kim")).toEqual(["helpdesk-osaka"]);
+    expect((await as(session.token, "/api/auth/me")).body).toMatchObject({ scope: { perm_groups: ["helpdesk-osaka"], pc_groups: ["osaka"] } });
+    const [placed] = await audited("account.sso_perm_groups", "kim");
+    expect(placed!.payload_summary).toMatchObject({ from: [], to: ["helpdesk-osaka"] });
+
+    // Moved to Kyoto at the provider: the next re-check moves the account (a mapped group nobody made is skipped).
+    idp!.setPerson("sub-kim", { preferred_username: "kim", groups: ["kanade-ops", "kyoto-staff"] });
+    // The re-check runs when the session is used.
+    await waitFor(async () => {
+      const me = await as(session.token, "/api/auth/me");
+      return (me.body.scope as { perm_groups?: string[] } | undefined)?.perm_groups?.join() === "helpdesk-kyoto" ? true : undefined;
+    }, { timeoutMs: 15_000, what: "kim moves to helpdesk-kyoto" });
+    expect(await permGroupsOf("kim")).toEqual(["helpdesk-kyoto"]);
+    // An admin is never scoped, whatever the claim says.
+    idp!.setPerson("sub-lee", { preferred_username: "lee", groups: ["kanade-admins", "osaka-staff"] });
+    await signIn("lee");
+    expect(await permGroupsOf("lee")).toEqual([]);
   });
 
   it("ends the session at the next re-check once the provider revokes the person's grant", async () => {

@@ -6,6 +6,7 @@ describe("client config", () => {
     expect(klpEndpoint({}, "linux", 1000)).toBe("/run/kanade/klp/1000.sock");
     expect(klpEndpoint({ KANADE_KLP_DIR: "/tmp/k" }, "linux", 7)).toBe("/tmp/k/7.sock");
     expect(klpEndpoint({}, "win32", undefined)).toBe("\\\\.\\pipe\\kanade-agent");
+    expect(klpEndpoint({ KANADE_KLP_PIPE: "\\\\.\\pipe\\other", KANADE_KLP_DIR: "/ignored" }, "win32", undefined)).toBe("\\\\.\\pipe\\other");
     expect(klpEndpoint({ KANADE_CLIENT_SOCKET: "/x.sock" }, "linux", 1)).toBe("/x.sock");
   });
 

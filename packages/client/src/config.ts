@@ -40,10 +40,10 @@ export function parseArgs(argv: readonly string[]): ClientArgs {
 
 /**
  * The agent's KLP endpoint for this user: on POSIX the per-uid socket in the agent's KLP dir (the kernel lets
- * only this uid in), on Windows the agent's pipe. `KANADE_KLP_DIR` matches the agent's setting.
+ * only this uid in), on Windows the agent's pipe. `KANADE_KLP_DIR` and `KANADE_KLP_PIPE` match the agent's settings.
  */
 export function klpEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, uid: number | undefined): string {
   if (env.KANADE_CLIENT_SOCKET) return env.KANADE_CLIENT_SOCKET;
-  if (platform === "win32") return env.KANADE_KLP_DIR ?? "\\\\.\\pipe\\kanade-agent";
+  if (platform === "win32") return env.KANADE_KLP_PIPE ?? "\\\\.\\pipe\\kanade-agent";
   return `${env.KANADE_KLP_DIR ?? "/run/kanade/klp"}/${uid ?? 0}.sock`;
 }

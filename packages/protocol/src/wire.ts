@@ -27,3 +27,4 @@ export * from "./schedule-time.js";
 export * from "./schedule-plan.js";
 export * from "./schedule-order.js";
 export * from "./freeze.js";
+export * from "./windows-registry.js";

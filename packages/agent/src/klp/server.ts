@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { KLP_PUSH, type StateSnapshot } from "@kanade/protocol/klp";
-import { klpEndpoints } from "../platform/index.js";
+import { klpEndpoints, type KlpEndpointOptions, type KlpEndpoints } from "../platform/index.js";
 import type { KlpServices } from "./handlers.js";
 import { KlpSession } from "./session.js";
 
@@ -16,6 +16,8 @@ export interface KlpSettings {
   dir: string;
   /** Where logged-in users appear (`/run/user`): each uid there gets a socket. */
   usersDir: string;
+  /** The named pipe the relay serves (Windows); `\\.\pipe\kanade-agent` unless set. */
+  pipe?: string;
 }
 
 export interface KlpServer {
@@ -24,11 +26,19 @@ export interface KlpServer {
   stop(): Promise<void>;
 }
 
-export async function startKlpServer(settings: KlpSettings, svc: KlpServices, log: Logger): Promise<KlpServer | undefined> {
+/** `endpointsFor` is the platform's (klpEndpoints) unless a test runs the Windows relay path with a stand-in. */
+export async function startKlpServer(
+  settings: KlpSettings,
+  svc: KlpServices,
+  log: Logger,
+  endpointsFor: (opts: KlpEndpointOptions) => KlpEndpoints | { unsupported: string } = klpEndpoints,
+): Promise<KlpServer | undefined> {
   const sessions = new Set<KlpSession>();
-  const endpoints = klpEndpoints({
+  const where = process.platform === "win32" ? { pipe: settings.pipe } : { dir: settings.dir };
+  const endpoints = endpointsFor({
     dir: settings.dir,
     usersDir: settings.usersDir,
+    ...(settings.pipe !== undefined ? { pipe: settings.pipe } : {}),
     log,
     onConnection: (socket, user) => {
       const session = new KlpSession(socket, user, svc, log.child({ klp_user: user }));
@@ -73,7 +83,7 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     await endpoints.start();
   } catch (err) {
     // The agent's real work does not depend on KLP: run on without it, and say so.
-    log.error({ err, dir: settings.dir }, "klp: could not open the local protocol's sockets; it is off");
+    log.error({ err, ...where }, "klp: could not open the local protocol's sockets; it is off");
     clearInterval(poll);
     unprogress();
     unoutput();
@@ -81,7 +91,8 @@ export async function startKlpServer(settings: KlpSettings, svc: KlpServices, lo
     await endpoints.stop().catch(() => undefined);
     return undefined;
   }
-  log.info({ dir: settings.dir }, "klp: local protocol ready");
+  // The Windows relay may still be starting (it logs `klp: named pipe ready` itself, or `relay unavailable`).
+  if (endpoints.ready?.() !== false) log.info(where, "klp: local protocol ready");
   return {
     uids: () => endpoints.uids(),
     async stop() {

@@ -2,7 +2,7 @@
  * One KLP connection: frames in, JSON-RPC out. Every frame is checked (size, JSON, envelope, params);
  * one that cannot be read is answered with an error and the connection is closed; the agent carries on.
  */
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { z } from "zod";
 import {
@@ -34,7 +34,7 @@ export class KlpSession implements KlpSessionView {
   private closed = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     readonly user: string,
     private readonly svc: KlpServices,
     private readonly log: Logger,

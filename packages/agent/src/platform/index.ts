@@ -12,6 +12,7 @@ import {
   type RegQuery,
 } from "./windows-registry.js";
 import { uidSockets, type KlpEndpointOptions, type KlpEndpoints } from "./klp-sockets.js";
+import { pipeRelay } from "./klp-relay.js";
 
 export type { Argv, KillReport, Platform } from "./types.js";
 export type { ReapOutcome, SpawnedProcess } from "./orphans.js";
@@ -54,12 +55,14 @@ export function agentSeedStore(dataDir: string, platform: NodeJS.Platform = proc
 
 export type { KlpEndpointOptions, KlpEndpoints } from "./klp-sockets.js";
 
+export { DEFAULT_KLP_PIPE } from "./klp-relay.js";
+
 /**
- * The local protocol's listening endpoints on this OS, or a reason there are none. Windows needs a pipe
- * server that owns its handles in native code to read the client's token (Node's pipes expose neither
- * the handle nor the client), which this build does not have yet.
+ * The local protocol's listening endpoints on this OS. POSIX: one socket per uid. Windows: Node's pipes
+ * expose neither the handle nor the client's token, so a PowerShell relay child owns the pipe and reads
+ * each client's SID (klp-relay.ts). Kept as a union for an OS with neither.
  */
 export function klpEndpoints(opts: KlpEndpointOptions, platform: NodeJS.Platform = process.platform): KlpEndpoints | { unsupported: string } {
-  if (platform === "win32") return { unsupported: "the KLP named-pipe server (client SID from the pipe token) is not built yet on Windows" };
+  if (platform === "win32") return pipeRelay(opts);
   return uidSockets(opts);
 }

@@ -2,12 +2,15 @@
  * The pure half of KLP identity on Windows. A named-pipe server that owns its handles reads the client's
  * token (ImpersonateNamedPipeClient → OpenThreadToken → GetTokenInformation(TokenUser) → RevertToSelf) and
  * gets a binary SID; these functions turn that into the KLP user id and decide whether to serve it.
- * The native pipe server itself is not built yet (see klpEndpoints in index.ts), so nothing calls these on
- * Windows today; they are unit-tested on every platform.
+ * On Windows the relay (klp-relay-script.ts) reads the SID as text and klp-relay.ts passes it to
+ * klpUserFromSid; these are unit-tested on every platform.
  */
 
-/** SDDL of the pipe: SYSTEM and Administrators full, interactive users read/write; no one else. */
-export const KLP_PIPE_SDDL = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;IU)";
+/**
+ * SDDL of the pipe: network logons denied first (the relay's stand-in for PIPE_REJECT_REMOTE_CLIENTS, which
+ * .NET Framework does not set), then SYSTEM and Administrators full, interactive users read/write; no one else.
+ */
+export const KLP_PIPE_SDDL = "D:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;IU)";
 
 /** Formats a binary SID (as in TOKEN_USER) as `S-1-5-21-…`; undefined when the bytes are not a SID. */
 export function sidToString(bytes: Uint8Array): string | undefined {

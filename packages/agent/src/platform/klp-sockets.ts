@@ -10,7 +10,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server } from "node:net";
+import type { Duplex } from "node:stream";
 import { join } from "node:path";
 import type { Logger } from "pino";
 
@@ -21,14 +22,19 @@ export const MAX_CONNECTIONS_PER_USER = 16;
 export interface KlpEndpointOptions {
   dir: string;
   usersDir: string;
+  /** The named pipe (Windows), `\\.\pipe\kanade-agent` unless set. */
+  pipe?: string;
   log: Logger;
-  onConnection(socket: Socket, user: string): void;
+  /** A connection whose peer the OS identified as `user` (`uid:<n>` or `sid:S-1-…`). */
+  onConnection(socket: Duplex, user: string): void;
 }
 
 export interface KlpEndpoints {
   start(): Promise<void>;
   /** The uids served now. */
   uids(): number[];
+  /** False while connections cannot arrive yet (the Windows relay is not up); absent: always ready after start. */
+  ready?(): boolean;
   stop(): Promise<void>;
 }
 

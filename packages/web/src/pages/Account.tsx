@@ -3,6 +3,7 @@
  * backend drew and the secret, turns it on with a first code, then shows the recovery codes once.
  * Admins also find the invitations here.
  */
+import { useBusy } from "../lib/use-busy.js";
 import { ROLES, type Role, type TotpEnrollment } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
 import { asError } from "../api/client.js";
@@ -15,19 +16,12 @@ function Enrol({ enrollment, onConfirmed }: { enrollment: TotpEnrollment; onConf
   const t = useT();
   const { api } = useApi();
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, run } = useBusy();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       onConfirmed((await api.call("confirmTotp", { body: { code } })).recovery_codes);
-    } catch (err) {
-      setError(asError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={(e) => void submit(e)} className="totp-form" data-testid="totp-enrol">
@@ -132,23 +126,16 @@ function InvitationsSection() {
   const list = useCall("listInvitations", {});
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const { busy, error, setError, run } = useBusy();
   const [sent, setSent] = useState<string | undefined>();
   const invite = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const v = await api.call("createInvitation", { body: { email: email.trim(), role } });
       setSent(v.email);
       setEmail("");
       list.reload();
-    } catch (err) {
-      setError(asError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const revoke = async (id: string): Promise<void> => {
     try {

@@ -3,6 +3,7 @@
  * ask for a password-reset link (`/reset-password`) and set a new password with one (`/reset-password/{token}`).
  */
 import type { InvitationPublic } from "@kanade/protocol";
+import { useBusy } from "../lib/use-busy.js";
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError, asError, createWebClient } from "../api/client.js";
 import { ErrorBox } from "../components/ErrorBox.js";
@@ -44,9 +45,8 @@ function AcceptInvitation({ token }: { token: string }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | undefined>();
-  const [error, setError] = useState<Error | string | undefined>();
+  const { busy, error, setError, run } = useBusy();
   useEffect(() => {
     anonymous().call("getInvitation", { params: { token } }).then(setOffer, (err: unknown) => setError(gone(err)));
   }, [token]);
@@ -54,16 +54,10 @@ function AcceptInvitation({ token }: { token: string }) {
     e.preventDefault();
     const problem = newPasswordProblem(password, repeat);
     if (problem) return setError(t(problem));
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await anonymous().call("acceptInvitation", { params: { token }, body: { username: username.trim(), password } });
       setDone(r.username);
-    } catch (err) {
-      setError(gone(err));
-    } finally {
-      setBusy(false);
-    }
+    }, gone);
   };
   if (done) {
     return (
@@ -105,23 +99,16 @@ function AcceptInvitation({ token }: { token: string }) {
 function ResetRequest() {
   const t = useT();
   const [who, setWho] = useState("");
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<Error | string | undefined>();
+  const { busy, error, run } = useBusy();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const v = who.trim();
     if (!v) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await anonymous().call("requestPasswordReset", { body: { username: v } });
       setSent(true);
-    } catch (err) {
-      setError(asError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Frame testId="reset-request">
@@ -149,22 +136,15 @@ function ResetComplete({ token }: { token: string }) {
   const gone = useGoneMessage();
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | undefined>();
-  const [error, setError] = useState<Error | string | undefined>();
+  const { busy, error, setError, run } = useBusy();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const problem = newPasswordProblem(password, repeat);
     if (problem) return setError(t(problem));
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       setDone((await anonymous().call("completePasswordReset", { body: { token, new_password: password } })).username);
-    } catch (err) {
-      setError(gone(err));
-    } finally {
-      setBusy(false);
-    }
+    }, gone);
   };
   return (
     <Frame testId="reset-complete">

@@ -2,6 +2,7 @@
  * Sign in with an account (`login`) or a pasted bearer token; either token is checked against the API
  * (`getMe`) before it is kept. Accounts that must change their password get the change form first.
  */
+import { useBusy } from "../lib/use-busy.js";
 import { isSecondFactorRequired, type Identity, type LoginResponse, type SecondFactorRequired } from "@kanade/protocol";
 import { useState, type FormEvent } from "react";
 import { ApiError, asError, createWebClient } from "../api/client.js";
@@ -124,22 +125,15 @@ function PasswordForm({ onSignedIn }: { onSignedIn: SignedIn }) {
 function TokenForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   const t = useT();
   const [token, setToken] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | string | undefined>();
+  const { busy, error, run } = useBusy();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const candidate = token.trim();
     if (!candidate) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const me = await whoAmI(createWebClient({ token: () => candidate }));
       onSignedIn(candidate, me);
-    } catch (err) {
-      setError(err instanceof ApiError && err.code === "UNAUTHORIZED" ? t("signin.rejected") : asError(err));
-    } finally {
-      setBusy(false);
-    }
+    }, (err) => err instanceof ApiError && err.code === "UNAUTHORIZED" ? t("signin.rejected") : asError(err));
   };
   return (
     <form onSubmit={(e) => void submit(e)} className="card" data-testid="token-form">
@@ -180,22 +174,15 @@ export function ChangePassword({ token, username, onChanged, onCancel }: { token
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | string | undefined>();
+  const { busy, error, setError, run } = useBusy();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const problem = passwordProblem(current, next, repeat);
     if (problem) return setError(t(problem));
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await createWebClient({ token: () => token }).call("changePassword", { body: { current_password: current, new_password: next } });
       onChanged(r.token, identityOf(r));
-    } catch (err) {
-      setError(asError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <main className="signin">

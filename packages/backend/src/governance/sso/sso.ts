@@ -22,6 +22,7 @@ import type { SessionTokens } from "../sessions.js";
 import type { OidcProvider } from "./provider.js";
 import { claimValues, roleFromClaims, usernameFromClaims } from "./roles.js";
 import type { SsoStore } from "./store.js";
+import type { PermGroupStore } from "../perm-group-store.js";
 
 /** A sign-in must come back from the provider within this long. */
 const PENDING_TTL_MS = 10 * 60_000;
@@ -48,6 +49,8 @@ export interface SsoDeps {
   audit: Pick<Audit, "record">;
   log: Logger;
   clock: () => Date;
+  /** Where `config.permGroups` puts SSO accounts; needed only when that mapping is set. */
+  permGroups?: Pick<PermGroupStore, "get" | "ofAccount" | "setForAccount">;
 }
 
 export interface StartedSignIn {
@@ -87,6 +90,24 @@ export function createSso(deps: SsoDeps): Sso {
   const refused = async (caller: Caller, who: string, reason: string, message: string): Promise<never> => {
     await record(caller, who, "auth.sso_refused", { reason, issuer: provider.issuer });
     throw new KanadeError("SSO_REFUSED", message);
+  };
+
+  /**
+   * With `permGroups` mapped: the account's permission groups become those its claim values map to (admins are
+   * never scoped: none). Groups the mapping names but nobody made are skipped, with a warning.
+   */
+  const syncPermGroups = async (account: AccountRecord, claims: Record<string, unknown>, caller: Caller): Promise<void> => {
+    const mapping = config.permGroups;
+    if (!mapping || !deps.permGroups) return;
+    const store = deps.permGroups;
+    const named = [...new Set(claimValues(claims, config.roleClaim).flatMap((v) => (Object.hasOwn(mapping, v) ? mapping[v]! : [])))];
+    const missing = named.filter((g) => !store.get(g));
+    if (missing.length) log.warn({ username: account.username, missing }, "the SSO permission-group mapping names groups that do not exist; skipped");
+    const wanted = account.role === "admin" ? [] : named.filter((g) => !missing.includes(g)).sort();
+    const current = store.ofAccount(account.account_id).map((g) => g.name).sort();
+    if (wanted.join("\n") === current.join("\n")) return;
+    store.setForAccount(account.account_id, wanted);
+    await record(caller, account.username, "account.sso_perm_groups", { from: current, to: wanted });
   };
 
   /** The account the provider's person signs in as: found by (issuer, subject), or made just in time. */
@@ -160,6 +181,7 @@ export function createSso(deps: SsoDeps): Sso {
         await accounts.updateAccount(account.username, { role }, clock().toISOString());
         await record(SYSTEM_CALLER, account.username, "account.sso_role_change", { from: account.role, to: role });
       }
+      await syncPermGroups({ ...account, role }, answer.claims, SYSTEM_CALLER);
     }
     await store.checked(sessionId, clock().toISOString(), answer.refreshToken ?? null);
     return true;
@@ -211,6 +233,7 @@ export function createSso(deps: SsoDeps): Sso {
         );
       }
       const account = await accountFor(claims, role, caller);
+      await syncPermGroups(account, claims, caller);
       await accounts.touchLogin(account.username, clock().toISOString());
       const session = await tokens.issue(account);
       await store.prune();
