@@ -8,6 +8,8 @@ import { dirname, resolve } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { loadOidcConfig, oidcFileSchema, type OidcConfig } from "./config-oidc.js";
+import { loadSmtpConfig, smtpFileSchema, type SmtpConfig } from "./config-smtp.js";
+import { intSetting, invalid, nonEmpty } from "./config-values.js";
 import { KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, isDuration, parseDurationMs, parseNatsUrls } from "@kanade/protocol";
 
 export interface BackendConfig {
@@ -88,22 +90,6 @@ export interface BackendConfig {
   presenceTickMs?: number;
 }
 
-export interface SmtpConfig {
-  host: string;
-  port: number;
-  /** "tls": TLS from the first byte (port 465); "starttls": upgrade required; "none": plain (a local relay only). */
-  security: "tls" | "starttls" | "none";
-  user?: string;
-  /** From KANADE_SMTP_PASSWORD only, never the TOML file. */
-  password?: string;
-  from: string;
-  /** The address people open the web UI at; links in mail start with it (e.g. https://kanade.example.com). */
-  publicUrl: string;
-}
-
-/** A configuration problem in the setting at `path` (an env var or TOML key). */
-const invalid = (path: string, message: string, cause?: unknown): KanadeError =>
-  new KanadeError("INVALID_CONFIG", message, { details: [{ path, message }], cause });
 
 const fileSchema = z
   .object({
@@ -140,19 +126,7 @@ const fileSchema = z
     adhoc_require_approval: z.boolean(),
     events_retention_days: z.number().int().min(1).max(3650),
     presence_tick: z.string().refine(isDuration, { message: "expected a duration like 15s" }),
-    smtp: z
-      .object({
-        host: z.string().min(1),
-        port: z.number().int().min(1).max(65535),
-        security: z.enum(["tls", "starttls", "none"]),
-        user: z.string().min(1),
-        from: z.string().min(3),
-        public_url: z.string().url(),
-        // The secret stays out of the file: KANADE_SMTP_PASSWORD only.
-        password: z.never({ message: "smtp.password is not read from the file; set KANADE_SMTP_PASSWORD in the backend's environment" }),
-      })
-      .partial()
-      .strict(),
+    smtp: smtpFileSchema,
     oidc: oidcFileSchema,
   })
   .partial()
@@ -212,8 +186,6 @@ function parseBool(text: string, key: string): boolean {
   if (["0", "false", "no", "off", ""].includes(t)) return false;
   throw invalid(key, `${key}: expected 1/true or 0/false, got "${text}"`);
 }
-
-const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === "" ? undefined : v);
 
 /** A static token is compared in constant time but could still be guessed if short. */
 export const MIN_STATIC_TOKEN_LENGTH = 32;
@@ -329,31 +301,6 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   };
 }
 
-/**
- * `[smtp]` in the TOML file, each key overridable by KANADE_SMTP_<KEY>; the password comes from
- * KANADE_SMTP_PASSWORD only (the TOML file refuses it). Unset host: no SMTP.
- */
-export function loadSmtpConfig(env: NodeJS.ProcessEnv, file: Pick<FileConfig, "smtp">): SmtpConfig | undefined {
-  const f = file.smtp ?? {};
-  const host = nonEmpty(env.KANADE_SMTP_HOST) ?? f.host;
-  if (host === undefined) return undefined;
-  const security = nonEmpty(env.KANADE_SMTP_SECURITY) ?? f.security ?? "starttls";
-  if (security !== "tls" && security !== "starttls" && security !== "none") {
-    throw invalid("KANADE_SMTP_SECURITY", `KANADE_SMTP_SECURITY: expected tls, starttls or none, got "${security}"`);
-  }
-  const port = intSetting(nonEmpty(env.KANADE_SMTP_PORT), "KANADE_SMTP_PORT", 1, 65535) ?? f.port ?? (security === "tls" ? 465 : 587);
-  const from = nonEmpty(env.KANADE_SMTP_FROM) ?? f.from;
-  if (from === undefined) throw invalid("KANADE_SMTP_FROM", "KANADE_SMTP_FROM (or smtp.from): the sender address is required with an SMTP host");
-  const publicUrl = nonEmpty(env.KANADE_PUBLIC_URL) ?? f.public_url;
-  if (publicUrl === undefined || !/^https?:\/\/[^/]+/.test(publicUrl)) {
-    throw invalid("KANADE_PUBLIC_URL", "KANADE_PUBLIC_URL (or smtp.public_url): the http(s):// address of the web UI is required with an SMTP host, for the links in mail");
-  }
-  const user = nonEmpty(env.KANADE_SMTP_USER) ?? f.user;
-  const password = nonEmpty(env.KANADE_SMTP_PASSWORD);
-  if (password !== undefined && user === undefined) throw invalid("KANADE_SMTP_USER", "KANADE_SMTP_PASSWORD is set but no KANADE_SMTP_USER (or smtp.user)");
-  return { host, port, security, from, publicUrl: publicUrl.replace(/\/+$/, ""), ...(user ? { user } : {}), ...(password ? { password } : {}) };
-}
-
 type GovernanceConfig = Pick<BackendConfig, "jwtSecret" | "bootstrapAdmin" | "approvalTtlMs" | "sessionTtlMs" | "totpIssuer">;
 
 function durationMs(text: string | undefined, key: string): number | undefined {
@@ -417,13 +364,6 @@ function replicasSetting(text: string | undefined): number | undefined {
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > 5) {
     throw invalid("KANADE_NATS_REPLICAS", `KANADE_NATS_REPLICAS: expected a number of replicas from 1 to 5 (3 for a three-node cluster), got "${text}"`);
   }
-  return n;
-}
-
-function intSetting(text: string | undefined, key: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `${key}: expected a whole number from ${min} to ${max}, got "${text}"`);
   return n;
 }
 

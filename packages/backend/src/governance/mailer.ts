@@ -1,7 +1,7 @@
 /** Outgoing mail for invitation and password-reset links, through nodemailer; a failure is a 503 MAIL_UNAVAILABLE. */
 import { KanadeError } from "@kanade/protocol";
 import { createTransport } from "nodemailer";
-import type { SmtpConfig } from "../config.js";
+import type { SmtpConfig } from "../config-smtp.js";
 
 export interface MailMessage {
   to: string;
