@@ -10,6 +10,7 @@
  * relay exits after it), REFUSED (a client dropped before OPEN, and why: no identity, silent; for the log).
  * agent → relay: DATA, CLOSE (drop that client).
  */
+import { ByteQueue } from "@kanade/protocol/klp";
 
 export const MUX = { HELLO: 1, OPEN: 2, DATA: 3, CLOSE: 4, FAIL: 5, REFUSED: 6 } as const;
 export type MuxType = (typeof MUX)[keyof typeof MUX];
@@ -63,17 +64,15 @@ export type MuxEvent = { kind: "frame"; frame: MuxFrame } | { kind: "broken"; re
  * everything: a byte stream cannot be resynchronised, and a relay that says such things is not trusted.
  */
 export class MuxDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
   private broken = false;
 
   push(chunk: Buffer): MuxEvent[] {
     if (this.broken) return [];
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    this.queue.push(chunk);
     const out: MuxEvent[] = [];
-    while (this.buffered >= MUX_HEADER_BYTES) {
-      const head = this.peek(MUX_HEADER_BYTES);
+    while (this.queue.length >= MUX_HEADER_BYTES) {
+      const head = this.queue.peek(MUX_HEADER_BYTES);
       const type = head.readUInt8(0);
       const conn = head.readUInt32LE(1);
       const length = head.readUInt32LE(5);
@@ -82,32 +81,14 @@ export class MuxDecoder {
         limit === undefined ? `unknown frame type ${type}` : length > limit ? `a type ${type} frame announced ${length} bytes (at most ${limit})` : undefined;
       if (reason !== undefined) {
         this.broken = true;
-        this.chunks = [];
-        this.buffered = 0;
+        this.queue.clear();
         out.push({ kind: "broken", reason });
         return out;
       }
-      if (this.buffered < MUX_HEADER_BYTES + length) break;
-      const all = this.take(MUX_HEADER_BYTES + length);
+      if (this.queue.length < MUX_HEADER_BYTES + length) break;
+      const all = this.queue.take(MUX_HEADER_BYTES + length);
       out.push({ kind: "frame", frame: { type: type as MuxType, conn, payload: all.subarray(MUX_HEADER_BYTES) } });
     }
     return out;
-  }
-
-  private peek(n: number): Buffer {
-    const first = this.chunks[0];
-    if (first && first.length >= n) return first.subarray(0, n);
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
-    return joined.subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    const joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const head = Buffer.from(joined.subarray(0, n));
-    const rest = joined.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return head;
   }
 }
