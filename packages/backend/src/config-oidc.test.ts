@@ -2,20 +2,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
-import { KanadeError } from "@kanade/protocol";
+import { configError } from "../test/config-error.js";
 import { loadBackendConfig } from "./config.js";
 
 const TOKEN = "0123456789abcdef0123456789abcdef";
-
-function configError(load: () => unknown): KanadeError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof KanadeError && err.code === "INVALID_CONFIG") return err;
-    throw err;
-  }
-  throw new Error("expected INVALID_CONFIG, but the config loaded");
-}
 
 describe("[oidc] configuration", () => {
   const dir = tempDir();

@@ -1,21 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "@kanade/testkit";
-import { KanadeError } from "@kanade/protocol";
+import { configError } from "../test/config-error.js";
 import { loadBackendConfig, parseBindAddr, sqlitePath } from "./config.js";
 
 const LONG_TOKEN = "0123456789abcdef0123456789abcdef";
-
-/** The error `load` throws, which must be a config problem. */
-function configError(load: () => unknown): KanadeError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof KanadeError && err.code === "INVALID_CONFIG") return err;
-    throw err;
-  }
-  throw new Error("expected INVALID_CONFIG, but the config loaded");
-}
 
 describe("loadBackendConfig", () => {
   const dir = tempDir();
