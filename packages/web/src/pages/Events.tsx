@@ -1,12 +1,12 @@
 /** The fleet's event timeline: agent start/stop, online/offline, boots, logons, script events; filterable. */
-import { EVENT_KINDS, type EventKind, type TimelineEvent } from "@kanade/protocol";
+import { EVENT_KINDS, type EventKind } from "@kanade/protocol";
 import { useEffect, useState } from "react";
-import { asError } from "../api/client.js";
 import { useApi, useCall } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { EventKindBadge } from "../components/EventKind.js";
 import { Ago } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { useOlderPages } from "../lib/use-older-pages.js";
 import { eventSummary } from "../lib/timeline.js";
 import { Link, useRouter } from "../router.js";
 
@@ -30,20 +30,11 @@ export function EventsPage() {
   const since = new Date(Math.floor((Date.now() - hours * 3_600_000) / 60_000) * 60_000).toISOString();
   const query = { limit: 200, since, ...(pc ? { pc } : {}), ...(kind ? { kind } : {}) };
   const events = useCall("listEvents", { query }, { pollMs: 5000 });
-  const [older, setOlder] = useState<{ items: TimelineEvent[]; cursor: string | null } | undefined>();
-  const [olderError, setOlderError] = useState<Error | undefined>();
-  useEffect(() => setOlder(undefined), [pc, kind, hours]);
-  const cursor = older ? older.cursor : (events.data?.next_cursor ?? null);
-  const loadOlder = async (): Promise<void> => {
-    if (!cursor) return;
-    try {
-      const page = await api.call("listEvents", { query: { ...query, cursor } });
-      setOlder({ items: [...(older?.items ?? []), ...page.items], cursor: page.next_cursor });
-    } catch (err) {
-      setOlderError(asError(err));
-    }
-  };
-  const rows = [...(events.data?.items ?? []), ...(older?.items ?? [])];
+  const { rows, cursor, loadOlder, error: olderError } = useOlderPages(
+    events.data,
+    (cursor) => api.call("listEvents", { query: { ...query, cursor } }),
+    JSON.stringify([pc, kind, hours]),
+  );
   return (
     <section>
       <h1>{t("events.title")}</h1>

@@ -4,11 +4,11 @@
  */
 import type { SupportBundleDetail } from "@kanade/protocol";
 import { useEffect, useState } from "react";
-import { asError } from "../api/client.js";
 import { useApi, useCall } from "../api/context.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { Ago } from "../components/Status.js";
 import { useT } from "../i18n/context.js";
+import { useOlderPages } from "../lib/use-older-pages.js";
 import { bundleFileName, bundleFileText } from "../lib/bundle-download.js";
 import { formatBytes } from "../lib/format.js";
 import { Link, useRouter } from "../router.js";
@@ -72,20 +72,11 @@ export function SupportBundlesPage() {
   };
   const query = { limit: 100, ...(pc ? { pc_id: pc } : {}) };
   const list = useCall("listSupportBundles", { query }, { pollMs: 10_000 });
-  const [older, setOlder] = useState<{ items: NonNullable<typeof list.data>["items"]; cursor: string | null } | undefined>();
-  const [olderError, setOlderError] = useState<Error | undefined>();
-  useEffect(() => setOlder(undefined), [pc]);
-  const cursor = older ? older.cursor : (list.data?.next_cursor ?? null);
-  const loadOlder = async (): Promise<void> => {
-    if (!cursor) return;
-    try {
-      const page = await api.call("listSupportBundles", { query: { ...query, cursor } });
-      setOlder({ items: [...(older?.items ?? []), ...page.items], cursor: page.next_cursor });
-    } catch (err) {
-      setOlderError(asError(err));
-    }
-  };
-  const rows = [...(list.data?.items ?? []), ...(older?.items ?? [])];
+  const { rows, cursor, loadOlder, error: olderError } = useOlderPages(
+    list.data,
+    (cursor) => api.call("listSupportBundles", { query: { ...query, cursor } }),
+    pc,
+  );
   return (
     <section>
       <h1>{t("support.title")}</h1>
