@@ -229,6 +229,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     const notifier = createWebhookNotifier({ audit, log, clock });
     undo.push(async () => notifier.stop());
     const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
+    const heartbeats = startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
@@ -236,7 +237,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       }, afterInsert: (rs) => executions.resultsStored(rs.map((r) => r.exec_id)) }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
+      heartbeats,
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
       await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
@@ -287,6 +288,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       support,
       tags: dynamic.tags,
       dynamicGroups: dynamic.service,
+      heartbeatStats: () => heartbeats.stats(),
       events: eventsStore,
       notifications,
       config: {
