@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { STREAMS } from "@kanade/protocol";
+import { allAgentsInRanges } from "./agents/in-ranges.js";
 import { isOnline } from "./agents/online.js";
 import type { RouteDeps } from "./deps.js";
 import { serve } from "./api/route.js";
@@ -34,7 +35,7 @@ export function createMetricsRegistry(deps: RouteDeps, totals: ProcessTotals = {
     registers: [registry],
     async collect() {
       const now = deps.clock();
-      const agents = await deps.agents.listAgents();
+      const agents = await allAgentsInRanges(deps.agents);
       const online = agents.filter((a) => isOnline(a, now)).length;
       this.set({ state: "online" }, online);
       this.set({ state: "offline" }, agents.length - online);

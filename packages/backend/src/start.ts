@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
+import { allAgentsInRanges } from "./agents/in-ranges.js";
 import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
@@ -242,7 +243,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
-    const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
+    const presence = startPresenceTracker({ store: eventsStore, agents: () => allAgentsInRanges(agents), clock, log }, config.presenceTickMs);
     undo.push(() => presence.stop());
     const retention = startEventsRetention({ store: eventsStore, retentionDays: config.eventsRetentionDays ?? DEFAULT_EVENTS_RETENTION_DAYS, clock, log });
     undo.push(() => retention.stop());
