@@ -28,7 +28,7 @@ function refuse(v: unknown, type: string): never {
 function asText(s: string, note: (k: ConversionKind) => void): string {
   if (!s.includes("\u0000")) return s;
   note("NUL characters removed from text");
-  return s.replace(/\u0000/g, "");
+  return s.replaceAll("\u0000", "");
 }
 
 /** `v` as a value for a PostgreSQL column of `type` (information_schema's `data_type`); throws why not. */

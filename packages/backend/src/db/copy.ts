@@ -177,6 +177,16 @@ function resetSequences(target: SqlDatabase, plan: TablePlan): CopySummary["sequ
 /** Copies `source` (SQLite, opened read-only) into `target` (PostgreSQL); throws CopyRefused or the failure. */
 export function copyDatabase(source: SqlDatabase, target: SqlDatabase, opts: CopyOptions = {}): CopySummary {
   const started = Date.now();
+  // One read transaction: every table is read from the same snapshot of the file.
+  source.exec("BEGIN");
+  try {
+    return copyInto(source, target, opts, started);
+  } finally {
+    source.exec("ROLLBACK");
+  }
+}
+
+function copyInto(source: SqlDatabase, target: SqlDatabase, opts: CopyOptions, started: number): CopySummary {
   checkSource(source);
   checkTarget(target);
   const counts = new Map<string, number>();
