@@ -5,6 +5,9 @@
  * no parsing beyond the request, no signature, no gates. Prints `ready` once every subscription is live.
  *
  *   FLOOR_NATS_URL=nats://127.0.0.1:4223 FLOOR_COUNT=1000 node --import tsx bench/floor-agents.ts
+ *
+ * FLOOR_NATS_URL may list several servers (comma-separated, a cluster's nodes); FLOOR_FIRST numbers this
+ * process's PCs from there (several processes share one fleet: bench/scale.ts).
  */
 import { randomUUID } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
@@ -16,10 +19,11 @@ export const floorResultSubject = (execId: string, pcId: string): string => `flo
 
 const url = process.env.FLOOR_NATS_URL ?? "";
 const count = Number(process.env.FLOOR_COUNT ?? 0);
+const first = Number(process.env.FLOOR_FIRST ?? 1);
 
 async function startOne(i: number): Promise<NatsConnection> {
   const pcId = `floor-${String(i).padStart(4, "0")}`;
-  const nc = await connect({ servers: url, name: pcId, maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: url.split(","), name: pcId, maxReconnectAttempts: -1 });
   const js = jetstream(nc);
   nc.subscribe(FLOOR_REQUEST_SUBJECT, {
     callback: (err, msg) => {
@@ -43,7 +47,7 @@ async function startOne(i: number): Promise<NatsConnection> {
 if (process.argv[1]?.endsWith("floor-agents.ts")) {
   const conns: NatsConnection[] = [];
   for (let i = 0; i < count; i += 200) {
-    conns.push(...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => startOne(i + k + 1)))));
+    conns.push(...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, k) => startOne(first + i + k)))));
   }
   process.stdout.write("ready\n");
   process.on("SIGTERM", () => void Promise.all(conns.map((c) => c.close())).then(() => process.exit(0)));
