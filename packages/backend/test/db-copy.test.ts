@@ -3,7 +3,7 @@
  * agents, tags, a dynamic group, a job, an execution with results and a schedule that fired; it stops; the
  * copy runs as a child process into a fresh PostgreSQL database; a backend started on that database (same
  * broker, same state directory) answers the API exactly as before. Plus the refusals: a target holding rows,
- * a bad URL, a missing source file, a source older than this backend's schema.
+ * a bad URL, a missing source file, a source not at this backend's schema, a value PostgreSQL cannot take.
  */
 import { createHash } from "node:crypto";
 import { copyFileSync, readFileSync } from "node:fs";
@@ -241,5 +241,26 @@ describe("kanade-backend db copy", () => {
     const run2 = await copy(["--from", `sqlite://${older}`, "--to", target.url]);
     expect(run2.code).toBe(1);
     expect(run2.stderr).toContain("migrations not applied: pg-results-insert-order");
+  });
+
+  it("stops at a value PostgreSQL cannot take, naming table, column and row, and commits nothing", async () => {
+    const odd = `${dirname(sqlite.target)}/odd.db`;
+    copyFileSync(sqlite.target, odd);
+    const db = new SqliteDatabase(odd);
+    // SQLite keeps text in an INTEGER column as it is given.
+    db.exec("UPDATE results SET exit_code = 'twelve'");
+    db.close();
+    const target = pg();
+    const run = await copy(["--from", `sqlite://${odd}`, "--to", target.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('table results, column exit_code, row 1: holds text "twelve" where the PostgreSQL column is bigint');
+    expect(run.stderr).toContain("nothing was committed");
+    // Not even the schema: the migration ran inside the same transaction.
+    const pgDb = new PostgresDatabase(target.url);
+    try {
+      expect(pgDb.prepare("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'").pluck().get()).toBe(0);
+    } finally {
+      pgDb.close();
+    }
   });
 });

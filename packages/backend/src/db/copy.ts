@@ -198,10 +198,17 @@ function copyInto(source: SqlDatabase, target: SqlDatabase, opts: CopyOptions, s
     for (const table of sqliteTables(source).filter((t) => t !== BOOKKEEPING_TABLE)) {
       const t0 = Date.now();
       const plan = planTable(source, target, table);
-      const copied = copyTable(source, target, plan, opts, (column, kind) => {
-        const key = `${table}\u0000${column}\u0000${kind}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      });
+      let copied: number;
+      try {
+        copied = copyTable(source, target, plan, opts, (column, kind) => {
+          const key = `${table}\u0000${column}\u0000${kind}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        });
+      } catch (err) {
+        // PostgreSQL's own refusals do not say which table they were writing.
+        const message = (err as Error).message;
+        throw message.startsWith(`table ${table}`) ? err : new Error(`table ${table}: ${message}`, { cause: err });
+      }
       const inSource = countRows(source, table);
       const inTarget = countRows(target, table);
       if (copied !== inSource || inTarget !== inSource) {
