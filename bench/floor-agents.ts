@@ -2,7 +2,8 @@
  * The agents' side of the floor (bench/floor.ts), run as its own process like the simulator: N NATS
  * connections, each subscribed to one request subject; on a request each publishes one result to
  * JetStream (msgID = its result id) and waits for the PubAck, as an agent's outbox does. Nothing else:
- * no parsing beyond the request, no signature, no gates. Prints `ready` once every subscription is live.
+ * no parsing beyond the request, no signature, no gates; a publish that times out is retried
+ * under the same msgID, as the outbox does. Prints `ready` once every subscription is live.
  *
  *   FLOOR_NATS_URL=nats://127.0.0.1:4223 FLOOR_COUNT=1000 node --import tsx bench/floor-agents.ts
  *
@@ -21,10 +22,19 @@ const url = process.env.FLOOR_NATS_URL ?? "";
 const count = Number(process.env.FLOOR_COUNT ?? 0);
 const first = Number(process.env.FLOOR_FIRST ?? 1);
 
+let retries = 0;
+
 async function startOne(i: number): Promise<NatsConnection> {
   const pcId = `floor-${String(i).padStart(4, "0")}`;
   const nc = await connect({ servers: url.split(","), name: pcId, maxReconnectAttempts: -1 });
   const js = jetstream(nc);
+  // As an agent's outbox does: a publish not acknowledged is sent again under the same msgID (deduplicated).
+  const publish = (subject: string, body: string, msgID: string, waitMs = 500): void => {
+    js.publish(subject, body, { msgID }).catch(() => {
+      if (++retries % 1_000 === 1) process.stderr.write(`floor: ${retries} publishes retried so far\n`);
+      setTimeout(() => publish(subject, body, msgID, Math.min(waitMs * 2, 30_000)), waitMs);
+    });
+  };
   nc.subscribe(FLOOR_REQUEST_SUBJECT, {
     callback: (err, msg) => {
       if (err) return;
@@ -35,9 +45,7 @@ async function startOne(i: number): Promise<NatsConnection> {
         result_id: randomUUID(), exec_id, request_id: randomUUID(), job_id: "bench-echo", version: "1.0.0", pc_id: pcId,
         status: "succeeded", exit_code: 0, stdout: "hi\n", stderr: "", started_at: now, finished_at: now,
       };
-      js.publish(floorResultSubject(exec_id, pcId), JSON.stringify(result), { msgID: result.result_id }).catch((e: unknown) => {
-        process.stderr.write(`floor publish failed: ${String(e)}\n`);
-      });
+      publish(floorResultSubject(exec_id, pcId), JSON.stringify(result), result.result_id);
     },
   });
   await nc.flush();
