@@ -17,7 +17,7 @@ describe("toTargetValue", () => {
   });
 
   it("converts, and says so, what PostgreSQL would refuse", () => {
-    expect(convert("a\u0000b\u0000", "text")).toEqual({ value: "ab", notes: ["NUL characters removed from text"] });
+    expect(convert("a\u0000b\u0000", "text")).toEqual({ value: "a\uFFFDb\uFFFD", notes: ["NUL characters written as U+FFFD"] });
     expect(convert(1.5, "bigint")).toEqual({ value: 2, notes: ["fraction rounded to an integer"] });
     expect(convert(7n, "text")).toEqual({ value: "7", notes: ["number written as text"] });
     expect(convert(new TextEncoder().encode("héllo"), "text")).toEqual({ value: "héllo", notes: ["bytes read as UTF-8 text"] });

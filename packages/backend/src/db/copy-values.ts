@@ -8,7 +8,7 @@
 import type { SqlValue } from "./handle.js";
 
 /** What a value went through on its way, counted per table and column in the summary. */
-export type ConversionKind = "NUL characters removed from text" | "fraction rounded to an integer" | "bytes read as UTF-8 text" | "number written as text";
+export type ConversionKind = "NUL characters written as U+FFFD" | "fraction rounded to an integer" | "bytes read as UTF-8 text" | "number written as text";
 
 const INTEGER_TYPES = new Set(["bigint", "integer", "smallint"]);
 const FLOAT_TYPES = new Set(["double precision", "real", "numeric"]);
@@ -27,8 +27,8 @@ function refuse(v: unknown, type: string): never {
 /** PostgreSQL text cannot hold U+0000 (SQLite text can, e.g. a script's output). */
 function asText(s: string, note: (k: ConversionKind) => void): string {
   if (!s.includes("\u0000")) return s;
-  note("NUL characters removed from text");
-  return s.replaceAll("\u0000", "");
+  note("NUL characters written as U+FFFD");
+  return s.replaceAll("\u0000", "\uFFFD");
 }
 
 /** `v` as a value for a PostgreSQL column of `type` (information_schema's `data_type`); throws why not. */
