@@ -40,6 +40,8 @@ export interface AgentsStore {
   getAgent(pcId: string): Promise<AgentRecord | undefined>;
   deleteAgent(pcId: string): Promise<boolean>;
   agentIds(): Promise<string[]>;
+  /** How many agents are known, and how many of them were last heard before `before` (ISO), in one count. */
+  countStale(before: string): Promise<{ total: number; stale: number }>;
 }
 
 const iso = (t: string): string => new Date(t).toISOString();
@@ -70,6 +72,7 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
     deleteAgent: db.prepare(`DELETE FROM agents WHERE pc_id = ?`),
     agentIds: db.prepare(`SELECT pc_id FROM agents ORDER BY pc_id`).pluck(),
+    countStale: db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN last_seen < ? THEN 1 ELSE 0 END), 0) AS stale FROM agents`),
   };
   const pageStatements = new Map<string, SqlStatement>();
   const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
@@ -94,6 +97,10 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     },
     deleteAgent: async (pcId) => st.deleteAgent.run(pcId).changes > 0,
     agentIds: async () => st.agentIds.all() as string[],
+    countStale: async (before) => {
+      const r = st.countStale.get(before) as { total: number; stale: number };
+      return { total: Number(r.total), stale: Number(r.stale) };
+    },
   };
 }
 
