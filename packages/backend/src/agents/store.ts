@@ -1,7 +1,7 @@
 /** The `agents` table: one row per PC, upserted from heartbeats. */
 import type { Heartbeat } from "@kanade/protocol";
 import type { SqlDatabase, SqlStatement } from "../db/database.js";
-import { jsonTextValues } from "../db/dialect.js";
+import { jsonbRows, jsonTextValues } from "../db/dialect.js";
 import { where } from "../db/where.js";
 
 export interface AgentRecord {
@@ -51,23 +51,39 @@ interface AgentDbRow extends Omit<AgentRecord, "groups" | "quarantined_versions"
   quarantined_versions: string;
 }
 
+const AGENT_COLUMNS =
+  "pc_id, hostname, os_family, os_version, agent_version, groups, last_seen, heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, client_version";
+const RECORDSET_TYPES =
+  "pc_id text, hostname text, os_family text, os_version text, agent_version text, groups text, last_seen text, heartbeat_interval_secs double precision, " +
+  "agent_rss_bytes double precision, agent_cpu_pct double precision, boot_time text, logged_in_user text, quarantined_versions text, client_version text";
+// last_seen is the backend's receive time and batches are written in order, so the newest write wins;
+// no "newer than stored" guard, which let one heartbeat from a PC with a future clock freeze the row.
+const ON_CONFLICT = `ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostname, os_family = excluded.os_family,
+  os_version = excluded.os_version, agent_version = excluded.agent_version, groups = excluded.groups,
+  last_seen = excluded.last_seen, heartbeat_interval_secs = excluded.heartbeat_interval_secs,
+  agent_rss_bytes = excluded.agent_rss_bytes, agent_cpu_pct = excluded.agent_cpu_pct,
+  boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
+  quarantined_versions = excluded.quarantined_versions,
+  client_version = COALESCE(excluded.client_version, agents.client_version)`;
+
 export function openAgentsStore(db: SqlDatabase): AgentsStore {
   const st = {
-    // last_seen is the backend's receive time and batches are written in order, so the newest write wins;
-    // no "newer than stored" guard, which let one heartbeat from a PC with a future clock freeze the row.
     upsertAgent: db.prepare(
-      `INSERT INTO agents (pc_id, hostname, os_family, os_version, agent_version, groups, last_seen,
-         heartbeat_interval_secs, agent_rss_bytes, agent_cpu_pct, boot_time, logged_in_user, quarantined_versions, client_version, first_seen)
+      `INSERT INTO agents (${AGENT_COLUMNS}, first_seen)
        VALUES (@pc_id, @hostname, @os_family, @os_version, @agent_version, @groups, @last_seen,
          @heartbeat_interval_secs, @agent_rss_bytes, @agent_cpu_pct, @boot_time, @logged_in_user, @quarantined_versions, @client_version, @last_seen)
-       ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostname, os_family = excluded.os_family,
-         os_version = excluded.os_version, agent_version = excluded.agent_version, groups = excluded.groups,
-         last_seen = excluded.last_seen, heartbeat_interval_secs = excluded.heartbeat_interval_secs,
-         agent_rss_bytes = excluded.agent_rss_bytes, agent_cpu_pct = excluded.agent_cpu_pct,
-         boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
-         quarantined_versions = excluded.quarantined_versions,
-         client_version = COALESCE(excluded.client_version, agents.client_version)`,
+       ${ON_CONFLICT}`,
     ),
+    // PostgreSQL: a whole batch in one statement, since every statement is a round trip to the server (one per
+    // heartbeat held the backend for most of its time at 15,000 agents).
+    upsertBatch:
+      db.engine === "postgres"
+        ? db.prepare(
+            `INSERT INTO agents (${AGENT_COLUMNS}, first_seen)
+             SELECT ${AGENT_COLUMNS}, last_seen FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RECORDSET_TYPES})
+             ${ON_CONFLICT}`,
+          )
+        : undefined,
     listAgents: db.prepare(`SELECT * FROM agents ORDER BY pc_id`),
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
     deleteAgent: db.prepare(`DELETE FROM agents WHERE pc_id = ?`),
@@ -76,6 +92,12 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
   };
   const pageStatements = new Map<string, SqlStatement>();
   const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
+    if (st.upsertBatch) {
+      // One row per PC (ON CONFLICT cannot touch a row twice in one statement): the last heartbeat wins, as one by one.
+      const rows = [...new Map(hbs.map((h) => [h.pc_id, agentParams(h)])).values()];
+      st.upsertBatch.run(jsonbRows(rows));
+      return;
+    }
     for (const h of hbs) st.upsertAgent.run(agentParams(h));
   });
   return {

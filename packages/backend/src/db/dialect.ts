@@ -13,3 +13,9 @@ export function jsonTextValues(engine: SqlEngine, expr: string): string {
 export function containsText(engine: SqlEngine, haystack: string, needle: string): string {
   return engine === "sqlite" ? `instr(${haystack}, ${needle}) > 0` : `strpos(${haystack}, ${needle}) > 0`;
 }
+
+/**
+ * Rows as one jsonb parameter, for PostgreSQL's `jsonb_to_recordset` (a batch in one statement instead of a round
+ * trip per row). jsonb cannot hold U+0000: written as U+FFFD, as the bridge does for plain text parameters.
+ */
+export const jsonbRows = (rows: readonly object[]): string => JSON.stringify(rows, (_k, v: unknown) => (typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : v));

@@ -35,6 +35,9 @@ export interface EventsStore {
 type Required5 = "event_id" | "pc_id" | "kind" | "at" | "received_at";
 type EventRow = Pick<TimelineEvent, Required5> & { [K in "user" | "source" | "exec_id" | "job_id" | "name" | "message" | "data"]: string | null };
 
+/** Presence transitions written per transaction (two statements each). */
+export const TRANSITIONS_PER_TRANSACTION = 250;
+
 export function openEventsStore(db: SqlDatabase): EventsStore {
   const insert = db.prepare(
     `INSERT INTO events (event_id, pc_id, kind, at, received_at, user, source, exec_id, job_id, name, message, data)
@@ -88,7 +91,16 @@ export function openEventsStore(db: SqlDatabase): EventsStore {
       new Map(
         (presence.all() as { pc_id: string; online: number; changed_at: string }[]).map((r) => [r.pc_id, { pc_id: r.pc_id, online: r.online === 1, changed_at: r.changed_at }]),
       ),
-    recordTransitions: async (changes) => void (changes.length ? transitions(changes) : undefined),
+    recordTransitions: async (changes) => {
+      // In chunks, each its own transaction, with other work let in between: tens of thousands of PCs coming online
+      // at once (a fleet's first start, a broker back) would otherwise hold the backend for seconds in one call —
+      // on PostgreSQL every statement is a round trip. A transition and its event stay in one transaction; a
+      // crash between chunks leaves the rest to the next tick, and event ids are deterministic.
+      for (let i = 0; i < changes.length; i += TRANSITIONS_PER_TRANSACTION) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        transitions(changes.slice(i, i + TRANSITIONS_PER_TRANSACTION));
+      }
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 import type { ExecResult, ResultRecord, ResultStatus, StartedEvent } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "../db/database.js";
-import { jsonTextValues } from "../db/dialect.js";
+import { jsonbRows, jsonTextValues } from "../db/dialect.js";
 
 export interface ResultFilter {
   exec_id?: string;
@@ -55,6 +55,23 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
       `INSERT INTO results (${RESULT_COLUMNS.join(", ")}) VALUES (${RESULT_COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT (result_id) DO NOTHING`,
     ),
+    // PostgreSQL: a whole batch in one statement (every statement is a round trip to the server).
+    insertBatch:
+      db.engine === "postgres"
+        ? db.prepare(
+            `INSERT INTO results (${RESULT_COLUMNS.join(", ")})
+             SELECT ${RESULT_COLUMNS.join(", ")} FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RESULT_COLUMNS.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? "bigint" : "text"}`).join(", ")})
+             ON CONFLICT (result_id) DO NOTHING`,
+          )
+        : undefined,
+    insertStartedBatch:
+      db.engine === "postgres"
+        ? db.prepare(
+            `INSERT INTO started (exec_id, pc_id, result_id, started_at)
+             SELECT exec_id, pc_id, result_id, started_at FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(exec_id text, pc_id text, result_id text, started_at text)
+             ON CONFLICT DO NOTHING`,
+          )
+        : undefined,
     getResult: db.prepare(`SELECT * FROM results WHERE result_id = ?`),
     insertStarted: db.prepare(`INSERT INTO started (exec_id, pc_id, result_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
     byStatus: db.prepare(`SELECT status, COUNT(*) AS n FROM results GROUP BY status`),
@@ -62,6 +79,11 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
   };
   const insertResults = db.transaction((results: readonly ExecResult[]) => {
     const now = new Date().toISOString();
+    if (st.insertBatch) {
+      let n = 0;
+      for (const part of onePerPc(results.map((r) => resultParams(r, now)))) n += st.insertBatch.run(jsonbRows(part)).changes;
+      return n;
+    }
     let inserted = 0;
     for (const r of results) {
       const row = resultParams(r, now);
@@ -70,6 +92,9 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
     return inserted;
   });
   const insertStarted = db.transaction((events: readonly StartedEvent[]) => {
+    if (st.insertStartedBatch) {
+      return st.insertStartedBatch.run(jsonbRows(events.map((e) => ({ exec_id: e.exec_id, pc_id: e.pc_id, result_id: e.result_id, started_at: iso(e.started_at) })))).changes;
+    }
     let inserted = 0;
     for (const e of events) inserted += st.insertStarted.run(e.exec_id, e.pc_id, e.result_id, iso(e.started_at)).changes;
     return inserted;
@@ -107,6 +132,30 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
     isEmpty: async () => st.any.get() === undefined,
   };
 }
+
+/**
+ * Consecutive parts of `rows` with at most one row per (exec_id, pc_id) each: the execution-count trigger looks at
+ * the PC's other results, and within one statement every row's trigger would see all of them at once.
+ */
+export function onePerPc<T extends { exec_id: string | number | null; pc_id: string | number | null }>(rows: readonly T[]): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let keys = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.exec_id} ${r.pc_id}`;
+    if (keys.has(key)) {
+      parts.push(part);
+      part = [];
+      keys = new Set();
+    }
+    keys.add(key);
+    part.push(r);
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(["exit_code", "stdout_truncated", "stderr_truncated", "duration_ms"]);
 
 const RESULT_COLUMNS = [
   "result_id", "exec_id", "request_id", "job_id", "version", "pc_id", "status", "exit_code", "stdout", "stderr",
