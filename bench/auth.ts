@@ -120,7 +120,7 @@ try {
   let published = 0;
   const sub = watcher.subscribe(subjects.heartbeatAll(), { callback: () => void (published += 1) });
   const list = async (): Promise<Map<string, string | null>> =>
-    new Map((await api<{ items: { pc_id: string; last_seen: string | null }[] }>("GET", "/api/agents?limit=100000")).items.map((a) => [a.pc_id, a.last_seen]));
+    new Map((await api<{ items: { pc_id: string; last_seen: string | null }[] }>("GET", "/api/agents")).items.map((a) => [a.pc_id, a.last_seen]));
   const cpu0 = cpuSeconds(backend.pid!);
   const w0 = performance.now();
   let prev = await list();

@@ -34,7 +34,7 @@ await withBackend("kanade-bench-groups-", TOKEN, async ({ nats, api, backend, si
   try {
     simulate(N, ["--heartbeat-interval", "30s"]);
     await waitAgentsOnline(api, N, { timeoutMs: 600_000, intervalMs: 1_000 });
-    const pcs = (await api<{ items: { pc_id: string; agent_version: string | null }[] }>("GET", "/api/agents?limit=100000")).items;
+    const pcs = (await api<{ items: { pc_id: string; agent_version: string | null }[] }>("GET", "/api/agents")).items;
     const tags = new Map<string, Record<string, string>>();
     // Starting tags: PCs spread over five sites and two tiers, set site by site in bulk.
     for (const [s, site] of SITES.entries()) {

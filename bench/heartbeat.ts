@@ -27,7 +27,7 @@ await withBackend("kanade-bench-hb-", TOKEN, async ({ nats, api, backend, simula
   try {
     const listAgents = async (): Promise<{ rows: AgentRow[]; ms: number }> => {
       const t0 = performance.now();
-      const body = await api<{ items: AgentRow[] }>("GET", "/api/agents?limit=100000");
+      const body = await api<{ items: AgentRow[] }>("GET", "/api/agents");
       return { rows: body.items, ms: performance.now() - t0 };
     };
     simulate(N, ["--heartbeat-interval", INTERVAL]);

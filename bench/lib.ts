@@ -90,7 +90,7 @@ export function apiClient(base: string, token: string): Api {
 /** Waits until `GET /api/agents` lists at least `n` agents online. */
 export async function waitAgentsOnline(api: Api, n: number, opts: { timeoutMs: number; intervalMs: number }): Promise<void> {
   await waitFor(
-    async () => (await api<{ items: { online: boolean }[] }>("GET", "/api/agents?limit=100000")).items.filter((a) => a.online).length >= n,
+    async () => (await api<{ items: { online: boolean }[] }>("GET", "/api/agents")).items.filter((a) => a.online).length >= n,
     { ...opts, what: `${n} simulated agents online` },
   );
 }

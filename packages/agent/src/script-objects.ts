@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { OBJECT_STORES } from "@kanade/protocol/wire";
 import { writeFileAtomicSync } from "./fs-atomic.js";
 import { mkdirPrivate } from "./private-files.js";
+import { openObjectStore } from "./object-store.js";
 
 /** Script bodies are text; anything bigger is an operator mistake (ship it as an app package). */
 const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
@@ -41,8 +42,7 @@ export class ScriptObjectCache implements ScriptObjectSource {
     let bytes: Uint8Array;
     try {
       // Loaded on the first script_object command: inline scripts never need the object store client.
-      const { Objm } = await import("@nats-io/obj");
-      const os = await new Objm(this.deps.nc).open(OBJECT_STORES.scripts);
+      const os = await openObjectStore(this.deps.nc, OBJECT_STORES.scripts);
       const info = await os.info(key);
       if (!info || info.deleted) return { ok: false, error: `script object ${key} is not in the scripts store` };
       if (info.size > MAX_SCRIPT_BYTES) return { ok: false, error: `script object ${key} is ${info.size} bytes; scripts are limited to ${MAX_SCRIPT_BYTES}` };

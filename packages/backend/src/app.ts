@@ -65,6 +65,7 @@ import type { Enrollment } from "./enrollment/service.js";
 import type { GovernanceDeps } from "./governance/deps.js";
 import type { Catalog } from "./jobs/catalog.js";
 import { registerMetrics } from "./metrics.js";
+import type { HeartbeatStats } from "./projector/heartbeats.js";
 import type { Nats } from "./nats.js";
 import type { PerfService } from "./perf/perf-service.js";
 import type { ResultsStore } from "./results/store.js";
@@ -115,6 +116,8 @@ export interface AppDeps {
   tags?: AgentTags;
   /** Dynamic group definitions; their routes are registered only when given. */
   dynamicGroups?: DynamicGroups;
+  /** What this backend's heartbeat projector took, for /metrics. */
+  heartbeatStats?: () => HeartbeatStats;
   /** Permission groups and their enforcement; without them nobody is scoped and /api/perm-groups is absent. */
   scopes?: { permGroups: PermGroups; resolver: ScopeResolver; lookups: ScopeLookups };
 }
@@ -198,7 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.scopes) registerScopes(app, deps.scopes);
   // Metrics first, so its hooks see every route registered after it.
   const dynamic = deps.dynamicGroups;
-  registerMetrics(app, routeDeps, dynamic ? () => dynamic.stats() : undefined);
+  registerMetrics(app, routeDeps, { ...(dynamic ? { groups: () => dynamic.stats() } : {}), ...(deps.heartbeatStats ? { heartbeats: deps.heartbeatStats } : {}) });
   registerRoutes(app, routeDeps, deps);
   if (deps.config.webRoot) registerWebRoot(app, deps.config.webRoot);
   await app.ready();

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { KanadeError } from "@kanade/protocol";
 import { loadBackendConfig } from "./config.js";
 import { registrySecrets } from "./registry-secrets.js";
+import { runDbCommand } from "./db/copy-cli.js";
 import { runNatsCommand } from "./nats-auth/cli.js";
 import { runPkiCommand } from "./pki/cli.js";
 import { jetStreamBusy } from "./bootstrap.js";
@@ -21,6 +22,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === "nats") {
     return runNatsCommand(argv.slice(1), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   }
+  if (argv[0] === "db") {
+    return runDbCommand(argv.slice(1), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(
       "kanade-backend — API, projectors and web UI in one process.\n" +
@@ -33,7 +37,9 @@ async function main(argv: readonly string[]): Promise<number> {
         "kanade-backend nats init --dir <dir> [--listen host:port]\n" +
         "  write a locked-down broker's config and keys; run the backend with KANADE_NATS_AUTH_DIR=<dir>\n" +
         "kanade-backend pki init --dir <dir> [--host name|ip]…\n" +
-        "  make a CA and a server certificate for tls:// and HTTPS\n",
+        "  make a CA and a server certificate for tls:// and HTTPS\n" +
+        "kanade-backend db copy --from sqlite://<file> --to postgres://… [--json]\n" +
+        "  copy every row of a stopped backend's SQLite database into an empty PostgreSQL database\n",
     );
     return 0;
   }

@@ -5,17 +5,25 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { STREAMS } from "@kanade/protocol";
+import { allAgentsInRanges } from "./agents/in-ranges.js";
 import { isOnline } from "./agents/online.js";
 import type { RouteDeps } from "./deps.js";
 import { serve } from "./api/route.js";
 import { jetstreamUsage } from "./jetstream-status.js";
+import type { HeartbeatStats } from "./projector/heartbeats.js";
 import { projectorLag } from "./projector/lag.js";
 import { RESULTS_DURABLE } from "./projector/results.js";
 
 /** Totals of the dynamic-group materializer since start. */
 export type GroupMetrics = () => { evaluated: number; written: number; flushes: number; ms: number };
 
-export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetrics): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
+/** Totals since start that live in this backend's memory, not in the database. */
+export interface ProcessTotals {
+  groups?: GroupMetrics;
+  heartbeats?: () => HeartbeatStats;
+}
+
+export function createMetricsRegistry(deps: RouteDeps, totals: ProcessTotals = {}): { registry: Registry; observe(method: string, route: string, status: number, secs: number): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const warn = (what: string) => (err: unknown): void => deps.log.warn({ err, metric: what }, "metric collection failed");
@@ -27,7 +35,7 @@ export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetri
     registers: [registry],
     async collect() {
       const now = deps.clock();
-      const agents = await deps.agents.listAgents();
+      const agents = await allAgentsInRanges(deps.agents);
       const online = agents.filter((a) => isOnline(a, now)).length;
       this.set({ state: "online" }, online);
       this.set({ state: "offline" }, agents.length - online);
@@ -98,6 +106,7 @@ export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetri
       }
     },
   });
+  const groupMetrics = totals.groups;
   if (groupMetrics) {
     const total = (name: string, help: string, pick: (m: ReturnType<GroupMetrics>) => number): void =>
       void new Counter({
@@ -113,6 +122,18 @@ export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetri
     total("kanade_dynamic_groups_writes_total", "agent_groups entries rewritten because a PC's dynamic groups changed", (m) => m.written);
     total("kanade_dynamic_groups_flushes_total", "Debounced evaluation rounds", (m) => m.flushes);
     total("kanade_dynamic_groups_seconds_total", "Time spent evaluating and writing dynamic groups", (m) => m.ms / 1000);
+  }
+  const heartbeatStats = totals.heartbeats;
+  if (heartbeatStats) {
+    new Counter({
+      name: "kanade_heartbeats_received_total",
+      help: "Heartbeats this backend projected; with several backends each heartbeat goes to one of them",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(heartbeatStats().received);
+      },
+    });
   }
   const requests = new Counter({
     name: "kanade_api_requests_total",
@@ -136,8 +157,8 @@ export function createMetricsRegistry(deps: RouteDeps, groupMetrics?: GroupMetri
   };
 }
 
-export function registerMetrics(app: FastifyInstance, deps: RouteDeps, groupMetrics?: GroupMetrics): void {
-  const metrics = createMetricsRegistry(deps, groupMetrics);
+export function registerMetrics(app: FastifyInstance, deps: RouteDeps, totals: ProcessTotals = {}): void {
+  const metrics = createMetricsRegistry(deps, totals);
   app.addHook("onResponse", async (req, reply) => {
     // Route patterns, not URLs, so label cardinality stays bounded.
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);

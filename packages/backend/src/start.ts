@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { openAgentGroups } from "./agent-groups.js";
+import { allAgentsInRanges } from "./agents/in-ranges.js";
 import { openAgentsStore } from "./agents/store.js";
 import { buildApp } from "./app.js";
 import { startAudit } from "./audit/index.js";
@@ -229,6 +230,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
     const notifier = createWebhookNotifier({ audit, log, clock });
     undo.push(async () => notifier.stop());
     const compliance = createCompliance({ store: openComplianceStore(db), jobs: catalog, notifier, clock });
+    const heartbeats = startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) });
     const projectors: RunningProjector[] = [
       await startResultsProjector({ nats, store: results, log, beforeInsert: async (rs) => {
         dynamic.materializer.touched(await jobFacts.project(rs), "jobFacts");
@@ -236,12 +238,12 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       }, afterInsert: (rs) => executions.resultsStored(rs.map((r) => r.exec_id)) }),
       await startInventoryProjector({ nats, fleet, log, onProjected: (pcs) => dynamic.materializer.touched(pcs, "inventory") }),
       await startStartedProjector({ nats, store: results, log }),
-      startHeartbeatProjector({ nats, store: agents, log, onStored: (hbs) => dynamic.materializer.heartbeats(hbs) }),
+      heartbeats,
       await startEventsProjector({ nats, store: eventsStore, log, clock }),
       await startNotificationProjector({ nats, store: notificationStore, log }),
     ];
     undo.push(() => Promise.all(projectors.map((p) => p.stop())));
-    const presence = startPresenceTracker({ store: eventsStore, agents: () => agents.listAgents(), clock, log }, config.presenceTickMs);
+    const presence = startPresenceTracker({ store: eventsStore, agents: () => allAgentsInRanges(agents), clock, log }, config.presenceTickMs);
     undo.push(() => presence.stop());
     const retention = startEventsRetention({ store: eventsStore, retentionDays: config.eventsRetentionDays ?? DEFAULT_EVENTS_RETENTION_DAYS, clock, log });
     undo.push(() => retention.stop());
@@ -287,6 +289,7 @@ export async function startBackend(config: BackendConfig, deps: { log?: Logger; 
       support,
       tags: dynamic.tags,
       dynamicGroups: dynamic.service,
+      heartbeatStats: () => heartbeats.stats(),
       events: eventsStore,
       notifications,
       config: {

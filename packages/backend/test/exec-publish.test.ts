@@ -100,6 +100,35 @@ describe("exec publishing", () => {
     expect((err as CommandsLeftQueuedError).status).toBe(503);
   });
 
+  it("offers a command again when its acknowledgement timed out on a live connection, and JetStream keeps one copy", async () => {
+    const [p] = plan({ pcs: ["pp-slow"] });
+    const before = (await nats.jsm.streams.info(STREAMS.EXEC)).state.messages;
+    let calls = 0;
+    // The first publish reaches the stream but its PubAck is lost (as when a busy leader answers too late).
+    const lossy = Object.assign(Object.create(nats.js) as typeof nats.js, {
+      publish: async (...args: Parameters<typeof nats.js.publish>) => {
+        calls += 1;
+        const ack = await nats.js.publish(...args);
+        if (calls === 1) throw new TimeoutError();
+        return ack;
+      },
+    });
+    await jetStreamPublish({ ...nats, js: lossy })(p!);
+    expect(calls).toBe(2);
+    expect(await lastExecOn(subjects.commandsPc("pp-slow"))).toBe(p!.command.exec_id);
+    expect((await nats.jsm.streams.info(STREAMS.EXEC)).state.messages).toBe(before + 1);
+
+    // Disconnected, a timeout is the broker's answer: no second try.
+    calls = 0;
+    const [q] = plan({ pcs: ["pp-slow"] });
+    const err = await jetStreamPublish({ ...nats, js: lossy, isConnected: () => false })(q!).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(calls).toBe(1);
+  });
+
   it("a kill purge leaves a newer exec that lands between its read and its purge", async () => {
     const subject = subjects.commandsPc("pp-race");
     const [older] = plan({ pcs: ["pp-race"] });

@@ -193,6 +193,12 @@ describe("permission groups", () => {
       const pcsOf = async (path: string): Promise<string[]> =>
         [...new Set(((await as(m, "GET", path)).body as { items: { pc_id: string }[] }).items.map((i) => i.pc_id))].sort();
       expect(await pcsOf("/api/agents")).toEqual(mine);
+      // A page is read from the caller's PCs only, so each one is full and the last says so.
+      const agentsPage = async (query: string): Promise<ListResponse<{ pc_id: string }>> => (await as(m, "GET", `/api/agents?limit=1${query}`)).body as ListResponse<{ pc_id: string }>;
+      const first = await agentsPage("");
+      expect(first.items.map((a) => a.pc_id)).toEqual([mine[0]]);
+      const second = await agentsPage(`&cursor=${first.next_cursor}`);
+      expect({ pcs: second.items.map((a) => a.pc_id), next: second.next_cursor }).toEqual({ pcs: [mine[1]], next: null });
       expect(await pcsOf("/api/results?limit=100")).toEqual(mine);
       expect(await pcsOf("/api/inventory?app=7-Zip")).toEqual(mine);
       expect(await pcsOf("/api/perf/fleet")).toEqual(mine);

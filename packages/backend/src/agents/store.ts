@@ -1,6 +1,8 @@
 /** The `agents` table: one row per PC, upserted from heartbeats. */
 import type { Heartbeat } from "@kanade/protocol";
-import type { SqlDatabase } from "../db/database.js";
+import type { SqlDatabase, SqlStatement } from "../db/database.js";
+import { jsonTextValues } from "../db/dialect.js";
+import { where } from "../db/where.js";
 
 export interface AgentRecord {
   pc_id: string;
@@ -19,12 +21,27 @@ export interface AgentRecord {
   client_version: string | null;
 }
 
+/** One key range of the agents table: what SQL can narrow, the rest is the caller's (api/agents.ts). */
+export interface AgentPageQuery {
+  /** Rows after this pc_id (keyset paging on the primary key). */
+  after?: string;
+  limit: number;
+  /** Only agents heard at or after this time (ISO): hides the long-gone ones. */
+  seenSince?: string;
+  /** Only these PCs (a caller's scope, a tag's PCs). */
+  inPcs?: readonly string[];
+}
+
 export interface AgentsStore {
   upsertAgents(heartbeats: readonly Heartbeat[]): Promise<void>;
   listAgents(): Promise<AgentRecord[]>;
+  /** At most `limit` agents in pc_id order, read by the primary key's index. */
+  pageAgents(q: AgentPageQuery): Promise<AgentRecord[]>;
   getAgent(pcId: string): Promise<AgentRecord | undefined>;
   deleteAgent(pcId: string): Promise<boolean>;
   agentIds(): Promise<string[]>;
+  /** How many agents are known, and how many of them were last heard before `before` (ISO), in one count. */
+  countStale(before: string): Promise<{ total: number; stale: number }>;
 }
 
 const iso = (t: string): string => new Date(t).toISOString();
@@ -55,19 +72,35 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
     deleteAgent: db.prepare(`DELETE FROM agents WHERE pc_id = ?`),
     agentIds: db.prepare(`SELECT pc_id FROM agents ORDER BY pc_id`).pluck(),
+    countStale: db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN last_seen < ? THEN 1 ELSE 0 END), 0) AS stale FROM agents`),
   };
+  const pageStatements = new Map<string, SqlStatement>();
   const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
     for (const h of hbs) st.upsertAgent.run(agentParams(h));
   });
   return {
     upsertAgents: async (hbs) => void (hbs.length ? upsertAgents(hbs) : undefined),
     listAgents: async () => (st.listAgents.all() as AgentDbRow[]).map(toAgent),
+    pageAgents: async (q) => {
+      const w = where({ limit: q.limit });
+      if (q.after !== undefined) w.add("pc_id > @after", { after: q.after });
+      if (q.seenSince !== undefined) w.add("last_seen >= @seen_since", { seen_since: q.seenSince });
+      if (q.inPcs) w.add(`pc_id IN (${jsonTextValues(db.engine, "@in_pcs")})`, { in_pcs: JSON.stringify(q.inPcs) });
+      const sql = `SELECT * FROM agents ${w.sql()} ORDER BY pc_id LIMIT @limit`;
+      // At most eight shapes (which filters are given): each is prepared once.
+      const stmt = pageStatements.get(sql) ?? pageStatements.set(sql, db.prepare(sql)).get(sql)!;
+      return (stmt.all(w.params) as AgentDbRow[]).map(toAgent);
+    },
     getAgent: async (pcId) => {
       const row = st.getAgent.get(pcId) as AgentDbRow | undefined;
       return row ? toAgent(row) : undefined;
     },
     deleteAgent: async (pcId) => st.deleteAgent.run(pcId).changes > 0,
     agentIds: async () => st.agentIds.all() as string[],
+    countStale: async (before) => {
+      const r = st.countStale.get(before) as { total: number; stale: number };
+      return { total: Number(r.total), stale: Number(r.stale) };
+    },
   };
 }
 

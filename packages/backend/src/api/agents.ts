@@ -5,6 +5,7 @@ import { DEFAULT_HEARTBEAT_SECS, isOnline } from "../agents/online.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { RouteDeps } from "../deps.js";
 import type { AgentTags } from "../groups/tags.js";
+import { afterCursor, agentsPage } from "./agents-page.js";
 import { serve } from "./route.js";
 
 /** What other stores know about each PC, shown in the agents list. */
@@ -61,19 +62,35 @@ export function agentRoutes(
     return records.map((a) => toSummary(a, deps.groups.cached(a.pc_id), now, addresses.get(a.pc_id), hooks.latestPerf?.(a.pc_id), hooks.tags?.cached(a.pc_id)));
   };
 
-  serve(app, "listAgents", async ({ query }) => {
+  serve(app, "listAgents", async ({ query }, ctx) => {
     // Long-gone PCs leave the list, not the history: their results, executions and `agent show` stay.
     const tagged = query.tag === undefined ? undefined : tagFilter(query.tag, hooks.tags);
     const hideBefore = deps.hideAgentsAfterMs === undefined || query.include_hidden === true ? undefined : deps.clock().getTime() - deps.hideAgentsAfterMs;
-    const items = (await summaries(await deps.agents.listAgents())).filter(
-      (a) =>
-        (hideBefore === undefined || a.last_seen === null || Date.parse(a.last_seen) >= hideBefore) &&
-        (query.online === undefined || a.online === query.online) &&
-        (query.group === undefined || a.groups.includes(query.group)) &&
-        (tagged === undefined || tagged.has(a.pc_id)) &&
-        (query.q === undefined || agentMatches(a, query.q)),
-    );
-    return { items, next_cursor: null };
+    // What only a summary can tell (online is judged against the clock, groups from the KV mirror, text in every field).
+    const jsFilters = query.online !== undefined || query.group !== undefined || query.q !== undefined;
+    const keep = (a: AgentSummary): boolean =>
+      (query.online === undefined || a.online === query.online) &&
+      (query.group === undefined || a.groups.includes(query.group)) &&
+      (query.q === undefined || agentMatches(a, query.q));
+    if (query.limit === undefined) {
+      // The whole list (the web UI and the CLI read it so).
+      const items = (await summaries(await deps.agents.listAgents())).filter(
+        (a) => (hideBefore === undefined || a.last_seen === null || Date.parse(a.last_seen) >= hideBefore) && (tagged === undefined || tagged.has(a.pc_id)) && keep(a),
+      );
+      return { items, next_cursor: null };
+    }
+    const after = afterCursor(query.cursor);
+    // A scoped caller's page is read from its PCs only, so it is full (the answer filter stays as a backstop).
+    const scope = ctx.caller.scope?.pcs();
+    const inPcs = tagged === undefined ? scope : scope === undefined ? [...tagged] : scope.filter((pc) => tagged.has(pc));
+    return agentsPage({
+      read: (q) => deps.agents.pageAgents(q),
+      summarize: summaries,
+      ...(jsFilters ? { keep } : {}),
+      limit: query.limit,
+      ...(after !== undefined ? { after } : {}),
+      sql: { ...(hideBefore !== undefined ? { seenSince: new Date(hideBefore).toISOString() } : {}), ...(inPcs ? { inPcs } : {}) },
+    });
   });
 
   serve(app, "getAgent", async ({ params }) => {

@@ -26,6 +26,11 @@ describe.each(["sqlite", "postgres"] as SqlEngine[])("SqlDatabase on %s", (engin
     expect(db.prepare("SELECT name FROM t WHERE n = ?1 OR id = ?1 ORDER BY id").pluck().all(2)).toEqual(["b"]);
   });
 
+  it("stores text with a NUL character (PostgreSQL: as U+FFFD, which its text type can hold)", () => {
+    db.prepare("INSERT INTO t (name) VALUES (?)").run("before\u0000after");
+    expect(names()).toEqual([engine === "sqlite" ? "before\u0000after" : "before\uFFFDafter"]);
+  });
+
   it("answers as SQLite does: integers and sums as numbers, comparisons as 0/1, LIKE ignoring ASCII case", () => {
     const insert = db.prepare("INSERT INTO t (name, n) VALUES (?, ?)");
     insert.run("Alpha", 2 ** 40);

@@ -109,6 +109,8 @@ export function bind(slots: readonly Slot[], params: readonly unknown[]): unknow
     if (v === undefined) return null;
     if (typeof v === "bigint") return v.toString();
     if (typeof v === "boolean") return v ? 1 : 0;
+    // PostgreSQL text cannot hold U+0000 (SQLite can): a script that printed one would fail its result's insert.
+    if (typeof v === "string" && v.includes("\u0000")) return v.replaceAll("\u0000", "\uFFFD");
     return v;
   });
 }

@@ -12,6 +12,8 @@ type SqliteValue = SQLInputValue;
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** Integers come back as bigint (all of them, not only those past 2^53): for a reader that copies them as they are. */
+  readBigInts?: boolean;
 }
 
 /** A prepared statement. Rows come back as plain objects (column name → value), or as the first column's value after `pluck()`. */
@@ -65,7 +67,12 @@ export class SqliteDatabase implements SqlDatabase {
 
   constructor(path: string, options: OpenOptions = {}) {
     // 5 s busy timeout, as better-sqlite3 had: a second reader of a file the backend writes waits, not fails.
-    this.db = new DatabaseSync(path, { readOnly: options.readonly ?? false, enableForeignKeyConstraints: false, timeout: 5000 });
+    this.db = new DatabaseSync(path, {
+      readOnly: options.readonly ?? false,
+      readBigInts: options.readBigInts ?? false,
+      enableForeignKeyConstraints: false,
+      timeout: 5000,
+    });
   }
 
   prepare(sql: string): SqlStatement {

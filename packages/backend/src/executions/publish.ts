@@ -10,6 +10,7 @@ import {
   type ExecRequest,
   type Manifest,
 } from "@kanade/protocol";
+import { TimeoutError } from "@nats-io/transport-node";
 import type { BaseLogger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import type { Nats } from "../nats.js";
@@ -83,11 +84,26 @@ export function planCommands(opts: ExecPlanInput): CommandPlan[] {
 /** Publishes one Command and resolves with its stream sequence once JetStream acknowledged it. */
 export type PublishCommand = (plan: CommandPlan) => Promise<{ seq: number }>;
 
-/** msgID = request_id makes a retried publish harmless. */
+/** How many times one command is offered to a broker that is connected but slow to acknowledge it. */
+export const PUBLISH_ATTEMPTS = 3;
+
+/**
+ * msgID = request_id makes a retried publish harmless: a publish that timed out while the connection stayed up
+ * (a stream leader busy with tens of thousands of PCs) is offered again, and JetStream keeps one copy. A broker
+ * that cannot be reached fails at once, as before.
+ */
 export const jetStreamPublish =
-  (nats: Nats): PublishCommand =>
-  (p) =>
-    nats.js.publish(p.subject, JSON.stringify(p.command), { msgID: p.command.request_id, timeout: NATS_TIMEOUT_MS });
+  (nats: Nats, attempts = PUBLISH_ATTEMPTS): PublishCommand =>
+  async (p) => {
+    const body = JSON.stringify(p.command);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await nats.js.publish(p.subject, body, { msgID: p.command.request_id, timeout: NATS_TIMEOUT_MS });
+      } catch (err) {
+        if (attempt >= attempts || !(err instanceof TimeoutError) || !nats.isConnected()) throw err;
+      }
+    }
+  };
 
 /**
  * A partial publish could not be withdrawn: some commands of the exec may still be queued in EXEC. The

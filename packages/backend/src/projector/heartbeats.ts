@@ -1,4 +1,10 @@
-/** Core `heartbeat.*` → `agents` table. Heartbeats are buffered briefly so 3,000 agents cost few transactions. */
+/**
+ * Core `heartbeat.*` → `agents` table. Heartbeats are buffered briefly so 3,000 agents cost few transactions.
+ * The subscription is in the backends' queue group: with several backends on one database, each heartbeat is
+ * projected by one of them. Nothing needs every backend to hear every heartbeat: online state, presence
+ * events, the agents list and the metrics read the agents table, and dynamic groups are evaluated from the
+ * database by the backend that stored the heartbeat, and written to the shared KV.
+ */
 import { heartbeatSchema, subjects, type Heartbeat } from "@kanade/protocol";
 import type { Logger } from "pino";
 import type { AgentsStore } from "../agents/store.js";
@@ -7,6 +13,18 @@ import type { RunningProjector } from "./durable.js";
 
 const FLUSH_MS = 250;
 const FLUSH_MAX = 500;
+/** The queue group every backend's heartbeat subscription joins (as enrollment and KLP requests do). */
+export const HEARTBEAT_QUEUE = "kanade-backend";
+
+/** Totals since start, for /metrics. */
+export interface HeartbeatStats {
+  /** Valid heartbeats this backend took from the broker (and wrote, newest per PC per batch). */
+  received: number;
+}
+
+export interface RunningHeartbeatProjector extends RunningProjector {
+  stats(): HeartbeatStats;
+}
 
 export function startHeartbeatProjector(deps: {
   nats: Nats;
@@ -15,13 +33,14 @@ export function startHeartbeatProjector(deps: {
   clock?: () => Date;
   /** After a batch is stored (dynamic groups re-evaluate PCs whose facts changed). */
   onStored?: (heartbeats: readonly Heartbeat[]) => void;
-}): RunningProjector {
+}): RunningHeartbeatProjector {
   const clock = deps.clock ?? ((): Date => new Date());
   const log = deps.log.child({ projector: "heartbeats" });
   // Keyed by pc_id: only the newest heartbeat of each agent in a window matters.
   let pending = new Map<string, Heartbeat>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let received = 0;
 
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -37,6 +56,7 @@ export function startHeartbeatProjector(deps: {
   };
 
   const sub = deps.nats.nc.subscribe(subjects.heartbeatAll(), {
+    queue: HEARTBEAT_QUEUE,
     callback: (err, msg) => {
       if (err) {
         log.warn({ err }, "heartbeat subscription error");
@@ -61,12 +81,14 @@ export function startHeartbeatProjector(deps: {
       // last_seen is when the backend heard it, not the agent's `at`: a PC whose clock runs ahead would
       // otherwise look online forever and block later heartbeats; one whose clock lags would look offline.
       pending.set(r.data.pc_id, { ...r.data, at: clock().toISOString() });
+      received++;
       if (pending.size >= FLUSH_MAX) void flush();
       else timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
   });
 
   return {
+    stats: () => ({ received }),
     stop: async () => {
       sub.unsubscribe();
       await flush();

@@ -21,6 +21,9 @@ export const queryFlag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
   .transform((v) => v === true || v === "true" || v === "1");
 
+/** Largest page of `GET /api/agents?limit=`. */
+export const AGENTS_PAGE_MAX = 5_000;
+
 /** `limit` of paged lists: default 50, at most 500. */
 export const listLimitSchema = queryInt(1, 500).default(50);
 const cursor = z.string().optional();
@@ -104,8 +107,9 @@ export const listAgentsQuery = z.object({
   q: z.string().trim().min(1).max(200).optional(),
   /** `true`: also agents hidden by `agents_hide_after` (not seen for that long). */
   include_hidden: queryFlag.optional(),
-  // Accepted for symmetry with other list routes; the agent list is returned whole.
-  limit: z.coerce.number<number>().int().positive().optional(),
+  /** One page of at most this many agents in pc_id order, with `next_cursor`; without it the whole list. */
+  limit: queryInt(1, AGENTS_PAGE_MAX).optional(),
+  /** `next_cursor` of the previous page (only with `limit`). */
   cursor,
 });
 /** `GET /api/executions/{exec_id}/tail`: which PC, and the byte offsets of each stream already shown. */
