@@ -17,6 +17,14 @@ export default tseslint.config(
     },
   },
   {
+    // The agent's bundle: `import * as z` lets esbuild drop the half of zod the agent never calls; `import { z }`
+    // (zod's namespace as a value) keeps all of it, 1.7 MiB more on every PC (docs/operator/performance.md).
+    files: ["packages/agent/src/**/*.ts", "packages/protocol/src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']", message: 'Use `import * as z from "zod"`: the agent bundle then leaves out the parts of zod it never calls.' }],
+    },
+  },
+  {
     // The SPA runs in a browser (its own tsconfig has the DOM libs).
     files: ["packages/web/src/**/*.{ts,tsx}"],
     languageOptions: {

@@ -94,7 +94,7 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
     format,
     define: { __KANADE_AGENT_VERSION__: JSON.stringify(version) },
     // Every PC runs this: minified code is smaller in memory (idle RSS about 4 MiB lower); keepNames keeps
-    // class and function names in stack traces and in the error types the agent logs.
+    // class names in stack traces and in the error types the agent logs (classNamesOnly: not functions').
     minify: true,
     keepNames: true,
     plugins: inventoryAsset ? [zodEnglishOnly, inventoryFromAsset] : [zodEnglishOnly],
@@ -108,7 +108,27 @@ export async function bundleAgent(outfile, version, format = "cjs", entry = join
       : {}),
   });
   asciiOnly(outfile);
+  classNamesOnly(outfile);
   return result.metafile;
+}
+
+/**
+ * esbuild's keepNames gives every function and class in the bundle its original name back through one
+ * helper (`__name`, minified: `var o=(t,e)=>X(t,"name",{value:e,configurable:!0})`). Redefining a
+ * function's `name` turns its properties into a dictionary, ~250 bytes more for each of the ~2,000
+ * functions an agent creates: 0.7 MiB of every idle agent's heap (docs/operator/performance.md,
+ * "Agent memory"). The helper is rewritten to name classes only (the error types pino logs as `type`,
+ * `at Class.method` in stack traces); functions keep their minified names.
+ */
+function classNamesOnly(file) {
+  const src = readFileSync(file, "latin1");
+  const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>([\w$]+)\(\2,"name",\{value:\3,configurable:!0\}\)/g;
+  const found = [...src.matchAll(helper)];
+  if (found.length !== 1) throw new Error(`${file}: expected esbuild's one __name helper, found ${found.length}`);
+  const named = src.replace(helper, (_, name, fn, value, define) =>
+    `var ${name}=(${fn},${value})=>/^class\\b/.test(Function.prototype.toString.call(${fn}))?${define}(${fn},"name",{value:${value},configurable:!0}):${fn}`,
+  );
+  writeFileSync(file, named, "latin1");
 }
 
 /**

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { z } from "zod";
+import * as z from "zod";
 import { KanadeError, PC_ID_RE, boundedDuration, commandKeySchema, keyIdOf, parseDurationMs, parseNatsUrls, type CommandKey } from "@kanade/protocol/wire";
 import { parseCreds } from "@kanade/protocol/nkeys";
 import type { AgentCredential } from "./connection.js";

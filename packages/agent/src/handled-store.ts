@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomicSync } from "./fs-atomic.js";
 import { mkdirPrivate } from "./private-files.js";
 

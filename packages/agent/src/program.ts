@@ -1,9 +1,9 @@
 /** `kanade-agent`: run one agent from config, or a simulated fleet. Loaded by main.ts after the boot guard. */
 import { join } from "node:path";
-import { Command as Cli, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
-import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, type InventoryCategory } from "@kanade/protocol/wire";
+import { AGENT_UPDATE_EXIT, INVENTORY_CATEGORIES, KanadeError, type InventoryCategory } from "@kanade/protocol/wire";
 import type { RunningAgent } from "./agent.js";
+import type { Commands, SimulateOptions } from "./command-line.js";
 import { loadAgentConfig } from "./config.js";
 import { childProcessCollector } from "./inventory/collectors.js";
 import { createLogger } from "./log.js";
@@ -14,8 +14,6 @@ import { markHealthy } from "./self-update/boot-guard.js";
 import { resolveAgentExe } from "./self-update/exe.js";
 import { requestServiceRestart, SERVICE_RESTART_WAIT_MS } from "./self-update/service-restart.js";
 import { selfCommand } from "./self-command.js";
-import { SIGNATURE_CHECK_MODES, type SignatureCheckMode } from "./simulate/signature-check-mode.js";
-import { AGENT_VERSION } from "./version.js";
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -100,22 +98,7 @@ async function exitForRestart(starting: Promise<RunningAgent>, log: Pick<Logger,
   process.exit(AGENT_UPDATE_EXIT);
 }
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-};
-
-/** A timer period from the command line: 1s..24d (Node fires longer timers at once). */
-const positiveDuration = (v: string): number => {
-  const ms = parseDurationMs(v);
-  if (ms === undefined || ms < 1_000 || ms > MAX_TIMER_MS) {
-    throw new InvalidArgumentError(`expected a duration from 1s to ${MAX_TIMER_TEXT}, like 5s or 30s`);
-  }
-  return ms;
-};
-
-async function runSimulator(opts: { count: number; prefix: string; heartbeatInterval?: number; hostPerfInterval?: number; credsDir?: string; signatureCheck: SignatureCheckMode }): Promise<void> {
+async function runSimulator(opts: SimulateOptions): Promise<void> {
   const config = loadAgentConfig();
   const log = createLogger(config.logLevel);
   const { startSimulatedFleet } = await import("./simulate/fleet.js");
@@ -137,11 +120,6 @@ async function runSimulator(opts: { count: number; prefix: string; heartbeatInte
   stopOnSignals(fleet, log);
 }
 
-function inventoryCategory(v: string, previous: InventoryCategory[] | undefined): InventoryCategory[] {
-  if (!(INVENTORY_CATEGORIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${INVENTORY_CATEGORIES.join(", ")}`);
-  return [...(previous ?? []), v as InventoryCategory];
-}
-
 /** One JSON line on stdout; the agent runs this as a child to collect its inventory (inventory/collectors.ts). */
 async function printInventory(categories: InventoryCategory[] | undefined): Promise<void> {
   const { collectSnapshot } = await import("./inventory/snapshot.js");
@@ -149,33 +127,17 @@ async function printInventory(categories: InventoryCategory[] | undefined): Prom
   process.stdout.write(`${JSON.stringify(snapshot)}\n`);
 }
 
-/** Parses argv and runs the command; failures are printed and exit non-zero (2 for bad input). */
+/**
+ * Runs the command argv names; failures are printed and exit non-zero (2 for bad input). A service starts
+ * `kanade-agent` with no arguments: the agent then starts without its command line (commander), which a
+ * long-lived agent would otherwise keep in memory (docs/operator/performance.md, "Agent memory").
+ */
 export async function runProgram(argv: readonly string[], boot: BootHandoff | undefined): Promise<void> {
-  const program = new Cli("kanade-agent").description("kanade endpoint agent").version(`${AGENT_VERSION} (node ${process.version})`);
-  program
-    .command("run", { isDefault: true })
-    .description("run the agent (default)")
-    .action(() => runAgent(boot));
-  program
-    .command("simulate")
-    .description("run N simulated agents (echo-only scripts) in this process")
-    .requiredOption("--count <n>", "number of agents", positiveInt)
-    .option("--prefix <prefix>", "pc_id prefix", "sim-")
-    .option("--heartbeat-interval <duration>", "heartbeat interval of every simulated agent (default: the config's)", positiveDuration)
-    .option("--host-perf-interval <duration>", "publish fake host perf this often (e.g. 1s, 60s)", positiveDuration)
-    .option("--creds-dir <dir>", "locked-down broker: each agent connects with <dir>/<pc_id>.creds, the shared views with <dir>/views.creds")
-    .addOption(
-      new Option("--signature-check <mode>", "memo: verify each distinct signed command once; each: every PC verifies its copy; off: no check (measuring signing only)")
-        .choices(SIGNATURE_CHECK_MODES)
-        .default("memo"),
-    )
-    .action(runSimulator);
-  program
-    .command("inventory")
-    .description(`print this PC's built-in inventory as JSON, as the agent reports it (categories: ${INVENTORY_CATEGORIES.join(", ")}; default all)`)
-    .argument("[categories...]", "categories to collect", inventoryCategory)
-    .action(printInventory);
-  await program.parseAsync([...argv]).catch((err: unknown) => {
+  const commands: Commands = { run: () => runAgent(boot), simulate: runSimulator, inventory: printInventory };
+  const args = argv.slice(2);
+  const plainRun = args.length === 0 || (args.length === 1 && args[0] === "run");
+  const running = plainRun ? commands.run() : import("./command-line.js").then((cli) => cli.runCommandLine(argv, commands));
+  await running.catch((err: unknown) => {
     if (err instanceof KanadeError) console.error(`kanade-agent: ${err.message}`);
     else console.error(err);
     process.exit(err instanceof KanadeError ? 2 : 1);

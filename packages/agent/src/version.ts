@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Set by the release build (esbuild `define`); the bundled single executable has no package.json beside it. */
 declare const __KANADE_AGENT_VERSION__: string | undefined;

@@ -1,7 +1,8 @@
 /**
  * An idle agent keeps out of memory what only occasional work needs: the inventory collectors (and
  * `systeminformation`, which the agent runs in a short-lived `kanade-agent inventory` child instead),
- * the self-update download path, the object-store client and the other OS's perf source.
+ * the self-update download path, the object-store client, the other OS's perf source and the command line
+ * (commander: an agent started with no arguments, as its service starts it, runs without it).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,7 +30,7 @@ async function inventoryPublished(pcId: string): Promise<number> {
 }
 
 describe("idle agent", () => {
-  it("reports its inventory without loading systeminformation, the collectors, the update download or the object store", async () => {
+  it("reports its inventory without loading systeminformation, the collectors, the update download, the object store or commander", async () => {
     const modulesFile = t.join("modules.json");
     const agent = await spawnAgentProcess(e(), "idle-pc", t.join("data"), {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${REPORTER}`.trim(),
@@ -46,7 +47,7 @@ describe("idle agent", () => {
       // The list is real: it has the modules idle work does use.
       expect(loaded.some((u) => u.includes("/agent/dist/intake.js"))).toBe(true);
       expect(loaded.some((u) => u.includes("/perf/linux-source.js"))).toBe(true);
-      const lazy = ["/systeminformation/", "/agent/dist/inventory/collect.js", "/agent/dist/self-update/download.js", "/@nats-io/obj/", "/perf/windows-source.js"];
+      const lazy = ["/systeminformation/", "/agent/dist/inventory/collect.js", "/agent/dist/self-update/download.js", "/@nats-io/obj/", "/perf/windows-source.js", "/commander/", "/agent/dist/command-line.js"];
       expect(loaded.filter((u) => lazy.some((l) => u.includes(l)))).toEqual([]);
     } finally {
       await endProcess(agent);

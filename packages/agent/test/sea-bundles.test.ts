@@ -4,8 +4,11 @@
  * `kanade-agent inventory` child loads. This keeps the split from silently undoing itself (a new static
  * import of the collectors would put systeminformation back into every idle agent's memory) and the
  * sources ASCII-only (one non-ASCII character makes V8 keep the whole source as two-byte characters).
- * release-build.test.ts runs the built executable's `inventory` command.
+ * release-build.test.ts runs the built executable's `inventory` command. It also keeps what else makes an
+ * idle agent lighter: zod imported as a namespace, so that esbuild drops the half of zod the agent never
+ * calls, and esbuild's keepNames naming classes only (docs/operator/performance.md, "Third round").
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,10 +16,11 @@ import { tempDir } from "@kanade/testkit";
 
 interface Metafile {
   inputs: Record<string, unknown>;
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
 }
 interface BuildRelease {
   agentSeaBundles(mainOut: string, inventoryOut: string, version: string): Promise<{ main: Metafile; inventory: Metafile }>;
-  bundleAgent(outfile: string, version: string): Promise<Metafile>;
+  bundleAgent(outfile: string, version: string, format?: string, entry?: string): Promise<Metafile>;
 }
 
 const repo = join(import.meta.dirname, "../../..");
@@ -25,6 +29,8 @@ afterAll(() => dir.remove());
 
 const loadBuild = async (): Promise<BuildRelease> => (await import(join(repo, "scripts/build-release.mjs"))) as BuildRelease;
 const inputs = (m: Metafile): string[] => Object.keys(m.inputs);
+/** The inputs with code in the bundle (esbuild lists the files it read, tree-shaken away or not). */
+const bundled = (m: Metafile): string[] => Object.values(m.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
 const COLLECTORS = ["node_modules/systeminformation/", "packages/agent/src/inventory/collect.ts", "packages/agent/src/inventory/software.ts"];
 const hasCollectors = (files: string[]): string[] => files.filter((f) => COLLECTORS.some((c) => f.includes(c)));
 
@@ -46,5 +52,26 @@ describe("agent executable bundles", () => {
       expect([...src.matchAll(/[\u0080-\uffff]/g)].length, `${f} has non-ASCII bytes`).toBe(0);
     }
     expect(readFileSync(main, "latin1")).toContain('globalThis.__kanadeSeaModule("kanade-agent-inventory.cjs")');
+  }, 120_000);
+
+  it("leave out the parts of zod the agent never calls (an `import { z }` anywhere brings all of zod back)", async () => {
+    const build = await loadBuild();
+    const meta = await build.agentSeaBundles(dir.join("zod-agent.cjs"), dir.join("zod-inventory.cjs"), "9.9.9");
+    const zod = bundled(meta.main).filter((f) => f.includes("node_modules/zod/"));
+    // The agent's schemas are zod's: the core and the classic API are in.
+    expect(zod).toContain("node_modules/zod/v4/classic/schemas.js");
+    // Converting from JSON Schema and the other languages' messages are reached only through the `z` object.
+    expect(zod.filter((f) => f.includes("from-json-schema") || /locales\/(?!en\.js|index\.js)/.test(f))).toEqual([]);
+  }, 120_000);
+
+  it("name classes after minification but leave functions their minified names", async () => {
+    const build = await loadBuild();
+    const out = dir.join("names.cjs");
+    await build.bundleAgent(out, "9.9.9", "cjs", join(import.meta.dirname, "fixtures/bundle-names.ts"));
+    const run = spawnSync(process.execPath, [out], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const names = JSON.parse(run.stdout) as { cls: string; fn: string };
+    expect(names.cls).toBe("AgentFixtureFailure");
+    expect(names.fn).not.toBe("describeFixture");
   }, 120_000);
 });

@@ -2,7 +2,7 @@
  * Ad-hoc runs (issue 17 §1): a script typed by an operator, run at PCs as an execution like any other, and
  * recorded with the execution so it can be promoted to a job. SPEC §4 Command fields are filled from it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { execRequestSchema } from "./api.js";
 import { boundedDuration } from "./duration.js";
 import { ADHOC_JOB_ID, JOB_ID_RE, SEMVER_RE } from "./ids.js";

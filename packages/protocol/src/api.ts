@@ -3,7 +3,7 @@
  * Response schemas use plain `z.object`, which drops unknown keys: an older client reads a newer
  * server. Request bodies are `.strict()`. SPEC §7; the route table is `http/routes.ts`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
 import { manifestSchema } from "./manifest.js";

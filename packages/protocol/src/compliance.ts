@@ -3,7 +3,7 @@
  * unknown (the run gave no verdict: timed out, killed, skipped, or stdout was not what `pass_if` expects).
  * Pure, so the backend's views, the webhook and a replay all judge a result the same way.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** `exit_0`: exit code 0 passes, another exit code fails. `stdout_json`: stdout is `{"pass": bool, "detail"?: text}`. */
 export const CHECK_PASS_IF = ["exit_0", "stdout_json"] as const;

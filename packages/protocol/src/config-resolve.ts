@@ -1,5 +1,5 @@
 /** Layered agent config (SPEC §4): built-in → global → groups (alphabetical, last wins) → pcs.<pc_id>. */
-import { z } from "zod";
+import * as z from "zod";
 import { CONFIG_DEFAULTS, configScopeSchema, type ConfigScope } from "./messages.js";
 
 export type ConfigField = keyof ConfigScope;

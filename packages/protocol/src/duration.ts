@@ -1,5 +1,5 @@
 /** Durations as operators write them: `30s`, `5m`, `1h`, `2d`, `1h30m`, `0s`. */
-import { z } from "zod";
+import * as z from "zod";
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 type Unit = keyof typeof UNIT_MS;

@@ -2,7 +2,7 @@
  * Enrollment (issue 12 §2): an agent asks to join with its own public key over the enrollment credential;
  * an operator (or an enrollment token) accepts it, which mints its broker credential.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isDuration } from "./duration.js";
 import { GROUP_RE } from "./ids.js";
 import { pcIdSchema } from "./messages.js";

@@ -1,5 +1,5 @@
 /** Stable error codes shared by the backend (HTTP status) and the CLI (exit code). */
-import { z } from "zod";
+import * as z from "zod";
 
 export const ERROR_CODES = {
   BAD_REQUEST: { status: 400, message: "The request is malformed" },

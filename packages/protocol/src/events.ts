@@ -3,7 +3,7 @@
  * `events.pc.<pc_id>.<kind>` (stream EVENTS) through their durable outbox; the backend adds the online/offline
  * transitions it infers from heartbeats. Every event has a stable id, so a re-send is stored once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { jobIdSchema, pcIdSchema } from "./messages.js";
 import { UUID_RE } from "./ids.js";
 

@@ -2,7 +2,7 @@
  * `GET /api/health/fleet` (issue 17 §5): one answer a load balancer or a monitor can act on — 200 when the
  * backend can do its work, 503 with the reasons when it cannot (broker, database, projector lag, stale agents).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration } from "./duration.js";
 
 export const DEFAULT_MAX_PROJECTOR_LAG = 10_000;

@@ -1,5 +1,5 @@
 /** Fleet knowledge on the wire: inventory messages, job facts, agent log tails (SPEC §2, §4). */
-import { z } from "zod";
+import * as z from "zod";
 import { INVENTORY_CATEGORIES } from "./subjects.js";
 import { pcIdSchema } from "./messages.js";
 

@@ -3,7 +3,7 @@
  * `during_freeze: true` (`kanade exec --during-freeze`). A value that cannot be read or does not validate
  * counts as frozen: a broken freeze must never silently let work through.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const FREEZE_KEY = "freeze";
 

@@ -1,5 +1,5 @@
 /** Governance API shapes (SPEC §7): accounts and roles, login, approvals, audit, JetStream status. */
-import { z } from "zod";
+import * as z from "zod";
 import { callerScopeSchema } from "./perm-groups.js";
 
 /** Roles nest: every viewer right is an operator right, every operator right an admin right. */

@@ -1,5 +1,5 @@
 /** Invitations and password-reset links sent by e-mail (issue 18 §2; docs/operator/governance.md "Invitations"). */
-import { z } from "zod";
+import * as z from "zod";
 import { isDuration } from "./duration.js";
 import { passwordSchema, roleSchema, usernameSchema } from "./governance.js";
 

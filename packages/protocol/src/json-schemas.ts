@@ -4,7 +4,7 @@
  * and the rules are written once. Refinements zod cannot express (one script source, reserved ids, duration
  * syntax) are still checked by the server and `kanade job validate`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { manifestSchema } from "./manifest.js";
 import { scheduleSchema } from "./schedule.js";
 import { notificationManifestSchema } from "./notification-schema.js";

@@ -1,5 +1,5 @@
 /** Job manifest (SPEC §5): parse YAML, validate, and report every problem with its path. */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration, parseDurationSecs } from "./duration.js";
 import { ADHOC_JOB_ID, JOB_ID_RE, SEMVER_RE } from "./ids.js";
 import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";

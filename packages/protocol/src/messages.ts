@@ -1,5 +1,5 @@
 /** Wire messages (SPEC §4): JSON, snake_case, validated on receipt; unknown fields are dropped. */
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_TIMER_SECS, MAX_TIMER_TEXT, boundedDuration } from "./duration.js";
 import { JOB_ID_RE, PC_ID_RE, UUID_RE } from "./ids.js";
 import { commandTargetSchema, signatureSchema } from "./signing.js";

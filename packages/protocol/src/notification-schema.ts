@@ -3,7 +3,7 @@
  * shown/acked events agents send back. No YAML here: the agent imports this through the wire entry;
  * notification.ts parses the YAML and holds the API shapes.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";
 import { PC_ID_RE } from "./ids.js";
 import { fleetTargetSchema } from "./schedule-schema.js";

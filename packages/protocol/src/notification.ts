@@ -1,5 +1,5 @@
 /** Notification YAML (`kanade notify create`, `POST /api/notifications`) and the API's answers about notifications. */
-import { z } from "zod";
+import * as z from "zod";
 import { readYamlMapping } from "./yaml-mapping.js";
 import { fleetTargetSchema } from "./schedule-schema.js";
 import { NOTIFICATION_PRIORITIES, validateNotification, type NotificationParse } from "./notification-schema.js";

@@ -1,5 +1,5 @@
 /** Live performance streaming (`agents.<pc>.perf.live` request/reply, SPEC §2/§6). */
-import { z } from "zod";
+import * as z from "zod";
 import type { FleetPerfSort } from "./api.js";
 import type { HostPerf } from "./messages.js";
 

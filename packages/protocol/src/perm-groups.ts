@@ -4,7 +4,7 @@
  * the members of those PC groups only, and only with those capabilities. An account in none keeps its role's
  * whole-fleet rights, so installs without permission groups behave as before.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { GROUP_RE } from "./ids.js";
 
 /**

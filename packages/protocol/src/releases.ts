@@ -1,5 +1,5 @@
 /** Software delivery shapes (SPEC §3, §7): object keys, release platform keys, rollout requests. */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration } from "./duration.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
 

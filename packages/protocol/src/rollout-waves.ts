@@ -3,7 +3,7 @@
  * the failure rate of the waves so far is under the threshold (judged once `min_results` PCs answered);
  * otherwise the rollout aborts, says why, and the remaining PCs are never sent the command.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration } from "./duration.js";
 import { GROUP_RE, JOB_ID_RE, PC_ID_RE } from "./ids.js";
 import { OBJECT_SEGMENT_RE } from "./releases.js";

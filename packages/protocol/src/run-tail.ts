@@ -3,7 +3,7 @@
  * in a bounded ring and answers `agents.<pc>.tail` requests with what came after a byte offset. Nothing is sent
  * unless someone asks, so nothing streams when nobody watches.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { UUID_RE } from "./ids.js";
 
 /** Bytes of each stream an agent keeps per running script; a follower slower than this sees a gap. */

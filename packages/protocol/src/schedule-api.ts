@@ -1,5 +1,5 @@
 /** What the schedules routes answer (`/api/schedules…`), shared by the backend, the CLI and the web UI. */
-import { z } from "zod";
+import * as z from "zod";
 import { RUNS_ON, scheduleSchema } from "./schedule.js";
 
 export const SCHEDULE_KINDS = ["per_pc", "per_target", "calendar"] as const;

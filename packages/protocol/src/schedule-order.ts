@@ -6,7 +6,7 @@
  * their own clock — also while the broker is away. Both sides name an occurrence the same way and derive its
  * exec_id from it (UUID v5), so a result the PC ships late joins the execution the backend opened for it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_TIMER_SECS, MAX_TIMER_TEXT, parseDurationMs } from "./duration.js";
 import { jobIdSchema, runAsSchema, shellSchema, stalenessSchema } from "./messages.js";
 import { commandDeadline, fireRules, isBeforeActive, latestOccurrence } from "./schedule-plan.js";

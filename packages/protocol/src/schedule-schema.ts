@@ -3,7 +3,7 @@
  * strictly as job manifests, every problem reported with the path of its field. No YAML here: the agent reads
  * schedules (its standing orders) through the wire entry; schedule.ts parses the YAML.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { boundedDuration, parseDurationMs } from "./duration.js";
 import { GROUP_RE, JOB_ID_RE, PC_ID_RE } from "./ids.js";
 import { issueFromZod, type ManifestIssue } from "./manifest-issue.js";

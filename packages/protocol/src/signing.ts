@@ -4,7 +4,7 @@
  * compromised cannot make a PC run code. This module is the pure part both sides share: what is signed
  * (canonical JSON under a domain tag, so a signature for one kind can never pass as another) and the shapes.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalJson } from "./canonical-json.js";
 import { GROUP_RE, PC_ID_RE } from "./ids.js";
 

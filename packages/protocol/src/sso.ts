@@ -2,7 +2,7 @@
  * Single sign-on with OpenID Connect: which sign-in methods a backend offers, and the one-time handoff
  * that turns a finished provider sign-in into a kanade session for the web UI or the CLI.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** `GET /api/auth/methods`: what the sign-in page offers. `sso` is absent when OIDC is not configured. */
 export const authMethodsSchema = z.object({

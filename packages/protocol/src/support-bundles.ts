@@ -2,7 +2,7 @@
  * Support bundles: what a person at a PC sends to IT with one click (KLP `support.upload_diagnostics`).
  * The agent builds the bundle, the backend stores it, operators list and read it through the API.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A bundle body stays well inside the broker's default 1 MiB max_payload. */
 export const MAX_SUPPORT_BUNDLE_BYTES = 512 * 1024;

@@ -1,5 +1,5 @@
 /** Operator-set tags per PC (KV `agent_tags`, pc_id → `{"tags":{k:v}}`) and dynamic group definitions. */
-import { z } from "zod";
+import * as z from "zod";
 import { parseGroupQuery, QueryParseError, QUERY_MAX_LENGTH } from "./group-query.js";
 
 export const TAG_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -1,5 +1,5 @@
 /** Two-factor sign-in (TOTP, RFC 6238) API shapes: enrolment, the second sign-in step, the per-role policy. */
-import { z } from "zod";
+import * as z from "zod";
 import { loginResponseSchema, roleSchema } from "./governance.js";
 
 /** Six digits, as authenticator apps show them (spaces a user may type are dropped first). */

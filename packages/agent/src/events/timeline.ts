@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { uptime } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import type { AgentEvent } from "@kanade/protocol/wire";
 import { writeFileAtomicSync } from "../fs-atomic.js";
 import { mkdirPrivate } from "../private-files.js";

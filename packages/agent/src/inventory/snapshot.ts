@@ -2,7 +2,7 @@
  * The built-in inventory as one JSON document: what `kanade-agent inventory` prints, and what the agent
  * reads back from that command when it collects in a child process (see collectors.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { inventoryCategorySchema, type InventoryCategory } from "@kanade/protocol/wire";
 
 export const inventorySnapshotSchema = z.object({

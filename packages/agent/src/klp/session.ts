@@ -4,7 +4,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import {
   FrameDecoder,
   KLP_ERRORS,

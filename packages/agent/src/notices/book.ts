@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { notificationNoticeSchema, type NotificationMessage, type NotificationNotice } from "@kanade/protocol/wire";
 import type { KlpNotice } from "@kanade/protocol/klp";
 import { writeFileAtomicSync } from "../fs-atomic.js";

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, readdirSync, readFileSync, renameSync, unlinkSync
 import { join } from "node:path";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { mkdirPrivate, openPrivateSync } from "../private-files.js";
 
 const entrySchema = z.object({ subject: z.string(), msg_id: z.string(), body: z.string() });

@@ -6,7 +6,7 @@
  * answer is one JSON line; a failed query answers `{"error": "..."}` and the helper keeps running.
  * The script is parse- and rule-checked in test/powershell-parse.test.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { safeJson } from "../safe-json.js";
 import type { HelperCommand } from "./line-helper.js";
 

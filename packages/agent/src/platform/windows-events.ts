@@ -4,7 +4,7 @@
  * 6008 (unexpected shutdown). Boots come from the boot time, not from 6005. The query and the parsing of
  * its JSON are pure, so they are tested on any OS.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { OsEvent, OsEventKind } from "./session-events.js";
 
 /** Interactive (2), remote desktop (10) and cached interactive (11) logons: a person at the PC, not a service. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomicSync } from "../fs-atomic.js";
 import { mkdirPrivate } from "../private-files.js";
 

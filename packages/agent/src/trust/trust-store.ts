@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { commandKeySchema, type CommandKey, type CommandKeySet } from "@kanade/protocol/wire";
 import { writeFileAtomicSync } from "../fs-atomic.js";
 import { mkdirPrivate } from "../private-files.js";

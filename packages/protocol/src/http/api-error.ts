@@ -1,5 +1,5 @@
 /** The one error a client of the API throws: the backend's error body, or what went wrong before it. */
-import { z } from "zod";
+import * as z from "zod";
 import { apiErrorBodySchema, errorCodeSchema, type ErrorCode, type ErrorDetail } from "../errors.js";
 
 /**

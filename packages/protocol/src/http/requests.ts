@@ -2,7 +2,7 @@
  * Path params and query strings of the API routes. The server parses strings (`?limit=50`); clients
  * pass typed values (`limit: 50`, `rows: false`), which the client turns into the same strings.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { fleetPerfSortSchema } from "../api.js";
 import { GROUP_RE, UUID_RE } from "../ids.js";
 import { JSON_SCHEMA_NAMES, type JsonSchemaName } from "../json-schemas.js";

@@ -1,5 +1,5 @@
 /** Answers that only the API produces (acknowledgements, small views), as the backend's handlers write them. */
-import { z } from "zod";
+import * as z from "zod";
 import { fleetPerfSortSchema, jobStatusSchema, listResponseSchema } from "../api.js";
 import { configScopeViewSchema, effectiveConfigSchema } from "../config-resolve.js";
 import { jobFactChangeSchema, jobFactsTableSchema } from "../fleet.js";

@@ -2,7 +2,7 @@
  * What an agent asks the backend on behalf of a local user (`klp.<pc_id>.jobs.<op>`, request/reply). The
  * backend takes the pc_id from the subject the broker let this agent publish on, never from the body.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { JOB_ID_RE } from "../ids.js";
 import { catalogJobSchema, klpUserSchema } from "./methods.js";
 import { supportBundleContentSchema } from "../support-bundles.js";

@@ -1,5 +1,5 @@
 /** KLP method parameters, results and pushes (SPEC §10). Unknown fields in params are refused. */
-import { z } from "zod";
+import * as z from "zod";
 import { parseDurationMs } from "../duration.js";
 import { JOB_ID_RE } from "../ids.js";
 import { NOTIFICATION_PRIORITIES } from "../notification-schema.js";

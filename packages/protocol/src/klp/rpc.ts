@@ -1,5 +1,5 @@
 /** JSON-RPC 2.0 envelopes and KLP error codes (SPEC §10). Every frame is checked against these on receipt. */
-import { z } from "zod";
+import * as z from "zod";
 
 export const KLP_PROTOCOL_VERSION = 1;
 
