@@ -108,7 +108,8 @@ export async function startScaleFloor(o: ScaleFloorOptions): Promise<ScaleFloor>
     const connectMs = Math.round(performance.now() - t0);
 
     const consumer = await jetstream(nc).consumers.get(STREAM, "floor");
-    const messages = await consumer.consume({ max_messages: BATCH_MAX * 2 });
+    // As the backend's projectors pull (projector/durable.ts): on a cluster a pull can sit unanswered until it expires.
+    const messages = await consumer.consume({ max_messages: BATCH_MAX * 2, expires: 5_000 });
     let stored = 0;
     let onStored: (() => void) | undefined;
     const loop = (async () => {

@@ -3,7 +3,7 @@ import type { EventKind, TimelineEvent } from "@kanade/protocol";
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "../db/database.js";
 import { where } from "../db/where.js";
-import { jsonTextValues } from "../db/dialect.js";
+import { jsonbRows, jsonTextValues } from "../db/dialect.js";
 
 export interface EventFilter {
   pc?: string;
@@ -38,37 +38,65 @@ type EventRow = Pick<TimelineEvent, Required5> & { [K in "user" | "source" | "ex
 /** Presence transitions written per transaction (two statements each). */
 export const TRANSITIONS_PER_TRANSACTION = 250;
 
+const EVENT_COLUMNS = "event_id, pc_id, kind, at, received_at, user, source, exec_id, job_id, name, message, data";
+
+const eventParams = (e: TimelineEvent): Record<string, string | null> => ({
+  event_id: e.event_id,
+  pc_id: e.pc_id,
+  kind: e.kind,
+  at: new Date(e.at).toISOString(),
+  received_at: new Date(e.received_at).toISOString(),
+  user: e.user ?? null,
+  source: e.source ?? null,
+  exec_id: e.exec_id ?? null,
+  job_id: e.job_id ?? null,
+  name: e.name ?? null,
+  message: e.message ?? null,
+  data: e.data === undefined ? null : JSON.stringify(e.data),
+});
+
+const presenceParams = (p: PresenceRecord): { pc_id: string; online: number; changed_at: string } => ({ pc_id: p.pc_id, online: p.online ? 1 : 0, changed_at: p.changed_at });
+
 export function openEventsStore(db: SqlDatabase): EventsStore {
   const insert = db.prepare(
-    `INSERT INTO events (event_id, pc_id, kind, at, received_at, user, source, exec_id, job_id, name, message, data)
+    `INSERT INTO events (${EVENT_COLUMNS})
      VALUES (@event_id, @pc_id, @kind, @at, @received_at, @user, @source, @exec_id, @job_id, @name, @message, @data)
      ON CONFLICT (event_id) DO NOTHING`,
   );
-  const insertOne = (e: TimelineEvent): number =>
-    insert.run({
-      event_id: e.event_id,
-      pc_id: e.pc_id,
-      kind: e.kind,
-      at: new Date(e.at).toISOString(),
-      received_at: new Date(e.received_at).toISOString(),
-      user: e.user ?? null,
-      source: e.source ?? null,
-      exec_id: e.exec_id ?? null,
-      job_id: e.job_id ?? null,
-      name: e.name ?? null,
-      message: e.message ?? null,
-      data: e.data === undefined ? null : JSON.stringify(e.data),
-    }).changes;
-  const insertAll = db.transaction((events: readonly TimelineEvent[]) => events.reduce((n, e) => n + insertOne(e), 0));
   const upsertPresence = db.prepare(
     `INSERT INTO agent_presence (pc_id, online, changed_at) VALUES (@pc_id, @online, @changed_at)
      ON CONFLICT (pc_id) DO UPDATE SET online = excluded.online, changed_at = excluded.changed_at`,
   );
+  // PostgreSQL: a batch in one statement per table, since every statement is a round trip to the server.
+  const pg =
+    db.engine === "postgres"
+      ? {
+          events: db.prepare(
+            `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM jsonb_to_recordset(CAST(? AS jsonb))
+               AS x(${EVENT_COLUMNS.split(", ").map((c) => `${c} text`).join(", ")})
+             ON CONFLICT (event_id) DO NOTHING`,
+          ),
+          presence: db.prepare(
+            `INSERT INTO agent_presence (pc_id, online, changed_at)
+             SELECT pc_id, online, changed_at FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(pc_id text, online bigint, changed_at text)
+             ON CONFLICT (pc_id) DO UPDATE SET online = excluded.online, changed_at = excluded.changed_at`,
+          ),
+        }
+      : undefined;
+  const insertEvents = (events: readonly TimelineEvent[]): number => {
+    if (events.length === 0) return 0;
+    if (pg) return pg.events.run(jsonbRows(events.map(eventParams))).changes;
+    return events.reduce((n, e) => n + insert.run(eventParams(e)).changes, 0);
+  };
+  const insertAll = db.transaction((events: readonly TimelineEvent[]) => insertEvents(events));
   const transitions = db.transaction((changes: readonly { presence: PresenceRecord; event?: TimelineEvent }[]) => {
-    for (const c of changes) {
-      upsertPresence.run({ pc_id: c.presence.pc_id, online: c.presence.online ? 1 : 0, changed_at: c.presence.changed_at });
-      if (c.event) insertOne(c.event);
+    if (pg) {
+      // One row per PC in a statement (ON CONFLICT DO UPDATE cannot touch a row twice): the last change wins.
+      pg.presence.run(jsonbRows([...new Map(changes.map((c) => [c.presence.pc_id, presenceParams(c.presence)])).values()]));
+    } else {
+      for (const c of changes) upsertPresence.run(presenceParams(c.presence));
     }
+    insertEvents(changes.flatMap((c) => (c.event ? [c.event] : [])));
   });
   const prune = db.prepare(`DELETE FROM events WHERE event_id IN (SELECT event_id FROM events WHERE at < ? LIMIT ?)`);
   const presence = db.prepare(`SELECT pc_id, online, changed_at FROM agent_presence`);
