@@ -118,7 +118,7 @@ export class AgentNode {
   }
 
   /**
-   * Resolves when subscriptions are live, the first replay ran and the first heartbeat went out.
+   * Resolves when subscriptions are live, the first heartbeat went out and the first replay ran.
    * `groups` undefined: membership unknown for now (the agent_groups watcher will say).
    */
   async start(groups: readonly string[] | undefined): Promise<void> {
@@ -143,8 +143,12 @@ export class AgentNode {
       );
     }
     void this.followStatus();
-    await this.intake.start(groups);
+    // Online as soon as live commands can arrive; the replay of what was missed follows. It reads EXEC through the
+    // JetStream API, which a broker reconnecting tens of thousands of PCs answers slowly, and the heartbeat need
+    // not wait for it.
+    await this.intake.listen(groups);
     this.sendHeartbeat();
+    await this.intake.replay();
     void this.outbox.drain();
   }
 

@@ -51,12 +51,17 @@ export class Intake {
    * membership could not be read (the watcher follows up), so no group is taken as left.
    */
   async start(groups: readonly string[] | undefined): Promise<void> {
+    await this.listen(groups);
+    await this.replay();
+  }
+
+  /** Subscribes to every command subject; resolves once the broker has the subscriptions (live commands arrive). */
+  async listen(groups: readonly string[] | undefined): Promise<void> {
     this.subscribe(subjects.commandsPc(this.deps.pcId));
     this.subscribe(subjects.commandsAll());
     this.applyGroups(groups ?? [], groups !== undefined);
     this.started = true;
     await this.deps.nc.flush();
-    await this.replay();
   }
 
   currentGroups(): readonly string[] {
