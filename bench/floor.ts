@@ -19,8 +19,8 @@ import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
 import { cpuSeconds, cpuSpent, percentile, stopChild, type CpuReading } from "./lib.js";
 
-const STREAM = "FLOOR_RESULTS";
-const BATCH_MAX = 500;
+export const STREAM = "FLOOR_RESULTS";
+export const BATCH_MAX = 500;
 
 export interface FloorFigures {
   agents: number;
@@ -53,9 +53,10 @@ export function medianCpu(runs: readonly { cpu_ms: number; cpu_split_ms: Record<
   return { cpu_ms: m.cpu_ms, cpu_split_ms: m.cpu_split_ms };
 }
 
-function startAgents(url: string, n: number): Promise<ChildProcess> {
+/** A floor-agents process with `n` connections to `url` (one or several, comma-separated), PCs numbered from `first`. */
+export function startFloorAgents(url: string, n: number, first = 1): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bench/floor-agents.ts`], {
-    env: { ...process.env, FLOOR_NATS_URL: url, FLOOR_COUNT: String(n) },
+    env: { ...process.env, FLOOR_NATS_URL: url, FLOOR_COUNT: String(n), FLOOR_FIRST: String(first) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -96,7 +97,7 @@ export async function startFloor(n: number): Promise<Floor> {
       }
     });
 
-    agents = await startAgents(nats.url, n);
+    agents = await startFloorAgents(nats.url, n);
     const consumer = await jetstream(nc).consumers.get(STREAM, "floor");
     const messages = await consumer.consume({ max_messages: BATCH_MAX * 2 });
     let stored = 0;

@@ -7,18 +7,15 @@
  * SQLite: one transaction per batch — and acks them. A run is the time from the request to the commit of the
  * batch holding the Nth result.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import type { ChildProcess } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
-import { REPO_ROOT } from "@kanade/testkit";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
+import { BATCH_MAX, STREAM, startFloorAgents } from "./floor.js";
 import { stopChild } from "./lib.js";
 
-const STREAM = "FLOOR_RESULTS";
-const BATCH_MAX = 500;
 
 export interface ScaleFloorOptions {
   /** Every node's URL, comma-separated. */
@@ -72,17 +69,6 @@ async function openStore(db: string): Promise<Store> {
   };
 }
 
-function startAgents(urls: string, count: number, first: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bench/floor-agents.ts`], {
-    env: { ...process.env, FLOOR_NATS_URL: urls, FLOOR_COUNT: String(count), FLOOR_FIRST: String(first) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`floor agents exited early (${code})`)));
-    createInterface({ input: child.stdout! }).on("line", (l) => (l === "ready" ? resolve(child) : undefined));
-  });
-}
-
 /** Splits `n` into `parts` counts that differ by at most one. */
 export const split = (n: number, parts: number): number[] => Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
 
@@ -101,7 +87,7 @@ export async function startScaleFloor(o: ScaleFloorOptions): Promise<ScaleFloor>
     let first = 1;
     const starting: Promise<ChildProcess>[] = [];
     for (const count of split(o.n, o.processes)) {
-      starting.push(startAgents(o.urls, count, first));
+      starting.push(startFloorAgents(o.urls, count, first));
       first += count;
     }
     agents.push(...(await Promise.all(starting)));
