@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { openDatabase } from "@kanade/backend";
 import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
@@ -51,6 +51,22 @@ export interface Run {
 export function medianCpu(runs: readonly { cpu_ms: number; cpu_split_ms: Record<string, number> }[]): { cpu_ms: number; cpu_split_ms: Record<string, number> } {
   const m = [...runs].sort((a, b) => a.cpu_ms - b.cpu_ms)[Math.ceil(runs.length / 2) - 1]!;
   return { cpu_ms: m.cpu_ms, cpu_split_ms: m.cpu_split_ms };
+}
+
+/**
+ * The floor's consumer loop: collects up to BATCH_MAX messages (fewer when the client buffer has drained), writes
+ * them, acks them, then reports the batch's size. Ends when `messages` closes.
+ */
+export async function consumeInBatches(messages: ConsumerMessages, write: (batch: JsMsg[]) => void | Promise<void>, written: (n: number) => void): Promise<void> {
+  let batch: JsMsg[] = [];
+  for await (const m of messages) {
+    batch.push(m);
+    if (batch.length < BATCH_MAX && messages.getPending() > 0) continue;
+    await write(batch);
+    for (const b of batch) b.ack();
+    written(batch.length);
+    batch = [];
+  }
 }
 
 /** A floor-agents process with `n` connections to `url` (one or several, comma-separated), PCs numbered from `first`. */
@@ -103,19 +119,11 @@ export async function startFloor(n: number): Promise<Floor> {
     let stored = 0;
     let batches = 0;
     let onStored: (() => void) | undefined;
-    const loop = (async () => {
-      let batch: JsMsg[] = [];
-      for await (const m of messages) {
-        batch.push(m);
-        if (batch.length < BATCH_MAX && messages.getPending() > 0) continue;
-        insertBatch(batch);
-        for (const b of batch) b.ack();
-        stored += batch.length;
-        batches += 1;
-        batch = [];
-        onStored?.();
-      }
-    })();
+    const loop = consumeInBatches(messages, insertBatch, (n) => {
+      stored += n;
+      batches += 1;
+      onStored?.();
+    });
     let runs = 0;
     return {
       run: async () => {

@@ -9,11 +9,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 import { FLOOR_REQUEST_SUBJECT } from "./floor-agents.js";
-import { BATCH_MAX, STREAM, startFloorAgents } from "./floor.js";
+import { BATCH_MAX, STREAM, consumeInBatches, startFloorAgents } from "./floor.js";
 import { stopChild } from "./lib.js";
 
 
@@ -98,23 +98,20 @@ export async function startScaleFloor(o: ScaleFloorOptions): Promise<ScaleFloor>
     const messages = await consumer.consume({ max_messages: BATCH_MAX * 2, expires: 5_000 });
     let stored = 0;
     let onStored: (() => void) | undefined;
-    const loop = (async () => {
-      let batch: JsMsg[] = [];
-      for await (const m of messages) {
-        batch.push(m);
-        if (batch.length < BATCH_MAX && messages.getPending() > 0) continue;
-        await store.insert(
+    const loop = consumeInBatches(
+      messages,
+      (batch) =>
+        store.insert(
           batch.map((b) => {
             const r = b.json<{ result_id: string; exec_id: string; pc_id: string }>();
             return { result_id: r.result_id, exec_id: r.exec_id, pc_id: r.pc_id, body: b.string() };
           }),
-        );
-        for (const b of batch) b.ack();
-        stored += batch.length;
-        batch = [];
+        ),
+      (n) => {
+        stored += n;
         onStored?.();
-      }
-    })();
+      },
+    );
     let runs = 0;
     return {
       connectMs,
