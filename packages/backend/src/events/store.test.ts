@@ -4,7 +4,7 @@ import { migrate } from "../db/migrations.js";
 import { openTestDatabase } from "@kanade/testkit";
 import type { SqlDatabase } from "../db/handle.js";
 import { pruneEvents } from "./retention.js";
-import { openEventsStore, type EventsStore } from "./store.js";
+import { openEventsStore, TRANSITIONS_PER_TRANSACTION, type EventsStore } from "./store.js";
 
 const ev = (n: number, pc: string, kind: TimelineEvent["kind"], at: string, extra: Partial<TimelineEvent> = {}): TimelineEvent => ({
   event_id: n.toString(16).padStart(32, "0"),
@@ -57,5 +57,19 @@ describe("events store", () => {
     await store.recordTransitions([{ presence: { pc_id: "pc-1", online: false, changed_at: "2026-01-01T00:00:00.000Z" }, event: ev(7, "pc-1", "agent_offline", "2026-01-01T00:00:00.000Z") }]);
     expect([...(await store.presence()).values()]).toEqual([{ pc_id: "pc-1", online: false, changed_at: "2026-01-01T00:00:00.000Z" }]);
     expect((await store.listEvents({ limit: 5 })).map((e) => e.kind)).toEqual(["agent_offline"]);
+  });
+
+  it("records a fleet's worth of transitions in several transactions, letting other work run between them", async () => {
+    const n = TRANSITIONS_PER_TRANSACTION * 2 + 7;
+    const at = "2026-01-01T00:00:00.000Z";
+    const changes = Array.from({ length: n }, (_, i) => ({ presence: { pc_id: `pc-${i}`, online: true, changed_at: at }, event: ev(1000 + i, `pc-${i}`, "agent_online", at) }));
+    // Work queued before the call runs before the call is done only if the call yields to the event loop between
+    // transactions; one long transaction would finish first.
+    const order: string[] = [];
+    setImmediate(() => order.push("other work"));
+    await store.recordTransitions(changes).then(() => order.push("recorded"));
+    expect(order).toEqual(["other work", "recorded"]);
+    expect((await store.presence()).size).toBe(n);
+    expect(await store.listEvents({ limit: n + 1 })).toHaveLength(n);
   });
 });
