@@ -96,9 +96,34 @@ describe("execution counts kept by triggers (migration 008-fanout-counters)", ()
     expect(rows.map((r) => `${r.pc_id}:${r.status}`)).toEqual(["pc-1:error", "pc-2:failed", "pc-3:pending", "pc-4:running", "pc-9:skipped"]);
   });
 
+  it("count a batch of many PCs' results, written as one statement, each from where it was", async () => {
+    migrate(db);
+    const executions = openExecutionsStore(db);
+    const results = openResultsStore(db);
+    const pcs = Array.from({ length: 8 }, (_, i) => `pc-${i + 1}`);
+    await createExec(executions, pcs);
+    await results.insertStarted([started("pc-1"), started("pc-2"), started("pc-3")]);
+    await results.insertResults([result("pc-3", "failed", "2026-01-01T00:00:02.000Z")]);
+    // One batch: running and pending PCs answer, pc-3 answers again (newer, so it moves from failed), and a PC
+    // nobody targeted answers too.
+    await results.insertResults([
+      result("pc-1", "succeeded", "2026-01-01T00:00:05.000Z"),
+      result("pc-3", "succeeded", "2026-01-01T00:00:06.000Z"),
+      result("pc-4", "succeeded", "2026-01-01T00:00:05.000Z"),
+      result("pc-5", "killed", "2026-01-01T00:00:05.000Z"),
+      result("pc-6", "succeeded", "2026-01-01T00:00:05.000Z"),
+      result("pc-9", "skipped", "2026-01-01T00:00:05.000Z"),
+    ]);
+    expect(await executions.counts(EXEC)).toEqual(counts({ pending: 2, running: 1, succeeded: 4, killed: 1, skipped: 1 }));
+    const rows = await executions.rows(EXEC);
+    expect(rows.map((r) => `${r.pc_id}:${r.status}`)).toEqual([
+      "pc-1:succeeded", "pc-2:running", "pc-3:succeeded", "pc-4:succeeded", "pc-5:killed", "pc-6:succeeded", "pc-7:pending", "pc-8:pending", "pc-9:skipped",
+    ]);
+  });
+
   it("are filled in for executions that existed before the migration", async () => {
-    // The older schema: before 008, and so before the migration that reworks 008's triggers per statement.
-    const counting = new Set(["008-fanout-counters", "pg-fanout-counters-per-statement"]);
+    // The older schema: before 008, and so before the migrations that rework 008's triggers per statement.
+    const counting = new Set(["008-fanout-counters", "pg-fanout-counters-per-statement", "pg-fanout-counters-by-index"]);
     migrate(db, MIGRATIONS.filter((m) => !counting.has(m.id)));
     // Written as the older schema had it (no triggers yet): the same story as above, row by row.
     const target = db.prepare("INSERT INTO execution_targets (exec_id, pc_id) VALUES (?, ?)");
@@ -115,7 +140,7 @@ describe("execution counts kept by triggers (migration 008-fanout-counters)", ()
       ["pc-1", "succeeded", "2026-01-01T00:00:03.000Z"],
       ["pc-9", "skipped", "2026-01-01T00:00:04.000Z"],
     ] as const) answer.run(uuid(), EXEC, uuid(), pc, status, at, at);
-    expect(migrate(db)).toBe(2);
+    expect(migrate(db)).toBe(counting.size);
     const executions = openExecutionsStore(db);
     expect(await executions.counts(EXEC)).toEqual(EXPECTED);
     // From here on the triggers take over: pc-3 answers.
