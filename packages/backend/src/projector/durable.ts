@@ -16,6 +16,8 @@ export interface DurableProjectorSpec {
   filterSubject: string;
   /** Processes a batch; returns nothing. Messages it cannot parse must be handled (term) by the caller's parse step. */
   handle(batch: readonly JsMsg[]): Promise<void>;
+  /** Most messages per batch (one transaction); default BATCH_MAX. Twice this many are pulled ahead. */
+  batchMax?: number;
 }
 
 export interface RunningProjector {
@@ -49,6 +51,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
   await ensureConsumer(nats, spec);
   let stopped = false;
   let messages: ConsumerMessages | undefined;
+  const batchMax = spec.batchMax ?? BATCH_MAX;
 
   const loop = async (): Promise<void> => {
     while (!stopped) {
@@ -64,7 +67,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
           scheduled = undefined;
           if (draining) return;
           draining = (async () => {
-            while (pending.length > 0) await flush(pending.splice(0, BATCH_MAX));
+            while (pending.length > 0) await flush(pending.splice(0, batchMax));
           })().finally(() => {
             draining = undefined;
             if (pending.length > 0) startDrain();
@@ -72,7 +75,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
         };
         // A deleted stream or consumer ends the consumption, which recreates the consumer below (nobody else would).
         messages = await consumer.consume({
-          max_messages: BATCH_MAX * 2,
+          max_messages: batchMax * 2,
           expires: PULL_EXPIRES_MS,
           abort_on_missing_resource: true,
           callback: (m) => {

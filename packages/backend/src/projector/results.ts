@@ -6,6 +6,8 @@ import type { Nats } from "../nats.js";
 import { decodeOrTerm, startDurableProjector, type RunningProjector } from "./durable.js";
 
 export const RESULTS_DURABLE = "kanade-results";
+/** A fleet-wide fan-out lands 1,000 results per transaction (each commit is a WAL flush), 2,000 pulled ahead. */
+export const RESULTS_BATCH_MAX = 1_000;
 
 export function startResultsProjector(deps: {
   nats: Nats;
@@ -23,6 +25,7 @@ export function startResultsProjector(deps: {
       stream: STREAMS.RESULTS,
       durable: RESULTS_DURABLE,
       filterSubject: subjects.resultsAll(),
+      batchMax: RESULTS_BATCH_MAX,
       handle: async (batch) => {
         const results: ExecResult[] = [];
         for (const m of batch) {
