@@ -9,6 +9,7 @@ import type { TimelineEvent } from "@kanade/protocol";
 import type { Logger } from "pino";
 import { DEFAULT_HEARTBEAT_SECS } from "../agents/online.js";
 import type { AgentRecord } from "../agents/store.js";
+import type { PresenceCandidates } from "./presence-candidates.js";
 import type { EventsStore, PresenceRecord } from "./store.js";
 
 export const DEFAULT_PRESENCE_TICK_MS = 15_000;
@@ -16,8 +17,9 @@ export const DEFAULT_PRESENCE_TICK_MS = 15_000;
 const eventId = (...parts: string[]): string => createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
 
 export interface PresenceDeps {
-  store: Pick<EventsStore, "presence" | "recordTransitions">;
-  agents: () => Promise<readonly Pick<AgentRecord, "pc_id" | "last_seen" | "heartbeat_interval_secs">[]>;
+  store: Pick<EventsStore, "recordTransitions">;
+  /** The PCs whose state may differ from the one recorded, with what is recorded for them (presence-candidates.ts). */
+  candidates: (now: Date) => Promise<PresenceCandidates>;
   clock: () => Date;
   log: Logger;
 }
@@ -60,7 +62,9 @@ export function startPresenceTracker(deps: PresenceDeps, tickMs = DEFAULT_PRESEN
   let running: Promise<void> | undefined;
   const tick = (): Promise<void> => {
     running ??= (async () => {
-      const changes = presenceChanges(await deps.agents(), await deps.store.presence(), deps.clock(), startedAt);
+      const now = deps.clock();
+      const { agents, recorded } = await deps.candidates(now);
+      const changes = presenceChanges(agents, recorded, now, startedAt);
       await deps.store.recordTransitions(changes);
       for (const c of changes) if (c.event) deps.log.info({ pc_id: c.presence.pc_id, kind: c.event.kind }, "agent presence changed");
     })()
