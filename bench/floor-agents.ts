@@ -48,6 +48,10 @@ async function startOne(i: number): Promise<NatsConnection> {
       publish(floorResultSubject(exec_id, pcId), JSON.stringify(result), result.result_id);
     },
   });
+  // A running agent has long had its reply inbox (its first request made it); without this the first run would
+  // also measure N new inbox subscriptions spreading through the cluster at once, and PubAcks timing out behind
+  // them. A request nobody answers makes it, and fails at once (no responders).
+  await nc.request("floor.warm-up", "", { timeout: 5_000 }).catch(() => undefined);
   await nc.flush();
   return nc;
 }

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { openDatabase } from "@kanade/backend";
 import { REPO_ROOT, startNatsServer, tempDir } from "@kanade/testkit";
@@ -54,19 +54,46 @@ export function medianCpu(runs: readonly { cpu_ms: number; cpu_split_ms: Record<
 }
 
 /**
- * The floor's consumer loop: collects up to BATCH_MAX messages (fewer when the client buffer has drained), writes
- * them, acks them, then reports the batch's size. Ends when `messages` closes.
+ * The floor's consumer loop, batching as the backend's projectors do (projector/durable.ts): messages are taken by
+ * a callback, and what arrived by the next turn of the event loop is written (up to BATCH_MAX at a time), acked
+ * and reported. Deciding from the iterator's pending count instead once held a last short batch until the pull
+ * expired, and a run then measured the wait. Ends when the consumption closes.
  */
-export async function consumeInBatches(messages: ConsumerMessages, write: (batch: JsMsg[]) => void | Promise<void>, written: (n: number) => void): Promise<void> {
-  let batch: JsMsg[] = [];
-  for await (const m of messages) {
-    batch.push(m);
-    if (batch.length < BATCH_MAX && messages.getPending() > 0) continue;
-    await write(batch);
-    for (const b of batch) b.ack();
-    written(batch.length);
-    batch = [];
-  }
+export async function consumeInBatches(
+  consumer: Consumer,
+  opts: { max_messages: number; expires?: number },
+  write: (batch: JsMsg[]) => void | Promise<void>,
+  written: (n: number) => void,
+): Promise<{ messages: ConsumerMessages; done: Promise<void> }> {
+  const pending: JsMsg[] = [];
+  let draining: Promise<void> | undefined;
+  let scheduled: NodeJS.Immediate | undefined;
+  const drain = (): void => {
+    scheduled = undefined;
+    draining ??= (async () => {
+      while (pending.length > 0) {
+        const batch = pending.splice(0, BATCH_MAX);
+        await write(batch);
+        for (const b of batch) b.ack();
+        written(batch.length);
+      }
+    })().finally(() => (draining = undefined));
+  };
+  const messages = await consumer.consume({
+    ...opts,
+    callback: (m) => {
+      pending.push(m);
+      // A drain under way takes it on its next pass.
+      if (!draining) scheduled ??= setImmediate(drain);
+    },
+  });
+  const done = (async () => {
+    await messages.closed();
+    if (scheduled) clearImmediate(scheduled);
+    drain();
+    while (draining) await draining;
+  })();
+  return { messages, done };
 }
 
 /** A floor-agents process with `n` connections to `url` (one or several, comma-separated), PCs numbered from `first`. */
@@ -115,11 +142,10 @@ export async function startFloor(n: number): Promise<Floor> {
 
     agents = await startFloorAgents(nats.url, n);
     const consumer = await jetstream(nc).consumers.get(STREAM, "floor");
-    const messages = await consumer.consume({ max_messages: BATCH_MAX * 2 });
     let stored = 0;
     let batches = 0;
     let onStored: (() => void) | undefined;
-    const loop = consumeInBatches(messages, insertBatch, (n) => {
+    const { messages, done: loop } = await consumeInBatches(consumer, { max_messages: BATCH_MAX * 2 }, insertBatch, (n) => {
       stored += n;
       batches += 1;
       onStored?.();

@@ -95,11 +95,11 @@ export async function startScaleFloor(o: ScaleFloorOptions): Promise<ScaleFloor>
 
     const consumer = await jetstream(nc).consumers.get(STREAM, "floor");
     // As the backend's projectors pull (projector/durable.ts): on a cluster a pull can sit unanswered until it expires.
-    const messages = await consumer.consume({ max_messages: BATCH_MAX * 2, expires: 5_000 });
     let stored = 0;
     let onStored: (() => void) | undefined;
-    const loop = consumeInBatches(
-      messages,
+    const { messages, done: loop } = await consumeInBatches(
+      consumer,
+      { max_messages: BATCH_MAX * 2, expires: 5_000 },
       (batch) =>
         store.insert(
           batch.map((b) => {

@@ -22,10 +22,13 @@
  *   BENCH_SHAPE=ha npm run bench:scale                   # 3 nodes with R3 streams, 2 backends
  *   BENCH_NODES=1 BENCH_DB=sqlite BENCH_AGENTS=10000 npm run bench:scale
  */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
-import { subjects } from "@kanade/protocol";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { STREAMS, subjects } from "@kanade/protocol";
 import { sleep, waitFor } from "@kanade/testkit";
 import { cpuSeconds, memKiB, percentile, type Api } from "./lib.js";
 import { split, startScaleFloor } from "./scale-floor.js";
@@ -47,8 +50,16 @@ const EXEC_RUNS = Number(process.env.BENCH_EXEC_RUNS ?? 2);
 const LAG_SAMPLE_EVERY = Math.max(1, Math.floor(N / 250));
 const TOKEN = "bench-token-scale-0123456789abcdef";
 const TIMEOUT_MS = 900_000;
+/** `BENCH_VERBOSE=1`: each exec poll logs how many results the stream holds against how many are projected. */
+const VERBOSE = Boolean(process.env.BENCH_VERBOSE);
 const GOALS = { online_ms: 60_000, backend_rss_mib: 1024, hb_lag_p95_ms: 1_000, page_p95_ms: 150, exec_over_floor: 1.5 };
 
+/** With `BENCH_CPU_PROF=<dir>`, each exec run's span is written for bench/profile-top.ts (V8's monotonic clock, µs). */
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+const markProfileWindow = (side: string, startUs: number): void => {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (dir) appendFileSync(join(dir, "windows.jsonl"), `${JSON.stringify({ side, agents: N, start_us: startUs, end_us: monoUs() })}\n`);
+};
 const round = (x: number, d = 0): number => Math.round(x * 10 ** d) / 10 ** d;
 const mib = (kib: number): number => round(kib / 1024, 1);
 const log = (msg: string): void => void process.stderr.write(`[bench:scale] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
@@ -133,6 +144,8 @@ async function measure(stack: Stack): Promise<Record<string, unknown>> {
   const sampleRss = (): void => stack.backends.forEach((b, i) => (rss[i] = Math.max(rss[i]!, memKiB(b.child.pid!, "VmRSS"))));
   const rssTimer = setInterval(sampleRss, 1_000);
   const watcher = await connect({ servers: stack.urls.split(","), name: "bench-scale-watcher" });
+  const jsm = await jetstreamManager(watcher);
+  const streamMessages = async (name: string): Promise<number> => (await jsm.streams.info(name)).state.messages;
   try {
     // ---- all online ----
     const counts = split(N, PROCESSES);
@@ -212,11 +225,14 @@ async function measure(stack: Stack): Promise<Record<string, unknown>> {
     const postMs: number[] = [];
     for (let i = 0; i < EXEC_RUNS; i++) {
       const start = performance.now();
+      const startUs = monoUs();
       const { exec_id } = await api<{ exec_id: string }>("POST", "/api/exec/bench-echo", { all: true });
       postMs.push(performance.now() - start);
       let lastDone = 0;
+      const results0 = VERBOSE ? await streamMessages(STREAMS.RESULTS) : 0;
       for (;;) {
         const done = (await api<{ counts: { done: number } }>("GET", `/api/executions/${exec_id}?rows=false`)).counts.done;
+        if (VERBOSE) log(`exec ${i + 1} +${Math.round(performance.now() - start)} ms: ${(await streamMessages(STREAMS.RESULTS)) - results0} in RESULTS, ${done} projected`);
         if (done >= N) break;
         if (performance.now() - start > TIMEOUT_MS) throw new Error(`${exec_id}: ${done}/${N} results after ${TIMEOUT_MS} ms`);
         if (done !== lastDone && performance.now() - lastLog > 5_000) {
@@ -227,6 +243,7 @@ async function measure(stack: Stack): Promise<Record<string, unknown>> {
         await sleep(250);
       }
       execRuns.push(performance.now() - start);
+      markProfileWindow("ours", startUs);
       log(`exec ${i + 1}: all ${N} results in ${Math.round(execRuns.at(-1)!)} ms`);
     }
     sampleRss();
