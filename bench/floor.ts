@@ -3,7 +3,7 @@
  * between. An agents process (bench/floor-agents.ts) holds N connections, one per simulated PC, as the
  * simulator does; this process publishes one request, each connection answers with a result published to
  * a JetStream stream (file storage, msgID dedup), and a pull consumer inserts the results into SQLite in
- * batches (one transaction per batch, flushed when the client buffer drains or at 500), the way the
+ * batches (one transaction per batch: what arrived by the next turn of the event loop, at most 500), the way the
  * results projector reads RESULTS. The figure is the time from the request to the commit of the batch
  * holding the Nth result.
  *
