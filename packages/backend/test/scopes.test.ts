@@ -16,6 +16,7 @@ import {
   type ExecResponse,
   type ExecutionView,
   type Identity,
+  type FleetSummary,
   type ListResponse,
   type LoginResponse,
   type PerfFrame,
@@ -193,6 +194,8 @@ describe("permission groups", () => {
       const pcsOf = async (path: string): Promise<string[]> =>
         [...new Set(((await as(m, "GET", path)).body as { items: { pc_id: string }[] }).items.map((i) => i.pc_id))].sort();
       expect(await pcsOf("/api/agents")).toEqual(mine);
+      // The dashboard's counts are of the same PCs.
+      expect(((await as(m, "GET", "/api/fleet/summary")).body as FleetSummary).agents.total).toBe(mine.length);
       // A page is read from the caller's PCs only, so each one is full and the last says so.
       const agentsPage = async (query: string): Promise<ListResponse<{ pc_id: string }>> => (await as(m, "GET", `/api/agents?limit=1${query}`)).body as ListResponse<{ pc_id: string }>;
       const first = await agentsPage("");

@@ -2,7 +2,8 @@
 import type { Heartbeat } from "@kanade/protocol";
 import type { SqlDatabase, SqlStatement } from "../db/database.js";
 import { jsonbRows, jsonTextValues } from "../db/dialect.js";
-import { where } from "../db/where.js";
+import { where, type Where } from "../db/where.js";
+import { DEFAULT_HEARTBEAT_SECS, NO_INTERVAL } from "./heartbeat-interval.js";
 
 export interface AgentRecord {
   pc_id: string;
@@ -42,6 +43,12 @@ export interface AgentsStore {
   agentIds(): Promise<string[]>;
   /** How many agents are known, and how many of them were last heard before `before` (ISO), in one count. */
   countStale(before: string): Promise<{ total: number; stale: number }>;
+  /**
+   * How many agents there are and how many are online at `now` (a heartbeat within 3× the interval each
+   * reported, as agents/online.ts judges), counted in the database: those last heard at or after `seenSince`,
+   * and only `inPcs` when given.
+   */
+  countOnline(q: { now: Date; seenSince?: string; inPcs?: readonly string[] }): Promise<{ total: number; online: number }>;
 }
 
 const iso = (t: string): string => new Date(t).toISOString();
@@ -91,6 +98,7 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     countStale: db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN last_seen < ? THEN 1 ELSE 0 END), 0) AS stale FROM agents`),
   };
   const pageStatements = new Map<string, SqlStatement>();
+  const cached = (sql: string): SqlStatement => pageStatements.get(sql) ?? pageStatements.set(sql, db.prepare(sql)).get(sql)!;
   const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
     if (st.upsertBatch) {
       // One row per PC (ON CONFLICT cannot touch a row twice in one statement): the last heartbeat wins, as one by one.
@@ -122,6 +130,30 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     countStale: async (before) => {
       const r = st.countStale.get(before) as { total: number; stale: number };
       return { total: Number(r.total), stale: Number(r.stale) };
+    },
+    countOnline: async ({ now, seenSince, inPcs }) => {
+      const filtered = (): Where => {
+        const w = where();
+        if (seenSince !== undefined) w.add("last_seen >= @seen_since", { seen_since: seenSince });
+        if (inPcs) w.add(`pc_id IN (${jsonTextValues(db.engine, "@in_pcs")})`, { in_pcs: JSON.stringify(inPcs) });
+        return w;
+      };
+      // One count per distinct reported interval (a fleet reports very few), each against its own cutoff;
+      // last_seen is a normalized ISO timestamp, so "online" is `last_seen >= cutoff`.
+      const byInterval = filtered();
+      const groups = cached(`SELECT COALESCE(heartbeat_interval_secs, ${NO_INTERVAL}) AS s, COUNT(*) AS n FROM agents ${byInterval.sql()} GROUP BY COALESCE(heartbeat_interval_secs, ${NO_INTERVAL})`)
+        .all(byInterval.params) as { s: number; n: number }[];
+      let total = 0;
+      let online = 0;
+      for (const g of groups) {
+        total += Number(g.n);
+        const interval = Number(g.s) === NO_INTERVAL ? DEFAULT_HEARTBEAT_SECS : Number(g.s);
+        const w = filtered();
+        w.add(`COALESCE(heartbeat_interval_secs, ${NO_INTERVAL}) = @interval AND last_seen >= @cutoff`, { cutoff: new Date(now.getTime() - 3 * interval * 1000).toISOString() });
+        w.params.interval = Number(g.s);
+        online += Number((cached(`SELECT COUNT(*) AS n FROM agents ${w.sql()}`).get(w.params) as { n: number }).n);
+      }
+      return { total, online };
     },
   };
 }

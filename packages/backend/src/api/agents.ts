@@ -93,6 +93,19 @@ export function agentRoutes(
     });
   });
 
+  // The dashboard's figures: the same agents `GET /api/agents` lists (hidden ones left out, a scoped caller's
+  // only), counted in the database rather than read whole (about 1 s of the backend's time at 50,000).
+  serve(app, "getFleetSummary", async (_req, ctx) => {
+    const hideBefore = deps.hideAgentsAfterMs === undefined ? undefined : deps.clock().getTime() - deps.hideAgentsAfterMs;
+    const scope = ctx.caller.scope?.pcs();
+    const { total, online } = await deps.agents.countOnline({
+      now: deps.clock(),
+      ...(hideBefore !== undefined ? { seenSince: new Date(hideBefore).toISOString() } : {}),
+      ...(scope ? { inPcs: scope } : {}),
+    });
+    return { agents: { total, online, offline: total - online } };
+  });
+
   serve(app, "getAgent", async ({ params }) => {
     const a = await deps.agents.getAgent(params.pc);
     if (!a) throw new KanadeError("AGENT_NOT_FOUND", `No agent "${params.pc}" has sent a heartbeat`);

@@ -10,7 +10,7 @@
  * reports very few. Past MAX_INTERVALS of them the read falls back to every agent and every presence row.
  */
 import type { SqlDatabase } from "../db/handle.js";
-import { DEFAULT_HEARTBEAT_SECS } from "../agents/online.js";
+import { DEFAULT_HEARTBEAT_SECS, NO_INTERVAL } from "../agents/heartbeat-interval.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { PresenceRecord } from "./store.js";
 
@@ -23,8 +23,6 @@ export interface PresenceCandidates {
 
 /** Distinct intervals past which one query per interval costs more than reading everything. */
 export const MAX_INTERVALS = 16;
-/** Stands for "no interval reported" in the comparison (intervals are positive). */
-const NO_INTERVAL = -1;
 
 interface CandidateRow {
   pc_id: string;

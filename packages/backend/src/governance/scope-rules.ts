@@ -42,6 +42,8 @@ export const SCOPE_RULES: Record<RouteName, ScopeRule> = {
   // ---- service, sign-in, the caller's own account --------------------------------------------------
   getHealth: open,
   getFleetHealth: fleet,
+  // Counts only the caller's PCs: the route reads the caller's scope itself.
+  getFleetSummary: open,
   getJsonSchema: open,
   getVersion: open,
   getMetrics: fleet,

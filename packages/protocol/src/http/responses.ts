@@ -36,6 +36,11 @@ export const executionKilledSchema = z.object({ exec_id: z.string(), killed: z.l
 export type ExecutionKilled = z.infer<typeof executionKilledSchema>;
 
 export const agentDeletedSchema = z.object({ pc_id: z.string(), deleted: z.literal(true) });
+/** `GET /api/fleet/summary`: the agents the caller may see (as `GET /api/agents` lists them), counted. */
+export const fleetSummarySchema = z.object({
+  agents: z.object({ total: z.number().int().nonnegative(), online: z.number().int().nonnegative(), offline: z.number().int().nonnegative() }),
+});
+export type FleetSummary = z.infer<typeof fleetSummarySchema>;
 export type AgentDeleted = z.infer<typeof agentDeletedSchema>;
 
 /** A PC's groups after a read or a change. */

@@ -25,6 +25,11 @@ export const fleetRoutes = {
     summary: "Known agents, with online state",
     query: q.listAgentsQuery, response: json(list(agentSummarySchema)),
   },
+  getFleetSummary: {
+    method: "GET", path: "/api/fleet/summary", access: "viewer",
+    summary: "How many agents there are and how many are online, counted in the database",
+    response: json(r.fleetSummarySchema),
+  },
   getAgent: {
     method: "GET", path: "/api/agents/:pc", access: "viewer",
     summary: "One agent",

@@ -1,5 +1,5 @@
-/** The dashboard's figures, computed from the agents list and recent executions. */
-import type { AgentSummary, ExecutionSummary } from "@kanade/protocol";
+/** The dashboard's figures, from the fleet's agent counts (`GET /api/fleet/summary`) and recent executions. */
+import type { ExecutionSummary, FleetSummary } from "@kanade/protocol";
 
 export interface DashboardStats {
   online: number;
@@ -25,8 +25,7 @@ export const failedCount = (e: ExecutionSummary): number => e.counts.failed + e.
 export const notSentCount = (e: ExecutionSummary): number => e.counts.not_sent ?? 0;
 const needsLook = (e: ExecutionSummary): boolean => failedCount(e) > 0 || notSentCount(e) > 0 || e.state === "failed_to_publish";
 
-export function dashboardStats(agents: readonly AgentSummary[], executions: readonly ExecutionSummary[], now: Date): DashboardStats {
-  const online = agents.filter((a) => a.online).length;
+export function dashboardStats(agents: FleetSummary["agents"] | undefined, executions: readonly ExecutionSummary[], now: Date): DashboardStats {
   const recent = executions.filter((e) => now.getTime() - Date.parse(e.created_at) <= DAY_MS);
   let succeeded = 0;
   let failed = 0;
@@ -36,8 +35,8 @@ export function dashboardStats(agents: readonly AgentSummary[], executions: read
   }
   const finished = succeeded + failed;
   return {
-    online,
-    offline: agents.length - online,
+    online: agents?.online ?? 0,
+    offline: agents?.offline ?? 0,
     runs24h: recent.length,
     succeeded,
     failed,
