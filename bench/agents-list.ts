@@ -6,7 +6,8 @@
  * - the first page (limit 100 and 1,000), BENCH_REPEAT times each;
  * - a full walk following next_cursor (limit 1,000 and 5,000), every page timed;
  * - filtered walks tested in the backend (online=false, q=…), whose pages read up to the scan budget;
- * - the whole list without `limit`, as the web UI and CLI read it today.
+ * - the whole list without `limit`, as the Agents page and the CLI read it;
+ * - `GET /api/fleet/summary`, the counts the dashboard polls instead of the whole list.
  *
  *   npm run bench:agents                       # both engines (PostgreSQL at KANADE_TEST_PG_URL)
  *   BENCH_AGENTS=10000 BENCH_ENGINES=sqlite npm run bench:agents
@@ -97,6 +98,22 @@ async function measure(engine: TestDbEngine): Promise<Record<string, unknown>> {
       }
       return summary(ms, cpu, items);
     };
+    const fleetSummary = async (n: number): Promise<Timing & { online: number; offline: number }> => {
+      const ms: number[] = [];
+      const cpu: number[] = [];
+      let counts = { total: 0, online: 0, offline: 0 };
+      for (let i = 0; i < n; i++) {
+        const started = performance.now();
+        const cpu0 = process.cpuUsage();
+        const res = await fetch(`${backend.url}/api/fleet/summary`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        counts = ((await res.json()) as { agents: typeof counts }).agents;
+        ms.push(performance.now() - started);
+        const used = process.cpuUsage(cpu0);
+        cpu.push((used.user + used.system) / 1000);
+        if (res.status !== 200 || counts.total !== AGENTS) throw new Error(`GET /api/fleet/summary → ${res.status} ${JSON.stringify(counts)}`);
+      }
+      return { ...summary(ms, cpu, counts.total), online: counts.online, offline: counts.offline };
+    };
     const walk = async (query: string): Promise<Timing & { total_ms: number }> => {
       const ms: number[] = [];
       const cpu: number[] = [];
@@ -124,6 +141,7 @@ async function measure(engine: TestDbEngine): Promise<Record<string, unknown>> {
         walk_1000_offline: await walk("?limit=1000&online=false"),
         walk_100_search_rare: await walk("?limit=100&q=pc-04999"),
         whole_list: await repeat("", Math.max(3, Math.floor(REPEAT / 8))),
+        fleet_summary: await fleetSummary(REPEAT),
       };
     } finally {
       await backend.close();
