@@ -3,7 +3,7 @@ import type { Heartbeat } from "@kanade/protocol";
 import type { SqlDatabase, SqlStatement } from "../db/database.js";
 import { jsonbRows, jsonTextValues } from "../db/dialect.js";
 import { where, type Where } from "../db/where.js";
-import { DEFAULT_HEARTBEAT_SECS, NO_INTERVAL } from "./heartbeat-interval.js";
+import { NO_INTERVAL, onlineCutoff } from "./heartbeat-interval.js";
 
 export interface AgentRecord {
   pc_id: string;
@@ -147,9 +147,8 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
       let online = 0;
       for (const g of groups) {
         total += Number(g.n);
-        const interval = Number(g.s) === NO_INTERVAL ? DEFAULT_HEARTBEAT_SECS : Number(g.s);
         const w = filtered();
-        w.add(`COALESCE(heartbeat_interval_secs, ${NO_INTERVAL}) = @interval AND last_seen >= @cutoff`, { cutoff: new Date(now.getTime() - 3 * interval * 1000).toISOString() });
+        w.add(`COALESCE(heartbeat_interval_secs, ${NO_INTERVAL}) = @interval AND last_seen >= @cutoff`, { cutoff: onlineCutoff(Number(g.s), now) });
         w.params.interval = Number(g.s);
         online += Number((cached(`SELECT COUNT(*) AS n FROM agents ${w.sql()}`).get(w.params) as { n: number }).n);
       }

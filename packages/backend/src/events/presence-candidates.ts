@@ -10,7 +10,7 @@
  * reports very few. Past MAX_INTERVALS of them the read falls back to every agent and every presence row.
  */
 import type { SqlDatabase } from "../db/handle.js";
-import { DEFAULT_HEARTBEAT_SECS, NO_INTERVAL } from "../agents/heartbeat-interval.js";
+import { NO_INTERVAL, onlineCutoff } from "../agents/heartbeat-interval.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { PresenceRecord } from "./store.js";
 
@@ -49,10 +49,7 @@ export function openPresenceCandidates(db: SqlDatabase): (now: Date) => Promise<
     const rows: CandidateRow[] =
       found.length > MAX_INTERVALS
         ? (everything.all() as CandidateRow[])
-        : found.flatMap((s) => {
-            const windowMs = 3 * (s === NO_INTERVAL ? DEFAULT_HEARTBEAT_SECS : s) * 1000;
-            return changedFor.all(s, new Date(now.getTime() - windowMs).toISOString()) as CandidateRow[];
-          });
+        : found.flatMap((s) => changedFor.all(s, onlineCutoff(Number(s), now)) as CandidateRow[]);
     const recorded = new Map<string, PresenceRecord>();
     for (const r of rows) {
       if (r.rec_online !== null && r.rec_changed_at !== null) recorded.set(r.pc_id, { pc_id: r.pc_id, online: Number(r.rec_online) === 1, changed_at: r.rec_changed_at });

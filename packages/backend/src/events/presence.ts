@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { TimelineEvent } from "@kanade/protocol";
 import type { Logger } from "pino";
-import { DEFAULT_HEARTBEAT_SECS } from "../agents/online.js";
+import { onlineWindowMs } from "../agents/heartbeat-interval.js";
 import type { AgentRecord } from "../agents/store.js";
 import type { PresenceCandidates } from "./presence-candidates.js";
 import type { EventsStore, PresenceRecord } from "./store.js";
@@ -34,7 +34,7 @@ export function presenceChanges(
   const changes: { presence: PresenceRecord; event?: TimelineEvent }[] = [];
   const at = now.toISOString();
   for (const a of agents) {
-    const windowMs = 3 * (a.heartbeat_interval_secs ?? DEFAULT_HEARTBEAT_SECS) * 1000;
+    const windowMs = onlineWindowMs(a.heartbeat_interval_secs);
     const online = now.getTime() - Date.parse(a.last_seen) <= windowMs;
     // No heartbeat yet, but the backend itself has not listened for a whole window: not known yet.
     if (!online && now.getTime() - startedAt.getTime() <= windowMs) continue;
