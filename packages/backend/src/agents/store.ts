@@ -4,6 +4,7 @@ import type { SqlDatabase, SqlStatement } from "../db/database.js";
 import { jsonbRows, jsonTextValues } from "../db/dialect.js";
 import { where, type Where } from "../db/where.js";
 import { NO_INTERVAL, onlineCutoff } from "./heartbeat-interval.js";
+import { isoUtc as iso } from "../db/timestamps.js";
 
 export interface AgentRecord {
   pc_id: string;
@@ -51,8 +52,6 @@ export interface AgentsStore {
   countOnline(q: { now: Date; seenSince?: string; inPcs?: readonly string[] }): Promise<{ total: number; online: number }>;
 }
 
-const iso = (t: string): string => new Date(t).toISOString();
-
 interface AgentDbRow extends Omit<AgentRecord, "groups" | "quarantined_versions"> {
   groups: string;
   quarantined_versions: string;
@@ -72,6 +71,10 @@ const ON_CONFLICT = `ON CONFLICT (pc_id) DO UPDATE SET hostname = excluded.hostn
   boot_time = excluded.boot_time, logged_in_user = excluded.logged_in_user,
   quarantined_versions = excluded.quarantined_versions,
   client_version = COALESCE(excluded.client_version, agents.client_version)`;
+/** PostgreSQL: a batch of heartbeats in one statement. */
+const UPSERT_BATCH_SQL = `INSERT INTO agents (${AGENT_COLUMNS}, first_seen)
+  SELECT ${AGENT_COLUMNS}, last_seen FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RECORDSET_TYPES})
+  ${ON_CONFLICT}`;
 
 export function openAgentsStore(db: SqlDatabase): AgentsStore {
   const st = {
@@ -83,14 +86,6 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
     ),
     // PostgreSQL: a whole batch in one statement, since every statement is a round trip to the server (one per
     // heartbeat held the backend for most of its time at 15,000 agents).
-    upsertBatch:
-      db.engine === "postgres"
-        ? db.prepare(
-            `INSERT INTO agents (${AGENT_COLUMNS}, first_seen)
-             SELECT ${AGENT_COLUMNS}, last_seen FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RECORDSET_TYPES})
-             ${ON_CONFLICT}`,
-          )
-        : undefined,
     listAgents: db.prepare(`SELECT * FROM agents ORDER BY pc_id`),
     getAgent: db.prepare(`SELECT * FROM agents WHERE pc_id = ?`),
     deleteAgent: db.prepare(`DELETE FROM agents WHERE pc_id = ?`),
@@ -100,16 +95,17 @@ export function openAgentsStore(db: SqlDatabase): AgentsStore {
   const pageStatements = new Map<string, SqlStatement>();
   const cached = (sql: string): SqlStatement => pageStatements.get(sql) ?? pageStatements.set(sql, db.prepare(sql)).get(sql)!;
   const upsertAgents = db.transaction((hbs: readonly Heartbeat[]) => {
-    if (st.upsertBatch) {
-      // One row per PC (ON CONFLICT cannot touch a row twice in one statement): the last heartbeat wins, as one by one.
-      const rows = [...new Map(hbs.map((h) => [h.pc_id, agentParams(h)])).values()];
-      st.upsertBatch.run(jsonbRows(rows));
-      return;
-    }
     for (const h of hbs) st.upsertAgent.run(agentParams(h));
   });
   return {
-    upsertAgents: async (hbs) => void (hbs.length ? upsertAgents(hbs) : undefined),
+    upsertAgents: async (hbs) => {
+      if (hbs.length === 0) return;
+      if (db.engine === "sqlite") return upsertAgents(hbs);
+      // PostgreSQL: the whole batch in one statement, run by the bridge's background connection (the backend goes
+      // on meanwhile). One row per PC (ON CONFLICT cannot touch a row twice in one statement): the last wins.
+      const rows = [...new Map(hbs.map((h) => [h.pc_id, agentParams(h)])).values()];
+      await db.transactionInBackground([{ sql: UPSERT_BATCH_SQL, params: [jsonbRows(rows)] }]);
+    },
     listAgents: async () => (st.listAgents.all() as AgentDbRow[]).map(toAgent),
     pageAgents: async (q) => {
       const w = where({ limit: q.limit });

@@ -18,4 +18,9 @@ export function containsText(engine: SqlEngine, haystack: string, needle: string
  * Rows as one jsonb parameter, for PostgreSQL's `jsonb_to_recordset` (a batch in one statement instead of a round
  * trip per row). jsonb cannot hold U+0000: written as U+FFFD, as the bridge does for plain text parameters.
  */
-export const jsonbRows = (rows: readonly object[]): string => JSON.stringify(rows, (_k, v: unknown) => (typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : v));
+export function jsonbRows(rows: readonly object[]): string {
+  // Without a replacer JSON.stringify takes V8's fast path (a fan-out's batch of 1,000 results: several times
+  // faster); only text that may hold a NUL (its escape appears in the output) is serialized again, string by string.
+  const json = JSON.stringify(rows);
+  return json.includes("\\u0000") ? JSON.stringify(rows, (_k, v: unknown) => (typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : v)) : json;
+}

@@ -10,8 +10,7 @@ import {
   type JobFactChange,
   type JobFactsRow,
 } from "@kanade/protocol";
-
-const iso = (t: string): string => new Date(t).toISOString();
+import { isoUtc as iso } from "./timestamps.js";
 
 export interface JobFactsInput {
   job_id: string;

@@ -70,6 +70,62 @@ describe.each(["sqlite", "postgres"] as SqlEngine[])("SqlDatabase on %s", (engin
     outer();
     expect(names()).toEqual(["outer", "after"]);
   });
+
+  it("runs a background transaction whole or not at all, answering each statement's row count", async () => {
+    const insert = { sql: "INSERT INTO t (name, n) VALUES (?, ?)", params: ["a", 1] as [string, number] };
+    await expect(db.transactionInBackground([insert, { sql: "UPDATE t SET n = n + 1 WHERE name = @name", params: [{ name: "a" }] }])).resolves.toEqual([1, 1]);
+    expect(db.prepare("SELECT n FROM t WHERE name = 'a'").pluck().get()).toBe(2);
+    await expect(db.transactionInBackground([{ sql: insert.sql, params: ["b", 1] }, { sql: insert.sql, params: [null, 2] }])).rejects.toThrow(/NOT NULL|not-null/);
+    expect(names()).toEqual(["a"]);
+    // Not inside a synchronous transaction: it would run outside it (PostgreSQL) or fail half-way.
+    if (engine === "postgres") {
+      const inside = db.transaction(() => db.transactionInBackground([insert]));
+      await expect(inside()).rejects.toThrow(/cannot be part of a transaction/);
+    }
+  });
+});
+
+describe("background transactions on PostgreSQL", () => {
+  it("leave the event loop running, and a synchronous call waiting on their locks gets its answer", async () => {
+    const db = openTestDatabase("postgres");
+    try {
+      db.exec("CREATE TABLE k (id TEXT PRIMARY KEY)");
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 20);
+      const started = Date.now();
+      const slow = db.transactionInBackground([
+        { sql: "INSERT INTO k (id) VALUES (?)", params: ["x"] },
+        { sql: "SELECT pg_sleep(0.5)", params: [] },
+      ]);
+      await new Promise((r) => setTimeout(r, 150));
+      clearInterval(timer);
+      // The event loop ran while PostgreSQL slept in the background transaction.
+      expect(ticks).toBeGreaterThan(2);
+      // Waits for the background transaction's row lock, then finds its row committed: no deadlock.
+      expect(db.prepare("INSERT INTO k (id) VALUES (?) ON CONFLICT (id) DO NOTHING").run("x").changes).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      await expect(slow).resolves.toEqual([1, 1]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("are finished before the handle closes, and refused after", async () => {
+    const temp = tempPostgres();
+    try {
+      const db = openDatabase(temp.url);
+      db.exec("CREATE TABLE k (id TEXT PRIMARY KEY)");
+      const sent = db.transactionInBackground([{ sql: "INSERT INTO k (id) SELECT 'late' FROM pg_sleep(0.2)", params: [] }]);
+      db.close();
+      await expect(sent).resolves.toEqual([1]);
+      await expect(db.transactionInBackground([{ sql: "SELECT 1", params: [] }])).rejects.toThrow(/closed/);
+      const check = openDatabase(temp.url);
+      expect(check.prepare("SELECT id FROM k").pluck().all()).toEqual(["late"]);
+      check.close();
+    } finally {
+      temp.remove();
+    }
+  });
 });
 
 describe("openDatabase", () => {

@@ -30,6 +30,12 @@ export interface SqlStatement {
   iterate(...params: SqlParams): IterableIterator<unknown>;
 }
 
+/** One statement of a background transaction and its values. */
+export interface BackgroundStatement {
+  sql: string;
+  params: SqlParams;
+}
+
 export interface SqlDatabase {
   readonly engine: SqlEngine;
   prepare(sql: string): SqlStatement;
@@ -42,6 +48,12 @@ export interface SqlDatabase {
    * A call inside another transaction becomes a savepoint of it.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  /**
+   * Runs the statements as one transaction and resolves with each one's row count. PostgreSQL runs it on a
+   * connection of its own while the event loop goes on (the caller must not be inside a transaction); SQLite runs
+   * it at once, in process, as `transaction` would.
+   */
+  transactionInBackground(statements: readonly BackgroundStatement[]): Promise<number[]>;
   readonly open: boolean;
   close(): void;
 }

@@ -5,11 +5,15 @@
  * as it already waits on SQLite, so every store, projector and transaction keeps its behaviour: nothing
  * interleaves with a transaction, and a store call still returns its rows, not a promise. What it costs is
  * the round trip per call (measured in docs/operator/database.md).
+ *
+ * Where waiting would hold up the whole backend at fleet scale (a fan-out's results), a store hands a whole
+ * transaction to `transactionInBackground` instead: the worker runs it on a second connection and the event loop
+ * goes on meanwhile.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import type { RunResult, SqlDatabase, SqlParams, SqlStatement } from "./handle.js";
+import type { BackgroundStatement, RunResult, SqlDatabase, SqlParams, SqlStatement } from "./handle.js";
 import { bind, toPostgres, type PgSql } from "./pg-sql.js";
 
 /** The worker's source, bundled to one string by the release build (the single executable has no files). */
@@ -18,8 +22,18 @@ declare const __KANADE_PG_WORKER__: string | undefined;
 /** How long one call may wait for its answer before the backend gives up on the database. */
 const CALL_TIMEOUT_MS = 5 * 60_000;
 
+interface BackgroundReply {
+  id: number;
+  ok: boolean;
+  changes?: number[];
+  message?: string;
+  code?: string;
+  detail?: string;
+}
+
 interface Reply {
   ok: boolean;
+  seq?: number;
   rows?: unknown[];
   rowCount?: number;
   message?: string;
@@ -86,6 +100,11 @@ export class PostgresDatabase implements SqlDatabase {
   readonly engine = "postgres";
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  private readonly bgPort: MessagePort;
+  private readonly bgWaiting = new Map<number, { resolve(changes: number[]): void; reject(err: Error): void }>();
+  private bgNext = 1;
+  /** Numbers the synchronous calls (see call). */
+  private seq = 0;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   /** Each distinct statement text is prepared once on the server under its own name. */
   private readonly names = new Map<string, string>();
@@ -96,10 +115,14 @@ export class PostgresDatabase implements SqlDatabase {
   /** Connects (blocking until the server answers, or throwing why it did not). */
   constructor(url: string) {
     const { port1, port2 } = new MessageChannel();
+    const bg = new MessageChannel();
     this.port = port1;
-    this.worker = startWorker({ url, flag: this.flag.buffer, port: port2 }, [port2]);
+    this.bgPort = bg.port1;
+    this.worker = startWorker({ url, flag: this.flag.buffer, port: port2, bgPort: bg.port2 }, [port2, bg.port2]);
     this.worker.unref();
     this.port.unref();
+    this.bgPort.on("message", (reply: BackgroundReply) => this.settleBackground(reply));
+    this.bgPort.unref();
     try {
       this.call({ op: "exec", text: "SET client_min_messages = warning" });
     } catch (err) {
@@ -110,30 +133,67 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   /** One request to the worker, waited for synchronously. */
-  call(req: { op: "query" | "exec" | "close"; text: string; name?: string; values?: unknown[]; array?: boolean }): Reply {
+  call(req: { op: "query" | "exec" | "close"; text: string; name?: string; values?: unknown[]; array?: boolean; bgSent?: number }): Reply {
     if (this.closed) throw new PostgresError("the database connection is closed");
+    const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ ...req, tx: this.depth > 0 });
+    this.port.postMessage({ ...req, tx: this.depth > 0, seq });
     const deadline = Date.now() + CALL_TIMEOUT_MS;
+    const overdue = (): boolean => Date.now() > deadline;
     for (;;) {
       if (Atomics.wait(this.flag, 0, 0, 1000) !== "timed-out") break;
-      if (Date.now() > deadline) throw new PostgresError(`PostgreSQL did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
+      if (overdue()) throw new PostgresError(`PostgreSQL did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
     }
-    const msg = receiveMessageOnPort(this.port);
-    if (!msg) throw new PostgresError("the database worker answered nothing");
-    const reply = msg.message as Reply;
+    // The answer is matched by its number: one that is not on the port yet is waited for, and one left over from
+    // a call that gave up is dropped, so a reply never reaches the wrong caller.
+    let reply: Reply | undefined;
+    while (reply === undefined) {
+      const msg = receiveMessageOnPort(this.port);
+      if (msg && (msg.message as Reply).seq === seq) reply = msg.message as Reply;
+      else if (!msg && overdue()) throw new PostgresError("the database worker answered nothing");
+      else if (!msg) Atomics.wait(this.flag, 0, 1, 1);
+    }
     if (!reply.ok) throw new PostgresError(reply.message ?? "PostgreSQL error", reply.code, reply.detail);
     return reply;
   }
 
   prepare(sql: string): SqlStatement {
     const pgSql = toPostgres(sql);
+    return new PgStatement(this, pgSql, this.nameOf(pgSql));
+  }
+
+  private nameOf(pgSql: PgSql): string {
     let name = this.names.get(pgSql.text);
     if (name === undefined) {
       name = `kanade_${this.names.size + 1}`;
       this.names.set(pgSql.text, name);
     }
-    return new PgStatement(this, pgSql, name);
+    return name;
+  }
+
+  transactionInBackground(statements: readonly BackgroundStatement[]): Promise<number[]> {
+    if (this.closed) return Promise.reject(new PostgresError("the database connection is closed"));
+    if (this.depth > 0) return Promise.reject(new Error("a background transaction cannot be part of a transaction"));
+    const id = this.bgNext++;
+    const sent = statements.map((s) => {
+      const pgSql = toPostgres(s.sql);
+      return { text: pgSql.text, name: this.nameOf(pgSql), values: bind(pgSql.slots, s.params) };
+    });
+    return new Promise<number[]>((resolve, reject) => {
+      this.bgWaiting.set(id, { resolve, reject });
+      // Kept referenced while a transaction is out, so the process does not exit under it.
+      if (this.bgWaiting.size === 1) this.bgPort.ref();
+      this.bgPort.postMessage({ id, statements: sent });
+    });
+  }
+
+  private settleBackground(reply: BackgroundReply): void {
+    const waiting = this.bgWaiting.get(reply.id);
+    if (!waiting) return;
+    this.bgWaiting.delete(reply.id);
+    if (this.bgWaiting.size === 0) this.bgPort.unref();
+    if (reply.ok) waiting.resolve(reply.changes ?? []);
+    else waiting.reject(new PostgresError(reply.message ?? "PostgreSQL error", reply.code, reply.detail));
   }
 
   exec(sql: string): void {
@@ -174,9 +234,13 @@ export class PostgresDatabase implements SqlDatabase {
   close(): void {
     if (this.closed) return;
     try {
-      this.call({ op: "close", text: "" });
+      // The worker finishes the background transactions already sent before it closes.
+      this.call({ op: "close", text: "", bgSent: this.bgNext - 1 });
     } finally {
       this.closed = true;
+      // Their answers are already on the port: settle them now, not on a later turn of the event loop.
+      for (let m = receiveMessageOnPort(this.bgPort); m; m = receiveMessageOnPort(this.bgPort)) this.settleBackground(m.message as BackgroundReply);
+      for (const reply of [...this.bgWaiting.keys()].map((id) => ({ id, ok: false, message: "the database connection was closed" }))) this.settleBackground(reply);
       void this.worker.terminate();
     }
   }

@@ -4,7 +4,7 @@
  * which also migrates it.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import type { RunResult, SqlDatabase, SqlParams, SqlStatement } from "./handle.js";
+import type { BackgroundStatement, RunResult, SqlDatabase, SqlParams, SqlStatement } from "./handle.js";
 
 export type { RunResult, SqlDatabase, SqlParams, SqlStatement, SqlValue } from "./handle.js";
 
@@ -104,6 +104,10 @@ export class SqliteDatabase implements SqlDatabase {
         this.depth--;
       }
     };
+  }
+
+  async transactionInBackground(statements: readonly BackgroundStatement[]): Promise<number[]> {
+    return this.transaction(() => statements.map((s) => this.prepare(s.sql).run(...s.params).changes))();
   }
 
   get open(): boolean {

@@ -18,6 +18,11 @@ export interface DurableProjectorSpec {
   handle(batch: readonly JsMsg[]): Promise<void>;
   /** Most messages per batch (one transaction); default BATCH_MAX. Twice this many are pulled ahead. */
   batchMax?: number;
+  /**
+   * How many batches may be in `handle` at once; default 1. Two let a handler that awaits its database (a
+   * background transaction) decode the next batch meanwhile; the database still commits them in order.
+   */
+  inFlight?: number;
 }
 
 export interface RunningProjector {
@@ -52,26 +57,27 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
   let stopped = false;
   let messages: ConsumerMessages | undefined;
   const batchMax = spec.batchMax ?? BATCH_MAX;
+  const inFlight = Math.max(1, spec.inFlight ?? 1);
 
   const loop = async (): Promise<void> => {
     while (!stopped) {
       try {
         const consumer = await nats.js.consumers.get(spec.stream, spec.durable);
         // Messages arrive in bursts (one socket read holds many). A callback takes each without an await;
-        // the burst is handed over on the next turn of the event loop, and whatever arrives while a batch is
+        // the burst is handed over on the next turn of the event loop, and whatever arrives while batches are
         // being stored forms the next one: the slower the store, the bigger the batches.
         const pending: JsMsg[] = [];
         let scheduled: NodeJS.Immediate | undefined;
-        let draining: Promise<void> | undefined;
+        const active = new Set<Promise<void>>();
         const startDrain = (): void => {
           scheduled = undefined;
-          if (draining) return;
-          draining = (async () => {
-            while (pending.length > 0) await flush(pending.splice(0, batchMax));
-          })().finally(() => {
-            draining = undefined;
-            if (pending.length > 0) startDrain();
-          });
+          while (active.size < inFlight && pending.length > 0) {
+            const storing: Promise<void> = flush(pending.splice(0, batchMax)).finally(() => {
+              active.delete(storing);
+              startDrain();
+            });
+            active.add(storing);
+          }
         };
         // A deleted stream or consumer ends the consumption, which recreates the consumer below (nobody else would).
         messages = await consumer.consume({
@@ -80,7 +86,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
           abort_on_missing_resource: true,
           callback: (m) => {
             pending.push(m);
-            if (!draining) scheduled ??= setImmediate(startDrain);
+            if (active.size < inFlight) scheduled ??= setImmediate(startDrain);
           },
         });
         const ended = await messages.closed();
@@ -89,7 +95,7 @@ export async function startDurableProjector(nats: Nats, spec: DurableProjectorSp
           clearImmediate(scheduled);
           startDrain();
         }
-        while (draining) await draining;
+        while (active.size > 0) await Promise.all(active);
         if (ended instanceof Error && !stopped) throw ended;
       } catch (err) {
         if (stopped) break;

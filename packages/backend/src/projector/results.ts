@@ -9,9 +9,9 @@ export const RESULTS_DURABLE = "kanade-results";
 /** A fleet-wide fan-out lands 1,000 results per transaction (each commit is a WAL flush), 2,000 pulled ahead. */
 export const RESULTS_BATCH_MAX = 1_000;
 
-export function startResultsProjector(deps: {
+export async function startResultsProjector(deps: {
   nats: Nats;
-  store: Pick<ResultsStore, "insertResults">;
+  store: Pick<ResultsStore, "insertResults" | "warmUp">;
   log: Logger;
   /** May rewrite results in place before they are stored (inventory jobs whose stdout does not parse). */
   beforeInsert?: (results: ExecResult[]) => Promise<void>;
@@ -19,6 +19,7 @@ export function startResultsProjector(deps: {
   afterInsert?: (results: readonly ExecResult[]) => void;
 }): Promise<RunningProjector> {
   const log = deps.log.child({ projector: RESULTS_DURABLE });
+  await deps.store.warmUp().catch((err: unknown) => log.warn({ err }, "results store not warmed up; the first batch will take longer"));
   return startDurableProjector(
     deps.nats,
     {
@@ -26,6 +27,8 @@ export function startResultsProjector(deps: {
       durable: RESULTS_DURABLE,
       filterSubject: subjects.resultsAll(),
       batchMax: RESULTS_BATCH_MAX,
+      // On PostgreSQL the insert runs in the background: the next batch is decoded while this one is stored.
+      inFlight: 2,
       handle: async (batch) => {
         const results: ExecResult[] = [];
         for (const m of batch) {

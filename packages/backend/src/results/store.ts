@@ -3,6 +3,7 @@ import type { ExecResult, ResultRecord, ResultStatus, StartedEvent } from "@kana
 import type { PageKey } from "../cursor.js";
 import type { SqlDatabase } from "../db/database.js";
 import { jsonbRows, jsonTextValues } from "../db/dialect.js";
+import { isoUtc as iso } from "../db/timestamps.js";
 
 export interface ResultFilter {
   exec_id?: string;
@@ -16,15 +17,17 @@ export interface ResultFilter {
 export interface ResultsStore {
   /** Inserts results not seen before (by result_id); returns how many were new. */
   insertResults(results: readonly ExecResult[]): Promise<number>;
+  /**
+   * Readies what the first batch would otherwise wait for; PostgreSQL: the background connection, the batch insert's
+   * plan and its triggers (a cold session took seconds on a busy server, with a fan-out's first results waiting).
+   */
+  warmUp(): Promise<void>;
   getResult(resultId: string): Promise<ResultRecord | undefined>;
   listResults(opts: { limit: number; after?: PageKey } & ResultFilter): Promise<ResultRecord[]>;
   insertStarted(events: readonly StartedEvent[]): Promise<number>;
   countByStatus(): Promise<{ status: string; n: number }[]>;
   isEmpty(): Promise<boolean>;
 }
-
-/** ISO timestamps from different agents may carry different offsets; normalize so they sort as text. */
-const iso = (t: string): string => new Date(t).toISOString();
 
 interface ResultDbRow {
   result_id: string;
@@ -55,15 +58,6 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
       `INSERT INTO results (${RESULT_COLUMNS.join(", ")}) VALUES (${RESULT_COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT (result_id) DO NOTHING`,
     ),
-    // PostgreSQL: a whole batch in one statement (every statement is a round trip to the server).
-    insertBatch:
-      db.engine === "postgres"
-        ? db.prepare(
-            `INSERT INTO results (${RESULT_COLUMNS.join(", ")})
-             SELECT ${RESULT_COLUMNS.join(", ")} FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RESULT_COLUMNS.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? "bigint" : "text"}`).join(", ")})
-             ON CONFLICT (result_id) DO NOTHING`,
-          )
-        : undefined,
     insertStartedBatch:
       db.engine === "postgres"
         ? db.prepare(
@@ -79,11 +73,6 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
   };
   const insertResults = db.transaction((results: readonly ExecResult[]) => {
     const now = new Date().toISOString();
-    if (st.insertBatch) {
-      let n = 0;
-      for (const part of onePerPc(results.map((r) => resultParams(r, now)))) n += st.insertBatch.run(jsonbRows(part)).changes;
-      return n;
-    }
     let inserted = 0;
     for (const r of results) {
       const row = resultParams(r, now);
@@ -100,7 +89,19 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
     return inserted;
   });
   return {
-    insertResults: async (results) => (results.length ? insertResults(results) : 0),
+    insertResults: async (results) => {
+      if (results.length === 0) return 0;
+      if (db.engine === "sqlite") return insertResults(results);
+      // PostgreSQL: a whole batch in one statement per part, the transaction run by the bridge's background
+      // connection, so the backend goes on reading the broker (and decoding the next batch) meanwhile.
+      const now = new Date().toISOString();
+      const parts = onePerPc(results.map((r) => resultParams(r, now)));
+      const changes = await db.transactionInBackground(parts.map((part) => ({ sql: INSERT_BATCH_SQL, params: [jsonbRows(part)] })));
+      return changes.reduce((a, b) => a + b, 0);
+    },
+    warmUp: async () => {
+      if (db.engine === "postgres") await db.transactionInBackground([{ sql: INSERT_BATCH_SQL, params: ["[]"] }]);
+    },
     getResult: async (resultId) => {
       const row = st.getResult.get(resultId) as ResultDbRow | undefined;
       return row ? toResult(row) : undefined;
@@ -162,6 +163,11 @@ const RESULT_COLUMNS = [
   "stdout_truncated", "stderr_truncated", "stdout_object", "stderr_object", "started_at", "finished_at", "duration_ms",
   "skip_reason", "error", "received_at",
 ] as const;
+
+/** PostgreSQL: a whole batch in one statement (every statement is a round trip to the server). */
+const INSERT_BATCH_SQL = `INSERT INTO results (${RESULT_COLUMNS.join(", ")})
+  SELECT ${RESULT_COLUMNS.join(", ")} FROM jsonb_to_recordset(CAST(? AS jsonb)) AS x(${RESULT_COLUMNS.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? "bigint" : "text"}`).join(", ")})
+  ON CONFLICT (result_id) DO NOTHING`;
 
 function resultParams(r: ExecResult, receivedAt: string): Record<(typeof RESULT_COLUMNS)[number], string | number | null> {
   const started = r.started_at ? iso(r.started_at) : null;
