@@ -367,4 +367,32 @@ export const FEATURE_MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER results_counted AFTER INSERT ON results
     REFERENCING NEW TABLE AS new_results FOR EACH STATEMENT EXECUTE FUNCTION results_counted();
   ` },
+  { id: "pg-targets-counted-per-exec", sql: `
+  -- PostgreSQL only (see the postgres text): SQLite runs its triggers in the backend's own process.
+  `,
+  // A new execution's targets are written before its command is published, so none of its PCs can have a started
+  // event or a result yet: all of them are pending, counted without a probe per PC (a fleet-wide exec to 50,000
+  // spent half of its insert in those probes, before the command could go out). Only an execution whose PCs may
+  // have answered first (one restored from the audit trail, or fired by the agents themselves) probes each PC.
+  postgres: `
+  CREATE OR REPLACE FUNCTION execution_targets_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    WITH per_exec AS (
+      SELECT p.exec_id, p.n,
+        EXISTS (SELECT 1 FROM results r WHERE r.exec_id = p.exec_id) OR EXISTS (SELECT 1 FROM started s WHERE s.exec_id = p.exec_id) AS answered
+      FROM (SELECT exec_id, COUNT(*) AS n FROM new_targets GROUP BY exec_id) p
+    ), pending AS (
+      SELECT exec_id, n FROM per_exec WHERE NOT answered
+      UNION ALL
+      SELECT t.exec_id, 1 FROM new_targets t JOIN per_exec p ON p.exec_id = t.exec_id AND p.answered
+      LEFT JOIN LATERAL (SELECT 1 AS hit FROM results r WHERE r.exec_id = t.exec_id AND r.pc_id = t.pc_id LIMIT 1) r ON true
+      LEFT JOIN LATERAL (SELECT 1 AS hit FROM started s WHERE s.exec_id = t.exec_id AND s.pc_id = t.pc_id LIMIT 1) s ON true
+      WHERE r.hit IS NULL AND s.hit IS NULL
+    )
+    INSERT INTO execution_counts AS c (exec_id, status, n)
+      SELECT exec_id, 'pending', SUM(n) FROM pending GROUP BY exec_id
+      ON CONFLICT (exec_id, status) DO UPDATE SET n = c.n + excluded.n;
+    RETURN NULL;
+  END $$;
+  ` },
 ];

@@ -121,9 +121,19 @@ describe("execution counts kept by triggers (migration 008-fanout-counters)", ()
     ]);
   });
 
+  it("count targets written after their PCs answered (an execution restored, or fired by the agents)", async () => {
+    migrate(db);
+    const executions = openExecutionsStore(db);
+    const results = openResultsStore(db);
+    await results.insertStarted([started("pc-1")]);
+    await results.insertResults([result("pc-2", "failed", "2026-01-01T00:00:05.000Z")]);
+    await createExec(executions, ["pc-1", "pc-2", "pc-3", "pc-4"]);
+    expect(await executions.counts(EXEC)).toEqual(counts({ pending: 2, running: 1, failed: 1 }));
+  });
+
   it("are filled in for executions that existed before the migration", async () => {
     // The older schema: before 008, and so before the migrations that rework 008's triggers per statement.
-    const counting = new Set(["008-fanout-counters", "pg-fanout-counters-per-statement", "pg-fanout-counters-by-index"]);
+    const counting = new Set(["008-fanout-counters", "pg-fanout-counters-per-statement", "pg-fanout-counters-by-index", "pg-targets-counted-per-exec"]);
     migrate(db, MIGRATIONS.filter((m) => !counting.has(m.id)));
     // Written as the older schema had it (no triggers yet): the same story as above, row by row.
     const target = db.prepare("INSERT INTO execution_targets (exec_id, pc_id) VALUES (?, ?)");
