@@ -121,6 +121,18 @@ describe("execution counts kept by triggers (migration 008-fanout-counters)", ()
     ]);
   });
 
+  it("are untouched by warming the results store up (an empty batch through the insert and its triggers)", async () => {
+    migrate(db);
+    const executions = openExecutionsStore(db);
+    const results = openResultsStore(db);
+    await createExec(executions, ["pc-1", "pc-2"]);
+    await results.warmUp();
+    expect(await results.isEmpty()).toBe(true);
+    expect(await executions.counts(EXEC)).toEqual(counts({ pending: 2 }));
+    await results.insertResults([result("pc-1", "succeeded", "2026-01-01T00:00:05.000Z")]);
+    expect(await executions.counts(EXEC)).toEqual(counts({ pending: 1, succeeded: 1 }));
+  });
+
   it("count targets written after their PCs answered (an execution restored, or fired by the agents)", async () => {
     migrate(db);
     const executions = openExecutionsStore(db);
