@@ -11,7 +11,7 @@ export const RESULTS_BATCH_MAX = 1_000;
 
 export async function startResultsProjector(deps: {
   nats: Nats;
-  store: Pick<ResultsStore, "insertResults" | "warmUp">;
+  store: Pick<ResultsStore, "insertResults" | "warmUp" | "insertsInBackground">;
   log: Logger;
   /** May rewrite results in place before they are stored (inventory jobs whose stdout does not parse). */
   beforeInsert?: (results: ExecResult[]) => Promise<void>;
@@ -28,7 +28,8 @@ export async function startResultsProjector(deps: {
       filterSubject: subjects.resultsAll(),
       batchMax: RESULTS_BATCH_MAX,
       // On PostgreSQL the insert runs in the background: the next batch is decoded while this one is stored.
-      inFlight: 2,
+      // SQLite inserts in process, so a second batch in flight would only wait.
+      inFlight: deps.store.insertsInBackground ? 2 : 1,
       handle: async (batch) => {
         const results: ExecResult[] = [];
         for (const m of batch) {

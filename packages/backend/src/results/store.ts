@@ -22,6 +22,8 @@ export interface ResultsStore {
    * plan and its triggers (a cold session took seconds on a busy server, with a fan-out's first results waiting).
    */
   warmUp(): Promise<void>;
+  /** True where `insertResults` runs in the background (PostgreSQL): the projector then decodes the next batch meanwhile. */
+  readonly insertsInBackground: boolean;
   getResult(resultId: string): Promise<ResultRecord | undefined>;
   listResults(opts: { limit: number; after?: PageKey } & ResultFilter): Promise<ResultRecord[]>;
   insertStarted(events: readonly StartedEvent[]): Promise<number>;
@@ -99,6 +101,7 @@ export function openResultsStore(db: SqlDatabase): ResultsStore {
       const changes = await db.transactionInBackground(parts.map((part) => ({ sql: INSERT_BATCH_SQL, params: [jsonbRows(part)] })));
       return changes.reduce((a, b) => a + b, 0);
     },
+    insertsInBackground: db.engine === "postgres",
     warmUp: async () => {
       if (db.engine === "postgres") await db.transactionInBackground([{ sql: INSERT_BATCH_SQL, params: ["[]"] }]);
     },
