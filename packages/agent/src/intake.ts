@@ -6,6 +6,7 @@
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StoredMsg } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { commandSchema, isGroupName, STREAMS, subjects, type Command } from "@kanade/protocol/wire";
 import { baselineAt, issuedBeforeJoining, type JoinedBaselines } from "./joined-baselines.js";
@@ -24,14 +25,9 @@ export interface IntakeDeps {
 }
 
 const streamMissing = (err: unknown): boolean => err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
-/**
- * The newest EXEC message on `subject`. Direct get names the subject in the request subject, so a broker
- * that scopes agents lets each read only its own subjects; a stream made without direct access (an older
- * backend, which the next backend start updates) is read through the stream API instead.
- */
-function lastCommand(jsm: JetStreamManager, subject: string, direct: boolean): Promise<StoredMsg | null> {
-  return direct ? jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subject }) : jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
-}
+/** A request nobody answered: what direct get on a stream without direct access (or on no stream) gets. */
+const unanswered = (err: unknown): boolean =>
+  err instanceof TimeoutError || err instanceof NoRespondersError || (err instanceof RequestError && (err.isNoResponders() || err.cause instanceof TimeoutError));
 
 export class Intake {
   private readonly subs = new Map<string, Subscription>();
@@ -41,7 +37,10 @@ export class Intake {
   private groups: string[] = [];
   private started = false;
   private stopped = false;
-  /** Whether EXEC allows direct get, as of the last replay. */
+  /**
+   * Whether EXEC serves direct get, as far as this agent knows: assumed until a direct get goes unanswered
+   * and the stream's config says so (a stream made by an older backend, which the next backend start updates).
+   */
   private direct = true;
 
   constructor(private readonly deps: IntakeDeps) {}
@@ -77,20 +76,26 @@ export class Intake {
     this.applyGroups(groups, true);
   }
 
-  /** Fetches the newest message of every subscribed subject from EXEC; dedup happens downstream. */
+  /**
+   * Fetches the newest message of every subscribed subject from EXEC; dedup happens downstream. No request
+   * about the stream comes first while direct get works: a fleet reconnecting at once would otherwise send
+   * the broker one stream-info request per PC. Only an agent that met a stream without direct get asks again
+   * whether it has been updated.
+   */
   async replay(): Promise<void> {
-    try {
-      this.direct = (await this.deps.jsm.streams.info(STREAMS.EXEC)).config.allow_direct === true;
-    } catch (err) {
-      // A missing stream: the stream API says so at once below (direct get would only time out).
-      if (streamMissing(err)) this.direct = false;
-      else this.deps.log.debug({ err }, "could not read EXEC's config; keeping the read mode last seen");
+    if (!this.direct) {
+      try {
+        this.direct = (await this.deps.jsm.streams.info(STREAMS.EXEC)).config.allow_direct === true;
+      } catch (err) {
+        // A missing stream: the stream API says so again below.
+        if (!streamMissing(err)) this.deps.log.debug({ err }, "could not read EXEC's config; keeping the read mode last seen");
+      }
     }
     for (const subject of [...this.subs.keys()]) {
       if (this.stopped) return;
       let stored: StoredMsg | null;
       try {
-        stored = await lastCommand(this.deps.jsm, subject, this.direct);
+        stored = await this.newestCommand(subject);
       } catch (err) {
         if (streamMissing(err)) {
           // The backend has not created EXEC yet: nothing can have been missed, and live delivery works.
@@ -153,11 +158,32 @@ export class Intake {
     );
   }
 
+  /**
+   * The newest EXEC message on `subject`. Direct get names the subject in the request subject, so a broker
+   * that scopes agents lets each read only its own subjects. Nobody answers a direct get where the stream
+   * does not allow it, or does not exist: the stream API tells those apart, and reads the message instead.
+   */
+  private async newestCommand(subject: string): Promise<StoredMsg | null> {
+    const { jsm } = this.deps;
+    if (this.direct) {
+      try {
+        return await jsm.direct.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+      } catch (err) {
+        if (!unanswered(err)) throw err;
+        // Throws "stream not found" for a missing stream; a stream that does allow direct get was only slow.
+        if ((await jsm.streams.info(STREAMS.EXEC)).config.allow_direct === true) throw err;
+        this.direct = false;
+        this.deps.log.info("EXEC serves no direct get (made by an older backend): reading it through the stream API");
+      }
+    }
+    return jsm.streams.getMessage(STREAMS.EXEC, { last_by_subj: subject });
+  }
+
   /** A group joined while running: its baseline is the newest command on it right now. */
   private recordJoin(subject: string): void {
-    const { baselines, jsm, log } = this.deps;
+    const { baselines, log } = this.deps;
     if (baselines.get(subject)) return;
-    const task = lastCommand(jsm, subject, this.direct)
+    const task = this.newestCommand(subject)
       .then(
         (stored) => void baselines.setIfAbsent(subject, baselineAt(stored)),
         (err: unknown) => {

@@ -32,7 +32,8 @@ export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
   const server = await startNatsServer(opts.token ? { args: ["--auth", opts.token] } : {});
   const nc = await connect({ servers: server.url, ...(opts.token ? { token: opts.token } : {}) });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: 7 * DAY_NS });
+  // As the backend makes it: direct get serves the replay of missed commands.
+  await jsm.streams.add({ name: STREAMS.EXEC, subjects: ["commands.>"], max_msgs_per_subject: 1, max_age: 7 * DAY_NS, allow_direct: true });
   await jsm.streams.add({ name: STREAMS.RESULTS, subjects: ["results.>"] });
   await jsm.streams.add({ name: STREAMS.EVENTS, subjects: ["events.>"] });
   const kvm = new Kvm(nc);
