@@ -11,7 +11,7 @@ import { killMessageSchema, subjects, type AgentEvent, type Command, type Comman
 import { CommandRunner, type RunEvent, type ScriptStateSource } from "./command-runner.js";
 import type { Executor } from "./exec/executor.js";
 import { HandledStore } from "./handled-store.js";
-import { buildHeartbeat } from "./heartbeat.js";
+import { buildHeartbeat, type HostFacts } from "./heartbeat.js";
 import { Intake, type DecodedCommand } from "./intake.js";
 import { reportInterruptedRuns } from "./interrupted-runs.js";
 import { JoinedBaselines } from "./joined-baselines.js";
@@ -39,6 +39,8 @@ export interface AgentNodeDeps {
   heartbeatIntervalMs: number;
   /** CPU % to report; shared by every node of a process. */
   cpuPct(): number;
+  /** Host facts for the heartbeat; read from the OS at each heartbeat when absent (the simulator shares one read). */
+  hostFacts?: () => HostFacts;
   /** Answer `agents.<pc>.ping` (the simulator saves the subscription). */
   ping: boolean;
   now?: () => number;
@@ -188,6 +190,7 @@ export class AgentNode {
       now: new Date((this.deps.now ?? Date.now)()),
       ...(this.deps.quarantinedVersions ? { quarantinedVersions: this.deps.quarantinedVersions() } : {}),
       ...(this.deps.clientVersion ? { clientVersion: this.deps.clientVersion() } : {}),
+      ...(this.deps.hostFacts ? { host: this.deps.hostFacts() } : {}),
     });
   }
 

@@ -26,6 +26,24 @@ export class CpuSampler {
   }
 }
 
+/** What a heartbeat says about the host and this process. */
+export interface HostFacts {
+  hostname: string;
+  osVersion: string;
+  bootTime: string;
+  rssBytes: number;
+}
+
+/** Reads the host facts from the OS (four calls into it). */
+export function readHostFacts(now: Date): HostFacts {
+  return {
+    hostname: hostname(),
+    osVersion: release(),
+    bootTime: new Date(now.getTime() - uptime() * 1000).toISOString(),
+    rssBytes: process.memoryUsage.rss(),
+  };
+}
+
 export function buildHeartbeat(input: {
   pcId: string;
   groups: readonly string[];
@@ -34,17 +52,19 @@ export function buildHeartbeat(input: {
   now: Date;
   quarantinedVersions?: readonly string[];
   clientVersion?: string | undefined;
+  /** Read from the OS when absent; the simulator reads them once a second for all its PCs. */
+  host?: HostFacts;
 }): Heartbeat {
-  const bootMs = input.now.getTime() - uptime() * 1000;
+  const host = input.host ?? readHostFacts(input.now);
   return {
     pc_id: input.pcId,
     at: input.now.toISOString(),
     agent_version: AGENT_VERSION,
-    hostname: hostname(),
+    hostname: host.hostname,
     os_family: osFamily(),
-    os_version: release(),
-    boot_time: new Date(bootMs).toISOString(),
-    agent_rss_bytes: process.memoryUsage.rss(),
+    os_version: host.osVersion,
+    boot_time: host.bootTime,
+    agent_rss_bytes: host.rssBytes,
     agent_cpu_pct: input.cpuPct,
     groups: [...input.groups],
     heartbeat_interval_secs: Math.max(1, Math.round(input.intervalMs / 1000)),

@@ -15,7 +15,7 @@ import { AgentNode } from "../agent-node.js";
 import { parseGroups } from "../agent.js";
 import { connect } from "@nats-io/transport-node";
 import { connectAgent, connectionOptions, trackConnected, type AgentCredential, type ConnectParams } from "../connection.js";
-import { CpuSampler } from "../heartbeat.js";
+import { CpuSampler, readHostFacts } from "../heartbeat.js";
 import { BucketWatcher } from "../kv-watch.js";
 import { createLogger } from "../log.js";
 import { ScriptStateView } from "../script-state.js";
@@ -106,10 +106,13 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
   groupsWatcher.start();
   const cpu = new CpuSampler();
   let cpuPct = 0;
+  // One read of the host for every PC of the process, once a second: they all report this machine.
+  let host = readHostFacts(new Date());
   let tick = 0;
   const ticker = setInterval(() => {
     tick += 1;
     cpuPct = cpu.sample();
+    host = readHostFacts(new Date());
     for (const n of nodes.values()) if (tick % intervalSecs === n.phase) n.node.sendHeartbeat();
     if (perfSecs > 0) {
       const at = new Date();
@@ -130,6 +133,7 @@ export async function startSimulatedFleet(opts: SimulatedFleetOptions): Promise<
       scriptState,
       heartbeatIntervalMs: intervalSecs * 1000,
       cpuPct: () => cpuPct,
+      hostFacts: () => host,
       ping: false,
       trustedKeys: () => trust.keys(),
       verifySignature,
