@@ -9,7 +9,7 @@ describe("buildHeartbeat", () => {
   it("reads the host from the OS when given no facts", () => {
     const hb = heartbeatSchema.parse(buildHeartbeat(base));
     expect([hb.hostname, hb.os_version]).toEqual([hostname(), release()]);
-    expect(Date.parse(hb.boot_time)).toBeLessThan(base.now.getTime());
+    expect(Date.parse(hb.boot_time ?? "")).toBeLessThan(base.now.getTime());
     expect(hb.agent_rss_bytes).toBeGreaterThan(0);
   });
 
