@@ -74,6 +74,8 @@ interface RowProbe {
   lastSeen(pcs: readonly string[]): Promise<Map<string, string>>;
   /** Agents whose heartbeat was projected at or after `since` (ISO). */
   seenSince(since: string): Promise<number>;
+  /** Their ids. */
+  idsSeenSince(since: string): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ async function rowProbe(dbUrl: string): Promise<RowProbe> {
     return {
       lastSeen: async (pcs) => new Map((await c.query<{ pc_id: string; last_seen: string }>("SELECT pc_id, last_seen FROM agents WHERE pc_id = ANY($1)", [pcs])).rows.map((r) => [r.pc_id, String(r.last_seen)])),
       seenSince: async (since) => Number((await c.query<{ n: string }>("SELECT COUNT(*) AS n FROM agents WHERE last_seen >= $1", [since])).rows[0]!.n),
+      idsSeenSince: async (since) => new Set((await c.query<{ pc_id: string }>("SELECT pc_id FROM agents WHERE last_seen >= $1", [since])).rows.map((r) => r.pc_id)),
       close: () => c.end(),
     };
   }
@@ -92,6 +95,7 @@ async function rowProbe(dbUrl: string): Promise<RowProbe> {
     lastSeen: async (pcs) =>
       new Map((db.prepare(`SELECT pc_id, last_seen FROM agents WHERE pc_id IN (${pcs.map(() => "?").join(",")})`).all(...pcs) as { pc_id: string; last_seen: string }[]).map((r) => [r.pc_id, r.last_seen])),
     seenSince: async (since) => Number((db.prepare("SELECT COUNT(*) AS n FROM agents WHERE last_seen >= ?").get(since) as { n: number }).n),
+    idsSeenSince: async (since) => new Set((db.prepare("SELECT pc_id FROM agents WHERE last_seen >= ?").all(since) as { pc_id: string }[]).map((r) => r.pc_id)),
     close: async () => db.close(),
   };
 }
@@ -158,19 +162,33 @@ async function measure(stack: Stack): Promise<Record<string, unknown>> {
     const probe = await rowProbe(stack.dbUrl);
     const t0 = performance.now();
     const since = new Date().toISOString();
+    // Verbose: the PCs whose heartbeat was seen on the wire, to tell one not sent from one not projected.
+    const onWire = new Set<string>();
+    const wireSub = VERBOSE ? watcher.subscribe(subjects.heartbeatAll(), { callback: (_err, msg) => void onWire.add(msg.subject.slice(msg.subject.lastIndexOf(".") + 1)) }) : undefined;
+    await watcher.flush();
     stack.simulate(counts);
     let lastLog = 0;
+    let last = { online: -1, at: performance.now() };
     await waitFor(
       async () => {
         const online = await probe.seenSince(since);
-        if (performance.now() - lastLog > 10_000) {
+        if (performance.now() - lastLog > (VERBOSE ? 3_000 : 10_000)) {
           lastLog = performance.now();
-          log(`online ${online}/${N}`);
+          log(`online ${online}/${N}${VERBOSE ? ` (a heartbeat on the wire from ${onWire.size})` : ""}`);
+        }
+        if (online !== last.online) last = { online, at: performance.now() };
+        else if (VERBOSE && N - online <= 1_000 && performance.now() - last.at > 5_000) {
+          // A tail: name some of the PCs still missing, and whether their heartbeat was on the wire.
+          last.at = performance.now();
+          const seen = await probe.idsSeenSince(since);
+          const missing = counts.flatMap((c, p) => Array.from({ length: c }, (_, i) => `s${p + 1}-${String(i + 1).padStart(4, "0")}`)).filter((pc) => !seen.has(pc));
+          log(`missing ${missing.length}: ${missing.slice(0, 12).map((pc) => `${pc}${onWire.has(pc) ? " (on the wire)" : ""}`).join(", ")}`);
         }
         return online >= N || undefined;
       },
       { timeoutMs: TIMEOUT_MS, intervalMs: 1_000, what: `${N} agents online` },
     );
+    wireSub?.unsubscribe();
     const onlineMs = performance.now() - t0;
     log(`all ${N} online in ${Math.round(onlineMs)} ms`);
 
