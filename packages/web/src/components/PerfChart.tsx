@@ -4,7 +4,7 @@
  * with round ticks, the unit on the y axis, and a legend under the chart that shows the hovered values (the
  * newest ones otherwise). Data updates call setData instead of rebuilding the chart.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useI18n } from "../i18n/context.js";
@@ -15,17 +15,21 @@ export interface ChartSeries {
   color: string;
 }
 
-/** Follows the OS colour scheme, so charts can redraw in the other theme's colours. */
+const DARK_QUERY = "(prefers-color-scheme: dark)";
+const darkQuery = (): MediaQueryList | undefined => (typeof window.matchMedia === "function" ? window.matchMedia(DARK_QUERY) : undefined);
+/** One subscription for the component's life (a new one each render could miss a change between two renders). */
+const subscribeScheme = (onChange: () => void): (() => void) => {
+  const query = darkQuery();
+  query?.addEventListener("change", onChange);
+  return () => query?.removeEventListener("change", onChange);
+};
+
+/**
+ * Follows the OS colour scheme, so charts can redraw in the other theme's colours. Each render reads the scheme as it
+ * is now: a render that falls between the change and its event still gets the new one.
+ */
 function useColorScheme(): "light" | "dark" {
-  const query = typeof window.matchMedia === "function" ? window.matchMedia("(prefers-color-scheme: dark)") : undefined;
-  const [dark, setDark] = useState(query?.matches ?? false);
-  useEffect(() => {
-    if (!query) return;
-    const on = (e: MediaQueryListEvent): void => setDark(e.matches);
-    query.addEventListener("change", on);
-    return () => query.removeEventListener("change", on);
-  }, [query]);
-  return dark ? "dark" : "light";
+  return useSyncExternalStore(subscribeScheme, () => (darkQuery()?.matches ? "dark" : "light"));
 }
 
 const cssVar = (el: Element, name: string): string => getComputedStyle(el).getPropertyValue(name).trim();
